@@ -1,0 +1,272 @@
+//! IPv4 CIDR algebra on top of `ipnet`: strict parsing, containment, overlap detection by
+//! sort-and-sweep, usable addresses in an AWS subnet, and the next free block of a size.
+
+use std::net::Ipv4Addr;
+
+use ipnet::Ipv4Net;
+
+/// Why a text is not an IPv4 CIDR block.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CidrParseError {
+    #[error("\"{text}\" has no prefix length: write it as a.b.c.d/n, e.g. \"{text}/24\"")]
+    MissingPrefix { text: String },
+    #[error("\"{text}\" is not an IPv4 CIDR block (expected a.b.c.d/n with n from 0 to 32)")]
+    Malformed { text: String },
+}
+
+/// A parsed block, remembering whether the text had host bits set (`10.0.1.5/24`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParsedCidr {
+    /// The canonical network (host bits cleared), as AWS stores it.
+    pub network: Ipv4Net,
+    pub had_host_bits: bool,
+}
+
+/// Parses `a.b.c.d/n` strictly: four decimal octets and a prefix length, no spaces.
+pub fn parse_cidr(text: &str) -> Result<ParsedCidr, CidrParseError> {
+    let Some((address_text, prefix_text)) = text.split_once('/') else {
+        return Err(if text.parse::<Ipv4Addr>().is_ok() {
+            CidrParseError::MissingPrefix {
+                text: text.to_string(),
+            }
+        } else {
+            CidrParseError::Malformed {
+                text: text.to_string(),
+            }
+        });
+    };
+    let malformed = || CidrParseError::Malformed {
+        text: text.to_string(),
+    };
+    let address: Ipv4Addr = address_text.parse().map_err(|_| malformed())?;
+    if prefix_text.is_empty()
+        || !prefix_text.bytes().all(|b| b.is_ascii_digit())
+        || prefix_text.len() > 2
+    {
+        return Err(malformed());
+    }
+    let prefix_length: u8 = prefix_text.parse().map_err(|_| malformed())?;
+    let written = Ipv4Net::new(address, prefix_length).map_err(|_| malformed())?;
+    let network = written.trunc();
+    Ok(ParsedCidr {
+        network,
+        had_host_bits: network.addr() != address,
+    })
+}
+
+/// Addresses AWS leaves usable in a subnet: all but the first four and the last.
+pub fn usable_addresses(network: Ipv4Net) -> u64 {
+    let total = 1u64 << (32 - u32::from(network.prefix_len()));
+    total.saturating_sub(5)
+}
+
+/// Whether `outer` contains every address of `inner`.
+pub fn contains(outer: Ipv4Net, inner: Ipv4Net) -> bool {
+    outer.contains(&inner)
+}
+
+/// Whether two blocks share at least one address.
+pub fn overlaps(a: Ipv4Net, b: Ipv4Net) -> bool {
+    a.contains(&b.network()) || b.contains(&a.network())
+}
+
+fn first_address(network: Ipv4Net) -> u32 {
+    u32::from(network.network())
+}
+
+fn last_address(network: Ipv4Net) -> u32 {
+    u32::from(network.broadcast())
+}
+
+/// Every overlapping pair among `blocks` (by index), found by sort-and-sweep:
+/// O(n log n + pairs), never quadratic when blocks are disjoint.
+pub fn overlapping_pairs(blocks: &[Ipv4Net]) -> Vec<(usize, usize)> {
+    let mut order: Vec<usize> = (0..blocks.len()).collect();
+    order.sort_by_key(|&index| {
+        (
+            first_address(blocks[index]),
+            std::cmp::Reverse(last_address(blocks[index])),
+        )
+    });
+    let mut pairs = Vec::new();
+    // Blocks still "open" in the sweep: any later block starting at or before their end overlaps
+    // them. CIDR blocks nest or are disjoint, so the open set is a chain of enclosing blocks.
+    let mut open: Vec<usize> = Vec::new();
+    for &index in &order {
+        let start = first_address(blocks[index]);
+        open.retain(|&earlier| last_address(blocks[earlier]) >= start);
+        for &earlier in &open {
+            pairs.push((earlier.min(index), earlier.max(index)));
+        }
+        open.push(index);
+    }
+    pairs
+}
+
+/// The lowest block of `/prefix_length` inside `container` that overlaps none of `used`.
+/// `None` when the container is full or smaller than the block asked for.
+pub fn next_free_block(container: Ipv4Net, used: &[Ipv4Net], prefix_length: u8) -> Option<Ipv4Net> {
+    if prefix_length < container.prefix_len() || prefix_length > 32 {
+        return None;
+    }
+    let block_size = 1u64 << (32 - u32::from(prefix_length));
+    let mut taken: Vec<(u64, u64)> = used
+        .iter()
+        .filter(|block| overlaps(container, **block))
+        .map(|block| {
+            (
+                u64::from(first_address(*block)),
+                u64::from(last_address(*block)),
+            )
+        })
+        .collect();
+    taken.sort_unstable();
+    let container_end = u64::from(last_address(container));
+    let mut candidate = u64::from(first_address(container));
+    for (taken_start, taken_end) in taken {
+        if candidate + block_size - 1 < taken_start {
+            break;
+        }
+        if taken_end >= candidate {
+            // Jump past the taken range, aligned up to the block size.
+            let after = taken_end + 1;
+            candidate = after.div_ceil(block_size) * block_size;
+        }
+    }
+    if candidate + block_size - 1 > container_end {
+        return None;
+    }
+    Ipv4Net::new(Ipv4Addr::from(candidate as u32), prefix_length).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn net(text: &str) -> Ipv4Net {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn parse_accepts_canonical_and_flags_host_bits() {
+        let parsed = parse_cidr("10.0.1.5/24").unwrap();
+        assert_eq!(parsed.network, net("10.0.1.0/24"));
+        assert!(parsed.had_host_bits);
+        assert!(!parse_cidr("10.0.1.0/24").unwrap().had_host_bits);
+    }
+
+    #[test]
+    fn parse_rejects_malformed_text_with_specific_errors() {
+        assert!(matches!(
+            parse_cidr("10.0.1.0"),
+            Err(CidrParseError::MissingPrefix { .. })
+        ));
+        for bad in [
+            "",
+            "10.0.1/24",
+            "10.0.1.0/33",
+            "10.0.1.0/",
+            "10.0.1.0/+4",
+            " 10.0.1.0/24",
+            "abc",
+            "10.0.0.256/8",
+        ] {
+            assert!(parse_cidr(bad).is_err(), "{bad:?} should not parse");
+        }
+    }
+
+    #[test]
+    fn usable_addresses_subtract_the_five_aws_reserves() {
+        assert_eq!(usable_addresses(net("10.0.0.0/24")), 251);
+        assert_eq!(usable_addresses(net("10.0.0.0/28")), 11);
+        assert_eq!(usable_addresses(net("10.0.0.0/16")), 65531);
+    }
+
+    #[test]
+    fn next_free_block_skips_used_blocks_and_aligns() {
+        let vpc = net("10.0.0.0/16");
+        assert_eq!(next_free_block(vpc, &[], 24), Some(net("10.0.0.0/24")));
+        let used = [net("10.0.0.0/24"), net("10.0.1.0/24"), net("10.0.3.0/25")];
+        assert_eq!(next_free_block(vpc, &used, 24), Some(net("10.0.2.0/24")));
+        let used = [net("10.0.0.0/24"), net("10.0.1.0/24"), net("10.0.2.128/25")];
+        assert_eq!(next_free_block(vpc, &used, 24), Some(net("10.0.3.0/24")));
+        assert_eq!(
+            next_free_block(net("10.0.0.0/28"), &[net("10.0.0.0/28")], 28),
+            None
+        );
+        assert_eq!(next_free_block(net("10.0.0.0/24"), &[], 16), None);
+    }
+
+    fn arbitrary_block() -> impl Strategy<Value = Ipv4Net> {
+        // A narrow address space so that overlaps actually happen.
+        (0u32..4096, 20u8..=32).prop_map(|(offset, prefix)| {
+            Ipv4Net::new(Ipv4Addr::from(0x0a00_0000 + offset * 16), prefix)
+                .unwrap()
+                .trunc()
+        })
+    }
+
+    fn brute_force_overlap(a: Ipv4Net, b: Ipv4Net) -> bool {
+        let (a_start, a_end) = (first_address(a), last_address(a));
+        let (b_start, b_end) = (first_address(b), last_address(b));
+        (a_start..=a_end).any(|address| address >= b_start && address <= b_end)
+    }
+
+    proptest! {
+        #[test]
+        fn overlap_matches_brute_force(a in arbitrary_block(), b in arbitrary_block()) {
+            prop_assert_eq!(overlaps(a, b), brute_force_overlap(a, b));
+        }
+
+        #[test]
+        fn containment_matches_brute_force(a in arbitrary_block(), b in arbitrary_block()) {
+            let brute = (first_address(b)..=last_address(b)).all(|address| address >= first_address(a) && address <= last_address(a));
+            prop_assert_eq!(contains(a, b), brute);
+        }
+
+        #[test]
+        fn usable_count_matches_enumeration(prefix in 16u8..=28) {
+            let block = Ipv4Net::new(Ipv4Addr::new(10, 0, 0, 0), prefix).unwrap();
+            let enumerated = (first_address(block)..=last_address(block))
+                .filter(|address| {
+                    let offset = address - first_address(block);
+                    offset >= 4 && *address != last_address(block)
+                })
+                .count() as u64;
+            prop_assert_eq!(usable_addresses(block), enumerated);
+        }
+
+        #[test]
+        fn sweep_finds_exactly_the_overlapping_pairs(blocks in proptest::collection::vec(arbitrary_block(), 0..24)) {
+            let mut found = overlapping_pairs(&blocks);
+            found.sort_unstable();
+            let mut expected = Vec::new();
+            for i in 0..blocks.len() {
+                for j in (i + 1)..blocks.len() {
+                    if brute_force_overlap(blocks[i], blocks[j]) {
+                        expected.push((i, j));
+                    }
+                }
+            }
+            prop_assert_eq!(found, expected);
+        }
+
+        #[test]
+        fn next_free_block_is_free_aligned_and_lowest(
+            used in proptest::collection::vec(arbitrary_block(), 0..12),
+            prefix in 22u8..=28,
+        ) {
+            let container = net("10.0.0.0/16");
+            let found = next_free_block(container, &used, prefix);
+            // Oracle: walk every aligned block in order.
+            let size = 1u32 << (32 - u32::from(prefix));
+            let oracle = (0..(1u32 << (u32::from(prefix) - 16)))
+                .map(|index| Ipv4Net::new(Ipv4Addr::from(first_address(container) + index * size), prefix).unwrap())
+                .find(|candidate| used.iter().all(|block| {
+                    last_address(*candidate) < first_address(*block) || last_address(*block) < first_address(*candidate)
+                }));
+            prop_assert_eq!(found, oracle);
+        }
+    }
+}

@@ -1,0 +1,490 @@
+//! The editor's document model, free of any UI framework: every change to a design is a value of
+//! [`Command`], applied in one place ([`Editor::apply`]), which yields undo/redo and tells the UI
+//! when to autosave. Hit testing (which container a drop lands in) lives here too, so it is unit
+//! tested natively.
+//!
+//! Invariant: a command either applies whole or is refused with a reason; the design is never
+//! left half-changed.
+
+use ipnet::Ipv4Net;
+
+use crate::cidr;
+use crate::model::{Design, LayoutBox, ObjectKind, Subnet, SubnetTier, Vpc};
+
+/// Default canvas sizes of containers.
+pub const VPC_SIZE: (f64, f64) = (520.0, 320.0);
+pub const SUBNET_SIZE: (f64, f64) = (200.0, 110.0);
+
+/// Every edit a user can make.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// Drop a new VPC with its top-left corner at a canvas point.
+    AddVpc { x: f64, y: f64 },
+    /// Drop a new subnet at a canvas point; it must land inside a VPC.
+    AddSubnet { x: f64, y: f64, tier: SubnetTier },
+    /// Set a subnet's CIDR text (kept as typed; validation judges it).
+    SetSubnetCidr { subnet_id: String, cidr: String },
+    /// Set a subnet's availability zone.
+    SetSubnetAvailabilityZone {
+        subnet_id: String,
+        availability_zone: String,
+    },
+    /// Set a VPC's primary CIDR block.
+    SetVpcPrimaryCidr { vpc_id: String, cidr: String },
+    /// Move an object's box (a VPC carries its subnets along).
+    MoveObject { object_id: String, x: f64, y: f64 },
+    /// Delete an object and everything contained in it.
+    DeleteObject { object_id: String },
+    /// Replace the whole design (open, import, new from template).
+    ReplaceDesign { design: Box<Design> },
+}
+
+/// Why a command was refused. The message is shown to the user as is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    #[error("A subnet must be dropped inside a VPC: drop it onto a VPC box")]
+    SubnetOutsideVpc,
+    #[error(
+        "No free /{prefix_length} is left in VPC {vpc_id}: enlarge the VPC or add a CIDR block"
+    )]
+    VpcFull { vpc_id: String, prefix_length: u8 },
+    #[error("No object with id \"{object_id}\" exists")]
+    UnknownObject { object_id: String },
+}
+
+/// The design plus its undo/redo history.
+#[derive(Debug, Clone)]
+pub struct Editor {
+    design: Design,
+    undo_stack: Vec<Design>,
+    redo_stack: Vec<Design>,
+    /// Bumped on every change (apply, undo, redo): the UI's autosave and re-validation trigger.
+    revision: u64,
+}
+
+/// How many steps of history are kept.
+pub const HISTORY_LIMIT: usize = 200;
+
+impl Editor {
+    pub fn new(design: Design) -> Self {
+        Editor {
+            design,
+            undo_stack: Vec::new(),
+            redo_stack: Vec::new(),
+            revision: 0,
+        }
+    }
+
+    pub fn design(&self) -> &Design {
+        &self.design
+    }
+
+    pub fn revision(&self) -> u64 {
+        self.revision
+    }
+
+    pub fn can_undo(&self) -> bool {
+        !self.undo_stack.is_empty()
+    }
+
+    pub fn can_redo(&self) -> bool {
+        !self.redo_stack.is_empty()
+    }
+
+    /// Applies a command whole, or refuses it and changes nothing. Returns the id of the object
+    /// it created, if any.
+    pub fn apply(&mut self, command: Command) -> Result<Option<String>, CommandError> {
+        let mut next = self.design.clone();
+        let created = apply_to(&mut next, command)?;
+        self.undo_stack
+            .push(std::mem::replace(&mut self.design, next));
+        if self.undo_stack.len() > HISTORY_LIMIT {
+            self.undo_stack.remove(0);
+        }
+        self.redo_stack.clear();
+        self.revision += 1;
+        Ok(created)
+    }
+
+    pub fn undo(&mut self) -> bool {
+        let Some(previous) = self.undo_stack.pop() else {
+            return false;
+        };
+        self.redo_stack
+            .push(std::mem::replace(&mut self.design, previous));
+        self.revision += 1;
+        true
+    }
+
+    pub fn redo(&mut self) -> bool {
+        let Some(next) = self.redo_stack.pop() else {
+            return false;
+        };
+        self.undo_stack
+            .push(std::mem::replace(&mut self.design, next));
+        self.revision += 1;
+        true
+    }
+}
+
+/// A fresh id for a kind: `subnet-1`, `subnet-2`, … skipping ids in use.
+pub fn next_id(design: &Design, kind: ObjectKind) -> String {
+    let used: std::collections::HashSet<&str> =
+        design.object_ids().into_iter().map(|(id, _)| id).collect();
+    (1..)
+        .map(|number| format!("{}-{number}", kind.id_prefix()))
+        .find(|candidate| !used.contains(candidate.as_str()))
+        .unwrap_or_default()
+}
+
+/// The VPC whose canvas box contains a point (the last drawn wins, as it is on top).
+pub fn vpc_at(design: &Design, x: f64, y: f64) -> Option<&Vpc> {
+    design.vpcs.iter().rev().find(|vpc| {
+        design
+            .layout
+            .get(&vpc.id)
+            .is_some_and(|bounds| bounds.contains_point(x, y))
+    })
+}
+
+/// The object whose box contains a point, innermost first (subnets over VPCs).
+pub fn object_at(design: &Design, x: f64, y: f64) -> Option<String> {
+    let hit = |id: &String| {
+        design
+            .layout
+            .get(id)
+            .is_some_and(|bounds| bounds.contains_point(x, y))
+    };
+    design
+        .subnets
+        .iter()
+        .rev()
+        .map(|subnet| &subnet.id)
+        .find(|id| hit(id))
+        .or_else(|| {
+            design
+                .vpcs
+                .iter()
+                .rev()
+                .map(|vpc| &vpc.id)
+                .find(|id| hit(id))
+        })
+        .cloned()
+}
+
+fn apply_to(design: &mut Design, command: Command) -> Result<Option<String>, CommandError> {
+    match command {
+        Command::AddVpc { x, y } => {
+            let id = next_id(design, ObjectKind::Vpc);
+            let used: Vec<Ipv4Net> = design
+                .vpcs
+                .iter()
+                .flat_map(|vpc| vpc.cidr_blocks.iter())
+                .filter_map(|text| cidr::parse_cidr(text).ok().map(|parsed| parsed.network))
+                .collect();
+            let ten: Ipv4Net =
+                Ipv4Net::new(std::net::Ipv4Addr::new(10, 0, 0, 0), 8).unwrap_or_default();
+            let block = cidr::next_free_block(ten, &used, 16)
+                .map(|block| block.to_string())
+                .unwrap_or_else(|| "10.0.0.0/16".to_string());
+            design.vpcs.push(Vpc {
+                id: id.clone(),
+                name: id.clone(),
+                cidr_blocks: vec![block],
+                enable_dns_support: true,
+                enable_dns_hostnames: true,
+            });
+            design.layout.insert(
+                id.clone(),
+                LayoutBox {
+                    x,
+                    y,
+                    width: VPC_SIZE.0,
+                    height: VPC_SIZE.1,
+                },
+            );
+            Ok(Some(id))
+        }
+        Command::AddSubnet { x, y, tier } => {
+            let vpc = vpc_at(design, x, y)
+                .ok_or(CommandError::SubnetOutsideVpc)?
+                .clone();
+            let used: Vec<Ipv4Net> = design
+                .subnets
+                .iter()
+                .filter(|subnet| subnet.vpc == vpc.id)
+                .filter_map(|subnet| {
+                    cidr::parse_cidr(&subnet.cidr)
+                        .ok()
+                        .map(|parsed| parsed.network)
+                })
+                .collect();
+            let block = vpc
+                .cidr_blocks
+                .iter()
+                .filter_map(|text| cidr::parse_cidr(text).ok().map(|parsed| parsed.network))
+                .find_map(|vpc_block| cidr::next_free_block(vpc_block, &used, 24))
+                .ok_or_else(|| CommandError::VpcFull {
+                    vpc_id: vpc.id.clone(),
+                    prefix_length: 24,
+                })?;
+            let id = next_id(design, ObjectKind::Subnet);
+            design.subnets.push(Subnet {
+                id: id.clone(),
+                vpc: vpc.id.clone(),
+                availability_zone: format!("{}a", design.region),
+                cidr: block.to_string(),
+                tier,
+                map_public_ip_on_launch: tier == SubnetTier::Public,
+            });
+            let vpc_box = design.layout.get(&vpc.id).copied();
+            let (mut left, mut top) = (x - SUBNET_SIZE.0 / 2.0, y - SUBNET_SIZE.1 / 2.0);
+            if let Some(bounds) = vpc_box {
+                left = left.clamp(
+                    bounds.x + 10.0,
+                    (bounds.x + bounds.width - SUBNET_SIZE.0 - 10.0).max(bounds.x + 10.0),
+                );
+                top = top.clamp(
+                    bounds.y + 30.0,
+                    (bounds.y + bounds.height - SUBNET_SIZE.1 - 10.0).max(bounds.y + 30.0),
+                );
+            }
+            design.layout.insert(
+                id.clone(),
+                LayoutBox {
+                    x: left,
+                    y: top,
+                    width: SUBNET_SIZE.0,
+                    height: SUBNET_SIZE.1,
+                },
+            );
+            Ok(Some(id))
+        }
+        Command::SetSubnetCidr { subnet_id, cidr } => {
+            let subnet = find_subnet(design, &subnet_id)?;
+            subnet.cidr = cidr;
+            Ok(None)
+        }
+        Command::SetSubnetAvailabilityZone {
+            subnet_id,
+            availability_zone,
+        } => {
+            let subnet = find_subnet(design, &subnet_id)?;
+            subnet.availability_zone = availability_zone;
+            Ok(None)
+        }
+        Command::SetVpcPrimaryCidr { vpc_id, cidr } => {
+            let vpc = design
+                .vpcs
+                .iter_mut()
+                .find(|vpc| vpc.id == vpc_id)
+                .ok_or(CommandError::UnknownObject { object_id: vpc_id })?;
+            match vpc.cidr_blocks.first_mut() {
+                Some(primary) => *primary = cidr,
+                None => vpc.cidr_blocks.push(cidr),
+            }
+            Ok(None)
+        }
+        Command::MoveObject { object_id, x, y } => {
+            let bounds =
+                *design
+                    .layout
+                    .get(&object_id)
+                    .ok_or_else(|| CommandError::UnknownObject {
+                        object_id: object_id.clone(),
+                    })?;
+            let (delta_x, delta_y) = (x - bounds.x, y - bounds.y);
+            let mut moved = vec![object_id.clone()];
+            if design.vpc(&object_id).is_some() {
+                moved.extend(
+                    design
+                        .subnets
+                        .iter()
+                        .filter(|s| s.vpc == object_id)
+                        .map(|s| s.id.clone()),
+                );
+            }
+            for id in moved {
+                if let Some(layout_box) = design.layout.get_mut(&id) {
+                    layout_box.x += delta_x;
+                    layout_box.y += delta_y;
+                }
+            }
+            Ok(None)
+        }
+        Command::DeleteObject { object_id } => {
+            match design.kind_of(&object_id) {
+                Some(ObjectKind::Vpc) => {
+                    let removed_subnets: Vec<String> = design
+                        .subnets
+                        .iter()
+                        .filter(|s| s.vpc == object_id)
+                        .map(|s| s.id.clone())
+                        .collect();
+                    design.subnets.retain(|s| s.vpc != object_id);
+                    design.vpcs.retain(|v| v.id != object_id);
+                    for id in removed_subnets {
+                        design.layout.remove(&id);
+                    }
+                }
+                Some(ObjectKind::Subnet) => design.subnets.retain(|s| s.id != object_id),
+                Some(_) | None => return Err(CommandError::UnknownObject { object_id }),
+            }
+            design.layout.remove(&object_id);
+            Ok(None)
+        }
+        Command::ReplaceDesign {
+            design: replacement,
+        } => {
+            *design = *replacement;
+            Ok(None)
+        }
+    }
+}
+
+fn find_subnet<'design>(
+    design: &'design mut Design,
+    subnet_id: &str,
+) -> Result<&'design mut Subnet, CommandError> {
+    design
+        .subnets
+        .iter_mut()
+        .find(|subnet| subnet.id == subnet_id)
+        .ok_or_else(|| CommandError::UnknownObject {
+            object_id: subnet_id.to_string(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::validate::validate;
+
+    fn editor_with_vpc() -> (Editor, String) {
+        let mut editor = Editor::new(Design::new("t", "us-east-1"));
+        let vpc_id = editor
+            .apply(Command::AddVpc { x: 0.0, y: 0.0 })
+            .unwrap()
+            .unwrap();
+        (editor, vpc_id)
+    }
+
+    #[test]
+    fn subnets_dropped_in_a_vpc_get_the_next_free_block() {
+        let (mut editor, vpc_id) = editor_with_vpc();
+        assert_eq!(editor.design().vpcs[0].cidr_blocks, vec!["10.0.0.0/16"]);
+        let first = editor
+            .apply(Command::AddSubnet {
+                x: 100.0,
+                y: 100.0,
+                tier: SubnetTier::Private,
+            })
+            .unwrap()
+            .unwrap();
+        let second = editor
+            .apply(Command::AddSubnet {
+                x: 300.0,
+                y: 100.0,
+                tier: SubnetTier::Public,
+            })
+            .unwrap()
+            .unwrap();
+        let design = editor.design();
+        assert_eq!(design.subnet(&first).unwrap().cidr, "10.0.0.0/24");
+        assert_eq!(design.subnet(&second).unwrap().cidr, "10.0.1.0/24");
+        assert_eq!(design.subnet(&second).unwrap().vpc, vpc_id);
+        assert_eq!(
+            design.subnet(&second).unwrap().availability_zone,
+            "us-east-1a"
+        );
+        assert!(validate(design).is_empty(), "{:?}", validate(design));
+    }
+
+    #[test]
+    fn a_subnet_dropped_outside_any_vpc_is_refused_and_changes_nothing() {
+        let (mut editor, _) = editor_with_vpc();
+        let before = editor.design().clone();
+        let revision = editor.revision();
+        let refused = editor.apply(Command::AddSubnet {
+            x: 2000.0,
+            y: 2000.0,
+            tier: SubnetTier::Private,
+        });
+        assert_eq!(refused, Err(CommandError::SubnetOutsideVpc));
+        assert_eq!(editor.design(), &before);
+        assert_eq!(editor.revision(), revision);
+    }
+
+    #[test]
+    fn a_second_vpc_gets_a_disjoint_block() {
+        let (mut editor, _) = editor_with_vpc();
+        editor.apply(Command::AddVpc { x: 700.0, y: 0.0 }).unwrap();
+        assert_eq!(editor.design().vpcs[1].cidr_blocks, vec!["10.1.0.0/16"]);
+    }
+
+    #[test]
+    fn undo_and_redo_walk_the_history() {
+        let (mut editor, _) = editor_with_vpc();
+        let subnet = editor
+            .apply(Command::AddSubnet {
+                x: 50.0,
+                y: 50.0,
+                tier: SubnetTier::Private,
+            })
+            .unwrap()
+            .unwrap();
+        editor
+            .apply(Command::SetSubnetCidr {
+                subnet_id: subnet.clone(),
+                cidr: "10.0.9.0/24".into(),
+            })
+            .unwrap();
+        assert!(editor.undo());
+        assert_eq!(editor.design().subnet(&subnet).unwrap().cidr, "10.0.0.0/24");
+        assert!(editor.redo());
+        assert_eq!(editor.design().subnet(&subnet).unwrap().cidr, "10.0.9.0/24");
+        assert!(editor.undo() && editor.undo() && editor.undo());
+        assert!(editor.design().vpcs.is_empty());
+        assert!(!editor.undo());
+        // A new edit after undo drops the redo branch.
+        editor.apply(Command::AddVpc { x: 0.0, y: 0.0 }).unwrap();
+        assert!(!editor.can_redo());
+    }
+
+    #[test]
+    fn moving_a_vpc_carries_its_subnets_and_deleting_it_removes_them() {
+        let (mut editor, vpc_id) = editor_with_vpc();
+        let subnet = editor
+            .apply(Command::AddSubnet {
+                x: 150.0,
+                y: 150.0,
+                tier: SubnetTier::Private,
+            })
+            .unwrap()
+            .unwrap();
+        let subnet_before = editor.design().layout[&subnet];
+        editor
+            .apply(Command::MoveObject {
+                object_id: vpc_id.clone(),
+                x: 40.0,
+                y: 60.0,
+            })
+            .unwrap();
+        let subnet_after = editor.design().layout[&subnet];
+        assert_eq!(
+            (
+                subnet_after.x - subnet_before.x,
+                subnet_after.y - subnet_before.y
+            ),
+            (40.0, 60.0)
+        );
+        assert_eq!(
+            object_at(editor.design(), subnet_after.x + 1.0, subnet_after.y + 1.0),
+            Some(subnet.clone())
+        );
+        editor
+            .apply(Command::DeleteObject { object_id: vpc_id })
+            .unwrap();
+        assert!(editor.design().subnets.is_empty() && editor.design().layout.is_empty());
+    }
+}

@@ -1,0 +1,19 @@
+//! Moat's pure core, shared by the browser (wasm32), the CLI and the server.
+//!
+//! Invariant: nothing here does I/O or knows HTTP, SQL, Leptos or AWS types. Everything is a
+//! function of its inputs, so the three front doors run the very same checks.
+//!
+//! - [`model`]: the design document (VPCs, subnets, gateways, …) and its canvas layout.
+//! - [`spec`]: the versioned JSON spec: loading with precise errors, migrations, saving.
+//! - [`cidr`]: IPv4 CIDR algebra (containment, overlap, next free block, usable addresses).
+//! - [`validate`]: every rule of the reference, returning diagnostics, never failing.
+//! - [`editor`]: the one command type every edit goes through, with undo/redo history.
+
+pub mod cidr;
+pub mod editor;
+pub mod model;
+pub mod spec;
+pub mod validate;
+
+pub use model::Design;
+pub use validate::{Diagnostic, Severity, validate};

@@ -1,0 +1,258 @@
+//! The versioned JSON spec: loading with precise errors, the migration step table, saving.
+//!
+//! Loading goes raw JSON → check `schema_version` → apply migration steps one version at a time
+//! → typed [`Design`]. A structural error names the exact path and value
+//! (`subnets[3].tier: unknown variant "dmz", expected "public" or "private"`), never a bare serde
+//! message. Legacy fields are never sniffed: only `schema_version` decides which steps run.
+
+use serde_json::Value;
+
+use crate::model::{CURRENT_SCHEMA_VERSION, Design};
+
+/// Why a document could not be loaded. Every variant says what, where, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpecError {
+    #[error("not valid JSON at line {line}, column {column}: {message}")]
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error(
+        "the document is not a JSON object; a Moat design is an object with schema_version, name, region, …"
+    )]
+    NotAnObject,
+    #[error(
+        "schema_version is missing: add \"schema_version\": {CURRENT_SCHEMA_VERSION} at the top of the document"
+    )]
+    MissingVersion,
+    #[error("schema_version is {found}, which is not a whole number: use {CURRENT_SCHEMA_VERSION}")]
+    BadVersion { found: String },
+    #[error(
+        "schema_version {found} is newer than this Moat understands (up to {CURRENT_SCHEMA_VERSION}): upgrade Moat to open it"
+    )]
+    FutureVersion { found: u64 },
+    #[error("schema_version {found} is not a Moat version (versions start at 1)")]
+    UnknownVersion { found: u64 },
+    #[error("{path}: {message}")]
+    Structure { path: String, message: String },
+}
+
+/// One migration step: turns a document of version `from` into version `from + 1`.
+pub struct MigrationStep {
+    pub from: u32,
+    pub describe: &'static str,
+    pub migrate: fn(Value) -> Value,
+}
+
+/// The step table. Empty while version 1 is the only version; each new version adds one step
+/// and a test that exercises it (see `every_step_is_tested`).
+pub const MIGRATIONS: &[MigrationStep] = &[];
+
+/// Parses and loads a design from JSON text.
+pub fn load_design(text: &str) -> Result<Design, SpecError> {
+    let value: Value = serde_json::from_str(text).map_err(|error| SpecError::Syntax {
+        line: error.line(),
+        column: error.column(),
+        message: strip_position(&error.to_string()),
+    })?;
+    load_design_value(value)
+}
+
+/// Loads a design from a JSON value (migrating it when older).
+pub fn load_design_value(value: Value) -> Result<Design, SpecError> {
+    let migrated = migrate_to_current(value)?;
+    let mut track = serde_path_to_error::Track::new();
+    let deserializer = serde_path_to_error::Deserializer::new(&migrated, &mut track);
+    serde::Deserialize::deserialize(deserializer).map_err(|error: serde_json::Error| {
+        let path = track.path().to_string();
+        SpecError::Structure {
+            path: if path == "." || path.is_empty() {
+                "(document)".to_string()
+            } else {
+                path
+            },
+            message: humanize_serde_message(&error.to_string()),
+        }
+    })
+}
+
+/// Checks the version and runs the step table up to [`CURRENT_SCHEMA_VERSION`].
+pub fn migrate_to_current(value: Value) -> Result<Value, SpecError> {
+    let Value::Object(ref object) = value else {
+        return Err(SpecError::NotAnObject);
+    };
+    let version = match object.get("schema_version") {
+        None => return Err(SpecError::MissingVersion),
+        Some(Value::Number(number)) => number.as_u64().ok_or_else(|| SpecError::BadVersion {
+            found: number.to_string(),
+        })?,
+        Some(other) => {
+            return Err(SpecError::BadVersion {
+                found: other.to_string(),
+            });
+        }
+    };
+    if version == 0 {
+        return Err(SpecError::UnknownVersion { found: version });
+    }
+    if version > u64::from(CURRENT_SCHEMA_VERSION) {
+        return Err(SpecError::FutureVersion { found: version });
+    }
+    let mut current = value;
+    let mut at = version as u32;
+    while at < CURRENT_SCHEMA_VERSION {
+        let Some(step) = MIGRATIONS.iter().find(|step| step.from == at) else {
+            return Err(SpecError::UnknownVersion {
+                found: u64::from(at),
+            });
+        };
+        current = (step.migrate)(current);
+        at += 1;
+        if let Value::Object(ref mut object) = current {
+            object.insert("schema_version".to_string(), Value::from(at));
+        }
+    }
+    Ok(current)
+}
+
+/// The canonical JSON text of a design (pretty, stable field order).
+pub fn save_design(design: &Design) -> String {
+    serde_json::to_string_pretty(design).unwrap_or_else(|_| String::from("{}"))
+}
+
+fn strip_position(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(index) => message[..index].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// Turns serde's wording into Moat's: `expected a whole number, found "four"`.
+fn humanize_serde_message(message: &str) -> String {
+    let message = strip_position(message);
+    if let Some(rest) = message.strip_prefix("invalid type: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        let found = found.strip_prefix("string ").unwrap_or(found);
+        let expected = match expected {
+            "u32" | "u64" | "u16" | "u8" => "a whole number",
+            "i32" | "i64" => "an integer",
+            "f64" | "f32" => "a number",
+            "a boolean" => "true or false",
+            other => other,
+        };
+        return format!("expected {expected}, found {found}");
+    }
+    if let Some(rest) = message.strip_prefix("invalid value: ")
+        && let Some((found, expected)) = rest.split_once(", expected ")
+    {
+        let expected = match expected {
+            "u32" | "u64" => "a whole number (0 or more)",
+            other => other,
+        };
+        return format!("expected {expected}, found {found}");
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn structural_errors_name_the_path_and_value() {
+        let document = json!({
+            "schema_version": 1, "name": "x", "region": "us-east-1",
+            "vpcs": [{"id": "v", "cidr_blocks": ["10.0.0.0/16"]}],
+            "subnets": [{"id": "s", "vpc": "v", "availability_zone": "us-east-1a", "cidr": "10.0.0.0/24", "tier": "private"}],
+            "workloads": [
+                {"id": "w0", "kind": "ec2", "subnet": "s"},
+                {"id": "w1", "kind": "ec2", "subnet": "s"},
+                {"id": "w2", "kind": "ec2", "subnet": "s"},
+                {"id": "w3", "kind": "ec2", "subnet": "s", "count": "four"}
+            ]
+        });
+        let error = load_design_value(document).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "workloads[3].count: expected a whole number, found \"four\""
+        );
+    }
+
+    #[test]
+    fn unknown_variants_and_fields_are_named() {
+        let document = json!({"schema_version": 1, "name": "x", "region": "us-east-1",
+            "subnets": [{"id": "s", "vpc": "v", "availability_zone": "a", "cidr": "c", "tier": "dmz"}]});
+        let error = load_design_value(document).unwrap_err().to_string();
+        assert!(
+            error.starts_with("subnets[0].tier: unknown variant `dmz`"),
+            "{error}"
+        );
+        let document = json!({"schema_version": 1, "name": "x", "region": "us-east-1", "vpc": []});
+        let error = load_design_value(document).unwrap_err().to_string();
+        assert!(error.contains("unknown field `vpc`"), "{error}");
+    }
+
+    #[test]
+    fn an_invalid_cidr_loads_and_is_left_to_validation() {
+        let document = json!({"schema_version": 1, "name": "x", "region": "us-east-1",
+            "vpcs": [{"id": "v", "cidr_blocks": ["10.0.0/16"]}]});
+        assert!(load_design_value(document).is_ok());
+    }
+
+    #[test]
+    fn versions_are_checked_before_anything_else() {
+        assert_eq!(load_design("[1]").unwrap_err(), SpecError::NotAnObject);
+        assert_eq!(
+            load_design(r#"{"name": "x"}"#).unwrap_err(),
+            SpecError::MissingVersion
+        );
+        assert_eq!(
+            load_design(r#"{"schema_version": 99}"#).unwrap_err(),
+            SpecError::FutureVersion { found: 99 }
+        );
+        assert_eq!(
+            load_design(r#"{"schema_version": 0}"#).unwrap_err(),
+            SpecError::UnknownVersion { found: 0 }
+        );
+        assert!(matches!(
+            load_design(r#"{"schema_version": "1"}"#).unwrap_err(),
+            SpecError::BadVersion { .. }
+        ));
+        let syntax = load_design("{\"schema_version\": 1,\n  oops}").unwrap_err();
+        assert!(
+            matches!(syntax, SpecError::Syntax { line: 2, .. }),
+            "{syntax:?}"
+        );
+    }
+
+    #[test]
+    fn save_then_load_is_the_identity() {
+        let mut design = Design::new("round trip", "us-west-2");
+        design.vpcs.push(crate::model::Vpc {
+            id: "vpc-1".into(),
+            name: "main".into(),
+            cidr_blocks: vec!["10.0.0.0/16".into()],
+            enable_dns_support: true,
+            enable_dns_hostnames: false,
+        });
+        let loaded = load_design(&save_design(&design)).unwrap();
+        assert_eq!(loaded, design);
+    }
+
+    #[test]
+    fn every_step_is_tested() {
+        // Each step `from → from+1` must exist exactly once and form a chain from 1 to current.
+        for (position, step) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(
+                step.from as usize,
+                position + 1,
+                "step {} out of order",
+                step.describe
+            );
+        }
+        assert_eq!(MIGRATIONS.len() as u32, CURRENT_SCHEMA_VERSION - 1);
+    }
+}

@@ -1,0 +1,251 @@
+//! Data-driven validation tests: each case is a design (JSON, merged over a minimal base) and the
+//! exact list of codes it must produce, through the one `check` helper.
+
+use serde_json::{Value, json};
+
+use super::*;
+use crate::spec;
+
+/// A design with one VPC 10.0.0.0/16 in us-east-1, with `extra` merged over it (arrays replace).
+fn design(extra: Value) -> Design {
+    let mut base = json!({
+        "schema_version": 1,
+        "name": "test",
+        "region": "us-east-1",
+        "vpcs": [{"id": "vpc-a", "name": "main", "cidr_blocks": ["10.0.0.0/16"]}],
+    });
+    if let (Value::Object(base_map), Value::Object(extra_map)) = (&mut base, extra) {
+        for (key, value) in extra_map {
+            base_map.insert(key, value);
+        }
+    }
+    spec::load_design_value(base).expect("test design must load")
+}
+
+/// Asserts that validating `extra` over the base yields exactly `expected` codes (sorted).
+#[track_caller]
+fn check(extra: Value, expected: &[&str]) -> Vec<Diagnostic> {
+    let diagnostics = validate(&design(extra));
+    let mut codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+    codes.sort_unstable();
+    let mut expected_sorted = expected.to_vec();
+    expected_sorted.sort_unstable();
+    assert_eq!(codes, expected_sorted, "diagnostics: {diagnostics:#?}");
+    diagnostics
+}
+
+fn subnet(id: &str, cidr: &str) -> Value {
+    json!({"id": id, "vpc": "vpc-a", "availability_zone": "us-east-1a", "cidr": cidr, "tier": "private"})
+}
+
+#[test]
+fn a_clean_design_has_no_diagnostics() {
+    check(
+        json!({"subnets": [subnet("s1", "10.0.1.0/24"), subnet("s2", "10.0.2.0/24")]}),
+        &[],
+    );
+}
+
+#[test]
+fn cidr_invalid_is_reported_not_a_load_failure() {
+    let found = check(
+        json!({"subnets": [subnet("s1", "10.0.1.0")]}),
+        &["cidr.invalid"],
+    );
+    assert!(found[0].hint.contains("10.0.1.0/24"), "{}", found[0].hint);
+    check(
+        json!({"subnets": [subnet("s1", "10.0.1.0/2x")]}),
+        &["cidr.invalid"],
+    );
+    check(
+        json!({"vpcs": [{"id": "vpc-a", "cidr_blocks": ["ten/16"]}]}),
+        &["cidr.invalid"],
+    );
+}
+
+#[test]
+fn cidr_not_canonical_offers_the_canonical_block() {
+    let found = check(
+        json!({"subnets": [subnet("s1", "10.0.1.5/24")]}),
+        &["cidr.not-canonical"],
+    );
+    assert_eq!(found[0].severity, Severity::Warning);
+    assert!(found[0].hint.contains("10.0.1.0/24"));
+    check(
+        json!({"vpcs": [{"id": "vpc-a", "cidr_blocks": ["10.0.0.1/16"]}]}),
+        &["cidr.not-canonical"],
+    );
+    check(
+        json!({"subnets": [subnet("s1", "10.0.1.255/24")]}),
+        &["cidr.not-canonical"],
+    );
+}
+
+#[test]
+fn vpc_cidr_size_breaks_and_passes() {
+    check(
+        json!({"vpcs": [{"id": "vpc-a", "cidr_blocks": ["10.0.0.0/8"]}]}),
+        &["vpc.cidr-size"],
+    );
+    check(
+        json!({"vpcs": [{"id": "vpc-a", "cidr_blocks": ["10.0.0.0/29"]}]}),
+        &["vpc.cidr-size"],
+    );
+    check(
+        json!({"vpcs": [{"id": "vpc-a", "cidr_blocks": []}]}),
+        &["vpc.cidr-size"],
+    );
+    check(
+        json!({"vpcs": [{"id": "vpc-a", "cidr_blocks": ["10.0.0.0/28"]}]}),
+        &[],
+    );
+}
+
+#[test]
+fn vpc_cidr_overlap_breaks_and_passes() {
+    check(
+        json!({"vpcs": [{"id": "vpc-a", "cidr_blocks": ["10.0.0.0/16", "10.0.5.0/24"]}]}),
+        &["vpc.cidr-overlap"],
+    );
+    check(
+        json!({"vpcs": [{"id": "vpc-a", "cidr_blocks": ["10.0.0.0/16", "10.0.0.0/16"]}]}),
+        &["vpc.cidr-overlap"],
+    );
+    check(
+        json!({"vpcs": [{"id": "vpc-a", "cidr_blocks": ["10.1.0.0/16", "10.1.128.0/17"]}]}),
+        &["vpc.cidr-overlap"],
+    );
+    check(
+        json!({"vpcs": [{"id": "vpc-a", "cidr_blocks": ["10.0.0.0/16", "10.1.0.0/16"]}]}),
+        &[],
+    );
+}
+
+#[test]
+fn subnet_cidr_size_breaks_and_passes() {
+    check(
+        json!({"vpcs": [{"id": "vpc-a", "cidr_blocks": ["10.0.0.0/16"]}], "subnets": [subnet("s1", "10.0.0.0/29")]}),
+        &["subnet.cidr-size"],
+    );
+    check(
+        json!({"subnets": [subnet("s1", "10.0.1.0/30")]}),
+        &["subnet.cidr-size"],
+    );
+    check(
+        json!({"subnets": [subnet("s1", "10.0.1.1/32")]}),
+        &["subnet.cidr-size"],
+    );
+    check(json!({"subnets": [subnet("s1", "10.0.0.0/16")]}), &[]);
+}
+
+#[test]
+fn subnet_outside_vpc_breaks_and_passes_with_a_free_block_hint() {
+    let found = check(
+        json!({"subnets": [subnet("s1", "10.0.0.0/24"), subnet("s2", "10.1.0.0/24")]}),
+        &["subnet.outside-vpc"],
+    );
+    assert!(found[0].hint.contains("10.0.1.0/24"), "{}", found[0].hint);
+    check(
+        json!({"subnets": [subnet("s1", "192.168.0.0/24")]}),
+        &["subnet.outside-vpc"],
+    );
+    check(
+        json!({"vpcs": [{"id": "vpc-a", "cidr_blocks": ["10.0.0.0/24"]}], "subnets": [subnet("s1", "10.0.0.0/23")]}),
+        &["subnet.outside-vpc"],
+    );
+    check(
+        json!({"vpcs": [{"id": "vpc-a", "cidr_blocks": ["10.0.0.0/16", "10.1.0.0/16"]}], "subnets": [subnet("s1", "10.1.0.0/24")]}),
+        &[],
+    );
+}
+
+#[test]
+fn subnet_overlap_breaks_and_passes() {
+    let found = check(
+        json!({"subnets": [subnet("s1", "10.0.1.0/24"), subnet("s2", "10.0.1.0/24")]}),
+        &["subnet.overlap"],
+    );
+    assert_eq!(found[0].objects, vec!["s1", "s2"]);
+    assert!(found[0].hint.contains("10.0.0.0/24"), "{}", found[0].hint);
+    check(
+        json!({"subnets": [subnet("s1", "10.0.0.0/20"), subnet("s2", "10.0.4.0/24")]}),
+        &["subnet.overlap"],
+    );
+    check(
+        json!({"subnets": [subnet("s1", "10.0.1.0/24"), subnet("s2", "10.0.1.0/25"), subnet("s3", "10.0.1.128/25")]}),
+        &["subnet.overlap", "subnet.overlap"],
+    );
+    check(
+        json!({"subnets": [subnet("s1", "10.0.1.0/25"), subnet("s2", "10.0.1.128/25")]}),
+        &[],
+    );
+}
+
+#[test]
+fn subnets_of_different_vpcs_may_reuse_a_block() {
+    check(
+        json!({
+            "vpcs": [{"id": "vpc-a", "cidr_blocks": ["10.0.0.0/16"]}, {"id": "vpc-b", "cidr_blocks": ["10.0.0.0/16"]}],
+            "subnets": [subnet("s1", "10.0.1.0/24"), {"id": "s2", "vpc": "vpc-b", "availability_zone": "us-east-1b", "cidr": "10.0.1.0/24", "tier": "public"}],
+        }),
+        &[],
+    );
+}
+
+#[test]
+fn subnet_az_unknown_breaks_and_passes() {
+    let region_as_az = json!({"id": "s1", "vpc": "vpc-a", "availability_zone": "us-east-1", "cidr": "10.0.1.0/24", "tier": "private"});
+    let found = check(json!({"subnets": [region_as_az]}), &["subnet.az-unknown"]);
+    assert!(found[0].message.contains("is the region"));
+    let other_region = json!({"id": "s1", "vpc": "vpc-a", "availability_zone": "eu-west-1a", "cidr": "10.0.1.0/24", "tier": "private"});
+    check(json!({"subnets": [other_region]}), &["subnet.az-unknown"]);
+    let garbage = json!({"id": "s1", "vpc": "vpc-a", "availability_zone": "us-east-1aa", "cidr": "10.0.1.0/24", "tier": "private"});
+    check(json!({"subnets": [garbage]}), &["subnet.az-unknown"]);
+    let local_zone = json!({"id": "s1", "vpc": "vpc-a", "availability_zone": "us-east-1-bos-1a", "cidr": "10.0.1.0/24", "tier": "private"});
+    check(json!({"subnets": [local_zone]}), &[]);
+}
+
+#[test]
+fn subnet_capacity_errors_when_full_and_warns_above_80_percent() {
+    let workload = |count: u32| json!({"id": "w1", "kind": "ec2", "instance_type": "m5.large", "count": count, "subnet": "s1"});
+    check(
+        json!({"subnets": [subnet("s1", "10.0.1.0/28")], "workloads": [workload(12)]}),
+        &["subnet.capacity"],
+    );
+    let found = check(
+        json!({"subnets": [subnet("s1", "10.0.1.0/28")], "workloads": [workload(10)]}),
+        &["subnet.capacity"],
+    );
+    assert_eq!(found[0].severity, Severity::Warning);
+    check(
+        json!({"subnets": [subnet("s1", "10.0.1.0/28")], "workloads": [workload(9)], "nat_gateways": [{"id": "n1", "subnet": "s1"}, {"id": "n2", "subnet": "s1"}, {"id": "n3", "subnet": "s1"}]}),
+        &["subnet.capacity"],
+    );
+    check(
+        json!({"subnets": [subnet("s1", "10.0.1.0/28")], "workloads": [workload(8)]}),
+        &[],
+    );
+}
+
+#[test]
+fn dangling_and_duplicate_ids_are_reported() {
+    let dangling = json!({"id": "s1", "vpc": "vpc-missing", "availability_zone": "us-east-1a", "cidr": "10.0.1.0/24", "tier": "private"});
+    check(json!({"subnets": [dangling]}), &["reference.unknown"]);
+    check(
+        json!({"subnets": [subnet("vpc-a", "10.0.1.0/24")]}),
+        &["id.duplicate"],
+    );
+}
+
+#[test]
+fn validation_reports_everything_at_once() {
+    check(
+        json!({"subnets": [subnet("s1", "10.0.1.0/24"), subnet("s2", "10.0.1.0/24"), subnet("s3", "11.0.0.0/8"), subnet("s4", "nope")]}),
+        &[
+            "cidr.invalid",
+            "subnet.cidr-size",
+            "subnet.outside-vpc",
+            "subnet.overlap",
+        ],
+    );
+}
