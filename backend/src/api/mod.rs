@@ -1,0 +1,265 @@
+//! The JSON API under `/api/v1`, plus the built frontend as static files.
+//!
+//! Every handler that needs a user takes [`CurrentUser`], which authenticates, checks the
+//! account's status and the CSRF header; handlers then check the role they need.
+
+mod error;
+
+use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tower_http::services::{ServeDir, ServeFile};
+
+pub use error::ApiError;
+
+use crate::AppState;
+use crate::auth::{self, CurrentUser, Role};
+use crate::deploy;
+
+/// A JSON body whose rejections become [`ApiError`]s.
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    Json<T>: FromRequest<S, Rejection = axum::extract::rejection::JsonRejection>,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Json::<T>::from_request(request, state)
+            .await
+            .map(|Json(value)| ApiJson(value))
+            .map_err(ApiError::from)
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.settings.body_limit_bytes;
+    let api = Router::new()
+        .route("/health", get(health))
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/auth/session", get(session))
+        .route("/designs", get(list_designs).post(create_design))
+        .route("/designs/{design_id}", get(get_design).put(update_design))
+        .route("/designs/{design_id}/deployments", post(create_deployment))
+        .route("/deployments/{deployment_id}", get(get_deployment))
+        .route("/validate", post(validate_document))
+        .fallback(|| async { ApiError::not_found("API route") });
+    let mut router = Router::new().nest("/api/v1", api);
+    if let Some(static_dir) = &state.settings.static_dir {
+        let index = static_dir.join("index.html");
+        router = router.fallback_service(ServeDir::new(static_dir).fallback(ServeFile::new(index)));
+    }
+    router
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(state)
+}
+
+async fn health() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+#[derive(Deserialize)]
+struct LoginRequest {
+    name: String,
+    password: String,
+}
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("LoginRequest")
+            .field("name", &self.name)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let found = state.store.user_for_login(&request.name).await?;
+    let refused = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_credentials",
+            "wrong name or password",
+        )
+    };
+    let Some((user, password_hash)) = found else {
+        auth::verify_password(&request.password, auth::decoy_hash());
+        return Err(refused());
+    };
+    if !auth::verify_password(&request.password, &password_hash) {
+        return Err(refused());
+    }
+    // A fresh session id on every login (no fixation); the old cookie, if any, is simply replaced.
+    let token = auth::new_token();
+    if token.is_empty() {
+        return Err(ApiError::internal("no randomness for a session token"));
+    }
+    let csrf_token = auth::new_token();
+    state
+        .store
+        .create_session(&auth::token_hash(&token), user.id, &csrf_token)
+        .await?;
+    let cookie =
+        HeaderValue::from_str(&auth::session_cookie(&token, state.settings.secure_cookies))
+            .map_err(ApiError::internal)?;
+    let body = Json(json!({"user": user, "csrf_token": csrf_token}));
+    Ok(([(header::SET_COOKIE, cookie)], body).into_response())
+}
+
+async fn logout(State(state): State<AppState>, current: CurrentUser) -> Result<Response, ApiError> {
+    state.store.delete_session(&current.token_hash).await?;
+    let cookie =
+        HeaderValue::from_str(&auth::cleared_session_cookie(state.settings.secure_cookies))
+            .map_err(ApiError::internal)?;
+    Ok((
+        [(header::SET_COOKIE, cookie)],
+        Json(json!({"signed_out": true})),
+    )
+        .into_response())
+}
+
+async fn session(current: Result<CurrentUser, ApiError>) -> Json<Value> {
+    match current {
+        Ok(current) => Json(json!({"user": current.user, "csrf_token": current.csrf_token})),
+        Err(_) => Json(json!({"user": null, "csrf_token": null})),
+    }
+}
+
+async fn list_designs(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Json<Value>, ApiError> {
+    current.require(Role::Viewer)?;
+    Ok(Json(json!({"designs": state.store.list_designs().await?})))
+}
+
+#[derive(Deserialize)]
+struct SaveDesignRequest {
+    document: Value,
+    /// The revision the client edited; required when updating.
+    #[serde(default)]
+    base_revision: Option<i64>,
+}
+
+/// Checks that a document loads as a design; returns its name and canonical text.
+fn checked_document(document: Value) -> Result<(String, String), ApiError> {
+    let design = shared::spec::load_design_value(document).map_err(|error| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_design",
+            error.to_string(),
+        )
+    })?;
+    Ok((design.name.clone(), shared::spec::save_design(&design)))
+}
+
+async fn create_design(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(request): ApiJson<SaveDesignRequest>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    current.require(Role::Designer)?;
+    let (name, text) = checked_document(request.document)?;
+    let id = format!("d-{}", &auth::new_token()[..16]);
+    let summary = state
+        .store
+        .create_design(&id, &name, &text, current.user.id)
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!(summary))))
+}
+
+async fn get_design(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(design_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    current.require(Role::Viewer)?;
+    let record = state
+        .store
+        .design(&design_id)
+        .await
+        .map_err(|_| ApiError::not_found("design"))?;
+    let document: Value = serde_json::from_str(&record.document).map_err(ApiError::internal)?;
+    Ok(Json(
+        json!({"id": record.id, "name": record.name, "revision": record.revision, "updated_at": record.updated_at, "document": document}),
+    ))
+}
+
+async fn update_design(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(design_id): Path<String>,
+    ApiJson(request): ApiJson<SaveDesignRequest>,
+) -> Result<Json<Value>, ApiError> {
+    current.require(Role::Designer)?;
+    let based_on = request.base_revision.ok_or_else(|| {
+        ApiError::bad_request(
+            "missing_base_revision",
+            "send base_revision: the revision you edited",
+        )
+    })?;
+    let (name, text) = checked_document(request.document)?;
+    state
+        .store
+        .design(&design_id)
+        .await
+        .map_err(|_| ApiError::not_found("design"))?;
+    let summary = state
+        .store
+        .update_design(&design_id, &name, &text, based_on)
+        .await?;
+    Ok(Json(json!(summary)))
+}
+
+async fn validate_document(
+    current: CurrentUser,
+    ApiJson(document): ApiJson<Value>,
+) -> Result<Json<Value>, ApiError> {
+    current.require(Role::Viewer)?;
+    let design = shared::spec::load_design_value(document).map_err(|error| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_design",
+            error.to_string(),
+        )
+    })?;
+    Ok(Json(json!({"diagnostics": shared::validate(&design)})))
+}
+
+async fn create_deployment(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(design_id): Path<String>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    current.require(Role::Deployer)?;
+    let deployment_id = deploy::start(&state, &design_id, &current.user).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"id": deployment_id, "status": "running"})),
+    ))
+}
+
+async fn get_deployment(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(deployment_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    current.require(Role::Viewer)?;
+    let record = state
+        .store
+        .deployment(&deployment_id)
+        .await
+        .map_err(|_| ApiError::not_found("deployment"))?;
+    Ok(Json(json!(record)))
+}

@@ -1,0 +1,300 @@
+//! Authentication and authorization: argon2id password hashes, opaque session tokens (only
+//! their SHA-256 is stored), roles, and a per-session CSRF token required on every
+//! state-changing request.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{Method, header};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+use crate::api::ApiError;
+use crate::store::User;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "moat_session";
+/// The header that must carry the session's CSRF token on state-changing requests.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// A session unused for this long is dead.
+pub const SESSION_IDLE_SECONDS: i64 = 8 * 60 * 60;
+/// Minimum password length.
+pub const MINIMUM_PASSWORD_LENGTH: usize = 12;
+
+/// What a user may do. Ordered: each role can do what the ones before it can.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Viewer,
+    Designer,
+    Deployer,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Designer => "designer",
+            Role::Deployer => "deployer",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        match text {
+            "viewer" => Some(Role::Viewer),
+            "designer" => Some(Role::Designer),
+            "deployer" => Some(Role::Deployer),
+            "admin" => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// Whether an account may act at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    Pending,
+    Active,
+    Disabled,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Pending => "pending",
+            UserStatus::Active => "active",
+            UserStatus::Disabled => "disabled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<UserStatus> {
+        match text {
+            "pending" => Some(UserStatus::Pending),
+            "active" => Some(UserStatus::Active),
+            "disabled" => Some(UserStatus::Disabled),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    #[error("a password needs at least {MINIMUM_PASSWORD_LENGTH} characters")]
+    TooShort,
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+}
+
+fn hasher() -> Argon2<'static> {
+    // OWASP's argon2id minimum: m = 19 MiB, t = 2, p = 1.
+    let params = Params::new(19_456, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password with argon2id after checking the length policy.
+pub fn hash_password(password: &str) -> Result<String, PasswordError> {
+    if password.chars().count() < MINIMUM_PASSWORD_LENGTH {
+        return Err(PasswordError::TooShort);
+    }
+    let mut salt_bytes = [0u8; 16];
+    getrandom::fill(&mut salt_bytes).map_err(|error| PasswordError::Hashing(error.to_string()))?;
+    let salt = SaltString::encode_b64(&salt_bytes)
+        .map_err(|error| PasswordError::Hashing(error.to_string()))?;
+    hasher()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|error| PasswordError::Hashing(error.to_string()))
+}
+
+/// Checks a password against a stored hash; any malformed hash is a mismatch.
+pub fn verify_password(password: &str, stored_hash: &str) -> bool {
+    PasswordHash::new(stored_hash)
+        .map(|parsed| {
+            hasher()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash to verify against when the account does not exist, so timing does not tell.
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("decoy password never used").unwrap_or_default())
+}
+
+/// A fresh random token (256 bits, hex).
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    if getrandom::fill(&mut bytes).is_err() {
+        // Without randomness no session can be made safely; an empty token is never accepted.
+        return String::new();
+    }
+    hex(&bytes)
+}
+
+/// The stored form of a session token.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Compares in time independent of where the first difference is.
+pub fn constant_time_equal(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// The `Set-Cookie` value that installs a session.
+pub fn session_cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={SESSION_IDLE_SECONDS}{secure}"
+    )
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn cleared_session_cookie(secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}")
+}
+
+/// The session token from a request's cookies, if any.
+pub fn session_token(parts: &Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_string())
+        .filter(|value| !value.is_empty())
+}
+
+/// A signed-in, active user. Extracting it checks the session, its idle expiry, the account's
+/// status, and — on state-changing methods — the CSRF header.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: User,
+    pub csrf_token: String,
+    pub token_hash: String,
+}
+
+impl CurrentUser {
+    /// Refuses unless the user's role is at least `needed`.
+    pub fn require(&self, needed: Role) -> Result<(), ApiError> {
+        if self.user.role >= needed {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!(
+                "this needs the {} role; you are a {}",
+                needed.as_str(),
+                self.user.role.as_str()
+            )))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = session_token(parts).ok_or_else(ApiError::unauthenticated)?;
+        let hashed = token_hash(&token);
+        let session = state
+            .store
+            .session(&hashed)
+            .await?
+            .ok_or_else(ApiError::unauthenticated)?;
+        if crate::store::now() - session.last_seen_at > SESSION_IDLE_SECONDS {
+            state.store.delete_session(&hashed).await?;
+            return Err(ApiError::unauthenticated());
+        }
+        match session.user.status {
+            UserStatus::Active => {}
+            UserStatus::Pending => {
+                return Err(ApiError::forbidden(
+                    "your account waits for an admin's approval",
+                ));
+            }
+            UserStatus::Disabled => return Err(ApiError::forbidden("your account is disabled")),
+        }
+        let changes_state = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        if changes_state {
+            let presented = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|value| value.to_str().ok())
+                .unwrap_or("");
+            if !constant_time_equal(presented, &session.csrf_token) {
+                return Err(ApiError::csrf());
+            }
+        }
+        state.store.touch_session(&hashed).await?;
+        Ok(CurrentUser {
+            user: session.user,
+            csrf_token: session.csrf_token,
+            token_hash: hashed,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("wrong horse battery", &hash));
+        assert!(!verify_password("correct horse battery", "not a hash"));
+    }
+
+    #[test]
+    fn short_passwords_are_refused() {
+        assert!(matches!(
+            hash_password("elevenchars"),
+            Err(PasswordError::TooShort)
+        ));
+    }
+
+    #[test]
+    fn cookies_carry_the_required_flags() {
+        let cookie = session_cookie("abc", false);
+        assert!(
+            cookie.contains("HttpOnly")
+                && cookie.contains("SameSite=Strict")
+                && !cookie.contains("Secure")
+        );
+        assert!(session_cookie("abc", true).ends_with("; Secure"));
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let (first, second) = (new_token(), new_token());
+        assert_eq!(first.len(), 64);
+        assert_ne!(first, second);
+        assert_ne!(token_hash(&first), first);
+    }
+}

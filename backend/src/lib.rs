@@ -1,0 +1,49 @@
+//! Moat's server: stores designs, authenticates users, and deploys designs to AWS.
+//!
+//! - [`config`]: settings from flags and `MOAT_*` variables.
+//! - [`store`]: the database (sqlx, SQLite in the data dir), behind plain functions.
+//! - [`auth`]: password hashing, sessions, roles, CSRF.
+//! - [`api`]: the JSON API under `/api/v1` and its error type.
+//! - [`deploy`]: runs a deployment: validates, then creates resources in dependency order.
+//! - [`aws`]: the only module that knows aws-sdk-ec2.
+//!
+//! Error policy: library modules return `thiserror` types; the API maps them to a status and a
+//! `{code, message}` body and logs the details server-side, never echoing internals; `anyhow` is
+//! used only in the `moat` binary.
+
+pub mod api;
+pub mod auth;
+pub mod aws;
+pub mod config;
+pub mod deploy;
+pub mod store;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+/// Everything a request handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: store::Store,
+    pub settings: Arc<config::Settings>,
+    pub network: Arc<dyn aws::NetworkApi>,
+}
+
+/// The whole HTTP application: API plus the built frontend.
+pub fn app(state: AppState) -> Router {
+    api::router(state)
+}
+
+/// Serves `app(state)` on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,250 @@
+//! The `moat` binary: `serve`, `user add`, `validate`.
+
+use std::io::{IsTerminal, Read, Write};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use backend::auth::{self, Role, UserStatus};
+use backend::config::{self, Settings};
+use backend::store::Store;
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "moat",
+    version,
+    about = "Design, check and deploy AWS VPC networks for ML workloads"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server: the app and its API.
+    Serve {
+        /// Address to listen on (port 0 picks a free port; the URL is printed).
+        #[arg(long, env = "MOAT_BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+        /// Where the SQLite database lives.
+        #[arg(long, env = "MOAT_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+        /// The built frontend to serve (Trunk's dist folder).
+        #[arg(long, env = "MOAT_STATIC_DIR")]
+        static_dir: Option<PathBuf>,
+        /// Mark cookies Secure (when served over TLS, directly or behind a proxy).
+        #[arg(long, env = "MOAT_SECURE_COOKIES", default_value_t = false)]
+        secure_cookies: bool,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Validate design files and print their diagnostics.
+    Validate {
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add an active user; the password is read from standard input.
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        role: RoleArgument,
+        #[arg(long, env = "MOAT_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArgument {
+    Viewer,
+    Designer,
+    Deployer,
+    Admin,
+}
+
+impl From<RoleArgument> for Role {
+    fn from(argument: RoleArgument) -> Role {
+        match argument {
+            RoleArgument::Viewer => Role::Viewer,
+            RoleArgument::Designer => Role::Designer,
+            RoleArgument::Deployer => Role::Deployer,
+            RoleArgument::Admin => Role::Admin,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Validate { files, format } => validate_files(&files, format),
+        command => {
+            let runtime = match tokio::runtime::Runtime::new() {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    eprintln!("moat: cannot start the async runtime: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match runtime.block_on(run(command)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("moat: {error:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+async fn open_store(data_dir: Option<PathBuf>) -> anyhow::Result<(Store, PathBuf)> {
+    let data_dir = data_dir.unwrap_or_else(config::default_data_dir);
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("creating the data dir {}", data_dir.display()))?;
+    let path = data_dir.join("moat.sqlite");
+    let store = Store::open_sqlite(&path)
+        .await
+        .with_context(|| format!("opening the database {}", path.display()))?;
+    Ok((store, data_dir))
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve {
+            bind,
+            data_dir,
+            static_dir,
+            secure_cookies,
+        } => {
+            tracing_subscriber::fmt()
+                .with_env_filter(
+                    tracing_subscriber::EnvFilter::try_from_env("MOAT_LOG")
+                        .unwrap_or_else(|_| "info".into()),
+                )
+                .with_writer(std::io::stderr)
+                .init();
+            let (store, data_dir) = open_store(data_dir).await?;
+            if let Some(dir) = &static_dir {
+                if !dir.join("index.html").is_file() {
+                    bail!(
+                        "the static dir {} has no index.html: build the frontend first (cargo xtask run does)",
+                        dir.display()
+                    );
+                }
+            }
+            let settings = Settings {
+                data_dir,
+                static_dir,
+                secure_cookies,
+                body_limit_bytes: 4 * 1024 * 1024,
+            };
+            let network = backend::aws::Ec2Network::from_environment().await;
+            let state = backend::AppState {
+                store,
+                settings: Arc::new(settings),
+                network: Arc::new(network),
+            };
+            let listener = tokio::net::TcpListener::bind(bind)
+                .await
+                .with_context(|| format!("binding {bind}"))?;
+            let address = listener.local_addr()?;
+            println!("Moat is listening on http://{address}");
+            std::io::stdout().flush()?;
+            backend::serve(listener, state, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    name,
+                    role,
+                    data_dir,
+                },
+        } => {
+            let mut password = String::new();
+            if std::io::stdin().is_terminal() {
+                eprint!("password for {name}: ");
+            }
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let hash = auth::hash_password(password)?;
+            let (store, _) = open_store(data_dir).await?;
+            let user = store
+                .create_user(&name, &hash, role.into(), UserStatus::Active)
+                .await?;
+            println!("added user {} with role {}", user.name, user.role.as_str());
+            Ok(())
+        }
+        Command::Validate { .. } => unreachable!("handled without a runtime"),
+    }
+}
+
+/// Exit 0 when no file has errors, 1 when one does, 2 when a file cannot be read or parsed.
+fn validate_files(files: &[PathBuf], format: Format) -> ExitCode {
+    if files.is_empty() {
+        eprintln!("moat validate: name at least one design file");
+        return ExitCode::from(2);
+    }
+    let mut worst = 0u8;
+    let mut all = Vec::new();
+    for file in files {
+        let shown = file.display().to_string();
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(error) => {
+                eprintln!("{shown}: cannot read: {error}");
+                worst = 2;
+                continue;
+            }
+        };
+        let design = match shared::spec::load_design(&text) {
+            Ok(design) => design,
+            Err(error) => {
+                eprintln!("{shown}: {error}");
+                worst = 2;
+                continue;
+            }
+        };
+        let diagnostics = shared::validate(&design);
+        if diagnostics.iter().any(|d| d.is_error()) && worst < 1 {
+            worst = 1;
+        }
+        if format == Format::Text {
+            for diagnostic in &diagnostics {
+                println!(
+                    "{shown}: {}[{}]: {}",
+                    diagnostic.severity.as_str(),
+                    diagnostic.code,
+                    diagnostic.message
+                );
+                println!("  hint: {}", diagnostic.hint);
+            }
+        }
+        all.extend(diagnostics);
+    }
+    if format == Format::Json {
+        println!("{}", serde_json::json!({"diagnostics": all}));
+    }
+    ExitCode::from(worst)
+}

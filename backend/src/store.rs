@@ -1,0 +1,412 @@
+//! The database: users, sessions, designs (with revisions) and deployments with their journal.
+//! SQLite in WAL mode in the data dir; migrations embedded from `backend/migrations`.
+//!
+//! Invariant: a design save is one conditional UPDATE on the revision it was based on, so two
+//! concurrent saves can never both win; the loser gets [`StoreError::Conflict`].
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::Serialize;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+use crate::auth::{Role, UserStatus};
+
+/// Storage failures. `Database` details are logged, never shown to users.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("the name is already taken")]
+    NameTaken,
+    #[error("the design changed since revision {based_on}: the current revision is {current}")]
+    Conflict { based_on: i64, current: i64 },
+    #[error("a deployment of this design is already running")]
+    DeploymentRunning,
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+/// A handle to the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub status: UserStatus,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub user: User,
+    pub csrf_token: String,
+    pub last_seen_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DesignRecord {
+    pub id: String,
+    pub name: String,
+    pub revision: i64,
+    pub updated_at: i64,
+    pub document: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DesignSummary {
+    pub id: String,
+    pub name: String,
+    pub revision: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeploymentRecord {
+    pub id: String,
+    pub design_id: String,
+    pub design_revision: i64,
+    pub status: String,
+    pub message: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub resources: Vec<DeployedResource>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DeployedResource {
+    pub logical_id: String,
+    pub kind: String,
+    pub aws_id: String,
+}
+
+/// Seconds since the Unix epoch.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite database at `path` and runs the migrations.
+    pub async fn open_sqlite(path: &Path) -> Result<Store, StoreError> {
+        let options = SqliteConnectOptions::from_str("sqlite://")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    pub async fn create_user(
+        &self,
+        name: &str,
+        password_hash: &str,
+        role: Role,
+        status: UserStatus,
+    ) -> Result<User, StoreError> {
+        let result = sqlx::query("INSERT INTO users (name, password_hash, role, status, created_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(name)
+            .bind(password_hash)
+            .bind(role.as_str())
+            .bind(status.as_str())
+            .bind(now())
+            .execute(&self.pool)
+            .await;
+        match result {
+            Ok(done) => Ok(User {
+                id: done.last_insert_rowid(),
+                name: name.to_string(),
+                role,
+                status,
+            }),
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+                Err(StoreError::NameTaken)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// The user and password hash for a login attempt.
+    pub async fn user_for_login(&self, name: &str) -> Result<Option<(User, String)>, StoreError> {
+        let row =
+            sqlx::query("SELECT id, name, role, status, password_hash FROM users WHERE name = ?")
+                .bind(name)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|row| (user_from_row(&row), row.get::<String, _>("password_hash"))))
+    }
+
+    pub async fn create_session(
+        &self,
+        token_hash: &str,
+        user_id: i64,
+        csrf_token: &str,
+    ) -> Result<(), StoreError> {
+        let at = now();
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(csrf_token)
+            .bind(at)
+            .bind(at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT users.id, users.name, users.role, users.status, sessions.csrf_token, sessions.last_seen_at
+             FROM sessions JOIN users ON users.id = sessions.user_id WHERE sessions.token_hash = ?",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| SessionRecord {
+            user: user_from_row(&row),
+            csrf_token: row.get("csrf_token"),
+            last_seen_at: row.get("last_seen_at"),
+        }))
+    }
+
+    pub async fn touch_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
+            .bind(now())
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn create_design(
+        &self,
+        id: &str,
+        name: &str,
+        document: &str,
+        user_id: i64,
+    ) -> Result<DesignSummary, StoreError> {
+        let at = now();
+        sqlx::query("INSERT INTO designs (id, name, document, revision, created_by, updated_at) VALUES (?, ?, ?, 1, ?, ?)")
+            .bind(id)
+            .bind(name)
+            .bind(document)
+            .bind(user_id)
+            .bind(at)
+            .execute(&self.pool)
+            .await?;
+        Ok(DesignSummary {
+            id: id.to_string(),
+            name: name.to_string(),
+            revision: 1,
+            updated_at: at,
+        })
+    }
+
+    /// Saves a new revision if the stored one is still `based_on`; otherwise a conflict.
+    pub async fn update_design(
+        &self,
+        id: &str,
+        name: &str,
+        document: &str,
+        based_on: i64,
+    ) -> Result<DesignSummary, StoreError> {
+        let at = now();
+        let updated = sqlx::query(
+            "UPDATE designs SET name = ?, document = ?, revision = revision + 1, updated_at = ? WHERE id = ? AND revision = ?",
+        )
+        .bind(name)
+        .bind(document)
+        .bind(at)
+        .bind(id)
+        .bind(based_on)
+        .execute(&self.pool)
+        .await?;
+        if updated.rows_affected() == 1 {
+            return Ok(DesignSummary {
+                id: id.to_string(),
+                name: name.to_string(),
+                revision: based_on + 1,
+                updated_at: at,
+            });
+        }
+        let current = self.design(id).await?;
+        Err(StoreError::Conflict {
+            based_on,
+            current: current.revision,
+        })
+    }
+
+    pub async fn design(&self, id: &str) -> Result<DesignRecord, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, name, revision, updated_at, document FROM designs WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        Ok(DesignRecord {
+            id: row.get("id"),
+            name: row.get("name"),
+            revision: row.get("revision"),
+            updated_at: row.get("updated_at"),
+            document: row.get("document"),
+        })
+    }
+
+    pub async fn list_designs(&self) -> Result<Vec<DesignSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, name, revision, updated_at FROM designs ORDER BY updated_at DESC, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| DesignSummary {
+                id: row.get("id"),
+                name: row.get("name"),
+                revision: row.get("revision"),
+                updated_at: row.get("updated_at"),
+            })
+            .collect())
+    }
+
+    /// Starts a deployment row; refused while another deployment of the design runs.
+    pub async fn create_deployment(
+        &self,
+        id: &str,
+        design_id: &str,
+        design_revision: i64,
+        user_id: i64,
+    ) -> Result<(), StoreError> {
+        let at = now();
+        let inserted = sqlx::query(
+            "INSERT INTO deployments (id, design_id, design_revision, status, requested_by, created_at, updated_at)
+             VALUES (?, ?, ?, 'running', ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(design_id)
+        .bind(design_revision)
+        .bind(user_id)
+        .bind(at)
+        .bind(at)
+        .execute(&self.pool)
+        .await;
+        match inserted {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+                Err(StoreError::DeploymentRunning)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    pub async fn finish_deployment(
+        &self,
+        id: &str,
+        status: &str,
+        message: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE deployments SET status = ?, message = ?, updated_at = ? WHERE id = ?")
+            .bind(status)
+            .bind(message)
+            .bind(now())
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn record_resource(
+        &self,
+        deployment_id: &str,
+        logical_id: &str,
+        kind: &str,
+        aws_id: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO deployment_resources (deployment_id, logical_id, kind, aws_id, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(deployment_id)
+        .bind(logical_id)
+        .bind(kind)
+        .bind(aws_id)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn deployment(&self, id: &str) -> Result<DeploymentRecord, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, design_id, design_revision, status, message, created_at, updated_at FROM deployments WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let resources = sqlx::query(
+            "SELECT logical_id, kind, aws_id FROM deployment_resources WHERE deployment_id = ? ORDER BY created_at, logical_id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|row| DeployedResource { logical_id: row.get("logical_id"), kind: row.get("kind"), aws_id: row.get("aws_id") })
+        .collect();
+        Ok(DeploymentRecord {
+            id: row.get("id"),
+            design_id: row.get("design_id"),
+            design_revision: row.get("design_revision"),
+            status: row.get("status"),
+            message: row.get("message"),
+            created_at: row.get("created_at"),
+            updated_at: row.get("updated_at"),
+            resources,
+        })
+    }
+
+    /// Whether a deployment of the design is running now.
+    pub async fn running_deployment(&self, design_id: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id FROM deployments WHERE design_id = ? AND status = 'running' LIMIT 1",
+        )
+        .bind(design_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| row.get("id")))
+    }
+}
+
+fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> User {
+    User {
+        id: row.get("id"),
+        name: row.get("name"),
+        role: Role::parse(&row.get::<String, _>("role")).unwrap_or(Role::Viewer),
+        status: UserStatus::parse(&row.get::<String, _>("status")).unwrap_or(UserStatus::Disabled),
+    }
+}

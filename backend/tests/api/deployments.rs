@@ -1,0 +1,150 @@
+//! Deployments: who may deploy, what is refused, what reaches the EC2 port.
+
+use std::time::Duration;
+
+use axum::http::{Method, StatusCode};
+use backend::auth::Role;
+use backend::aws::recording::{RecordedCall, RecordingNetwork};
+use serde_json::{Value, json};
+
+use crate::support::{Session, TestApp, valid_design};
+
+async fn saved_design(app: &TestApp, session: &Session, document: Value) -> String {
+    let created = app
+        .request(
+            Method::POST,
+            "/api/v1/designs",
+            Some(session),
+            Some(json!({"document": document})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    created.body["id"].as_str().unwrap().to_string()
+}
+
+async fn wait_for_end(app: &TestApp, session: &Session, deployment_id: &str) -> Value {
+    for _ in 0..200 {
+        let answer = app
+            .request(
+                Method::GET,
+                &format!("/api/v1/deployments/{deployment_id}"),
+                Some(session),
+                None,
+            )
+            .await;
+        if answer.body["status"] != "running" {
+            return answer.body;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("deployment {deployment_id} did not finish");
+}
+
+#[tokio::test]
+async fn a_deployer_deploys_vpc_then_subnets_and_the_journal_lists_every_id() {
+    let app = TestApp::new().await.with_user("dana", Role::Deployer).await;
+    let session = app.login("dana").await;
+    let design_id = saved_design(&app, &session, valid_design()).await;
+    let started = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/designs/{design_id}/deployments"),
+            Some(&session),
+            None,
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.body);
+    let finished = wait_for_end(&app, &session, started.body["id"].as_str().unwrap()).await;
+    assert_eq!(finished["status"], "succeeded", "{finished}");
+    let resources = finished["resources"].as_array().unwrap();
+    assert_eq!(resources.len(), 3);
+    assert_eq!(
+        app.network.calls(),
+        vec![
+            RecordedCall {
+                operation: "CreateVpc",
+                logical_id: "vpc-1".into(),
+                cidr_block: "10.0.0.0/16".into()
+            },
+            RecordedCall {
+                operation: "CreateSubnet",
+                logical_id: "subnet-1".into(),
+                cidr_block: "10.0.0.0/24".into()
+            },
+            RecordedCall {
+                operation: "CreateSubnet",
+                logical_id: "subnet-2".into(),
+                cidr_block: "10.0.1.0/24".into()
+            },
+        ]
+    );
+}
+
+#[tokio::test]
+async fn designers_and_viewers_cannot_deploy() {
+    let app = TestApp::new()
+        .await
+        .with_user("ada", Role::Designer)
+        .await
+        .with_user("vic", Role::Viewer)
+        .await;
+    let designer = app.login("ada").await;
+    let design_id = saved_design(&app, &designer, valid_design()).await;
+    for name in ["ada", "vic"] {
+        let session = app.login(name).await;
+        let answer = app
+            .request(
+                Method::POST,
+                &format!("/api/v1/designs/{design_id}/deployments"),
+                Some(&session),
+                None,
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{name}");
+    }
+    assert!(app.network.calls().is_empty());
+}
+
+#[tokio::test]
+async fn a_design_with_errors_is_not_deployed() {
+    let app = TestApp::new().await.with_user("dana", Role::Deployer).await;
+    let session = app.login("dana").await;
+    let mut overlapping = valid_design();
+    overlapping["subnets"][1]["cidr"] = json!("10.0.0.0/24");
+    let design_id = saved_design(&app, &session, overlapping).await;
+    let answer = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/designs/{design_id}/deployments"),
+            Some(&session),
+            None,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(answer.body["code"], "design_has_errors");
+    assert_eq!(
+        answer.body["details"]["diagnostics"][0]["code"],
+        "subnet.overlap"
+    );
+    assert!(app.network.calls().is_empty());
+}
+
+#[tokio::test]
+async fn two_deployments_of_one_design_at_once_run_exactly_one() {
+    let app = TestApp::with_network(RecordingNetwork::gated())
+        .await
+        .with_user("dana", Role::Deployer)
+        .await;
+    let session = app.login("dana").await;
+    let design_id = saved_design(&app, &session, valid_design()).await;
+    let uri = format!("/api/v1/designs/{design_id}/deployments");
+    let first = app.request(Method::POST, &uri, Some(&session), None).await;
+    let second = app.request(Method::POST, &uri, Some(&session), None).await;
+    assert_eq!(first.status, StatusCode::ACCEPTED);
+    assert_eq!(second.status, StatusCode::CONFLICT);
+    assert_eq!(second.body["code"], "deployment_running");
+    app.network.release(3);
+    let finished = wait_for_end(&app, &session, first.body["id"].as_str().unwrap()).await;
+    assert_eq!(finished["status"], "succeeded");
+    assert_eq!(app.network.calls().len(), 3);
+}

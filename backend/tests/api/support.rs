@@ -1,0 +1,172 @@
+//! `TestApp`: a fresh data dir and database, users by role, signed-in sessions, and requests.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use backend::auth::{self, Role, UserStatus};
+use backend::aws::recording::RecordingNetwork;
+use backend::config::Settings;
+use backend::store::Store;
+use backend::{AppState, app};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub state: AppState,
+    pub network: Arc<RecordingNetwork>,
+    _data_dir: tempfile::TempDir,
+}
+
+/// A signed-in client: its cookie and CSRF token.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf_token: String,
+}
+
+/// An answer: status, headers, JSON body (Null when empty or not JSON).
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        Self::with_network(RecordingNetwork::open()).await
+    }
+
+    pub async fn with_network(network: RecordingNetwork) -> TestApp {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let store = Store::open_sqlite(&data_dir.path().join("moat.sqlite"))
+            .await
+            .expect("database");
+        let settings = Settings {
+            data_dir: data_dir.path().to_path_buf(),
+            static_dir: None,
+            secure_cookies: false,
+            body_limit_bytes: 64 * 1024,
+        };
+        let network = Arc::new(network);
+        let state = AppState {
+            store,
+            settings: Arc::new(settings),
+            network: network.clone(),
+        };
+        TestApp {
+            state,
+            network,
+            _data_dir: data_dir,
+        }
+    }
+
+    /// Adds an active user with [`PASSWORD`].
+    pub async fn with_user(self, name: &str, role: Role) -> TestApp {
+        self.add_user(name, role, UserStatus::Active).await;
+        self
+    }
+
+    pub async fn add_user(&self, name: &str, role: Role, status: UserStatus) {
+        let hash = auth::hash_password(PASSWORD).expect("hash");
+        self.state
+            .store
+            .create_user(name, &hash, role, status)
+            .await
+            .expect("user");
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        uri: &str,
+        session: Option<&Session>,
+        body: Option<Value>,
+    ) -> Answer {
+        let mut builder = Request::builder().method(method).uri(uri);
+        if let Some(session) = session {
+            builder = builder
+                .header(header::COOKIE, &session.cookie)
+                .header(auth::CSRF_HEADER, &session.csrf_token);
+        }
+        let request = match body {
+            Some(body) => builder
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string())),
+            None => builder.body(Body::empty()),
+        }
+        .expect("request");
+        self.send(request).await
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Answer {
+        let response = app(self.state.clone())
+            .oneshot(request)
+            .await
+            .expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Answer {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn login(&self, name: &str) -> Session {
+        let answer = self
+            .request(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"name": name, "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "login of {name}: {}",
+            answer.body
+        );
+        let set_cookie = answer
+            .headers
+            .get(header::SET_COOKIE)
+            .expect("a session cookie")
+            .to_str()
+            .expect("ascii");
+        let cookie = set_cookie
+            .split(';')
+            .next()
+            .expect("cookie pair")
+            .to_string();
+        Session {
+            cookie,
+            csrf_token: answer.body["csrf_token"]
+                .as_str()
+                .expect("csrf token")
+                .to_string(),
+        }
+    }
+}
+
+/// A valid design: one VPC and two disjoint subnets.
+pub fn valid_design() -> Value {
+    json!({
+        "schema_version": 1, "name": "slice", "region": "us-east-1",
+        "vpcs": [{"id": "vpc-1", "name": "main", "cidr_blocks": ["10.0.0.0/16"]}],
+        "subnets": [
+            {"id": "subnet-1", "vpc": "vpc-1", "availability_zone": "us-east-1a", "cidr": "10.0.0.0/24", "tier": "private"},
+            {"id": "subnet-2", "vpc": "vpc-1", "availability_zone": "us-east-1b", "cidr": "10.0.1.0/24", "tier": "private"}
+        ]
+    })
+}
