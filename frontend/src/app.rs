@@ -1,0 +1,380 @@
+//! The page and its state. The document is one `RwSignal<Editor>`; everything else (selection,
+//! drags, session, notices) is session state that is never saved or undone.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::editor::{Command, Editor};
+use shared::model::Design;
+use shared::{Diagnostic, validate};
+
+use crate::canvas::Canvas;
+use crate::panels::{DiagnosticsPanel, Inspector};
+use crate::server::{self, Deployment, SavedDesign, Session};
+
+const DRAFT_KEY: &str = "moat.draft";
+
+/// What the palette offers; a drop turns one into a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaletteKind {
+    Vpc,
+    PublicSubnet,
+    PrivateSubnet,
+}
+
+impl PaletteKind {
+    pub const ALL: [PaletteKind; 3] = [
+        PaletteKind::Vpc,
+        PaletteKind::PublicSubnet,
+        PaletteKind::PrivateSubnet,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PaletteKind::Vpc => "VPC",
+            PaletteKind::PublicSubnet => "Public subnet",
+            PaletteKind::PrivateSubnet => "Private subnet",
+        }
+    }
+
+    /// The command that drops this kind at a canvas point.
+    pub fn drop_command(self, x: f64, y: f64) -> Command {
+        use shared::model::SubnetTier;
+        match self {
+            PaletteKind::Vpc => Command::AddVpc { x, y },
+            PaletteKind::PublicSubnet => Command::AddSubnet {
+                x,
+                y,
+                tier: SubnetTier::Public,
+            },
+            PaletteKind::PrivateSubnet => Command::AddSubnet {
+                x,
+                y,
+                tier: SubnetTier::Private,
+            },
+        }
+    }
+}
+
+/// Everything the components share, provided as context.
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub editor: RwSignal<Editor>,
+    pub diagnostics: Memo<Vec<Diagnostic>>,
+    pub selection: RwSignal<Option<String>>,
+    /// A palette item being dragged.
+    pub palette_drag: RwSignal<Option<PaletteKind>>,
+    /// A refused command's reason, shown until the next edit.
+    pub notice: RwSignal<Option<String>>,
+    pub session: RwSignal<Option<Session>>,
+    pub saved: RwSignal<Option<SavedDesign>>,
+    pub status: RwSignal<String>,
+    pub deployment: RwSignal<Option<Deployment>>,
+}
+
+impl AppState {
+    /// Applies a command; a refusal becomes the notice and changes nothing.
+    pub fn apply(&self, command: Command) -> Option<String> {
+        let mut outcome = None;
+        self.editor.update(|editor| match editor.apply(command) {
+            Ok(created) => {
+                self.notice.set(None);
+                outcome = created;
+            }
+            Err(refused) => self.notice.set(Some(refused.to_string())),
+        });
+        outcome
+    }
+
+    pub fn design_json(&self) -> serde_json::Value {
+        self.editor
+            .with_untracked(|editor| serde_json::to_value(editor.design()).unwrap_or_default())
+    }
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+fn initial_design() -> Design {
+    local_storage()
+        .and_then(|storage| storage.get_item(DRAFT_KEY).ok().flatten())
+        .and_then(|text| shared::spec::load_design(&text).ok())
+        .unwrap_or_else(|| Design::new("Untitled design", "us-east-1"))
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    let editor = RwSignal::new(Editor::new(initial_design()));
+    let diagnostics = Memo::new(move |_| editor.with(|editor| validate(editor.design())));
+    let state = AppState {
+        editor,
+        diagnostics,
+        selection: RwSignal::new(None),
+        palette_drag: RwSignal::new(None),
+        notice: RwSignal::new(None),
+        session: RwSignal::new(None),
+        saved: RwSignal::new(None),
+        status: RwSignal::new(String::new()),
+        deployment: RwSignal::new(None),
+    };
+    provide_context(state);
+
+    // The local draft: written on every change, so a reload loses nothing.
+    Effect::new(move |_| {
+        let text = editor.with(|editor| shared::spec::save_design(editor.design()));
+        if let Some(storage) = local_storage() {
+            let _ = storage.set_item(DRAFT_KEY, &text);
+        }
+    });
+
+    spawn_local(async move {
+        match server::session().await {
+            Ok(session) => state.session.set(Some(session)),
+            Err(_) => state
+                .status
+                .set("No server: designing only, saving is off".into()),
+        }
+    });
+
+    let on_keydown = window_event_listener(leptos::ev::keydown, move |event| {
+        let target_is_field = event
+            .target()
+            .and_then(|target| {
+                wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(target).ok()
+            })
+            .is_some();
+        if target_is_field {
+            return;
+        }
+        let key = event.key();
+        let control = event.ctrl_key() || event.meta_key();
+        if control && (key == "z" || key == "Z") {
+            event.prevent_default();
+            editor.update(|editor| {
+                if event.shift_key() {
+                    editor.redo();
+                } else {
+                    editor.undo();
+                }
+            });
+        } else if control && key == "y" {
+            event.prevent_default();
+            editor.update(|editor| {
+                editor.redo();
+            });
+        } else if (key == "Delete" || key == "Backspace")
+            && let Some(selected) = state.selection.get_untracked()
+        {
+            state.apply(Command::DeleteObject {
+                object_id: selected,
+            });
+            state.selection.set(None);
+        }
+    });
+    on_cleanup(move || on_keydown.remove());
+
+    view! {
+        <Header />
+        <Show when=move || state.session.with(|session| session.is_none()) && !state.status.get().is_empty()>
+            <div class="banner" role="status">{move || state.status.get()}</div>
+        </Show>
+        <main>
+            <Palette />
+            <div class="canvas-wrap">
+                <Canvas />
+                <Show when=move || state.notice.with(Option::is_some)>
+                    <div class="notice" role="alert" id="notice">{move || state.notice.get().unwrap_or_default()}</div>
+                </Show>
+            </div>
+            <aside class="side">
+                <Inspector />
+                <DiagnosticsPanel />
+                <DeploymentPanel />
+            </aside>
+        </main>
+    }
+}
+
+#[component]
+fn Palette() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <nav class="palette" aria-label="Palette">
+            {PaletteKind::ALL
+                .into_iter()
+                .map(|kind| {
+                    view! {
+                        <button
+                            class="palette-item"
+                            aria-label=kind.label()
+                            title=format!("Drag a {} onto the canvas, or press Enter to add one", kind.label())
+                            on:pointerdown=move |event| {
+                                event.prevent_default();
+                                state.palette_drag.set(Some(kind));
+                            }
+                            on:click=move |_| {
+                                let (x, y) = crate::canvas::default_drop_point(&state, kind);
+                                if let Some(created) = state.apply(kind.drop_command(x, y)) {
+                                    state.selection.set(Some(created));
+                                }
+                            }
+                        >
+                            {kind.label()}
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </nav>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let name = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let signed_in = move || {
+        state
+            .session
+            .with(|session| session.as_ref().and_then(|s| s.user.clone()))
+    };
+    let can_deploy =
+        move || signed_in().is_some_and(|user| user.role == "deployer" || user.role == "admin");
+    let csrf = move || {
+        state
+            .session
+            .with_untracked(|session| session.as_ref().and_then(|s| s.csrf_token.clone()))
+    };
+
+    let sign_in = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        spawn_local(async move {
+            match server::login(&name.get_untracked(), &password.get_untracked()).await {
+                Ok(session) => {
+                    password.set(String::new());
+                    state.session.set(Some(session));
+                    state.status.set("Signed in".into());
+                }
+                Err(error) => state.status.set(format!("Sign-in failed: {error}")),
+            }
+        });
+    };
+
+    let save = move |_| {
+        let Some(token) = csrf() else {
+            state.status.set("Sign in to save".into());
+            return;
+        };
+        let document = state.design_json();
+        spawn_local(async move {
+            let existing = state.saved.get_untracked();
+            match server::save_design(&token, existing.as_ref(), &document).await {
+                Ok(saved) => {
+                    state
+                        .status
+                        .set(format!("Saved revision {}", saved.revision));
+                    state.saved.set(Some(saved));
+                }
+                Err(error) => state.status.set(format!("Save failed: {error}")),
+            }
+        });
+    };
+
+    let deploy = move |_| {
+        let Some(token) = csrf() else { return };
+        let Some(saved) = state.saved.get_untracked() else {
+            state.status.set("Save the design before deploying".into());
+            return;
+        };
+        spawn_local(async move {
+            match server::start_deployment(&token, &saved.id).await {
+                Ok(started) => {
+                    state
+                        .status
+                        .set(format!("Deployment {} started", started.id));
+                    state.deployment.set(Some(started.clone()));
+                    poll_deployment(state, started.id).await;
+                }
+                Err(error) => state.status.set(format!("Deploy refused: {error}")),
+            }
+        });
+    };
+
+    view! {
+        <header>
+            <h1>"Moat"</h1>
+            <button aria-label="Undo" title="Undo (Ctrl+Z)" disabled=move || !state.editor.with(Editor::can_undo)
+                on:click=move |_| state.editor.update(|editor| { editor.undo(); })>"Undo"</button>
+            <button aria-label="Redo" title="Redo (Ctrl+Shift+Z)" disabled=move || !state.editor.with(Editor::can_redo)
+                on:click=move |_| state.editor.update(|editor| { editor.redo(); })>"Redo"</button>
+            <span class="spacer"></span>
+            <span class="status" id="status" role="status">{move || state.status.get()}</span>
+            {move || match signed_in() {
+                Some(user) => view! {
+                    <span id="signed-in-as">{format!("{} ({})", user.name, user.role)}</span>
+                    <button on:click=save>"Save"</button>
+                    <Show when=can_deploy>
+                        <button on:click=deploy>"Deploy"</button>
+                    </Show>
+                }.into_any(),
+                None => view! {
+                    <form on:submit=sign_in aria-label="Sign in">
+                        <input aria-label="Name" placeholder="name" autocomplete="username"
+                            prop:value=move || name.get() on:input=move |event| name.set(event_target_value(&event)) />
+                        " "
+                        <input aria-label="Password" type="password" placeholder="password" autocomplete="current-password"
+                            prop:value=move || password.get() on:input=move |event| password.set(event_target_value(&event)) />
+                        " "
+                        <button type="submit">"Sign in"</button>
+                    </form>
+                }.into_any(),
+            }}
+        </header>
+    }
+}
+
+async fn poll_deployment(state: AppState, deployment_id: String) {
+    loop {
+        gloo_timers::future::TimeoutFuture::new(400).await;
+        match server::deployment(&deployment_id).await {
+            Ok(deployment) => {
+                let running = deployment.status == "running";
+                state.deployment.set(Some(deployment));
+                if !running {
+                    return;
+                }
+            }
+            Err(error) => {
+                state
+                    .status
+                    .set(format!("Lost track of deployment {deployment_id}: {error}"));
+                return;
+            }
+        }
+    }
+}
+
+#[component]
+fn DeploymentPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        state.deployment.get().map(|deployment| {
+            view! {
+                <section aria-label="Deployment">
+                    <h2>"Deployment"</h2>
+                    <p id="deployment-status" data-status=deployment.status.clone()>
+                        {format!("{}: {}", deployment.id, deployment.status)}
+                        {(!deployment.message.is_empty()).then(|| format!(" — {}", deployment.message))}
+                    </p>
+                    <ul>
+                        {deployment
+                            .resources
+                            .iter()
+                            .map(|resource| view! { <li>{format!("{} {} → {}", resource.kind, resource.logical_id, resource.aws_id)}</li> })
+                            .collect_view()}
+                    </ul>
+                </section>
+            }
+        })
+    }
+}

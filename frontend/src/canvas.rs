@@ -1,0 +1,222 @@
+//! The SVG canvas: VPCs and subnets drawn as nested containers, error badges, and pointer input.
+//! A palette drag ends in a drop command at the canvas point under the pointer; dragging an
+//! object previews its move and commits one `MoveObject` command on release (one undo step).
+
+use leptos::prelude::*;
+use shared::editor::{Command, SUBNET_SIZE, VPC_SIZE};
+use shared::model::{LayoutBox, SubnetTier};
+
+use crate::app::{AppState, PaletteKind};
+
+/// An object being moved: its id, where the pointer went down, and the offset so far.
+#[derive(Debug, Clone, PartialEq)]
+struct MoveDrag {
+    object_id: String,
+    start_x: f64,
+    start_y: f64,
+    delta_x: f64,
+    delta_y: f64,
+}
+
+fn canvas_rect() -> Option<web_sys::DomRect> {
+    document()
+        .get_element_by_id("canvas")
+        .map(|element| element.get_bounding_client_rect())
+}
+
+/// A client (window) point in canvas coordinates, if it lies over the canvas.
+fn canvas_point(client_x: f64, client_y: f64) -> Option<(f64, f64)> {
+    let rect = canvas_rect()?;
+    let inside = client_x >= rect.left()
+        && client_x <= rect.right()
+        && client_y >= rect.top()
+        && client_y <= rect.bottom();
+    inside.then(|| (client_x - rect.left(), client_y - rect.top()))
+}
+
+/// Where a palette item added by click or keyboard lands: VPCs side by side, subnets in a grid
+/// inside the selected VPC (or the first one).
+pub fn default_drop_point(state: &AppState, kind: PaletteKind) -> (f64, f64) {
+    state.editor.with_untracked(|editor| {
+        let design = editor.design();
+        match kind {
+            PaletteKind::Vpc => (20.0 + design.vpcs.len() as f64 * (VPC_SIZE.0 + 30.0), 20.0),
+            PaletteKind::PublicSubnet | PaletteKind::PrivateSubnet => {
+                let selected = state.selection.get_untracked();
+                let vpc = design
+                    .vpcs
+                    .iter()
+                    .find(|vpc| Some(&vpc.id) == selected.as_ref())
+                    .or_else(|| design.vpcs.first());
+                let Some(vpc) = vpc else {
+                    return (-1000.0, -1000.0);
+                };
+                let Some(bounds) = design.layout.get(&vpc.id) else {
+                    return (-1000.0, -1000.0);
+                };
+                let index = design
+                    .subnets
+                    .iter()
+                    .filter(|subnet| subnet.vpc == vpc.id)
+                    .count();
+                let column = (index % 2) as f64;
+                let row = (index / 2) as f64;
+                (
+                    bounds.x + 20.0 + column * (SUBNET_SIZE.0 + 20.0) + SUBNET_SIZE.0 / 2.0,
+                    bounds.y + 40.0 + row * (SUBNET_SIZE.1 + 15.0) + SUBNET_SIZE.1 / 2.0,
+                )
+            }
+        }
+    })
+}
+
+#[component]
+pub fn Canvas() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let move_drag: RwSignal<Option<MoveDrag>> = RwSignal::new(None);
+
+    let pointer_move = window_event_listener(leptos::ev::pointermove, move |event| {
+        if move_drag.with_untracked(Option::is_some) {
+            let (x, y) = (f64::from(event.client_x()), f64::from(event.client_y()));
+            move_drag.update(|drag| {
+                if let Some(drag) = drag {
+                    drag.delta_x = x - drag.start_x;
+                    drag.delta_y = y - drag.start_y;
+                }
+            });
+        }
+    });
+    let pointer_up = window_event_listener(leptos::ev::pointerup, move |event| {
+        let (client_x, client_y) = (f64::from(event.client_x()), f64::from(event.client_y()));
+        if let Some(kind) = state.palette_drag.get_untracked() {
+            state.palette_drag.set(None);
+            if let Some((x, y)) = canvas_point(client_x, client_y)
+                && let Some(created) = state.apply(kind.drop_command(x, y))
+            {
+                state.selection.set(Some(created));
+            }
+        }
+        if let Some(drag) = move_drag.get_untracked() {
+            move_drag.set(None);
+            if drag.delta_x.abs() + drag.delta_y.abs() >= 3.0 {
+                let origin = state
+                    .editor
+                    .with_untracked(|editor| editor.design().layout.get(&drag.object_id).copied());
+                if let Some(origin) = origin {
+                    state.apply(Command::MoveObject {
+                        object_id: drag.object_id,
+                        x: origin.x + drag.delta_x,
+                        y: origin.y + drag.delta_y,
+                    });
+                }
+            }
+        }
+    });
+    on_cleanup(move || {
+        pointer_move.remove();
+        pointer_up.remove();
+    });
+
+    // The box of an object as drawn now: its layout plus any move in progress (a VPC's move
+    // carries its subnets).
+    let drawn_box =
+        move |object_id: &str, parent_vpc: Option<&str>, layout: LayoutBox| -> LayoutBox {
+            move_drag.with(|drag| match drag {
+                Some(drag)
+                    if drag.object_id == object_id
+                        || parent_vpc == Some(drag.object_id.as_str()) =>
+                {
+                    LayoutBox {
+                        x: layout.x + drag.delta_x,
+                        y: layout.y + drag.delta_y,
+                        ..layout
+                    }
+                }
+                _ => layout,
+            })
+        };
+
+    let start_move = move |event: leptos::ev::PointerEvent, object_id: String| {
+        event.stop_propagation();
+        event.prevent_default();
+        state.selection.set(Some(object_id.clone()));
+        move_drag.set(Some(MoveDrag {
+            object_id,
+            start_x: f64::from(event.client_x()),
+            start_y: f64::from(event.client_y()),
+            delta_x: 0.0,
+            delta_y: 0.0,
+        }));
+    };
+
+    let error_count = move |object_id: &str| {
+        state.diagnostics.with(|diagnostics| {
+            diagnostics
+                .iter()
+                .filter(|d| d.is_error() && d.objects.iter().any(|id| id == object_id))
+                .count()
+        })
+    };
+
+    view! {
+        <svg id="canvas" role="application" aria-label="Canvas"
+            on:pointerdown=move |_| state.selection.set(None)>
+            {move || {
+                let design = state.editor.with(|editor| editor.design().clone());
+                let vpcs = design.vpcs.iter().filter_map(|vpc| {
+                    let layout = *design.layout.get(&vpc.id)?;
+                    let bounds = drawn_box(&vpc.id, None, layout);
+                    let id = vpc.id.clone();
+                    let id_for_down = id.clone();
+                    let selected = state.selection.with(|selection| selection.as_deref() == Some(id.as_str()));
+                    let errors = error_count(&id);
+                    let has_errors = errors > 0;
+                    Some(view! {
+                        <g class="vpc" class:selected=selected class:has-error=has_errors
+                            data-id=id.clone() aria-label=format!("VPC {}", id)
+                            on:pointerdown=move |event| start_move(event, id_for_down.clone())>
+                            <rect class="box" x=bounds.x y=bounds.y width=bounds.width height=bounds.height rx="8" />
+                            <text class="label" x=bounds.x + 10.0 y=bounds.y + 20.0>{format!("{} · {}", vpc.name, vpc.cidr_blocks.join(", "))}</text>
+                            {badge(bounds, errors)}
+                        </g>
+                    })
+                }).collect_view();
+                let subnets = design.subnets.iter().filter_map(|subnet| {
+                    let layout = *design.layout.get(&subnet.id)?;
+                    let bounds = drawn_box(&subnet.id, Some(&subnet.vpc), layout);
+                    let id = subnet.id.clone();
+                    let id_for_down = id.clone();
+                    let selected = state.selection.with(|selection| selection.as_deref() == Some(id.as_str()));
+                    let errors = error_count(&id);
+                    let has_errors = errors > 0;
+                    let tier = if subnet.tier == SubnetTier::Public { "public" } else { "private" };
+                    Some(view! {
+                        <g class=format!("subnet {tier}") class:selected=selected class:has-error=has_errors
+                            data-id=id.clone() aria-label=format!("Subnet {}", id)
+                            on:pointerdown=move |event| start_move(event, id_for_down.clone())>
+                            <rect class="box" x=bounds.x y=bounds.y width=bounds.width height=bounds.height rx="6" />
+                            <text class="label" x=bounds.x + 8.0 y=bounds.y + 20.0>{format!("{} ({tier})", subnet.id)}</text>
+                            <text class="sub-label" x=bounds.x + 8.0 y=bounds.y + 40.0>{subnet.cidr.clone()}</text>
+                            <text class="sub-label" x=bounds.x + 8.0 y=bounds.y + 58.0>{subnet.availability_zone.clone()}</text>
+                            {badge(bounds, errors)}
+                        </g>
+                    })
+                }).collect_view();
+                view! { {vpcs} {subnets} }
+            }}
+        </svg>
+    }
+}
+
+/// A red count in the top-right corner of a box with errors.
+fn badge(bounds: LayoutBox, errors: usize) -> impl IntoView {
+    (errors > 0).then(|| {
+        let (x, y) = (bounds.x + bounds.width - 12.0, bounds.y + 12.0);
+        view! {
+            <g class="error-badge" aria-label=format!("{errors} error(s)")>
+                <circle class="badge" cx=x cy=y r="10" />
+                <text class="badge-text" x=x - 4.0 y=y + 4.0>{errors.to_string()}</text>
+            </g>
+        }
+    })
+}
