@@ -1,0 +1,323 @@
+//! Helpers for Moat's browser tests: each test gets its own moto server, its own `moat serve`
+//! (the real binary, on port 0, with a fresh data dir) and its own headless Chromium.
+//!
+//! Every child process runs in its own process group and the whole group is killed on drop,
+//! so a failing test leaves no Chromium, chromedriver, moto or server behind.
+
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// A child process killed (with its whole process group) on drop.
+pub struct ChildGuard {
+    child: Child,
+}
+
+impl ChildGuard {
+    fn spawn(command: &mut Command) -> anyhow::Result<ChildGuard> {
+        let child = command.process_group(0).spawn()?;
+        Ok(ChildGuard { child })
+    }
+}
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+fn wait_for_port(port: u16, what: &str) -> anyhow::Result<()> {
+    let started = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if started.elapsed() > Duration::from_secs(30) {
+            bail!("{what} did not listen on port {port} within 30 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
+
+/// The build's target profile dir (`…/target/debug`), found from this test executable.
+fn target_profile_dir() -> anyhow::Result<PathBuf> {
+    let executable = std::env::current_exe()?;
+    // …/target/debug/deps/browser-hash → …/target/debug
+    Ok(executable
+        .parent()
+        .and_then(Path::parent)
+        .context("test executable has no target dir")?
+        .to_path_buf())
+}
+
+fn setting(
+    variable: &str,
+    default: impl FnOnce() -> anyhow::Result<PathBuf>,
+) -> anyhow::Result<PathBuf> {
+    let path = match std::env::var_os(variable).filter(|v| !v.is_empty()) {
+        Some(value) => PathBuf::from(value),
+        None => default()?,
+    };
+    if !path.exists() {
+        bail!(
+            "{variable}: {} does not exist; run the tests through `cargo xtask test`, which installs and builds it",
+            path.display()
+        );
+    }
+    Ok(path)
+}
+
+/// moto's standalone server on a free loopback port.
+pub struct Moto {
+    _process: ChildGuard,
+    pub url: String,
+}
+
+impl Moto {
+    pub fn start() -> anyhow::Result<Moto> {
+        let binary = setting("MOAT_E2E_MOTO", || {
+            let home = std::env::var_os("HOME").context("HOME is not set")?;
+            Ok(PathBuf::from(home).join(".cache/moat/venv/bin/moto_server"))
+        })?;
+        let port = free_port()?;
+        let process = ChildGuard::spawn(
+            Command::new(binary)
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        )?;
+        wait_for_port(port, "moto_server")?;
+        Ok(Moto {
+            _process: process,
+            url: format!("http://127.0.0.1:{port}"),
+        })
+    }
+
+    /// An EC2 client for checking what moto holds, independent of Moat's own code.
+    pub fn ec2(&self) -> aws_sdk_ec2::Client {
+        let credentials =
+            aws_sdk_ec2::config::Credentials::new("testing", "testing", None, None, "e2e");
+        let config = aws_sdk_ec2::Config::builder()
+            .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
+            .region(aws_sdk_ec2::config::Region::new("us-east-1"))
+            .endpoint_url(&self.url)
+            .credentials_provider(credentials)
+            .build();
+        aws_sdk_ec2::Client::from_conf(config)
+    }
+}
+
+/// A user to create before the server starts.
+pub struct TestUser {
+    pub name: &'static str,
+    pub role: &'static str,
+    pub password: &'static str,
+}
+
+/// The real `moat serve`, on port 0, with a fresh data dir, deploying into moto.
+pub struct MoatServer {
+    _process: ChildGuard,
+    _data_dir: tempfile::TempDir,
+    pub url: String,
+}
+
+impl MoatServer {
+    pub fn start(moto: &Moto, users: &[TestUser]) -> anyhow::Result<MoatServer> {
+        let binary = setting("MOAT_E2E_BINARY", || Ok(target_profile_dir()?.join("moat")))?;
+        let dist = setting("MOAT_E2E_DIST", || {
+            Ok(target_profile_dir()?
+                .parent()
+                .context("no target dir")?
+                .join("dist"))
+        })?;
+        let data_dir = tempfile::tempdir()?;
+        for user in users {
+            let mut adding = Command::new(&binary)
+                .args(["user", "add", user.name, "--role", user.role, "--data-dir"])
+                .arg(data_dir.path())
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .spawn()?;
+            adding
+                .stdin
+                .take()
+                .context("no stdin")?
+                .write_all(user.password.as_bytes())?;
+            let status = adding.wait()?;
+            if !status.success() {
+                bail!("moat user add {} failed: {status}", user.name);
+            }
+        }
+        let mut child = Command::new(&binary);
+        child
+            .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir.path())
+            .arg("--static-dir")
+            .arg(&dist)
+            .env("AWS_ENDPOINT_URL", &moto.url)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("MOAT_LOG", "warn")
+            .stdout(Stdio::piped());
+        let mut process = ChildGuard::spawn(&mut child)?;
+        let stdout = process.child.stdout.take().context("no stdout")?;
+        let mut first_line = String::new();
+        BufReader::new(stdout).read_line(&mut first_line)?;
+        let url = first_line
+            .trim()
+            .strip_prefix("Moat is listening on ")
+            .with_context(|| format!("moat serve printed {first_line:?} instead of its URL"))?
+            .to_string();
+        Ok(MoatServer {
+            _process: process,
+            _data_dir: data_dir,
+            url,
+        })
+    }
+}
+
+/// Headless Chromium driven through chromedriver.
+pub struct Browser {
+    pub client: Client,
+    _driver: ChildGuard,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> anyhow::Result<Browser> {
+        let chromedriver = setting("MOAT_E2E_CHROMEDRIVER", || {
+            Ok(PathBuf::from("/usr/bin/chromedriver"))
+        })?;
+        let port = free_port()?;
+        let driver = ChildGuard::spawn(
+            Command::new(chromedriver)
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        )?;
+        wait_for_port(port, "chromedriver")?;
+        let profile = tempfile::tempdir()?;
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".to_string(),
+            json!({
+                "binary": "/usr/bin/chromium",
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                    "--window-size=1400,900",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        let client = ClientBuilder::rustls()?
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .context("connecting to chromedriver")?;
+        Ok(Browser {
+            client,
+            _driver: driver,
+            _profile: profile,
+        })
+    }
+
+    /// Waits up to 20 s for an element.
+    pub async fn find(&self, css: &str) -> anyhow::Result<Element> {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("no element matches {css}"))
+    }
+
+    /// Polls `condition` (a JS expression) until it is true, up to `seconds`.
+    pub async fn wait_until(&self, expression: &str, seconds: u64) -> anyhow::Result<()> {
+        let started = Instant::now();
+        loop {
+            let value = self
+                .client
+                .execute(&format!("return Boolean({expression});"), vec![])
+                .await?;
+            if value == json!(true) {
+                return Ok(());
+            }
+            if started.elapsed() > Duration::from_secs(seconds) {
+                bail!("timed out after {seconds} s waiting for: {expression}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The top-left corner of an element in viewport coordinates.
+    pub async fn element_origin(&self, css: &str) -> anyhow::Result<(f64, f64)> {
+        let value = self
+            .client
+            .execute(
+                "const r = document.querySelector(arguments[0]).getBoundingClientRect(); return [r.left, r.top];",
+                vec![json!(css)],
+            )
+            .await?;
+        let x = value[0].as_f64().context("no x")?;
+        let y = value[1].as_f64().context("no y")?;
+        Ok((x, y))
+    }
+
+    /// Drags `source` with the mouse and releases it at a viewport point.
+    pub async fn drag_to(&self, source: &Element, x: f64, y: f64) -> anyhow::Result<()> {
+        let actions = MouseActions::new("mouse".to_string())
+            .then(PointerAction::MoveToElement {
+                element: source.clone(),
+                duration: None,
+                x: 0.0,
+                y: 0.0,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::MoveTo {
+                duration: Some(Duration::from_millis(150)),
+                x: x / 2.0,
+                y: y / 2.0,
+            })
+            .then(PointerAction::MoveTo {
+                duration: Some(Duration::from_millis(150)),
+                x,
+                y,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            });
+        self.client.perform_actions(actions).await?;
+        Ok(())
+    }
+
+    /// Saves a screenshot (for diagnosing a failure) and returns its path.
+    pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
+        let png = self.client.screenshot().await?;
+        let path = std::env::temp_dir().join(format!("moat-e2e-{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+}

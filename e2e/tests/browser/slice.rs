@@ -1,0 +1,190 @@
+//! The thin slice, end to end: sign in, drag a VPC and two subnets, make them overlap and see the
+//! diagnostic, fix it, save, deploy, and check through EC2 that moto holds exactly that network.
+
+use std::collections::BTreeSet;
+
+use anyhow::Context;
+use aws_sdk_ec2::types::Filter;
+use e2e::{Browser, MoatServer, Moto, TestUser};
+
+const DEPLOYER: TestUser = TestUser {
+    name: "dana",
+    role: "deployer",
+    password: "correct horse battery",
+};
+
+async fn drop_palette_item(browser: &Browser, label: &str, x: f64, y: f64) -> anyhow::Result<()> {
+    let item = browser
+        .find(&format!("button.palette-item[aria-label='{label}']"))
+        .await?;
+    browser.drag_to(&item, x, y).await
+}
+
+async fn set_field(browser: &Browser, label: &str, value: &str) -> anyhow::Result<()> {
+    let field = browser
+        .find(&format!("input[aria-label='{label}']"))
+        .await?;
+    // Select all, then type: every keystroke goes through the editor's command path.
+    field
+        .send_keys(&format!("\u{E009}a\u{E000}{value}"))
+        .await?;
+    Ok(())
+}
+
+async fn run_slice(browser: &Browser, server: &MoatServer, moto: &Moto) -> anyhow::Result<()> {
+    browser.client.goto(&server.url).await?;
+    browser
+        .find("button.palette-item[aria-label='VPC']")
+        .await?;
+
+    set_field(browser, "Name", DEPLOYER.name).await?;
+    set_field(browser, "Password", DEPLOYER.password).await?;
+    browser
+        .find("form[aria-label='Sign in'] button[type='submit']")
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_until(
+            "document.querySelector('#signed-in-as')?.textContent.includes('dana (deployer)')",
+            10,
+        )
+        .await?;
+
+    let (canvas_x, canvas_y) = browser.element_origin("#canvas").await?;
+    drop_palette_item(browser, "VPC", canvas_x + 40.0, canvas_y + 40.0).await?;
+    browser.find("g.vpc[data-id='vpc-1']").await?;
+
+    // A subnet dropped outside every VPC is refused, with the reason shown.
+    drop_palette_item(
+        browser,
+        "Private subnet",
+        canvas_x + 700.0,
+        canvas_y + 600.0,
+    )
+    .await?;
+    browser
+        .wait_until(
+            "document.querySelector('#notice')?.textContent.includes('inside a VPC')",
+            5,
+        )
+        .await?;
+    browser
+        .wait_until("document.querySelectorAll('g.subnet').length === 0", 5)
+        .await?;
+
+    let (vpc_x, vpc_y) = browser
+        .element_origin("g.vpc[data-id='vpc-1'] rect")
+        .await?;
+    drop_palette_item(browser, "Private subnet", vpc_x + 130.0, vpc_y + 110.0).await?;
+    browser.find("g.subnet[data-id='subnet-1']").await?;
+    drop_palette_item(browser, "Private subnet", vpc_x + 360.0, vpc_y + 110.0).await?;
+    browser.find("g.subnet[data-id='subnet-2']").await?;
+
+    // Make subnet-2 overlap subnet-1: the diagnostic appears live, and the subnet is marked.
+    browser
+        .find("g.subnet[data-id='subnet-2'] rect")
+        .await?
+        .click()
+        .await?;
+    set_field(browser, "CIDR block", "10.0.0.128/25").await?;
+    browser
+        .wait_until(
+            "document.querySelector(\"button.diagnostic[data-code='subnet.overlap']\")",
+            5,
+        )
+        .await?;
+    browser.wait_until("document.querySelector(\"g.subnet[data-id='subnet-2']\").classList.contains('has-error')", 5).await?;
+
+    // Fix it: the diagnostic disappears.
+    set_field(browser, "CIDR block", "10.0.1.0/24").await?;
+    browser
+        .wait_until("!document.querySelector('button.diagnostic.error')", 5)
+        .await?;
+
+    click_button(browser, "Save").await?;
+    browser
+        .wait_until(
+            "document.querySelector('#status').textContent.includes('Saved revision 1')",
+            10,
+        )
+        .await?;
+    click_button(browser, "Deploy").await?;
+    browser
+        .wait_until(
+            "document.querySelector('#deployment-status')?.dataset.status === 'succeeded'",
+            60,
+        )
+        .await?;
+
+    // Independently of Moat: what does EC2 (moto) hold now?
+    let ec2 = moto.ec2();
+    let vpcs = ec2
+        .describe_vpcs()
+        .filters(
+            Filter::builder()
+                .name("tag-key")
+                .values("moat:design-id")
+                .build(),
+        )
+        .send()
+        .await?;
+    let vpcs = vpcs.vpcs();
+    assert_eq!(vpcs.len(), 1, "exactly one VPC tagged by Moat: {vpcs:?}");
+    assert_eq!(vpcs[0].cidr_block(), Some("10.0.0.0/16"));
+    let vpc_id = vpcs[0].vpc_id().context("VPC without id")?;
+    let subnets = ec2
+        .describe_subnets()
+        .filters(Filter::builder().name("vpc-id").values(vpc_id).build())
+        .send()
+        .await?;
+    let cidrs: BTreeSet<&str> = subnets
+        .subnets()
+        .iter()
+        .filter_map(|subnet| subnet.cidr_block())
+        .collect();
+    assert_eq!(cidrs, BTreeSet::from(["10.0.0.0/24", "10.0.1.0/24"]));
+    assert_eq!(subnets.subnets().len(), 2, "exactly those two subnets");
+    for subnet in subnets.subnets() {
+        let logical = subnet
+            .tags()
+            .iter()
+            .find(|tag| tag.key() == Some("moat:logical-id"))
+            .and_then(|tag| tag.value());
+        assert!(
+            matches!(logical, Some("subnet-1" | "subnet-2")),
+            "tagged with its logical id: {logical:?}"
+        );
+        assert_eq!(subnet.availability_zone(), Some("us-east-1a"));
+    }
+    Ok(())
+}
+
+async fn click_button(browser: &Browser, text: &str) -> anyhow::Result<()> {
+    let buttons = browser
+        .client
+        .find_all(fantoccini::Locator::Css("header button"))
+        .await?;
+    for button in buttons {
+        if button.text().await? == text {
+            return Ok(button.click().await?);
+        }
+    }
+    anyhow::bail!("no header button named {text}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slice_design_validate_save_deploy_reaches_ec2() -> anyhow::Result<()> {
+    let _one = crate::ONE_BROWSER_AT_A_TIME.lock().await;
+    let moto = Moto::start()?;
+    let server = MoatServer::start(&moto, &[DEPLOYER])?;
+    let browser = Browser::start().await?;
+    let outcome = run_slice(&browser, &server, &moto).await;
+    if outcome.is_err() {
+        if let Ok(path) = browser.screenshot("slice").await {
+            eprintln!("screenshot of the failure: {}", path.display());
+        }
+    }
+    let _ = browser.client.clone().close().await;
+    outcome
+}

@@ -1,0 +1,100 @@
+//! `cargo xtask bench`: one report of Moat's figures. Later issues add their rows here.
+
+use std::io::Write;
+
+use anyhow::Context;
+use flate2::Compression;
+use flate2::write::GzEncoder;
+
+use crate::{Paths, run_step, setup};
+
+pub fn bench(paths: &Paths) -> anyhow::Result<()> {
+    setup::build_tools(paths)?;
+    crate::build_frontend(paths)?;
+    run_step(
+        "cargo bench (validation, criterion)",
+        paths
+            .command("cargo")
+            .args(["bench", "-p", "shared", "--bench", "validation"]),
+    )?;
+    println!();
+    println!(
+        "== Page transfer size (release build, {}) ==",
+        paths.dist().display()
+    );
+    let (raw_total, gzip_total) = page_size(paths)?;
+    println!(
+        "{:<40} {:>10} {:>10}",
+        "total (wasm + js + css)",
+        kib(raw_total),
+        kib(gzip_total)
+    );
+    println!();
+    println!("== Full validation (criterion mean) ==");
+    for name in [
+        "validate/200_subnets",
+        "validate/2000_subnets",
+        "validate/20000_subnets",
+    ] {
+        match criterion_mean_nanoseconds(paths, name) {
+            Some(nanoseconds) => println!("{name:<40} {:>10.3} ms", nanoseconds / 1e6),
+            None => println!("{name:<40} (no result)"),
+        }
+    }
+    Ok(())
+}
+
+fn kib(bytes: u64) -> String {
+    format!("{:.1} KiB", bytes as f64 / 1024.0)
+}
+
+fn gzip_size(bytes: &[u8]) -> anyhow::Result<u64> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::new(6));
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?.len() as u64)
+}
+
+/// Prints each asset's raw and gzip size; returns the totals.
+fn page_size(paths: &Paths) -> anyhow::Result<(u64, u64)> {
+    let mut raw_total = 0;
+    let mut gzip_total = 0;
+    println!("{:<40} {:>10} {:>10}", "file", "raw", "gzip -6");
+    let mut entries: Vec<_> = std::fs::read_dir(paths.dist())
+        .context("reading dist")?
+        .flatten()
+        .collect();
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !(name.ends_with(".wasm") || name.ends_with(".js") || name.ends_with(".css")) {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path())?;
+        let gzip = gzip_size(&bytes)?;
+        println!(
+            "{:<40} {:>10} {:>10}",
+            name,
+            kib(bytes.len() as u64),
+            kib(gzip)
+        );
+        raw_total += bytes.len() as u64;
+        gzip_total += gzip;
+    }
+    Ok((raw_total, gzip_total))
+}
+
+/// Criterion's mean estimate for a benchmark, from its JSON report.
+fn criterion_mean_nanoseconds(paths: &Paths, name: &str) -> Option<f64> {
+    let path = paths
+        .target
+        .join("criterion")
+        .join(name)
+        .join("new/estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let key = "\"mean\":{\"confidence_interval\":";
+    let after_mean = &text[text.find(key)?..];
+    let point = after_mean.find("\"point_estimate\":")? + "\"point_estimate\":".len();
+    let rest = &after_mean[point..];
+    let end = rest.find(|c: char| c == ',' || c == '}')?;
+    rest[..end].parse().ok()
+}

@@ -1,0 +1,209 @@
+//! Moat's automation, in Rust rather than shell: `cargo xtask run | test | bench | setup`.
+//!
+//! Everything a fresh Debian machine lacks is installed here, at pinned versions, under the
+//! cache dir (`$MOAT_CACHE_DIR`, default `~/.cache/moat`), so Trunk never downloads anything:
+//! the wasm32 target, Trunk, wasm-bindgen-cli (the version in Cargo.lock), wasm-opt (npm
+//! `binaryen`; Debian's breaks the app), and for tests moto's server (a venv) and Chromium with
+//! chromedriver (apt). Builds use `$CARGO_TARGET_DIR`, default `<cache>/target`, outside the clone.
+
+mod bench;
+mod setup;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+fn main() -> anyhow::Result<()> {
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    let paths = Paths::discover()?;
+    match arguments.first().map(String::as_str) {
+        Some("run") => run(&paths, arguments.iter().any(|a| a == "--moto")),
+        Some("test") => test(&paths),
+        Some("bench") => bench::bench(&paths),
+        Some("setup") => {
+            setup::build_tools(&paths)?;
+            setup::test_tools(&paths)?;
+            Ok(())
+        }
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <command>\n\n  run [--moto]  build the app and serve it on http://127.0.0.1:8080\n                (--moto: also start a local moto EC2 to deploy into)\n  test          every check and test: fmt, clippy (native + wasm32), unit, integration, browser\n  bench         benchmarks: page size, validation speed\n  setup         install every tool the other commands need"
+            );
+            bail!("no command given")
+        }
+    }
+}
+
+/// Where things live.
+pub struct Paths {
+    pub repo: PathBuf,
+    pub cache: PathBuf,
+    pub target: PathBuf,
+    pub tools: PathBuf,
+}
+
+impl Paths {
+    fn discover() -> anyhow::Result<Paths> {
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .context("xtask has no parent dir")?
+            .to_path_buf();
+        let cache = match std::env::var_os("MOAT_CACHE_DIR").filter(|v| !v.is_empty()) {
+            Some(dir) => PathBuf::from(dir),
+            None => PathBuf::from(std::env::var_os("HOME").context("HOME is not set")?)
+                .join(".cache/moat"),
+        };
+        let target = match std::env::var_os("CARGO_TARGET_DIR").filter(|v| !v.is_empty()) {
+            Some(dir) => PathBuf::from(dir),
+            None => cache.join("target"),
+        };
+        let tools = cache.join("tools");
+        std::fs::create_dir_all(&tools)?;
+        Ok(Paths {
+            repo,
+            cache,
+            target,
+            tools,
+        })
+    }
+
+    /// Trunk's output: the built frontend.
+    pub fn dist(&self) -> PathBuf {
+        self.target.join("dist")
+    }
+
+    pub fn moat_binary(&self) -> PathBuf {
+        self.target.join("debug/moat")
+    }
+
+    /// PATH with the pinned tools first.
+    pub fn tool_path(&self) -> std::ffi::OsString {
+        let mut entries = vec![
+            self.tools.join("bin"),
+            self.tools.join("npm/node_modules/.bin"),
+        ];
+        if let Some(existing) = std::env::var_os("PATH") {
+            entries.extend(std::env::split_paths(&existing));
+        }
+        std::env::join_paths(entries).unwrap_or_default()
+    }
+
+    /// A command run in the repo with the target dir and tool PATH set.
+    pub fn command(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command
+            .current_dir(&self.repo)
+            .env("CARGO_TARGET_DIR", &self.target)
+            .env("PATH", self.tool_path());
+        command
+    }
+}
+
+/// Runs a command, failing with its description when it fails.
+pub fn run_step(description: &str, command: &mut Command) -> anyhow::Result<()> {
+    eprintln!("==> {description}");
+    let status = command
+        .status()
+        .with_context(|| format!("{description}: could not start"))?;
+    if !status.success() {
+        bail!("{description} failed ({status})");
+    }
+    Ok(())
+}
+
+fn build_frontend(paths: &Paths) -> anyhow::Result<()> {
+    run_step(
+        "cargo fetch (Trunk builds offline)",
+        paths.command("cargo").arg("fetch"),
+    )?;
+    run_step(
+        "trunk build --release (frontend)",
+        paths
+            .command("trunk")
+            .arg("build")
+            .arg("--dist")
+            .arg(paths.dist())
+            .arg("--release"),
+    )
+}
+
+fn run(paths: &Paths, with_moto: bool) -> anyhow::Result<()> {
+    setup::build_tools(paths)?;
+    if with_moto {
+        setup::moto(paths)?;
+    }
+    build_frontend(paths)?;
+    run_step(
+        "cargo build (server)",
+        &mut paths.command("cargo").arg("build"),
+    )?;
+    let mut serve = paths.command(paths.moat_binary().to_str().unwrap_or("moat"));
+    serve
+        .arg("serve")
+        .arg("--bind")
+        .arg("127.0.0.1:8080")
+        .arg("--static-dir")
+        .arg(paths.dist());
+    let _moto = if with_moto {
+        let moto = setup::MotoServer::start(paths)?;
+        serve
+            .env("AWS_ENDPOINT_URL", &moto.url)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1");
+        eprintln!("moto's EC2 is at {} (deployments go there)", moto.url);
+        Some(moto)
+    } else {
+        None
+    };
+    eprintln!(
+        "Create an account first if you have none:\n  {} user add NAME --role deployer   (password on stdin)",
+        paths.moat_binary().display()
+    );
+    let status = serve.status().context("starting moat serve")?;
+    if !status.success() {
+        bail!("moat serve exited with {status}");
+    }
+    Ok(())
+}
+
+fn test(paths: &Paths) -> anyhow::Result<()> {
+    setup::build_tools(paths)?;
+    setup::test_tools(paths)?;
+    run_step(
+        "cargo fmt --check",
+        paths.command("cargo").args(["fmt", "--all", "--check"]),
+    )?;
+    run_step(
+        "cargo clippy (native, all targets)",
+        paths
+            .command("cargo")
+            .args(["clippy", "--all-targets", "--", "-D", "warnings"]),
+    )?;
+    run_step(
+        "cargo clippy (wasm32: shared, frontend)",
+        paths.command("cargo").args([
+            "clippy",
+            "-p",
+            "shared",
+            "-p",
+            "frontend",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    build_frontend(paths)?;
+    run_step(
+        "cargo test (unit, integration, browser)",
+        paths
+            .command("cargo")
+            .arg("test")
+            .env("MOAT_E2E_DIST", paths.dist())
+            .env("MOAT_E2E_MOTO", setup::moto_server_path(paths))
+            .env("MOAT_E2E_CHROMEDRIVER", "/usr/bin/chromedriver"),
+    )
+}

@@ -1,0 +1,200 @@
+//! Installs what the commands need, each only when missing or at the wrong version.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+use crate::{Paths, run_step};
+
+pub const TRUNK_VERSION: &str = "0.21.14";
+pub const BINARYEN_VERSION: &str = "132.0.0";
+pub const MOTO_REQUIREMENT: &str = "moto[server]>=5.2,<5.3";
+
+fn output_of(program: &Path, argument: &str) -> Option<String> {
+    let output = Command::new(program).arg(argument).output().ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// The `wasm-bindgen` crate's version in Cargo.lock: the CLI must match it exactly.
+fn locked_wasm_bindgen_version(paths: &Paths) -> anyhow::Result<String> {
+    let lock =
+        std::fs::read_to_string(paths.repo.join("Cargo.lock")).context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(version) = lines
+                .next()
+                .and_then(|next| next.strip_prefix("version = \""))
+            {
+                return Ok(version.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    bail!("Cargo.lock has no wasm-bindgen package")
+}
+
+/// The wasm32 target, Trunk, wasm-bindgen-cli and wasm-opt.
+pub fn build_tools(paths: &Paths) -> anyhow::Result<()> {
+    let installed_targets = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output();
+    let has_wasm = installed_targets
+        .map(|output| String::from_utf8_lossy(&output.stdout).contains("wasm32-unknown-unknown"))
+        .unwrap_or(false);
+    if !has_wasm {
+        run_step(
+            "rustup target add wasm32-unknown-unknown",
+            Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]),
+        )?;
+    }
+    let bin = paths.tools.join("bin");
+    if output_of(&bin.join("trunk"), "--version").is_none_or(|v| !v.contains(TRUNK_VERSION)) {
+        run_step(
+            &format!("cargo install trunk {TRUNK_VERSION} (once, ≈ 5 min)"),
+            Command::new("cargo")
+                .args([
+                    "install",
+                    "trunk",
+                    "--locked",
+                    "--version",
+                    TRUNK_VERSION,
+                    "--root",
+                ])
+                .arg(&paths.tools)
+                .env_remove("CARGO_TARGET_DIR"),
+        )?;
+    }
+    let bindgen_version = locked_wasm_bindgen_version(paths)?;
+    if output_of(&bin.join("wasm-bindgen"), "--version")
+        .is_none_or(|v| !v.ends_with(&bindgen_version))
+    {
+        // Without --locked: its lockfile pins a webpki-roots the registry mirror lacks.
+        run_step(
+            &format!("cargo install wasm-bindgen-cli {bindgen_version} (once, ≈ 1.5 min)"),
+            Command::new("cargo")
+                .args([
+                    "install",
+                    "wasm-bindgen-cli",
+                    "--version",
+                    &bindgen_version,
+                    "--root",
+                ])
+                .arg(&paths.tools)
+                .env_remove("CARGO_TARGET_DIR"),
+        )?;
+    }
+    let npm_prefix = paths.tools.join("npm");
+    let wasm_opt = npm_prefix.join("node_modules/.bin/wasm-opt");
+    let major = BINARYEN_VERSION.split('.').next().unwrap_or_default();
+    if output_of(&wasm_opt, "--version").is_none_or(|v| !v.contains(&format!("version {major}"))) {
+        if which("npm").is_none() {
+            apt_install(&["nodejs", "npm"])?;
+        }
+        std::fs::create_dir_all(&npm_prefix)?;
+        run_step(
+            &format!("npm install binaryen@{BINARYEN_VERSION} (wasm-opt)"),
+            Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(&npm_prefix)
+                .arg(format!("binaryen@{BINARYEN_VERSION}")),
+        )?;
+    }
+    Ok(())
+}
+
+/// moto's server, Chromium and chromedriver.
+pub fn test_tools(paths: &Paths) -> anyhow::Result<()> {
+    moto(paths)?;
+    if which("chromium").is_none() || which("chromedriver").is_none() {
+        apt_install(&["chromium", "chromium-driver"])?;
+    }
+    Ok(())
+}
+
+pub fn moto_server_path(paths: &Paths) -> PathBuf {
+    paths.cache.join("venv/bin/moto_server")
+}
+
+/// moto's standalone server in a venv under the cache dir.
+pub fn moto(paths: &Paths) -> anyhow::Result<()> {
+    if moto_server_path(paths).is_file() {
+        return Ok(());
+    }
+    let venv = paths.cache.join("venv");
+    run_step(
+        "python3 -m venv (for moto)",
+        Command::new("python3").arg("-m").arg("venv").arg(&venv),
+    )?;
+    run_step(
+        "pip install moto[server]",
+        Command::new(venv.join("bin/pip")).args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            MOTO_REQUIREMENT,
+        ]),
+    )
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join(program))
+            .find(|candidate| candidate.is_file())
+    })
+}
+
+fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
+    run_step(
+        "apt-get update",
+        Command::new("apt-get").args(["update", "-qq"]),
+    )?;
+    run_step(
+        &format!("apt-get install {}", packages.join(" ")),
+        Command::new("apt-get")
+            .args(["install", "-y", "-qq", "--no-install-recommends"])
+            .args(packages)
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
+/// A moto server on a free loopback port, stopped on drop.
+pub struct MotoServer {
+    child: Child,
+    pub url: String,
+}
+
+impl MotoServer {
+    pub fn start(paths: &Paths) -> anyhow::Result<MotoServer> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let child = Command::new(moto_server_path(paths))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting moto_server")?;
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if started.elapsed() > Duration::from_secs(30) {
+                bail!("moto_server did not listen on port {port} within 30 s");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(MotoServer { child, url })
+    }
+}
+
+impl Drop for MotoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
