@@ -140,13 +140,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 .with_writer(std::io::stderr)
                 .init();
             let (store, data_dir) = open_store(data_dir).await?;
-            if let Some(dir) = &static_dir {
-                if !dir.join("index.html").is_file() {
-                    bail!(
-                        "the static dir {} has no index.html: build the frontend first (cargo xtask run does)",
-                        dir.display()
-                    );
-                }
+            if let Some(dir) = &static_dir
+                && !dir.join("index.html").is_file()
+            {
+                bail!(
+                    "the static dir {} has no index.html: build the frontend first (cargo xtask run does)",
+                    dir.display()
+                );
             }
             let settings = Settings {
                 data_dir,

@@ -95,6 +95,6 @@ fn criterion_mean_nanoseconds(paths: &Paths, name: &str) -> Option<f64> {
     let after_mean = &text[text.find(key)?..];
     let point = after_mean.find("\"point_estimate\":")? + "\"point_estimate\":".len();
     let rest = &after_mean[point..];
-    let end = rest.find(|c: char| c == ',' || c == '}')?;
+    let end = rest.find([',', '}'])?;
     rest[..end].parse().ok()
 }

@@ -134,10 +134,7 @@ fn run(paths: &Paths, with_moto: bool) -> anyhow::Result<()> {
         setup::moto(paths)?;
     }
     build_frontend(paths)?;
-    run_step(
-        "cargo build (server)",
-        &mut paths.command("cargo").arg("build"),
-    )?;
+    run_step("cargo build (server)", paths.command("cargo").arg("build"))?;
     let mut serve = paths.command(paths.moat_binary().to_str().unwrap_or("moat"));
     serve
         .arg("serve")

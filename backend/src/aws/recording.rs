@@ -51,10 +51,10 @@ impl RecordingNetwork {
     }
 
     async fn record(&self, operation: &'static str, logical_id: &str, cidr_block: &str) -> String {
-        if let Some(gate) = &self.gate {
-            if let Ok(permit) = gate.acquire().await {
-                permit.forget();
-            }
+        if let Some(gate) = &self.gate
+            && let Ok(permit) = gate.acquire().await
+        {
+            permit.forget();
         }
         let mut calls = self
             .calls

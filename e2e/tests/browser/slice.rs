@@ -180,10 +180,10 @@ async fn slice_design_validate_save_deploy_reaches_ec2() -> anyhow::Result<()> {
     let server = MoatServer::start(&moto, &[DEPLOYER])?;
     let browser = Browser::start().await?;
     let outcome = run_slice(&browser, &server, &moto).await;
-    if outcome.is_err() {
-        if let Ok(path) = browser.screenshot("slice").await {
-            eprintln!("screenshot of the failure: {}", path.display());
-        }
+    if outcome.is_err()
+        && let Ok(path) = browser.screenshot("slice").await
+    {
+        eprintln!("screenshot of the failure: {}", path.display());
     }
     let _ = browser.client.clone().close().await;
     outcome
