@@ -123,6 +123,8 @@ fn check_vpc_blocks(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) 
             }
             parsed_blocks.push(network);
         }
+        check_reserved_ranges(&vpc.id, &parsed_blocks, out);
+        check_secondary_blocks(context, &vpc.id, out);
         for (first, second) in cidr::overlapping_pairs(&parsed_blocks) {
             out.push(Diagnostic::new(
                 codes::VPC_CIDR_OVERLAP,
@@ -373,4 +375,109 @@ fn smallest_prefix_for(interfaces: u64) -> u8 {
         .rev()
         .find(|prefix| (1u64 << (32 - u32::from(*prefix))) - 5 >= interfaces)
         .unwrap_or(16)
+}
+
+fn network(text: &str) -> Ipv4Net {
+    text.parse().unwrap_or_default()
+}
+
+/// 169.254.0.0/16 is link-local and never allowed; 172.17.0.0/16 is Docker's (and SageMaker's)
+/// default bridge, so instances in it cannot reach containers' hosts correctly.
+fn check_reserved_ranges(vpc_id: &str, blocks: &[Ipv4Net], out: &mut Vec<Diagnostic>) {
+    let link_local = network("169.254.0.0/16");
+    let docker = network("172.17.0.0/16");
+    for block in blocks {
+        if cidr::overlaps(*block, link_local) {
+            out.push(Diagnostic::new(
+                codes::VPC_RESERVED_RANGE,
+                Severity::Error,
+                [vpc_id],
+                format!("VPC {vpc_id} block {block} overlaps the link-local range 169.254.0.0/16, which AWS never allows"),
+                "use a private range such as 10.0.0.0/16",
+            ));
+        } else if cidr::overlaps(*block, docker) {
+            out.push(Diagnostic::new(
+                codes::VPC_RESERVED_RANGE,
+                Severity::Warning,
+                [vpc_id],
+                format!("VPC {vpc_id} block {block} overlaps 172.17.0.0/16, the default Docker bridge that SageMaker also uses"),
+                "pick another range (e.g. 172.18.0.0/16 or 10.0.0.0/16) so containers can reach the VPC",
+            ));
+        }
+    }
+}
+
+/// The RFC 1918 range a block lies in, if any.
+fn rfc1918_range(block: Ipv4Net) -> Option<Ipv4Net> {
+    ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
+        .into_iter()
+        .map(network)
+        .find(|range| cidr::contains(*range, block))
+}
+
+/// The IPv4 CIDR block association restrictions (VPC User Guide, "VPC CIDR blocks").
+fn check_secondary_blocks(
+    context: &ValidationContext<'_>,
+    vpc_id: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(&vpc_index) = context.vpc_index.get(vpc_id) else {
+        return;
+    };
+    let blocks = &context.vpc_blocks[vpc_index];
+    let Some(Some(primary)) = blocks.first() else {
+        return;
+    };
+    let route_destinations: Vec<Ipv4Net> = context
+        .design
+        .route_tables
+        .iter()
+        .filter(|table| table.vpc == vpc_id)
+        .flat_map(|table| table.routes.iter())
+        .filter_map(|route| {
+            cidr::parse_cidr(&route.destination)
+                .ok()
+                .map(|parsed| parsed.network)
+        })
+        .filter(|destination| destination.prefix_len() > 0)
+        .collect();
+    let all: Vec<Ipv4Net> = blocks.iter().flatten().copied().collect();
+    for secondary in blocks.iter().skip(1).flatten() {
+        let reason = if let (Some(primary_range), Some(secondary_range)) =
+            (rfc1918_range(*primary), rfc1918_range(*secondary))
+            && primary_range != secondary_range
+        {
+            Some(format!(
+                "the primary {primary} is in {primary_range}, and RFC 1918 ranges cannot be mixed ({secondary} is in {secondary_range})"
+            ))
+        } else if *secondary == network("10.0.0.0/16")
+            && all
+                .iter()
+                .any(|other| other != secondary && cidr::contains(network("10.0.0.0/15"), *other))
+        {
+            Some("10.0.0.0/16 cannot be added when another block is in 10.0.0.0/15".to_string())
+        } else if cidr::overlaps(*secondary, network("198.19.0.0/16")) {
+            Some("198.19.0.0/16 is restricted".to_string())
+        } else if *secondary == network("172.31.0.0/16")
+            && cidr::contains(network("172.16.0.0/12"), *primary)
+        {
+            Some(format!(
+                "172.31.0.0/16 is restricted when the primary ({primary}) is in 172.16.0.0/12"
+            ))
+        } else {
+            route_destinations
+                .iter()
+                .find(|destination| cidr::contains(*secondary, **destination))
+                .map(|destination| format!("a route to {destination} exists in the VPC; a secondary block may not equal or contain a route destination"))
+        };
+        if let Some(reason) = reason {
+            out.push(Diagnostic::new(
+                codes::VPC_SECONDARY_CIDR_RESTRICTED,
+                Severity::Error,
+                [vpc_id],
+                format!("VPC {vpc_id} cannot take secondary block {secondary}: {reason}"),
+                "pick a secondary block from the primary's RFC 1918 range (or a public or 100.64.0.0/10 range) that no route uses",
+            ));
+        }
+    }
 }

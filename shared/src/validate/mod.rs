@@ -6,7 +6,12 @@
 //! Passes are linear or `n log n` in the number of objects (overlaps by sort-and-sweep).
 
 mod addressing;
+mod compute;
 mod context;
+mod gateways;
+mod quotas;
+mod routing;
+mod security;
 
 use serde::{Deserialize, Serialize};
 
@@ -69,19 +74,142 @@ impl Diagnostic {
 
 /// Diagnostic codes. The reference's codes are a public contract: never change their meaning.
 pub mod codes {
+    // Addressing
     pub const CIDR_INVALID: &str = "cidr.invalid";
     pub const CIDR_NOT_CANONICAL: &str = "cidr.not-canonical";
     pub const VPC_CIDR_SIZE: &str = "vpc.cidr-size";
     pub const VPC_CIDR_OVERLAP: &str = "vpc.cidr-overlap";
+    pub const VPC_SECONDARY_CIDR_RESTRICTED: &str = "vpc.secondary-cidr-restricted";
+    pub const VPC_RESERVED_RANGE: &str = "vpc.reserved-range";
     pub const SUBNET_CIDR_SIZE: &str = "subnet.cidr-size";
     pub const SUBNET_OUTSIDE_VPC: &str = "subnet.outside-vpc";
     pub const SUBNET_OVERLAP: &str = "subnet.overlap";
     pub const SUBNET_CAPACITY: &str = "subnet.capacity";
     pub const SUBNET_AZ_UNKNOWN: &str = "subnet.az-unknown";
-    /// Moat's own: a reference names an object that does not exist (or is of the wrong kind).
+    pub const VPN_ONPREM_OVERLAP: &str = "vpn.onprem-overlap";
+    // Routing
+    pub const ROUTE_DUPLICATE_DESTINATION: &str = "route.duplicate-destination";
+    pub const ROUTE_TARGET_MISSING: &str = "route.target-missing";
+    pub const ROUTE_TARGET_OTHER_VPC: &str = "route.target-other-vpc";
+    pub const ROUTE_RESERVED_DESTINATION: &str = "route.reserved-destination";
+    pub const ROUTE_MORE_SPECIFIC_THAN_LOCAL: &str = "route.more-specific-than-local";
+    pub const ROUTE_NAT_NOT_PUBLIC: &str = "route.nat-not-public";
+    pub const SUBNET_ROUTE_TABLE_COUNT: &str = "subnet.route-table-count";
+    pub const SUBNET_INTENT_MISMATCH: &str = "subnet.intent-mismatch";
+    pub const ROUTE_TABLE_LIMIT: &str = "route.table-limit";
+    pub const NAT_CROSS_AZ: &str = "nat.cross-az";
+    // Gateways and endpoints
+    pub const IGW_MULTIPLE: &str = "igw.multiple";
+    pub const VGW_MULTIPLE: &str = "vgw.multiple";
+    pub const ENDPOINT_GATEWAY_SERVICE: &str = "endpoint.gateway-service";
+    pub const ENDPOINT_GATEWAY_NO_ROUTE_TABLE: &str = "endpoint.gateway-no-route-table";
+    pub const ENDPOINT_INTERFACE_AZ_DUPLICATE: &str = "endpoint.interface-az-duplicate";
+    pub const ENDPOINT_INTERFACE_NO_SECURITY_GROUP: &str = "endpoint.interface-no-security-group";
+    pub const ENDPOINT_INTERFACE_HTTPS_BLOCKED: &str = "endpoint.interface-https-blocked";
+    pub const ENDPOINT_PRIVATE_DNS_NEEDS_VPC_DNS: &str = "endpoint.private-dns-needs-vpc-dns";
+    pub const ENDPOINT_DUPLICATE_SERVICE: &str = "endpoint.duplicate-service";
+    // Security groups and network ACLs
+    pub const SG_UNKNOWN_REFERENCE: &str = "sg.unknown-reference";
+    pub const SG_REFERENCE_OTHER_VPC: &str = "sg.reference-other-vpc";
+    pub const SG_RULE_LIMIT: &str = "sg.rule-limit";
+    pub const SG_PER_INTERFACE_LIMIT: &str = "sg.per-interface-limit";
+    pub const SG_OPEN_ADMIN_PORT: &str = "sg.open-admin-port";
+    pub const SG_EFA_SELF_RULE: &str = "sg.efa-self-rule";
+    pub const NACL_RULE_NUMBER: &str = "nacl.rule-number";
+    pub const NACL_RULE_LIMIT: &str = "nacl.rule-limit";
+    pub const NACL_STATELESS_RETURN: &str = "nacl.stateless-return";
+    pub const NACL_SUBNET_MULTIPLE: &str = "nacl.subnet-multiple";
+    // Compute for ML
+    pub const PLACEMENT_CLUSTER_MULTI_AZ: &str = "placement.cluster-multi-az";
+    pub const EFA_UNSUPPORTED_TYPE: &str = "efa.unsupported-type";
+    pub const EFA_MULTI_SUBNET: &str = "efa.multi-subnet";
+    pub const ML_PRIVATE_TRAINING_NEEDS_ENDPOINTS: &str = "ml.private-training-needs-endpoints";
+    pub const ML_S3_THROUGH_NAT: &str = "ml.s3-through-nat";
+    pub const ML_TRAINING_IN_PUBLIC_SUBNET: &str = "ml.training-in-public-subnet";
+    // Quotas
+    pub const QUOTA_VPCS: &str = "quota.vpcs";
+    pub const QUOTA_ELASTIC_IPS: &str = "quota.elastic-ips";
+    pub const QUOTA_NAT_PER_AZ: &str = "quota.nat-per-az";
+    pub const QUOTA_INTERFACE_ENDPOINTS: &str = "quota.interface-endpoints";
+    pub const QUOTA_SUBNETS: &str = "quota.subnets";
+    pub const QUOTA_ROUTE_TABLES: &str = "quota.route-tables";
+    // Moat's own, beyond the reference.
+    /// A reference names an object that does not exist (or is of the wrong kind).
     pub const REFERENCE_UNKNOWN: &str = "reference.unknown";
-    /// Moat's own: two objects share one id.
+    /// A reference crosses VPCs where AWS needs one VPC (association, endpoint subnet, …).
+    pub const REFERENCE_OTHER_VPC: &str = "reference.other-vpc";
+    /// Two objects share one id.
     pub const ID_DUPLICATE: &str = "id.duplicate";
+    /// A VPC has more than one main route table.
+    pub const ROUTE_MAIN_MULTIPLE: &str = "route.main-multiple";
+    /// A security group rule names no peer, or more than one.
+    pub const SG_RULE_PEER: &str = "sg.rule-peer";
+
+    /// Every code of `shared/reference/vpc-rules.md`, the public contract.
+    pub const REFERENCE: &[&str] = &[
+        CIDR_INVALID,
+        CIDR_NOT_CANONICAL,
+        VPC_CIDR_SIZE,
+        VPC_CIDR_OVERLAP,
+        VPC_SECONDARY_CIDR_RESTRICTED,
+        VPC_RESERVED_RANGE,
+        SUBNET_CIDR_SIZE,
+        SUBNET_OUTSIDE_VPC,
+        SUBNET_OVERLAP,
+        SUBNET_CAPACITY,
+        SUBNET_AZ_UNKNOWN,
+        VPN_ONPREM_OVERLAP,
+        ROUTE_DUPLICATE_DESTINATION,
+        ROUTE_TARGET_MISSING,
+        ROUTE_TARGET_OTHER_VPC,
+        ROUTE_RESERVED_DESTINATION,
+        ROUTE_MORE_SPECIFIC_THAN_LOCAL,
+        ROUTE_NAT_NOT_PUBLIC,
+        SUBNET_ROUTE_TABLE_COUNT,
+        SUBNET_INTENT_MISMATCH,
+        ROUTE_TABLE_LIMIT,
+        NAT_CROSS_AZ,
+        IGW_MULTIPLE,
+        VGW_MULTIPLE,
+        ENDPOINT_GATEWAY_SERVICE,
+        ENDPOINT_GATEWAY_NO_ROUTE_TABLE,
+        ENDPOINT_INTERFACE_AZ_DUPLICATE,
+        ENDPOINT_INTERFACE_NO_SECURITY_GROUP,
+        ENDPOINT_INTERFACE_HTTPS_BLOCKED,
+        ENDPOINT_PRIVATE_DNS_NEEDS_VPC_DNS,
+        ENDPOINT_DUPLICATE_SERVICE,
+        SG_UNKNOWN_REFERENCE,
+        SG_REFERENCE_OTHER_VPC,
+        SG_RULE_LIMIT,
+        SG_PER_INTERFACE_LIMIT,
+        SG_OPEN_ADMIN_PORT,
+        SG_EFA_SELF_RULE,
+        NACL_RULE_NUMBER,
+        NACL_RULE_LIMIT,
+        NACL_STATELESS_RETURN,
+        NACL_SUBNET_MULTIPLE,
+        PLACEMENT_CLUSTER_MULTI_AZ,
+        EFA_UNSUPPORTED_TYPE,
+        EFA_MULTI_SUBNET,
+        ML_PRIVATE_TRAINING_NEEDS_ENDPOINTS,
+        ML_S3_THROUGH_NAT,
+        ML_TRAINING_IN_PUBLIC_SUBNET,
+        QUOTA_VPCS,
+        QUOTA_ELASTIC_IPS,
+        QUOTA_NAT_PER_AZ,
+        QUOTA_INTERFACE_ENDPOINTS,
+        QUOTA_SUBNETS,
+        QUOTA_ROUTE_TABLES,
+    ];
+
+    /// Moat's own codes, documented here and in ARCHITECTURE.md.
+    pub const MOAT_OWN: &[&str] = &[
+        REFERENCE_UNKNOWN,
+        REFERENCE_OTHER_VPC,
+        ID_DUPLICATE,
+        ROUTE_MAIN_MULTIPLE,
+        SG_RULE_PEER,
+    ];
 }
 
 /// Every check over a design, in a stable order: by severity (errors first), then code, then ids.
@@ -89,6 +217,11 @@ pub fn validate(design: &Design) -> Vec<Diagnostic> {
     let context = ValidationContext::new(design);
     let mut diagnostics = Vec::new();
     addressing::check(&context, &mut diagnostics);
+    routing::check(&context, &mut diagnostics);
+    gateways::check(&context, &mut diagnostics);
+    security::check(&context, &mut diagnostics);
+    compute::check(&context, &mut diagnostics);
+    quotas::check(&context, &mut diagnostics);
     diagnostics
         .sort_by(|a, b| (a.severity, &a.code, &a.objects).cmp(&(b.severity, &b.code, &b.objects)));
     diagnostics
@@ -102,3 +235,6 @@ pub fn count_by_severity(diagnostics: &[Diagnostic]) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod rule_cases;

@@ -186,7 +186,7 @@ fn subnets_of_different_vpcs_may_reuse_a_block() {
     check(
         json!({
             "vpcs": [{"id": "vpc-a", "cidr_blocks": ["10.0.0.0/16"]}, {"id": "vpc-b", "cidr_blocks": ["10.0.0.0/16"]}],
-            "subnets": [subnet("s1", "10.0.1.0/24"), {"id": "s2", "vpc": "vpc-b", "availability_zone": "us-east-1b", "cidr": "10.0.1.0/24", "tier": "public"}],
+            "subnets": [subnet("s1", "10.0.1.0/24"), {"id": "s2", "vpc": "vpc-b", "availability_zone": "us-east-1b", "cidr": "10.0.1.0/24", "tier": "private"}],
         }),
         &[],
     );
@@ -219,7 +219,13 @@ fn subnet_capacity_errors_when_full_and_warns_above_80_percent() {
     assert_eq!(found[0].severity, Severity::Warning);
     check(
         json!({"subnets": [subnet("s1", "10.0.1.0/28")], "workloads": [workload(9)], "nat_gateways": [{"id": "n1", "subnet": "s1"}, {"id": "n2", "subnet": "s1"}, {"id": "n3", "subnet": "s1"}]}),
-        &["subnet.capacity"],
+        // NAT gateways in a subnet without an internet route are also reported.
+        &[
+            "route.nat-not-public",
+            "route.nat-not-public",
+            "route.nat-not-public",
+            "subnet.capacity",
+        ],
     );
     check(
         json!({"subnets": [subnet("s1", "10.0.1.0/28")], "workloads": [workload(8)]}),
@@ -248,4 +254,81 @@ fn validation_reports_everything_at_once() {
             "subnet.overlap",
         ],
     );
+}
+
+mod table {
+    use super::super::codes;
+    use super::super::rule_cases::{codes_of, network, rule_cases};
+    use super::*;
+
+    #[test]
+    fn the_rule_table_base_network_is_clean() {
+        assert_eq!(codes_of(&network()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn every_reference_code_has_at_least_three_breaking_designs_and_one_passing() {
+        let cases = rule_cases();
+        for code in codes::REFERENCE {
+            let found = cases.iter().find(|case| case.code == *code);
+            assert!(
+                found.is_some(),
+                "the reference code {code} has no test case"
+            );
+        }
+        for case in &cases {
+            assert!(
+                case.breaks.len() >= 3,
+                "{} has only {} breaking designs",
+                case.code,
+                case.breaks.len()
+            );
+            for (number, document) in case.breaks.iter().enumerate() {
+                let found = codes_of(document);
+                assert!(
+                    found.iter().any(|code| code == case.code),
+                    "{} breaking design #{number} gave {found:?}",
+                    case.code
+                );
+            }
+            let found = codes_of(&case.passes);
+            assert!(
+                !found.iter().any(|code| code == case.code),
+                "{} passing design gave {found:?}",
+                case.code
+            );
+        }
+    }
+
+    #[test]
+    fn every_diagnostic_names_existing_objects_and_says_what_and_how() {
+        for case in rule_cases() {
+            for document in case.breaks.iter().chain(std::iter::once(&case.passes)) {
+                let design = spec::load_design_value(document.clone()).unwrap();
+                let ids: std::collections::HashSet<&str> =
+                    design.object_ids().into_iter().map(|(id, _)| id).collect();
+                for diagnostic in validate(&design) {
+                    assert!(
+                        !diagnostic.objects.is_empty(),
+                        "{} names no object",
+                        diagnostic.code
+                    );
+                    for object in &diagnostic.objects {
+                        assert!(
+                            ids.contains(object.as_str()),
+                            "{} names {object}, not in the design",
+                            diagnostic.code
+                        );
+                    }
+                    assert!(
+                        !diagnostic.message.is_empty() && !diagnostic.hint.is_empty(),
+                        "{diagnostic:?}"
+                    );
+                    let known = codes::REFERENCE.contains(&diagnostic.code.as_str())
+                        || codes::MOAT_OWN.contains(&diagnostic.code.as_str());
+                    assert!(known, "{} is not a documented code", diagnostic.code);
+                }
+            }
+        }
+    }
 }
