@@ -22,36 +22,82 @@ pub struct ParsedCidr {
     pub had_host_bits: bool,
 }
 
-/// Parses `a.b.c.d/n` strictly: four decimal octets and a prefix length, no spaces.
+/// Parses `a.b.c.d/n` strictly: four decimal octets (no leading zeros, no signs, no spaces) and
+/// a prefix length from 0 to 32. One pass over the bytes: it runs for every CIDR on every edit.
 pub fn parse_cidr(text: &str) -> Result<ParsedCidr, CidrParseError> {
-    let Some((address_text, prefix_text)) = text.split_once('/') else {
-        return Err(if text.parse::<Ipv4Addr>().is_ok() {
-            CidrParseError::MissingPrefix {
-                text: text.to_string(),
-            }
-        } else {
-            CidrParseError::Malformed {
-                text: text.to_string(),
-            }
-        });
-    };
-    let malformed = || CidrParseError::Malformed {
-        text: text.to_string(),
-    };
-    let address: Ipv4Addr = address_text.parse().map_err(|_| malformed())?;
-    if prefix_text.is_empty()
-        || !prefix_text.bytes().all(|b| b.is_ascii_digit())
-        || prefix_text.len() > 2
-    {
-        return Err(malformed());
+    match scan(text.as_bytes()) {
+        Scanned::Block(address, prefix_length) => {
+            let written = Ipv4Net::new(Ipv4Addr::from(address), prefix_length).map_err(|_| {
+                CidrParseError::Malformed {
+                    text: text.to_string(),
+                }
+            })?;
+            let network = written.trunc();
+            Ok(ParsedCidr {
+                network,
+                had_host_bits: u32::from(network.addr()) != address,
+            })
+        }
+        Scanned::AddressOnly => Err(CidrParseError::MissingPrefix {
+            text: text.to_string(),
+        }),
+        Scanned::Malformed => Err(CidrParseError::Malformed {
+            text: text.to_string(),
+        }),
     }
-    let prefix_length: u8 = prefix_text.parse().map_err(|_| malformed())?;
-    let written = Ipv4Net::new(address, prefix_length).map_err(|_| malformed())?;
-    let network = written.trunc();
-    Ok(ParsedCidr {
-        network,
-        had_host_bits: network.addr() != address,
-    })
+}
+
+enum Scanned {
+    Block(u32, u8),
+    AddressOnly,
+    Malformed,
+}
+
+/// Reads four dotted octets, then optionally `/` and a prefix length.
+fn scan(bytes: &[u8]) -> Scanned {
+    let mut position = 0;
+    let mut address = 0u32;
+    for octet_number in 0..4 {
+        let Some((octet, next)) = read_number(bytes, position, 3) else {
+            return Scanned::Malformed;
+        };
+        if octet > 255 {
+            return Scanned::Malformed;
+        }
+        address = (address << 8) | octet;
+        position = next;
+        if octet_number < 3 {
+            if bytes.get(position) != Some(&b'.') {
+                return Scanned::Malformed;
+            }
+            position += 1;
+        }
+    }
+    match bytes.get(position) {
+        None => Scanned::AddressOnly,
+        Some(b'/') => match read_number(bytes, position + 1, 2) {
+            Some((length, end)) if end == bytes.len() && length <= 32 => {
+                Scanned::Block(address, length as u8)
+            }
+            _ => Scanned::Malformed,
+        },
+        Some(_) => Scanned::Malformed,
+    }
+}
+
+/// A decimal number of 1 to `max_digits` digits at `start`, without a leading zero (but "0").
+fn read_number(bytes: &[u8], start: usize, max_digits: usize) -> Option<(u32, usize)> {
+    let mut value = 0u32;
+    let mut end = start;
+    while end < bytes.len() && bytes[end].is_ascii_digit() {
+        if end - start == max_digits {
+            return None;
+        }
+        value = value * 10 + u32::from(bytes[end] - b'0');
+        end += 1;
+    }
+    let digits = end - start;
+    (digits > 0 && !(digits > 1 && bytes[start] == b'0')).then_some((value, end))
 }
 
 /// Addresses AWS leaves usable in a subnet: all but the first four and the last.
@@ -173,6 +219,23 @@ mod tests {
             "10.0.0.256/8",
         ] {
             assert!(parse_cidr(bad).is_err(), "{bad:?} should not parse");
+        }
+    }
+
+    #[test]
+    fn the_parser_agrees_with_std_on_every_written_address() {
+        for text in [
+            "0.0.0.0/0",
+            "255.255.255.255/32",
+            "10.0.0.0/8",
+            "192.168.100.7/31",
+            "172.16.5.4/12",
+        ] {
+            let (address, prefix) = text.split_once('/').unwrap();
+            let expected = Ipv4Net::new(address.parse().unwrap(), prefix.parse().unwrap())
+                .unwrap()
+                .trunc();
+            assert_eq!(parse_cidr(text).unwrap().network, expected, "{text}");
         }
     }
 

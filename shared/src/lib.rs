@@ -8,9 +8,11 @@
 //! - [`cidr`]: IPv4 CIDR algebra (containment, overlap, next free block, usable addresses).
 //! - [`validate`]: every rule of the reference, returning diagnostics, never failing.
 //! - [`editor`]: the one command type every edit goes through, with undo/redo history.
+//! - [`generate`]: synthetic designs of any size, for benchmarks and load tests.
 
 pub mod cidr;
 pub mod editor;
+pub mod generate;
 pub mod model;
 pub mod spec;
 pub mod validate;

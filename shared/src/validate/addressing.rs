@@ -1,7 +1,7 @@
 //! Addressing rules (reference § Addressing). Sources: Amazon VPC User Guide, "VPC CIDR blocks"
 //! and "Subnet CIDR blocks" (sizes /16–/28, five reserved addresses per subnet, no overlap).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use ipnet::Ipv4Net;
 
@@ -22,7 +22,7 @@ pub(super) fn check(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) 
 /// Returns the canonical network when the text parses.
 pub(super) fn check_cidr_text(
     object_id: &str,
-    field: &str,
+    field: impl std::fmt::Display,
     text: &str,
     out: &mut Vec<Diagnostic>,
 ) -> Option<Ipv4Net> {
@@ -64,7 +64,7 @@ pub(super) fn check_cidr_text(
 }
 
 fn check_duplicate_ids(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&str, ObjectKind> = HashMap::new();
+    let mut seen: HashMap<&str, ObjectKind> = HashMap::default();
     for (id, kind) in context.design.object_ids() {
         if let Some(first_kind) = seen.insert(id, kind) {
             out.push(Diagnostic::new(
@@ -95,8 +95,9 @@ fn check_vpc_blocks(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) 
         }
         let mut parsed_blocks: Vec<Ipv4Net> = Vec::new();
         for (position, text) in vpc.cidr_blocks.iter().enumerate() {
-            let field = format!("cidr_blocks[{position}]");
-            let Some(network) = check_cidr_text(&vpc.id, &field, text, out) else {
+            let Some(network) =
+                check_cidr_text(&vpc.id, format_args!("cidr_blocks[{position}]"), text, out)
+            else {
                 continue;
             };
             if !(16..=28).contains(&network.prefix_len()) {
@@ -146,7 +147,7 @@ fn check_vpc_blocks(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) 
 fn check_subnets(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     let design = context.design;
     // Subnets grouped by VPC index, with their parsed blocks, for the overlap sweep.
-    let mut subnets_by_vpc: HashMap<usize, Vec<(usize, Ipv4Net)>> = HashMap::new();
+    let mut subnets_by_vpc: HashMap<usize, Vec<(usize, Ipv4Net)>> = HashMap::default();
     for (subnet_index, subnet) in design.subnets.iter().enumerate() {
         let network = check_cidr_text(&subnet.id, "cidr", &subnet.cidr, out);
         check_availability_zone(&design.region, &subnet.id, &subnet.availability_zone, out);
@@ -179,16 +180,12 @@ fn check_subnets(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
             ));
         }
         let vpc = &design.vpcs[vpc_index];
-        let vpc_networks: Vec<Ipv4Net> = context.vpc_blocks[vpc_index]
-            .iter()
-            .flatten()
-            .copied()
-            .collect();
+        let vpc_networks = context.vpc_blocks[vpc_index].iter().flatten();
         let containing = vpc_networks
-            .iter()
+            .clone()
             .filter(|block| cidr::contains(**block, network))
             .count();
-        if containing != 1 && !vpc_networks.is_empty() {
+        if containing != 1 && vpc_networks.clone().next().is_some() {
             let hint = suggest_free_block(context, vpc_index, network.prefix_len().clamp(16, 28))
                 .map(|free| {
                     format!(
@@ -323,7 +320,7 @@ fn check_availability_zone(
 
 fn check_subnet_capacity(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     let design = context.design;
-    let mut interfaces: HashMap<&str, u64> = HashMap::new();
+    let mut interfaces: HashMap<&str, u64> = HashMap::default();
     for workload in &design.workloads {
         *interfaces.entry(workload.subnet.as_str()).or_default() += u64::from(workload.count);
     }

@@ -4,12 +4,14 @@
 //! to SageMaker within your VPC" (the interface endpoints private training needs); Amazon VPC
 //! pricing (NAT data processing vs free gateway endpoints).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::codes;
 use super::context::ValidationContext;
 use super::{Diagnostic, Severity};
-use crate::model::{EndpointType, ObjectKind, PlacementStrategy, SubnetTier, WorkloadKind};
+use crate::model::{ObjectKind, PlacementStrategy, SubnetTier, WorkloadKind};
 
 /// Instance types that support EFA (EC2 User Guide, "Supported instance types" for EFA).
 /// One table, one source; extend it as AWS adds types.
@@ -122,12 +124,20 @@ fn display_type(instance_type: &str) -> &str {
 
 fn check_placement_and_efa(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     let design = context.design;
+    let mut members_of_group: HashMap<&str, Vec<&crate::model::Workload>> = HashMap::default();
+    for workload in &design.workloads {
+        if let Some(group) = &workload.placement_group {
+            members_of_group
+                .entry(group.as_str())
+                .or_default()
+                .push(workload);
+        }
+    }
     for group in &design.placement_groups {
-        let members: Vec<_> = design
-            .workloads
-            .iter()
-            .filter(|w| w.placement_group.as_deref() == Some(group.id.as_str()))
-            .collect();
+        let members = members_of_group
+            .get(group.id.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         if group.strategy == PlacementStrategy::Cluster {
             let zones: BTreeSet<&str> = members
                 .iter()
@@ -177,32 +187,34 @@ fn check_placement_and_efa(context: &ValidationContext<'_>, out: &mut Vec<Diagno
 
 fn check_ml_paths(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     let design = context.design;
-    let mut workloads_of_subnet: HashMap<&str, Vec<&crate::model::Workload>> = HashMap::new();
-    for workload in &design.workloads {
-        workloads_of_subnet
-            .entry(workload.subnet.as_str())
-            .or_default()
-            .push(workload);
-    }
+    let dynamodb_flow_sources: HashSet<&str> = design
+        .flows
+        .iter()
+        .filter(|flow| flow.to == "dynamodb")
+        .map(|flow| flow.from.as_str())
+        .collect();
     for subnet in &design.subnets {
         let table = context.route_table_of(&subnet.id);
-        let workloads = workloads_of_subnet
+        let workloads: Vec<&crate::model::Workload> = context
+            .workloads_by_subnet
             .get(subnet.id.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+            .map(|indexes| {
+                indexes
+                    .iter()
+                    .map(|&index| &design.workloads[index])
+                    .collect()
+            })
+            .unwrap_or_default();
         let reaches_igw = table.is_some_and(|t| context.routes_to_internet_gateway(t));
-        let uses_nat = table.is_some_and(|t| context.nat_targets(t).next().is_some());
+        let uses_nat = table.is_some_and(|t| !context.nat_targets(t).is_empty());
         let gateway_endpoint_for = |service: &str| {
             table.is_some_and(|t| {
-                design.endpoints.iter().any(|e| {
-                    e.endpoint_type == EndpointType::Gateway
-                        && e.service == service
-                        && e.vpc == subnet.vpc
-                        && e.route_tables.contains(&t.id)
-                })
+                context
+                    .gateway_endpoint_routes
+                    .contains(&(service, t.id.as_str()))
             })
         };
-        for workload in workloads {
+        for workload in &workloads {
             let training = workload.kind == WorkloadKind::SagemakerTraining
                 || (workload.kind == WorkloadKind::Ec2
                     && is_accelerated_instance_type(&workload.instance_type));
@@ -226,10 +238,10 @@ fn check_ml_paths(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
         }
         if uses_nat {
             let mut services = vec!["s3"];
-            let dynamodb_flows = design.flows.iter().any(|flow| {
-                flow.to == "dynamodb"
-                    && (flow.from == subnet.id || workloads.iter().any(|w| w.id == flow.from))
-            });
+            let dynamodb_flows = dynamodb_flow_sources.contains(subnet.id.as_str())
+                || workloads
+                    .iter()
+                    .any(|w| dynamodb_flow_sources.contains(w.id.as_str()));
             if dynamodb_flows {
                 services.push("dynamodb");
             }
@@ -263,11 +275,9 @@ fn check_ml_paths(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
             let mut missing: Vec<String> = PRIVATE_SAGEMAKER_INTERFACE_SERVICES
                 .iter()
                 .filter(|service| {
-                    !design.endpoints.iter().any(|e| {
-                        e.endpoint_type == EndpointType::Interface
-                            && e.vpc == subnet.vpc
-                            && e.service == **service
-                    })
+                    !context
+                        .interface_services
+                        .contains(&(subnet.vpc.as_str(), **service))
                 })
                 .map(|service| format!("{service} (interface)"))
                 .collect();

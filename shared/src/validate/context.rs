@@ -1,12 +1,12 @@
 //! What every rule needs, computed once per validation: parsed CIDRs, id lookups, and each
 //! subnet's effective route table (its explicit association, else its VPC's main table).
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use ipnet::Ipv4Net;
 
 use crate::cidr;
-use crate::model::{Design, ObjectKind, RouteTable};
+use crate::model::{Design, EndpointType, ObjectKind, RouteTable};
 
 /// A design with its CIDRs parsed once and its ids indexed.
 pub struct ValidationContext<'design> {
@@ -27,11 +27,36 @@ pub struct ValidationContext<'design> {
     pub security_group_index: HashMap<&'design str, usize>,
     /// Subnet id → index of its effective route table, if it has one.
     pub effective_route_table: HashMap<&'design str, usize>,
+    /// Object id → the VPC it lives in, for every kind that has one.
+    pub object_vpc: HashMap<&'design str, &'design str>,
+    /// VPC id → the parsed blocks of its subnets.
+    pub subnet_blocks_by_vpc: HashMap<&'design str, Vec<Ipv4Net>>,
+    /// NAT gateway id → index of its subnet.
+    pub nat_subnet: HashMap<&'design str, usize>,
+    /// Subnet id → indexes of the workloads in it.
+    pub workloads_by_subnet: HashMap<&'design str, Vec<usize>>,
+    /// (service, route table id) of every gateway endpoint association.
+    pub gateway_endpoint_routes: HashSet<(&'design str, &'design str)>,
+    /// (VPC id, service) of every interface endpoint.
+    pub interface_services: HashSet<(&'design str, &'design str)>,
+    /// Per route table (same order as `design.route_tables`): what its routes reach.
+    pub table_facts: Vec<TableFacts<'design>>,
+}
+
+/// What one route table's routes reach, computed once.
+#[derive(Debug, Default)]
+pub struct TableFacts<'design> {
+    /// Some route targets an internet gateway.
+    pub reaches_internet_gateway: bool,
+    /// 0.0.0.0/0 targets an internet gateway.
+    pub default_route_to_internet_gateway: bool,
+    /// The NAT gateways its routes target.
+    pub nat_targets: Vec<&'design str>,
 }
 
 impl<'design> ValidationContext<'design> {
     pub fn new(design: &'design Design) -> Self {
-        let mut kinds = HashMap::new();
+        let mut kinds = HashMap::default();
         for (id, kind) in design.object_ids() {
             kinds.entry(id).or_insert(kind);
         }
@@ -45,13 +70,13 @@ impl<'design> ValidationContext<'design> {
                     .collect()
             })
             .collect();
-        let subnet_blocks = design
+        let subnet_blocks: Vec<Option<Ipv4Net>> = design
             .subnets
             .iter()
             .map(|subnet| parse_network(&subnet.cidr))
             .collect();
         let index_of = |ids: Vec<&'design str>| -> HashMap<&'design str, usize> {
-            let mut map = HashMap::new();
+            let mut map = HashMap::default();
             for (index, id) in ids.into_iter().enumerate() {
                 map.entry(id).or_insert(index);
             }
@@ -68,13 +93,13 @@ impl<'design> ValidationContext<'design> {
                 .map(|o| o.id.as_str())
                 .collect(),
         );
-        let mut main_table_of_vpc: HashMap<&str, usize> = HashMap::new();
+        let mut main_table_of_vpc: HashMap<&str, usize> = HashMap::default();
         for (index, table) in design.route_tables.iter().enumerate() {
             if table.main {
                 main_table_of_vpc.entry(table.vpc.as_str()).or_insert(index);
             }
         }
-        let mut effective_route_table = HashMap::new();
+        let mut effective_route_table = HashMap::default();
         for (index, table) in design.route_tables.iter().enumerate() {
             for subnet in &table.subnets {
                 effective_route_table
@@ -89,8 +114,76 @@ impl<'design> ValidationContext<'design> {
                     .or_insert(main);
             }
         }
+        let object_vpc = object_vpcs(design, &subnet_index);
+        let mut subnet_blocks_by_vpc: HashMap<&str, Vec<Ipv4Net>> = HashMap::default();
+        for (subnet, block) in design.subnets.iter().zip(&subnet_blocks) {
+            if let Some(block) = block {
+                subnet_blocks_by_vpc
+                    .entry(subnet.vpc.as_str())
+                    .or_default()
+                    .push(*block);
+            }
+        }
+        let nat_subnet = design
+            .nat_gateways
+            .iter()
+            .filter_map(|nat| {
+                subnet_index
+                    .get(nat.subnet.as_str())
+                    .map(|&index| (nat.id.as_str(), index))
+            })
+            .collect();
+        let mut workloads_by_subnet: HashMap<&str, Vec<usize>> = HashMap::default();
+        for (index, workload) in design.workloads.iter().enumerate() {
+            workloads_by_subnet
+                .entry(workload.subnet.as_str())
+                .or_default()
+                .push(index);
+        }
+        let mut gateway_endpoint_routes = HashSet::default();
+        let mut interface_services = HashSet::default();
+        for endpoint in &design.endpoints {
+            match endpoint.endpoint_type {
+                EndpointType::Gateway => {
+                    for table in &endpoint.route_tables {
+                        gateway_endpoint_routes.insert((endpoint.service.as_str(), table.as_str()));
+                    }
+                }
+                EndpointType::Interface => {
+                    interface_services.insert((endpoint.vpc.as_str(), endpoint.service.as_str()));
+                }
+            }
+        }
+        let table_facts = design
+            .route_tables
+            .iter()
+            .map(|table| {
+                let mut facts = TableFacts::default();
+                for route in &table.routes {
+                    match kinds.get(route.target.as_str()) {
+                        Some(ObjectKind::InternetGateway) => {
+                            facts.reaches_internet_gateway = true;
+                            facts.default_route_to_internet_gateway |=
+                                is_default_route(&route.destination);
+                        }
+                        Some(ObjectKind::NatGateway) => {
+                            facts.nat_targets.push(route.target.as_str())
+                        }
+                        _ => {}
+                    }
+                }
+                facts
+            })
+            .collect();
         ValidationContext {
             design,
+            table_facts,
+            object_vpc,
+            subnet_blocks_by_vpc,
+            nat_subnet,
+            workloads_by_subnet,
+            gateway_endpoint_routes,
+            interface_services,
             kinds,
             vpc_blocks,
             subnet_blocks,
@@ -116,89 +209,32 @@ impl<'design> ValidationContext<'design> {
 
     /// The VPC an object lives in, for the kinds that have one.
     pub fn vpc_of(&self, object_id: &str) -> Option<&'design str> {
-        let design = self.design;
-        let subnet_vpc = |subnet_id: &str| {
-            self.subnet_index
-                .get(subnet_id)
-                .map(|&i| design.subnets[i].vpc.as_str())
-        };
-        match self.kinds.get(object_id)? {
-            ObjectKind::Vpc => design
-                .vpcs
-                .iter()
-                .find(|o| o.id == object_id)
-                .map(|o| o.id.as_str()),
-            ObjectKind::Subnet => subnet_vpc(object_id),
-            ObjectKind::InternetGateway => design
-                .internet_gateways
-                .iter()
-                .find(|o| o.id == object_id)
-                .map(|o| o.vpc.as_str()),
-            ObjectKind::NatGateway => design
-                .nat_gateways
-                .iter()
-                .find(|o| o.id == object_id)
-                .and_then(|o| subnet_vpc(&o.subnet)),
-            ObjectKind::VpnGateway => design
-                .vpn_gateways
-                .iter()
-                .find(|o| o.id == object_id)
-                .map(|o| o.vpc.as_str()),
-            ObjectKind::RouteTable => self
-                .route_table_index
-                .get(object_id)
-                .map(|&i| design.route_tables[i].vpc.as_str()),
-            ObjectKind::Endpoint => design
-                .endpoints
-                .iter()
-                .find(|o| o.id == object_id)
-                .map(|o| o.vpc.as_str()),
-            ObjectKind::SecurityGroup => self
-                .security_group_index
-                .get(object_id)
-                .map(|&i| design.security_groups[i].vpc.as_str()),
-            ObjectKind::NetworkAcl => design
-                .network_acls
-                .iter()
-                .find(|o| o.id == object_id)
-                .map(|o| o.vpc.as_str()),
-            ObjectKind::Workload => design
-                .workloads
-                .iter()
-                .find(|o| o.id == object_id)
-                .and_then(|o| subnet_vpc(&o.subnet)),
-            ObjectKind::CustomerGateway
-            | ObjectKind::VpnConnection
-            | ObjectKind::PlacementGroup => None,
-        }
+        self.object_vpc.get(object_id).copied()
+    }
+
+    fn facts(&self, table: &RouteTable) -> Option<&TableFacts<'design>> {
+        self.route_table_index
+            .get(table.id.as_str())
+            .map(|&index| &self.table_facts[index])
     }
 
     /// Whether a route table sends any destination to an internet gateway.
     pub fn routes_to_internet_gateway(&self, table: &RouteTable) -> bool {
-        table
-            .routes
-            .iter()
-            .any(|route| self.is_kind(&route.target, ObjectKind::InternetGateway))
+        self.facts(table)
+            .is_some_and(|facts| facts.reaches_internet_gateway)
     }
 
     /// Whether a route table sends the default route (0.0.0.0/0) to an internet gateway.
     pub fn default_route_to_internet_gateway(&self, table: &RouteTable) -> bool {
-        table.routes.iter().any(|route| {
-            is_default_route(&route.destination)
-                && self.is_kind(&route.target, ObjectKind::InternetGateway)
-        })
+        self.facts(table)
+            .is_some_and(|facts| facts.default_route_to_internet_gateway)
     }
 
     /// The NAT gateways a table's routes point at.
-    pub fn nat_targets<'table>(
-        &self,
-        table: &'table RouteTable,
-    ) -> impl Iterator<Item = &'table str> {
-        table
-            .routes
-            .iter()
-            .map(|route| route.target.as_str())
-            .filter(|target| self.is_kind(target, ObjectKind::NatGateway))
+    pub fn nat_targets(&self, table: &RouteTable) -> &[&'design str] {
+        self.facts(table)
+            .map(|facts| facts.nat_targets.as_slice())
+            .unwrap_or(&[])
     }
 
     /// Whether a subnet is public in fact: its route table reaches an internet gateway.
@@ -206,6 +242,59 @@ impl<'design> ValidationContext<'design> {
         self.route_table_of(subnet_id)
             .is_some_and(|table| self.routes_to_internet_gateway(table))
     }
+}
+
+/// Every object's VPC, in one pass per collection (first occurrence wins on duplicate ids).
+fn object_vpcs<'design>(
+    design: &'design Design,
+    subnet_index: &HashMap<&'design str, usize>,
+) -> HashMap<&'design str, &'design str> {
+    let mut vpcs: HashMap<&str, &str> = HashMap::default();
+    let subnet_vpc = |subnet_id: &str| {
+        subnet_index
+            .get(subnet_id)
+            .map(|&index| design.subnets[index].vpc.as_str())
+    };
+    let mut add = |id: &'design str, vpc: Option<&'design str>| {
+        if let Some(vpc) = vpc {
+            vpcs.entry(id).or_insert(vpc);
+        }
+    };
+    design.vpcs.iter().for_each(|o| add(&o.id, Some(&o.id)));
+    design.subnets.iter().for_each(|o| add(&o.id, Some(&o.vpc)));
+    design
+        .internet_gateways
+        .iter()
+        .for_each(|o| add(&o.id, Some(&o.vpc)));
+    design
+        .nat_gateways
+        .iter()
+        .for_each(|o| add(&o.id, subnet_vpc(&o.subnet)));
+    design
+        .vpn_gateways
+        .iter()
+        .for_each(|o| add(&o.id, Some(&o.vpc)));
+    design
+        .route_tables
+        .iter()
+        .for_each(|o| add(&o.id, Some(&o.vpc)));
+    design
+        .endpoints
+        .iter()
+        .for_each(|o| add(&o.id, Some(&o.vpc)));
+    design
+        .security_groups
+        .iter()
+        .for_each(|o| add(&o.id, Some(&o.vpc)));
+    design
+        .network_acls
+        .iter()
+        .for_each(|o| add(&o.id, Some(&o.vpc)));
+    design
+        .workloads
+        .iter()
+        .for_each(|o| add(&o.id, subnet_vpc(&o.subnet)));
+    vpcs
 }
 
 /// Whether a destination is the IPv4 default route.

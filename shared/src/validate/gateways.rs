@@ -4,7 +4,7 @@
 //! AWS PrivateLink Guide, "Gateway endpoints" (S3 and DynamoDB only, via route tables) and
 //! "Interface endpoints" (one subnet per AZ, security groups, private DNS needs VPC DNS).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::addressing::check_cidr_text;
 use super::codes;
@@ -25,7 +25,7 @@ pub(super) fn check(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) 
 
 fn check_gateways_per_vpc(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     let design = context.design;
-    let mut internet_gateways: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut internet_gateways: HashMap<&str, Vec<&str>> = HashMap::default();
     for gateway in &design.internet_gateways {
         internet_gateways
             .entry(gateway.vpc.as_str())
@@ -35,7 +35,7 @@ fn check_gateways_per_vpc(context: &ValidationContext<'_>, out: &mut Vec<Diagnos
             out.push(unknown_vpc(&gateway.id, "internet gateway", &gateway.vpc));
         }
     }
-    let mut vpn_gateways: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut vpn_gateways: HashMap<&str, Vec<&str>> = HashMap::default();
     for gateway in &design.vpn_gateways {
         vpn_gateways
             .entry(gateway.vpc.as_str())
@@ -86,7 +86,7 @@ fn unknown_vpc(object_id: &str, label: &str, vpc: &str) -> Diagnostic {
 
 fn check_endpoints(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     let design = context.design;
-    let mut private_dns_services: HashMap<(&str, &str), Vec<&str>> = HashMap::new();
+    let mut private_dns_services: HashMap<(&str, &str), Vec<&str>> = HashMap::default();
     for endpoint in &design.endpoints {
         let Some(&vpc_index) = context.vpc_index.get(endpoint.vpc.as_str()) else {
             out.push(unknown_vpc(&endpoint.id, "endpoint", &endpoint.vpc));
@@ -134,7 +134,7 @@ fn check_endpoints(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
                 }
             }
             EndpointType::Interface => {
-                let mut subnet_of_az: HashMap<&str, &str> = HashMap::new();
+                let mut subnet_of_az: HashMap<&str, &str> = HashMap::default();
                 for subnet_id in &endpoint.subnets {
                     let Some(&index) = context.subnet_index.get(subnet_id.as_str()) else {
                         out.push(Diagnostic::new(
@@ -354,8 +354,12 @@ fn check_vpn(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
             connected
         };
         for (position, text) in customer_gateway.on_premises_cidrs.iter().enumerate() {
-            let field = format!("on_premises_cidrs[{position}]");
-            let Some(on_premises) = check_cidr_text(&customer_gateway.id, &field, text, out) else {
+            let Some(on_premises) = check_cidr_text(
+                &customer_gateway.id,
+                format_args!("on_premises_cidrs[{position}]"),
+                text,
+                out,
+            ) else {
                 continue;
             };
             for &vpc_index in &vpc_indexes {

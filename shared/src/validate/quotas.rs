@@ -1,7 +1,7 @@
 //! Default per-region quotas (reference § Quotas), as warnings: a design may exceed them after
 //! a quota increase. Source: Amazon VPC User Guide, "Amazon VPC quotas".
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::codes;
 use super::context::ValidationContext;
@@ -26,7 +26,7 @@ fn over(code: &str, objects: Vec<&str>, message: String) -> Diagnostic {
 }
 
 fn count_by<'a>(keys: impl Iterator<Item = &'a str>) -> Vec<(&'a str, usize)> {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let mut counts: HashMap<&str, usize> = HashMap::default();
     for key in keys {
         *counts.entry(key).or_default() += 1;
     }
@@ -56,7 +56,7 @@ pub(super) fn check(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) 
             format!("{} Elastic IPs (one per NAT gateway); the default quota is {ELASTIC_IPS_PER_REGION} per region", design.nat_gateways.len()),
         ));
     }
-    let mut nats_of_zone: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut nats_of_zone: HashMap<&str, Vec<&str>> = HashMap::default();
     for nat in &design.nat_gateways {
         if let Some(&index) = context.subnet_index.get(nat.subnet.as_str()) {
             nats_of_zone

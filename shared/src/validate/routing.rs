@@ -3,7 +3,7 @@
 //! more specific than local), "NAT gateways" (a public NAT gateway needs a route to an internet
 //! gateway), "Amazon VPC quotas" (50 routes per table).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use ipnet::Ipv4Net;
 
@@ -26,7 +26,7 @@ pub(super) fn check(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) 
 fn check_tables(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     let design = context.design;
     let reserved: Ipv4Net = "169.254.168.0/22".parse().unwrap_or_default();
-    let mut main_tables: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut main_tables: HashMap<&str, Vec<&str>> = HashMap::default();
     for table in &design.route_tables {
         if table.main {
             main_tables
@@ -65,10 +65,14 @@ fn check_tables(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
                 "summarise destinations into fewer, larger blocks, or request a quota increase",
             ));
         }
-        let mut seen: HashMap<Ipv4Net, usize> = HashMap::new();
+        let mut seen: HashMap<Ipv4Net, usize> = HashMap::default();
         for (position, route) in table.routes.iter().enumerate() {
-            let field = format!("routes[{position}].destination");
-            let destination = check_cidr_text(&table.id, &field, &route.destination, out);
+            let destination = check_cidr_text(
+                &table.id,
+                format_args!("routes[{position}].destination"),
+                &route.destination,
+                out,
+            );
             check_target(
                 context,
                 table.id.as_str(),
@@ -108,11 +112,10 @@ fn check_tables(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
                 .iter()
                 .any(|block| cidr::contains(*block, destination))
             {
-                let equals_subnet = design
-                    .subnets
-                    .iter()
-                    .zip(&context.subnet_blocks)
-                    .any(|(subnet, block)| subnet.vpc == table.vpc && *block == Some(destination));
+                let equals_subnet = context
+                    .subnet_blocks_by_vpc
+                    .get(table.vpc.as_str())
+                    .is_some_and(|blocks| blocks.contains(&destination));
                 let target_allowed = context.is_kind(&route.target, ObjectKind::NatGateway)
                     || context.is_kind(&route.target, ObjectKind::Workload);
                 if !(equals_subnet && target_allowed) {
@@ -197,7 +200,7 @@ fn check_target(
 
 fn check_associations(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     let design = context.design;
-    let mut tables_of_subnet: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut tables_of_subnet: HashMap<&str, Vec<&str>> = HashMap::default();
     for table in &design.route_tables {
         for subnet_id in &table.subnets {
             tables_of_subnet
@@ -291,12 +294,10 @@ fn check_nat_gateways(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>
         let Some(table) = context.route_table_of(&subnet.id) else {
             continue;
         };
-        for nat_id in context.nat_targets(table) {
-            let nat_az = design
-                .nat_gateways
-                .iter()
-                .find(|nat| nat.id == nat_id)
-                .and_then(|nat| context.subnet_index.get(nat.subnet.as_str()))
+        for &nat_id in context.nat_targets(table) {
+            let nat_az = context
+                .nat_subnet
+                .get(nat_id)
                 .map(|&index| design.subnets[index].availability_zone.as_str());
             if let Some(nat_az) = nat_az
                 && nat_az != subnet.availability_zone

@@ -4,7 +4,7 @@
 //! 20 rules per direction, one ACL per subnet); EC2 User Guide, "Elastic Fabric Adapter"
 //! (an EFA's security group must allow all traffic to and from itself).
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
@@ -118,7 +118,6 @@ fn check_security_groups(context: &ValidationContext<'_>, out: &mut Vec<Diagnost
                 ));
             }
             for (position, rule) in rules.iter().enumerate() {
-                let field = format!("{direction}[{position}]");
                 let peers = [
                     rule.cidr.is_some(),
                     rule.security_group.is_some(),
@@ -132,13 +131,17 @@ fn check_security_groups(context: &ValidationContext<'_>, out: &mut Vec<Diagnost
                         codes::SG_RULE_PEER,
                         Severity::Error,
                         [&group.id],
-                        format!("security group {} {field} names {peers} peers; a rule has exactly one of cidr, security_group or prefix_list", group.id),
+                        format!("security group {} {direction}[{position}] names {peers} peers; a rule has exactly one of cidr, security_group or prefix_list", group.id),
                         "keep exactly one peer per rule; write two rules for two peers",
                     ));
                 }
                 if let Some(text) = &rule.cidr {
-                    let cidr_field = format!("{field}.cidr");
-                    let network = check_cidr_text(&group.id, &cidr_field, text, out);
+                    let network = check_cidr_text(
+                        &group.id,
+                        format_args!("{direction}[{position}].cidr"),
+                        text,
+                        out,
+                    );
                     let admin_port = [22u16, 3389].into_iter().find(|port| {
                         rule_covers(
                             rule.protocol,
@@ -156,7 +159,7 @@ fn check_security_groups(context: &ValidationContext<'_>, out: &mut Vec<Diagnost
                             codes::SG_OPEN_ADMIN_PORT,
                             Severity::Warning,
                             [&group.id],
-                            format!("security group {} opens TCP {port} to the whole internet (0.0.0.0/0) in {field}", group.id),
+                            format!("security group {} opens TCP {port} to the whole internet (0.0.0.0/0) in {direction}[{position}]", group.id),
                             "allow it from your office or bastion range only, or use SSM Session Manager instead",
                         ));
                     }
@@ -167,7 +170,7 @@ fn check_security_groups(context: &ValidationContext<'_>, out: &mut Vec<Diagnost
                             codes::SG_UNKNOWN_REFERENCE,
                             Severity::Error,
                             [&group.id],
-                            format!("security group {} {field} references group \"{referenced}\", which is not in the design", group.id),
+                            format!("security group {} {direction}[{position}] references group \"{referenced}\", which is not in the design", group.id),
                             format!("create {referenced} first, or use {} for a self-reference", group.id),
                         )),
                         Some(&index) if design.security_groups[index].vpc != group.vpc => out.push(Diagnostic::new(
@@ -175,7 +178,7 @@ fn check_security_groups(context: &ValidationContext<'_>, out: &mut Vec<Diagnost
                             Severity::Error,
                             [group.id.as_str(), referenced.as_str()],
                             format!(
-                                "security group {} (VPC {}) {field} references {referenced} of VPC {}",
+                                "security group {} (VPC {}) {direction}[{position}] references {referenced} of VPC {}",
                                 group.id, group.vpc, design.security_groups[index].vpc
                             ),
                             "reference a group of the same VPC, or use the other VPC's CIDR",
@@ -299,7 +302,7 @@ fn acl_allows(entries: &[&NetworkAclEntry], protocol: Protocol, port: u16, peer:
 
 fn check_network_acls(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     let design = context.design;
-    let mut acls_of_subnet: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut acls_of_subnet: HashMap<&str, Vec<&str>> = HashMap::default();
     for acl in &design.network_acls {
         for subnet in &acl.subnets {
             acls_of_subnet
@@ -323,7 +326,7 @@ fn check_network_acls(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>
             let direction = if egress { "outbound" } else { "inbound" };
             let entries: Vec<&NetworkAclEntry> =
                 acl.entries.iter().filter(|e| e.egress == egress).collect();
-            let mut numbers = HashSet::new();
+            let mut numbers = HashSet::default();
             for entry in &entries {
                 if entry.rule_number == 0 || entry.rule_number > HIGHEST_NACL_RULE_NUMBER {
                     out.push(Diagnostic::new(
@@ -344,7 +347,7 @@ fn check_network_acls(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>
                 }
                 check_cidr_text(
                     &acl.id,
-                    &format!("entries[rule {}].cidr", entry.rule_number),
+                    format_args!("entries[rule {}].cidr", entry.rule_number),
                     &entry.cidr,
                     out,
                 );
