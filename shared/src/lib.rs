@@ -7,6 +7,7 @@
 //! - [`spec`]: the versioned JSON spec: loading with precise errors, migrations, saving.
 //! - [`cidr`]: IPv4 CIDR algebra (containment, overlap, next free block, usable addresses).
 //! - [`validate`]: every rule of the reference, returning diagnostics, never failing.
+//! - [`templates`]: the seed article's four use cases as built-in designs.
 //! - [`editor`]: the one command type every edit goes through, with undo/redo history.
 //! - [`generate`]: synthetic designs of any size, for benchmarks and load tests.
 
@@ -15,6 +16,7 @@ pub mod editor;
 pub mod generate;
 pub mod model;
 pub mod spec;
+pub mod templates;
 pub mod validate;
 
 pub use model::Design;

@@ -182,7 +182,12 @@ fn check_endpoints(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
                         format!("interface endpoint {} ({}) has no security group", endpoint.id, endpoint.service),
                         "attach a security group that allows TCP 443 from the subnets that call the service",
                     ));
-                } else {
+                } else if endpoint
+                    .security_groups
+                    .iter()
+                    .any(|group| context.security_group_index.contains_key(group.as_str()))
+                {
+                    // When no group exists, sg.unknown-reference already says why nothing gets in.
                     check_https_allowed(context, endpoint, out);
                 }
                 if endpoint.private_dns {
