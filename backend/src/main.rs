@@ -45,12 +45,27 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Print the JSON Schema of the design document.
+    Schema,
+    /// The built-in templates.
+    Template {
+        #[command(subcommand)]
+        command: TemplateCommand,
+    },
     /// Validate design files and print their diagnostics.
     Validate {
         files: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+}
+
+#[derive(Subcommand)]
+enum TemplateCommand {
+    /// List the templates: name, then title.
+    List,
+    /// Print a template's design document (JSON).
+    Show { name: String },
 }
 
 #[derive(Subcommand)]
@@ -94,6 +109,37 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Validate { files, format } => validate_files(&files, format),
+        Command::Schema => {
+            print!("{}", shared::spec::json_schema());
+            ExitCode::SUCCESS
+        }
+        Command::Template {
+            command: TemplateCommand::List,
+        } => {
+            for template in shared::templates::TEMPLATES {
+                println!("{:<22} {}", template.name, template.title);
+            }
+            ExitCode::SUCCESS
+        }
+        Command::Template {
+            command: TemplateCommand::Show { name },
+        } => match shared::templates::template(&name) {
+            Some(template) => {
+                print!("{}", template.document);
+                ExitCode::SUCCESS
+            }
+            None => {
+                let names: Vec<&str> = shared::templates::TEMPLATES
+                    .iter()
+                    .map(|t| t.name)
+                    .collect();
+                eprintln!(
+                    "moat template show: no template named \"{name}\"; the templates are: {}",
+                    names.join(", ")
+                );
+                ExitCode::from(2)
+            }
+        },
         command => {
             let runtime = match tokio::runtime::Runtime::new() {
                 Ok(runtime) => runtime,
@@ -196,7 +242,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
             println!("added user {} with role {}", user.name, user.role.as_str());
             Ok(())
         }
-        Command::Validate { .. } => unreachable!("handled without a runtime"),
+        Command::Validate { .. } | Command::Schema | Command::Template { .. } => {
+            unreachable!("handled without a runtime")
+        }
     }
 }
 

@@ -116,6 +116,15 @@ pub fn migrate_to_current(value: Value) -> Result<Value, SpecError> {
     Ok(current)
 }
 
+/// The JSON Schema of the design document, generated from the types (`moat schema`).
+/// Committed as `shared/schema/design.schema.json`; a test fails when it drifts.
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(Design);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
 /// The canonical JSON text of a design (pretty, stable field order).
 pub fn save_design(design: &Design) -> String {
     serde_json::to_string_pretty(design).unwrap_or_else(|_| String::from("{}"))
@@ -240,6 +249,39 @@ mod tests {
         });
         let loaded = load_design(&save_design(&design)).unwrap();
         assert_eq!(loaded, design);
+    }
+
+    #[test]
+    fn the_committed_json_schema_matches_the_types() {
+        let committed = include_str!("../schema/design.schema.json");
+        assert!(
+            committed == json_schema(),
+            "shared/schema/design.schema.json is stale: regenerate it with `moat schema > shared/schema/design.schema.json`"
+        );
+    }
+
+    #[test]
+    fn the_json_schema_names_the_public_fields() {
+        let schema: serde_json::Value = serde_json::from_str(&json_schema()).unwrap();
+        let properties = &schema["properties"];
+        for field in [
+            "schema_version",
+            "name",
+            "region",
+            "vpcs",
+            "subnets",
+            "route_tables",
+            "endpoints",
+            "workloads",
+            "layout",
+            "flows",
+        ] {
+            assert!(
+                properties.get(field).is_some(),
+                "{field} missing from the schema"
+            );
+        }
+        assert_eq!(schema["additionalProperties"], false);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! `tower::ServiceExt::oneshot`, through a `TestApp` builder.
 
 mod auth;
+mod cli;
 mod deployments;
 mod designs;
 mod support;

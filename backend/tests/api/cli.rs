@@ -1,0 +1,122 @@
+//! The `moat` binary's offline commands: validate, template, schema.
+
+use std::process::{Command, Output};
+
+fn moat(arguments: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_moat"))
+        .args(arguments)
+        .output()
+        .expect("moat runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn fixture(name: &str) -> String {
+    format!(
+        "{}/../shared/fixtures/seed-as-written/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+fn template_file(name: &str) -> String {
+    format!("{}/../shared/templates/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn validate_exits_0_and_prints_nothing_for_a_clean_design() {
+    let output = moat(&["validate", &template_file("mvp.json")]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn validate_prints_like_a_compiler_and_exits_1_on_errors() {
+    let file = fixture("llm-training-efa.json");
+    let output = moat(&["validate", &file]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.contains(&format!(
+            "{file}: error[subnet.overlap]: subnets private-subnet (10.0.2.0/24) and train-subnet"
+        )),
+        "{text}"
+    );
+    assert!(text.contains(&format!("{file}: error[subnet.az-unknown]: subnet train-subnet has availability zone \"us-east-1\", which is the region")), "{text}");
+    assert!(text.contains("  hint: "), "{text}");
+}
+
+#[test]
+fn validate_json_lists_every_diagnostic_with_its_fields() {
+    let output = moat(&[
+        "validate",
+        "--format",
+        "json",
+        &fixture("tabular-vpn.json"),
+        &template_file("tabular-vpn.json"),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json");
+    let diagnostics = report["diagnostics"].as_array().expect("array");
+    assert_eq!(diagnostics.len(), 2);
+    for diagnostic in diagnostics {
+        assert_eq!(diagnostic["code"], "endpoint.gateway-service");
+        assert_eq!(diagnostic["severity"], "error");
+        assert!(
+            diagnostic["objects"]
+                .as_array()
+                .is_some_and(|objects| !objects.is_empty())
+        );
+        assert!(
+            diagnostic["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("$S3_SERVICE") || m.contains("$DDB_SERVICE"))
+        );
+        assert!(diagnostic["hint"].is_string());
+    }
+}
+
+#[test]
+fn validate_exits_2_on_an_unreadable_or_malformed_file_and_says_where() {
+    let missing = moat(&["validate", "/nonexistent/design.json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/design.json: cannot read")
+    );
+    let directory = tempfile::tempdir().unwrap();
+    let broken = directory.path().join("broken.json");
+    std::fs::write(&broken, r#"{"schema_version": 1, "name": "x", "region": "us-east-1", "workloads": [{"id": "w", "kind": "ec2", "subnet": "s", "count": "four"}]}"#).unwrap();
+    let output = moat(&["validate", broken.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("workloads[0].count: expected a whole number, found \"four\""),
+        "{message}"
+    );
+}
+
+#[test]
+fn template_list_and_show_give_every_built_in_template() {
+    let listed = stdout(&moat(&["template", "list"]));
+    for template in shared::templates::TEMPLATES {
+        assert!(listed.contains(template.name), "{listed}");
+        let shown = moat(&["template", "show", template.name]);
+        assert_eq!(shown.status.code(), Some(0));
+        let design = shared::spec::load_design(&stdout(&shown)).expect("a design");
+        assert_eq!(design, template.design().unwrap());
+    }
+    let unknown = moat(&["template", "show", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("the templates are: mvp"));
+}
+
+#[test]
+fn schema_prints_the_committed_json_schema() {
+    let output = moat(&["schema"]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        stdout(&output),
+        include_str!("../../../shared/schema/design.schema.json")
+    );
+}
