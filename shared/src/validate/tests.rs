@@ -332,3 +332,128 @@ mod table {
         }
     }
 }
+
+/// No input makes loading or validation panic: arbitrary JSON, and templates whose leaves are
+/// replaced by hostile values (so that most of them still load and reach every rule).
+mod no_panic {
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    use super::super::rule_cases::rule_cases;
+    use crate::{spec, templates, validate};
+
+    fn arbitrary_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            "[ -~]{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-z_]{1,16}", inner, 0..6)
+                    .prop_map(|map| Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn hostile_value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            "(10|0|255|256|169)\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}/[0-9]{1,2}"
+                .prop_map(Value::String),
+            "[a-z0-9./-]{0,10}".prop_map(Value::String),
+            Just(Value::String(String::new())),
+            (-2i64..70000).prop_map(Value::from),
+            any::<bool>().prop_map(Value::Bool),
+            Just(Value::Array(Vec::new())),
+            Just(Value::Null),
+        ]
+    }
+
+    /// JSON pointers to every leaf and every array of a document.
+    fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => map
+                .iter()
+                .for_each(|(key, child)| pointers(child, format!("{at}/{key}"), out)),
+            Value::Array(items) => {
+                out.push(at.clone());
+                items
+                    .iter()
+                    .enumerate()
+                    .for_each(|(index, child)| pointers(child, format!("{at}/{index}"), out));
+            }
+            _ => out.push(at),
+        }
+    }
+
+    fn bases() -> &'static [Value] {
+        static BASES: std::sync::OnceLock<Vec<Value>> = std::sync::OnceLock::new();
+        BASES.get_or_init(build_bases)
+    }
+
+    fn build_bases() -> Vec<Value> {
+        let mut documents: Vec<Value> = templates::TEMPLATES
+            .iter()
+            .map(|t| serde_json::from_str(t.document).unwrap())
+            .collect();
+        documents.extend(rule_cases().into_iter().take(20).map(|case| case.passes));
+        documents
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn arbitrary_json_never_panics(document in arbitrary_json()) {
+            if let Ok(design) = spec::load_design_value(document.clone()) {
+                let _ = validate(&design);
+            }
+            let _ = spec::load_design(&document.to_string());
+        }
+
+        #[test]
+        fn mutated_designs_never_panic(base in 0usize..24, edits in proptest::collection::vec((any::<usize>(), hostile_value()), 1..6)) {
+            let bases = bases();
+            let mut document = bases[base % bases.len()].clone();
+            for (choice, replacement) in edits {
+                let mut places = Vec::new();
+                pointers(&document, String::new(), &mut places);
+                if places.is_empty() {
+                    break;
+                }
+                let place = &places[choice % places.len()];
+                if let Some(slot) = document.pointer_mut(place) {
+                    *slot = replacement;
+                }
+            }
+            if let Ok(design) = spec::load_design_value(document) {
+                let diagnostics = validate(&design);
+                for diagnostic in diagnostics {
+                    prop_assert!(!diagnostic.message.is_empty());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics_the_loader() {
+        for text in [
+            "",
+            "{",
+            "[]",
+            "null",
+            "{\"schema_version\": 1e400}",
+            "{\"schema_version\": -1}",
+            "\u{feff}{}",
+            "{\"schema_version\":1,\"name\":\"x\",\"region\":\"r\",\"vpcs\":[{}]}",
+        ] {
+            assert!(
+                spec::load_design(text).is_err(),
+                "{text:?} should be refused"
+            );
+        }
+    }
+}
