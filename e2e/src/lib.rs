@@ -11,7 +11,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
+use fantoccini::actions::{
+    InputSource, KeyAction, KeyActions, MOUSE_BUTTON_LEFT, MouseActions, PointerAction,
+};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
@@ -310,6 +312,25 @@ impl Browser {
                 button: MOUSE_BUTTON_LEFT,
             });
         self.client.perform_actions(actions).await?;
+        Ok(())
+    }
+
+    /// Presses keys as a chord (`[Key::Control, 'z']`): all down in order, then all up.
+    pub async fn press(&self, keys: &[char]) -> anyhow::Result<()> {
+        let mut actions = KeyActions::new("keyboard".to_string());
+        for key in keys {
+            actions = actions.then(KeyAction::Down { value: *key });
+        }
+        for key in keys.iter().rev() {
+            actions = actions.then(KeyAction::Up { value: *key });
+        }
+        self.client.perform_actions(actions).await?;
+        Ok(())
+    }
+
+    /// Clicks the element matching `css`.
+    pub async fn click(&self, css: &str) -> anyhow::Result<()> {
+        self.find(css).await?.click().await?;
         Ok(())
     }
 

@@ -69,6 +69,8 @@ pub struct AppState {
     pub saved: RwSignal<Option<SavedDesign>>,
     pub status: RwSignal<String>,
     pub deployment: RwSignal<Option<Deployment>>,
+    /// Whether the template gallery is open.
+    pub gallery_open: RwSignal<bool>,
 }
 
 impl AppState {
@@ -116,6 +118,7 @@ pub fn App() -> impl IntoView {
         saved: RwSignal::new(None),
         status: RwSignal::new(String::new()),
         deployment: RwSignal::new(None),
+        gallery_open: RwSignal::new(false),
     };
     provide_context(state);
 
@@ -182,6 +185,9 @@ pub fn App() -> impl IntoView {
             <Palette />
             <div class="canvas-wrap">
                 <Canvas />
+                <Show when=move || state.gallery_open.get()>
+                    <TemplateGallery />
+                </Show>
                 <Show when=move || state.notice.with(Option::is_some)>
                     <div class="notice" role="alert" id="notice">{move || state.notice.get().unwrap_or_default()}</div>
                 </Show>
@@ -307,6 +313,7 @@ fn Header() -> impl IntoView {
                 on:click=move |_| state.editor.update(|editor| { editor.undo(); })>"Undo"</button>
             <button aria-label="Redo" title="Redo (Ctrl+Shift+Z)" disabled=move || !state.editor.with(Editor::can_redo)
                 on:click=move |_| state.editor.update(|editor| { editor.redo(); })>"Redo"</button>
+            <button aria-label="New from template" on:click=move |_| state.gallery_open.update(|open| *open = !*open)>"Templates"</button>
             <span class="spacer"></span>
             <span class="status" id="status" role="status">{move || state.status.get()}</span>
             {move || match signed_in() {
@@ -376,5 +383,40 @@ fn DeploymentPanel() -> impl IntoView {
                 </section>
             }
         })
+    }
+}
+
+/// The built-in templates; choosing one replaces the design (one undoable command).
+#[component]
+fn TemplateGallery() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    view! {
+        <section class="gallery" role="dialog" aria-label="Templates">
+            <h2>"New from template"</h2>
+            {shared::templates::TEMPLATES
+                .iter()
+                .map(|template| {
+                    let name = template.name;
+                    view! {
+                        <div class="gallery-item">
+                            <h3>{template.title}</h3>
+                            <p>{template.description}</p>
+                            <button aria-label=format!("Use template {}", template.title) data-template=name
+                                on:click=move |_| {
+                                    let Some(mut design) = shared::templates::template(name).and_then(|t| t.design().ok()) else { return };
+                                    shared::layout::fill_missing_layout(&mut design);
+                                    state.apply(Command::ReplaceDesign { design: Box::new(design) });
+                                    state.saved.set(None);
+                                    state.selection.set(None);
+                                    state.gallery_open.set(false);
+                                }>
+                                "Use this template"
+                            </button>
+                        </div>
+                    }
+                })
+                .collect_view()}
+            <button on:click=move |_| state.gallery_open.set(false)>"Close"</button>
+        </section>
     }
 }

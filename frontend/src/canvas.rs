@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use shared::editor::{Command, SUBNET_SIZE, VPC_SIZE};
-use shared::model::{LayoutBox, SubnetTier};
+use shared::model::{Design, EndpointType, LayoutBox, ObjectKind, SubnetTier};
 
 use crate::app::{AppState, PaletteKind};
 
@@ -12,6 +12,8 @@ use crate::app::{AppState, PaletteKind};
 #[derive(Debug, Clone, PartialEq)]
 struct MoveDrag {
     object_id: String,
+    /// The objects drawn inside it, which move with it.
+    carried: Vec<String>,
     start_x: f64,
     start_y: f64,
     delta_x: f64,
@@ -117,31 +119,33 @@ pub fn Canvas() -> impl IntoView {
         pointer_up.remove();
     });
 
-    // The box of an object as drawn now: its layout plus any move in progress (a VPC's move
-    // carries its subnets).
-    let drawn_box =
-        move |object_id: &str, parent_vpc: Option<&str>, layout: LayoutBox| -> LayoutBox {
-            move_drag.with(|drag| match drag {
-                Some(drag)
-                    if drag.object_id == object_id
-                        || parent_vpc == Some(drag.object_id.as_str()) =>
-                {
-                    LayoutBox {
-                        x: layout.x + drag.delta_x,
-                        y: layout.y + drag.delta_y,
-                        ..layout
-                    }
+    // The box of an object as drawn now: its layout plus any move in progress (a container's
+    // move carries what is drawn inside it).
+    let drawn_box = move |object_id: &str, layout: LayoutBox| -> LayoutBox {
+        move_drag.with(|drag| match drag {
+            Some(drag)
+                if drag.object_id == object_id || drag.carried.iter().any(|id| id == object_id) =>
+            {
+                LayoutBox {
+                    x: layout.x + drag.delta_x,
+                    y: layout.y + drag.delta_y,
+                    ..layout
                 }
-                _ => layout,
-            })
-        };
+            }
+            _ => layout,
+        })
+    };
 
     let start_move = move |event: leptos::ev::PointerEvent, object_id: String| {
         event.stop_propagation();
         event.prevent_default();
         state.selection.set(Some(object_id.clone()));
+        let carried = state.editor.with_untracked(|editor| {
+            shared::editor::contained_objects(editor.design(), &object_id)
+        });
         move_drag.set(Some(MoveDrag {
             object_id,
+            carried,
             start_x: f64::from(event.client_x()),
             start_y: f64::from(event.client_y()),
             delta_x: 0.0,
@@ -165,7 +169,7 @@ pub fn Canvas() -> impl IntoView {
                 let design = state.editor.with(|editor| editor.design().clone());
                 let vpcs = design.vpcs.iter().filter_map(|vpc| {
                     let layout = *design.layout.get(&vpc.id)?;
-                    let bounds = drawn_box(&vpc.id, None, layout);
+                    let bounds = drawn_box(&vpc.id, layout);
                     let id = vpc.id.clone();
                     let id_for_down = id.clone();
                     let selected = state.selection.with(|selection| selection.as_deref() == Some(id.as_str()));
@@ -183,7 +187,7 @@ pub fn Canvas() -> impl IntoView {
                 }).collect_view();
                 let subnets = design.subnets.iter().filter_map(|subnet| {
                     let layout = *design.layout.get(&subnet.id)?;
-                    let bounds = drawn_box(&subnet.id, Some(&subnet.vpc), layout);
+                    let bounds = drawn_box(&subnet.id, layout);
                     let id = subnet.id.clone();
                     let id_for_down = id.clone();
                     let selected = state.selection.with(|selection| selection.as_deref() == Some(id.as_str()));
@@ -202,7 +206,36 @@ pub fn Canvas() -> impl IntoView {
                         </g>
                     })
                 }).collect_view();
-                view! { {vpcs} {subnets} }
+                let edges = edges(&design).into_iter().filter_map(|(from, to, class)| {
+                    let from_box = drawn_box(&from, *design.layout.get(&from)?);
+                    let to_box = drawn_box(&to, *design.layout.get(&to)?);
+                    let (x1, y1) = center(from_box);
+                    let (x2, y2) = center(to_box);
+                    Some(view! { <line class=format!("edge {class}") data-from=from data-to=to x1=x1 y1=y1 x2=x2 y2=y2 /> })
+                }).collect_view();
+                let chips = design.object_ids().into_iter().filter(|(_, kind)| {
+                    !matches!(kind, ObjectKind::Vpc | ObjectKind::Subnet | ObjectKind::VpnConnection)
+                }).filter_map(|(id, kind)| {
+                    let bounds = drawn_box(id, *design.layout.get(id)?);
+                    let id = id.to_string();
+                    let id_for_down = id.clone();
+                    let selected = state.selection.with(|selection| selection.as_deref() == Some(id.as_str()));
+                    let errors = error_count(&id);
+                    let has_errors = errors > 0;
+                    let label = chip_label(&design, &id, kind);
+                    Some(view! {
+                        <g class=format!("chip chip-{}", kind.id_prefix()) class:selected=selected class:has-error=has_errors
+                            data-id=id.clone() aria-label=format!("{} {}", kind.label(), id)
+                            on:pointerdown=move |event| start_move(event, id_for_down.clone())>
+                            <title>{format!("{} {}: {}", kind.label(), label.1, label.0)}</title>
+                            <rect class="box" x=bounds.x y=bounds.y width=bounds.width height=bounds.height rx="5" />
+                            <text class="chip-label" x=bounds.x + 5.0 y=bounds.y + 14.0>{label.0}</text>
+                            <text class="chip-id" x=bounds.x + 5.0 y=bounds.y + 28.0>{label.1}</text>
+                            {badge(bounds, errors)}
+                        </g>
+                    })
+                }).collect_view();
+                view! { {vpcs} {subnets} {edges} {chips} }
             }}
         </svg>
     }
@@ -219,4 +252,81 @@ fn badge(bounds: LayoutBox, errors: usize) -> impl IntoView {
             </g>
         }
     })
+}
+
+fn center(bounds: LayoutBox) -> (f64, f64) {
+    (
+        bounds.x + bounds.width / 2.0,
+        bounds.y + bounds.height / 2.0,
+    )
+}
+
+/// What a chip says: a short kind (or service) and its id.
+fn chip_label(design: &Design, id: &str, kind: ObjectKind) -> (String, String) {
+    let short = match kind {
+        ObjectKind::InternetGateway => "IGW".to_string(),
+        ObjectKind::NatGateway => "NAT".to_string(),
+        ObjectKind::VpnGateway => "VGW".to_string(),
+        ObjectKind::CustomerGateway => "Data center".to_string(),
+        ObjectKind::RouteTable => "Route table".to_string(),
+        ObjectKind::SecurityGroup => "Security group".to_string(),
+        ObjectKind::NetworkAcl => "Network ACL".to_string(),
+        ObjectKind::PlacementGroup => "Placement group".to_string(),
+        ObjectKind::Endpoint => design
+            .endpoints
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.service.clone())
+            .unwrap_or_default(),
+        ObjectKind::Workload => design
+            .workloads
+            .iter()
+            .find(|w| w.id == id)
+            .map(|w| {
+                if w.count > 1 {
+                    format!("{}×{}", w.count, w.instance_type)
+                } else {
+                    w.instance_type.clone()
+                }
+            })
+            .unwrap_or_default(),
+        other => other.label().to_string(),
+    };
+    (short, id.to_string())
+}
+
+/// The lines that let a reader follow traffic: route targets, route table associations,
+/// endpoint attachments and VPN links.
+fn edges(design: &Design) -> Vec<(String, String, &'static str)> {
+    let mut edges = Vec::new();
+    for table in &design.route_tables {
+        for route in &table.routes {
+            edges.push((table.id.clone(), route.target.clone(), "edge-route"));
+        }
+        for subnet in &table.subnets {
+            edges.push((subnet.clone(), table.id.clone(), "edge-association"));
+        }
+    }
+    for endpoint in &design.endpoints {
+        match endpoint.endpoint_type {
+            EndpointType::Gateway => {
+                for table in &endpoint.route_tables {
+                    edges.push((endpoint.id.clone(), table.clone(), "edge-endpoint"));
+                }
+            }
+            EndpointType::Interface => {
+                for subnet in endpoint.subnets.iter().skip(1) {
+                    edges.push((endpoint.id.clone(), subnet.clone(), "edge-endpoint"));
+                }
+            }
+        }
+    }
+    for connection in &design.vpn_connections {
+        edges.push((
+            connection.vpn_gateway.clone(),
+            connection.customer_gateway.clone(),
+            "edge-vpn",
+        ));
+    }
+    edges
 }

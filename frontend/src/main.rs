@@ -14,4 +14,24 @@ mod server;
 fn main() {
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
+    // Time to interactive, read by `cargo xtask bench`.
+    if let Some(performance) = leptos::prelude::window().performance() {
+        let _ = performance.mark("moat-interactive");
+    }
+}
+
+/// Benchmark hook for `cargo xtask bench` (headless Chromium): validates a generated design of
+/// `subnet_count` subnets `iterations` times and returns the mean milliseconds per validation.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn moat_bench_validate(subnet_count: u32, iterations: u32) -> f64 {
+    let design = shared::generate::generated_design(subnet_count as usize);
+    let Some(performance) = leptos::prelude::window().performance() else {
+        return f64::NAN;
+    };
+    let iterations = iterations.max(1);
+    let started = performance.now();
+    for _ in 0..iterations {
+        std::hint::black_box(shared::validate(std::hint::black_box(&design)));
+    }
+    (performance.now() - started) / f64::from(iterations)
 }

@@ -89,7 +89,9 @@ pub fn Inspector() -> impl IntoView {
                 </section>
             }.into_any());
         }
-        let vpc = design.vpc(&selected).cloned()?;
+        let Some(vpc) = design.vpc(&selected).cloned() else {
+            return read_only_facts(&design, &selected).map(|view| view.into_any());
+        };
         let id = vpc.id.clone();
         let primary = vpc.cidr_blocks.first().cloned().unwrap_or_default();
         Some(view! {
@@ -141,4 +143,36 @@ pub fn DiagnosticsPanel() -> impl IntoView {
             {move || group(Severity::Warning)}
         </section>
     }
+}
+
+/// Objects the designer cannot edit yet: their fields, as the JSON spec has them.
+fn read_only_facts(design: &shared::Design, object_id: &str) -> Option<impl IntoView + use<>> {
+    let kind = design.kind_of(object_id)?;
+    let document = serde_json::to_value(design).ok()?;
+    let collection = match kind {
+        shared::model::ObjectKind::InternetGateway => "internet_gateways",
+        shared::model::ObjectKind::NatGateway => "nat_gateways",
+        shared::model::ObjectKind::VpnGateway => "vpn_gateways",
+        shared::model::ObjectKind::CustomerGateway => "customer_gateways",
+        shared::model::ObjectKind::VpnConnection => "vpn_connections",
+        shared::model::ObjectKind::RouteTable => "route_tables",
+        shared::model::ObjectKind::Endpoint => "endpoints",
+        shared::model::ObjectKind::SecurityGroup => "security_groups",
+        shared::model::ObjectKind::NetworkAcl => "network_acls",
+        shared::model::ObjectKind::PlacementGroup => "placement_groups",
+        shared::model::ObjectKind::Workload => "workloads",
+        shared::model::ObjectKind::Vpc | shared::model::ObjectKind::Subnet => return None,
+    };
+    let object = document[collection]
+        .as_array()?
+        .iter()
+        .find(|o| o["id"] == object_id)?
+        .clone();
+    let text = serde_json::to_string_pretty(&object).unwrap_or_default();
+    Some(view! {
+        <section aria-label="Inspector">
+            <h2>{format!("{} {object_id}", kind.label())}</h2>
+            <pre class="facts">{text}</pre>
+        </section>
+    })
 }

@@ -294,16 +294,8 @@ fn apply_to(design: &mut Design, command: Command) -> Result<Option<String>, Com
                         object_id: object_id.clone(),
                     })?;
             let (delta_x, delta_y) = (x - bounds.x, y - bounds.y);
-            let mut moved = vec![object_id.clone()];
-            if design.vpc(&object_id).is_some() {
-                moved.extend(
-                    design
-                        .subnets
-                        .iter()
-                        .filter(|s| s.vpc == object_id)
-                        .map(|s| s.id.clone()),
-                );
-            }
+            let mut moved = contained_objects(design, &object_id);
+            moved.push(object_id);
             for id in moved {
                 if let Some(layout_box) = design.layout.get_mut(&id) {
                     layout_box.x += delta_x;
@@ -313,24 +305,14 @@ fn apply_to(design: &mut Design, command: Command) -> Result<Option<String>, Com
             Ok(None)
         }
         Command::DeleteObject { object_id } => {
-            match design.kind_of(&object_id) {
-                Some(ObjectKind::Vpc) => {
-                    let removed_subnets: Vec<String> = design
-                        .subnets
-                        .iter()
-                        .filter(|s| s.vpc == object_id)
-                        .map(|s| s.id.clone())
-                        .collect();
-                    design.subnets.retain(|s| s.vpc != object_id);
-                    design.vpcs.retain(|v| v.id != object_id);
-                    for id in removed_subnets {
-                        design.layout.remove(&id);
-                    }
-                }
-                Some(ObjectKind::Subnet) => design.subnets.retain(|s| s.id != object_id),
-                Some(_) | None => return Err(CommandError::UnknownObject { object_id }),
+            if design.kind_of(&object_id).is_none() {
+                return Err(CommandError::UnknownObject { object_id });
             }
-            design.layout.remove(&object_id);
+            let mut removed = contained_objects(design, &object_id);
+            removed.push(object_id);
+            for id in &removed {
+                remove_object(design, id);
+            }
             Ok(None)
         }
         Command::ReplaceDesign {
@@ -339,6 +321,109 @@ fn apply_to(design: &mut Design, command: Command) -> Result<Option<String>, Com
             *design = *replacement;
             Ok(None)
         }
+    }
+}
+
+/// Removes one object and its box. References to it elsewhere are left for validation to
+/// report, so the user sees what else the deletion touches.
+fn remove_object(design: &mut Design, id: &str) {
+    design.vpcs.retain(|o| o.id != id);
+    design.subnets.retain(|o| o.id != id);
+    design.internet_gateways.retain(|o| o.id != id);
+    design.nat_gateways.retain(|o| o.id != id);
+    design.vpn_gateways.retain(|o| o.id != id);
+    design.customer_gateways.retain(|o| o.id != id);
+    design.vpn_connections.retain(|o| o.id != id);
+    design.route_tables.retain(|o| o.id != id);
+    design.endpoints.retain(|o| o.id != id);
+    design.security_groups.retain(|o| o.id != id);
+    design.network_acls.retain(|o| o.id != id);
+    design.placement_groups.retain(|o| o.id != id);
+    design.workloads.retain(|o| o.id != id);
+    design.layout.remove(id);
+}
+
+/// The objects drawn inside a container, which move with it: a VPC carries its subnets, the
+/// chips inside them, its gateways and its route tables, security groups and ACLs; a subnet
+/// carries its NAT gateways, workloads and the interface endpoints drawn in it.
+pub fn contained_objects(design: &Design, container_id: &str) -> Vec<String> {
+    let in_subnet = |subnet_id: &str| -> Vec<String> {
+        design
+            .nat_gateways
+            .iter()
+            .filter(|nat| nat.subnet == subnet_id)
+            .map(|nat| nat.id.clone())
+            .chain(
+                design
+                    .workloads
+                    .iter()
+                    .filter(|w| w.subnet == subnet_id)
+                    .map(|w| w.id.clone()),
+            )
+            .chain(
+                design
+                    .endpoints
+                    .iter()
+                    .filter(|e| e.subnets.first().is_some_and(|first| first == subnet_id))
+                    .map(|e| e.id.clone()),
+            )
+            .collect()
+    };
+    match design.kind_of(container_id) {
+        Some(ObjectKind::Subnet) => in_subnet(container_id),
+        Some(ObjectKind::Vpc) => {
+            let mut contained = Vec::new();
+            for subnet in design.subnets.iter().filter(|s| s.vpc == container_id) {
+                contained.push(subnet.id.clone());
+                contained.extend(in_subnet(&subnet.id));
+            }
+            contained.extend(
+                design
+                    .internet_gateways
+                    .iter()
+                    .filter(|g| g.vpc == container_id)
+                    .map(|g| g.id.clone()),
+            );
+            contained.extend(
+                design
+                    .vpn_gateways
+                    .iter()
+                    .filter(|g| g.vpc == container_id)
+                    .map(|g| g.id.clone()),
+            );
+            contained.extend(
+                design
+                    .route_tables
+                    .iter()
+                    .filter(|t| t.vpc == container_id)
+                    .map(|t| t.id.clone()),
+            );
+            contained.extend(
+                design
+                    .security_groups
+                    .iter()
+                    .filter(|g| g.vpc == container_id)
+                    .map(|g| g.id.clone()),
+            );
+            contained.extend(
+                design
+                    .network_acls
+                    .iter()
+                    .filter(|a| a.vpc == container_id)
+                    .map(|a| a.id.clone()),
+            );
+            contained.extend(
+                design
+                    .endpoints
+                    .iter()
+                    .filter(|e| e.vpc == container_id && e.subnets.is_empty())
+                    .map(|e| e.id.clone()),
+            );
+            contained.sort();
+            contained.dedup();
+            contained
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -454,6 +539,89 @@ mod tests {
         // A new edit after undo drops the redo branch.
         editor.apply(Command::AddVpc { x: 0.0, y: 0.0 }).unwrap();
         assert!(!editor.can_redo());
+    }
+
+    #[test]
+    fn deleting_a_gateway_leaves_references_for_validation_to_report_and_undo_restores_it() {
+        let mut design = crate::templates::template("multimodal-endpoints")
+            .unwrap()
+            .design()
+            .unwrap();
+        crate::layout::fill_missing_layout(&mut design);
+        let mut editor = Editor::new(design.clone());
+        editor
+            .apply(Command::DeleteObject {
+                object_id: "igw-multimodal".into(),
+            })
+            .unwrap();
+        assert!(editor.design().kind_of("igw-multimodal").is_none());
+        assert!(!editor.design().layout.contains_key("igw-multimodal"));
+        let mut codes: Vec<String> = validate(editor.design())
+            .into_iter()
+            .map(|d| d.code)
+            .collect();
+        codes.sort();
+        assert_eq!(
+            codes,
+            [
+                "route.nat-not-public",
+                "route.target-missing",
+                "subnet.intent-mismatch"
+            ]
+        );
+        editor.undo();
+        assert_eq!(editor.design(), &design);
+    }
+
+    #[test]
+    fn deleting_a_subnet_takes_the_objects_drawn_inside_it() {
+        let mut design = crate::templates::template("llm-training-efa")
+            .unwrap()
+            .design()
+            .unwrap();
+        crate::layout::fill_missing_layout(&mut design);
+        let mut editor = Editor::new(design);
+        editor
+            .apply(Command::DeleteObject {
+                object_id: "subnet-training-a".into(),
+            })
+            .unwrap();
+        assert!(editor.design().workloads.is_empty());
+        assert_eq!(
+            editor.apply(Command::DeleteObject {
+                object_id: "nope".into()
+            }),
+            Err(CommandError::UnknownObject {
+                object_id: "nope".into()
+            })
+        );
+    }
+
+    #[test]
+    fn moving_a_template_vpc_carries_everything_drawn_inside_it() {
+        let mut design = crate::templates::template("multimodal-endpoints")
+            .unwrap()
+            .design()
+            .unwrap();
+        crate::layout::fill_missing_layout(&mut design);
+        let before = design.layout.clone();
+        let mut editor = Editor::new(design);
+        let vpc = before["vpc-multimodal"];
+        editor
+            .apply(Command::MoveObject {
+                object_id: "vpc-multimodal".into(),
+                x: vpc.x + 10.0,
+                y: vpc.y + 20.0,
+            })
+            .unwrap();
+        for (id, old) in &before {
+            let new = editor.design().layout[id];
+            assert_eq!(
+                (new.x - old.x, new.y - old.y),
+                (10.0, 20.0),
+                "{id} did not move with its VPC"
+            );
+        }
     }
 
     #[test]

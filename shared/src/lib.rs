@@ -10,10 +10,12 @@
 //! - [`templates`]: the seed article's four use cases as built-in designs.
 //! - [`editor`]: the one command type every edit goes through, with undo/redo history.
 //! - [`generate`]: synthetic designs of any size, for benchmarks and load tests.
+//! - [`layout`]: automatic canvas layout for designs that arrive without one.
 
 pub mod cidr;
 pub mod editor;
 pub mod generate;
+pub mod layout;
 pub mod model;
 pub mod spec;
 pub mod templates;

@@ -2,6 +2,7 @@
 //! One test binary; tests run one at a time (each owns a Chromium).
 
 mod slice;
+mod templates;
 
 /// Browser tests share the machine's two cores: run them one at a time.
 pub static ONE_BROWSER_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

@@ -1,0 +1,105 @@
+//! Templates and live diagnostics on every kind of object: pick a template from the gallery,
+//! delete its internet gateway, see every consequence marked on the canvas and listed, click a
+//! diagnostic to select its object, undo.
+
+use e2e::{Browser, MoatServer, Moto};
+use fantoccini::key::Key;
+
+async fn run(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
+    browser.client.goto(&server.url).await?;
+    browser
+        .click("button[aria-label='New from template']")
+        .await?;
+    browser
+        .click("button[data-template='multimodal-endpoints']")
+        .await?;
+    browser.find("g.chip[data-id='nat-a']").await?;
+    for object in [
+        "vpc-multimodal",
+        "subnet-private-a",
+        "igw-multimodal",
+        "vpce-sagemaker-api",
+        "rt-private",
+        "sg-endpoints",
+        "wl-hosting",
+    ] {
+        browser.find(&format!("[data-id='{object}']")).await?;
+    }
+    browser
+        .wait_until("document.querySelectorAll('line.edge').length === 5", 5)
+        .await?;
+    browser
+        .wait_until("!document.querySelector('button.diagnostic')", 5)
+        .await?;
+
+    // Delete the internet gateway: three consequences, each marked where it happens.
+    browser
+        .click("g.chip[data-id='igw-multimodal'] rect")
+        .await?;
+    browser.wait_until("document.querySelector('section[aria-label=Inspector] h2')?.textContent === 'Internet gateway igw-multimodal'", 5).await?;
+    browser.press(&[char::from(Key::Delete)]).await?;
+    browser
+        .wait_until("!document.querySelector(\"[data-id='igw-multimodal']\")", 5)
+        .await?;
+    for code in [
+        "route.target-missing",
+        "route.nat-not-public",
+        "subnet.intent-mismatch",
+    ] {
+        browser
+            .wait_until(
+                &format!("document.querySelector(\"button.diagnostic[data-code='{code}']\")"),
+                5,
+            )
+            .await?;
+    }
+    browser
+        .wait_until(
+            "document.querySelector(\"g.chip[data-id='nat-a']\").classList.contains('has-error')",
+            5,
+        )
+        .await?;
+    browser.wait_until("document.querySelector(\"g.chip[data-id='rt-public']\").classList.contains('has-error')", 5).await?;
+    browser
+        .wait_until(
+            "document.querySelector('#diagnostics h3').textContent === 'Errors (2)'",
+            5,
+        )
+        .await?;
+
+    // Clicking a diagnostic selects its object.
+    browser
+        .click("button.diagnostic[data-code='route.nat-not-public']")
+        .await?;
+    browser
+        .wait_until(
+            "document.querySelector(\"g.chip[data-id='nat-a']\").classList.contains('selected')",
+            5,
+        )
+        .await?;
+    browser.wait_until("document.querySelector('section[aria-label=Inspector] h2')?.textContent === 'NAT gateway nat-a'", 5).await?;
+
+    // Undo brings the gateway back and the errors go.
+    browser.press(&[char::from(Key::Control), 'z']).await?;
+    browser.find("g.chip[data-id='igw-multimodal']").await?;
+    browser
+        .wait_until("!document.querySelector('button.diagnostic')", 5)
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_template_shows_every_diagnostic_live_on_the_objects_involved() -> anyhow::Result<()> {
+    let _one = crate::ONE_BROWSER_AT_A_TIME.lock().await;
+    let moto = Moto::start()?;
+    let server = MoatServer::start(&moto, &[])?;
+    let browser = Browser::start().await?;
+    let outcome = run(&browser, &server).await;
+    if outcome.is_err()
+        && let Ok(path) = browser.screenshot("templates").await
+    {
+        eprintln!("screenshot of the failure: {}", path.display());
+    }
+    let _ = browser.client.clone().close().await;
+    outcome
+}

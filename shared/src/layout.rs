@@ -1,0 +1,334 @@
+//! Automatic layout for designs that arrive without positions (templates, imports): VPCs side
+//! by side; inside each, one lane per availability zone with its subnets stacked; NAT gateways,
+//! interface endpoints and workloads as chips inside their subnet; internet gateways and gateway
+//! endpoints on the VPC's top edge, VPN gateways on its left edge; route tables, security groups
+//! and network ACLs in a column on the VPC's right; customer gateways outside, on the left.
+//!
+//! Pure and deterministic: the same design always gets the same boxes.
+
+use std::collections::BTreeMap;
+
+use crate::model::{Design, EndpointType, LayoutBox};
+
+pub const LANE_WIDTH: f64 = 260.0;
+pub const SUBNET_WIDTH: f64 = 240.0;
+pub const CHIP_WIDTH: f64 = 72.0;
+pub const CHIP_HEIGHT: f64 = 36.0;
+pub const SIDE_CHIP_WIDTH: f64 = 180.0;
+const SUBNET_HEADER: f64 = 62.0;
+const CHIPS_PER_ROW: usize = 3;
+const GAP: f64 = 20.0;
+const VPC_HEADER: f64 = 60.0;
+const TOP: f64 = 80.0;
+const LEFT: f64 = 40.0;
+
+fn place(
+    boxes: &mut BTreeMap<String, LayoutBox>,
+    id: &str,
+    x: f64,
+    y: f64,
+    width: f64,
+    height: f64,
+) {
+    boxes.entry(id.to_string()).or_insert(LayoutBox {
+        x,
+        y,
+        width,
+        height,
+    });
+}
+
+fn chip_rows(chips: usize) -> usize {
+    chips.div_ceil(CHIPS_PER_ROW).max(1)
+}
+
+fn subnet_height(chips: usize) -> f64 {
+    SUBNET_HEADER + chip_rows(chips) as f64 * (CHIP_HEIGHT + 6.0) + 8.0
+}
+
+/// Boxes for every object of the design, computed from scratch.
+pub fn compute_layout(design: &Design) -> BTreeMap<String, LayoutBox> {
+    let mut boxes = BTreeMap::new();
+    // Chips inside each subnet: NAT gateways, interface endpoints (in their first subnet), workloads.
+    let mut chips_of_subnet: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for nat in &design.nat_gateways {
+        chips_of_subnet
+            .entry(nat.subnet.as_str())
+            .or_default()
+            .push(&nat.id);
+    }
+    for endpoint in design
+        .endpoints
+        .iter()
+        .filter(|e| e.endpoint_type == EndpointType::Interface)
+    {
+        if let Some(subnet) = endpoint.subnets.first() {
+            chips_of_subnet
+                .entry(subnet.as_str())
+                .or_default()
+                .push(&endpoint.id);
+        }
+    }
+    for workload in &design.workloads {
+        chips_of_subnet
+            .entry(workload.subnet.as_str())
+            .or_default()
+            .push(&workload.id);
+    }
+    let customer_gateway_column = if design.customer_gateways.is_empty() {
+        0.0
+    } else {
+        200.0
+    };
+    for (index, customer_gateway) in design.customer_gateways.iter().enumerate() {
+        place(
+            &mut boxes,
+            &customer_gateway.id,
+            LEFT,
+            TOP + 60.0 + index as f64 * 70.0,
+            120.0,
+            48.0,
+        );
+    }
+    let mut cursor_x = LEFT + customer_gateway_column + CHIP_WIDTH / 2.0;
+    for vpc in &design.vpcs {
+        let mut lanes: BTreeMap<&str, Vec<&crate::model::Subnet>> = BTreeMap::new();
+        for subnet in design.subnets.iter().filter(|s| s.vpc == vpc.id) {
+            lanes
+                .entry(subnet.availability_zone.as_str())
+                .or_default()
+                .push(subnet);
+        }
+        let side: Vec<&str> = design
+            .route_tables
+            .iter()
+            .filter(|t| t.vpc == vpc.id)
+            .map(|t| t.id.as_str())
+            .chain(
+                design
+                    .security_groups
+                    .iter()
+                    .filter(|g| g.vpc == vpc.id)
+                    .map(|g| g.id.as_str()),
+            )
+            .chain(
+                design
+                    .network_acls
+                    .iter()
+                    .filter(|a| a.vpc == vpc.id)
+                    .map(|a| a.id.as_str()),
+            )
+            .collect();
+        let lane_heights: Vec<f64> = lanes
+            .values()
+            .map(|subnets| {
+                subnets
+                    .iter()
+                    .map(|s| {
+                        subnet_height(chips_of_subnet.get(s.id.as_str()).map_or(0, Vec::len)) + GAP
+                    })
+                    .sum()
+            })
+            .collect();
+        let tallest_lane = lane_heights.iter().copied().fold(0.0, f64::max);
+        let side_height = side.len() as f64 * (CHIP_HEIGHT + 8.0);
+        let width = GAP + lanes.len().max(1) as f64 * LANE_WIDTH + SIDE_CHIP_WIDTH + 2.0 * GAP;
+        let height = VPC_HEADER + tallest_lane.max(side_height).max(120.0) + GAP;
+        let (vpc_x, vpc_y) = (cursor_x, TOP);
+        place(&mut boxes, &vpc.id, vpc_x, vpc_y, width, height);
+        for (lane_index, subnets) in lanes.values().enumerate() {
+            let lane_x = vpc_x + GAP + lane_index as f64 * LANE_WIDTH;
+            let mut y = vpc_y + VPC_HEADER;
+            for subnet in subnets {
+                let chips = chips_of_subnet
+                    .get(subnet.id.as_str())
+                    .cloned()
+                    .unwrap_or_default();
+                let subnet_h = subnet_height(chips.len());
+                place(&mut boxes, &subnet.id, lane_x, y, SUBNET_WIDTH, subnet_h);
+                for (chip_index, chip) in chips.iter().enumerate() {
+                    let column = (chip_index % CHIPS_PER_ROW) as f64;
+                    let row = (chip_index / CHIPS_PER_ROW) as f64;
+                    place(
+                        &mut boxes,
+                        chip,
+                        lane_x + 8.0 + column * (CHIP_WIDTH + 6.0),
+                        y + SUBNET_HEADER + row * (CHIP_HEIGHT + 6.0),
+                        CHIP_WIDTH,
+                        CHIP_HEIGHT,
+                    );
+                }
+                y += subnet_h + GAP;
+            }
+        }
+        let side_x = vpc_x + width - SIDE_CHIP_WIDTH - GAP;
+        for (index, id) in side.iter().enumerate() {
+            place(
+                &mut boxes,
+                id,
+                side_x,
+                vpc_y + VPC_HEADER + index as f64 * (CHIP_HEIGHT + 8.0),
+                SIDE_CHIP_WIDTH,
+                CHIP_HEIGHT,
+            );
+        }
+        let top_edge = design
+            .internet_gateways
+            .iter()
+            .filter(|g| g.vpc == vpc.id)
+            .map(|g| g.id.as_str())
+            .chain(
+                design
+                    .endpoints
+                    .iter()
+                    .filter(|e| e.vpc == vpc.id && e.endpoint_type == EndpointType::Gateway)
+                    .map(|e| e.id.as_str()),
+            );
+        // Right-aligned, above the side column, so the VPC's own label stays readable.
+        let top_edge: Vec<&str> = top_edge.collect();
+        let first_x = vpc_x + width - GAP - top_edge.len() as f64 * (CHIP_WIDTH + 16.0) + 16.0;
+        for (index, id) in top_edge.iter().enumerate() {
+            place(
+                &mut boxes,
+                id,
+                first_x + index as f64 * (CHIP_WIDTH + 16.0),
+                vpc_y - CHIP_HEIGHT / 2.0,
+                CHIP_WIDTH,
+                CHIP_HEIGHT,
+            );
+        }
+        for (index, gateway) in design
+            .vpn_gateways
+            .iter()
+            .filter(|g| g.vpc == vpc.id)
+            .enumerate()
+        {
+            place(
+                &mut boxes,
+                &gateway.id,
+                vpc_x - CHIP_WIDTH / 2.0,
+                vpc_y + VPC_HEADER + index as f64 * (CHIP_HEIGHT + 12.0),
+                CHIP_WIDTH,
+                CHIP_HEIGHT,
+            );
+        }
+        cursor_x += width + 100.0;
+    }
+    // Placement groups and anything whose container is missing: a row below everything.
+    let bottom = boxes.values().map(|b| b.y + b.height).fold(TOP, f64::max) + 60.0;
+    let leftovers: Vec<String> = design
+        .object_ids()
+        .into_iter()
+        .map(|(id, _)| id.to_string())
+        .filter(|id| !boxes.contains_key(id) && !design.vpn_connections.iter().any(|c| &c.id == id))
+        .collect();
+    for (index, id) in leftovers.iter().enumerate() {
+        place(
+            &mut boxes,
+            id,
+            LEFT + index as f64 * (SIDE_CHIP_WIDTH + 16.0),
+            bottom,
+            SIDE_CHIP_WIDTH,
+            CHIP_HEIGHT,
+        );
+    }
+    boxes
+}
+
+/// Gives a box to every object that has none; existing boxes are kept as they are.
+pub fn fill_missing_layout(design: &mut Design) {
+    let computed = compute_layout(design);
+    for (id, layout_box) in computed {
+        design.layout.entry(id).or_insert(layout_box);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::templates::TEMPLATES;
+
+    fn inside(inner: &LayoutBox, outer: &LayoutBox) -> bool {
+        inner.x >= outer.x
+            && inner.y >= outer.y
+            && inner.x + inner.width <= outer.x + outer.width
+            && inner.y + inner.height <= outer.y + outer.height
+    }
+
+    fn overlap(a: &LayoutBox, b: &LayoutBox) -> bool {
+        a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height
+    }
+
+    #[test]
+    fn every_template_gets_a_box_for_every_drawn_object_nested_in_its_containers() {
+        for template in TEMPLATES {
+            let mut design = template.design().unwrap();
+            fill_missing_layout(&mut design);
+            for (id, _) in design.object_ids() {
+                let drawn = !design.vpn_connections.iter().any(|c| c.id == id);
+                assert_eq!(
+                    design.layout.contains_key(id),
+                    drawn,
+                    "{}: {id}",
+                    template.name
+                );
+            }
+            for subnet in &design.subnets {
+                assert!(
+                    inside(&design.layout[&subnet.id], &design.layout[&subnet.vpc]),
+                    "{}: {} outside its VPC",
+                    template.name,
+                    subnet.id
+                );
+            }
+            for workload in &design.workloads {
+                assert!(
+                    inside(
+                        &design.layout[&workload.id],
+                        &design.layout[&workload.subnet]
+                    ),
+                    "{}: {}",
+                    template.name,
+                    workload.id
+                );
+            }
+            for nat in &design.nat_gateways {
+                assert!(
+                    inside(&design.layout[&nat.id], &design.layout[&nat.subnet]),
+                    "{}: {}",
+                    template.name,
+                    nat.id
+                );
+            }
+            // Subnets of one VPC never overlap each other.
+            for a in &design.subnets {
+                for b in &design.subnets {
+                    if a.id < b.id {
+                        assert!(
+                            !overlap(&design.layout[&a.id], &design.layout[&b.id]),
+                            "{}: {} overlaps {}",
+                            template.name,
+                            a.id,
+                            b.id
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn existing_boxes_are_kept_and_the_layout_is_deterministic() {
+        let mut design = TEMPLATES[2].design().unwrap();
+        let pinned = LayoutBox {
+            x: 1.0,
+            y: 2.0,
+            width: 3.0,
+            height: 4.0,
+        };
+        design.layout.insert("subnet-public-a".into(), pinned);
+        fill_missing_layout(&mut design);
+        assert_eq!(design.layout["subnet-public-a"], pinned);
+        assert_eq!(compute_layout(&design), compute_layout(&design));
+    }
+}
