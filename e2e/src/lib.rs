@@ -6,7 +6,7 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -62,12 +62,14 @@ fn wait_for_port(port: u16, what: &str) -> anyhow::Result<()> {
 /// The build's target profile dir (`…/target/debug`), found from this test executable.
 fn target_profile_dir() -> anyhow::Result<PathBuf> {
     let executable = std::env::current_exe()?;
-    // …/target/debug/deps/browser-hash → …/target/debug
-    Ok(executable
-        .parent()
-        .and_then(Path::parent)
-        .context("test executable has no target dir")?
-        .to_path_buf())
+    // Tests run from …/target/debug/deps/, binaries from …/target/debug/.
+    let directory = executable.parent().context("executable has no directory")?;
+    let profile_dir = if directory.ends_with("deps") {
+        directory.parent().context("no target dir")?
+    } else {
+        directory
+    };
+    Ok(profile_dir.to_path_buf())
 }
 
 fn setting(

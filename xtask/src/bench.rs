@@ -41,6 +41,26 @@ pub fn bench(paths: &Paths) -> anyhow::Result<()> {
             None => println!("{name:<40} (no result)"),
         }
     }
+    println!();
+    println!("== In headless Chromium (release page, loopback) ==");
+    setup::test_tools(paths)?;
+    run_step(
+        "cargo build (browser bench driver)",
+        paths.command("cargo").arg("build"),
+    )?;
+    run_step(
+        "browser bench",
+        paths
+            .command(
+                paths
+                    .target
+                    .join("debug/browser_bench")
+                    .to_str()
+                    .unwrap_or("browser_bench"),
+            )
+            .env("MOAT_E2E_DIST", paths.dist())
+            .env("MOAT_E2E_MOTO", setup::moto_server_path(paths)),
+    )?;
     Ok(())
 }
 
