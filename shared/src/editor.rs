@@ -9,7 +9,12 @@
 use ipnet::Ipv4Net;
 
 use crate::cidr;
-use crate::model::{Design, LayoutBox, ObjectKind, Subnet, SubnetTier, Vpc};
+use serde_json::Value;
+
+use crate::model::{
+    Design, EndpointType, LayoutBox, ObjectKind, Route, Subnet, SubnetTier, Vpc, VpnConnection,
+};
+pub use crate::palette::PaletteItem;
 
 /// Default canvas sizes of containers.
 pub const VPC_SIZE: (f64, f64) = (520.0, 320.0);
@@ -37,6 +42,17 @@ pub enum Command {
     DeleteObject { object_id: String },
     /// Replace the whole design (open, import, new from template).
     ReplaceDesign { design: Box<Design> },
+    /// Drop a palette item at a canvas point; it lands in the right container or is refused.
+    Drop { item: PaletteItem, x: f64, y: f64 },
+    /// Set one field of an object (or of the design itself when `object_id` is empty) to a JSON
+    /// value, as the spec spells it; refused with the spec's path-precise error when invalid.
+    SetField {
+        object_id: String,
+        field: String,
+        value: serde_json::Value,
+    },
+    /// Connect two objects (connect mode): what it means depends on their kinds.
+    Connect { from: String, to: String },
 }
 
 /// Why a command was refused. The message is shown to the user as is.
@@ -50,6 +66,8 @@ pub enum CommandError {
     VpcFull { vpc_id: String, prefix_length: u8 },
     #[error("No object with id \"{object_id}\" exists")]
     UnknownObject { object_id: String },
+    #[error("{reason}")]
+    Refused { reason: String },
 }
 
 /// The design plus its undo/redo history.
@@ -174,92 +192,15 @@ pub fn object_at(design: &Design, x: f64, y: f64) -> Option<String> {
 
 fn apply_to(design: &mut Design, command: Command) -> Result<Option<String>, CommandError> {
     match command {
-        Command::AddVpc { x, y } => {
-            let id = next_id(design, ObjectKind::Vpc);
-            let used: Vec<Ipv4Net> = design
-                .vpcs
-                .iter()
-                .flat_map(|vpc| vpc.cidr_blocks.iter())
-                .filter_map(|text| cidr::parse_cidr(text).ok().map(|parsed| parsed.network))
-                .collect();
-            let ten: Ipv4Net =
-                Ipv4Net::new(std::net::Ipv4Addr::new(10, 0, 0, 0), 8).unwrap_or_default();
-            let block = cidr::next_free_block(ten, &used, 16)
-                .map(|block| block.to_string())
-                .unwrap_or_else(|| "10.0.0.0/16".to_string());
-            design.vpcs.push(Vpc {
-                id: id.clone(),
-                name: id.clone(),
-                cidr_blocks: vec![block],
-                enable_dns_support: true,
-                enable_dns_hostnames: true,
-            });
-            design.layout.insert(
-                id.clone(),
-                LayoutBox {
-                    x,
-                    y,
-                    width: VPC_SIZE.0,
-                    height: VPC_SIZE.1,
-                },
-            );
-            Ok(Some(id))
-        }
-        Command::AddSubnet { x, y, tier } => {
-            let vpc = vpc_at(design, x, y)
-                .ok_or(CommandError::SubnetOutsideVpc)?
-                .clone();
-            let used: Vec<Ipv4Net> = design
-                .subnets
-                .iter()
-                .filter(|subnet| subnet.vpc == vpc.id)
-                .filter_map(|subnet| {
-                    cidr::parse_cidr(&subnet.cidr)
-                        .ok()
-                        .map(|parsed| parsed.network)
-                })
-                .collect();
-            let block = vpc
-                .cidr_blocks
-                .iter()
-                .filter_map(|text| cidr::parse_cidr(text).ok().map(|parsed| parsed.network))
-                .find_map(|vpc_block| cidr::next_free_block(vpc_block, &used, 24))
-                .ok_or_else(|| CommandError::VpcFull {
-                    vpc_id: vpc.id.clone(),
-                    prefix_length: 24,
-                })?;
-            let id = next_id(design, ObjectKind::Subnet);
-            design.subnets.push(Subnet {
-                id: id.clone(),
-                vpc: vpc.id.clone(),
-                availability_zone: format!("{}a", design.region),
-                cidr: block.to_string(),
-                tier,
-                map_public_ip_on_launch: tier == SubnetTier::Public,
-            });
-            let vpc_box = design.layout.get(&vpc.id).copied();
-            let (mut left, mut top) = (x - SUBNET_SIZE.0 / 2.0, y - SUBNET_SIZE.1 / 2.0);
-            if let Some(bounds) = vpc_box {
-                left = left.clamp(
-                    bounds.x + 10.0,
-                    (bounds.x + bounds.width - SUBNET_SIZE.0 - 10.0).max(bounds.x + 10.0),
-                );
-                top = top.clamp(
-                    bounds.y + 30.0,
-                    (bounds.y + bounds.height - SUBNET_SIZE.1 - 10.0).max(bounds.y + 30.0),
-                );
-            }
-            design.layout.insert(
-                id.clone(),
-                LayoutBox {
-                    x: left,
-                    y: top,
-                    width: SUBNET_SIZE.0,
-                    height: SUBNET_SIZE.1,
-                },
-            );
-            Ok(Some(id))
-        }
+        Command::AddVpc { x, y } => add_vpc(design, x, y).map(Some),
+        Command::AddSubnet { x, y, tier } => add_subnet(design, x, y, tier).map(Some),
+        Command::Drop { item, x, y } => crate::palette::drop_item(design, item, x, y).map(Some),
+        Command::SetField {
+            object_id,
+            field,
+            value,
+        } => set_field(design, &object_id, &field, value).map(|()| None),
+        Command::Connect { from, to } => connect(design, &from, &to).map(|()| None),
         Command::SetSubnetCidr { subnet_id, cidr } => {
             let subnet = find_subnet(design, &subnet_id)?;
             subnet.cidr = cidr;
@@ -438,6 +379,307 @@ fn find_subnet<'design>(
         .ok_or_else(|| CommandError::UnknownObject {
             object_id: subnet_id.to_string(),
         })
+}
+
+/// Drops a new VPC with the next free /16 of 10.0.0.0/8.
+pub(crate) fn add_vpc(design: &mut Design, x: f64, y: f64) -> Result<String, CommandError> {
+    let id = next_id(design, ObjectKind::Vpc);
+    let used: Vec<Ipv4Net> = design
+        .vpcs
+        .iter()
+        .flat_map(|vpc| vpc.cidr_blocks.iter())
+        .filter_map(|text| cidr::parse_cidr(text).ok().map(|parsed| parsed.network))
+        .collect();
+    let ten: Ipv4Net = Ipv4Net::new(std::net::Ipv4Addr::new(10, 0, 0, 0), 8).unwrap_or_default();
+    let block = cidr::next_free_block(ten, &used, 16)
+        .map(|block| block.to_string())
+        .unwrap_or_else(|| "10.0.0.0/16".to_string());
+    design.vpcs.push(Vpc {
+        id: id.clone(),
+        name: id.clone(),
+        cidr_blocks: vec![block],
+        enable_dns_support: true,
+        enable_dns_hostnames: true,
+    });
+    design.layout.insert(
+        id.clone(),
+        LayoutBox {
+            x,
+            y,
+            width: VPC_SIZE.0,
+            height: VPC_SIZE.1,
+        },
+    );
+    Ok(id)
+}
+
+/// Drops a new subnet in the VPC under the point, with the VPC's next free /24.
+pub(crate) fn add_subnet(
+    design: &mut Design,
+    x: f64,
+    y: f64,
+    tier: SubnetTier,
+) -> Result<String, CommandError> {
+    let vpc = vpc_at(design, x, y)
+        .ok_or(CommandError::SubnetOutsideVpc)?
+        .clone();
+    let used: Vec<Ipv4Net> = design
+        .subnets
+        .iter()
+        .filter(|subnet| subnet.vpc == vpc.id)
+        .filter_map(|subnet| {
+            cidr::parse_cidr(&subnet.cidr)
+                .ok()
+                .map(|parsed| parsed.network)
+        })
+        .collect();
+    let block = vpc
+        .cidr_blocks
+        .iter()
+        .filter_map(|text| cidr::parse_cidr(text).ok().map(|parsed| parsed.network))
+        .find_map(|vpc_block| cidr::next_free_block(vpc_block, &used, 24))
+        .ok_or_else(|| CommandError::VpcFull {
+            vpc_id: vpc.id.clone(),
+            prefix_length: 24,
+        })?;
+    let id = next_id(design, ObjectKind::Subnet);
+    design.subnets.push(Subnet {
+        id: id.clone(),
+        vpc: vpc.id.clone(),
+        availability_zone: format!("{}a", design.region),
+        cidr: block.to_string(),
+        tier,
+        map_public_ip_on_launch: tier == SubnetTier::Public,
+    });
+    let vpc_box = design.layout.get(&vpc.id).copied();
+    let (mut left, mut top) = (x - SUBNET_SIZE.0 / 2.0, y - SUBNET_SIZE.1 / 2.0);
+    if let Some(bounds) = vpc_box {
+        left = left.clamp(
+            bounds.x + 10.0,
+            (bounds.x + bounds.width - SUBNET_SIZE.0 - 10.0).max(bounds.x + 10.0),
+        );
+        top = top.clamp(
+            bounds.y + 30.0,
+            (bounds.y + bounds.height - SUBNET_SIZE.1 - 10.0).max(bounds.y + 30.0),
+        );
+    }
+    design.layout.insert(
+        id.clone(),
+        LayoutBox {
+            x: left,
+            y: top,
+            width: SUBNET_SIZE.0,
+            height: SUBNET_SIZE.1,
+        },
+    );
+    Ok(id)
+}
+
+/// Sets one field of an object (or of the design when `object_id` is empty) through the JSON
+/// spec, so every field is editable and every refusal is the spec's own precise message.
+pub fn set_field(
+    design: &mut Design,
+    object_id: &str,
+    field: &str,
+    value: Value,
+) -> Result<(), CommandError> {
+    let refused = |reason: String| CommandError::Refused { reason };
+    if field == "id" {
+        return Err(refused(
+            "ids are fixed once created: other objects refer to them".to_string(),
+        ));
+    }
+    let mut document =
+        serde_json::to_value(&*design).map_err(|error| refused(error.to_string()))?;
+    let object = if object_id.is_empty() {
+        if !matches!(field, "name" | "region") {
+            return Err(refused(format!("the design's {field} cannot be set here")));
+        }
+        document.as_object_mut()
+    } else {
+        let kind = design
+            .kind_of(object_id)
+            .ok_or_else(|| CommandError::UnknownObject {
+                object_id: object_id.to_string(),
+            })?;
+        document
+            .get_mut(kind.collection())
+            .and_then(Value::as_array_mut)
+            .and_then(|items| items.iter_mut().find(|item| item["id"] == object_id))
+            .and_then(Value::as_object_mut)
+    };
+    let object = object.ok_or_else(|| CommandError::UnknownObject {
+        object_id: object_id.to_string(),
+    })?;
+    object.insert(field.to_string(), value);
+    let changed =
+        crate::spec::load_design_value(document).map_err(|error| refused(error.to_string()))?;
+    *design = changed;
+    Ok(())
+}
+
+/// Connect mode: what a line from one object to another means, by their kinds.
+pub fn connect(design: &mut Design, from: &str, to: &str) -> Result<(), CommandError> {
+    let kind_of = |id: &str| {
+        design
+            .kind_of(id)
+            .ok_or_else(|| CommandError::UnknownObject {
+                object_id: id.to_string(),
+            })
+    };
+    let (from_kind, to_kind) = (kind_of(from)?, kind_of(to)?);
+    // Each pair is accepted in either direction.
+    let (first, second, first_kind, second_kind) = if pair_rank(from_kind) <= pair_rank(to_kind) {
+        (from, to, from_kind, to_kind)
+    } else {
+        (to, from, to_kind, from_kind)
+    };
+    let refused = |reason: String| CommandError::Refused { reason };
+    use ObjectKind as K;
+    match (first_kind, second_kind) {
+        (K::Subnet, K::RouteTable) => {
+            let subnet_vpc = design
+                .subnet(first)
+                .map(|s| s.vpc.clone())
+                .unwrap_or_default();
+            let table = design
+                .route_tables
+                .iter()
+                .find(|t| t.id == second)
+                .map(|t| t.vpc.clone())
+                .unwrap_or_default();
+            if subnet_vpc != table {
+                return Err(refused(format!(
+                    "subnet {first} and route table {second} are in different VPCs"
+                )));
+            }
+            for table in design.route_tables.iter_mut() {
+                table.subnets.retain(|s| s != first);
+                if table.id == second {
+                    table.subnets.push(first.to_string());
+                }
+            }
+        }
+        (K::Subnet, K::NetworkAcl) => {
+            for acl in design.network_acls.iter_mut() {
+                acl.subnets.retain(|s| s != first);
+                if acl.id == second {
+                    acl.subnets.push(first.to_string());
+                }
+            }
+        }
+        (K::RouteTable, K::InternetGateway | K::NatGateway | K::VpnGateway | K::Workload) => {
+            let destination = if second_kind == K::VpnGateway {
+                on_premises_destination(design, second).unwrap_or_else(|| "0.0.0.0/0".to_string())
+            } else {
+                "0.0.0.0/0".to_string()
+            };
+            let table = design
+                .route_tables
+                .iter_mut()
+                .find(|t| t.id == first)
+                .ok_or_else(|| CommandError::UnknownObject {
+                    object_id: first.to_string(),
+                })?;
+            if let Some(existing) = table.routes.iter().find(|r| r.destination == destination) {
+                return Err(refused(format!(
+                    "route table {first} already routes {destination} to {}: edit that route in the inspector",
+                    existing.target
+                )));
+            }
+            table.routes.push(Route {
+                destination,
+                target: second.to_string(),
+            });
+        }
+        (K::Endpoint, K::RouteTable | K::Subnet | K::SecurityGroup) => {
+            let endpoint = design
+                .endpoints
+                .iter_mut()
+                .find(|e| e.id == first)
+                .ok_or_else(|| CommandError::UnknownObject {
+                    object_id: first.to_string(),
+                })?;
+            let list = match (endpoint.endpoint_type, second_kind) {
+                (EndpointType::Gateway, K::RouteTable) => &mut endpoint.route_tables,
+                (EndpointType::Interface, K::Subnet) => &mut endpoint.subnets,
+                (EndpointType::Interface, K::SecurityGroup) => &mut endpoint.security_groups,
+                (EndpointType::Gateway, _) => {
+                    return Err(refused(format!(
+                        "gateway endpoint {first} connects to route tables, not to a {}",
+                        second_kind.label()
+                    )));
+                }
+                (EndpointType::Interface, _) => {
+                    return Err(refused(format!(
+                        "interface endpoint {first} connects to subnets and security groups, not to route tables"
+                    )));
+                }
+            };
+            if !list.iter().any(|id| id == second) {
+                list.push(second.to_string());
+            }
+        }
+        (K::VpnGateway, K::CustomerGateway) => {
+            let id = next_id(design, K::VpnConnection);
+            design.vpn_connections.push(VpnConnection {
+                id,
+                vpn_gateway: first.to_string(),
+                customer_gateway: second.to_string(),
+                static_routes_only: true,
+            });
+        }
+        (K::SecurityGroup, K::Workload) => {
+            let workload = design
+                .workloads
+                .iter_mut()
+                .find(|w| w.id == second)
+                .ok_or_else(|| CommandError::UnknownObject {
+                    object_id: second.to_string(),
+                })?;
+            if !workload.security_groups.iter().any(|g| g == first) {
+                workload.security_groups.push(first.to_string());
+            }
+        }
+        (K::PlacementGroup, K::Workload) => {
+            if let Some(workload) = design.workloads.iter_mut().find(|w| w.id == second) {
+                workload.placement_group = Some(first.to_string());
+            }
+        }
+        _ => {
+            return Err(refused(format!(
+                "a {} and a {} cannot be connected: connect subnets to route tables or network ACLs, route tables to gateways, endpoints to route tables or subnets, VPN gateways to customer gateways, security groups and placement groups to workloads",
+                from_kind.label(),
+                to_kind.label()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Orders kinds so each connectable pair has one canonical direction.
+fn pair_rank(kind: ObjectKind) -> u8 {
+    match kind {
+        ObjectKind::Subnet => 0,
+        ObjectKind::Endpoint => 1,
+        ObjectKind::RouteTable => 2,
+        ObjectKind::VpnGateway => 3,
+        ObjectKind::SecurityGroup | ObjectKind::PlacementGroup => 4,
+        _ => 5,
+    }
+}
+
+/// The on-premises range behind a VPN gateway's customer gateway, for a new route to it.
+fn on_premises_destination(design: &Design, vpn_gateway: &str) -> Option<String> {
+    let connection = design
+        .vpn_connections
+        .iter()
+        .find(|c| c.vpn_gateway == vpn_gateway)?;
+    let customer_gateway = design
+        .customer_gateways
+        .iter()
+        .find(|c| c.id == connection.customer_gateway)?;
+    customer_gateway.on_premises_cidrs.first().cloned()
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //! - [`validate`]: every rule of the reference, returning diagnostics, never failing.
 //! - [`templates`]: the seed article's four use cases as built-in designs.
 //! - [`editor`]: the one command type every edit goes through, with undo/redo history.
+//! - [`palette`]: every kind a user can drop, and the container each must land in.
 //! - [`generate`]: synthetic designs of any size, for benchmarks and load tests.
 //! - [`layout`]: automatic canvas layout for designs that arrive without one.
 
@@ -17,6 +18,7 @@ pub mod editor;
 pub mod generate;
 pub mod layout;
 pub mod model;
+pub mod palette;
 pub mod spec;
 pub mod templates;
 pub mod validate;

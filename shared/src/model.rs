@@ -204,6 +204,25 @@ impl ObjectKind {
         }
     }
 
+    /// The name of the design's collection holding this kind (`subnets`).
+    pub fn collection(self) -> &'static str {
+        match self {
+            ObjectKind::Vpc => "vpcs",
+            ObjectKind::Subnet => "subnets",
+            ObjectKind::InternetGateway => "internet_gateways",
+            ObjectKind::NatGateway => "nat_gateways",
+            ObjectKind::VpnGateway => "vpn_gateways",
+            ObjectKind::CustomerGateway => "customer_gateways",
+            ObjectKind::VpnConnection => "vpn_connections",
+            ObjectKind::RouteTable => "route_tables",
+            ObjectKind::Endpoint => "endpoints",
+            ObjectKind::SecurityGroup => "security_groups",
+            ObjectKind::NetworkAcl => "network_acls",
+            ObjectKind::PlacementGroup => "placement_groups",
+            ObjectKind::Workload => "workloads",
+        }
+    }
+
     /// The prefix of generated ids for this kind (`subnet-3`).
     pub fn id_prefix(self) -> &'static str {
         match self {

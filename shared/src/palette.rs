@@ -1,0 +1,709 @@
+//! The palette: every kind of object a user can drop on the canvas, and where each may land.
+//! A drop lands in the right container (a subnet in a VPC, a NAT gateway in a subnet, …) or is
+//! refused with a reason the user reads; either way the design is never half-changed.
+
+use crate::editor::{self, CommandError};
+use crate::layout::{CHIP_HEIGHT, CHIP_WIDTH, SIDE_CHIP_WIDTH};
+use crate::model::{
+    CustomerGateway, Design, Endpoint, EndpointType, InternetGateway, LayoutBox, NatGateway,
+    NetworkAcl, NetworkAclEntry, ObjectKind, PlacementGroup, PlacementStrategy, Protocol,
+    RouteTable, RuleAction, SecurityGroup, SecurityGroupRule, SubnetTier, VpnConnection,
+    VpnGateway, Workload, WorkloadKind,
+};
+
+/// Everything the palette offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaletteItem {
+    Vpc,
+    PublicSubnet,
+    PrivateSubnet,
+    InternetGateway,
+    NatGateway,
+    VpnGateway,
+    CustomerGateway,
+    VpnConnection,
+    S3GatewayEndpoint,
+    DynamoDbGatewayEndpoint,
+    InterfaceEndpoint,
+    SecurityGroup,
+    NetworkAcl,
+    RouteTable,
+    PlacementGroup,
+    GpuNode,
+    SagemakerNotebook,
+    SagemakerTraining,
+    RdsDatabase,
+}
+
+impl PaletteItem {
+    pub const ALL: [PaletteItem; 19] = [
+        PaletteItem::Vpc,
+        PaletteItem::PublicSubnet,
+        PaletteItem::PrivateSubnet,
+        PaletteItem::InternetGateway,
+        PaletteItem::NatGateway,
+        PaletteItem::VpnGateway,
+        PaletteItem::CustomerGateway,
+        PaletteItem::VpnConnection,
+        PaletteItem::S3GatewayEndpoint,
+        PaletteItem::DynamoDbGatewayEndpoint,
+        PaletteItem::InterfaceEndpoint,
+        PaletteItem::SecurityGroup,
+        PaletteItem::NetworkAcl,
+        PaletteItem::RouteTable,
+        PaletteItem::PlacementGroup,
+        PaletteItem::GpuNode,
+        PaletteItem::SagemakerNotebook,
+        PaletteItem::SagemakerTraining,
+        PaletteItem::RdsDatabase,
+    ];
+
+    /// The accessible name of the palette item.
+    pub fn label(self) -> &'static str {
+        match self {
+            PaletteItem::Vpc => "VPC",
+            PaletteItem::PublicSubnet => "Public subnet",
+            PaletteItem::PrivateSubnet => "Private subnet",
+            PaletteItem::InternetGateway => "Internet gateway",
+            PaletteItem::NatGateway => "NAT gateway",
+            PaletteItem::VpnGateway => "VPN gateway",
+            PaletteItem::CustomerGateway => "Customer gateway",
+            PaletteItem::VpnConnection => "VPN connection",
+            PaletteItem::S3GatewayEndpoint => "S3 gateway endpoint",
+            PaletteItem::DynamoDbGatewayEndpoint => "DynamoDB gateway endpoint",
+            PaletteItem::InterfaceEndpoint => "Interface endpoint",
+            PaletteItem::SecurityGroup => "Security group",
+            PaletteItem::NetworkAcl => "Network ACL",
+            PaletteItem::RouteTable => "Route table",
+            PaletteItem::PlacementGroup => "Placement group",
+            PaletteItem::GpuNode => "GPU node",
+            PaletteItem::SagemakerNotebook => "SageMaker notebook",
+            PaletteItem::SagemakerTraining => "SageMaker training",
+            PaletteItem::RdsDatabase => "RDS database",
+        }
+    }
+
+    /// Where it may land, in words: used in refusals.
+    fn container(self) -> Container {
+        match self {
+            PaletteItem::Vpc | PaletteItem::CustomerGateway | PaletteItem::PlacementGroup => {
+                Container::Canvas
+            }
+            PaletteItem::PublicSubnet
+            | PaletteItem::PrivateSubnet
+            | PaletteItem::InternetGateway
+            | PaletteItem::VpnGateway
+            | PaletteItem::S3GatewayEndpoint
+            | PaletteItem::DynamoDbGatewayEndpoint
+            | PaletteItem::SecurityGroup
+            | PaletteItem::NetworkAcl
+            | PaletteItem::RouteTable => Container::Vpc,
+            PaletteItem::NatGateway
+            | PaletteItem::InterfaceEndpoint
+            | PaletteItem::GpuNode
+            | PaletteItem::SagemakerNotebook
+            | PaletteItem::SagemakerTraining
+            | PaletteItem::RdsDatabase => Container::Subnet,
+            PaletteItem::VpnConnection => Container::VpnGateway,
+        }
+    }
+}
+
+enum Container {
+    Canvas,
+    Vpc,
+    Subnet,
+    VpnGateway,
+}
+
+fn refused(reason: String) -> CommandError {
+    CommandError::Refused { reason }
+}
+
+/// The innermost object of `kind` whose box contains the point.
+fn container_at(design: &Design, kind: ObjectKind, x: f64, y: f64) -> Option<String> {
+    design
+        .object_ids()
+        .into_iter()
+        .rev()
+        .filter(|(_, object_kind)| *object_kind == kind)
+        .find(|(id, _)| {
+            design
+                .layout
+                .get(*id)
+                .is_some_and(|bounds| bounds.contains_point(x, y))
+        })
+        .map(|(id, _)| id.to_string())
+}
+
+/// A chip's box centred on the drop point, kept inside its container.
+fn chip_box(design: &Design, container: Option<&str>, x: f64, y: f64, width: f64) -> LayoutBox {
+    let mut left = x - width / 2.0;
+    let mut top = y - CHIP_HEIGHT / 2.0;
+    if let Some(bounds) = container.and_then(|id| design.layout.get(id)) {
+        left = left.clamp(
+            bounds.x + 4.0,
+            (bounds.x + bounds.width - width - 4.0).max(bounds.x + 4.0),
+        );
+        top = top.clamp(
+            bounds.y + 24.0,
+            (bounds.y + bounds.height - CHIP_HEIGHT - 4.0).max(bounds.y + 24.0),
+        );
+    }
+    LayoutBox {
+        x: left,
+        y: top,
+        width,
+        height: CHIP_HEIGHT,
+    }
+}
+
+/// Drops a palette item at a canvas point; returns the new object's id.
+pub fn drop_item(
+    design: &mut Design,
+    item: PaletteItem,
+    x: f64,
+    y: f64,
+) -> Result<String, CommandError> {
+    match item {
+        PaletteItem::Vpc => {
+            if let Some(vpc) = container_at(design, ObjectKind::Vpc, x, y) {
+                return Err(refused(format!(
+                    "A VPC cannot be dropped inside VPC {vpc}: drop it on empty canvas"
+                )));
+            }
+            return editor::add_vpc(design, x, y);
+        }
+        PaletteItem::PublicSubnet => return editor::add_subnet(design, x, y, SubnetTier::Public),
+        PaletteItem::PrivateSubnet => return editor::add_subnet(design, x, y, SubnetTier::Private),
+        _ => {}
+    }
+    let container = match item.container() {
+        Container::Canvas => {
+            if item == PaletteItem::CustomerGateway
+                && let Some(vpc) = container_at(design, ObjectKind::Vpc, x, y)
+            {
+                return Err(refused(format!(
+                    "A customer gateway is your on-premises device: drop it outside VPC {vpc}, on empty canvas"
+                )));
+            }
+            None
+        }
+        Container::Vpc => Some(container_at(design, ObjectKind::Vpc, x, y).ok_or_else(|| {
+            refused(format!(
+                "A {} must be dropped inside a VPC: drop it onto a VPC box",
+                item.label()
+            ))
+        })?),
+        Container::Subnet => Some(container_at(design, ObjectKind::Subnet, x, y).ok_or_else(
+            || {
+                refused(format!(
+                    "A {} must be dropped inside a subnet: drop it onto a subnet box",
+                    item.label()
+                ))
+            },
+        )?),
+        Container::VpnGateway => Some(
+            container_at(design, ObjectKind::VpnGateway, x, y).ok_or_else(|| {
+                refused(
+                    "A VPN connection starts at a VPN gateway: drop it onto a VPN gateway"
+                        .to_string(),
+                )
+            })?,
+        ),
+    };
+    let container_id = container.as_deref().unwrap_or_default().to_string();
+    let vpc_of_container = design
+        .subnet(&container_id)
+        .map(|subnet| subnet.vpc.clone())
+        .unwrap_or_else(|| container_id.clone());
+    let kind = match item {
+        PaletteItem::InternetGateway => ObjectKind::InternetGateway,
+        PaletteItem::NatGateway => ObjectKind::NatGateway,
+        PaletteItem::VpnGateway => ObjectKind::VpnGateway,
+        PaletteItem::CustomerGateway => ObjectKind::CustomerGateway,
+        PaletteItem::VpnConnection => ObjectKind::VpnConnection,
+        PaletteItem::S3GatewayEndpoint
+        | PaletteItem::DynamoDbGatewayEndpoint
+        | PaletteItem::InterfaceEndpoint => ObjectKind::Endpoint,
+        PaletteItem::SecurityGroup => ObjectKind::SecurityGroup,
+        PaletteItem::NetworkAcl => ObjectKind::NetworkAcl,
+        PaletteItem::RouteTable => ObjectKind::RouteTable,
+        PaletteItem::PlacementGroup => ObjectKind::PlacementGroup,
+        _ => ObjectKind::Workload,
+    };
+    let id = editor::next_id(design, kind);
+    let mut width = CHIP_WIDTH;
+    match item {
+        PaletteItem::InternetGateway => {
+            if let Some(existing) = design
+                .internet_gateways
+                .iter()
+                .find(|g| g.vpc == container_id)
+            {
+                return Err(refused(format!(
+                    "VPC {container_id} already has internet gateway {}; a VPC has one",
+                    existing.id
+                )));
+            }
+            design.internet_gateways.push(InternetGateway {
+                id: id.clone(),
+                vpc: container_id.clone(),
+            });
+        }
+        PaletteItem::VpnGateway => {
+            if let Some(existing) = design.vpn_gateways.iter().find(|g| g.vpc == container_id) {
+                return Err(refused(format!(
+                    "VPC {container_id} already has VPN gateway {}; a VPC has one",
+                    existing.id
+                )));
+            }
+            design.vpn_gateways.push(VpnGateway {
+                id: id.clone(),
+                vpc: container_id.clone(),
+                amazon_side_asn: 64512,
+            });
+        }
+        PaletteItem::NatGateway => design.nat_gateways.push(NatGateway {
+            id: id.clone(),
+            subnet: container_id.clone(),
+        }),
+        PaletteItem::CustomerGateway => {
+            width = 120.0;
+            design.customer_gateways.push(CustomerGateway {
+                id: id.clone(),
+                ip_address: "203.0.113.10".into(),
+                bgp_asn: 65000,
+                on_premises_cidrs: vec!["192.168.0.0/16".into()],
+            });
+        }
+        PaletteItem::VpnConnection => {
+            let customer_gateway = design.customer_gateways.first().map(|c| c.id.clone()).ok_or_else(|| {
+                refused("Add a customer gateway (your data center) first; the connection links it to this VPN gateway".to_string())
+            })?;
+            design.vpn_connections.push(VpnConnection {
+                id: id.clone(),
+                vpn_gateway: container_id.clone(),
+                customer_gateway,
+                static_routes_only: true,
+            });
+            return Ok(id);
+        }
+        PaletteItem::S3GatewayEndpoint | PaletteItem::DynamoDbGatewayEndpoint => {
+            let service = if item == PaletteItem::S3GatewayEndpoint {
+                "s3"
+            } else {
+                "dynamodb"
+            };
+            design.endpoints.push(Endpoint {
+                id: id.clone(),
+                vpc: container_id.clone(),
+                endpoint_type: EndpointType::Gateway,
+                service: service.into(),
+                route_tables: Vec::new(),
+                subnets: Vec::new(),
+                security_groups: Vec::new(),
+                private_dns: false,
+            });
+        }
+        PaletteItem::InterfaceEndpoint => design.endpoints.push(Endpoint {
+            id: id.clone(),
+            vpc: vpc_of_container.clone(),
+            endpoint_type: EndpointType::Interface,
+            service: "sagemaker.api".into(),
+            route_tables: Vec::new(),
+            subnets: vec![container_id.clone()],
+            security_groups: Vec::new(),
+            private_dns: true,
+        }),
+        PaletteItem::SecurityGroup => {
+            width = SIDE_CHIP_WIDTH;
+            design.security_groups.push(SecurityGroup {
+                id: id.clone(),
+                vpc: container_id.clone(),
+                name: id.clone(),
+                description: String::new(),
+                ingress: Vec::new(),
+                egress: vec![SecurityGroupRule {
+                    protocol: Protocol::All,
+                    from_port: -1,
+                    to_port: -1,
+                    cidr: Some("0.0.0.0/0".into()),
+                    security_group: None,
+                    prefix_list: None,
+                }],
+            });
+        }
+        PaletteItem::NetworkAcl => {
+            width = SIDE_CHIP_WIDTH;
+            let allow_all = |egress| NetworkAclEntry {
+                rule_number: 100,
+                egress,
+                protocol: Protocol::All,
+                from_port: -1,
+                to_port: -1,
+                cidr: "0.0.0.0/0".into(),
+                action: RuleAction::Allow,
+            };
+            design.network_acls.push(NetworkAcl {
+                id: id.clone(),
+                vpc: container_id.clone(),
+                subnets: Vec::new(),
+                entries: vec![allow_all(false), allow_all(true)],
+            });
+        }
+        PaletteItem::RouteTable => {
+            width = SIDE_CHIP_WIDTH;
+            let main = !design
+                .route_tables
+                .iter()
+                .any(|t| t.vpc == container_id && t.main);
+            design.route_tables.push(RouteTable {
+                id: id.clone(),
+                vpc: container_id.clone(),
+                main,
+                subnets: Vec::new(),
+                routes: Vec::new(),
+            });
+        }
+        PaletteItem::PlacementGroup => {
+            width = SIDE_CHIP_WIDTH;
+            design.placement_groups.push(PlacementGroup {
+                id: id.clone(),
+                strategy: PlacementStrategy::Cluster,
+            });
+        }
+        PaletteItem::GpuNode
+        | PaletteItem::SagemakerNotebook
+        | PaletteItem::SagemakerTraining
+        | PaletteItem::RdsDatabase => {
+            let (kind, instance_type) = match item {
+                PaletteItem::GpuNode => (WorkloadKind::Ec2, "g5.xlarge"),
+                PaletteItem::SagemakerNotebook => (WorkloadKind::SagemakerNotebook, "ml.t3.medium"),
+                PaletteItem::SagemakerTraining => {
+                    (WorkloadKind::SagemakerTraining, "ml.g5.2xlarge")
+                }
+                _ => (WorkloadKind::Rds, "db.r6g.large"),
+            };
+            design.workloads.push(Workload {
+                id: id.clone(),
+                name: String::new(),
+                kind,
+                instance_type: instance_type.into(),
+                count: 1,
+                subnet: container_id.clone(),
+                security_groups: Vec::new(),
+                efa: false,
+                placement_group: None,
+                launch: false,
+                image_id: None,
+            });
+        }
+        PaletteItem::Vpc | PaletteItem::PublicSubnet | PaletteItem::PrivateSubnet => {}
+    }
+    let layout_box = chip_box(design, container.as_deref(), x, y, width);
+    design.layout.insert(id.clone(), layout_box);
+    Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::editor::{Command, CommandError, Editor};
+    use crate::model::Route;
+
+    /// A VPC at (0,0) 520×320 with one private subnet.
+    fn editor_with_subnet() -> (Editor, String, String) {
+        let mut editor = Editor::new(Design::new("palette", "us-east-1"));
+        let vpc = editor
+            .apply(Command::Drop {
+                item: PaletteItem::Vpc,
+                x: 0.0,
+                y: 0.0,
+            })
+            .unwrap()
+            .unwrap();
+        let subnet = editor
+            .apply(Command::Drop {
+                item: PaletteItem::PrivateSubnet,
+                x: 120.0,
+                y: 100.0,
+            })
+            .unwrap()
+            .unwrap();
+        (editor, vpc, subnet)
+    }
+
+    fn center_of(editor: &Editor, id: &str) -> (f64, f64) {
+        let bounds = editor.design().layout[id];
+        (
+            bounds.x + bounds.width / 2.0,
+            bounds.y + bounds.height / 2.0,
+        )
+    }
+
+    #[test]
+    fn every_palette_item_lands_in_its_container_and_gets_a_box() {
+        let (mut editor, vpc, subnet) = editor_with_subnet();
+        let (subnet_x, subnet_y) = center_of(&editor, &subnet);
+        for item in PaletteItem::ALL {
+            let (x, y) = match item.container() {
+                // Far apart: a dropped VPC is 520×320.
+                Container::Canvas => (
+                    900.0,
+                    1000.0 + 500.0 * editor.design().object_ids().len() as f64,
+                ),
+                Container::Vpc => (400.0, 250.0),
+                Container::Subnet => (subnet_x, subnet_y),
+                Container::VpnGateway => center_of(&editor, "vgw-1"),
+            };
+            let created = editor.apply(Command::Drop { item, x, y });
+            let created = created
+                .unwrap_or_else(|error| panic!("{}: {error}", item.label()))
+                .unwrap();
+            let kind = editor.design().kind_of(&created).unwrap();
+            if item != PaletteItem::VpnConnection {
+                assert!(
+                    editor.design().layout.contains_key(&created),
+                    "{} has no box",
+                    item.label()
+                );
+            }
+            match item.container() {
+                Container::Vpc => assert_eq!(editor.design().kind_of(&vpc), Some(ObjectKind::Vpc)),
+                Container::Subnet => {
+                    let bounds = editor.design().layout[&created];
+                    let subnet_box = editor.design().layout[&subnet];
+                    assert!(
+                        subnet_box.contains_point(bounds.x, bounds.y),
+                        "{} not drawn inside its subnet",
+                        item.label()
+                    );
+                }
+                _ => {}
+            }
+            assert!(
+                kind != ObjectKind::Vpc || item == PaletteItem::Vpc,
+                "{}",
+                item.label()
+            );
+        }
+        let design = editor.design();
+        assert_eq!(design.vpcs.len(), 2);
+        assert_eq!(design.vpn_connections.len(), 1);
+        assert_eq!(design.endpoints.len(), 3);
+        assert_eq!(design.workloads.len(), 4);
+        // Nothing dropped made the design unloadable.
+        crate::spec::load_design(&crate::spec::save_design(design)).unwrap();
+    }
+
+    #[test]
+    fn drops_outside_their_container_are_refused_with_a_reason() {
+        let (mut editor, _, _) = editor_with_subnet();
+        let before = editor.design().clone();
+        let cases = [
+            (PaletteItem::NatGateway, 2000.0, 2000.0, "inside a subnet"),
+            (PaletteItem::InternetGateway, 2000.0, 2000.0, "inside a VPC"),
+            (PaletteItem::GpuNode, 400.0, 250.0, "inside a subnet"),
+            (PaletteItem::CustomerGateway, 400.0, 250.0, "outside VPC"),
+            (
+                PaletteItem::Vpc,
+                400.0,
+                250.0,
+                "cannot be dropped inside VPC",
+            ),
+            (
+                PaletteItem::VpnConnection,
+                400.0,
+                250.0,
+                "onto a VPN gateway",
+            ),
+        ];
+        for (item, x, y, reason) in cases {
+            match editor.apply(Command::Drop { item, x, y }) {
+                Err(CommandError::Refused { reason: said }) => {
+                    assert!(said.contains(reason), "{}: {said}", item.label())
+                }
+                other => panic!("{} should be refused, got {other:?}", item.label()),
+            }
+        }
+        editor
+            .apply(Command::Drop {
+                item: PaletteItem::InternetGateway,
+                x: 400.0,
+                y: 250.0,
+            })
+            .unwrap();
+        let twice = editor.apply(Command::Drop {
+            item: PaletteItem::InternetGateway,
+            x: 400.0,
+            y: 250.0,
+        });
+        assert!(
+            matches!(twice, Err(CommandError::Refused { reason }) if reason.contains("already has internet gateway igw-1"))
+        );
+        editor.undo();
+        assert_eq!(editor.design(), &before);
+    }
+
+    #[test]
+    fn set_field_edits_any_field_and_refuses_invalid_values_precisely() {
+        let (mut editor, vpc, subnet) = editor_with_subnet();
+        editor
+            .apply(Command::SetField {
+                object_id: subnet.clone(),
+                field: "tier".into(),
+                value: "public".into(),
+            })
+            .unwrap();
+        assert_eq!(
+            editor.design().subnet(&subnet).unwrap().tier,
+            SubnetTier::Public
+        );
+        editor
+            .apply(Command::SetField {
+                object_id: vpc.clone(),
+                field: "cidr_blocks".into(),
+                value: serde_json::json!(["10.0.0.0/16", "10.1.0.0/16"]),
+            })
+            .unwrap();
+        assert_eq!(editor.design().vpc(&vpc).unwrap().cidr_blocks.len(), 2);
+        editor
+            .apply(Command::SetField {
+                object_id: String::new(),
+                field: "name".into(),
+                value: "renamed".into(),
+            })
+            .unwrap();
+        assert_eq!(editor.design().name, "renamed");
+        let before = editor.design().clone();
+        let refused = editor.apply(Command::SetField {
+            object_id: subnet.clone(),
+            field: "tier".into(),
+            value: "dmz".into(),
+        });
+        assert!(
+            matches!(&refused, Err(CommandError::Refused { reason }) if reason.starts_with("subnets[0].tier: unknown variant `dmz`")),
+            "{refused:?}"
+        );
+        let refused = editor.apply(Command::SetField {
+            object_id: subnet.clone(),
+            field: "colour".into(),
+            value: "red".into(),
+        });
+        assert!(
+            matches!(&refused, Err(CommandError::Refused { reason }) if reason.contains("unknown field `colour`")),
+            "{refused:?}"
+        );
+        let refused = editor.apply(Command::SetField {
+            object_id: subnet.clone(),
+            field: "id".into(),
+            value: "x".into(),
+        });
+        assert!(refused.is_err());
+        assert_eq!(editor.design(), &before);
+    }
+
+    #[test]
+    fn connect_mode_associates_routes_and_attaches_by_kind() {
+        let (mut editor, _, subnet) = editor_with_subnet();
+        let table = editor
+            .apply(Command::Drop {
+                item: PaletteItem::RouteTable,
+                x: 400.0,
+                y: 250.0,
+            })
+            .unwrap()
+            .unwrap();
+        let public = editor
+            .apply(Command::Drop {
+                item: PaletteItem::PublicSubnet,
+                x: 360.0,
+                y: 100.0,
+            })
+            .unwrap()
+            .unwrap();
+        let gateway = editor
+            .apply(Command::Drop {
+                item: PaletteItem::InternetGateway,
+                x: 400.0,
+                y: 280.0,
+            })
+            .unwrap()
+            .unwrap();
+        let (nat_x, nat_y) = center_of(&editor, &public);
+        let nat = editor
+            .apply(Command::Drop {
+                item: PaletteItem::NatGateway,
+                x: nat_x,
+                y: nat_y,
+            })
+            .unwrap()
+            .unwrap();
+        let endpoint = editor
+            .apply(Command::Drop {
+                item: PaletteItem::S3GatewayEndpoint,
+                x: 400.0,
+                y: 250.0,
+            })
+            .unwrap()
+            .unwrap();
+        editor
+            .apply(Command::Connect {
+                from: subnet.clone(),
+                to: table.clone(),
+            })
+            .unwrap();
+        editor
+            .apply(Command::Connect {
+                from: gateway.clone(),
+                to: table.clone(),
+            })
+            .unwrap();
+        editor
+            .apply(Command::Connect {
+                from: endpoint.clone(),
+                to: table.clone(),
+            })
+            .unwrap();
+        let design = editor.design();
+        let routes = &design
+            .route_tables
+            .iter()
+            .find(|t| t.id == table)
+            .unwrap()
+            .routes;
+        assert_eq!(
+            routes,
+            &[Route {
+                destination: "0.0.0.0/0".into(),
+                target: gateway.clone()
+            }]
+        );
+        assert_eq!(
+            design
+                .route_tables
+                .iter()
+                .find(|t| t.id == table)
+                .unwrap()
+                .subnets,
+            [subnet.clone()]
+        );
+        assert_eq!(design.endpoints[0].route_tables, [table.clone()]);
+        // A second default route is refused, with where the first one goes.
+        let twice = editor.apply(Command::Connect {
+            from: table.clone(),
+            to: nat.clone(),
+        });
+        assert!(
+            matches!(twice, Err(CommandError::Refused { reason }) if reason.contains(&format!("already routes 0.0.0.0/0 to {gateway}")))
+        );
+        let nonsense = editor.apply(Command::Connect {
+            from: gateway.clone(),
+            to: nat.clone(),
+        });
+        assert!(
+            matches!(nonsense, Err(CommandError::Refused { reason }) if reason.contains("cannot be connected"))
+        );
+    }
+}
