@@ -687,9 +687,9 @@ mod tests {
                 .find(|t| t.id == table)
                 .unwrap()
                 .subnets,
-            [subnet.clone()]
+            std::slice::from_ref(&subnet)
         );
-        assert_eq!(design.endpoints[0].route_tables, [table.clone()]);
+        assert_eq!(design.endpoints[0].route_tables, std::slice::from_ref(&table));
         // A second default route is refused, with where the first one goes.
         let twice = editor.apply(Command::Connect {
             from: table.clone(),
