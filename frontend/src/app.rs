@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::editor::{Command, Editor};
+use shared::editor::{Command, Editor, PaletteItem};
 use shared::model::Design;
 use shared::{Diagnostic, validate};
 
@@ -13,48 +13,6 @@ use crate::server::{self, Deployment, SavedDesign, Session};
 
 const DRAFT_KEY: &str = "moat.draft";
 
-/// What the palette offers; a drop turns one into a command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PaletteKind {
-    Vpc,
-    PublicSubnet,
-    PrivateSubnet,
-}
-
-impl PaletteKind {
-    pub const ALL: [PaletteKind; 3] = [
-        PaletteKind::Vpc,
-        PaletteKind::PublicSubnet,
-        PaletteKind::PrivateSubnet,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            PaletteKind::Vpc => "VPC",
-            PaletteKind::PublicSubnet => "Public subnet",
-            PaletteKind::PrivateSubnet => "Private subnet",
-        }
-    }
-
-    /// The command that drops this kind at a canvas point.
-    pub fn drop_command(self, x: f64, y: f64) -> Command {
-        use shared::model::SubnetTier;
-        match self {
-            PaletteKind::Vpc => Command::AddVpc { x, y },
-            PaletteKind::PublicSubnet => Command::AddSubnet {
-                x,
-                y,
-                tier: SubnetTier::Public,
-            },
-            PaletteKind::PrivateSubnet => Command::AddSubnet {
-                x,
-                y,
-                tier: SubnetTier::Private,
-            },
-        }
-    }
-}
-
 /// Everything the components share, provided as context.
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -62,7 +20,9 @@ pub struct AppState {
     pub diagnostics: Memo<Vec<Diagnostic>>,
     pub selection: RwSignal<Option<String>>,
     /// A palette item being dragged.
-    pub palette_drag: RwSignal<Option<PaletteKind>>,
+    pub palette_drag: RwSignal<Option<PaletteItem>>,
+    /// Connect mode: a drag from one object to another connects them.
+    pub connect_mode: RwSignal<bool>,
     /// A refused command's reason, shown until the next edit.
     pub notice: RwSignal<Option<String>>,
     pub session: RwSignal<Option<Session>>,
@@ -113,6 +73,7 @@ pub fn App() -> impl IntoView {
         diagnostics,
         selection: RwSignal::new(None),
         palette_drag: RwSignal::new(None),
+        connect_mode: RwSignal::new(false),
         notice: RwSignal::new(None),
         session: RwSignal::new(None),
         saved: RwSignal::new(None),
@@ -206,26 +167,26 @@ fn Palette() -> impl IntoView {
     let state = expect_context::<AppState>();
     view! {
         <nav class="palette" aria-label="Palette">
-            {PaletteKind::ALL
+            {PaletteItem::ALL
                 .into_iter()
-                .map(|kind| {
+                .map(|item| {
                     view! {
                         <button
                             class="palette-item"
-                            aria-label=kind.label()
-                            title=format!("Drag a {} onto the canvas, or press Enter to add one", kind.label())
+                            aria-label=item.label()
+                            title=format!("Drag a {} onto the canvas, or press Enter to add one", item.label())
                             on:pointerdown=move |event| {
                                 event.prevent_default();
-                                state.palette_drag.set(Some(kind));
+                                state.palette_drag.set(Some(item));
                             }
                             on:click=move |_| {
-                                let (x, y) = crate::canvas::default_drop_point(&state, kind);
-                                if let Some(created) = state.apply(kind.drop_command(x, y)) {
+                                let (x, y) = crate::canvas::default_drop_point(&state, item);
+                                if let Some(created) = state.apply(Command::Drop { item, x, y }) {
                                     state.selection.set(Some(created));
                                 }
                             }
                         >
-                            {kind.label()}
+                            {item.label()}
                         </button>
                     }
                 })
@@ -314,6 +275,10 @@ fn Header() -> impl IntoView {
             <button aria-label="Redo" title="Redo (Ctrl+Shift+Z)" disabled=move || !state.editor.with(Editor::can_redo)
                 on:click=move |_| state.editor.update(|editor| { editor.redo(); })>"Redo"</button>
             <button aria-label="New from template" on:click=move |_| state.gallery_open.update(|open| *open = !*open)>"Templates"</button>
+            <button aria-label="Connect mode" aria-pressed=move || state.connect_mode.get().to_string()
+                class:active=move || state.connect_mode.get()
+                on:click=move |_| state.connect_mode.update(|on| *on = !*on)>"Connect"</button>
+            <crate::files::FileButtons />
             <span class="spacer"></span>
             <span class="status" id="status" role="status">{move || state.status.get()}</span>
             {move || match signed_in() {

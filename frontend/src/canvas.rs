@@ -3,10 +3,11 @@
 //! object previews its move and commits one `MoveObject` command on release (one undo step).
 
 use leptos::prelude::*;
-use shared::editor::{Command, SUBNET_SIZE, VPC_SIZE};
+use shared::editor::{Command, SUBNET_SIZE};
 use shared::model::{Design, EndpointType, LayoutBox, ObjectKind, SubnetTier};
 
-use crate::app::{AppState, PaletteKind};
+use crate::app::AppState;
+use shared::editor::PaletteItem;
 
 /// An object being moved: its id, where the pointer went down, and the offset so far.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,30 +37,58 @@ fn canvas_point(client_x: f64, client_y: f64) -> Option<(f64, f64)> {
     inside.then(|| (client_x - rect.left(), client_y - rect.top()))
 }
 
-/// Where a palette item added by click or keyboard lands: VPCs side by side, subnets in a grid
-/// inside the selected VPC (or the first one).
-pub fn default_drop_point(state: &AppState, kind: PaletteKind) -> (f64, f64) {
+/// Where a palette item added by click or keyboard lands: inside the selected container when it
+/// fits, else the first container of the right kind, else empty canvas to the right.
+pub fn default_drop_point(state: &AppState, item: PaletteItem) -> (f64, f64) {
     state.editor.with_untracked(|editor| {
         let design = editor.design();
-        match kind {
-            PaletteKind::Vpc => (20.0 + design.vpcs.len() as f64 * (VPC_SIZE.0 + 30.0), 20.0),
-            PaletteKind::PublicSubnet | PaletteKind::PrivateSubnet => {
-                let selected = state.selection.get_untracked();
-                let vpc = design
-                    .vpcs
-                    .iter()
-                    .find(|vpc| Some(&vpc.id) == selected.as_ref())
-                    .or_else(|| design.vpcs.first());
-                let Some(vpc) = vpc else {
+        let selected = state.selection.get_untracked();
+        let center_of = |id: &str| {
+            design
+                .layout
+                .get(id)
+                .map(|b| (b.x + b.width / 2.0, b.y + b.height / 2.0))
+        };
+        let right_of_everything = || {
+            let right = design
+                .layout
+                .values()
+                .map(|b| b.x + b.width)
+                .fold(0.0, f64::max);
+            (right + 60.0, 40.0)
+        };
+        let pick = |kind: ObjectKind| -> Option<String> {
+            selected
+                .clone()
+                .filter(|id| design.kind_of(id) == Some(kind))
+                .or_else(|| {
+                    design
+                        .object_ids()
+                        .into_iter()
+                        .find(|(_, k)| *k == kind)
+                        .map(|(id, _)| id.to_string())
+                })
+        };
+        match item {
+            PaletteItem::Vpc | PaletteItem::CustomerGateway | PaletteItem::PlacementGroup => {
+                let (x, y) = right_of_everything();
+                if item == PaletteItem::Vpc {
+                    (x, y)
+                } else {
+                    (x + 60.0, y + 20.0)
+                }
+            }
+            PaletteItem::PublicSubnet | PaletteItem::PrivateSubnet => {
+                let Some(vpc) = pick(ObjectKind::Vpc) else {
                     return (-1000.0, -1000.0);
                 };
-                let Some(bounds) = design.layout.get(&vpc.id) else {
+                let Some(bounds) = design.layout.get(&vpc) else {
                     return (-1000.0, -1000.0);
                 };
                 let index = design
                     .subnets
                     .iter()
-                    .filter(|subnet| subnet.vpc == vpc.id)
+                    .filter(|subnet| subnet.vpc == vpc)
                     .count();
                 let column = (index % 2) as f64;
                 let row = (index / 2) as f64;
@@ -68,6 +97,30 @@ pub fn default_drop_point(state: &AppState, kind: PaletteKind) -> (f64, f64) {
                     bounds.y + 40.0 + row * (SUBNET_SIZE.1 + 15.0) + SUBNET_SIZE.1 / 2.0,
                 )
             }
+            PaletteItem::VpnConnection => pick(ObjectKind::VpnGateway)
+                .and_then(|id| center_of(&id))
+                .unwrap_or((-1000.0, -1000.0)),
+            PaletteItem::NatGateway
+            | PaletteItem::InterfaceEndpoint
+            | PaletteItem::GpuNode
+            | PaletteItem::SagemakerNotebook
+            | PaletteItem::SagemakerTraining
+            | PaletteItem::RdsDatabase => pick(ObjectKind::Subnet)
+                .and_then(|id| {
+                    design
+                        .layout
+                        .get(&id)
+                        .map(|b| (b.x + b.width / 2.0, b.y + b.height - 24.0))
+                })
+                .unwrap_or((-1000.0, -1000.0)),
+            _ => pick(ObjectKind::Vpc)
+                .and_then(|id| {
+                    design
+                        .layout
+                        .get(&id)
+                        .map(|b| (b.x + b.width - 110.0, b.y + b.height - 30.0))
+                })
+                .unwrap_or((-1000.0, -1000.0)),
         }
     })
 }
@@ -76,8 +129,17 @@ pub fn default_drop_point(state: &AppState, kind: PaletteKind) -> (f64, f64) {
 pub fn Canvas() -> impl IntoView {
     let state = expect_context::<AppState>();
     let move_drag: RwSignal<Option<MoveDrag>> = RwSignal::new(None);
+    // Connect mode: the object a line starts at, and where the pointer is (canvas units).
+    let connect_from: RwSignal<Option<String>> = RwSignal::new(None);
+    let pointer: RwSignal<(f64, f64)> = RwSignal::new((0.0, 0.0));
 
     let pointer_move = window_event_listener(leptos::ev::pointermove, move |event| {
+        if connect_from.with_untracked(Option::is_some)
+            && let Some(point) =
+                canvas_point(f64::from(event.client_x()), f64::from(event.client_y()))
+        {
+            pointer.set(point);
+        }
         if move_drag.with_untracked(Option::is_some) {
             let (x, y) = (f64::from(event.client_x()), f64::from(event.client_y()));
             move_drag.update(|drag| {
@@ -90,10 +152,23 @@ pub fn Canvas() -> impl IntoView {
     });
     let pointer_up = window_event_listener(leptos::ev::pointerup, move |event| {
         let (client_x, client_y) = (f64::from(event.client_x()), f64::from(event.client_y()));
-        if let Some(kind) = state.palette_drag.get_untracked() {
+        if let Some(from) = connect_from.get_untracked() {
+            connect_from.set(None);
+            if let Some(to) = object_under(&event)
+                && to != from
+            {
+                state.apply(Command::Connect {
+                    from,
+                    to: to.clone(),
+                });
+                state.selection.set(Some(to));
+            }
+            return;
+        }
+        if let Some(item) = state.palette_drag.get_untracked() {
             state.palette_drag.set(None);
             if let Some((x, y)) = canvas_point(client_x, client_y)
-                && let Some(created) = state.apply(kind.drop_command(x, y))
+                && let Some(created) = state.apply(Command::Drop { item, x, y })
             {
                 state.selection.set(Some(created));
             }
@@ -140,6 +215,15 @@ pub fn Canvas() -> impl IntoView {
         event.stop_propagation();
         event.prevent_default();
         state.selection.set(Some(object_id.clone()));
+        if state.connect_mode.get_untracked() {
+            if let Some(point) =
+                canvas_point(f64::from(event.client_x()), f64::from(event.client_y()))
+            {
+                pointer.set(point);
+            }
+            connect_from.set(Some(object_id));
+            return;
+        }
         let carried = state.editor.with_untracked(|editor| {
             shared::editor::contained_objects(editor.design(), &object_id)
         });
@@ -163,7 +247,7 @@ pub fn Canvas() -> impl IntoView {
     };
 
     view! {
-        <svg id="canvas" role="application" aria-label="Canvas"
+        <svg id="canvas" role="application" aria-label="Canvas" class:connecting=move || state.connect_mode.get()
             on:pointerdown=move |_| state.selection.set(None)>
             {move || {
                 let design = state.editor.with(|editor| editor.design().clone());
@@ -235,7 +319,12 @@ pub fn Canvas() -> impl IntoView {
                         </g>
                     })
                 }).collect_view();
-                view! { {vpcs} {subnets} {edges} {chips} }
+                let rubber_line = connect_from.get().and_then(|from| {
+                    let (x1, y1) = center(*design.layout.get(&from)?);
+                    let (x2, y2) = pointer.get();
+                    Some(view! { <line class="edge connecting" x1=x1 y1=y1 x2=x2 y2=y2 /> })
+                });
+                view! { {vpcs} {subnets} {edges} {chips} {rubber_line} }
             }}
         </svg>
     }
@@ -252,6 +341,17 @@ fn badge(bounds: LayoutBox, errors: usize) -> impl IntoView {
             </g>
         }
     })
+}
+
+/// The id of the object under a pointer event (the nearest element with a `data-id`).
+fn object_under(event: &leptos::ev::PointerEvent) -> Option<String> {
+    let target = event.target()?;
+    let element = wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(target).ok()?;
+    element
+        .closest("[data-id]")
+        .ok()
+        .flatten()?
+        .get_attribute("data-id")
 }
 
 fn center(bounds: LayoutBox) -> (f64, f64) {

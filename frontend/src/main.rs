@@ -4,10 +4,12 @@
 //! - [`app`]: the page: header (sign-in, save, deploy), palette, canvas, side panels.
 //! - [`canvas`]: the SVG canvas and pointer handling (drop from palette, move, select).
 //! - [`panels`]: inspector and diagnostics.
+//! - [`files`]: import and export (JSON spec, SVG).
 //! - [`server`]: the HTTP client for the backend's `/api/v1`.
 
 mod app;
 mod canvas;
+mod files;
 mod panels;
 mod server;
 

@@ -1,10 +1,12 @@
 //! Side panels: the inspector (fields of the selected object, with inline facts computed by
 //! `shared`) and the diagnostics list (grouped by severity; a click selects the objects).
 
+use leptos::prelude::AnyView;
 use leptos::prelude::*;
 use shared::Severity;
 use shared::cidr;
 use shared::editor::Command;
+use shared::model::ObjectKind;
 
 use crate::app::AppState;
 
@@ -27,83 +29,241 @@ pub fn Inspector() -> impl IntoView {
     move || {
         let selected = state.selection.get()?;
         let design = state.editor.with(|editor| editor.design().clone());
-        let field_errors = move |object_id: &str| {
-            state.diagnostics.with(|diagnostics| {
-                diagnostics
-                    .iter()
-                    .any(|d| d.is_error() && d.objects.first().is_some_and(|id| id == object_id))
+        let kind = design.kind_of(&selected)?;
+        let object = serde_json::to_value(&design)
+            .ok()?
+            .get(kind.collection())?
+            .as_array()?
+            .iter()
+            .find(|item| item["id"] == selected.as_str())?
+            .clone();
+        let invalid = state.diagnostics.with(|diagnostics| {
+            diagnostics
+                .iter()
+                .any(|d| d.is_error() && d.objects.first().is_some_and(|id| *id == selected))
+        });
+        let cidr_section = match kind {
+            ObjectKind::Subnet => design
+                .subnet(&selected)
+                .map(|subnet| subnet_cidr_section(state, subnet.clone(), invalid).into_any()),
+            _ => None,
+        };
+        let skip: &[&str] = if kind == ObjectKind::Subnet {
+            &["id", "cidr"]
+        } else {
+            &["id"]
+        };
+        let mut fields: Vec<(String, serde_json::Value)> = object
+            .as_object()
+            .map(|map| {
+                map.iter()
+                    .filter(|(key, _)| !skip.contains(&key.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
             })
-        };
-        if let Some(subnet) = design.subnet(&selected).cloned() {
-            let id = subnet.id.clone();
-            let id_for_cidr = id.clone();
-            let id_for_az = id.clone();
-            let id_for_free = id.clone();
-            let vpc_id = subnet.vpc.clone();
-            let next_free = move || {
-                state.editor.with(|editor| {
-                    let design = editor.design();
-                    let used: Vec<_> = design
-                        .subnets
-                        .iter()
-                        .filter(|other| other.vpc == vpc_id && other.id != id_for_free)
-                        .filter_map(|other| {
-                            cidr::parse_cidr(&other.cidr)
-                                .ok()
-                                .map(|parsed| parsed.network)
-                        })
-                        .collect();
-                    let prefix = design
-                        .subnet(&id_for_free)
-                        .and_then(|s| cidr::parse_cidr(&s.cidr).ok())
-                        .map(|parsed| parsed.network.prefix_len())
-                        .unwrap_or(24);
-                    design.vpc(&vpc_id).and_then(|vpc| {
-                        vpc.cidr_blocks
-                            .iter()
-                            .filter_map(|text| cidr::parse_cidr(text).ok())
-                            .find_map(|block| cidr::next_free_block(block.network, &used, prefix))
-                    })
-                })
-            };
-            let id_for_button = id.clone();
-            let invalid = field_errors(&id);
-            return Some(view! {
-                <section aria-label="Inspector">
-                    <h2>{format!("Subnet {id}")}</h2>
-                    <label class="field">"CIDR block"
-                        <input aria-label="CIDR block" aria-invalid=invalid.to_string() prop:value=subnet.cidr.clone()
-                            on:input=move |event| { state.apply(Command::SetSubnetCidr { subnet_id: id_for_cidr.clone(), cidr: event_target_value(&event) }); } />
-                        <small id="cidr-facts">{cidr_facts(&subnet.cidr)}</small>
-                    </label>
-                    <button on:click=move |_| {
-                        if let Some(free) = next_free() {
-                            state.apply(Command::SetSubnetCidr { subnet_id: id_for_button.clone(), cidr: free.to_string() });
-                        }
-                    }>"Next free block"</button>
-                    <label class="field">"Availability zone"
-                        <input aria-label="Availability zone" prop:value=subnet.availability_zone.clone()
-                            on:change=move |event| { state.apply(Command::SetSubnetAvailabilityZone { subnet_id: id_for_az.clone(), availability_zone: event_target_value(&event) }); } />
-                    </label>
-                    <p><small>{format!("In VPC {} · {:?} tier", subnet.vpc, subnet.tier)}</small></p>
-                </section>
-            }.into_any());
+            .unwrap_or_default();
+        for optional in optional_fields(kind) {
+            if !fields.iter().any(|(key, _)| key == optional) {
+                fields.push((optional.to_string(), serde_json::Value::Null));
+            }
         }
-        let Some(vpc) = design.vpc(&selected).cloned() else {
-            return read_only_facts(&design, &selected).map(|view| view.into_any());
-        };
-        let id = vpc.id.clone();
-        let primary = vpc.cidr_blocks.first().cloned().unwrap_or_default();
+        let object_id = selected.clone();
         Some(view! {
             <section aria-label="Inspector">
-                <h2>{format!("VPC {id}")}</h2>
-                <label class="field">"CIDR block"
-                    <input aria-label="CIDR block" prop:value=primary.clone()
-                        on:input=move |event| { state.apply(Command::SetVpcPrimaryCidr { vpc_id: id.clone(), cidr: event_target_value(&event) }); } />
-                    <small>{cidr_facts(&primary)}</small>
-                </label>
+                <h2>{format!("{} {selected}", kind.label())}</h2>
+                {cidr_section}
+                {fields.into_iter().map(|(field, value)| field_editor(state, object_id.clone(), field, value)).collect_view()}
             </section>
-        }.into_any())
+        })
+    }
+}
+
+/// Fields the spec leaves out when empty, offered so they can be set.
+fn optional_fields(kind: ObjectKind) -> &'static [&'static str] {
+    match kind {
+        ObjectKind::Workload => &["placement_group", "image_id"],
+        _ => &[],
+    }
+}
+
+/// A field's label as a person reads it: `enable_dns_support` → "Enable DNS support".
+pub fn field_label(field: &str) -> String {
+    let special = match field {
+        "cidr" => Some("CIDR block"),
+        "cidr_blocks" => Some("CIDR blocks"),
+        "availability_zone" => Some("Availability zone"),
+        "map_public_ip_on_launch" => Some("Map public IP on launch"),
+        "bgp_asn" => Some("BGP ASN"),
+        "amazon_side_asn" => Some("Amazon side ASN"),
+        "ip_address" => Some("IP address"),
+        "on_premises_cidrs" => Some("On-premises CIDRs"),
+        "private_dns" => Some("Private DNS"),
+        "vpc" => Some("VPC"),
+        "image_id" => Some("Image id (AMI)"),
+        _ => None,
+    };
+    if let Some(label) = special {
+        return label.to_string();
+    }
+    let words: Vec<String> = field
+        .split('_')
+        .map(|word| match word {
+            "dns" => "DNS".to_string(),
+            "efa" => "EFA".to_string(),
+            "ip" => "IP".to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    let text = words.join(" ");
+    let mut characters = text.chars();
+    characters
+        .next()
+        .map(|first| first.to_uppercase().collect::<String>() + characters.as_str())
+        .unwrap_or_default()
+}
+
+/// One field, edited by its JSON type; every change is one `SetField` command.
+fn field_editor(
+    state: AppState,
+    object_id: String,
+    field: String,
+    value: serde_json::Value,
+) -> AnyView {
+    use serde_json::Value;
+    let label = field_label(&field);
+    let set = move |new_value: Value| {
+        state.apply(Command::SetField {
+            object_id: object_id.clone(),
+            field: field.clone(),
+            value: new_value,
+        });
+    };
+    match value {
+        Value::Bool(flag) => view! {
+            <label class="field checkbox">
+                <input type="checkbox" aria-label=label.clone() prop:checked=flag
+                    on:change=move |event| set(Value::Bool(event_target_checked(&event))) />
+                {label.clone()}
+            </label>
+        }
+        .into_any(),
+        Value::Number(number) => view! {
+            <label class="field">{label.clone()}
+                <input type="number" aria-label=label.clone() prop:value=number.to_string()
+                    on:change=move |event| {
+                        let text = event_target_value(&event);
+                        let parsed = text.parse::<i64>().map(Value::from).or_else(|_| text.parse::<f64>().map(Value::from));
+                        set(parsed.unwrap_or(Value::String(text)));
+                    } />
+            </label>
+        }
+        .into_any(),
+        Value::Array(items) if items.iter().all(Value::is_string) => {
+            let text = items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ");
+            view! {
+                <label class="field">{label.clone()}
+                    <input aria-label=label.clone() prop:value=text
+                        on:change=move |event| {
+                            let list: Vec<Value> = event_target_value(&event)
+                                .split(',')
+                                .map(str::trim)
+                                .filter(|item| !item.is_empty())
+                                .map(|item| Value::String(item.to_string()))
+                                .collect();
+                            set(Value::Array(list));
+                        } />
+                    <small>"Comma-separated"</small>
+                </label>
+            }
+            .into_any()
+        }
+        Value::Array(_) | Value::Object(_) => {
+            let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+            view! {
+                <label class="field">{label.clone()}
+                    <textarea aria-label=label.clone() rows="6" prop:value=text
+                        on:change=move |event| {
+                            match serde_json::from_str::<Value>(&event_target_value(&event)) {
+                            Ok(parsed) => set(parsed),
+                            Err(error) => state.notice.set(Some(format!("{}: not valid JSON: {error}", label_for_error(&event)))),
+                        }
+                        }></textarea>
+                </label>
+            }
+            .into_any()
+        }
+        Value::Null | Value::String(_) => {
+            let text = value.as_str().unwrap_or_default().to_string();
+            let optional = value.is_null();
+            view! {
+                <label class="field">{label.clone()}
+                    <input aria-label=label.clone() prop:value=text
+                        on:change=move |event| {
+                            let text = event_target_value(&event);
+                            set(if optional && text.is_empty() { Value::Null } else { Value::String(text) });
+                        } />
+                </label>
+            }
+            .into_any()
+        }
+    }
+}
+
+fn label_for_error(event: &leptos::ev::Event) -> String {
+    event
+        .target()
+        .and_then(|target| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(target).ok())
+        .and_then(|element| element.get_attribute("aria-label"))
+        .unwrap_or_default()
+}
+
+/// A subnet's CIDR, live as typed, with its range, usable addresses and the next free block.
+fn subnet_cidr_section(
+    state: AppState,
+    subnet: shared::model::Subnet,
+    invalid: bool,
+) -> impl IntoView {
+    let id = subnet.id.clone();
+    let id_for_cidr = id.clone();
+    let id_for_free = id.clone();
+    let vpc_id = subnet.vpc.clone();
+    let next_free = move || {
+        state.editor.with(|editor| {
+            let design = editor.design();
+            let used: Vec<_> = design
+                .subnets
+                .iter()
+                .filter(|other| other.vpc == vpc_id && other.id != id_for_free)
+                .filter_map(|other| {
+                    cidr::parse_cidr(&other.cidr)
+                        .ok()
+                        .map(|parsed| parsed.network)
+                })
+                .collect();
+            let prefix = design
+                .subnet(&id_for_free)
+                .and_then(|s| cidr::parse_cidr(&s.cidr).ok())
+                .map(|parsed| parsed.network.prefix_len())
+                .unwrap_or(24);
+            design.vpc(&vpc_id).and_then(|vpc| {
+                vpc.cidr_blocks
+                    .iter()
+                    .filter_map(|text| cidr::parse_cidr(text).ok())
+                    .find_map(|block| cidr::next_free_block(block.network, &used, prefix))
+            })
+        })
+    };
+    view! {
+        <label class="field">"CIDR block"
+            <input aria-label="CIDR block" aria-invalid=invalid.to_string() prop:value=subnet.cidr.clone()
+                on:input=move |event| { state.apply(Command::SetSubnetCidr { subnet_id: id_for_cidr.clone(), cidr: event_target_value(&event) }); } />
+            <small id="cidr-facts">{cidr_facts(&subnet.cidr)}</small>
+        </label>
+        <button on:click=move |_| {
+            if let Some(free) = next_free() {
+                state.apply(Command::SetSubnetCidr { subnet_id: id.clone(), cidr: free.to_string() });
+            }
+        }>"Next free block"</button>
     }
 }
 
@@ -143,36 +303,4 @@ pub fn DiagnosticsPanel() -> impl IntoView {
             {move || group(Severity::Warning)}
         </section>
     }
-}
-
-/// Objects the designer cannot edit yet: their fields, as the JSON spec has them.
-fn read_only_facts(design: &shared::Design, object_id: &str) -> Option<impl IntoView + use<>> {
-    let kind = design.kind_of(object_id)?;
-    let document = serde_json::to_value(design).ok()?;
-    let collection = match kind {
-        shared::model::ObjectKind::InternetGateway => "internet_gateways",
-        shared::model::ObjectKind::NatGateway => "nat_gateways",
-        shared::model::ObjectKind::VpnGateway => "vpn_gateways",
-        shared::model::ObjectKind::CustomerGateway => "customer_gateways",
-        shared::model::ObjectKind::VpnConnection => "vpn_connections",
-        shared::model::ObjectKind::RouteTable => "route_tables",
-        shared::model::ObjectKind::Endpoint => "endpoints",
-        shared::model::ObjectKind::SecurityGroup => "security_groups",
-        shared::model::ObjectKind::NetworkAcl => "network_acls",
-        shared::model::ObjectKind::PlacementGroup => "placement_groups",
-        shared::model::ObjectKind::Workload => "workloads",
-        shared::model::ObjectKind::Vpc | shared::model::ObjectKind::Subnet => return None,
-    };
-    let object = document[collection]
-        .as_array()?
-        .iter()
-        .find(|o| o["id"] == object_id)?
-        .clone();
-    let text = serde_json::to_string_pretty(&object).unwrap_or_default();
-    Some(view! {
-        <section aria-label="Inspector">
-            <h2>{format!("{} {object_id}", kind.label())}</h2>
-            <pre class="facts">{text}</pre>
-        </section>
-    })
 }

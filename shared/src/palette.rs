@@ -689,7 +689,10 @@ mod tests {
                 .subnets,
             std::slice::from_ref(&subnet)
         );
-        assert_eq!(design.endpoints[0].route_tables, std::slice::from_ref(&table));
+        assert_eq!(
+            design.endpoints[0].route_tables,
+            std::slice::from_ref(&table)
+        );
         // A second default route is refused, with where the first one goes.
         let twice = editor.apply(Command::Connect {
             from: table.clone(),

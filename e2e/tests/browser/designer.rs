@@ -1,0 +1,317 @@
+//! The designer's capabilities, by drag and click as a person would: every palette kind,
+//! refused drops, connect mode, the local draft across a reload, undo/redo, import and export.
+
+use e2e::{Browser, MoatServer, Moto};
+use fantoccini::key::Key;
+use serde_json::Value;
+
+async fn drag_item(browser: &Browser, label: &str, x: f64, y: f64) -> anyhow::Result<()> {
+    let item = browser
+        .find(&format!("button.palette-item[aria-label='{label}']"))
+        .await?;
+    browser.drag_to(&item, x, y).await
+}
+
+/// Viewport coordinates of an object's box: (left, top, width, height).
+async fn box_of(browser: &Browser, id: &str) -> anyhow::Result<(f64, f64, f64, f64)> {
+    let value = browser
+        .client
+        .execute(
+            "const r = document.querySelector(`[data-id='${arguments[0]}'] rect`).getBoundingClientRect(); return [r.left, r.top, r.width, r.height];",
+            vec![Value::from(id)],
+        )
+        .await?;
+    let number = |index: usize| value[index].as_f64().unwrap_or_default();
+    Ok((number(0), number(1), number(2), number(3)))
+}
+
+async fn count(browser: &Browser, css: &str) -> anyhow::Result<u64> {
+    let value = browser
+        .client
+        .execute(
+            &format!("return document.querySelectorAll(\"{css}\").length;"),
+            vec![],
+        )
+        .await?;
+    Ok(value.as_u64().unwrap_or_default())
+}
+
+async fn fetch_download(browser: &Browser) -> anyhow::Result<String> {
+    let value = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; fetch(document.querySelector('#download-link').href).then(r => r.text()).then(done);",
+            vec![],
+        )
+        .await?;
+    Ok(value.as_str().unwrap_or_default().to_string())
+}
+
+async fn palette_and_connect(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
+    browser.client.goto(&server.url).await?;
+    let (canvas_x, canvas_y) = browser.element_origin("#canvas").await?;
+    drag_item(browser, "VPC", canvas_x + 30.0, canvas_y + 60.0).await?;
+    browser.find("g.vpc[data-id='vpc-1']").await?;
+    let (vpc_x, vpc_y, vpc_w, vpc_h) = box_of(browser, "vpc-1").await?;
+    drag_item(browser, "Public subnet", vpc_x + 120.0, vpc_y + 100.0).await?;
+    drag_item(browser, "Private subnet", vpc_x + 120.0, vpc_y + 240.0).await?;
+    browser.find("[data-id='subnet-2']").await?;
+    // Refused: a NAT gateway outside any subnet, with the reason shown.
+    drag_item(
+        browser,
+        "NAT gateway",
+        vpc_x + vpc_w - 60.0,
+        vpc_y + vpc_h - 20.0,
+    )
+    .await?;
+    browser.wait_until("document.querySelector('#notice')?.textContent.includes('must be dropped inside a subnet')", 5).await?;
+    // Every kind, dropped where it belongs.
+    let (public_x, public_y, _, _) = box_of(browser, "subnet-1").await?;
+    let (private_x, private_y, _, private_h) = box_of(browser, "subnet-2").await?;
+    let in_public = (public_x + 50.0, public_y + 80.0);
+    let in_vpc_side = (vpc_x + vpc_w - 90.0, vpc_y + vpc_h - 40.0);
+    let below = (canvas_x + 30.0, vpc_y + vpc_h + 120.0);
+    drag_item(browser, "NAT gateway", in_public.0, in_public.1).await?;
+    drag_item(browser, "Internet gateway", in_vpc_side.0, in_vpc_side.1).await?;
+    drag_item(browser, "VPN gateway", in_vpc_side.0, in_vpc_side.1 - 40.0).await?;
+    drag_item(browser, "Customer gateway", below.0, below.1).await?;
+    browser.find("[data-id='vgw-1']").await?;
+    let (vgw_x, vgw_y, vgw_w, vgw_h) = box_of(browser, "vgw-1").await?;
+    drag_item(
+        browser,
+        "VPN connection",
+        vgw_x + vgw_w / 2.0,
+        vgw_y + vgw_h / 2.0,
+    )
+    .await?;
+    for (label, x, y) in [
+        ("S3 gateway endpoint", in_vpc_side.0, in_vpc_side.1 - 80.0),
+        (
+            "DynamoDB gateway endpoint",
+            in_vpc_side.0,
+            in_vpc_side.1 - 120.0,
+        ),
+        ("Security group", in_vpc_side.0, in_vpc_side.1 - 160.0),
+        ("Network ACL", in_vpc_side.0, in_vpc_side.1 - 200.0),
+        ("Route table", in_vpc_side.0, in_vpc_side.1 - 240.0),
+        ("Placement group", below.0 + 200.0, below.1),
+        (
+            "Interface endpoint",
+            private_x + 40.0,
+            private_y + private_h - 20.0,
+        ),
+        ("GPU node", private_x + 120.0, private_y + private_h - 20.0),
+        (
+            "SageMaker notebook",
+            private_x + 200.0,
+            private_y + private_h - 20.0,
+        ),
+        (
+            "SageMaker training",
+            private_x + 40.0,
+            private_y + private_h - 60.0,
+        ),
+        (
+            "RDS database",
+            private_x + 120.0,
+            private_y + private_h - 60.0,
+        ),
+    ] {
+        drag_item(browser, label, x, y).await?;
+    }
+    for id in [
+        "nat-1", "igw-1", "vgw-1", "cgw-1", "vpce-1", "vpce-2", "vpce-3", "sg-1", "acl-1", "rt-1",
+        "pg-1", "wl-1", "wl-2", "wl-3", "wl-4",
+    ] {
+        browser.find(&format!("[data-id='{id}']")).await?;
+    }
+    browser
+        .wait_until(
+            "document.querySelector(\"line.edge-vpn[data-from='vgw-1'][data-to='cgw-1']\")",
+            5,
+        )
+        .await?;
+
+    // Connect mode: route table → internet gateway adds 0.0.0.0/0; subnet → route table associates.
+    browser.click("button[aria-label='Connect mode']").await?;
+    let (rt_x, rt_y, rt_w, rt_h) = box_of(browser, "rt-1").await?;
+    let (igw_x, igw_y, igw_w, igw_h) = box_of(browser, "igw-1").await?;
+    let route_table = browser.find("[data-id='rt-1'] rect").await?;
+    browser
+        .drag_to(&route_table, igw_x + igw_w / 2.0, igw_y + igw_h / 2.0)
+        .await?;
+    browser
+        .wait_until(
+            "document.querySelector(\"line.edge-route[data-from='rt-1'][data-to='igw-1']\")",
+            5,
+        )
+        .await?;
+    let public_subnet = browser.find("[data-id='subnet-1'] rect").await?;
+    browser
+        .drag_to(&public_subnet, rt_x + rt_w / 2.0, rt_y + rt_h / 2.0)
+        .await?;
+    browser.wait_until("document.querySelector(\"line.edge-association[data-from='subnet-1'][data-to='rt-1']\")", 5).await?;
+    browser
+        .wait_until(
+            "!document.querySelector(\"button.diagnostic[data-code='route.nat-not-public']\")",
+            5,
+        )
+        .await?;
+    browser.click("button[aria-label='Connect mode']").await?;
+
+    // The local draft survives a reload.
+    let objects_before = count(browser, "[data-id]").await?;
+    browser.client.refresh().await?;
+    browser.find("[data-id='rt-1']").await?;
+    assert_eq!(
+        count(browser, "[data-id]").await?,
+        objects_before,
+        "the reload kept every object"
+    );
+    Ok(())
+}
+
+async fn files_and_history(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
+    browser.client.goto(&server.url).await?;
+    browser
+        .click("button[aria-label='New from template']")
+        .await?;
+    browser.click("button[data-template='tabular-vpn']").await?;
+    browser.find("[data-id='vgw-tabular']").await?;
+
+    // Export JSON is the model itself.
+    browser.click("button[aria-label='Export JSON']").await?;
+    let exported = fetch_download(browser).await?;
+    let draft = browser
+        .client
+        .execute("return localStorage.getItem('moat.draft');", vec![])
+        .await?;
+    assert_eq!(Some(exported.as_str()), draft.as_str());
+    let exported: Value = serde_json::from_str(&exported)?;
+    assert_eq!(
+        exported["vpn_connections"][0]["customer_gateway"],
+        "cgw-datacenter"
+    );
+
+    // Export SVG parses as XML and holds the drawn objects.
+    browser.click("button[aria-label='Export SVG']").await?;
+    let svg = fetch_download(browser).await?;
+    assert!(
+        svg.starts_with("<?xml") && svg.contains("xmlns=\"http://www.w3.org/2000/svg\""),
+        "{}",
+        &svg[..svg.len().min(200)]
+    );
+    let parses = browser
+        .client
+        .execute(
+            "const d = new DOMParser().parseFromString(arguments[0], 'image/svg+xml'); return !d.querySelector('parsererror') && d.querySelectorAll('[data-id]').length;",
+            vec![Value::from(svg)],
+        )
+        .await?;
+    assert!(
+        parses.as_u64().unwrap_or(0) >= 8,
+        "SVG did not parse or lost objects: {parses}"
+    );
+
+    // Inspector: edit a field of a non-subnet object; undo and redo walk it back and forth.
+    browser.click("[data-id='cgw-datacenter'] rect").await?;
+    let field = browser.find("input[aria-label='BGP ASN']").await?;
+    field
+        .send_keys(&format!(
+            "{}a{}65123\n",
+            char::from(Key::Control),
+            char::from(Key::Null)
+        ))
+        .await?;
+    browser.click("h1").await?;
+    browser
+        .wait_until(
+            "JSON.parse(localStorage.getItem('moat.draft')).customer_gateways[0].bgp_asn === 65123",
+            5,
+        )
+        .await?;
+    browser.click("button[aria-label='Undo']").await?;
+    browser
+        .wait_until(
+            "JSON.parse(localStorage.getItem('moat.draft')).customer_gateways[0].bgp_asn === 65000",
+            5,
+        )
+        .await?;
+    browser
+        .press(&[char::from(Key::Control), char::from(Key::Shift), 'z'])
+        .await?;
+    browser
+        .wait_until(
+            "JSON.parse(localStorage.getItem('moat.draft')).customer_gateways[0].bgp_asn === 65123",
+            5,
+        )
+        .await?;
+
+    // A bad file is refused with the exact place of the problem, and the design is untouched.
+    let directory = tempfile::tempdir()?;
+    let bad = directory.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"schema_version": 1, "name": "x", "region": "us-east-1", "subnets": [{"id": "s", "vpc": "v", "availability_zone": "us-east-1a", "cidr": "10.0.0.0/24", "tier": "dmz"}]}"#,
+    )?;
+    let input = browser
+        .find("input[aria-label='Import design file']")
+        .await?;
+    input.send_keys(bad.to_str().unwrap_or_default()).await?;
+    browser.wait_until("document.querySelector('#notice')?.textContent.includes('bad.json failed: subnets[0].tier: unknown variant')", 5).await?;
+    browser.find("[data-id='vgw-tabular']").await?;
+    // A good file replaces the design.
+    let good = directory.path().join("good.json");
+    std::fs::write(
+        &good,
+        include_str!("../../../shared/templates/llm-training-efa.json"),
+    )?;
+    browser
+        .find("input[aria-label='Import design file']")
+        .await?
+        .send_keys(good.to_str().unwrap_or_default())
+        .await?;
+    browser.find("[data-id='wl-trainers']").await?;
+    browser
+        .wait_until("!document.querySelector(\"[data-id='vgw-tabular']\")", 5)
+        .await?;
+    Ok(())
+}
+
+async fn with_browser<F, Fut>(name: &str, scenario: F) -> anyhow::Result<()>
+where
+    F: FnOnce(Browser, MoatServer) -> Fut,
+    Fut: std::future::Future<Output = (Browser, anyhow::Result<()>)>,
+{
+    let _one = crate::ONE_BROWSER_AT_A_TIME.lock().await;
+    let moto = Moto::start()?;
+    let server = MoatServer::start(&moto, &[])?;
+    let browser = Browser::start().await?;
+    let (browser, outcome) = scenario(browser, server).await;
+    if outcome.is_err()
+        && let Ok(path) = browser.screenshot(name).await
+    {
+        eprintln!("screenshot of the failure: {}", path.display());
+    }
+    let _ = browser.client.clone().close().await;
+    outcome
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_palette_kind_drops_into_its_container_and_connect_mode_wires_routes()
+-> anyhow::Result<()> {
+    with_browser("palette", |browser, server| async move {
+        let outcome = palette_and_connect(&browser, &server).await;
+        (browser, outcome)
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_export_inspector_edits_and_history() -> anyhow::Result<()> {
+    with_browser("files", |browser, server| async move {
+        let outcome = files_and_history(&browser, &server).await;
+        (browser, outcome)
+    })
+    .await
+}
