@@ -103,9 +103,14 @@ impl Paths {
 /// Runs a command, failing with its description when it fails.
 pub fn run_step(description: &str, command: &mut Command) -> anyhow::Result<()> {
     eprintln!("==> {description}");
+    let started = std::time::Instant::now();
     let status = command
         .status()
         .with_context(|| format!("{description}: could not start"))?;
+    eprintln!(
+        "<== {description}: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     if !status.success() {
         bail!("{description} failed ({status})");
     }
