@@ -31,6 +31,10 @@ pub struct AppState {
     pub deployment: RwSignal<Option<Deployment>>,
     /// Whether the template gallery is open.
     pub gallery_open: RwSignal<bool>,
+    /// Zoom and pan of the canvas (session state: never saved, never undone).
+    pub camera: RwSignal<crate::canvas::Camera>,
+    /// The object copied with Ctrl+C.
+    pub clipboard: RwSignal<Option<String>>,
 }
 
 impl AppState {
@@ -80,6 +84,8 @@ pub fn App() -> impl IntoView {
         status: RwSignal::new(String::new()),
         deployment: RwSignal::new(None),
         gallery_open: RwSignal::new(false),
+        camera: RwSignal::new(crate::canvas::Camera::default()),
+        clipboard: RwSignal::new(None),
     };
     provide_context(state);
 
@@ -126,6 +132,35 @@ pub fn App() -> impl IntoView {
             editor.update(|editor| {
                 editor.redo();
             });
+        } else if control && (key == "d" || key == "v") {
+            event.prevent_default();
+            let source = if key == "d" {
+                state.selection.get_untracked()
+            } else {
+                state.clipboard.get_untracked()
+            };
+            if let Some(object_id) = source
+                && let Some(copy) = state.apply(Command::Duplicate { object_id })
+            {
+                state.selection.set(Some(copy));
+            }
+        } else if control && key == "c" {
+            state.clipboard.set(state.selection.get_untracked());
+        } else if let Some((step_x, step_y)) = arrow_step(&key)
+            && let Some(selected) = state.selection.get_untracked()
+        {
+            event.prevent_default();
+            let factor = if event.shift_key() { 5.0 } else { 1.0 };
+            let origin =
+                editor.with_untracked(|editor| editor.design().layout.get(&selected).copied());
+            if let Some(origin) = origin {
+                let step = shared::editor::GRID * factor;
+                state.apply(Command::MoveObject {
+                    object_id: selected,
+                    x: origin.x + step_x * step,
+                    y: origin.y + step_y * step,
+                });
+            }
         } else if (key == "Delete" || key == "Backspace")
             && let Some(selected) = state.selection.get_untracked()
         {
@@ -383,5 +418,16 @@ fn TemplateGallery() -> impl IntoView {
                 .collect_view()}
             <button on:click=move |_| state.gallery_open.set(false)>"Close"</button>
         </section>
+    }
+}
+
+/// The direction an arrow key nudges the selection.
+fn arrow_step(key: &str) -> Option<(f64, f64)> {
+    match key {
+        "ArrowLeft" => Some((-1.0, 0.0)),
+        "ArrowRight" => Some((1.0, 0.0)),
+        "ArrowUp" => Some((0.0, -1.0)),
+        "ArrowDown" => Some((0.0, 1.0)),
+        _ => None,
     }
 }

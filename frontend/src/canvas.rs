@@ -7,6 +7,7 @@ use shared::editor::{Command, SUBNET_SIZE};
 use shared::model::{Design, EndpointType, LayoutBox, ObjectKind, SubnetTier};
 
 use crate::app::AppState;
+pub use shared::camera::Camera;
 use shared::editor::PaletteItem;
 
 /// An object being moved: its id, where the pointer went down, and the offset so far.
@@ -27,14 +28,41 @@ fn canvas_rect() -> Option<web_sys::DomRect> {
         .map(|element| element.get_bounding_client_rect())
 }
 
-/// A client (window) point in canvas coordinates, if it lies over the canvas.
-fn canvas_point(client_x: f64, client_y: f64) -> Option<(f64, f64)> {
+/// A client (window) point in canvas units, if it lies over the canvas.
+fn canvas_point(state: &AppState, client_x: f64, client_y: f64) -> Option<(f64, f64)> {
     let rect = canvas_rect()?;
     let inside = client_x >= rect.left()
         && client_x <= rect.right()
         && client_y >= rect.top()
         && client_y <= rect.bottom();
-    inside.then(|| (client_x - rect.left(), client_y - rect.top()))
+    let camera = state.camera.get_untracked();
+    inside.then(|| {
+        (
+            (client_x - rect.left() - camera.x) / camera.scale,
+            (client_y - rect.top() - camera.y) / camera.scale,
+        )
+    })
+}
+
+/// Zooms by `factor` around the canvas's centre.
+pub fn zoom_by(state: &AppState, factor: f64) {
+    let (width, height) = canvas_rect()
+        .map(|rect| (rect.width(), rect.height()))
+        .unwrap_or((800.0, 600.0));
+    state
+        .camera
+        .update(|camera| *camera = camera.zoomed(factor, width / 2.0, height / 2.0));
+}
+
+/// Frames every object of the design.
+pub fn fit_to_content(state: &AppState) {
+    let (width, height) = canvas_rect()
+        .map(|rect| (rect.width(), rect.height()))
+        .unwrap_or((800.0, 600.0));
+    let camera = state.editor.with_untracked(|editor| {
+        Camera::fitting(editor.design().layout.values().copied(), width, height)
+    });
+    state.camera.set(camera);
 }
 
 /// Where a palette item added by click or keyboard lands: inside the selected container when it
@@ -131,26 +159,42 @@ pub fn Canvas() -> impl IntoView {
     let move_drag: RwSignal<Option<MoveDrag>> = RwSignal::new(None);
     // Connect mode: the object a line starts at, and where the pointer is (canvas units).
     let connect_from: RwSignal<Option<String>> = RwSignal::new(None);
+    // Panning: where the pointer went down on empty canvas, and the camera then.
+    let pan: RwSignal<Option<(f64, f64, Camera)>> = RwSignal::new(None);
     let pointer: RwSignal<(f64, f64)> = RwSignal::new((0.0, 0.0));
 
     let pointer_move = window_event_listener(leptos::ev::pointermove, move |event| {
+        if let Some((start_x, start_y, camera)) = pan.get_untracked() {
+            let (x, y) = (f64::from(event.client_x()), f64::from(event.client_y()));
+            state.camera.set(Camera {
+                x: camera.x + x - start_x,
+                y: camera.y + y - start_y,
+                ..camera
+            });
+            return;
+        }
         if connect_from.with_untracked(Option::is_some)
-            && let Some(point) =
-                canvas_point(f64::from(event.client_x()), f64::from(event.client_y()))
+            && let Some(point) = canvas_point(
+                &state,
+                f64::from(event.client_x()),
+                f64::from(event.client_y()),
+            )
         {
             pointer.set(point);
         }
         if move_drag.with_untracked(Option::is_some) {
             let (x, y) = (f64::from(event.client_x()), f64::from(event.client_y()));
+            let scale = state.camera.get_untracked().scale;
             move_drag.update(|drag| {
                 if let Some(drag) = drag {
-                    drag.delta_x = x - drag.start_x;
-                    drag.delta_y = y - drag.start_y;
+                    drag.delta_x = (x - drag.start_x) / scale;
+                    drag.delta_y = (y - drag.start_y) / scale;
                 }
             });
         }
     });
     let pointer_up = window_event_listener(leptos::ev::pointerup, move |event| {
+        pan.set(None);
         let (client_x, client_y) = (f64::from(event.client_x()), f64::from(event.client_y()));
         if let Some(from) = connect_from.get_untracked() {
             connect_from.set(None);
@@ -167,7 +211,7 @@ pub fn Canvas() -> impl IntoView {
         }
         if let Some(item) = state.palette_drag.get_untracked() {
             state.palette_drag.set(None);
-            if let Some((x, y)) = canvas_point(client_x, client_y)
+            if let Some((x, y)) = canvas_point(&state, client_x, client_y)
                 && let Some(created) = state.apply(Command::Drop { item, x, y })
             {
                 state.selection.set(Some(created));
@@ -216,9 +260,11 @@ pub fn Canvas() -> impl IntoView {
         event.prevent_default();
         state.selection.set(Some(object_id.clone()));
         if state.connect_mode.get_untracked() {
-            if let Some(point) =
-                canvas_point(f64::from(event.client_x()), f64::from(event.client_y()))
-            {
+            if let Some(point) = canvas_point(
+                &state,
+                f64::from(event.client_x()),
+                f64::from(event.client_y()),
+            ) {
                 pointer.set(point);
             }
             connect_from.set(Some(object_id));
@@ -248,7 +294,23 @@ pub fn Canvas() -> impl IntoView {
 
     view! {
         <svg id="canvas" role="application" aria-label="Canvas" class:connecting=move || state.connect_mode.get()
-            on:pointerdown=move |_| state.selection.set(None)>
+            on:pointerdown=move |event| {
+                state.selection.set(None);
+                if state.palette_drag.get_untracked().is_none() {
+                    pan.set(Some((f64::from(event.client_x()), f64::from(event.client_y()), state.camera.get_untracked())));
+                }
+            }
+            on:wheel=move |event| {
+                event.prevent_default();
+                let Some(rect) = canvas_rect() else { return };
+                let factor = (-event.delta_y() * 0.0015).exp();
+                let (x, y) = (f64::from(event.client_x()) - rect.left(), f64::from(event.client_y()) - rect.top());
+                state.camera.update(|camera| *camera = camera.zoomed(factor, x, y));
+            }>
+            <g class="camera" transform=move || {
+                let camera = state.camera.get();
+                format!("translate({} {}) scale({})", camera.x, camera.y, camera.scale)
+            }>
             {move || {
                 let design = state.editor.with(|editor| editor.design().clone());
                 let vpcs = design.vpcs.iter().filter_map(|vpc| {
@@ -326,7 +388,14 @@ pub fn Canvas() -> impl IntoView {
                 });
                 view! { {vpcs} {subnets} {edges} {chips} {rubber_line} }
             }}
+            </g>
         </svg>
+        <div class="zoom-controls" role="toolbar" aria-label="Zoom">
+            <button aria-label="Zoom out" on:click=move |_| zoom_by(&state, 1.0 / 1.25)>"−"</button>
+            <span id="zoom-level">{move || format!("{:.0}%", state.camera.get().scale * 100.0)}</span>
+            <button aria-label="Zoom in" on:click=move |_| zoom_by(&state, 1.25)>"+"</button>
+            <button aria-label="Fit to content" on:click=move |_| fit_to_content(&state)>"Fit"</button>
+        </div>
     }
 }
 

@@ -19,6 +19,13 @@ pub use crate::palette::PaletteItem;
 /// Default canvas sizes of containers.
 pub const VPC_SIZE: (f64, f64) = (520.0, 320.0);
 pub const SUBNET_SIZE: (f64, f64) = (200.0, 110.0);
+/// The canvas grid: moves snap to it; the arrow keys nudge by one step (Shift: five).
+pub const GRID: f64 = 10.0;
+
+/// A distance rounded to whole grid steps.
+pub fn snap(distance: f64) -> f64 {
+    (distance / GRID).round() * GRID
+}
 
 /// Every edit a user can make.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +60,8 @@ pub enum Command {
     },
     /// Connect two objects (connect mode): what it means depends on their kinds.
     Connect { from: String, to: String },
+    /// Copy an object next to itself with a fresh id (a subnet gets its VPC's next free block).
+    Duplicate { object_id: String },
 }
 
 /// Why a command was refused. The message is shown to the user as is.
@@ -201,6 +210,7 @@ fn apply_to(design: &mut Design, command: Command) -> Result<Option<String>, Com
             value,
         } => set_field(design, &object_id, &field, value).map(|()| None),
         Command::Connect { from, to } => connect(design, &from, &to).map(|()| None),
+        Command::Duplicate { object_id } => duplicate(design, &object_id).map(Some),
         Command::SetSubnetCidr { subnet_id, cidr } => {
             let subnet = find_subnet(design, &subnet_id)?;
             subnet.cidr = cidr;
@@ -234,7 +244,8 @@ fn apply_to(design: &mut Design, command: Command) -> Result<Option<String>, Com
                     .ok_or_else(|| CommandError::UnknownObject {
                         object_id: object_id.clone(),
                     })?;
-            let (delta_x, delta_y) = (x - bounds.x, y - bounds.y);
+            // Moves go in whole grid steps, so boxes keep their alignment with each other.
+            let (delta_x, delta_y) = (snap(x - bounds.x), snap(y - bounds.y));
             let mut moved = contained_objects(design, &object_id);
             moved.push(object_id);
             for id in moved {
@@ -379,6 +390,103 @@ fn find_subnet<'design>(
         .ok_or_else(|| CommandError::UnknownObject {
             object_id: subnet_id.to_string(),
         })
+}
+
+/// Copies one object next to itself. Its references stay (a copied workload is in the same
+/// subnet); what may exist only once is adjusted: a subnet takes the next free block, a route
+/// table or network ACL starts without subnets and is never main.
+pub fn duplicate(design: &mut Design, object_id: &str) -> Result<String, CommandError> {
+    let refused = |reason: String| CommandError::Refused { reason };
+    let kind = design
+        .kind_of(object_id)
+        .ok_or_else(|| CommandError::UnknownObject {
+            object_id: object_id.to_string(),
+        })?;
+    if kind == ObjectKind::Vpc {
+        return Err(refused(
+            "a whole VPC cannot be duplicated yet: add a VPC and copy its parts".to_string(),
+        ));
+    }
+    let new_id = next_id(design, kind);
+    let mut document =
+        serde_json::to_value(&*design).map_err(|error| refused(error.to_string()))?;
+    let collection = document
+        .get_mut(kind.collection())
+        .and_then(Value::as_array_mut)
+        .ok_or_else(|| CommandError::UnknownObject {
+            object_id: object_id.to_string(),
+        })?;
+    let mut copy = collection
+        .iter()
+        .find(|item| item["id"] == object_id)
+        .cloned()
+        .ok_or_else(|| CommandError::UnknownObject {
+            object_id: object_id.to_string(),
+        })?;
+    copy["id"] = Value::from(new_id.clone());
+    match kind {
+        ObjectKind::Subnet => {
+            let subnet =
+                design
+                    .subnet(object_id)
+                    .cloned()
+                    .ok_or_else(|| CommandError::UnknownObject {
+                        object_id: object_id.to_string(),
+                    })?;
+            let prefix = cidr::parse_cidr(&subnet.cidr)
+                .map(|parsed| parsed.network.prefix_len())
+                .unwrap_or(24);
+            let used: Vec<Ipv4Net> = design
+                .subnets
+                .iter()
+                .filter(|other| other.vpc == subnet.vpc)
+                .filter_map(|other| {
+                    cidr::parse_cidr(&other.cidr)
+                        .ok()
+                        .map(|parsed| parsed.network)
+                })
+                .collect();
+            let free = design
+                .vpc(&subnet.vpc)
+                .and_then(|vpc| {
+                    vpc.cidr_blocks
+                        .iter()
+                        .filter_map(|text| cidr::parse_cidr(text).ok())
+                        .find_map(|block| cidr::next_free_block(block.network, &used, prefix))
+                })
+                .ok_or_else(|| CommandError::VpcFull {
+                    vpc_id: subnet.vpc.clone(),
+                    prefix_length: prefix,
+                })?;
+            copy["cidr"] = Value::from(free.to_string());
+        }
+        ObjectKind::RouteTable => {
+            copy["main"] = Value::from(false);
+            copy["subnets"] = Value::Array(Vec::new());
+        }
+        ObjectKind::NetworkAcl => copy["subnets"] = Value::Array(Vec::new()),
+        _ => {}
+    }
+    collection.push(copy);
+    let mut changed =
+        crate::spec::load_design_value(document).map_err(|error| refused(error.to_string()))?;
+    if let Some(bounds) = design.layout.get(object_id) {
+        let offset = if kind == ObjectKind::Subnet {
+            bounds.height + GRID * 2.0
+        } else {
+            GRID * 2.0
+        };
+        changed.layout.insert(
+            new_id.clone(),
+            LayoutBox {
+                x: bounds.x + GRID * 2.0,
+                y: bounds.y + offset,
+                ..*bounds
+            },
+        );
+    }
+    *design = changed;
+    Ok(new_id)
 }
 
 /// Drops a new VPC with the next free /16 of 10.0.0.0/8.
@@ -837,6 +945,77 @@ mod tests {
                 object_id: "nope".into()
             })
         );
+    }
+
+    #[test]
+    fn moves_snap_to_whole_grid_steps() {
+        let (mut editor, vpc) = editor_with_vpc();
+        editor
+            .apply(Command::MoveObject {
+                object_id: vpc.clone(),
+                x: 14.0,
+                y: -6.0,
+            })
+            .unwrap();
+        let moved = editor.design().layout[&vpc];
+        assert_eq!((moved.x, moved.y), (10.0, -10.0));
+        assert_eq!(snap(-14.9), -10.0);
+        assert_eq!(snap(15.0), 20.0);
+    }
+
+    #[test]
+    fn duplicating_a_subnet_takes_the_next_free_block_and_a_route_table_is_never_main() {
+        let (mut editor, vpc) = editor_with_vpc();
+        let subnet = editor
+            .apply(Command::AddSubnet {
+                x: 100.0,
+                y: 100.0,
+                tier: SubnetTier::Private,
+            })
+            .unwrap()
+            .unwrap();
+        let copy = editor
+            .apply(Command::Duplicate {
+                object_id: subnet.clone(),
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(editor.design().subnet(&copy).unwrap().cidr, "10.0.1.0/24");
+        assert!(
+            validate(editor.design())
+                .iter()
+                .all(|d| d.code != "subnet.overlap")
+        );
+        let table = editor
+            .apply(Command::Drop {
+                item: PaletteItem::RouteTable,
+                x: 300.0,
+                y: 250.0,
+            })
+            .unwrap()
+            .unwrap();
+        editor
+            .apply(Command::Connect {
+                from: subnet.clone(),
+                to: table.clone(),
+            })
+            .unwrap();
+        let table_copy = editor
+            .apply(Command::Duplicate { object_id: table })
+            .unwrap()
+            .unwrap();
+        let copied = editor
+            .design()
+            .route_tables
+            .iter()
+            .find(|t| t.id == table_copy)
+            .unwrap();
+        assert!(!copied.main && copied.subnets.is_empty());
+        assert!(editor.design().layout.contains_key(&table_copy));
+        assert!(matches!(
+            editor.apply(Command::Duplicate { object_id: vpc }),
+            Err(CommandError::Refused { .. })
+        ));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //!
 //! - [`model`]: the design document (VPCs, subnets, gateways, …) and its canvas layout.
 //! - [`spec`]: the versioned JSON spec: loading with precise errors, migrations, saving.
+//! - [`camera`]: the canvas's zoom and pan, as plain arithmetic.
 //! - [`cidr`]: IPv4 CIDR algebra (containment, overlap, next free block, usable addresses).
 //! - [`validate`]: every rule of the reference, returning diagnostics, never failing.
 //! - [`templates`]: the seed article's four use cases as built-in designs.
@@ -13,6 +14,7 @@
 //! - [`generate`]: synthetic designs of any size, for benchmarks and load tests.
 //! - [`layout`]: automatic canvas layout for designs that arrive without one.
 
+pub mod camera;
 pub mod cidr;
 pub mod editor;
 pub mod generate;

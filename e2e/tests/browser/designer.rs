@@ -278,6 +278,129 @@ async fn files_and_history(browser: &Browser, server: &MoatServer) -> anyhow::Re
     Ok(())
 }
 
+async fn draft(browser: &Browser, expression: &str) -> anyhow::Result<Value> {
+    Ok(browser
+        .client
+        .execute(
+            &format!(
+                "const d = JSON.parse(localStorage.getItem('moat.draft')); return {expression};"
+            ),
+            vec![],
+        )
+        .await?)
+}
+
+async fn navigation_and_keyboard(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
+    browser.client.goto(&server.url).await?;
+    browser
+        .click("button[aria-label='New from template']")
+        .await?;
+    browser
+        .click("button[data-template='multimodal-endpoints']")
+        .await?;
+    browser.find("[data-id='wl-hosting']").await?;
+    browser
+        .wait_until(
+            "document.querySelector('#zoom-level').textContent === '100%'",
+            5,
+        )
+        .await?;
+    browser.click("button[aria-label='Zoom in']").await?;
+    browser
+        .wait_until(
+            "document.querySelector('#zoom-level').textContent === '125%'",
+            5,
+        )
+        .await?;
+    browser.click("button[aria-label='Fit to content']").await?;
+    browser
+        .wait_until(
+            "document.querySelector('#zoom-level').textContent !== '125%'",
+            5,
+        )
+        .await?;
+    // Every object is in view after fitting.
+    let in_view = browser
+        .client
+        .execute(
+            "const c = document.querySelector('#canvas').getBoundingClientRect(); return [...document.querySelectorAll('[data-id] rect')].every(e => { const r = e.getBoundingClientRect(); return r.left >= c.left && r.right <= c.right && r.top >= c.top && r.bottom <= c.bottom; });",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        in_view,
+        Value::Bool(true),
+        "fit to content left objects out of view"
+    );
+    // The wheel zooms.
+    let before = browser
+        .client
+        .execute(
+            "return document.querySelector('#zoom-level').textContent;",
+            vec![],
+        )
+        .await?;
+    browser
+        .client
+        .execute("document.querySelector('#canvas').dispatchEvent(new WheelEvent('wheel', {deltaY: -100, clientX: 400, clientY: 300, bubbles: true, cancelable: true}));", vec![])
+        .await?;
+    browser
+        .wait_until(
+            &format!("document.querySelector('#zoom-level').textContent !== {before}"),
+            5,
+        )
+        .await?;
+    // A drop at this zoom lands inside the subnet under the pointer.
+    let (x, y, w, h) = box_of(browser, "subnet-private-a").await?;
+    drag_item(browser, "GPU node", x + w * 0.8, y + (h * 0.5).min(120.0)).await?;
+    browser.find("[data-id='wl-1']").await?;
+    assert_eq!(
+        draft(browser, "d.workloads.find(w => w.id === 'wl-1').subnet").await?,
+        Value::from("subnet-private-a")
+    );
+    // Arrow keys nudge the selection on the grid; Shift nudges five steps.
+    let x_before = draft(browser, "d.layout['wl-1'].x")
+        .await?
+        .as_f64()
+        .unwrap_or_default();
+    let y_before = draft(browser, "d.layout['wl-1'].y")
+        .await?
+        .as_f64()
+        .unwrap_or_default();
+    browser.press(&[char::from(Key::Right)]).await?;
+    browser
+        .press(&[char::from(Key::Shift), char::from(Key::Down)])
+        .await?;
+    browser
+        .wait_until(
+            &format!(
+                "JSON.parse(localStorage.getItem('moat.draft')).layout['wl-1'].y === {}",
+                y_before + 50.0
+            ),
+            5,
+        )
+        .await?;
+    assert_eq!(
+        draft(browser, "d.layout['wl-1'].x").await?.as_f64(),
+        Some(x_before + 10.0)
+    );
+    // Ctrl+D duplicates; Ctrl+C / Ctrl+V copies the selection.
+    browser.press(&[char::from(Key::Control), 'd']).await?;
+    browser.find("[data-id='wl-2']").await?;
+    browser.press(&[char::from(Key::Control), 'c']).await?;
+    browser.press(&[char::from(Key::Control), 'v']).await?;
+    browser.find("[data-id='wl-3']").await?;
+    assert_eq!(
+        draft(
+            browser,
+            "d.workloads.filter(w => w.subnet === 'subnet-private-a').length"
+        )
+        .await?,
+        Value::from(4)
+    );
+    Ok(())
+}
+
 async fn with_browser<F, Fut>(name: &str, scenario: F) -> anyhow::Result<()>
 where
     F: FnOnce(Browser, MoatServer) -> Fut,
@@ -311,6 +434,15 @@ async fn every_palette_kind_drops_into_its_container_and_connect_mode_wires_rout
 async fn import_export_inspector_edits_and_history() -> anyhow::Result<()> {
     with_browser("files", |browser, server| async move {
         let outcome = files_and_history(&browser, &server).await;
+        (browser, outcome)
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zoom_fit_wheel_nudge_and_duplicate() -> anyhow::Result<()> {
+    with_browser("navigation", |browser, server| async move {
+        let outcome = navigation_and_keyboard(&browser, &server).await;
         (browser, outcome)
     })
     .await
