@@ -12,6 +12,8 @@ use crate::panels::{DiagnosticsPanel, Inspector};
 use crate::server::{self, Deployment, SavedDesign, Session};
 
 const DRAFT_KEY: &str = "moat.draft";
+/// How long the design must stay unchanged before an autosave.
+const AUTOSAVE_QUIET_MILLISECONDS: u32 = 1_500;
 
 /// Everything the components share, provided as context.
 #[derive(Clone, Copy)]
@@ -95,6 +97,25 @@ pub fn App() -> impl IntoView {
         if let Some(storage) = local_storage() {
             let _ = storage.set_item(DRAFT_KEY, &text);
         }
+    });
+
+    // Autosave: once the design lives on the server, each change is saved after a quiet spell.
+    let autosave_generation = StoredValue::new(0u64);
+    Effect::new(move |previous: Option<u64>| {
+        let revision = editor.with(Editor::revision);
+        if previous.is_some_and(|previous| previous != revision)
+            && state.saved.with_untracked(Option::is_some)
+        {
+            autosave_generation.update_value(|generation| *generation += 1);
+            let generation = autosave_generation.get_value();
+            spawn_local(async move {
+                gloo_timers::future::TimeoutFuture::new(AUTOSAVE_QUIET_MILLISECONDS).await;
+                if autosave_generation.get_value() == generation {
+                    save_now(state, "autosaved").await;
+                }
+            });
+        }
+        revision
     });
 
     spawn_local(async move {
@@ -263,23 +284,11 @@ fn Header() -> impl IntoView {
     };
 
     let save = move |_| {
-        let Some(token) = csrf() else {
+        if csrf().is_none() {
             state.status.set("Sign in to save".into());
             return;
-        };
-        let document = state.design_json();
-        spawn_local(async move {
-            let existing = state.saved.get_untracked();
-            match server::save_design(&token, existing.as_ref(), &document).await {
-                Ok(saved) => {
-                    state
-                        .status
-                        .set(format!("Saved revision {}", saved.revision));
-                    state.saved.set(Some(saved));
-                }
-                Err(error) => state.status.set(format!("Save failed: {error}")),
-            }
-        });
+        }
+        spawn_local(save_now(state, "saved"));
     };
 
     let deploy = move |_| {
@@ -337,6 +346,34 @@ fn Header() -> impl IntoView {
                 }.into_any(),
             }}
         </header>
+    }
+}
+
+/// Saves the design now: creates it on the first save, then a new revision based on the last.
+async fn save_now(state: AppState, verb: &'static str) {
+    let Some(token) = state
+        .session
+        .with_untracked(|session| session.as_ref().and_then(|s| s.csrf_token.clone()))
+    else {
+        return;
+    };
+    let document = state.design_json();
+    let existing = state.saved.get_untracked();
+    match server::save_design(&token, existing.as_ref(), &document).await {
+        Ok(saved) => {
+            let capitalised = if verb == "saved" {
+                "Saved"
+            } else {
+                "Autosaved"
+            };
+            state
+                .status
+                .set(format!("{capitalised} revision {}", saved.revision));
+            state.saved.set(Some(saved));
+        }
+        Err(error) => state.status.set(format!(
+            "Not {verb}: {error} (your changes are kept in this browser's draft)"
+        )),
     }
 }
 

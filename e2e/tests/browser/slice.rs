@@ -109,6 +109,15 @@ async fn run_slice(browser: &Browser, server: &MoatServer, moto: &Moto) -> anyho
             10,
         )
         .await?;
+    // Once saved, every change autosaves after a quiet spell: move subnet-2 to another AZ.
+    set_field(browser, "Availability zone", "us-east-1b\n").await?;
+    browser.click("h1").await?;
+    browser
+        .wait_until(
+            "document.querySelector('#status').textContent.includes('Autosaved revision 2')",
+            10,
+        )
+        .await?;
     click_button(browser, "Deploy").await?;
     browser
         .wait_until(
@@ -155,7 +164,16 @@ async fn run_slice(browser: &Browser, server: &MoatServer, moto: &Moto) -> anyho
             matches!(logical, Some("subnet-1" | "subnet-2")),
             "tagged with its logical id: {logical:?}"
         );
-        assert_eq!(subnet.availability_zone(), Some("us-east-1a"));
+        let expected_zone = if logical == Some("subnet-2") {
+            "us-east-1b"
+        } else {
+            "us-east-1a"
+        };
+        assert_eq!(
+            subnet.availability_zone(),
+            Some(expected_zone),
+            "{logical:?}"
+        );
     }
     Ok(())
 }
