@@ -59,6 +59,18 @@ impl AppState {
     }
 }
 
+thread_local! {
+    /// The page's state, reachable from the exported benchmark hooks only.
+    static BENCH_STATE: std::cell::Cell<Option<AppState>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `action` on the page's state, if the app is mounted (benchmark hooks).
+pub fn with_bench_state(action: impl FnOnce(&AppState)) {
+    if let Some(state) = BENCH_STATE.with(std::cell::Cell::get) {
+        action(&state);
+    }
+}
+
 fn local_storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
 }
@@ -90,6 +102,7 @@ pub fn App() -> impl IntoView {
         clipboard: RwSignal::new(None),
     };
     provide_context(state);
+    BENCH_STATE.with(|cell| cell.set(Some(state)));
 
     // The local draft: written on every change, so a reload loses nothing.
     Effect::new(move |_| {

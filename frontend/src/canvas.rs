@@ -2,8 +2,11 @@
 //! A palette drag ends in a drop command at the canvas point under the pointer; dragging an
 //! object previews its move and commits one `MoveObject` command on release (one undo step).
 
+use leptos::prelude::AnyView;
 use leptos::prelude::*;
 use shared::editor::{Command, SUBNET_SIZE};
+use std::collections::{HashMap, HashSet};
+
 use shared::model::{Design, EndpointType, LayoutBox, ObjectKind, SubnetTier};
 
 use crate::app::AppState;
@@ -238,22 +241,46 @@ pub fn Canvas() -> impl IntoView {
         pointer_up.remove();
     });
 
-    // The box of an object as drawn now: its layout plus any move in progress (a container's
-    // move carries what is drawn inside it).
-    let drawn_box = move |object_id: &str, layout: LayoutBox| -> LayoutBox {
-        move_drag.with(|drag| match drag {
-            Some(drag)
-                if drag.object_id == object_id || drag.carried.iter().any(|id| id == object_id) =>
-            {
-                LayoutBox {
-                    x: layout.x + drag.delta_x,
-                    y: layout.y + drag.delta_y,
-                    ..layout
-                }
-            }
-            _ => layout,
+    // The objects a drag moves: fixed for the whole drag, so the static layer re-renders only
+    // when a drag starts or ends, never per pointer move.
+    let moving = Memo::new(move |_| {
+        move_drag.with(|drag| {
+            drag.as_ref()
+                .map(|drag| {
+                    let mut ids = drag.carried.clone();
+                    ids.push(drag.object_id.clone());
+                    ids
+                })
+                .unwrap_or_default()
         })
-    };
+    });
+
+    let moving_edges = Memo::new(move |_| {
+        let moving: HashSet<String> = moving.get().into_iter().collect();
+        if moving.is_empty() {
+            return Vec::new();
+        }
+        state.editor.with_untracked(|editor| {
+            let design = editor.design();
+            edges(design)
+                .into_iter()
+                .filter(|(from, to, _)| moving.contains(from) || moving.contains(to))
+                .filter_map(|(from, to, class)| {
+                    let (x1, y1) = center(*design.layout.get(&from)?);
+                    let (x2, y2) = center(*design.layout.get(&to)?);
+                    Some(DraggedEdge {
+                        class,
+                        x1,
+                        y1,
+                        x2,
+                        y2,
+                        from_moves: moving.contains(&from),
+                        to_moves: moving.contains(&to),
+                    })
+                })
+                .collect::<Vec<_>>()
+        })
+    });
 
     let start_move = move |event: leptos::ev::PointerEvent, object_id: String| {
         event.stop_propagation();
@@ -283,15 +310,6 @@ pub fn Canvas() -> impl IntoView {
         }));
     };
 
-    let error_count = move |object_id: &str| {
-        state.diagnostics.with(|diagnostics| {
-            diagnostics
-                .iter()
-                .filter(|d| d.is_error() && d.objects.iter().any(|id| id == object_id))
-                .count()
-        })
-    };
-
     view! {
         <svg id="canvas" role="application" aria-label="Canvas" class:connecting=move || state.connect_mode.get()
             on:pointerdown=move |event| {
@@ -311,82 +329,50 @@ pub fn Canvas() -> impl IntoView {
                 let camera = state.camera.get();
                 format!("translate({} {}) scale({})", camera.x, camera.y, camera.scale)
             }>
+            // Static layer: rebuilt only when the design or its diagnostics change. Selection and
+            // "being dragged" are per-element classes, so neither rebuilds it.
             {move || {
-                let design = state.editor.with(|editor| editor.design().clone());
-                let vpcs = design.vpcs.iter().filter_map(|vpc| {
-                    let layout = *design.layout.get(&vpc.id)?;
-                    let bounds = drawn_box(&vpc.id, layout);
-                    let id = vpc.id.clone();
-                    let id_for_down = id.clone();
-                    let selected = state.selection.with(|selection| selection.as_deref() == Some(id.as_str()));
-                    let errors = error_count(&id);
-                    let has_errors = errors > 0;
-                    Some(view! {
-                        <g class="vpc" class:selected=selected class:has-error=has_errors
-                            data-id=id.clone() aria-label=format!("VPC {}", id)
-                            on:pointerdown=move |event| start_move(event, id_for_down.clone())>
-                            <rect class="box" x=bounds.x y=bounds.y width=bounds.width height=bounds.height rx="8" />
-                            <text class="label" x=bounds.x + 10.0 y=bounds.y + 20.0>{format!("{} · {}", vpc.name, vpc.cidr_blocks.join(", "))}</text>
-                            {badge(bounds, errors)}
-                        </g>
+                state.editor.with(|editor| {
+                    state.diagnostics.with(|diagnostics| {
+                        render_objects(editor.design(), &|_| true, Layer::Static { selection: state.selection, moving }, diagnostics, start_move)
                     })
-                }).collect_view();
-                let subnets = design.subnets.iter().filter_map(|subnet| {
-                    let layout = *design.layout.get(&subnet.id)?;
-                    let bounds = drawn_box(&subnet.id, layout);
-                    let id = subnet.id.clone();
-                    let id_for_down = id.clone();
-                    let selected = state.selection.with(|selection| selection.as_deref() == Some(id.as_str()));
-                    let errors = error_count(&id);
-                    let has_errors = errors > 0;
-                    let tier = if subnet.tier == SubnetTier::Public { "public" } else { "private" };
-                    Some(view! {
-                        <g class=format!("subnet {tier}") class:selected=selected class:has-error=has_errors
-                            data-id=id.clone() aria-label=format!("Subnet {}", id)
-                            on:pointerdown=move |event| start_move(event, id_for_down.clone())>
-                            <rect class="box" x=bounds.x y=bounds.y width=bounds.width height=bounds.height rx="6" />
-                            <text class="label" x=bounds.x + 8.0 y=bounds.y + 20.0>{format!("{} ({tier})", subnet.id)}</text>
-                            <text class="sub-label" x=bounds.x + 8.0 y=bounds.y + 40.0>{subnet.cidr.clone()}</text>
-                            <text class="sub-label" x=bounds.x + 8.0 y=bounds.y + 58.0>{subnet.availability_zone.clone()}</text>
-                            {badge(bounds, errors)}
-                        </g>
-                    })
-                }).collect_view();
-                let edges = edges(&design).into_iter().filter_map(|(from, to, class)| {
-                    let from_box = drawn_box(&from, *design.layout.get(&from)?);
-                    let to_box = drawn_box(&to, *design.layout.get(&to)?);
-                    let (x1, y1) = center(from_box);
-                    let (x2, y2) = center(to_box);
-                    Some(view! { <line class=format!("edge {class}") data-from=from data-to=to x1=x1 y1=y1 x2=x2 y2=y2 /> })
-                }).collect_view();
-                let chips = design.object_ids().into_iter().filter(|(_, kind)| {
-                    !matches!(kind, ObjectKind::Vpc | ObjectKind::Subnet | ObjectKind::VpnConnection)
-                }).filter_map(|(id, kind)| {
-                    let bounds = drawn_box(id, *design.layout.get(id)?);
-                    let id = id.to_string();
-                    let id_for_down = id.clone();
-                    let selected = state.selection.with(|selection| selection.as_deref() == Some(id.as_str()));
-                    let errors = error_count(&id);
-                    let has_errors = errors > 0;
-                    let label = chip_label(&design, &id, kind);
-                    Some(view! {
-                        <g class=format!("chip chip-{}", kind.id_prefix()) class:selected=selected class:has-error=has_errors
-                            data-id=id.clone() aria-label=format!("{} {}", kind.label(), id)
-                            on:pointerdown=move |event| start_move(event, id_for_down.clone())>
-                            <title>{format!("{} {}: {}", kind.label(), label.1, label.0)}</title>
-                            <rect class="box" x=bounds.x y=bounds.y width=bounds.width height=bounds.height rx="5" />
-                            <text class="chip-label" x=bounds.x + 5.0 y=bounds.y + 14.0>{label.0}</text>
-                            <text class="chip-id" x=bounds.x + 5.0 y=bounds.y + 28.0>{label.1}</text>
-                            {badge(bounds, errors)}
-                        </g>
-                    })
-                }).collect_view();
-                let rubber_line = connect_from.get().and_then(|from| {
-                    let (x1, y1) = center(*design.layout.get(&from)?);
-                    let (x2, y2) = pointer.get();
-                    Some(view! { <line class="edge connecting" x1=x1 y1=y1 x2=x2 y2=y2 /> })
-                });
-                view! { {vpcs} {subnets} {edges} {chips} {rubber_line} }
+                })
+            }}
+            // Edges that touch a dragged object follow the pointer; computed once per drag.
+            {move || {
+                let (delta_x, delta_y) = move_drag.with(|drag| drag.as_ref().map_or((0.0, 0.0), |d| (d.delta_x, d.delta_y)));
+                moving_edges.with(|lines| {
+                    lines
+                        .iter()
+                        .map(|line| {
+                            let (dx1, dy1) = if line.from_moves { (delta_x, delta_y) } else { (0.0, 0.0) };
+                            let (dx2, dy2) = if line.to_moves { (delta_x, delta_y) } else { (0.0, 0.0) };
+                            view! { <line class=format!("edge {}", line.class) x1=line.x1 + dx1 y1=line.y1 + dy1 x2=line.x2 + dx2 y2=line.y2 + dy2 /> }
+                        })
+                        .collect_view()
+                })
+            }}
+            // Interactive overlay: the dragged objects, moved by one transform per pointer move.
+            <g class="moving" transform=move || {
+                move_drag.with(|drag| drag.as_ref().map_or(String::new(), |d| format!("translate({} {})", d.delta_x, d.delta_y)))
+            }>
+                {move || {
+                    let moving: HashSet<String> = moving.get().into_iter().collect();
+                    if moving.is_empty() {
+                        return None;
+                    }
+                    Some(state.editor.with_untracked(|editor| {
+                        state.diagnostics.with_untracked(|diagnostics| {
+                            render_objects(editor.design(), &|id| moving.contains(id), Layer::Overlay { selection: state.selection }, diagnostics, start_move)
+                        })
+                    }))
+                }}
+            </g>
+            {move || {
+                let from = connect_from.get()?;
+                let (x1, y1) = state.editor.with(|editor| editor.design().layout.get(&from).copied().map(center))?;
+                let (x2, y2) = pointer.get();
+                Some(view! { <line class="edge connecting" x1=x1 y1=y1 x2=x2 y2=y2 /> })
             }}
             </g>
         </svg>
@@ -421,6 +407,182 @@ fn object_under(event: &leptos::ev::PointerEvent) -> Option<String> {
         .ok()
         .flatten()?
         .get_attribute("data-id")
+}
+
+/// Which layer a render is for: the static layer hides what is being dragged (the overlay
+/// draws it instead); both mark the selection.
+#[derive(Clone, Copy)]
+enum Layer {
+    Static {
+        selection: RwSignal<Option<String>>,
+        moving: Memo<Vec<String>>,
+    },
+    Overlay {
+        selection: RwSignal<Option<String>>,
+    },
+}
+
+impl Layer {
+    fn selection(self) -> RwSignal<Option<String>> {
+        match self {
+            Layer::Static { selection, .. } | Layer::Overlay { selection } => selection,
+        }
+    }
+
+    /// Whether this layer hides the object because the overlay is drawing it.
+    fn hides(self, id: &str) -> bool {
+        match self {
+            Layer::Static { moving, .. } => {
+                moving.with(|ids| ids.iter().any(|moving_id| moving_id == id))
+            }
+            Layer::Overlay { .. } => false,
+        }
+    }
+}
+
+/// An edge touching a dragged object, at its position when the drag started.
+#[derive(Debug, Clone, PartialEq)]
+struct DraggedEdge {
+    class: &'static str,
+    x1: f64,
+    y1: f64,
+    x2: f64,
+    y2: f64,
+    from_moves: bool,
+    to_moves: bool,
+}
+
+/// Draws the objects `include` accepts, at their layout positions: VPCs, then subnets, then
+/// the edges between included objects, then chips (gateways, endpoints, workloads, …).
+fn render_objects(
+    design: &Design,
+    include: &dyn Fn(&str) -> bool,
+    layer: Layer,
+    diagnostics: &[shared::Diagnostic],
+    start_move: impl Fn(leptos::ev::PointerEvent, String) + Copy + Send + Sync + 'static,
+) -> Vec<AnyView> {
+    let mut errors: HashMap<&str, usize> = HashMap::new();
+    for diagnostic in diagnostics.iter().filter(|d| d.is_error()) {
+        for id in &diagnostic.objects {
+            *errors.entry(id.as_str()).or_default() += 1;
+        }
+    }
+    let mut container_views = Vec::new();
+    let mut chip_views = Vec::new();
+    let mut containers = Vec::new();
+    let mut chips = Vec::new();
+    for (id, kind) in design.object_ids() {
+        if kind == ObjectKind::VpnConnection || !include(id) {
+            continue;
+        }
+        let Some(bounds) = design.layout.get(id).copied() else {
+            continue;
+        };
+        match kind {
+            ObjectKind::Vpc | ObjectKind::Subnet => containers.push((id, kind, bounds)),
+            _ => chips.push((id, kind, bounds)),
+        }
+    }
+    containers.sort_by_key(|(_, kind, _)| *kind != ObjectKind::Vpc);
+    for (id, kind, bounds) in containers.into_iter().chain(chips) {
+        let error_count = errors.get(id).copied().unwrap_or(0);
+        let object_id = id.to_string();
+        let id_for_selected = object_id.clone();
+        let id_for_dragging = object_id.clone();
+        let selected = move || {
+            layer
+                .selection()
+                .with(|selection| selection.as_deref() == Some(id_for_selected.as_str()))
+        };
+        let dragging = move || layer.hides(&id_for_dragging);
+        let id_for_down = object_id.clone();
+        let (class, label_lines, title): (String, Vec<(&'static str, String)>, String) = match kind
+        {
+            ObjectKind::Vpc => {
+                let vpc = design.vpc(id);
+                let text = vpc
+                    .map(|v| format!("{} · {}", v.name, v.cidr_blocks.join(", ")))
+                    .unwrap_or_default();
+                ("vpc".into(), vec![("label", text)], format!("VPC {id}"))
+            }
+            ObjectKind::Subnet => {
+                let subnet = design.subnet(id);
+                let tier = if subnet.is_some_and(|s| s.tier == SubnetTier::Public) {
+                    "public"
+                } else {
+                    "private"
+                };
+                let lines = vec![
+                    ("label", format!("{id} ({tier})")),
+                    (
+                        "sub-label",
+                        subnet.map(|s| s.cidr.clone()).unwrap_or_default(),
+                    ),
+                    (
+                        "sub-label",
+                        subnet
+                            .map(|s| s.availability_zone.clone())
+                            .unwrap_or_default(),
+                    ),
+                ];
+                (format!("subnet {tier}"), lines, format!("Subnet {id}"))
+            }
+            _ => {
+                let (short, _) = chip_label(design, id, kind);
+                let title = format!("{} {id}: {short}", kind.label());
+                (
+                    format!("chip chip-{}", kind.id_prefix()),
+                    vec![("chip-label", short), ("chip-id", id.to_string())],
+                    title,
+                )
+            }
+        };
+        let is_chip = class.starts_with("chip");
+        let (first_line, line_height) = if is_chip { (14.0, 14.0) } else { (20.0, 19.0) };
+        let texts = label_lines
+            .into_iter()
+            .enumerate()
+            .map(|(index, (text_class, text))| {
+                view! { <text class=text_class x=bounds.x + if is_chip { 5.0 } else { 8.0 } y=bounds.y + first_line + index as f64 * line_height>{text}</text> }
+            })
+            .collect_view();
+        let aria_label = if is_chip {
+            format!("{} {id}", kind.label())
+        } else {
+            title.clone()
+        };
+        let has_errors = error_count > 0;
+        let drawn = view! {
+            <g class=class class:selected=selected class:dragging=dragging class:has-error=has_errors
+                data-id=object_id aria-label=aria_label
+                on:pointerdown=move |event| start_move(event, id_for_down.clone())>
+                <title>{title}</title>
+                <rect class="box" x=bounds.x y=bounds.y width=bounds.width height=bounds.height rx="6" />
+                {texts}
+                {badge(bounds, error_count)}
+            </g>
+        }
+        .into_any();
+        if is_chip {
+            chip_views.push(drawn);
+        } else {
+            container_views.push(drawn);
+        }
+    }
+    let edge_lines = edges(design)
+        .into_iter()
+        .filter(|(from, to, _)| include(from) && include(to))
+        .filter_map(|(from, to, class)| {
+            let (x1, y1) = center(*design.layout.get(&from)?);
+            let (x2, y2) = center(*design.layout.get(&to)?);
+            let (from_for_class, to_for_class) = (from.clone(), to.clone());
+            let dragging = move || layer.hides(&from_for_class) || layer.hides(&to_for_class);
+            Some(view! { <line class=format!("edge {class}") class:dragging=dragging data-from=from data-to=to x1=x1 y1=y1 x2=x2 y2=y2 /> }.into_any())
+        });
+    // Edges between the containers and the chips, so chips stay clickable on top.
+    container_views.extend(edge_lines);
+    container_views.extend(chip_views);
+    container_views
 }
 
 fn center(bounds: LayoutBox) -> (f64, f64) {

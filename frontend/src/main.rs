@@ -22,6 +22,30 @@ fn main() {
     }
 }
 
+/// Benchmark hook: replaces the design with a generated one of about `object_count` objects,
+/// laid out, and returns the id of a subnet to drag.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn moat_bench_load(object_count: u32) -> String {
+    // The generator makes about 2.4 objects per subnet (subnet, workload, and their share of
+    // route tables and security groups).
+    let subnets = ((f64::from(object_count) / 2.4).round() as usize).max(1);
+    let mut design = shared::generate::generated_design(subnets);
+    design.layout.clear();
+    shared::layout::fill_missing_layout(&mut design);
+    let dragged = design
+        .subnets
+        .get(1)
+        .or(design.subnets.first())
+        .map(|s| s.id.clone())
+        .unwrap_or_default();
+    app::with_bench_state(|state| {
+        state.apply(shared::editor::Command::ReplaceDesign {
+            design: Box::new(design),
+        });
+    });
+    dragged
+}
+
 /// Benchmark hook for `cargo xtask bench` (headless Chromium): validates a generated design of
 /// `subnet_count` subnets `iterations` times and returns the mean milliseconds per validation.
 #[wasm_bindgen::prelude::wasm_bindgen]

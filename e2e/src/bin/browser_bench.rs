@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use e2e::{Browser, MoatServer, Moto};
+use fantoccini::actions::{InputSource, MOUSE_BUTTON_LEFT, MouseActions, PointerAction};
 use serde_json::json;
 
 const PAGE_LOADS: usize = 7;
@@ -63,5 +64,75 @@ async fn measure(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
         println!("wasm validate/{subnets}_subnets (mean of {iterations}): {mean:.2} ms");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    for objects in [500u32, 2_000] {
+        let frames = drag_frame_times(browser, objects).await?;
+        let mut sorted = frames.clone();
+        sorted.sort_by(f64::total_cmp);
+        let percentile = |p: f64| sorted[((sorted.len() as f64 - 1.0) * p).round() as usize];
+        println!(
+            "drag a subnet with {objects} objects on the canvas: {} frames, p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+            sorted.len(),
+            percentile(0.5),
+            percentile(0.95),
+            sorted[sorted.len() - 1]
+        );
+    }
     Ok(())
+}
+
+/// Loads a generated design of `objects` objects, drags a subnet for a second with the mouse
+/// while requestAnimationFrame records frame times; returns the frame intervals (ms).
+async fn drag_frame_times(browser: &Browser, objects: u32) -> anyhow::Result<Vec<f64>> {
+    let subnet = browser
+        .client
+        .execute(
+            "return window.wasmBindings.moat_bench_load(arguments[0]);",
+            vec![json!(objects)],
+        )
+        .await?;
+    let subnet = subnet.as_str().context("no subnet id")?.to_string();
+    let element = browser.find(&format!("[data-id='{subnet}'] rect")).await?;
+    browser
+        .client
+        .execute(
+            "window.moatFrames = []; let last = performance.now(); const tick = (now) => { window.moatFrames.push(now - last); last = now; if (window.moatFrames.length < 100000 && !window.moatStop) requestAnimationFrame(tick); }; window.moatStop = false; requestAnimationFrame(tick);",
+            vec![],
+        )
+        .await?;
+    let mut actions = MouseActions::new("mouse".to_string())
+        .then(PointerAction::MoveToElement {
+            element,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    for _ in 0..60 {
+        actions = actions.then(PointerAction::MoveBy {
+            duration: Some(Duration::from_millis(16)),
+            x: 3.0,
+            y: 2.0,
+        });
+    }
+    actions = actions.then(PointerAction::Up {
+        button: MOUSE_BUTTON_LEFT,
+    });
+    browser.client.perform_actions(actions).await?;
+    let frames = browser
+        .client
+        .execute(
+            "window.moatStop = true; return window.moatFrames.slice(1);",
+            vec![],
+        )
+        .await?;
+    let frames: Vec<f64> = frames
+        .as_array()
+        .context("no frames")?
+        .iter()
+        .filter_map(serde_json::Value::as_f64)
+        .collect();
+    anyhow::ensure!(!frames.is_empty(), "no frames recorded");
+    Ok(frames)
 }
