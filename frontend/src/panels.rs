@@ -131,6 +131,7 @@ fn field_editor(
 ) -> AnyView {
     use serde_json::Value;
     let label = field_label(&field);
+    let (table_object_id, table_field) = (object_id.clone(), field.clone());
     let set = move |new_value: Value| {
         state.apply(Command::SetField {
             object_id: object_id.clone(),
@@ -176,6 +177,10 @@ fn field_editor(
                 </label>
             }
             .into_any()
+        }
+        Value::Array(rows) if table_columns(&table_field).is_some() => {
+            let columns = table_columns(&table_field).unwrap_or_default();
+            rule_table(state, table_object_id, table_field, label, rows, columns).into_any()
         }
         Value::Array(_) | Value::Object(_) => {
             let text = serde_json::to_string_pretty(&value).unwrap_or_default();
@@ -302,5 +307,175 @@ pub fn DiagnosticsPanel() -> impl IntoView {
             {move || group(Severity::Error)}
             {move || group(Severity::Warning)}
         </section>
+    }
+}
+
+/// How a rule table's column is edited.
+#[derive(Clone, Copy)]
+enum Column {
+    Text,
+    /// Text whose empty value removes the key (a rule's peer: one of three).
+    Optional,
+    Number,
+    Flag,
+    Choice(&'static [&'static str]),
+}
+
+const PROTOCOLS: &[&str] = &["tcp", "udp", "icmp", "all"];
+
+/// The columns of the fields edited as tables, and a new row's values.
+fn table_columns(field: &str) -> Option<Vec<(&'static str, Column)>> {
+    match field {
+        "ingress" | "egress" => Some(vec![
+            ("protocol", Column::Choice(PROTOCOLS)),
+            ("from_port", Column::Number),
+            ("to_port", Column::Number),
+            ("cidr", Column::Optional),
+            ("security_group", Column::Optional),
+            ("prefix_list", Column::Optional),
+        ]),
+        "entries" => Some(vec![
+            ("rule_number", Column::Number),
+            ("egress", Column::Flag),
+            ("protocol", Column::Choice(PROTOCOLS)),
+            ("from_port", Column::Number),
+            ("to_port", Column::Number),
+            ("cidr", Column::Text),
+            ("action", Column::Choice(&["allow", "deny"])),
+        ]),
+        "routes" => Some(vec![
+            ("destination", Column::Text),
+            ("target", Column::Text),
+        ]),
+        _ => None,
+    }
+}
+
+fn new_row(field: &str, rows: &[serde_json::Value]) -> serde_json::Value {
+    use serde_json::json;
+    match field {
+        "entries" => {
+            let next = rows
+                .iter()
+                .filter_map(|row| row["rule_number"].as_u64())
+                .max()
+                .unwrap_or(90)
+                + 10;
+            json!({"rule_number": next, "egress": false, "protocol": "tcp", "from_port": 443, "to_port": 443, "cidr": "0.0.0.0/0", "action": "allow"})
+        }
+        "routes" => json!({"destination": "0.0.0.0/0", "target": ""}),
+        _ => json!({"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr": "10.0.0.0/16"}),
+    }
+}
+
+/// Rules as a table: one row per rule, one input per column, add and delete buttons; every
+/// change sets the whole list with one `SetField` command.
+fn rule_table(
+    state: AppState,
+    object_id: String,
+    field: String,
+    label: String,
+    rows: Vec<serde_json::Value>,
+    columns: Vec<(&'static str, Column)>,
+) -> impl IntoView {
+    use serde_json::Value;
+    let set_rows = {
+        let (object_id, field) = (object_id.clone(), field.clone());
+        move |rows: Vec<Value>| {
+            state.apply(Command::SetField {
+                object_id: object_id.clone(),
+                field: field.clone(),
+                value: Value::Array(rows),
+            });
+        }
+    };
+    let headers = columns
+        .iter()
+        .map(|(name, _)| view! { <th>{field_label(name)}</th> })
+        .collect_view();
+    let body = rows
+        .iter()
+        .enumerate()
+        .map(|(row_index, row)| {
+            let cells = columns
+                .iter()
+                .map(|(name, column)| {
+                    let (name, column) = (*name, *column);
+                    let current = row.get(name).cloned().unwrap_or(Value::Null);
+                    let rows = rows.clone();
+                    let set_rows = set_rows.clone();
+                    let aria = format!("{} {} {}", label, row_index + 1, field_label(name));
+                    let update = move |text: String, checked: bool| {
+                        let mut rows = rows.clone();
+                        let Some(object) = rows.get_mut(row_index).and_then(Value::as_object_mut) else { return };
+                        let value = match column {
+                            Column::Flag => Some(Value::Bool(checked)),
+                            Column::Number => Some(text.trim().parse::<i64>().map(Value::from).unwrap_or(Value::String(text))),
+                            Column::Optional if text.trim().is_empty() => None,
+                            _ => Some(Value::String(text.trim().to_string())),
+                        };
+                        match value {
+                            Some(value) => object.insert(name.to_string(), value),
+                            None => object.remove(name),
+                        };
+                        set_rows(rows);
+                    };
+                    let cell = match column {
+                        Column::Flag => view! {
+                            <input type="checkbox" aria-label=aria prop:checked=current.as_bool().unwrap_or(false)
+                                on:change=move |event| update(String::new(), event_target_checked(&event)) />
+                        }
+                        .into_any(),
+                        Column::Choice(options) => {
+                            let selected = current.as_str().unwrap_or_default().to_string();
+                            view! {
+                                <select aria-label=aria on:change=move |event| update(event_target_value(&event), false)>
+                                    {options.iter().map(|option| view! { <option value=*option selected=selected == *option>{*option}</option> }).collect_view()}
+                                </select>
+                            }
+                            .into_any()
+                        }
+                        _ => {
+                            let text = match &current {
+                                Value::String(text) => text.clone(),
+                                Value::Null => String::new(),
+                                other => other.to_string(),
+                            };
+                            view! { <input aria-label=aria size="10" prop:value=text on:change=move |event| update(event_target_value(&event), false) /> }.into_any()
+                        }
+                    };
+                    view! { <td>{cell}</td> }
+                })
+                .collect_view();
+            let rows_for_delete = rows.clone();
+            let set_rows = set_rows.clone();
+            let delete_label = format!("Delete {} {}", label, row_index + 1);
+            view! {
+                <tr>
+                    {cells}
+                    <td><button aria-label=delete_label on:click=move |_| {
+                        let mut rows = rows_for_delete.clone();
+                        rows.remove(row_index);
+                        set_rows(rows);
+                    }>"✕"</button></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let add_label = format!("Add {}", label.to_lowercase());
+    let rows_for_add = rows.clone();
+    view! {
+        <div class="field">
+            <span>{label.clone()}</span>
+            <table class="rules">
+                <thead><tr>{headers}<th></th></tr></thead>
+                <tbody>{body}</tbody>
+            </table>
+            <button aria-label=add_label on:click=move |_| {
+                let mut rows = rows_for_add.clone();
+                rows.push(new_row(&field, &rows));
+                set_rows(rows);
+            }>"Add rule"</button>
+        </div>
     }
 }

@@ -138,8 +138,8 @@ fn container_at(design: &Design, kind: ObjectKind, x: f64, y: f64) -> Option<Str
 
 /// A chip's box centred on the drop point, kept inside its container.
 fn chip_box(design: &Design, container: Option<&str>, x: f64, y: f64, width: f64) -> LayoutBox {
-    let mut left = x - width / 2.0;
-    let mut top = y - CHIP_HEIGHT / 2.0;
+    let mut left = editor::snap(x - width / 2.0);
+    let mut top = editor::snap(y - CHIP_HEIGHT / 2.0);
     if let Some(bounds) = container.and_then(|id| design.layout.get(id)) {
         left = left.clamp(
             bounds.x + 4.0,

@@ -374,15 +374,19 @@ async fn navigation_and_keyboard(browser: &Browser, server: &MoatServer) -> anyh
     browser
         .wait_until(
             &format!(
-                "JSON.parse(localStorage.getItem('moat.draft')).layout['wl-1'].y === {}",
+                "Math.abs(JSON.parse(localStorage.getItem('moat.draft')).layout['wl-1'].y - {}) < 1e-6",
                 y_before + 50.0
             ),
             5,
         )
         .await?;
-    assert_eq!(
-        draft(browser, "d.layout['wl-1'].x").await?.as_f64(),
-        Some(x_before + 10.0)
+    let x_after = draft(browser, "d.layout['wl-1'].x")
+        .await?
+        .as_f64()
+        .unwrap_or_default();
+    assert!(
+        (x_after - (x_before + 10.0)).abs() < 1e-9,
+        "{x_after} is not {x_before} + 10"
     );
     // Ctrl+D duplicates; Ctrl+C / Ctrl+V copies the selection.
     browser.press(&[char::from(Key::Control), 'd']).await?;
@@ -397,6 +401,70 @@ async fn navigation_and_keyboard(browser: &Browser, server: &MoatServer) -> anyh
         )
         .await?,
         Value::from(4)
+    );
+    Ok(())
+}
+
+async fn replace_text(browser: &Browser, label: &str, value: &str) -> anyhow::Result<()> {
+    let field = browser.find(&format!("[aria-label='{label}']")).await?;
+    field
+        .send_keys(&format!(
+            "{}a{}{value}\n",
+            char::from(Key::Control),
+            char::from(Key::Null)
+        ))
+        .await?;
+    Ok(())
+}
+
+async fn rule_tables(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
+    browser.client.goto(&server.url).await?;
+    browser
+        .click("button[aria-label='New from template']")
+        .await?;
+    browser
+        .click("button[data-template='multimodal-endpoints']")
+        .await?;
+    browser.click("[data-id='sg-endpoints'] rect").await?;
+    browser
+        .find("table.rules [aria-label='Ingress 1 Security group']")
+        .await?;
+    browser.click("button[aria-label='Add ingress']").await?;
+    browser.find("[aria-label='Ingress 2 From port']").await?;
+    replace_text(browser, "Ingress 2 From port", "22").await?;
+    replace_text(browser, "Ingress 2 To port", "22").await?;
+    replace_text(browser, "Ingress 2 CIDR block", "0.0.0.0/0").await?;
+    browser
+        .wait_until(
+            "document.querySelector(\"button.diagnostic[data-code='sg.open-admin-port']\")",
+            5,
+        )
+        .await?;
+    let rule = draft(
+        browser,
+        "d.security_groups.find(g => g.id === 'sg-endpoints').ingress[1]",
+    )
+    .await?;
+    assert_eq!(
+        rule,
+        serde_json::json!({"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr": "0.0.0.0/0"})
+    );
+    browser
+        .click("button[aria-label='Delete Ingress 2']")
+        .await?;
+    browser
+        .wait_until(
+            "!document.querySelector(\"button.diagnostic[data-code='sg.open-admin-port']\")",
+            5,
+        )
+        .await?;
+    assert_eq!(
+        draft(
+            browser,
+            "d.security_groups.find(g => g.id === 'sg-endpoints').ingress.length"
+        )
+        .await?,
+        Value::from(1)
     );
     Ok(())
 }
@@ -443,6 +511,15 @@ async fn import_export_inspector_edits_and_history() -> anyhow::Result<()> {
 async fn zoom_fit_wheel_nudge_and_duplicate() -> anyhow::Result<()> {
     with_browser("navigation", |browser, server| async move {
         let outcome = navigation_and_keyboard(&browser, &server).await;
+        (browser, outcome)
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn security_group_rules_are_edited_as_a_table() -> anyhow::Result<()> {
+    with_browser("rules", |browser, server| async move {
+        let outcome = rule_tables(&browser, &server).await;
         (browser, outcome)
     })
     .await
