@@ -213,6 +213,24 @@ async fn files_and_history(browser: &Browser, server: &MoatServer) -> anyhow::Re
         "SVG did not parse or lost objects: {parses}"
     );
 
+    // Export PNG: a real PNG, rendered from the same SVG at twice the canvas's size.
+    browser.click("button[aria-label='Export PNG']").await?;
+    browser
+        .wait_until(
+            "document.querySelector('#download-link')?.href.startsWith('data:image/png')",
+            10,
+        )
+        .await?;
+    let size = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; const c = document.querySelector('#canvas').getBoundingClientRect(); fetch(document.querySelector('#download-link').href).then(r => r.blob()).then(b => createImageBitmap(b)).then(i => done([i.width, i.height, Math.round(c.width * 2), Math.round(c.height * 2)]));",
+            vec![],
+        )
+        .await?;
+    assert_eq!(size[0], size[2], "PNG width: {size}");
+    assert_eq!(size[1], size[3], "PNG height: {size}");
+
     // Inspector: edit a field of a non-subnet object; undo and redo walk it back and forth.
     browser.click("[data-id='cgw-datacenter'] rect").await?;
     let field = browser.find("input[aria-label='BGP ASN']").await?;
