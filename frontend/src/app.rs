@@ -449,6 +449,7 @@ fn TemplateGallery() -> impl IntoView {
                     let name = template.name;
                     view! {
                         <div class="gallery-item">
+                            {thumbnail(template)}
                             <h3>{template.title}</h3>
                             <p>{template.description}</p>
                             <button aria-label=format!("Use template {}", template.title) data-template=name
@@ -480,4 +481,36 @@ fn arrow_step(key: &str) -> Option<(f64, f64)> {
         "ArrowDown" => Some((0.0, 1.0)),
         _ => None,
     }
+}
+
+/// A small picture of a template: its auto-layout boxes, coloured by kind.
+fn thumbnail(template: &shared::templates::Template) -> impl IntoView + use<> {
+    let Ok(design) = template.design() else {
+        return None;
+    };
+    let boxes = shared::layout::compute_layout(&design);
+    let (mut left, mut top, mut right, mut bottom) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for bounds in boxes.values() {
+        left = left.min(bounds.x);
+        top = top.min(bounds.y);
+        right = right.max(bounds.x + bounds.width);
+        bottom = bottom.max(bounds.y + bounds.height);
+    }
+    let rects = boxes
+        .iter()
+        .map(|(id, bounds)| {
+            let kind = design.kind_of(id).map(|kind| kind.id_prefix()).unwrap_or("other");
+            view! { <rect class=format!("thumb-{kind}") x=bounds.x y=bounds.y width=bounds.width height=bounds.height rx="4" /> }
+        })
+        .collect_view();
+    let view_box = format!(
+        "{} {} {} {}",
+        left - 10.0,
+        top - 10.0,
+        right - left + 20.0,
+        bottom - top + 20.0
+    );
+    Some(view! {
+        <svg class="thumbnail" viewBox=view_box role="img" aria-label=format!("Preview of {}", template.title)>{rects}</svg>
+    })
 }

@@ -10,6 +10,14 @@ async fn run(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     browser
         .click("button[aria-label='New from template']")
         .await?;
+    // The gallery shows every template with a thumbnail drawn from its layout.
+    browser
+        .wait_until(
+            "document.querySelectorAll('.gallery-item svg.thumbnail').length === 4",
+            5,
+        )
+        .await?;
+    browser.wait_until("[...document.querySelectorAll('svg.thumbnail')].every(t => t.querySelectorAll('rect').length >= 6)", 5).await?;
     browser
         .click("button[data-template='multimodal-endpoints']")
         .await?;
