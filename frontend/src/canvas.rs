@@ -496,6 +496,7 @@ fn render_objects(
         };
         let dragging = move || layer.hides(&id_for_dragging);
         let id_for_down = object_id.clone();
+        let id_for_keyboard = object_id.clone();
         let (class, label_lines, title): (String, Vec<(&'static str, String)>, String) = match kind
         {
             ObjectKind::Vpc => {
@@ -554,7 +555,13 @@ fn render_objects(
         let has_errors = error_count > 0;
         let drawn = view! {
             <g class=class class:selected=selected class:dragging=dragging class:has-error=has_errors
-                data-id=object_id aria-label=aria_label
+                data-id=object_id aria-label=aria_label tabindex="0"
+                on:keydown=move |event| {
+                    if event.key() == "Enter" || event.key() == " " {
+                        event.prevent_default();
+                        layer.selection().set(Some(id_for_keyboard.clone()));
+                    }
+                }
                 on:pointerdown=move |event| start_move(event, id_for_down.clone())>
                 <title>{title}</title>
                 <rect class="box" x=bounds.x y=bounds.y width=bounds.width height=bounds.height rx="6" />

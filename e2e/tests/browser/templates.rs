@@ -87,6 +87,17 @@ async fn run(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
         .await?;
     browser.wait_until("document.querySelector('section[aria-label=Inspector] h2')?.textContent === 'NAT gateway nat-a'", 5).await?;
 
+    // Keyboard: a focused object is selected with Enter.
+    browser
+        .client
+        .execute(
+            "document.querySelector(\"[data-id='rt-private']\").focus();",
+            vec![],
+        )
+        .await?;
+    browser.press(&['\u{E007}']).await?;
+    browser.wait_until("document.querySelector('section[aria-label=Inspector] h2')?.textContent === 'Route table rt-private'", 5).await?;
+
     // Undo brings the gateway back and the errors go.
     browser.press(&[char::from(Key::Control), 'z']).await?;
     browser.find("g.chip[data-id='igw-multimodal']").await?;
