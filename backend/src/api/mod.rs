@@ -152,15 +152,20 @@ struct SaveDesignRequest {
     base_revision: Option<i64>,
 }
 
-/// Checks that a document loads as a design; returns its name and canonical text.
-fn checked_document(document: Value) -> Result<(String, String), ApiError> {
-    let design = shared::spec::load_design_value(document).map_err(|error| {
+/// A request's document as a design, or a 422 with the spec's path-precise message.
+fn loaded_design(document: Value) -> Result<shared::Design, ApiError> {
+    shared::spec::load_design_value(document).map_err(|error| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_design",
             error.to_string(),
         )
-    })?;
+    })
+}
+
+/// Checks that a document loads as a design; returns its name and canonical text.
+fn checked_document(document: Value) -> Result<(String, String), ApiError> {
+    let design = loaded_design(document)?;
     Ok((design.name.clone(), shared::spec::save_design(&design)))
 }
 
@@ -227,13 +232,7 @@ async fn validate_document(
     ApiJson(document): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     current.require(Role::Viewer)?;
-    let design = shared::spec::load_design_value(document).map_err(|error| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_design",
-            error.to_string(),
-        )
-    })?;
+    let design = loaded_design(document)?;
     Ok(Json(json!({"diagnostics": shared::validate(&design)})))
 }
 
