@@ -324,55 +324,18 @@ pub fn contained_objects(design: &Design, container_id: &str) -> Vec<String> {
     match design.kind_of(container_id) {
         Some(ObjectKind::Subnet) => in_subnet(container_id),
         Some(ObjectKind::Vpc) => {
-            let mut contained = Vec::new();
-            for subnet in design.subnets.iter().filter(|s| s.vpc == container_id) {
-                contained.push(subnet.id.clone());
-                contained.extend(in_subnet(&subnet.id));
-            }
-            contained.extend(
-                design
-                    .internet_gateways
-                    .iter()
-                    .filter(|g| g.vpc == container_id)
-                    .map(|g| g.id.clone()),
-            );
-            contained.extend(
-                design
-                    .vpn_gateways
-                    .iter()
-                    .filter(|g| g.vpc == container_id)
-                    .map(|g| g.id.clone()),
-            );
-            contained.extend(
-                design
-                    .route_tables
-                    .iter()
-                    .filter(|t| t.vpc == container_id)
-                    .map(|t| t.id.clone()),
-            );
-            contained.extend(
-                design
-                    .security_groups
-                    .iter()
-                    .filter(|g| g.vpc == container_id)
-                    .map(|g| g.id.clone()),
-            );
-            contained.extend(
-                design
-                    .network_acls
-                    .iter()
-                    .filter(|a| a.vpc == container_id)
-                    .map(|a| a.id.clone()),
-            );
-            contained.extend(
-                design
-                    .endpoints
-                    .iter()
-                    .filter(|e| e.vpc == container_id && e.subnets.is_empty())
-                    .map(|e| e.id.clone()),
-            );
+            let subnet_index = design
+                .subnets
+                .iter()
+                .enumerate()
+                .map(|(index, subnet)| (subnet.id.as_str(), index))
+                .collect();
+            let mut contained: Vec<String> = crate::validate::object_vpcs(design, &subnet_index)
+                .into_iter()
+                .filter(|(id, vpc)| *vpc == container_id && *id != container_id)
+                .map(|(id, _)| id.to_string())
+                .collect();
             contained.sort();
-            contained.dedup();
             contained
         }
         _ => Vec::new(),

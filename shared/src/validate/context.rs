@@ -245,7 +245,7 @@ impl<'design> ValidationContext<'design> {
 }
 
 /// Every object's VPC, in one pass per collection (first occurrence wins on duplicate ids).
-fn object_vpcs<'design>(
+pub(crate) fn object_vpcs<'design>(
     design: &'design Design,
     subnet_index: &HashMap<&'design str, usize>,
 ) -> HashMap<&'design str, &'design str> {

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Design;
 
 pub use context::ValidationContext;
+pub(crate) use context::object_vpcs;
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
