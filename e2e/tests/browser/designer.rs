@@ -542,3 +542,89 @@ async fn security_group_rules_are_edited_as_a_table() -> anyhow::Result<()> {
     })
     .await
 }
+
+/// The page served by a plain static server, with no Moat API behind it.
+struct StaticServer {
+    process: std::process::Child,
+    url: String,
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn static_server() -> anyhow::Result<StaticServer> {
+    let dist = std::env::var_os("MOAT_E2E_DIST")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            let executable = std::env::current_exe().unwrap_or_default();
+            executable
+                .ancestors()
+                .nth(3)
+                .map(|target| target.join("dist"))
+                .unwrap_or_default()
+        });
+    let port = e2e::free_port()?;
+    let process = std::process::Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            "--bind",
+            "127.0.0.1",
+            &port.to_string(),
+            "--directory",
+        ])
+        .arg(&dist)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        anyhow::ensure!(
+            started.elapsed().as_secs() < 20,
+            "the static server did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Ok(StaticServer {
+        process,
+        url: format!("http://127.0.0.1:{port}/"),
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_server_the_page_still_designs_and_says_saving_is_off() -> anyhow::Result<()> {
+    let _one = crate::ONE_BROWSER_AT_A_TIME.lock().await;
+    let server = static_server()?;
+    let browser = Browser::start().await?;
+    let outcome = async {
+        browser.client.goto(&server.url).await?;
+        browser
+            .wait_until(
+                "document.querySelector('.banner')?.textContent.includes('saving is off')",
+                10,
+            )
+            .await?;
+        let (canvas_x, canvas_y) = browser.element_origin("#canvas").await?;
+        drag_item(&browser, "VPC", canvas_x + 40.0, canvas_y + 60.0).await?;
+        browser.find("[data-id='vpc-1']").await?;
+        browser
+            .wait_until(
+                "JSON.parse(localStorage.getItem('moat.draft')).vpcs.length === 1",
+                5,
+            )
+            .await?;
+        anyhow::Ok(())
+    }
+    .await;
+    if outcome.is_err()
+        && let Ok(path) = browser.screenshot("no-server").await
+    {
+        eprintln!("screenshot of the failure: {}", path.display());
+    }
+    let _ = browser.client.clone().close().await;
+    outcome
+}
