@@ -37,6 +37,8 @@ pub struct AppState {
     pub camera: RwSignal<crate::canvas::Camera>,
     /// The object copied with Ctrl+C.
     pub clipboard: RwSignal<Option<String>>,
+    /// The last save was refused because the server has a newer revision.
+    pub conflict: RwSignal<bool>,
 }
 
 impl AppState {
@@ -100,6 +102,7 @@ pub fn App() -> impl IntoView {
         gallery_open: RwSignal::new(false),
         camera: RwSignal::new(crate::canvas::Camera::default()),
         clipboard: RwSignal::new(None),
+        conflict: RwSignal::new(false),
     };
     provide_context(state);
     BENCH_STATE.with(|cell| cell.set(Some(state)));
@@ -118,6 +121,7 @@ pub fn App() -> impl IntoView {
         let revision = editor.with(Editor::revision);
         if previous.is_some_and(|previous| previous != revision)
             && state.saved.with_untracked(Option::is_some)
+            && !state.conflict.get_untracked()
         {
             autosave_generation.update_value(|generation| *generation += 1);
             let generation = autosave_generation.get_value();
@@ -210,6 +214,14 @@ pub fn App() -> impl IntoView {
         <Header />
         <Show when=move || state.session.with(|session| session.is_none()) && !state.status.get().is_empty()>
             <div class="banner" role="status">{move || state.status.get()}</div>
+        </Show>
+        <Show when=move || state.conflict.get()>
+            <div class="banner conflict" role="alert" id="conflict">
+                "Someone saved this design after you opened it. "
+                <button on:click=move |_| spawn_local(reload_from_server(state))>"Reload from server"</button>
+                " "
+                <button on:click=move |_| spawn_local(save_as_copy(state))>"Save as a copy"</button>
+            </div>
         </Show>
         <main>
             <Palette />
@@ -384,10 +396,50 @@ async fn save_now(state: AppState, verb: &'static str) {
                 .set(format!("{capitalised} revision {}", saved.revision));
             state.saved.set(Some(saved));
         }
-        Err(error) => state.status.set(format!(
-            "Not {verb}: {error} (your changes are kept in this browser's draft)"
-        )),
+        Err(error) => {
+            if error.status == 409 {
+                state.conflict.set(true);
+            }
+            state.status.set(format!(
+                "Not {verb}: {error} (your changes are kept in this browser's draft)"
+            ));
+        }
     }
+}
+
+/// After a conflict: take the server's current revision (this browser's edits are dropped,
+/// one undo brings them back).
+async fn reload_from_server(state: AppState) {
+    let Some(saved) = state.saved.get_untracked() else {
+        return;
+    };
+    match server::design(&saved.id).await {
+        Ok(stored) => match shared::spec::load_design_value(stored.document) {
+            Ok(mut design) => {
+                shared::layout::fill_missing_layout(&mut design);
+                state.apply(Command::ReplaceDesign {
+                    design: Box::new(design),
+                });
+                state.saved.set(Some(SavedDesign {
+                    id: stored.id,
+                    revision: stored.revision,
+                }));
+                state.conflict.set(false);
+                state
+                    .status
+                    .set(format!("Reloaded revision {}", stored.revision));
+            }
+            Err(error) => state.status.set(format!("Reload failed: {error}")),
+        },
+        Err(error) => state.status.set(format!("Reload failed: {error}")),
+    }
+}
+
+/// After a conflict: keep this browser's version as a new design.
+async fn save_as_copy(state: AppState) {
+    state.saved.set(None);
+    state.conflict.set(false);
+    save_now(state, "saved").await;
 }
 
 async fn poll_deployment(state: AppState, deployment_id: String) {

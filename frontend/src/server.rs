@@ -173,3 +173,22 @@ pub async fn deployment(deployment_id: &str) -> Result<Deployment, CallError> {
     )
     .await
 }
+
+/// A stored design: its revision and document.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct StoredDesign {
+    pub id: String,
+    pub revision: i64,
+    pub document: Value,
+}
+
+pub async fn design(design_id: &str) -> Result<StoredDesign, CallError> {
+    let url = format!("/api/v1/designs/{design_id}");
+    decode(
+        Request::get(&url)
+            .send()
+            .await
+            .map_err(unreachable_server)?,
+    )
+    .await
+}

@@ -628,3 +628,125 @@ async fn without_a_server_the_page_still_designs_and_says_saving_is_off() -> any
     let _ = browser.client.clone().close().await;
     outcome
 }
+
+const DESIGNER: e2e::TestUser = e2e::TestUser {
+    name: "dora",
+    role: "designer",
+    password: "correct horse battery",
+};
+
+/// Another client saves the stored design with a new name, through the real API.
+async fn save_from_another_client(browser: &Browser, name: &str) -> anyhow::Result<Value> {
+    Ok(browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; (async () => {
+                const session = await (await fetch('/api/v1/auth/session')).json();
+                const list = await (await fetch('/api/v1/designs')).json();
+                const id = list.designs.find(d => d.name !== 'copy').id;
+                const current = await (await fetch('/api/v1/designs/' + id)).json();
+                current.document.name = arguments[0];
+                const answer = await fetch('/api/v1/designs/' + id, {method: 'PUT', headers: {'content-type': 'application/json', 'x-csrf-token': session.csrf_token},
+                    body: JSON.stringify({document: current.document, base_revision: current.revision})});
+                done(answer.status);
+            })();",
+            vec![Value::from(name)],
+        )
+        .await?)
+}
+
+async fn conflicts(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
+    browser.client.goto(&server.url).await?;
+    replace_text(browser, "Name", DESIGNER.name).await?;
+    replace_text(browser, "Password", DESIGNER.password).await?;
+    browser
+        .wait_until(
+            "document.querySelector('#signed-in-as')?.textContent.includes('dora (designer)')",
+            10,
+        )
+        .await?;
+    browser
+        .click("button[aria-label='New from template']")
+        .await?;
+    browser.click("button[data-template='mvp']").await?;
+    let save = browser
+        .client
+        .find_all(fantoccini::Locator::Css("header button"))
+        .await?;
+    for button in save {
+        if button.text().await? == "Save" {
+            button.click().await?;
+        }
+    }
+    browser
+        .wait_until(
+            "document.querySelector('#status').textContent.includes('Saved revision 1')",
+            10,
+        )
+        .await?;
+
+    // Another client saves first; this browser's next autosave is refused and says so.
+    assert_eq!(
+        save_from_another_client(browser, "changed elsewhere").await?,
+        Value::from(200)
+    );
+    browser.click("[data-id='subnet-public-a'] rect").await?;
+    browser.press(&[char::from(Key::Right)]).await?;
+    browser
+        .wait_until("document.querySelector('#conflict')", 10)
+        .await?;
+    browser.click("#conflict button:first-of-type").await?;
+    browser
+        .wait_until(
+            "document.querySelector('#status').textContent.includes('Reloaded revision 2')",
+            10,
+        )
+        .await?;
+    assert_eq!(
+        draft(browser, "d.name").await?,
+        Value::from("changed elsewhere")
+    );
+    browser
+        .wait_until("!document.querySelector('#conflict')", 5)
+        .await?;
+
+    // Again, and this time keep this browser's version as a copy.
+    assert_eq!(
+        save_from_another_client(browser, "changed again").await?,
+        Value::from(200)
+    );
+    browser.click("[data-id='subnet-public-a'] rect").await?;
+    browser.press(&[char::from(Key::Right)]).await?;
+    browser
+        .wait_until("document.querySelector('#conflict')", 10)
+        .await?;
+    browser.click("#conflict button:last-of-type").await?;
+    browser
+        .wait_until(
+            "document.querySelector('#status').textContent.includes('Saved revision 1')",
+            10,
+        )
+        .await?;
+    let designs = browser
+        .client
+        .execute_async("const done = arguments[arguments.length - 1]; fetch('/api/v1/designs').then(r => r.json()).then(l => done(l.designs.length));", vec![])
+        .await?;
+    assert_eq!(designs, Value::from(2), "the copy is a second design");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conflicting_save_offers_reload_or_a_copy() -> anyhow::Result<()> {
+    let _one = crate::ONE_BROWSER_AT_A_TIME.lock().await;
+    let moto = Moto::start()?;
+    let server = MoatServer::start(&moto, &[DESIGNER])?;
+    let browser = Browser::start().await?;
+    let outcome = conflicts(&browser, &server).await;
+    if outcome.is_err()
+        && let Ok(path) = browser.screenshot("conflicts").await
+    {
+        eprintln!("screenshot of the failure: {}", path.display());
+    }
+    let _ = browser.client.clone().close().await;
+    outcome
+}
