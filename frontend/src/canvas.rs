@@ -162,11 +162,24 @@ pub fn Canvas() -> impl IntoView {
     let move_drag: RwSignal<Option<MoveDrag>> = RwSignal::new(None);
     // Connect mode: the object a line starts at, and where the pointer is (canvas units).
     let connect_from: RwSignal<Option<String>> = RwSignal::new(None);
+    // Resizing a container: its id, where the pointer went down, and its size then and now.
+    let resize_drag: RwSignal<Option<ResizeDrag>> = RwSignal::new(None);
     // Panning: where the pointer went down on empty canvas, and the camera then.
     let pan: RwSignal<Option<(f64, f64, Camera)>> = RwSignal::new(None);
     let pointer: RwSignal<(f64, f64)> = RwSignal::new((0.0, 0.0));
 
     let pointer_move = window_event_listener(leptos::ev::pointermove, move |event| {
+        if resize_drag.with_untracked(Option::is_some) {
+            let (x, y) = (f64::from(event.client_x()), f64::from(event.client_y()));
+            let scale = state.camera.get_untracked().scale;
+            resize_drag.update(|drag| {
+                if let Some(drag) = drag {
+                    drag.width = drag.start_width + (x - drag.start_x) / scale;
+                    drag.height = drag.start_height + (y - drag.start_y) / scale;
+                }
+            });
+            return;
+        }
         if let Some((start_x, start_y, camera)) = pan.get_untracked() {
             let (x, y) = (f64::from(event.client_x()), f64::from(event.client_y()));
             state.camera.set(Camera {
@@ -198,6 +211,15 @@ pub fn Canvas() -> impl IntoView {
     });
     let pointer_up = window_event_listener(leptos::ev::pointerup, move |event| {
         pan.set(None);
+        if let Some(drag) = resize_drag.get_untracked() {
+            resize_drag.set(None);
+            state.apply(Command::ResizeObject {
+                object_id: drag.object_id,
+                width: drag.width,
+                height: drag.height,
+            });
+            return;
+        }
         let (client_x, client_y) = (f64::from(event.client_x()), f64::from(event.client_y()));
         if let Some(from) = connect_from.get_untracked() {
             connect_from.set(None);
@@ -282,6 +304,27 @@ pub fn Canvas() -> impl IntoView {
         })
     });
 
+    let start_resize = move |event: leptos::ev::PointerEvent, object_id: String| {
+        event.stop_propagation();
+        event.prevent_default();
+        let Some(bounds) = state
+            .editor
+            .with_untracked(|editor| editor.design().layout.get(&object_id).copied())
+        else {
+            return;
+        };
+        state.selection.set(Some(object_id.clone()));
+        resize_drag.set(Some(ResizeDrag {
+            object_id,
+            start_x: f64::from(event.client_x()),
+            start_y: f64::from(event.client_y()),
+            start_width: bounds.width,
+            start_height: bounds.height,
+            width: bounds.width,
+            height: bounds.height,
+        }));
+    };
+
     let start_move = move |event: leptos::ev::PointerEvent, object_id: String| {
         event.stop_propagation();
         event.prevent_default();
@@ -334,7 +377,7 @@ pub fn Canvas() -> impl IntoView {
             {move || {
                 state.editor.with(|editor| {
                     state.diagnostics.with(|diagnostics| {
-                        render_objects(editor.design(), &|_| true, Layer::Static { selection: state.selection, moving }, diagnostics, start_move)
+                        render_objects(editor.design(), &|_| true, Layer::Static { selection: state.selection, moving }, diagnostics, start_move, start_resize)
                     })
                 })
             }}
@@ -363,11 +406,16 @@ pub fn Canvas() -> impl IntoView {
                     }
                     Some(state.editor.with_untracked(|editor| {
                         state.diagnostics.with_untracked(|diagnostics| {
-                            render_objects(editor.design(), &|id| moving.contains(id), Layer::Overlay { selection: state.selection }, diagnostics, start_move)
+                            render_objects(editor.design(), &|id| moving.contains(id), Layer::Overlay { selection: state.selection }, diagnostics, start_move, start_resize)
                         })
                     }))
                 }}
             </g>
+            {move || {
+                let drag = resize_drag.get()?;
+                let bounds = state.editor.with_untracked(|editor| editor.design().layout.get(&drag.object_id).copied())?;
+                Some(view! { <rect class="resize-preview" x=bounds.x y=bounds.y width=drag.width.max(1.0) height=drag.height.max(1.0) /> })
+            }}
             {move || {
                 let from = connect_from.get()?;
                 let (x1, y1) = state.editor.with(|editor| editor.design().layout.get(&from).copied().map(center))?;
@@ -407,6 +455,18 @@ fn object_under(event: &leptos::ev::PointerEvent) -> Option<String> {
         .ok()
         .flatten()?
         .get_attribute("data-id")
+}
+
+/// A container being resized by its corner handle.
+#[derive(Debug, Clone, PartialEq)]
+struct ResizeDrag {
+    object_id: String,
+    start_x: f64,
+    start_y: f64,
+    start_width: f64,
+    start_height: f64,
+    width: f64,
+    height: f64,
 }
 
 /// Which layer a render is for: the static layer hides what is being dragged (the overlay
@@ -460,6 +520,7 @@ fn render_objects(
     layer: Layer,
     diagnostics: &[shared::Diagnostic],
     start_move: impl Fn(leptos::ev::PointerEvent, String) + Copy + Send + Sync + 'static,
+    start_resize: impl Fn(leptos::ev::PointerEvent, String) + Copy + Send + Sync + 'static,
 ) -> Vec<AnyView> {
     let mut errors: HashMap<&str, usize> = HashMap::new();
     for diagnostic in diagnostics.iter().filter(|d| d.is_error()) {
@@ -567,6 +628,14 @@ fn render_objects(
                 <rect class="box" x=bounds.x y=bounds.y width=bounds.width height=bounds.height rx="6" />
                 {texts}
                 {badge(bounds, error_count)}
+                {(!is_chip).then(|| {
+                    let id_for_resize = id_for_keyboard.clone();
+                    view! {
+                        <rect class="resize-handle" aria-label=format!("Resize {}", id_for_resize)
+                            x=bounds.x + bounds.width - 12.0 y=bounds.y + bounds.height - 12.0 width="12" height="12"
+                            on:pointerdown=move |event| start_resize(event, id_for_resize.clone()) />
+                    }
+                })}
             </g>
         }
         .into_any();

@@ -62,6 +62,12 @@ pub enum Command {
     Connect { from: String, to: String },
     /// Copy an object next to itself with a fresh id (a subnet gets its VPC's next free block).
     Duplicate { object_id: String },
+    /// Resize a container (VPC or subnet) on the grid; never smaller than what is drawn inside.
+    ResizeObject {
+        object_id: String,
+        width: f64,
+        height: f64,
+    },
 }
 
 /// Why a command was refused. The message is shown to the user as is.
@@ -211,6 +217,11 @@ fn apply_to(design: &mut Design, command: Command) -> Result<Option<String>, Com
         } => set_field(design, &object_id, &field, value).map(|()| None),
         Command::Connect { from, to } => connect(design, &from, &to).map(|()| None),
         Command::Duplicate { object_id } => duplicate(design, &object_id).map(Some),
+        Command::ResizeObject {
+            object_id,
+            width,
+            height,
+        } => resize(design, &object_id, width, height).map(|()| None),
         Command::SetSubnetCidr { subnet_id, cidr } => {
             let subnet = find_subnet(design, &subnet_id)?;
             subnet.cidr = cidr;
@@ -450,6 +461,56 @@ pub fn duplicate(design: &mut Design, object_id: &str) -> Result<String, Command
     }
     *design = changed;
     Ok(new_id)
+}
+
+/// The smallest a container may be.
+pub const MINIMUM_CONTAINER_SIZE: (f64, f64) = (120.0, 80.0);
+
+/// Resizes a VPC or subnet box, snapped to the grid, keeping everything drawn inside it inside.
+pub fn resize(
+    design: &mut Design,
+    object_id: &str,
+    width: f64,
+    height: f64,
+) -> Result<(), CommandError> {
+    match design.kind_of(object_id) {
+        Some(ObjectKind::Vpc | ObjectKind::Subnet) => {}
+        Some(kind) => {
+            return Err(CommandError::Refused {
+                reason: format!(
+                    "a {} has a fixed size; only VPCs and subnets resize",
+                    kind.label()
+                ),
+            });
+        }
+        None => {
+            return Err(CommandError::UnknownObject {
+                object_id: object_id.to_string(),
+            });
+        }
+    }
+    let bounds = *design
+        .layout
+        .get(object_id)
+        .ok_or_else(|| CommandError::UnknownObject {
+            object_id: object_id.to_string(),
+        })?;
+    // Children on the VPC's top or left edge (gateways) may stick out; the right and bottom
+    // extent of everything inside sets the minimum.
+    let (mut needed_width, mut needed_height) = MINIMUM_CONTAINER_SIZE;
+    for id in contained_objects(design, object_id) {
+        if let Some(child) = design.layout.get(&id) {
+            needed_width = needed_width.max(child.x + child.width - bounds.x + GRID);
+            needed_height = needed_height.max(child.y + child.height - bounds.y + GRID);
+        }
+    }
+    let width = (width / GRID).round().max(1.0) * GRID;
+    let height = (height / GRID).round().max(1.0) * GRID;
+    if let Some(layout_box) = design.layout.get_mut(object_id) {
+        layout_box.width = width.max(needed_width);
+        layout_box.height = height.max(needed_height);
+    }
+    Ok(())
 }
 
 /// Drops a new VPC with the next free /16 of 10.0.0.0/8.
@@ -908,6 +969,73 @@ mod tests {
                 object_id: "nope".into()
             })
         );
+    }
+
+    #[test]
+    fn containers_resize_on_the_grid_but_never_smaller_than_their_contents() {
+        let (mut editor, vpc) = editor_with_vpc();
+        let subnet = editor
+            .apply(Command::AddSubnet {
+                x: 100.0,
+                y: 100.0,
+                tier: SubnetTier::Private,
+            })
+            .unwrap()
+            .unwrap();
+        editor
+            .apply(Command::ResizeObject {
+                object_id: vpc.clone(),
+                width: 803.0,
+                height: 412.0,
+            })
+            .unwrap();
+        let resized = editor.design().layout[&vpc];
+        assert_eq!((resized.width, resized.height), (800.0, 410.0));
+        editor
+            .apply(Command::ResizeObject {
+                object_id: vpc.clone(),
+                width: 10.0,
+                height: 10.0,
+            })
+            .unwrap();
+        let shrunk = editor.design().layout[&vpc];
+        let child = editor.design().layout[&subnet];
+        assert!(
+            shrunk.x + shrunk.width >= child.x + child.width
+                && shrunk.y + shrunk.height >= child.y + child.height,
+            "{shrunk:?} cuts {child:?}"
+        );
+        editor
+            .apply(Command::ResizeObject {
+                object_id: subnet.clone(),
+                width: 10.0,
+                height: 10.0,
+            })
+            .unwrap();
+        assert_eq!(
+            (
+                editor.design().layout[&subnet].width,
+                editor.design().layout[&subnet].height
+            ),
+            MINIMUM_CONTAINER_SIZE
+        );
+        let small = editor.design().layout[&subnet];
+        let chip = editor
+            .apply(Command::Drop {
+                item: PaletteItem::GpuNode,
+                x: small.x + small.width / 2.0,
+                y: small.y + small.height / 2.0,
+            })
+            .unwrap()
+            .unwrap();
+        assert!(matches!(
+            editor.apply(Command::ResizeObject {
+                object_id: chip,
+                width: 300.0,
+                height: 300.0
+            }),
+            Err(CommandError::Refused { .. })
+        ));
     }
 
     #[test]

@@ -159,6 +159,41 @@ async fn palette_and_connect(browser: &Browser, server: &MoatServer) -> anyhow::
         .await?;
     browser.click("button[aria-label='Connect mode']").await?;
 
+    // Resize the VPC by its corner handle: the box grows on the grid.
+    let width_before = draft(browser, "d.layout['vpc-1'].width")
+        .await?
+        .as_f64()
+        .unwrap_or_default();
+    let height_before = draft(browser, "d.layout['vpc-1'].height")
+        .await?
+        .as_f64()
+        .unwrap_or_default();
+    let handle = browser
+        .find("rect.resize-handle[aria-label='Resize vpc-1']")
+        .await?;
+    let (vpc_x, vpc_y, vpc_w, vpc_h) = box_of(browser, "vpc-1").await?;
+    browser
+        // The pointer grabs the 12-unit handle at its centre, 6 inside the corner.
+        .drag_to(
+            &handle,
+            vpc_x + vpc_w - 6.0 + 100.0,
+            vpc_y + vpc_h - 6.0 + 40.0,
+        )
+        .await?;
+    browser
+        .wait_until(
+            &format!(
+                "JSON.parse(localStorage.getItem('moat.draft')).layout['vpc-1'].width === {}",
+                width_before + 100.0
+            ),
+            5,
+        )
+        .await?;
+    assert_eq!(
+        draft(browser, "d.layout['vpc-1'].height").await?.as_f64(),
+        Some(height_before + 40.0)
+    );
+
     // The local draft survives a reload.
     let objects_before = count(browser, "[data-id]").await?;
     browser.client.refresh().await?;
