@@ -235,27 +235,12 @@ fn subnet_cidr_section(
     let next_free = move || {
         state.editor.with(|editor| {
             let design = editor.design();
-            let used: Vec<_> = design
-                .subnets
-                .iter()
-                .filter(|other| other.vpc == vpc_id && other.id != id_for_free)
-                .filter_map(|other| {
-                    cidr::parse_cidr(&other.cidr)
-                        .ok()
-                        .map(|parsed| parsed.network)
-                })
-                .collect();
             let prefix = design
                 .subnet(&id_for_free)
                 .and_then(|s| cidr::parse_cidr(&s.cidr).ok())
                 .map(|parsed| parsed.network.prefix_len())
                 .unwrap_or(24);
-            design.vpc(&vpc_id).and_then(|vpc| {
-                vpc.cidr_blocks
-                    .iter()
-                    .filter_map(|text| cidr::parse_cidr(text).ok())
-                    .find_map(|block| cidr::next_free_block(block.network, &used, prefix))
-            })
+            shared::editor::next_free_subnet_block(design, &vpc_id, prefix, Some(&id_for_free))
         })
     };
     view! {

@@ -410,27 +410,12 @@ pub fn duplicate(design: &mut Design, object_id: &str) -> Result<String, Command
             let prefix = cidr::parse_cidr(&subnet.cidr)
                 .map(|parsed| parsed.network.prefix_len())
                 .unwrap_or(24);
-            let used: Vec<Ipv4Net> = design
-                .subnets
-                .iter()
-                .filter(|other| other.vpc == subnet.vpc)
-                .filter_map(|other| {
-                    cidr::parse_cidr(&other.cidr)
-                        .ok()
-                        .map(|parsed| parsed.network)
-                })
-                .collect();
-            let free = design
-                .vpc(&subnet.vpc)
-                .and_then(|vpc| {
-                    vpc.cidr_blocks
-                        .iter()
-                        .filter_map(|text| cidr::parse_cidr(text).ok())
-                        .find_map(|block| cidr::next_free_block(block.network, &used, prefix))
-                })
-                .ok_or_else(|| CommandError::VpcFull {
-                    vpc_id: subnet.vpc.clone(),
-                    prefix_length: prefix,
+            let free =
+                next_free_subnet_block(design, &subnet.vpc, prefix, None).ok_or_else(|| {
+                    CommandError::VpcFull {
+                        vpc_id: subnet.vpc.clone(),
+                        prefix_length: prefix,
+                    }
                 })?;
             copy["cidr"] = Value::from(free.to_string());
         }
@@ -461,6 +446,32 @@ pub fn duplicate(design: &mut Design, object_id: &str) -> Result<String, Command
     }
     *design = changed;
     Ok(new_id)
+}
+
+/// The lowest free `/prefix_length` in a VPC's blocks, avoiding its subnets (all but
+/// `ignoring`, the subnet being moved). Used by drops, duplicates and the inspector.
+pub fn next_free_subnet_block(
+    design: &Design,
+    vpc_id: &str,
+    prefix_length: u8,
+    ignoring: Option<&str>,
+) -> Option<Ipv4Net> {
+    let used: Vec<Ipv4Net> = design
+        .subnets
+        .iter()
+        .filter(|subnet| subnet.vpc == vpc_id && Some(subnet.id.as_str()) != ignoring)
+        .filter_map(|subnet| {
+            cidr::parse_cidr(&subnet.cidr)
+                .ok()
+                .map(|parsed| parsed.network)
+        })
+        .collect();
+    design.vpc(vpc_id).and_then(|vpc| {
+        vpc.cidr_blocks
+            .iter()
+            .filter_map(|text| cidr::parse_cidr(text).ok())
+            .find_map(|block| cidr::next_free_block(block.network, &used, prefix_length))
+    })
 }
 
 /// The smallest a container may be.
@@ -555,22 +566,8 @@ pub(crate) fn add_subnet(
     let vpc = vpc_at(design, x, y)
         .ok_or(CommandError::SubnetOutsideVpc)?
         .clone();
-    let used: Vec<Ipv4Net> = design
-        .subnets
-        .iter()
-        .filter(|subnet| subnet.vpc == vpc.id)
-        .filter_map(|subnet| {
-            cidr::parse_cidr(&subnet.cidr)
-                .ok()
-                .map(|parsed| parsed.network)
-        })
-        .collect();
-    let block = vpc
-        .cidr_blocks
-        .iter()
-        .filter_map(|text| cidr::parse_cidr(text).ok().map(|parsed| parsed.network))
-        .find_map(|vpc_block| cidr::next_free_block(vpc_block, &used, 24))
-        .ok_or_else(|| CommandError::VpcFull {
+    let block =
+        next_free_subnet_block(design, &vpc.id, 24, None).ok_or_else(|| CommandError::VpcFull {
             vpc_id: vpc.id.clone(),
             prefix_length: 24,
         })?;
