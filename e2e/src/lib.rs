@@ -317,6 +317,65 @@ impl Browser {
         Ok(())
     }
 
+    /// Presses the mouse at one viewport point, moves to another and releases it, optionally
+    /// with Shift held throughout (a rubber band, an additive band, a drag of an object).
+    pub async fn drag_between(
+        &self,
+        from: (f64, f64),
+        to: (f64, f64),
+        shift: bool,
+    ) -> anyhow::Result<()> {
+        let pause = Duration::from_millis(0);
+        let mouse = MouseActions::new("mouse".to_string())
+            .then(PointerAction::Pause { duration: pause })
+            .then(PointerAction::MoveTo {
+                duration: None,
+                x: from.0,
+                y: from.1,
+            })
+            .then(PointerAction::Down {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::MoveTo {
+                duration: Some(Duration::from_millis(120)),
+                x: (from.0 + to.0) / 2.0,
+                y: (from.1 + to.1) / 2.0,
+            })
+            .then(PointerAction::MoveTo {
+                duration: Some(Duration::from_millis(120)),
+                x: to.0,
+                y: to.1,
+            })
+            .then(PointerAction::Up {
+                button: MOUSE_BUTTON_LEFT,
+            })
+            .then(PointerAction::Pause { duration: pause });
+        let mut keys = KeyActions::new("keyboard".to_string());
+        let shift_key = char::from(fantoccini::key::Key::Shift);
+        keys = keys.then(if shift {
+            KeyAction::Down { value: shift_key }
+        } else {
+            KeyAction::Pause { duration: pause }
+        });
+        for _ in 0..5 {
+            keys = keys.then(KeyAction::Pause { duration: pause });
+        }
+        keys = keys.then(if shift {
+            KeyAction::Up { value: shift_key }
+        } else {
+            KeyAction::Pause { duration: pause }
+        });
+        self.client
+            .perform_actions(fantoccini::actions::Actions::from(keys).and(mouse))
+            .await?;
+        Ok(())
+    }
+
+    /// Clicks a viewport point with Shift held (shift-select).
+    pub async fn shift_click_at(&self, x: f64, y: f64) -> anyhow::Result<()> {
+        self.drag_between((x, y), (x, y), true).await
+    }
+
     /// Presses keys as a chord (`[Key::Control, 'z']`): all down in order, then all up.
     pub async fn press(&self, keys: &[char]) -> anyhow::Result<()> {
         let mut actions = KeyActions::new("keyboard".to_string());

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::editor::{Command, Editor, PaletteItem};
 use shared::model::Design;
+use shared::selection::{Selection, selection_roots};
 use shared::{Diagnostic, validate};
 
 use crate::canvas::Canvas;
@@ -20,7 +21,8 @@ const AUTOSAVE_QUIET_MILLISECONDS: u32 = 1_500;
 pub struct AppState {
     pub editor: RwSignal<Editor>,
     pub diagnostics: Memo<Vec<Diagnostic>>,
-    pub selection: RwSignal<Option<String>>,
+    /// The selected objects; the last picked is the one the inspector shows.
+    pub selection: RwSignal<Selection>,
     /// A palette item being dragged.
     pub palette_drag: RwSignal<Option<PaletteItem>>,
     /// Connect mode: a drag from one object to another connects them.
@@ -35,8 +37,8 @@ pub struct AppState {
     pub gallery_open: RwSignal<bool>,
     /// Zoom and pan of the canvas (session state: never saved, never undone).
     pub camera: RwSignal<crate::canvas::Camera>,
-    /// The object copied with Ctrl+C.
-    pub clipboard: RwSignal<Option<String>>,
+    /// The objects copied with Ctrl+C.
+    pub clipboard: RwSignal<Vec<String>>,
     /// The last save was refused because the server has a newer revision.
     pub conflict: RwSignal<bool>,
 }
@@ -53,6 +55,34 @@ impl AppState {
             Err(refused) => self.notice.set(Some(refused.to_string())),
         });
         outcome
+    }
+
+    /// Applies a command and selects everything it created (a drop, a duplicate, a paste).
+    pub fn apply_and_select_created(&self, command: Command) {
+        let mut created = Vec::new();
+        self.editor
+            .update(|editor| match editor.apply_collecting(command) {
+                Ok(ids) => {
+                    self.notice.set(None);
+                    created = ids;
+                }
+                Err(refused) => self.notice.set(Some(refused.to_string())),
+            });
+        if !created.is_empty() {
+            self.selection.set(Selection::of(created));
+        }
+    }
+
+    /// Selects exactly one object.
+    pub fn select_only(&self, object_id: impl Into<String>) {
+        self.selection.set(Selection::only(object_id));
+    }
+
+    /// The selected objects that are not inside another selected one: what group edits act on.
+    pub fn selected_roots(&self) -> Vec<String> {
+        let selected = self.selection.with_untracked(|s| s.object_ids().to_vec());
+        self.editor
+            .with_untracked(|editor| selection_roots(editor.design(), &selected))
     }
 
     pub fn design_json(&self) -> serde_json::Value {
@@ -91,7 +121,7 @@ pub fn App() -> impl IntoView {
     let state = AppState {
         editor,
         diagnostics,
-        selection: RwSignal::new(None),
+        selection: RwSignal::new(Selection::none()),
         palette_drag: RwSignal::new(None),
         connect_mode: RwSignal::new(false),
         notice: RwSignal::new(None),
@@ -101,7 +131,7 @@ pub fn App() -> impl IntoView {
         deployment: RwSignal::new(None),
         gallery_open: RwSignal::new(false),
         camera: RwSignal::new(crate::canvas::Camera::default()),
-        clipboard: RwSignal::new(None),
+        clipboard: RwSignal::new(Vec::new()),
         conflict: RwSignal::new(false),
     };
     provide_context(state);
@@ -172,40 +202,68 @@ pub fn App() -> impl IntoView {
             });
         } else if control && (key == "d" || key == "v") {
             event.prevent_default();
-            let source = if key == "d" {
-                state.selection.get_untracked()
+            let sources = if key == "d" {
+                state.selected_roots()
             } else {
                 state.clipboard.get_untracked()
             };
-            if let Some(object_id) = source
-                && let Some(copy) = state.apply(Command::Duplicate { object_id })
-            {
-                state.selection.set(Some(copy));
+            if !sources.is_empty() {
+                state.apply_and_select_created(Command::Batch {
+                    commands: sources
+                        .into_iter()
+                        .map(|object_id| Command::Duplicate { object_id })
+                        .collect(),
+                });
             }
         } else if control && key == "c" {
-            state.clipboard.set(state.selection.get_untracked());
+            state.clipboard.set(state.selected_roots());
+        } else if control && key == "a" {
+            event.prevent_default();
+            let everything = editor.with_untracked(|editor| {
+                let design = editor.design();
+                design
+                    .object_ids()
+                    .into_iter()
+                    .filter(|(id, _)| design.layout.contains_key(*id))
+                    .map(|(id, _)| id.to_string())
+                    .collect::<Vec<_>>()
+            });
+            state.selection.set(Selection::of(everything));
+        } else if key == "Escape" {
+            state.selection.set(Selection::none());
         } else if let Some((step_x, step_y)) = arrow_step(&key)
-            && let Some(selected) = state.selection.get_untracked()
+            && !state.selection.with_untracked(Selection::is_empty)
         {
             event.prevent_default();
             let factor = if event.shift_key() { 5.0 } else { 1.0 };
-            let origin =
-                editor.with_untracked(|editor| editor.design().layout.get(&selected).copied());
-            if let Some(origin) = origin {
-                let step = shared::editor::GRID * factor;
-                state.apply(Command::MoveObject {
-                    object_id: selected,
-                    x: origin.x + step_x * step,
-                    y: origin.y + step_y * step,
-                });
-            }
-        } else if (key == "Delete" || key == "Backspace")
-            && let Some(selected) = state.selection.get_untracked()
-        {
-            state.apply(Command::DeleteObject {
-                object_id: selected,
+            let step = shared::editor::GRID * factor;
+            let moves = editor.with_untracked(|editor| {
+                state
+                    .selected_roots()
+                    .into_iter()
+                    .filter_map(|object_id| {
+                        let origin = editor.design().layout.get(&object_id).copied()?;
+                        Some(Command::MoveObject {
+                            object_id,
+                            x: origin.x + step_x * step,
+                            y: origin.y + step_y * step,
+                        })
+                    })
+                    .collect::<Vec<_>>()
             });
-            state.selection.set(None);
+            state.apply(Command::Batch { commands: moves });
+        } else if (key == "Delete" || key == "Backspace")
+            && !state.selection.with_untracked(Selection::is_empty)
+        {
+            let deletions = state
+                .selected_roots()
+                .into_iter()
+                .map(|object_id| Command::DeleteObject { object_id })
+                .collect();
+            state.apply(Command::Batch {
+                commands: deletions,
+            });
+            state.selection.set(Selection::none());
         }
     });
     on_cleanup(move || on_keydown.remove());
@@ -235,6 +293,11 @@ pub fn App() -> impl IntoView {
                 </Show>
             </div>
             <aside class="side">
+                <Show when=move || state.selection.with(|s| s.len() > 1)>
+                    <p id="selection-count" role="status">
+                        {move || format!("{} objects selected: arrows move them, Delete removes them, Ctrl+D duplicates them", state.selection.with(Selection::len))}
+                    </p>
+                </Show>
                 <Inspector />
                 <DiagnosticsPanel />
                 <DeploymentPanel />
@@ -262,9 +325,7 @@ fn Palette() -> impl IntoView {
                             }
                             on:click=move |_| {
                                 let (x, y) = crate::canvas::default_drop_point(&state, item);
-                                if let Some(created) = state.apply(Command::Drop { item, x, y }) {
-                                    state.selection.set(Some(created));
-                                }
+                                state.apply_and_select_created(Command::Drop { item, x, y });
                             }
                         >
                             {item.label()}
@@ -510,7 +571,7 @@ fn TemplateGallery() -> impl IntoView {
                                     shared::layout::fill_missing_layout(&mut design);
                                     state.apply(Command::ReplaceDesign { design: Box::new(design) });
                                     state.saved.set(None);
-                                    state.selection.set(None);
+                                    state.selection.set(Selection::none());
                                     state.gallery_open.set(false);
                                 }>
                                 "Use this template"

@@ -12,12 +12,14 @@ use shared::model::{Design, EndpointType, LayoutBox, ObjectKind, SubnetTier};
 use crate::app::AppState;
 pub use shared::camera::Camera;
 use shared::editor::PaletteItem;
+use shared::selection::{Selection, objects_in_rectangle, rectangle_between};
 
-/// An object being moved: its id, where the pointer went down, and the offset so far.
+/// Objects being moved: the selection's roots, where the pointer went down, and the offset so
+/// far.
 #[derive(Debug, Clone, PartialEq)]
 struct MoveDrag {
-    object_id: String,
-    /// The objects drawn inside it, which move with it.
+    object_ids: Vec<String>,
+    /// The objects drawn inside them, which move with them.
     carried: Vec<String>,
     start_x: f64,
     start_y: f64,
@@ -73,7 +75,9 @@ pub fn fit_to_content(state: &AppState) {
 pub fn default_drop_point(state: &AppState, item: PaletteItem) -> (f64, f64) {
     state.editor.with_untracked(|editor| {
         let design = editor.design();
-        let selected = state.selection.get_untracked();
+        let selected = state
+            .selection
+            .with_untracked(|s| s.primary().map(str::to_string));
         let center_of = |id: &str| {
             design
                 .layout
@@ -167,6 +171,21 @@ pub fn Canvas() -> impl IntoView {
     // Panning: where the pointer went down on empty canvas, and the camera then.
     let pan: RwSignal<Option<(f64, f64, Camera)>> = RwSignal::new(None);
     let pointer: RwSignal<(f64, f64)> = RwSignal::new((0.0, 0.0));
+    // Rubber band: where it started and where the pointer is (canvas units), and whether it adds
+    // to the selection (Shift) or replaces it.
+    let band: RwSignal<Option<RubberBand>> = RwSignal::new(None);
+    // Space held: a drag on empty canvas pans instead of drawing a rubber band.
+    let space_held = StoredValue::new(false);
+    let space_down = window_event_listener(leptos::ev::keydown, move |event| {
+        if event.key() == " " && !event_in_field(&event) {
+            space_held.set_value(true);
+        }
+    });
+    let space_up = window_event_listener(leptos::ev::keyup, move |event| {
+        if event.key() == " " {
+            space_held.set_value(false);
+        }
+    });
 
     let pointer_move = window_event_listener(leptos::ev::pointermove, move |event| {
         if resize_drag.with_untracked(Option::is_some) {
@@ -187,6 +206,21 @@ pub fn Canvas() -> impl IntoView {
                 y: camera.y + y - start_y,
                 ..camera
             });
+            return;
+        }
+        if band.with_untracked(Option::is_some) {
+            if let Some((x, y)) = canvas_point(
+                &state,
+                f64::from(event.client_x()),
+                f64::from(event.client_y()),
+            ) {
+                band.update(|band| {
+                    if let Some(band) = band {
+                        band.current_x = x;
+                        band.current_y = y;
+                    }
+                });
+            }
             return;
         }
         if connect_from.with_untracked(Option::is_some)
@@ -221,6 +255,28 @@ pub fn Canvas() -> impl IntoView {
             return;
         }
         let (client_x, client_y) = (f64::from(event.client_x()), f64::from(event.client_y()));
+        if let Some(finished) = band.get_untracked() {
+            band.set(None);
+            let rectangle = rectangle_between(
+                finished.start_x,
+                finished.start_y,
+                finished.current_x,
+                finished.current_y,
+            );
+            let picked = state
+                .editor
+                .with_untracked(|editor| objects_in_rectangle(editor.design(), rectangle));
+            if finished.additive {
+                state.selection.update(|selection| {
+                    for id in picked {
+                        selection.add(id);
+                    }
+                });
+            } else {
+                state.selection.set(Selection::of(picked));
+            }
+            return;
+        }
         if let Some(from) = connect_from.get_untracked() {
             connect_from.set(None);
             if let Some(to) = object_under(&event)
@@ -230,37 +286,41 @@ pub fn Canvas() -> impl IntoView {
                     from,
                     to: to.clone(),
                 });
-                state.selection.set(Some(to));
+                state.select_only(to);
             }
             return;
         }
         if let Some(item) = state.palette_drag.get_untracked() {
             state.palette_drag.set(None);
-            if let Some((x, y)) = canvas_point(&state, client_x, client_y)
-                && let Some(created) = state.apply(Command::Drop { item, x, y })
-            {
-                state.selection.set(Some(created));
+            if let Some((x, y)) = canvas_point(&state, client_x, client_y) {
+                state.apply_and_select_created(Command::Drop { item, x, y });
             }
         }
         if let Some(drag) = move_drag.get_untracked() {
             move_drag.set(None);
             if drag.delta_x.abs() + drag.delta_y.abs() >= 3.0 {
-                let origin = state
-                    .editor
-                    .with_untracked(|editor| editor.design().layout.get(&drag.object_id).copied());
-                if let Some(origin) = origin {
-                    state.apply(Command::MoveObject {
-                        object_id: drag.object_id,
-                        x: origin.x + drag.delta_x,
-                        y: origin.y + drag.delta_y,
-                    });
-                }
+                let moves = state.editor.with_untracked(|editor| {
+                    drag.object_ids
+                        .iter()
+                        .filter_map(|object_id| {
+                            let origin = editor.design().layout.get(object_id).copied()?;
+                            Some(Command::MoveObject {
+                                object_id: object_id.clone(),
+                                x: origin.x + drag.delta_x,
+                                y: origin.y + drag.delta_y,
+                            })
+                        })
+                        .collect::<Vec<_>>()
+                });
+                state.apply(Command::Batch { commands: moves });
             }
         }
     });
     on_cleanup(move || {
         pointer_move.remove();
         pointer_up.remove();
+        space_down.remove();
+        space_up.remove();
     });
 
     // The objects a drag moves: fixed for the whole drag, so the static layer re-renders only
@@ -270,7 +330,7 @@ pub fn Canvas() -> impl IntoView {
             drag.as_ref()
                 .map(|drag| {
                     let mut ids = drag.carried.clone();
-                    ids.push(drag.object_id.clone());
+                    ids.extend(drag.object_ids.iter().cloned());
                     ids
                 })
                 .unwrap_or_default()
@@ -313,7 +373,7 @@ pub fn Canvas() -> impl IntoView {
         else {
             return;
         };
-        state.selection.set(Some(object_id.clone()));
+        state.select_only(object_id.clone());
         resize_drag.set(Some(ResizeDrag {
             object_id,
             start_x: f64::from(event.client_x()),
@@ -328,7 +388,20 @@ pub fn Canvas() -> impl IntoView {
     let start_move = move |event: leptos::ev::PointerEvent, object_id: String| {
         event.stop_propagation();
         event.prevent_default();
-        state.selection.set(Some(object_id.clone()));
+        if event.shift_key() && !state.connect_mode.get_untracked() {
+            state
+                .selection
+                .update(|selection| selection.toggle(&object_id));
+            return;
+        }
+        if !state.selection.with_untracked(|s| s.contains(&object_id)) {
+            state.select_only(object_id.clone());
+        } else {
+            // Pressing a member of the selection keeps the group and makes it the primary.
+            state
+                .selection
+                .update(|selection| selection.add(object_id.clone()));
+        }
         if state.connect_mode.get_untracked() {
             if let Some(point) = canvas_point(
                 &state,
@@ -340,11 +413,16 @@ pub fn Canvas() -> impl IntoView {
             connect_from.set(Some(object_id));
             return;
         }
+        let object_ids = state.selected_roots();
         let carried = state.editor.with_untracked(|editor| {
-            shared::editor::contained_objects(editor.design(), &object_id)
+            let mut carried = Vec::new();
+            for root in &object_ids {
+                carried.extend(shared::editor::contained_objects(editor.design(), root));
+            }
+            carried
         });
         move_drag.set(Some(MoveDrag {
-            object_id,
+            object_ids,
             carried,
             start_x: f64::from(event.client_x()),
             start_y: f64::from(event.client_y()),
@@ -356,9 +434,21 @@ pub fn Canvas() -> impl IntoView {
     view! {
         <svg id="canvas" role="application" aria-label="Canvas" class:connecting=move || state.connect_mode.get()
             on:pointerdown=move |event| {
-                state.selection.set(None);
-                if state.palette_drag.get_untracked().is_none() {
-                    pan.set(Some((f64::from(event.client_x()), f64::from(event.client_y()), state.camera.get_untracked())));
+                if state.palette_drag.get_untracked().is_some() {
+                    return;
+                }
+                let (client_x, client_y) = (f64::from(event.client_x()), f64::from(event.client_y()));
+                // Middle button or Space + drag pans; a plain drag on empty canvas draws a rubber band.
+                if event.button() == 1 || space_held.get_value() {
+                    event.prevent_default();
+                    pan.set(Some((client_x, client_y, state.camera.get_untracked())));
+                    return;
+                }
+                if !event.shift_key() {
+                    state.selection.set(Selection::none());
+                }
+                if let Some((x, y)) = canvas_point(&state, client_x, client_y) {
+                    band.set(Some(RubberBand { start_x: x, start_y: y, current_x: x, current_y: y, additive: event.shift_key() }));
                 }
             }
             on:wheel=move |event| {
@@ -412,6 +502,11 @@ pub fn Canvas() -> impl IntoView {
                 }}
             </g>
             {move || {
+                let band = band.get()?;
+                let rectangle = rectangle_between(band.start_x, band.start_y, band.current_x, band.current_y);
+                Some(view! { <rect class="rubber-band" x=rectangle.x y=rectangle.y width=rectangle.width height=rectangle.height /> })
+            }}
+            {move || {
                 let drag = resize_drag.get()?;
                 let bounds = state.editor.with_untracked(|editor| editor.design().layout.get(&drag.object_id).copied())?;
                 Some(view! { <rect class="resize-preview" x=bounds.x y=bounds.y width=drag.width.max(1.0) height=drag.height.max(1.0) /> })
@@ -457,6 +552,30 @@ fn object_under(event: &leptos::ev::PointerEvent) -> Option<String> {
         .get_attribute("data-id")
 }
 
+/// A rubber band being drawn on empty canvas, in canvas units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct RubberBand {
+    start_x: f64,
+    start_y: f64,
+    current_x: f64,
+    current_y: f64,
+    /// Shift: the band adds to the selection instead of replacing it.
+    additive: bool,
+}
+
+/// Whether a key event was typed into a form field (which keeps its keys).
+fn event_in_field(event: &leptos::ev::KeyboardEvent) -> bool {
+    event
+        .target()
+        .and_then(|target| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(target).ok())
+        .is_some_and(|element| {
+            matches!(
+                element.tag_name().to_ascii_lowercase().as_str(),
+                "input" | "textarea" | "select"
+            )
+        })
+}
+
 /// A container being resized by its corner handle.
 #[derive(Debug, Clone, PartialEq)]
 struct ResizeDrag {
@@ -474,16 +593,16 @@ struct ResizeDrag {
 #[derive(Clone, Copy)]
 enum Layer {
     Static {
-        selection: RwSignal<Option<String>>,
+        selection: RwSignal<Selection>,
         moving: Memo<Vec<String>>,
     },
     Overlay {
-        selection: RwSignal<Option<String>>,
+        selection: RwSignal<Selection>,
     },
 }
 
 impl Layer {
-    fn selection(self) -> RwSignal<Option<String>> {
+    fn selection(self) -> RwSignal<Selection> {
         match self {
             Layer::Static { selection, .. } | Layer::Overlay { selection } => selection,
         }
@@ -545,7 +664,19 @@ fn render_objects(
         }
     }
     containers.sort_by_key(|(_, kind, _)| *kind != ObjectKind::Vpc);
-    for (id, kind, bounds) in containers.into_iter().chain(chips) {
+    let vpc_count = containers
+        .iter()
+        .filter(|(_, kind, _)| *kind == ObjectKind::Vpc)
+        .count();
+    let mut lanes_drawn = false;
+    for (index, (id, kind, bounds)) in containers.into_iter().chain(chips).enumerate() {
+        // Availability zone lanes sit between the VPCs and their subnets.
+        if index >= vpc_count && !lanes_drawn {
+            lanes_drawn = true;
+            if matches!(layer, Layer::Static { .. }) {
+                container_views.extend(lane_views(design));
+            }
+        }
         let error_count = errors.get(id).copied().unwrap_or(0);
         let object_id = id.to_string();
         let id_for_selected = object_id.clone();
@@ -553,7 +684,7 @@ fn render_objects(
         let selected = move || {
             layer
                 .selection()
-                .with(|selection| selection.as_deref() == Some(id_for_selected.as_str()))
+                .with(|selection| selection.contains(&id_for_selected))
         };
         let dragging = move || layer.hides(&id_for_dragging);
         let id_for_down = object_id.clone();
@@ -620,7 +751,7 @@ fn render_objects(
                 on:keydown=move |event| {
                     if event.key() == "Enter" || event.key() == " " {
                         event.prevent_default();
-                        layer.selection().set(Some(id_for_keyboard.clone()));
+                        layer.selection().set(Selection::only(id_for_keyboard.clone()));
                     }
                 }
                 on:pointerdown=move |event| start_move(event, id_for_down.clone())>
@@ -659,6 +790,24 @@ fn render_objects(
     container_views.extend(edge_lines);
     container_views.extend(chip_views);
     container_views
+}
+
+/// The availability zone lanes of every VPC: dashed columns named by their zone.
+fn lane_views(design: &Design) -> Vec<AnyView> {
+    shared::layout::availability_zone_lanes(design, None)
+        .into_iter()
+        .map(|lane| {
+            let bounds = lane.bounds;
+            let lane_key = format!("{}/{}", lane.vpc, lane.availability_zone);
+            view! {
+                <g class="az-lane" data-lane=lane_key>
+                    <rect x=bounds.x y=bounds.y width=bounds.width height=bounds.height rx="4" />
+                    <text class="lane-label" x=bounds.x + 6.0 y=bounds.y + 15.0>{lane.availability_zone}</text>
+                </g>
+            }
+            .into_any()
+        })
+        .collect()
 }
 
 fn center(bounds: LayoutBox) -> (f64, f64) {

@@ -32,28 +32,108 @@ fn download(file_name: &str, mime_type: &str, text: &str) -> Result<(), String> 
     Ok(())
 }
 
-/// The canvas as a standalone SVG document.
-fn canvas_svg() -> Option<String> {
+/// What an SVG or PNG export shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportArea {
+    /// What the canvas shows now, at the current zoom and pan.
+    CurrentView,
+    /// Every object of the design at 100 %, whatever the camera shows.
+    WholeDesign,
+}
+
+/// Space around the design in a whole-design export.
+const EXPORT_MARGIN: f64 = 24.0;
+
+/// The canvas as a standalone SVG document with its own styles, and its size in pixels.
+fn canvas_svg(state: &AppState, area: ExportArea) -> Option<(String, f64, f64)> {
     let canvas = document().get_element_by_id("canvas")?;
-    let mut markup = canvas.outer_html();
-    if !markup.contains("xmlns=") {
-        markup = markup.replacen("<svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"", 1);
+    let copy: web_sys::Element = canvas.clone_node_with_deep(true).ok()?.dyn_into().ok()?;
+    // Editing aids are not part of the picture.
+    if let Ok(aids) =
+        copy.query_selector_all(".rubber-band, .resize-handle, .resize-preview, .connecting")
+    {
+        for index in 0..aids.length() {
+            if let Some(node) = aids.item(index)
+                && let Some(parent) = node.parent_node()
+            {
+                let _ = parent.remove_child(&node);
+            }
+        }
     }
-    Some(format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{markup}"
+    if let Ok(selected) = copy.query_selector_all(".selected") {
+        for index in 0..selected.length() {
+            if let Some(element) = selected
+                .item(index)
+                .and_then(|node| node.dyn_into::<web_sys::Element>().ok())
+            {
+                let _ = element.class_list().remove_1("selected");
+            }
+        }
+    }
+    let (x, y, width, height) = match area {
+        ExportArea::CurrentView => {
+            let rect = canvas.get_bounding_client_rect();
+            (0.0, 0.0, rect.width(), rect.height())
+        }
+        ExportArea::WholeDesign => {
+            if let Ok(Some(camera)) = copy.query_selector("g.camera") {
+                let _ = camera.set_attribute("transform", "");
+            }
+            let bounds = state.editor.with_untracked(|editor| {
+                let layout = &editor.design().layout;
+                let left = layout.values().map(|b| b.x).fold(f64::INFINITY, f64::min);
+                let top = layout.values().map(|b| b.y).fold(f64::INFINITY, f64::min);
+                let right = layout
+                    .values()
+                    .map(|b| b.x + b.width)
+                    .fold(f64::NEG_INFINITY, f64::max);
+                let bottom = layout
+                    .values()
+                    .map(|b| b.y + b.height)
+                    .fold(f64::NEG_INFINITY, f64::max);
+                (left, top, right, bottom)
+            });
+            let (left, top, right, bottom) = if bounds.0.is_finite() {
+                bounds
+            } else {
+                (0.0, 0.0, 400.0, 300.0)
+            };
+            (
+                left - EXPORT_MARGIN,
+                top - EXPORT_MARGIN,
+                right - left + 2.0 * EXPORT_MARGIN,
+                bottom - top + 2.0 * EXPORT_MARGIN,
+            )
+        }
+    };
+    let _ = copy.set_attribute("viewBox", &format!("{x} {y} {width} {height}"));
+    let _ = copy.set_attribute("width", &width.to_string());
+    let _ = copy.set_attribute("height", &height.to_string());
+    let _ = copy.set_attribute("xmlns", "http://www.w3.org/2000/svg");
+    let mut markup = copy.outer_html();
+    // The page's stylesheet travels with the picture, so it looks the same anywhere.
+    if let Some(end_of_tag) = markup.find('>') {
+        markup.insert_str(
+            end_of_tag + 1,
+            &format!("<style>{}</style><rect x=\"{x}\" y=\"{y}\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\" />", STYLESHEET),
+        );
+    }
+    Some((
+        format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{markup}"),
+        width,
+        height,
     ))
 }
 
+/// The page's styles, embedded in exported pictures.
+const STYLESHEET: &str = include_str!("../style.css");
+
 /// Renders the canvas SVG to a PNG at `scale` × its on-screen size and downloads it.
-async fn export_png(scale: f64) -> Result<(), String> {
-    let svg = canvas_svg().ok_or("no canvas")?;
-    let rect = document()
-        .get_element_by_id("canvas")
-        .ok_or("no canvas")?
-        .get_bounding_client_rect();
+async fn export_png(state: AppState, area: ExportArea, scale: f64) -> Result<(), String> {
+    let (svg, svg_width, svg_height) = canvas_svg(&state, area).ok_or("no canvas")?;
     let (width, height) = (
-        (rect.width() * scale).round() as u32,
-        (rect.height() * scale).round() as u32,
+        (svg_width * scale).round() as u32,
+        (svg_height * scale).round() as u32,
     );
     let image = web_sys::HtmlImageElement::new().map_err(|_| "no image")?;
     let loaded = js_sys::Promise::new(&mut |resolve, reject| {
@@ -156,7 +236,7 @@ pub fn FileButtons() -> impl IntoView {
                         design: Box::new(design),
                     });
                     state.saved.set(None);
-                    state.selection.set(None);
+                    state.selection.set(shared::selection::Selection::none());
                     state.status.set(format!("Imported {name}"));
                 }
                 Err(error) => state
@@ -173,8 +253,9 @@ pub fn FileButtons() -> impl IntoView {
             state.notice.set(Some(format!("Export failed: {error}")));
         }
     };
-    let export_svg = move |_| match canvas_svg() {
-        Some(svg) => {
+    let area = RwSignal::new(ExportArea::CurrentView);
+    let export_svg = move |_| match canvas_svg(&state, area.get_untracked()) {
+        Some((svg, _, _)) => {
             if let Err(error) = download("design.svg", "image/svg+xml", &svg) {
                 state.notice.set(Some(format!("Export failed: {error}")));
             }
@@ -188,10 +269,18 @@ pub fn FileButtons() -> impl IntoView {
             <input type="file" accept=".json,application/json" aria-label="Import design file" on:change=import />
         </label>
         <button aria-label="Export JSON" on:click=export_json>"Export JSON"</button>
+        <select aria-label="Export area" title="What SVG and PNG exports show"
+            on:change=move |event| {
+                let whole = event_target_value(&event) == "whole";
+                area.set(if whole { ExportArea::WholeDesign } else { ExportArea::CurrentView });
+            }>
+            <option value="view" selected>"Current view"</option>
+            <option value="whole">"Whole design"</option>
+        </select>
         <button aria-label="Export SVG" on:click=export_svg>"Export SVG"</button>
         <button aria-label="Export PNG" on:click=move |_| {
             spawn_local(async move {
-                if let Err(error) = export_png(2.0).await {
+                if let Err(error) = export_png(state, area.get_untracked(), 2.0).await {
                     state.notice.set(Some(format!("PNG export failed: {error}")));
                 }
             });

@@ -27,7 +27,7 @@ fn cidr_facts(text: &str) -> String {
 pub fn Inspector() -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
-        let selected = state.selection.get()?;
+        let selected = state.selection.with(|s| s.primary().map(str::to_string))?;
         let design = state.editor.with(|editor| editor.design().clone());
         let kind = design.kind_of(&selected)?;
         let object = serde_json::to_value(&design)
@@ -275,10 +275,11 @@ pub fn DiagnosticsPanel() -> impl IntoView {
         view! {
             <h3>{title}</h3>
             {items.into_iter().map(|diagnostic| {
-                let first = diagnostic.objects.first().cloned();
+                // The first object named becomes the primary (the inspector shows it).
+                let objects: Vec<String> = diagnostic.objects.iter().rev().cloned().collect();
                 view! {
                     <button class=format!("diagnostic {}", diagnostic.severity.as_str()) data-code=diagnostic.code.clone()
-                        on:click=move |_| state.selection.set(first.clone())>
+                        on:click=move |_| state.selection.set(shared::selection::Selection::of(objects.clone()))>
                         <code>{diagnostic.code.clone()}</code>" "{diagnostic.message.clone()}
                         <br /><small>{diagnostic.hint.clone()}</small>
                     </button>

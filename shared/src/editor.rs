@@ -68,6 +68,9 @@ pub enum Command {
         width: f64,
         height: f64,
     },
+    /// Several commands as one edit (one undo step): a group move, delete or duplicate of a
+    /// multi-selection. All apply or none does.
+    Batch { commands: Vec<Command> },
 }
 
 /// Why a command was refused. The message is shown to the user as is.
@@ -127,8 +130,15 @@ impl Editor {
     /// Applies a command whole, or refuses it and changes nothing. Returns the id of the object
     /// it created, if any.
     pub fn apply(&mut self, command: Command) -> Result<Option<String>, CommandError> {
+        Ok(self.apply_collecting(command)?.pop())
+    }
+
+    /// Like [`Editor::apply`], returning every object the command created, in order (a batch
+    /// duplicate creates several).
+    pub fn apply_collecting(&mut self, command: Command) -> Result<Vec<String>, CommandError> {
         let mut next = self.design.clone();
-        let created = apply_to(&mut next, command)?;
+        let mut created = Vec::new();
+        apply_collecting(&mut next, command, &mut created)?;
         self.undo_stack
             .push(std::mem::replace(&mut self.design, next));
         if self.undo_stack.len() > HISTORY_LIMIT {
@@ -205,8 +215,32 @@ pub fn object_at(design: &Design, x: f64, y: f64) -> Option<String> {
         .cloned()
 }
 
+fn apply_collecting(
+    design: &mut Design,
+    command: Command,
+    created: &mut Vec<String>,
+) -> Result<(), CommandError> {
+    if let Command::Batch { commands } = command {
+        for command in commands {
+            apply_collecting(design, command, created)?;
+        }
+        return Ok(());
+    }
+    if let Some(object_id) = apply_to(design, command)? {
+        created.push(object_id);
+    }
+    Ok(())
+}
+
 fn apply_to(design: &mut Design, command: Command) -> Result<Option<String>, CommandError> {
     match command {
+        Command::Batch { commands } => {
+            let mut created = Vec::new();
+            for command in commands {
+                apply_collecting(design, command, &mut created)?;
+            }
+            Ok(created.pop())
+        }
         Command::AddVpc { x, y } => add_vpc(design, x, y).map(Some),
         Command::AddSubnet { x, y, tier } => add_subnet(design, x, y, tier).map(Some),
         Command::Drop { item, x, y } => crate::palette::drop_item(design, item, x, y).map(Some),
@@ -258,13 +292,14 @@ fn apply_to(design: &mut Design, command: Command) -> Result<Option<String>, Com
             // Moves go in whole grid steps, so boxes keep their alignment with each other.
             let (delta_x, delta_y) = (snap(x - bounds.x), snap(y - bounds.y));
             let mut moved = contained_objects(design, &object_id);
-            moved.push(object_id);
+            moved.push(object_id.clone());
             for id in moved {
                 if let Some(layout_box) = design.layout.get_mut(&id) {
                     layout_box.x += delta_x;
                     layout_box.y += delta_y;
                 }
             }
+            move_subnet_to_lane_under_it(design, &object_id);
             Ok(None)
         }
         Command::DeleteObject { object_id } => {
@@ -284,6 +319,27 @@ fn apply_to(design: &mut Design, command: Command) -> Result<Option<String>, Com
             *design = *replacement;
             Ok(None)
         }
+    }
+}
+
+/// Re-parenting by drag: a subnet whose centre now lies in another availability zone's lane of
+/// its VPC takes that zone.
+fn move_subnet_to_lane_under_it(design: &mut Design, object_id: &str) {
+    let Some(subnet) = design.subnet(object_id) else {
+        return;
+    };
+    let Some(bounds) = design.layout.get(object_id) else {
+        return;
+    };
+    let (center_x, center_y) = (
+        bounds.x + bounds.width / 2.0,
+        bounds.y + bounds.height / 2.0,
+    );
+    let lane = crate::layout::lane_at(design, &subnet.vpc, center_x, center_y, Some(object_id));
+    if let Some(availability_zone) = lane
+        && let Ok(subnet) = find_subnet(design, object_id)
+    {
+        subnet.availability_zone = availability_zone;
     }
 }
 
@@ -377,9 +433,7 @@ pub fn duplicate(design: &mut Design, object_id: &str) -> Result<String, Command
             object_id: object_id.to_string(),
         })?;
     if kind == ObjectKind::Vpc {
-        return Err(refused(
-            "a whole VPC cannot be duplicated yet: add a VPC and copy its parts".to_string(),
-        ));
+        return duplicate_vpc(design, object_id);
     }
     let new_id = next_id(design, kind);
     let mut document =
@@ -446,6 +500,114 @@ pub fn duplicate(design: &mut Design, object_id: &str) -> Result<String, Command
     }
     *design = changed;
     Ok(new_id)
+}
+
+/// Copies a VPC with everything in it (subnets, gateways, endpoints, route tables, security
+/// groups, ACLs, workloads and its VPN connections) below itself. Every copied object gets a fresh
+/// id and every reference between copied objects follows the copy, so the new VPC is wired
+/// exactly like the original; references to objects outside it (a customer gateway, a
+/// placement group) stay. CIDRs are kept: two VPCs may use the same range as long as they are
+/// never peered.
+fn duplicate_vpc(design: &mut Design, vpc_id: &str) -> Result<String, CommandError> {
+    let refused = |reason: String| CommandError::Refused { reason };
+    let mut copied: Vec<String> = vec![vpc_id.to_string()];
+    copied.extend(contained_objects(design, vpc_id));
+    for connection in &design.vpn_connections {
+        if copied.contains(&connection.vpn_gateway) && !copied.contains(&connection.id) {
+            copied.push(connection.id.clone());
+        }
+    }
+    let mut used: std::collections::HashSet<String> = design
+        .object_ids()
+        .into_iter()
+        .map(|(id, _)| id.to_string())
+        .collect();
+    let mut renamed: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for old_id in &copied {
+        let Some(kind) = design.kind_of(old_id) else {
+            continue;
+        };
+        let new_id = (1..)
+            .map(|number| format!("{}-{number}", kind.id_prefix()))
+            .find(|candidate| !used.contains(candidate))
+            .unwrap_or_default();
+        used.insert(new_id.clone());
+        renamed.insert(old_id.clone(), new_id);
+    }
+    let mut document =
+        serde_json::to_value(&*design).map_err(|error| refused(error.to_string()))?;
+    let mut kinds: Vec<ObjectKind> = copied.iter().filter_map(|id| design.kind_of(id)).collect();
+    kinds.sort_by_key(|kind| kind.collection());
+    kinds.dedup();
+    for kind in kinds {
+        let Some(collection) = document
+            .get_mut(kind.collection())
+            .and_then(Value::as_array_mut)
+        else {
+            continue;
+        };
+        let copies: Vec<Value> = collection
+            .iter()
+            .filter(|item| {
+                item["id"]
+                    .as_str()
+                    .is_some_and(|id| renamed.contains_key(id))
+            })
+            .map(|item| {
+                let mut copy = item.clone();
+                rename_references(&mut copy, &renamed);
+                copy
+            })
+            .collect();
+        collection.extend(copies);
+    }
+    let mut changed =
+        crate::spec::load_design_value(document).map_err(|error| refused(error.to_string()))?;
+    let offset = design
+        .layout
+        .get(vpc_id)
+        .map_or(VPC_SIZE.1, |bounds| bounds.height)
+        + GRID * 6.0;
+    for (old_id, new_id) in &renamed {
+        if let Some(bounds) = design.layout.get(old_id) {
+            changed.layout.insert(
+                new_id.clone(),
+                LayoutBox {
+                    y: bounds.y + offset,
+                    ..*bounds
+                },
+            );
+        }
+    }
+    *design = changed;
+    renamed
+        .get(vpc_id)
+        .cloned()
+        .ok_or_else(|| CommandError::UnknownObject {
+            object_id: vpc_id.to_string(),
+        })
+}
+
+/// Replaces every string in a JSON value that is an old id by its new id.
+fn rename_references(value: &mut Value, renamed: &std::collections::HashMap<String, String>) {
+    match value {
+        Value::String(text) => {
+            if let Some(new_id) = renamed.get(text.as_str()) {
+                *text = new_id.clone();
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                rename_references(item, renamed);
+            }
+        }
+        Value::Object(fields) => {
+            for item in fields.values_mut() {
+                rename_references(item, renamed);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The lowest free `/prefix_length` in a VPC's blocks, avoiding its subnets (all but
@@ -572,10 +734,12 @@ pub(crate) fn add_subnet(
             prefix_length: 24,
         })?;
     let id = next_id(design, ObjectKind::Subnet);
+    let availability_zone = crate::layout::lane_at(design, &vpc.id, x, y, None)
+        .unwrap_or_else(|| format!("{}a", design.region));
     design.subnets.push(Subnet {
         id: id.clone(),
         vpc: vpc.id.clone(),
-        availability_zone: format!("{}a", design.region),
+        availability_zone,
         cidr: block.to_string(),
         tier,
         map_public_ip_on_launch: tier == SubnetTier::Public,
@@ -1102,7 +1266,7 @@ mod tests {
         assert!(editor.design().layout.contains_key(&table_copy));
         assert!(matches!(
             editor.apply(Command::Duplicate { object_id: vpc }),
-            Err(CommandError::Refused { .. })
+            Ok(Some(copy)) if copy.starts_with("vpc-")
         ));
     }
 
@@ -1168,5 +1332,254 @@ mod tests {
             .apply(Command::DeleteObject { object_id: vpc_id })
             .unwrap();
         assert!(editor.design().subnets.is_empty() && editor.design().layout.is_empty());
+    }
+
+    fn template_editor(name: &str) -> Editor {
+        let mut design = crate::templates::template(name).unwrap().design().unwrap();
+        crate::layout::fill_missing_layout(&mut design);
+        Editor::new(design)
+    }
+
+    #[test]
+    fn a_batch_is_one_undo_step_and_applies_whole_or_not_at_all() {
+        let mut editor = template_editor("tabular-vpn");
+        let before = editor.design().clone();
+        let roots = crate::selection::selection_roots(
+            editor.design(),
+            &[
+                editor.design().subnets[0].id.clone(),
+                editor.design().vpcs[0].id.clone(),
+            ],
+        );
+        assert_eq!(roots, vec![editor.design().vpcs[0].id.clone()]);
+        let moves = before
+            .customer_gateways
+            .iter()
+            .map(|gateway| gateway.id.clone())
+            .chain(roots)
+            .map(|object_id| {
+                let bounds = before.layout[&object_id];
+                Command::MoveObject {
+                    object_id,
+                    x: bounds.x + 40.0,
+                    y: bounds.y + 20.0,
+                }
+            })
+            .collect();
+        editor.apply(Command::Batch { commands: moves }).unwrap();
+        for (id, bounds) in &editor.design().layout {
+            assert_eq!(bounds.x, before.layout[id].x + 40.0, "{id} moved once");
+            assert_eq!(bounds.y, before.layout[id].y + 20.0, "{id}");
+        }
+        assert!(editor.undo());
+        assert_eq!(editor.design(), &before, "one undo undoes the whole group");
+        // A batch whose last command is refused changes nothing.
+        let refused = editor.apply(Command::Batch {
+            commands: vec![
+                Command::DeleteObject {
+                    object_id: before.customer_gateways[0].id.clone(),
+                },
+                Command::DeleteObject {
+                    object_id: "no-such-object".into(),
+                },
+            ],
+        });
+        assert!(matches!(refused, Err(CommandError::UnknownObject { .. })));
+        assert_eq!(editor.design(), &before);
+        // A batch duplicate returns every copy.
+        let copies = editor
+            .apply_collecting(Command::Batch {
+                commands: before
+                    .security_groups
+                    .iter()
+                    .map(|group| Command::Duplicate {
+                        object_id: group.id.clone(),
+                    })
+                    .collect(),
+            })
+            .unwrap();
+        assert_eq!(copies.len(), before.security_groups.len());
+        assert!(
+            copies
+                .iter()
+                .all(|id| editor.design().kind_of(id) == Some(ObjectKind::SecurityGroup))
+        );
+    }
+
+    #[test]
+    fn duplicating_a_vpc_copies_everything_in_it_wired_to_the_copies() {
+        for template in crate::templates::TEMPLATES {
+            let mut editor = template_editor(template.name);
+            let before = editor.design().clone();
+            let vpc_id = before.vpcs[0].id.clone();
+            let errors_before = validate(&before).iter().filter(|d| d.is_error()).count();
+            let copy = editor
+                .apply(Command::Duplicate {
+                    object_id: vpc_id.clone(),
+                })
+                .unwrap()
+                .unwrap();
+            let design = editor.design();
+            assert_eq!(design.kind_of(&copy), Some(ObjectKind::Vpc));
+            let original_parts = contained_objects(&before, &vpc_id);
+            let copied_parts = contained_objects(design, &copy);
+            assert_eq!(
+                copied_parts.len(),
+                original_parts.len(),
+                "{}: every part copied",
+                template.name
+            );
+            assert!(copied_parts.iter().all(|id| !original_parts.contains(id)));
+            // The copy's subnets belong to the copy and keep their CIDRs and zones.
+            let mut original_cidrs: Vec<_> = before
+                .subnets
+                .iter()
+                .filter(|s| s.vpc == vpc_id)
+                .map(|s| (s.cidr.clone(), s.availability_zone.clone(), s.tier))
+                .collect();
+            let mut copied_cidrs: Vec<_> = design
+                .subnets
+                .iter()
+                .filter(|s| s.vpc == copy)
+                .map(|s| (s.cidr.clone(), s.availability_zone.clone(), s.tier))
+                .collect();
+            original_cidrs.sort_by(|a, b| a.0.cmp(&b.0));
+            copied_cidrs.sort_by(|a, b| a.0.cmp(&b.0));
+            assert_eq!(original_cidrs, copied_cidrs, "{}", template.name);
+            // Route tables of the copy point only at the copy's objects (or outside ones).
+            for table in design.route_tables.iter().filter(|t| t.vpc == copy) {
+                for subnet in &table.subnets {
+                    assert_eq!(
+                        design.subnet(subnet).map(|s| s.vpc.as_str()),
+                        Some(copy.as_str())
+                    );
+                }
+            }
+            // Nothing new is broken: the copy is as valid as the original.
+            let errors_after = validate(design).iter().filter(|d| d.is_error()).count();
+            assert_eq!(
+                errors_after,
+                errors_before * 2,
+                "{}: {:?}",
+                template.name,
+                validate(design)
+            );
+            // Drawn below the original, not on top of it.
+            assert!(
+                design.layout[&copy].y >= before.layout[&vpc_id].y + before.layout[&vpc_id].height
+            );
+            assert!(editor.undo());
+            assert_eq!(editor.design(), &before);
+        }
+    }
+
+    #[test]
+    fn a_subnet_dropped_or_moved_into_a_lane_takes_its_availability_zone() {
+        let mut editor = Editor::new(Design::new("lanes", "us-east-1"));
+        let vpc = editor
+            .apply(Command::Drop {
+                item: PaletteItem::Vpc,
+                x: 0.0,
+                y: 0.0,
+            })
+            .unwrap()
+            .unwrap();
+        let first = editor
+            .apply(Command::Drop {
+                item: PaletteItem::PrivateSubnet,
+                x: 120.0,
+                y: 120.0,
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            editor.design().subnet(&first).unwrap().availability_zone,
+            "us-east-1a"
+        );
+        // A lane: a new private subnet in the next zone, to the right of lane a.
+        let vpc_width = editor.design().layout[&vpc].width;
+        let lane_subnet = editor
+            .apply(Command::Drop {
+                item: PaletteItem::AvailabilityZone,
+                x: 100.0,
+                y: 250.0,
+            })
+            .unwrap()
+            .unwrap();
+        let design = editor.design();
+        let in_b = design.subnet(&lane_subnet).unwrap();
+        assert_eq!(in_b.availability_zone, "us-east-1b");
+        assert_eq!(in_b.tier, SubnetTier::Private);
+        assert!(
+            design.layout[&lane_subnet].x > design.layout[&first].x + design.layout[&first].width
+        );
+        let vpc_box = design.layout[&vpc];
+        let subnet_box = design.layout[&lane_subnet];
+        assert!(
+            subnet_box.x + subnet_box.width <= vpc_box.x + vpc_box.width,
+            "the VPC holds the lane"
+        );
+        assert!(vpc_box.width >= vpc_width);
+        let lanes = crate::layout::availability_zone_lanes(design, None);
+        assert_eq!(lanes.len(), 2);
+        // A subnet dropped into lane b is in zone b.
+        let b_box = design.layout[&lane_subnet];
+        let second_in_b = editor
+            .apply(Command::Drop {
+                item: PaletteItem::PublicSubnet,
+                x: b_box.x + b_box.width / 2.0,
+                y: b_box.y - 10.0,
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            editor
+                .design()
+                .subnet(&second_in_b)
+                .unwrap()
+                .availability_zone,
+            "us-east-1b"
+        );
+        // Moving the first subnet into lane b re-parents it; one undo puts it back in zone a.
+        let target = editor.design().layout[&lane_subnet];
+        editor
+            .apply(Command::MoveObject {
+                object_id: first.clone(),
+                x: target.x,
+                y: 60.0,
+            })
+            .unwrap();
+        assert_eq!(
+            editor.design().subnet(&first).unwrap().availability_zone,
+            "us-east-1b"
+        );
+        editor.undo();
+        assert_eq!(
+            editor.design().subnet(&first).unwrap().availability_zone,
+            "us-east-1a"
+        );
+        // A VPC with all six zones refuses a seventh lane.
+        for _ in 0..4 {
+            editor
+                .apply(Command::Drop {
+                    item: PaletteItem::AvailabilityZone,
+                    x: 100.0,
+                    y: 250.0,
+                })
+                .unwrap();
+        }
+        let seventh = editor.apply(Command::Drop {
+            item: PaletteItem::AvailabilityZone,
+            x: 100.0,
+            y: 250.0,
+        });
+        assert!(
+            matches!(seventh, Err(CommandError::Refused { reason }) if reason.contains("every zone"))
+        );
+        assert!(
+            validate(editor.design())
+                .iter()
+                .all(|d| d.code != "subnet.overlap")
+        );
     }
 }

@@ -243,6 +243,87 @@ pub fn fill_missing_layout(design: &mut Design) {
     }
 }
 
+/// Space around the subnets of a lane, and above them for the AZ's name.
+pub const LANE_PADDING: f64 = 8.0;
+pub const LANE_LABEL_HEIGHT: f64 = 22.0;
+/// Lanes start below the VPC's own label.
+const LANE_VPC_HEADER: f64 = 34.0;
+
+/// An availability zone drawn inside a VPC: the band around the VPC's subnets in that AZ.
+/// Lanes are derived from the subnets (an AZ exists in a design through its subnets), so they
+/// can never disagree with the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AvailabilityZoneLane {
+    pub vpc: String,
+    pub availability_zone: String,
+    pub bounds: LayoutBox,
+}
+
+/// Every lane of the design, per VPC in AZ order; `ignoring` leaves one subnet out (the one
+/// being moved, so it does not stretch the lane it is leaving).
+pub fn availability_zone_lanes(
+    design: &Design,
+    ignoring: Option<&str>,
+) -> Vec<AvailabilityZoneLane> {
+    let mut lanes: BTreeMap<(&str, &str), LayoutBox> = BTreeMap::new();
+    for subnet in &design.subnets {
+        if Some(subnet.id.as_str()) == ignoring {
+            continue;
+        }
+        let Some(bounds) = design.layout.get(&subnet.id) else {
+            continue;
+        };
+        let key = (subnet.vpc.as_str(), subnet.availability_zone.as_str());
+        lanes
+            .entry(key)
+            .and_modify(|lane| {
+                let right = (lane.x + lane.width).max(bounds.x + bounds.width);
+                let bottom = (lane.y + lane.height).max(bounds.y + bounds.height);
+                lane.x = lane.x.min(bounds.x);
+                lane.y = lane.y.min(bounds.y);
+                lane.width = right - lane.x;
+                lane.height = bottom - lane.y;
+            })
+            .or_insert(*bounds);
+    }
+    lanes
+        .into_iter()
+        .map(|((vpc, availability_zone), inner)| {
+            // A lane is a column: as wide as its subnets, as tall as its VPC's body.
+            let mut top = inner.y - LANE_LABEL_HEIGHT;
+            let mut bottom = inner.y + inner.height + LANE_PADDING;
+            if let Some(vpc_box) = design.layout.get(vpc) {
+                top = top.min(vpc_box.y + LANE_VPC_HEADER);
+                bottom = bottom.max(vpc_box.y + vpc_box.height - LANE_PADDING);
+            }
+            AvailabilityZoneLane {
+                vpc: vpc.to_string(),
+                availability_zone: availability_zone.to_string(),
+                bounds: LayoutBox {
+                    x: inner.x - LANE_PADDING,
+                    y: top,
+                    width: inner.width + 2.0 * LANE_PADDING,
+                    height: bottom - top,
+                },
+            }
+        })
+        .collect()
+}
+
+/// The AZ of the lane of `vpc_id` under a point, if any.
+pub fn lane_at(
+    design: &Design,
+    vpc_id: &str,
+    x: f64,
+    y: f64,
+    ignoring: Option<&str>,
+) -> Option<String> {
+    availability_zone_lanes(design, ignoring)
+        .into_iter()
+        .find(|lane| lane.vpc == vpc_id && lane.bounds.contains_point(x, y))
+        .map(|lane| lane.availability_zone)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,5 +411,71 @@ mod tests {
         fill_missing_layout(&mut design);
         assert_eq!(design.layout["subnet-public-a"], pinned);
         assert_eq!(compute_layout(&design), compute_layout(&design));
+    }
+
+    #[test]
+    fn lanes_wrap_each_vpcs_subnets_per_zone_and_never_overlap() {
+        for template in TEMPLATES {
+            let mut design = template.design().unwrap();
+            fill_missing_layout(&mut design);
+            let lanes = availability_zone_lanes(&design, None);
+            for subnet in &design.subnets {
+                let lane = lanes
+                    .iter()
+                    .find(|lane| {
+                        lane.vpc == subnet.vpc && lane.availability_zone == subnet.availability_zone
+                    })
+                    .expect("every subnet has its lane");
+                assert!(
+                    inside(&design.layout[&subnet.id], &lane.bounds),
+                    "{}",
+                    subnet.id
+                );
+                let (x, y) = (
+                    design.layout[&subnet.id].x + 1.0,
+                    design.layout[&subnet.id].y + 1.0,
+                );
+                assert_eq!(
+                    lane_at(&design, &subnet.vpc, x, y, None).as_deref(),
+                    Some(subnet.availability_zone.as_str())
+                );
+            }
+            for a in &lanes {
+                for b in &lanes {
+                    if (a.vpc.as_str(), a.availability_zone.as_str())
+                        < (b.vpc.as_str(), b.availability_zone.as_str())
+                    {
+                        assert!(
+                            !overlap(&a.bounds, &b.bounds),
+                            "{}: lanes overlap",
+                            template.name
+                        );
+                    }
+                }
+            }
+        }
+        // Leaving the only subnet of a lane out leaves no lane there.
+        let mut design = TEMPLATES[0].design().unwrap();
+        fill_missing_layout(&mut design);
+        let only = design.subnets[0].clone();
+        let alone = design
+            .subnets
+            .iter()
+            .filter(|s| s.vpc == only.vpc && s.availability_zone == only.availability_zone)
+            .count()
+            == 1;
+        if alone {
+            let bounds = design.layout[&only.id];
+            assert_eq!(
+                lane_at(
+                    &design,
+                    &only.vpc,
+                    bounds.x + 1.0,
+                    bounds.y + 1.0,
+                    Some(&only.id)
+                ),
+                None
+            );
+        }
     }
 }

@@ -12,7 +12,8 @@
 //! - [`editor`]: the one command type every edit goes through, with undo/redo history.
 //! - [`palette`]: every kind a user can drop, and the container each must land in.
 //! - [`generate`]: synthetic designs of any size, for benchmarks and load tests.
-//! - [`layout`]: automatic canvas layout for designs that arrive without one.
+//! - [`layout`]: automatic canvas layout for designs that arrive without one, and AZ lanes.
+//! - [`selection`]: multi-selection, group roots and the rubber band hit test.
 
 pub mod camera;
 pub mod cidr;
@@ -21,6 +22,7 @@ pub mod generate;
 pub mod layout;
 pub mod model;
 pub mod palette;
+pub mod selection;
 pub mod spec;
 pub mod templates;
 pub mod validate;

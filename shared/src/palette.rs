@@ -15,6 +15,7 @@ use crate::model::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PaletteItem {
     Vpc,
+    AvailabilityZone,
     PublicSubnet,
     PrivateSubnet,
     InternetGateway,
@@ -36,8 +37,9 @@ pub enum PaletteItem {
 }
 
 impl PaletteItem {
-    pub const ALL: [PaletteItem; 19] = [
+    pub const ALL: [PaletteItem; 20] = [
         PaletteItem::Vpc,
+        PaletteItem::AvailabilityZone,
         PaletteItem::PublicSubnet,
         PaletteItem::PrivateSubnet,
         PaletteItem::InternetGateway,
@@ -62,6 +64,7 @@ impl PaletteItem {
     pub fn label(self) -> &'static str {
         match self {
             PaletteItem::Vpc => "VPC",
+            PaletteItem::AvailabilityZone => "Availability zone",
             PaletteItem::PublicSubnet => "Public subnet",
             PaletteItem::PrivateSubnet => "Private subnet",
             PaletteItem::InternetGateway => "Internet gateway",
@@ -89,7 +92,8 @@ impl PaletteItem {
             PaletteItem::Vpc | PaletteItem::CustomerGateway | PaletteItem::PlacementGroup => {
                 Container::Canvas
             }
-            PaletteItem::PublicSubnet
+            PaletteItem::AvailabilityZone
+            | PaletteItem::PublicSubnet
             | PaletteItem::PrivateSubnet
             | PaletteItem::InternetGateway
             | PaletteItem::VpnGateway
@@ -158,6 +162,100 @@ fn chip_box(design: &Design, container: Option<&str>, x: f64, y: f64, width: f64
     }
 }
 
+/// The availability zone letters a design may use, in the order a new lane takes them.
+const ZONE_LETTERS: [char; 6] = ['a', 'b', 'c', 'd', 'e', 'f'];
+
+/// Drops an availability zone lane into a VPC: an AZ exists in a design through its subnets, so
+/// the lane arrives with a private subnet in the first zone of the region the VPC does not use
+/// yet, placed to the right of the VPC's lanes (the VPC widens to hold it). Returns the subnet.
+fn add_availability_zone(design: &mut Design, x: f64, y: f64) -> Result<String, CommandError> {
+    let vpc_id = container_at(design, ObjectKind::Vpc, x, y).ok_or_else(|| {
+        refused(
+            "An availability zone lane must be dropped inside a VPC: drop it onto a VPC box"
+                .to_string(),
+        )
+    })?;
+    let used: Vec<&str> = design
+        .subnets
+        .iter()
+        .filter(|subnet| subnet.vpc == vpc_id)
+        .map(|subnet| subnet.availability_zone.as_str())
+        .collect();
+    let availability_zone = ZONE_LETTERS
+        .iter()
+        .map(|letter| format!("{}{letter}", design.region))
+        .find(|zone| !used.contains(&zone.as_str()))
+        .ok_or_else(|| {
+            refused(format!(
+                "VPC {vpc_id} already has a lane for every zone of {} (a to f)",
+                design.region
+            ))
+        })?;
+    let vpc_box = design
+        .layout
+        .get(&vpc_id)
+        .copied()
+        .ok_or_else(|| refused(format!("VPC {vpc_id} is not on the canvas")))?;
+    let lanes_right = crate::layout::availability_zone_lanes(design, None)
+        .iter()
+        .filter(|lane| lane.vpc == vpc_id)
+        .map(|lane| lane.bounds.x + lane.bounds.width)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let left = if lanes_right.is_finite() {
+        editor::snap(lanes_right + 2.0 * crate::layout::LANE_PADDING + editor::GRID)
+    } else {
+        editor::snap(x - editor::SUBNET_SIZE.0 / 2.0).max(vpc_box.x + 2.0 * editor::GRID)
+    };
+    let top = editor::snap(y - editor::SUBNET_SIZE.1 / 2.0).clamp(
+        vpc_box.y + 60.0,
+        (vpc_box.y + vpc_box.height - editor::SUBNET_SIZE.1 - editor::GRID).max(vpc_box.y + 60.0),
+    );
+    let block = editor::next_free_subnet_block(design, &vpc_id, 24, None).ok_or_else(|| {
+        CommandError::VpcFull {
+            vpc_id: vpc_id.clone(),
+            prefix_length: 24,
+        }
+    })?;
+    if lanes_right.is_finite() {
+        // Make room: what sits right of the new lane (the side column of route tables and
+        // groups, the gateways on the top edge) moves right, and the VPC widens.
+        let shift = editor::SUBNET_SIZE.0 + 4.0 * editor::GRID;
+        for contained in editor::contained_objects(design, &vpc_id) {
+            if let Some(bounds) = design.layout.get_mut(&contained)
+                && bounds.x >= left - editor::GRID
+            {
+                bounds.x += shift;
+            }
+        }
+        if let Some(vpc_bounds) = design.layout.get_mut(&vpc_id) {
+            vpc_bounds.width += shift;
+        }
+    }
+    let id = editor::next_id(design, ObjectKind::Subnet);
+    design.subnets.push(crate::model::Subnet {
+        id: id.clone(),
+        vpc: vpc_id.clone(),
+        availability_zone,
+        cidr: block.to_string(),
+        tier: SubnetTier::Private,
+        map_public_ip_on_launch: false,
+    });
+    let subnet_box = LayoutBox {
+        x: left,
+        y: top,
+        width: editor::SUBNET_SIZE.0,
+        height: editor::SUBNET_SIZE.1,
+    };
+    design.layout.insert(id.clone(), subnet_box);
+    let needed_right = subnet_box.x + subnet_box.width + 2.0 * editor::GRID;
+    if let Some(vpc_bounds) = design.layout.get_mut(&vpc_id)
+        && vpc_bounds.x + vpc_bounds.width < needed_right
+    {
+        vpc_bounds.width = needed_right - vpc_bounds.x;
+    }
+    Ok(id)
+}
+
 /// Drops a palette item at a canvas point; returns the new object's id.
 pub fn drop_item(
     design: &mut Design,
@@ -174,6 +272,7 @@ pub fn drop_item(
             }
             return editor::add_vpc(design, x, y);
         }
+        PaletteItem::AvailabilityZone => return add_availability_zone(design, x, y),
         PaletteItem::PublicSubnet => return editor::add_subnet(design, x, y, SubnetTier::Public),
         PaletteItem::PrivateSubnet => return editor::add_subnet(design, x, y, SubnetTier::Private),
         _ => {}
@@ -399,7 +498,10 @@ pub fn drop_item(
                 image_id: None,
             });
         }
-        PaletteItem::Vpc | PaletteItem::PublicSubnet | PaletteItem::PrivateSubnet => {}
+        PaletteItem::Vpc
+        | PaletteItem::AvailabilityZone
+        | PaletteItem::PublicSubnet
+        | PaletteItem::PrivateSubnet => {}
     }
     let layout_box = chip_box(design, container.as_deref(), x, y, width);
     design.layout.insert(id.clone(), layout_box);

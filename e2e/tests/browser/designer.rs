@@ -522,6 +522,281 @@ async fn rule_tables(browser: &Browser, server: &MoatServer) -> anyhow::Result<(
     Ok(())
 }
 
+/// The centre of an object's box in viewport coordinates.
+async fn center_of(browser: &Browser, id: &str) -> anyhow::Result<(f64, f64)> {
+    let (x, y, w, h) = box_of(browser, id).await?;
+    Ok((x + w / 2.0, y + h / 2.0))
+}
+
+async fn selected_ids(browser: &Browser) -> anyhow::Result<Vec<String>> {
+    let value = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('#canvas > g.camera > g.selected[data-id]')].map(e => e.dataset.id).sort();",
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(value)?)
+}
+
+async fn multi_selection(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
+    browser.client.goto(&server.url).await?;
+    browser
+        .click("button[aria-label='New from template']")
+        .await?;
+    browser
+        .click("button[data-template='multimodal-endpoints']")
+        .await?;
+    browser.find("[data-id='wl-hosting']").await?;
+    // Lanes: one per VPC and availability zone, named by the zone.
+    let lanes = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('.az-lane')].map(e => e.dataset.lane);",
+            vec![],
+        )
+        .await?;
+    assert_eq!(lanes, serde_json::json!(["vpc-multimodal/us-east-1a"]));
+
+    // Click one subnet, Shift-click another: both selected, the side panel counts them.
+    let (public_x, public_y, _, _) = box_of(browser, "subnet-public-a").await?;
+    let (private_x, private_y, _, _) = box_of(browser, "subnet-private-a").await?;
+    browser
+        .drag_between(
+            (public_x + 6.0, public_y + 6.0),
+            (public_x + 6.0, public_y + 6.0),
+            false,
+        )
+        .await?;
+    browser
+        .shift_click_at(private_x + 6.0, private_y + 6.0)
+        .await?;
+    assert_eq!(
+        selected_ids(browser).await?,
+        vec!["subnet-private-a", "subnet-public-a"]
+    );
+    let count_text = browser.find("#selection-count").await?.text().await?;
+    assert!(count_text.starts_with("2 objects selected"), "{count_text}");
+
+    // The arrow key moves both (and what is inside them); one undo puts both back.
+    let public_before = draft(browser, "d.layout['subnet-public-a'].x").await?;
+    let private_before = draft(browser, "d.layout['subnet-private-a'].x").await?;
+    let chip_before = draft(browser, "d.layout['wl-hosting'].x").await?;
+    browser.press(&[char::from(Key::Right)]).await?;
+    browser
+        .wait_until(
+            &format!(
+                "JSON.parse(localStorage.getItem('moat.draft')).layout['subnet-public-a'].x === {} + 10",
+                public_before
+            ),
+            5,
+        )
+        .await?;
+    let moved = |before: &Value| before.as_f64().unwrap_or_default() + 10.0;
+    let now = |value: Value| value.as_f64().unwrap_or_default();
+    assert_eq!(
+        now(draft(browser, "d.layout['subnet-private-a'].x").await?),
+        moved(&private_before)
+    );
+    assert_eq!(
+        now(draft(browser, "d.layout['wl-hosting'].x").await?),
+        moved(&chip_before),
+        "a chip moves with its subnet"
+    );
+    browser.press(&[char::from(Key::Control), 'z']).await?;
+    browser
+        .wait_until(
+            &format!(
+                "JSON.parse(localStorage.getItem('moat.draft')).layout['subnet-private-a'].x === {private_before}"
+            ),
+            5,
+        )
+        .await?;
+    assert_eq!(
+        draft(browser, "d.layout['subnet-public-a'].x").await?,
+        public_before
+    );
+
+    // Dragging one member of the selection drags the group, by the same grid-snapped step.
+    let number = |value: Value| value.as_f64().unwrap_or_default();
+    let public_y0 = number(draft(browser, "d.layout['subnet-public-a'].y").await?);
+    let private_y0 = number(draft(browser, "d.layout['subnet-private-a'].y").await?);
+    let (grab_x, grab_y) = (public_x + 6.0, public_y + 6.0);
+    browser
+        .drag_between((grab_x, grab_y), (grab_x, grab_y + 40.0), false)
+        .await?;
+    browser
+        .wait_until(
+            &format!(
+                "JSON.parse(localStorage.getItem('moat.draft')).layout['subnet-public-a'].y !== {public_y0}"
+            ),
+            5,
+        )
+        .await?;
+    let public_dy = number(draft(browser, "d.layout['subnet-public-a'].y").await?) - public_y0;
+    let private_dy = number(draft(browser, "d.layout['subnet-private-a'].y").await?) - private_y0;
+    assert!(
+        (public_dy - 40.0).abs() <= 10.0,
+        "the grabbed subnet moved {public_dy}"
+    );
+    assert_eq!(public_dy, private_dy, "both members moved alike");
+
+    // A rubber band over the whole canvas selects every object drawn; Shift-click drops one.
+    browser.press(&[char::from(Key::Escape)]).await?;
+    browser.click("button[aria-label='Fit to content']").await?;
+    let canvas = browser
+        .client
+        .execute(
+            "const r = document.querySelector('#canvas').getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom];",
+            vec![],
+        )
+        .await?;
+    let corner = |index: usize| canvas[index].as_f64().unwrap_or_default();
+    browser
+        .drag_between(
+            (corner(2) - 3.0, corner(3) - 3.0),
+            (corner(0) + 2.0, corner(1) + 2.0),
+            false,
+        )
+        .await?;
+    let drawn = count(browser, "#canvas > g.camera > g[data-id]").await?;
+    assert_eq!(selected_ids(browser).await?.len() as u64, drawn);
+    browser.find(".rubber-band").await.err();
+    let (gpu_x, gpu_y) = center_of(browser, "wl-hosting").await?;
+    browser.shift_click_at(gpu_x, gpu_y).await?;
+    let after_toggle = selected_ids(browser).await?;
+    assert_eq!(after_toggle.len() as u64, drawn - 1);
+    assert!(!after_toggle.contains(&"wl-hosting".to_string()));
+    // Delete removes the whole selection in one step; one undo brings it all back.
+    let objects = "d.vpcs.length + d.subnets.length + d.endpoints.length + d.workloads.length";
+    let before = draft(browser, objects).await?;
+    browser.press(&[char::from(Key::Delete)]).await?;
+    browser
+        .wait_until(
+            "JSON.parse(localStorage.getItem('moat.draft')).vpcs.length === 0",
+            5,
+        )
+        .await?;
+    // The VPC took what is inside it, the unselected chip included.
+    assert_eq!(draft(browser, "d.workloads.length").await?, Value::from(0));
+    browser.press(&[char::from(Key::Control), 'z']).await?;
+    browser
+        .wait_until(
+            &format!(
+                "(d => {objects})(JSON.parse(localStorage.getItem('moat.draft'))) === {before}"
+            ),
+            5,
+        )
+        .await?;
+
+    // An availability zone lane dropped into the VPC brings a subnet in the next zone.
+    browser.click("button[aria-label='Fit to content']").await?;
+    let (vpc_x, vpc_y, vpc_w, vpc_h) = box_of(browser, "vpc-multimodal").await?;
+    drag_item(
+        browser,
+        "Availability zone",
+        vpc_x + vpc_w * 0.5,
+        vpc_y + vpc_h * 0.5,
+    )
+    .await?;
+    browser
+        .wait_until("document.querySelectorAll('.az-lane').length === 2", 5)
+        .await?;
+    assert_eq!(
+        draft(
+            browser,
+            "d.subnets.filter(s => s.availability_zone === 'us-east-1b').length"
+        )
+        .await?,
+        Value::from(1)
+    );
+
+    // Ctrl+D on a VPC copies it with everything inside.
+    browser
+        .drag_between(
+            (vpc_x + 4.0, vpc_y + 4.0),
+            (vpc_x + 4.0, vpc_y + 4.0),
+            false,
+        )
+        .await?;
+    assert_eq!(selected_ids(browser).await?, vec!["vpc-multimodal"]);
+    browser.press(&[char::from(Key::Control), 'd']).await?;
+    browser
+        .wait_until(
+            "JSON.parse(localStorage.getItem('moat.draft')).vpcs.length === 2",
+            5,
+        )
+        .await?;
+    assert_eq!(
+        draft(
+            browser,
+            "d.subnets.filter(s => s.vpc === d.vpcs[1].id).length === d.subnets.filter(s => s.vpc === 'vpc-multimodal').length"
+        )
+        .await?,
+        Value::Bool(true)
+    );
+
+    // A whole-design SVG shows every object at 100 % whatever the camera does.
+    browser.click("button[aria-label='Zoom in']").await?;
+    browser.click("button[aria-label='Zoom in']").await?;
+    browser
+        .find("select[aria-label='Export area']")
+        .await?
+        .select_by_value("whole")
+        .await?;
+    browser.click("button[aria-label='Export SVG']").await?;
+    let svg = fetch_download(browser).await?;
+    let facts = browser
+        .client
+        .execute(
+            "const doc = new DOMParser().parseFromString(arguments[0], 'image/svg+xml');
+             const root = doc.documentElement;
+             const d = JSON.parse(localStorage.getItem('moat.draft'));
+             const drawn = Object.keys(d.layout).length;
+             return [doc.querySelector('parsererror') === null, root.getAttribute('viewBox'),
+                     root.querySelectorAll('[data-id]').length === drawn + 0 ? 'all' : root.querySelectorAll('[data-id]').length + ' of ' + drawn,
+                     root.querySelector('g.camera').getAttribute('transform'),
+                     root.querySelector('style') !== null, root.querySelectorAll('.selected').length];",
+            vec![Value::from(svg)],
+        )
+        .await?;
+    assert_eq!(facts[0], Value::Bool(true), "the SVG parses");
+    assert!(facts[1].as_str().is_some_and(|v| v.split(' ').count() == 4));
+    assert_eq!(facts[2], Value::from("all"), "{facts:?}");
+    assert_eq!(facts[3], Value::from(""), "no camera transform");
+    assert_eq!(facts[4], Value::Bool(true), "styles travel with it");
+    assert_eq!(facts[5], Value::from(0), "no selection marks");
+    let view_box: Vec<f64> = facts[1]
+        .as_str()
+        .unwrap_or_default()
+        .split(' ')
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    // The PNG of the whole design is twice the SVG's size.
+    browser.click("button[aria-label='Export PNG']").await?;
+    browser
+        .wait_until(
+            "document.querySelector('#download-link').getAttribute('data-file-name') === 'design.png'",
+            10,
+        )
+        .await?;
+    let png_size = browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; const i = new Image(); i.onload = () => done([i.naturalWidth, i.naturalHeight]); i.src = document.querySelector('#download-link').href;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        png_size,
+        serde_json::json!([
+            (view_box[2] * 2.0).round() as u64,
+            (view_box[3] * 2.0).round() as u64
+        ])
+    );
+    Ok(())
+}
+
 async fn with_browser<F, Fut>(name: &str, scenario: F) -> anyhow::Result<()>
 where
     F: FnOnce(Browser, MoatServer) -> Fut,
@@ -784,4 +1059,14 @@ async fn a_conflicting_save_offers_reload_or_a_copy() -> anyhow::Result<()> {
     }
     let _ = browser.client.clone().close().await;
     outcome
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shift_select_rubber_band_group_edits_lanes_and_whole_design_export() -> anyhow::Result<()>
+{
+    with_browser("multi-selection", |browser, server| async move {
+        let outcome = multi_selection(&browser, &server).await;
+        (browser, outcome)
+    })
+    .await
 }
