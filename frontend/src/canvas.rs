@@ -852,7 +852,7 @@ fn chip_label(design: &Design, id: &str, kind: ObjectKind) -> (String, String) {
 }
 
 /// The lines that let a reader follow traffic: route targets, route table associations,
-/// endpoint attachments and VPN links.
+/// endpoint attachments, VPN links and security-group references.
 fn edges(design: &Design) -> Vec<(String, String, &'static str)> {
     let mut edges = Vec::new();
     for table in &design.route_tables {
@@ -884,5 +884,34 @@ fn edges(design: &Design) -> Vec<(String, String, &'static str)> {
             "edge-vpn",
         ));
     }
+    // Security-group references, drawn in the direction traffic flows: an ingress rule naming
+    // another group lets that group in; an egress rule lets traffic out to it. Self-references
+    // are stated on the chip's inspector, not drawn.
+    let mut references = std::collections::BTreeSet::new();
+    for group in &design.security_groups {
+        for rule in &group.ingress {
+            if let Some(peer) = rule
+                .security_group
+                .as_ref()
+                .filter(|peer| **peer != group.id)
+            {
+                references.insert((peer.clone(), group.id.clone()));
+            }
+        }
+        for rule in &group.egress {
+            if let Some(peer) = rule
+                .security_group
+                .as_ref()
+                .filter(|peer| **peer != group.id)
+            {
+                references.insert((group.id.clone(), peer.clone()));
+            }
+        }
+    }
+    edges.extend(
+        references
+            .into_iter()
+            .map(|(from, to)| (from, to, "edge-security-group")),
+    );
     edges
 }

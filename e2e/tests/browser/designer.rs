@@ -557,6 +557,15 @@ async fn multi_selection(browser: &Browser, server: &MoatServer) -> anyhow::Resu
         )
         .await?;
     assert_eq!(lanes, serde_json::json!(["vpc-multimodal/us-east-1a"]));
+    // The endpoints' group admits the training group: a security-group reference edge.
+    assert_eq!(
+        count(
+            browser,
+            "line.edge-security-group[data-from='sg-training'][data-to='sg-endpoints']"
+        )
+        .await?,
+        1
+    );
 
     // Click one subnet, Shift-click another: both selected, the side panel counts them.
     let (public_x, public_y, _, _) = box_of(browser, "subnet-public-a").await?;
