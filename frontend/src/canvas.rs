@@ -471,16 +471,50 @@ pub fn Canvas() -> impl IntoView {
                     })
                 })
             }}
-            // Edges that touch a dragged object follow the pointer; computed once per drag.
             {move || {
-                let (delta_x, delta_y) = move_drag.with(|drag| drag.as_ref().map_or((0.0, 0.0), |d| (d.delta_x, d.delta_y)));
+                let band = band.get()?;
+                let rectangle = rectangle_between(band.start_x, band.start_y, band.current_x, band.current_y);
+                Some(view! { <rect class="rubber-band" x=rectangle.x y=rectangle.y width=rectangle.width height=rectangle.height /> })
+            }}
+            {move || {
+                let drag = resize_drag.get()?;
+                let bounds = state.editor.with_untracked(|editor| editor.design().layout.get(&drag.object_id).copied())?;
+                Some(view! { <rect class="resize-preview" x=bounds.x y=bounds.y width=drag.width.max(1.0) height=drag.height.max(1.0) /> })
+            }}
+            {move || {
+                let from = connect_from.get()?;
+                let (x1, y1) = state.editor.with(|editor| editor.design().layout.get(&from).copied().map(center))?;
+                let (x2, y2) = pointer.get();
+                Some(view! { <line class="edge connecting" x1=x1 y1=y1 x2=x2 y2=y2 /> })
+            }}
+            </g>
+        </svg>
+        // The drag layer: a second SVG on its own compositing layer, so moving the dragged
+        // objects repaints only them, never the hundreds of objects standing still.
+        <svg class="drag-layer" aria-hidden="true">
+            <g class="camera" transform=move || {
+                let camera = state.camera.get();
+                format!("translate({} {}) scale({})", camera.x, camera.y, camera.scale)
+            }>
+            // Edges that touch a dragged object follow the pointer: drawn once per drag, then
+            // only their moving ends' attributes change.
+            {move || {
                 moving_edges.with(|lines| {
                     lines
                         .iter()
+                        .copied()
                         .map(|line| {
-                            let (dx1, dy1) = if line.from_moves { (delta_x, delta_y) } else { (0.0, 0.0) };
-                            let (dx2, dy2) = if line.to_moves { (delta_x, delta_y) } else { (0.0, 0.0) };
-                            view! { <line class=format!("edge {}", line.class) x1=line.x1 + dx1 y1=line.y1 + dy1 x2=line.x2 + dx2 y2=line.y2 + dy2 /> }
+                            let delta = move |moves: bool| {
+                                if !moves {
+                                    return (0.0, 0.0);
+                                }
+                                move_drag.with(|drag| drag.as_ref().map_or((0.0, 0.0), |d| (d.delta_x, d.delta_y)))
+                            };
+                            view! {
+                                <line class=format!("edge {}", line.class)
+                                    x1=move || line.x1 + delta(line.from_moves).0 y1=move || line.y1 + delta(line.from_moves).1
+                                    x2=move || line.x2 + delta(line.to_moves).0 y2=move || line.y2 + delta(line.to_moves).1 />
+                            }
                         })
                         .collect_view()
                 })
@@ -501,22 +535,6 @@ pub fn Canvas() -> impl IntoView {
                     }))
                 }}
             </g>
-            {move || {
-                let band = band.get()?;
-                let rectangle = rectangle_between(band.start_x, band.start_y, band.current_x, band.current_y);
-                Some(view! { <rect class="rubber-band" x=rectangle.x y=rectangle.y width=rectangle.width height=rectangle.height /> })
-            }}
-            {move || {
-                let drag = resize_drag.get()?;
-                let bounds = state.editor.with_untracked(|editor| editor.design().layout.get(&drag.object_id).copied())?;
-                Some(view! { <rect class="resize-preview" x=bounds.x y=bounds.y width=drag.width.max(1.0) height=drag.height.max(1.0) /> })
-            }}
-            {move || {
-                let from = connect_from.get()?;
-                let (x1, y1) = state.editor.with(|editor| editor.design().layout.get(&from).copied().map(center))?;
-                let (x2, y2) = pointer.get();
-                Some(view! { <line class="edge connecting" x1=x1 y1=y1 x2=x2 y2=y2 /> })
-            }}
             </g>
         </svg>
         <div class="zoom-controls" role="toolbar" aria-label="Zoom">
@@ -620,7 +638,7 @@ impl Layer {
 }
 
 /// An edge touching a dragged object, at its position when the drag started.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 struct DraggedEdge {
     class: &'static str,
     x1: f64,

@@ -33,8 +33,9 @@ async fn run(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     ] {
         browser.find(&format!("[data-id='{object}']")).await?;
     }
+    // Routes, associations, endpoint attachments and the one security-group reference.
     browser
-        .wait_until("document.querySelectorAll('line.edge').length === 5", 5)
+        .wait_until("document.querySelectorAll('line.edge').length === 6", 5)
         .await?;
     browser
         .wait_until("!document.querySelector('button.diagnostic')", 5)
