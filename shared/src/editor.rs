@@ -71,6 +71,12 @@ pub enum Command {
     /// Several commands as one edit (one undo step): a group move, delete or duplicate of a
     /// multi-selection. All apply or none does.
     Batch { commands: Vec<Command> },
+    /// Add one object, given as the spec spells it (a cost suggestion's gateway endpoint or NAT
+    /// gateway); it gets a box next to its container. Refused with the spec's precise error.
+    InsertObject {
+        kind: ObjectKind,
+        object: serde_json::Value,
+    },
 }
 
 /// Why a command was refused. The message is shown to the user as is.
@@ -234,6 +240,7 @@ fn apply_collecting(
 
 fn apply_to(design: &mut Design, command: Command) -> Result<Option<String>, CommandError> {
     match command {
+        Command::InsertObject { kind, object } => insert_object(design, kind, object).map(Some),
         Command::Batch { commands } => {
             let mut created = Vec::new();
             for command in commands {
@@ -500,6 +507,73 @@ pub fn duplicate(design: &mut Design, object_id: &str) -> Result<String, Command
     }
     *design = changed;
     Ok(new_id)
+}
+
+/// Adds one object through the spec and places its box: a chip inside its subnet, or on its
+/// VPC's top edge, or where the automatic layout puts it.
+pub fn insert_object(
+    design: &mut Design,
+    kind: ObjectKind,
+    object: Value,
+) -> Result<String, CommandError> {
+    let refused = |reason: String| CommandError::Refused { reason };
+    let id = object["id"]
+        .as_str()
+        .filter(|id| !id.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| refused(format!("a new {} needs an id", kind.label())))?;
+    if design.kind_of(&id).is_some() {
+        return Err(refused(format!(
+            "an object with id \"{id}\" already exists"
+        )));
+    }
+    let mut document =
+        serde_json::to_value(&*design).map_err(|error| refused(error.to_string()))?;
+    document
+        .get_mut(kind.collection())
+        .and_then(Value::as_array_mut)
+        .ok_or_else(|| refused(format!("{} cannot be inserted", kind.label())))?
+        .push(object.clone());
+    let mut changed =
+        crate::spec::load_design_value(document).map_err(|error| refused(error.to_string()))?;
+    let chip = |x: f64, y: f64| LayoutBox {
+        x,
+        y,
+        width: crate::layout::CHIP_WIDTH,
+        height: crate::layout::CHIP_HEIGHT,
+    };
+    let in_subnet = object["subnet"]
+        .as_str()
+        .and_then(|subnet| changed.layout.get(subnet).copied());
+    let on_vpc = object["vpc"]
+        .as_str()
+        .and_then(|vpc| changed.layout.get(vpc).copied());
+    let placed = if let Some(subnet) = in_subnet {
+        Some(chip(
+            snap(subnet.x + subnet.width - crate::layout::CHIP_WIDTH - GRID),
+            snap(subnet.y + subnet.height - crate::layout::CHIP_HEIGHT - GRID),
+        ))
+    } else if let Some(vpc) = on_vpc {
+        let on_edge = changed
+            .layout
+            .values()
+            .filter(|b| (b.y + b.height / 2.0 - vpc.y).abs() < 1.0)
+            .count() as f64;
+        Some(chip(
+            snap(vpc.x + vpc.width - (on_edge + 1.0) * (crate::layout::CHIP_WIDTH + 2.0 * GRID)),
+            vpc.y - crate::layout::CHIP_HEIGHT / 2.0,
+        ))
+    } else {
+        None
+    };
+    match placed {
+        Some(bounds) => {
+            changed.layout.insert(id.clone(), bounds);
+        }
+        None => crate::layout::fill_missing_layout(&mut changed),
+    }
+    *design = changed;
+    Ok(id)
 }
 
 /// Copies a VPC with everything in it (subnets, gateways, endpoints, route tables, security

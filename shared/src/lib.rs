@@ -7,21 +7,25 @@
 //! - [`spec`]: the versioned JSON spec: loading with precise errors, migrations, saving.
 //! - [`camera`]: the canvas's zoom and pan, as plain arithmetic.
 //! - [`cidr`]: IPv4 CIDR algebra (containment, overlap, next free block, usable addresses).
+//! - [`cost`]: monthly estimate of the design and of each flow along its path, suggestions.
 //! - [`validate`]: every rule of the reference, returning diagnostics, never failing.
 //! - [`templates`]: the seed article's four use cases as built-in designs.
 //! - [`editor`]: the one command type every edit goes through, with undo/redo history.
 //! - [`palette`]: every kind a user can drop, and the container each must land in.
 //! - [`generate`]: synthetic designs of any size, for benchmarks and load tests.
 //! - [`layout`]: automatic canvas layout for designs that arrive without one, and AZ lanes.
+//! - [`reachability`]: design-time paths hop by hop with explanations, and the matrix.
 //! - [`selection`]: multi-selection, group roots and the rubber band hit test.
 
 pub mod camera;
 pub mod cidr;
+pub mod cost;
 pub mod editor;
 pub mod generate;
 pub mod layout;
 pub mod model;
 pub mod palette;
+pub mod reachability;
 pub mod selection;
 pub mod spec;
 pub mod templates;
