@@ -1,4 +1,24 @@
-//! The `moat` binary: `serve`, `user add`, `validate`.
+//! The `moat` binary: `serve`, `user add`, `validate`, `template`, `schema`, and the analysis
+//! commands `explain`, `matrix` and `cost`.
+
+/// `println!` that never panics: a closed pipe (`moat cost f.json | head`) ends the output
+/// quietly instead of aborting the program.
+macro_rules! say {
+    ($($argument:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($argument)*);
+    }};
+}
+
+/// `print!` that never panics, for whole documents.
+macro_rules! say_raw {
+    ($($argument:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($argument)*);
+    }};
+}
+
+mod analysis_commands;
 
 use std::io::{IsTerminal, Read, Write};
 use std::net::SocketAddr;
@@ -58,6 +78,38 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Can traffic get from one place to another? Prints the path hop by hop, or why not.
+    /// Exit 0 reachable, 1 blocked, 2 bad input.
+    Explain {
+        file: PathBuf,
+        /// A subnet or workload id; `internet`; a customer gateway id or an on-premises address.
+        #[arg(long)]
+        from: String,
+        /// A subnet or workload id, `internet`, a service (`s3`, `sagemaker.api`, …), a
+        /// customer gateway id or an on-premises address.
+        #[arg(long)]
+        to: String,
+        /// tcp, udp, icmp or all.
+        #[arg(long, default_value = "tcp", value_parser = analysis_commands::parse_protocol)]
+        protocol: shared::model::Protocol,
+        #[arg(long, default_value_t = 443)]
+        port: u16,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// For every subnet: the internet (both ways), S3, DynamoDB, each interface endpoint
+    /// service, each on-premises network.
+    Matrix {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// The monthly cost of the design and its flows, with suggestions.
+    Cost {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
 
 #[derive(Subcommand)]
@@ -109,15 +161,27 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Validate { files, format } => validate_files(&files, format),
+        Command::Explain {
+            file,
+            from,
+            to,
+            protocol,
+            port,
+            format,
+        } => analysis_commands::explain(&file, &from, &to, protocol, port, format == Format::Json),
+        Command::Matrix { file, format } => {
+            analysis_commands::matrix(&file, format == Format::Json)
+        }
+        Command::Cost { file, format } => analysis_commands::cost(&file, format == Format::Json),
         Command::Schema => {
-            print!("{}", shared::spec::json_schema());
+            say_raw!("{}", shared::spec::json_schema());
             ExitCode::SUCCESS
         }
         Command::Template {
             command: TemplateCommand::List,
         } => {
             for template in shared::templates::TEMPLATES {
-                println!("{:<22} {}", template.name, template.title);
+                say!("{:<22} {}", template.name, template.title);
             }
             ExitCode::SUCCESS
         }
@@ -125,7 +189,7 @@ fn main() -> ExitCode {
             command: TemplateCommand::Show { name },
         } => match shared::templates::template(&name) {
             Some(template) => {
-                print!("{}", template.document);
+                say_raw!("{}", template.document);
                 ExitCode::SUCCESS
             }
             None => {
@@ -210,7 +274,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("binding {bind}"))?;
             let address = listener.local_addr()?;
-            println!("Moat is listening on http://{address}");
+            say!("Moat is listening on http://{address}");
             std::io::stdout().flush()?;
             backend::serve(listener, state, async {
                 let _ = tokio::signal::ctrl_c().await;
@@ -239,10 +303,15 @@ async fn run(command: Command) -> anyhow::Result<()> {
             let user = store
                 .create_user(&name, &hash, role.into(), UserStatus::Active)
                 .await?;
-            println!("added user {} with role {}", user.name, user.role.as_str());
+            say!("added user {} with role {}", user.name, user.role.as_str());
             Ok(())
         }
-        Command::Validate { .. } | Command::Schema | Command::Template { .. } => {
+        Command::Validate { .. }
+        | Command::Schema
+        | Command::Template { .. }
+        | Command::Explain { .. }
+        | Command::Matrix { .. }
+        | Command::Cost { .. } => {
             unreachable!("handled without a runtime")
         }
     }
@@ -280,19 +349,19 @@ fn validate_files(files: &[PathBuf], format: Format) -> ExitCode {
         }
         if format == Format::Text {
             for diagnostic in &diagnostics {
-                println!(
+                say!(
                     "{shown}: {}[{}]: {}",
                     diagnostic.severity.as_str(),
                     diagnostic.code,
                     diagnostic.message
                 );
-                println!("  hint: {}", diagnostic.hint);
+                say!("  hint: {}", diagnostic.hint);
             }
         }
         all.extend(diagnostics);
     }
     if format == Format::Json {
-        println!("{}", serde_json::json!({"diagnostics": all}));
+        say!("{}", serde_json::json!({"diagnostics": all}));
     }
     ExitCode::from(worst)
 }

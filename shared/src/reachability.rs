@@ -389,6 +389,8 @@ struct Inside<'design> {
     block: Option<Ipv4Net>,
     /// The workload's groups; `None` for a bare subnet (no group evaluated).
     groups: Option<Vec<&'design SecurityGroup>>,
+    /// For a bare subnet: the groups of the workloads in it.
+    placed_groups: Vec<&'design str>,
     label: String,
 }
 
@@ -396,11 +398,13 @@ impl Inside<'_> {
     fn address(&self) -> Option<Ipv4Addr> {
         self.block.map(first_host)
     }
+    /// The groups the far side's rules may name: the workload's own, or for a bare subnet the
+    /// groups of the workloads placed in it.
     fn group_ids(&self) -> Vec<&str> {
-        self.groups
-            .as_ref()
-            .map(|groups| groups.iter().map(|g| g.id.as_str()).collect())
-            .unwrap_or_default()
+        match &self.groups {
+            Some(groups) => groups.iter().map(|g| g.id.as_str()).collect(),
+            None => self.placed_groups.clone(),
+        }
     }
 }
 
@@ -571,10 +575,24 @@ impl<'design> Reachability<'design> {
             .subnet_index
             .get(subnet_id)
             .ok_or_else(|| format!("no subnet {subnet_id} in the design"))?;
+        let placed_groups = if groups.is_none() {
+            let mut placed: Vec<&str> = design
+                .workloads
+                .iter()
+                .filter(|w| w.subnet == subnet_id)
+                .flat_map(|w| w.security_groups.iter().map(String::as_str))
+                .collect();
+            placed.sort_unstable();
+            placed.dedup();
+            placed
+        } else {
+            Vec::new()
+        };
         Ok(Inside {
             subnet: &design.subnets[index],
             block: self.context.subnet_blocks[index],
             groups,
+            placed_groups,
             label,
         })
     }
@@ -1362,6 +1380,7 @@ impl<'design> Reachability<'design> {
                 subnet: endpoint_subnet,
                 block: endpoint_block,
                 groups: Some(endpoint_groups.clone()),
+                placed_groups: Vec::new(),
                 label: endpoint.id.clone(),
             };
             self.security_group_egress(

@@ -120,3 +120,147 @@ fn schema_prints_the_committed_json_schema() {
         include_str!("../../../shared/schema/design.schema.json")
     );
 }
+
+#[test]
+fn explain_prints_the_path_hop_by_hop_and_exits_by_the_answer() {
+    let file = template_file("llm-training-efa.json");
+    let reachable = moat(&[
+        "explain",
+        &file,
+        "--from",
+        "wl-trainers",
+        "--to",
+        "wl-trainers",
+        "--protocol",
+        "all",
+    ]);
+    assert_eq!(reachable.status.code(), Some(0));
+    let text = stdout(&reachable);
+    assert!(
+        text.starts_with("wl-trainers → wl-trainers (all traffic): reachable via local"),
+        "{text}"
+    );
+    assert!(text.contains("security group egress"), "{text}");
+    let blocked = moat(&[
+        "explain",
+        &file,
+        "--from",
+        "wl-trainers",
+        "--to",
+        "internet",
+    ]);
+    assert_eq!(blocked.status.code(), Some(1));
+    let text = stdout(&blocked);
+    assert!(text.contains("BLOCKED"), "{text}");
+    assert!(text.contains("blocked [no-route]"), "{text}");
+    assert!(text.contains("hint: "), "{text}");
+    let json = moat(&[
+        "explain",
+        &file,
+        "--from",
+        "wl-trainers",
+        "--to",
+        "s3",
+        "--format",
+        "json",
+    ]);
+    let answer: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("json");
+    assert_eq!(answer["reachable"], true);
+    assert_eq!(answer["exit"]["kind"], "gateway_endpoint");
+    assert!(answer["hops"].as_array().is_some_and(|h| h.len() >= 4));
+    let wrong = moat(&["explain", &file, "--from", "nope", "--to", "internet"]);
+    assert_eq!(wrong.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&wrong.stderr);
+    assert!(
+        message.contains("--from") && message.contains("\"nope\""),
+        "{message}"
+    );
+    let protocol = moat(&[
+        "explain",
+        &file,
+        "--from",
+        "wl-trainers",
+        "--to",
+        "s3",
+        "--protocol",
+        "sctp",
+    ]);
+    assert_eq!(protocol.status.code(), Some(2));
+}
+
+#[test]
+fn matrix_lists_every_subnet_against_every_destination() {
+    let output = moat(&["matrix", &template_file("tabular-vpn.json")]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    let mut lines = text.lines();
+    let header = lines.next().unwrap_or_default();
+    for column in [
+        "internet",
+        "from internet",
+        "s3",
+        "dynamodb",
+        "on-premises cgw-datacenter",
+    ] {
+        assert!(header.contains(column), "{header}");
+    }
+    let row = lines.next().unwrap_or_default();
+    assert!(row.starts_with("subnet-private-a"), "{row}");
+    assert!(
+        row.contains("yes (gateway endpoint)") && row.contains("yes (vpn)"),
+        "{row}"
+    );
+    let json = moat(&[
+        "matrix",
+        "--format",
+        "json",
+        &template_file("tabular-vpn.json"),
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("json");
+    assert_eq!(report["rows"][0]["cells"][0]["code"], "no-route");
+}
+
+#[test]
+fn cost_prices_the_design_and_its_flows() {
+    let output = moat(&["cost", &template_file("multimodal-endpoints.json")]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(text.contains("(us-east-1): $61.60"), "{text}");
+    assert!(text.contains("NAT gateway nat-a"), "{text}");
+    assert!(
+        text.contains("wl-hosting → internet: 20 GB/month via NAT gateway nat-a: $2.70"),
+        "{text}"
+    );
+    let json = moat(&[
+        "cost",
+        "--format",
+        "json",
+        &template_file("tabular-vpn.json"),
+    ]);
+    let estimate: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("json");
+    assert_eq!(estimate["total_monthly"], 63.5);
+    assert_eq!(estimate["prices"]["as_of"], "2026-11-01");
+}
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly_instead_of_panicking() {
+    let tabular = template_file("tabular-vpn.json");
+    for arguments in [
+        vec!["schema"],
+        vec!["cost", tabular.as_str()],
+        vec!["template", "show", "mvp"],
+    ] {
+        // The reader is gone before moat writes a byte: every write meets a closed pipe.
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        let output = Command::new(env!("CARGO_BIN_EXE_moat"))
+            .args(&arguments)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("moat runs");
+        let errors = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{arguments:?}: {errors}");
+        assert!(!errors.contains("panicked"), "{arguments:?}: {errors}");
+    }
+}
