@@ -41,6 +41,8 @@ pub struct AppState {
     pub clipboard: RwSignal<Vec<String>>,
     /// The last save was refused because the server has a newer revision.
     pub conflict: RwSignal<bool>,
+    /// The Path tool's question and answer.
+    pub path: crate::analysis::PathQuestion,
 }
 
 impl AppState {
@@ -133,6 +135,7 @@ pub fn App() -> impl IntoView {
         camera: RwSignal::new(crate::canvas::Camera::default()),
         clipboard: RwSignal::new(Vec::new()),
         conflict: RwSignal::new(false),
+        path: crate::analysis::PathQuestion::new(editor),
     };
     provide_context(state);
     BENCH_STATE.with(|cell| cell.set(Some(state)));
@@ -300,6 +303,9 @@ pub fn App() -> impl IntoView {
                 </Show>
                 <Inspector />
                 <DiagnosticsPanel />
+                <crate::analysis::PathPanel />
+                <crate::analysis::CostPanel />
+                <crate::analysis::MatrixPanel />
                 <DeploymentPanel />
             </aside>
         </main>
@@ -407,7 +413,17 @@ fn Header() -> impl IntoView {
             <button aria-label="New from template" on:click=move |_| state.gallery_open.update(|open| *open = !*open)>"Templates"</button>
             <button aria-label="Connect mode" aria-pressed=move || state.connect_mode.get().to_string()
                 class:active=move || state.connect_mode.get()
-                on:click=move |_| state.connect_mode.update(|on| *on = !*on)>"Connect"</button>
+                on:click=move |_| {
+                    state.path.picking.set(false);
+                    state.connect_mode.update(|on| *on = !*on);
+                }>"Connect"</button>
+            <button aria-label="Path tool" aria-pressed=move || state.path.picking.get().to_string()
+                title="Click a source, then a destination: the path is explained hop by hop"
+                class:active=move || state.path.picking.get()
+                on:click=move |_| {
+                    state.connect_mode.set(false);
+                    state.path.picking.update(|on| *on = !*on);
+                }>"Path"</button>
             <crate::files::FileButtons />
             <span class="spacer"></span>
             <span class="status" id="status" role="status">{move || state.status.get()}</span>

@@ -388,6 +388,10 @@ pub fn Canvas() -> impl IntoView {
     let start_move = move |event: leptos::ev::PointerEvent, object_id: String| {
         event.stop_propagation();
         event.prevent_default();
+        if state.path.picking.get_untracked() {
+            crate::analysis::pick_for_path(&state, &object_id);
+            return;
+        }
         if event.shift_key() && !state.connect_mode.get_untracked() {
             state
                 .selection
@@ -467,7 +471,7 @@ pub fn Canvas() -> impl IntoView {
             {move || {
                 state.editor.with(|editor| {
                     state.diagnostics.with(|diagnostics| {
-                        render_objects(editor.design(), &|_| true, Layer::Static { selection: state.selection, moving }, diagnostics, start_move, start_resize)
+                        render_objects(editor.design(), &|_| true, Layer::Static { selection: state.selection, moving }, state.path, diagnostics, start_move, start_resize)
                     })
                 })
             }}
@@ -530,7 +534,7 @@ pub fn Canvas() -> impl IntoView {
                     }
                     Some(state.editor.with_untracked(|editor| {
                         state.diagnostics.with_untracked(|diagnostics| {
-                            render_objects(editor.design(), &|id| moving.contains(id), Layer::Overlay { selection: state.selection }, diagnostics, start_move, start_resize)
+                            render_objects(editor.design(), &|id| moving.contains(id), Layer::Overlay { selection: state.selection }, state.path, diagnostics, start_move, start_resize)
                         })
                     }))
                 }}
@@ -655,6 +659,7 @@ fn render_objects(
     design: &Design,
     include: &dyn Fn(&str) -> bool,
     layer: Layer,
+    path: crate::analysis::PathQuestion,
     diagnostics: &[shared::Diagnostic],
     start_move: impl Fn(leptos::ev::PointerEvent, String) + Copy + Send + Sync + 'static,
     start_resize: impl Fn(leptos::ev::PointerEvent, String) + Copy + Send + Sync + 'static,
@@ -705,6 +710,13 @@ fn render_objects(
                 .with(|selection| selection.contains(&id_for_selected))
         };
         let dragging = move || layer.hides(&id_for_dragging);
+        let id_for_path = object_id.clone();
+        let on_path = move || path.on_path.with(|ids| ids.contains(&id_for_path));
+        let id_for_blocking = object_id.clone();
+        let path_blocked = move || {
+            path.blocking
+                .with(|blocking| blocking.as_deref() == Some(id_for_blocking.as_str()))
+        };
         let id_for_down = object_id.clone();
         let id_for_keyboard = object_id.clone();
         let (class, label_lines, title): (String, Vec<(&'static str, String)>, String) = match kind
@@ -765,6 +777,7 @@ fn render_objects(
         let has_errors = error_count > 0;
         let drawn = view! {
             <g class=class class:selected=selected class:dragging=dragging class:has-error=has_errors
+                class:on-path=on_path class:path-blocked=path_blocked
                 data-id=object_id aria-label=aria_label tabindex="0"
                 on:keydown=move |event| {
                     if event.key() == "Enter" || event.key() == " " {

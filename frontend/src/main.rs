@@ -4,9 +4,11 @@
 //! - [`app`]: the page: header (sign-in, save, deploy), palette, canvas, side panels.
 //! - [`canvas`]: the SVG canvas and pointer handling (drop from palette, move, select).
 //! - [`panels`]: inspector and diagnostics.
+//! - [`analysis`]: the Path tool, the reachability matrix and the cost panel.
 //! - [`files`]: import and export (JSON spec, SVG).
 //! - [`server`]: the HTTP client for the backend's `/api/v1`.
 
+mod analysis;
 mod app;
 mod canvas;
 mod files;
@@ -58,6 +60,24 @@ pub fn moat_bench_validate(subnet_count: u32, iterations: u32) -> f64 {
     let started = performance.now();
     for _ in 0..iterations {
         std::hint::black_box(shared::validate(std::hint::black_box(&design)));
+    }
+    (performance.now() - started) / f64::from(iterations)
+}
+
+/// Benchmark hook: the full reachability matrix of a generated design of `subnet_count` subnets,
+/// `iterations` times; returns the mean milliseconds per matrix.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn moat_bench_matrix(subnet_count: u32, iterations: u32) -> f64 {
+    let design = shared::generate::generated_design(subnet_count as usize);
+    let Some(performance) = leptos::prelude::window().performance() else {
+        return f64::NAN;
+    };
+    let iterations = iterations.max(1);
+    let started = performance.now();
+    for _ in 0..iterations {
+        std::hint::black_box(shared::reachability::reachability_matrix(
+            std::hint::black_box(&design),
+        ));
     }
     (performance.now() - started) / f64::from(iterations)
 }

@@ -185,10 +185,14 @@ pub fn estimate(design: &Design) -> CostEstimate {
             hourly(prices.interface_endpoint_az_hour),
         ));
     }
+    let public_subnets: std::collections::HashSet<&str> = design
+        .subnets
+        .iter()
+        .filter(|s| s.map_public_ip_on_launch)
+        .map(|s| s.id.as_str())
+        .collect();
     for workload in &design.workloads {
-        let public = design
-            .subnet(&workload.subnet)
-            .is_some_and(|s| s.map_public_ip_on_launch);
+        let public = public_subnets.contains(workload.subnet.as_str());
         if public {
             fixed.push(line(
                 format!("Public IPv4 addresses of {}", workload.id),
@@ -476,6 +480,16 @@ fn suggestions(design: &Design, prices: &PriceTable, flows: &[FlowCost]) -> Vec<
         });
     }
     // 2. Subnets using another zone's NAT gateway: one NAT gateway per zone.
+    let mut subnets_by_table: std::collections::HashMap<&str, Vec<&crate::model::Subnet>> =
+        std::collections::HashMap::new();
+    for subnet in &design.subnets {
+        if let Some(table) = context.route_table_of(&subnet.id) {
+            subnets_by_table
+                .entry(table.id.as_str())
+                .or_default()
+                .push(subnet);
+        }
+    }
     for table in &design.route_tables {
         let Some(route) = table
             .routes
@@ -493,15 +507,10 @@ fn suggestions(design: &Design, prices: &PriceTable, flows: &[FlowCost]) -> Vec<
         else {
             continue;
         };
-        let users: Vec<_> = design
-            .subnets
-            .iter()
-            .filter(|s| {
-                context
-                    .route_table_of(&s.id)
-                    .is_some_and(|t| t.id == table.id)
-            })
-            .collect();
+        let users: Vec<&crate::model::Subnet> = subnets_by_table
+            .get(table.id.as_str())
+            .cloned()
+            .unwrap_or_default();
         let zones: std::collections::BTreeSet<&str> =
             users.iter().map(|s| s.availability_zone.as_str()).collect();
         // Only a table serving one other zone can be pointed at a new NAT gateway alone.

@@ -24,6 +24,7 @@ use crate::model::{
     Subnet,
 };
 use crate::validate::ValidationContext;
+use rustc_hash::FxHashMap;
 
 /// Stand-in for "any address on the internet".
 pub const INTERNET_ADDRESS: Ipv4Addr = Ipv4Addr::new(8, 8, 8, 8);
@@ -415,10 +416,21 @@ struct Peer<'a> {
     service: Option<&'a str>,
 }
 
-/// Answers questions about one design; build once, ask many (the matrix asks thousands).
+/// Answers questions about one design; build once, ask many (the matrix asks thousands), so
+/// every lookup a question makes is indexed here once.
 pub struct Reachability<'design> {
     design: &'design Design,
     context: ValidationContext<'design>,
+    /// Subnet id → its network ACL (none: the VPC's default ACL).
+    acl_by_subnet: FxHashMap<&'design str, &'design NetworkAcl>,
+    /// Subnet id → the groups of the workloads placed in it.
+    placed_groups: FxHashMap<&'design str, Vec<&'design str>>,
+    /// Workload id → index.
+    workload_index: FxHashMap<&'design str, usize>,
+    /// Per route table (same order as the design's): the VPC's local blocks, then its routes.
+    table_routes: Vec<Vec<(Ipv4Net, &'design str)>>,
+    /// VPC id → its endpoints.
+    endpoints_by_vpc: FxHashMap<&'design str, Vec<&'design crate::model::Endpoint>>,
 }
 
 struct Walk {
@@ -478,10 +490,71 @@ impl Walk {
 
 impl<'design> Reachability<'design> {
     pub fn new(design: &'design Design) -> Self {
+        let context = ValidationContext::new(design);
+        let mut acl_by_subnet = FxHashMap::default();
+        for acl in &design.network_acls {
+            for subnet in &acl.subnets {
+                acl_by_subnet.entry(subnet.as_str()).or_insert(acl);
+            }
+        }
+        let mut placed_groups: FxHashMap<&str, Vec<&str>> = FxHashMap::default();
+        let mut workload_index = FxHashMap::default();
+        for (index, workload) in design.workloads.iter().enumerate() {
+            workload_index.entry(workload.id.as_str()).or_insert(index);
+            let groups = placed_groups.entry(workload.subnet.as_str()).or_default();
+            for group in &workload.security_groups {
+                if !groups.contains(&group.as_str()) {
+                    groups.push(group.as_str());
+                }
+            }
+        }
+        let table_routes = design
+            .route_tables
+            .iter()
+            .map(|table| {
+                let mut routes: Vec<(Ipv4Net, &str)> = Vec::new();
+                if let Some(&vpc_index) = context.vpc_index.get(table.vpc.as_str()) {
+                    for block in context.vpc_blocks[vpc_index].iter().flatten() {
+                        routes.push((*block, "local"));
+                    }
+                }
+                for route in &table.routes {
+                    if let Ok(parsed) = cidr::parse_cidr(&route.destination) {
+                        routes.push((parsed.network, route.target.as_str()));
+                    }
+                }
+                routes
+            })
+            .collect();
+        let mut endpoints_by_vpc: FxHashMap<&str, Vec<&crate::model::Endpoint>> =
+            FxHashMap::default();
+        for endpoint in &design.endpoints {
+            endpoints_by_vpc
+                .entry(endpoint.vpc.as_str())
+                .or_default()
+                .push(endpoint);
+        }
         Reachability {
             design,
-            context: ValidationContext::new(design),
+            context,
+            acl_by_subnet,
+            placed_groups,
+            workload_index,
+            table_routes,
+            endpoints_by_vpc,
         }
+    }
+
+    /// An object's kind, by the index.
+    fn kind(&self, id: &str) -> Option<ObjectKind> {
+        self.context.kinds.get(id).copied()
+    }
+
+    fn endpoints_in(&self, vpc: &str) -> &[&'design crate::model::Endpoint] {
+        self.endpoints_by_vpc
+            .get(vpc)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// Can `traffic` get from `from` to `to`?
@@ -556,10 +629,10 @@ impl<'design> Reachability<'design> {
         let (subnet_id, groups, label) = match place {
             Place::Subnet(id) => (id.as_str(), None, id.clone()),
             Place::Workload(id) => {
-                let workload = design
-                    .workloads
-                    .iter()
-                    .find(|w| w.id == *id)
+                let workload = self
+                    .workload_index
+                    .get(id.as_str())
+                    .map(|&index| &design.workloads[index])
                     .ok_or_else(|| format!("no workload {id} in the design"))?;
                 let groups = workload
                     .security_groups
@@ -576,15 +649,10 @@ impl<'design> Reachability<'design> {
             .get(subnet_id)
             .ok_or_else(|| format!("no subnet {subnet_id} in the design"))?;
         let placed_groups = if groups.is_none() {
-            let mut placed: Vec<&str> = design
-                .workloads
-                .iter()
-                .filter(|w| w.subnet == subnet_id)
-                .flat_map(|w| w.security_groups.iter().map(String::as_str))
-                .collect();
-            placed.sort_unstable();
-            placed.dedup();
-            placed
+            self.placed_groups
+                .get(subnet_id)
+                .cloned()
+                .unwrap_or_default()
         } else {
             Vec::new()
         };
@@ -615,26 +683,16 @@ impl<'design> Reachability<'design> {
 
     /// The network ACL a subnet is associated with (none: the VPC's default ACL, allow all).
     fn acl_of(&self, subnet_id: &str) -> Option<&'design NetworkAcl> {
-        self.design
-            .network_acls
-            .iter()
-            .find(|acl| acl.subnets.iter().any(|s| s == subnet_id))
+        self.acl_by_subnet.get(subnet_id).copied()
     }
 
     /// The routes a table's traffic chooses from: the VPC's local blocks plus its own routes.
-    fn candidates(&self, table: &RouteTable) -> Vec<(Ipv4Net, String)> {
-        let mut routes = Vec::new();
-        if let Some(&vpc_index) = self.context.vpc_index.get(table.vpc.as_str()) {
-            for block in self.context.vpc_blocks[vpc_index].iter().flatten() {
-                routes.push((*block, "local".to_string()));
-            }
-        }
-        for route in &table.routes {
-            if let Ok(parsed) = cidr::parse_cidr(&route.destination) {
-                routes.push((parsed.network, route.target.clone()));
-            }
-        }
-        routes
+    fn candidates(&self, table: &RouteTable) -> &[(Ipv4Net, &'design str)] {
+        self.context
+            .route_table_index
+            .get(table.id.as_str())
+            .map(|&index| self.table_routes[index].as_slice())
+            .unwrap_or(&[])
     }
 
     // ---- the hops ----------------------------------------------------------------------
@@ -835,7 +893,7 @@ impl<'design> Reachability<'design> {
         address: Ipv4Addr,
         what: &str,
         walk: &mut Walk,
-    ) -> Option<(&'design RouteTable, Ipv4Net, String)> {
+    ) -> Option<(&'design RouteTable, Ipv4Net, &'design str)> {
         let Some(table) = self.context.route_table_of(&subnet.id) else {
             walk.block(
                 HopKind::RouteTable,
@@ -850,14 +908,14 @@ impl<'design> Reachability<'design> {
             return None;
         };
         let candidates = self.candidates(table);
-        match longest_prefix_match(&candidates, address) {
+        match longest_prefix_match(candidates, address) {
             Some((destination, target)) => {
                 walk.pass(
                     HopKind::RouteTable,
                     Some(&table.id),
                     format!("{}: {destination} → {target} wins for {what}", table.id),
                 );
-                Some((table, *destination, target.clone()))
+                Some((table, *destination, *target))
             }
             None => {
                 walk.block(
@@ -1068,7 +1126,7 @@ impl<'design> Reachability<'design> {
             walk,
         )?;
         let (table, _, target) = self.route(source.subnet, address, what, walk)?;
-        self.leave_through(source, table, &target, address, what, traffic, walk)?;
+        self.leave_through(source, table, target, address, what, traffic, walk)?;
         self.acl(
             &source.subnet.id,
             false,
@@ -1094,7 +1152,7 @@ impl<'design> Reachability<'design> {
         walk: &mut Walk,
     ) -> Option<()> {
         let design = self.design;
-        match design.kind_of(target) {
+        match self.kind(target) {
             Some(ObjectKind::InternetGateway) => {
                 let gateway = design.internet_gateways.iter().find(|g| g.id == target)?;
                 if gateway.vpc != source.subnet.vpc {
@@ -1180,7 +1238,7 @@ impl<'design> Reachability<'design> {
                     );
                 };
                 let candidates = self.candidates(nat_table);
-                let onward = longest_prefix_match(&candidates, address).map(|(_, t)| t.as_str());
+                let onward = longest_prefix_match(candidates, address).map(|(_, t)| *t);
                 let to_igw = onward.is_some_and(|t| {
                     design
                         .internet_gateways
@@ -1279,13 +1337,12 @@ impl<'design> Reachability<'design> {
         traffic: Traffic,
         walk: &mut Walk,
     ) -> Option<()> {
-        let design = self.design;
         let vpc = source.subnet.vpc.as_str();
         let table = self.context.route_table_of(&source.subnet.id);
         // A gateway endpoint associated with the source's table wins: its prefix-list route is
         // more specific than any default route.
         let gateway_endpoint = table.and_then(|table| {
-            design.endpoints.iter().find(|e| {
+            self.endpoints_in(vpc).iter().copied().find(|e| {
                 e.endpoint_type == EndpointType::Gateway
                     && e.service == service
                     && e.vpc == vpc
@@ -1345,7 +1402,7 @@ impl<'design> Reachability<'design> {
             return Some(());
         }
         // An interface endpoint with private DNS answers the service's name inside the VPC.
-        let interface = design.endpoints.iter().find(|e| {
+        let interface = self.endpoints_in(vpc).iter().copied().find(|e| {
             e.endpoint_type == EndpointType::Interface
                 && e.service == service
                 && e.vpc == vpc
@@ -1538,10 +1595,10 @@ impl<'design> Reachability<'design> {
         )?;
         let what = format!("on-premises {address}");
         let (table, _, target) = self.route(source.subnet, address, &what, walk)?;
-        if self.design.kind_of(&target) != Some(ObjectKind::VpnGateway) {
+        if self.kind(target) != Some(ObjectKind::VpnGateway) {
             // Out through an internet or NAT gateway: that is the internet, not the data center.
             if matches!(
-                self.design.kind_of(&target),
+                self.kind(target),
                 Some(ObjectKind::InternetGateway | ObjectKind::NatGateway)
             ) {
                 return walk.block(
@@ -1558,9 +1615,9 @@ impl<'design> Reachability<'design> {
                     ),
                 );
             }
-            return self.leave_through(source, table, &target, address, &what, traffic, walk);
+            return self.leave_through(source, table, target, address, &what, traffic, walk);
         }
-        self.over_vpn(&target, address, &source.subnet.vpc, walk)?;
+        self.over_vpn(target, address, &source.subnet.vpc, walk)?;
         self.acl(
             &source.subnet.id,
             false,
@@ -1706,7 +1763,7 @@ impl<'design> Reachability<'design> {
             );
         };
         let candidates = self.candidates(table);
-        let back = longest_prefix_match(&candidates, INTERNET_ADDRESS).map(|(_, t)| t.as_str());
+        let back = longest_prefix_match(candidates, INTERNET_ADDRESS).map(|(_, t)| *t);
         if back != Some(gateway.id.as_str()) {
             return walk.block(
                 HopKind::RouteTable,
@@ -1824,7 +1881,7 @@ impl<'design> Reachability<'design> {
             );
         };
         let candidates = self.candidates(table);
-        let back = longest_prefix_match(&candidates, address).map(|(_, t)| t.as_str());
+        let back = longest_prefix_match(candidates, address).map(|(_, t)| *t);
         if back != Some(connection.vpn_gateway.as_str()) {
             return walk.block(
                 HopKind::RouteTable,

@@ -12,10 +12,16 @@ pub fn bench(paths: &Paths) -> anyhow::Result<()> {
     setup::build_tools(paths)?;
     crate::build_frontend(paths)?;
     run_step(
-        "cargo bench (validation, criterion)",
-        paths
-            .command("cargo")
-            .args(["bench", "-p", "shared", "--bench", "validation"]),
+        "cargo bench (validation and analysis, criterion)",
+        paths.command("cargo").args([
+            "bench",
+            "-p",
+            "shared",
+            "--bench",
+            "validation",
+            "--bench",
+            "analysis",
+        ]),
     )?;
     println!();
     println!(
@@ -30,11 +36,15 @@ pub fn bench(paths: &Paths) -> anyhow::Result<()> {
         kib(gzip_total)
     );
     println!();
-    println!("== Full validation (criterion mean) ==");
+    println!("== Full validation and analysis (criterion mean) ==");
     for name in [
         "validate/200_subnets",
         "validate/2000_subnets",
         "validate/20000_subnets",
+        "analysis/matrix_200_subnets",
+        "analysis/matrix_2000_subnets",
+        "analysis/cost_200_subnets",
+        "analysis/cost_2000_subnets",
     ] {
         match criterion_mean_nanoseconds(paths, name) {
             Some(nanoseconds) => println!("{name:<40} {:>10.3} ms", nanoseconds / 1e6),

@@ -64,6 +64,19 @@ async fn measure(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
         println!("wasm validate/{subnets}_subnets (mean of {iterations}): {mean:.2} ms");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    for (subnets, iterations) in [(200u32, 20u32), (2_000, 10)] {
+        let script = "return window.wasmBindings.moat_bench_matrix(arguments[0], arguments[1]);";
+        browser
+            .client
+            .execute(script, vec![json!(subnets), json!(1)])
+            .await?;
+        let mean = browser
+            .client
+            .execute(script, vec![json!(subnets), json!(iterations)])
+            .await?;
+        let mean = mean.as_f64().context("no number from the wasm bench")?;
+        println!("wasm reachability matrix/{subnets}_subnets (mean of {iterations}): {mean:.2} ms");
+    }
     for objects in [500u32, 2_000] {
         let frames = drag_frame_times(browser, objects).await?;
         let mut sorted = frames.clone();

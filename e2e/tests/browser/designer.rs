@@ -5,7 +5,12 @@ use e2e::{Browser, MoatServer, Moto};
 use fantoccini::key::Key;
 use serde_json::Value;
 
-async fn drag_item(browser: &Browser, label: &str, x: f64, y: f64) -> anyhow::Result<()> {
+pub(crate) async fn drag_item(
+    browser: &Browser,
+    label: &str,
+    x: f64,
+    y: f64,
+) -> anyhow::Result<()> {
     let item = browser
         .find(&format!("button.palette-item[aria-label='{label}']"))
         .await?;
@@ -13,7 +18,7 @@ async fn drag_item(browser: &Browser, label: &str, x: f64, y: f64) -> anyhow::Re
 }
 
 /// Viewport coordinates of an object's box: (left, top, width, height).
-async fn box_of(browser: &Browser, id: &str) -> anyhow::Result<(f64, f64, f64, f64)> {
+pub(crate) async fn box_of(browser: &Browser, id: &str) -> anyhow::Result<(f64, f64, f64, f64)> {
     let value = browser
         .client
         .execute(
@@ -25,7 +30,7 @@ async fn box_of(browser: &Browser, id: &str) -> anyhow::Result<(f64, f64, f64, f
     Ok((number(0), number(1), number(2), number(3)))
 }
 
-async fn count(browser: &Browser, css: &str) -> anyhow::Result<u64> {
+pub(crate) async fn count(browser: &Browser, css: &str) -> anyhow::Result<u64> {
     let value = browser
         .client
         .execute(
@@ -331,7 +336,7 @@ async fn files_and_history(browser: &Browser, server: &MoatServer) -> anyhow::Re
     Ok(())
 }
 
-async fn draft(browser: &Browser, expression: &str) -> anyhow::Result<Value> {
+pub(crate) async fn draft(browser: &Browser, expression: &str) -> anyhow::Result<Value> {
     Ok(browser
         .client
         .execute(
@@ -458,7 +463,11 @@ async fn navigation_and_keyboard(browser: &Browser, server: &MoatServer) -> anyh
     Ok(())
 }
 
-async fn replace_text(browser: &Browser, label: &str, value: &str) -> anyhow::Result<()> {
+pub(crate) async fn replace_text(
+    browser: &Browser,
+    label: &str,
+    value: &str,
+) -> anyhow::Result<()> {
     let field = browser.find(&format!("[aria-label='{label}']")).await?;
     field
         .send_keys(&format!(
@@ -523,7 +532,7 @@ async fn rule_tables(browser: &Browser, server: &MoatServer) -> anyhow::Result<(
 }
 
 /// The centre of an object's box in viewport coordinates.
-async fn center_of(browser: &Browser, id: &str) -> anyhow::Result<(f64, f64)> {
+pub(crate) async fn center_of(browser: &Browser, id: &str) -> anyhow::Result<(f64, f64)> {
     let (x, y, w, h) = box_of(browser, id).await?;
     Ok((x + w / 2.0, y + h / 2.0))
 }
@@ -806,7 +815,7 @@ async fn multi_selection(browser: &Browser, server: &MoatServer) -> anyhow::Resu
     Ok(())
 }
 
-async fn with_browser<F, Fut>(name: &str, scenario: F) -> anyhow::Result<()>
+pub(crate) async fn with_browser<F, Fut>(name: &str, scenario: F) -> anyhow::Result<()>
 where
     F: FnOnce(Browser, MoatServer) -> Fut,
     Fut: std::future::Future<Output = (Browser, anyhow::Result<()>)>,
