@@ -1,8 +1,11 @@
-//! The database: users, sessions, designs (with revisions) and deployments with their journal.
-//! SQLite in WAL mode in the data dir; migrations embedded from `backend/migrations`.
+//! The database: users, sessions, designs with every revision, deployments with their journal,
+//! the append-only audit log and failed sign-ins for rate limiting. SQLite in WAL mode in the
+//! data dir; migrations embedded from `backend/migrations`.
 //!
-//! Invariant: a design save is one conditional UPDATE on the revision it was based on, so two
-//! concurrent saves can never both win; the loser gets [`StoreError::Conflict`].
+//! Invariant: a design save is one conditional UPDATE on the revision it was based on plus the
+//! revision's row, in one transaction, so two concurrent saves can never both win (the loser
+//! gets [`StoreError::Conflict`]) and every revision stays restorable.
+//! Invariant: the audit log is append-only; triggers refuse UPDATE and DELETE.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -25,6 +28,8 @@ pub enum StoreError {
     Conflict { based_on: i64, current: i64 },
     #[error("a deployment of this design is already running")]
     DeploymentRunning,
+    #[error("{0}")]
+    Refused(String),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration error: {0}")]
@@ -67,6 +72,43 @@ pub struct DesignSummary {
     pub name: String,
     pub revision: i64,
     pub updated_at: i64,
+}
+
+/// One saved revision of a design (without its document).
+#[derive(Debug, Clone, Serialize)]
+pub struct RevisionSummary {
+    pub revision: i64,
+    pub saved_by: String,
+    pub saved_at: i64,
+    pub document_hash: String,
+    pub restored_from: Option<i64>,
+}
+
+/// A user as the admin page lists them.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserListing {
+    pub id: i64,
+    pub name: String,
+    pub role: Role,
+    pub status: UserStatus,
+    pub created_at: i64,
+}
+
+/// One audit log entry.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub design_hash: String,
+}
+
+/// The SHA-256 of a design document as stored: what the audit log records.
+pub fn document_hash(document: &str) -> String {
+    crate::auth::token_hash(document)
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -211,14 +253,17 @@ impl Store {
         user_id: i64,
     ) -> Result<DesignSummary, StoreError> {
         let at = now();
+        let mut transaction = self.pool.begin().await?;
         sqlx::query("INSERT INTO designs (id, name, document, revision, created_by, updated_at) VALUES (?, ?, ?, 1, ?, ?)")
             .bind(id)
             .bind(name)
             .bind(document)
             .bind(user_id)
             .bind(at)
-            .execute(&self.pool)
+            .execute(&mut *transaction)
             .await?;
+        insert_revision(&mut transaction, id, 1, document, user_id, at, None).await?;
+        transaction.commit().await?;
         Ok(DesignSummary {
             id: id.to_string(),
             name: name.to_string(),
@@ -234,8 +279,11 @@ impl Store {
         name: &str,
         document: &str,
         based_on: i64,
+        user_id: i64,
+        restored_from: Option<i64>,
     ) -> Result<DesignSummary, StoreError> {
         let at = now();
+        let mut transaction = self.pool.begin().await?;
         let updated = sqlx::query(
             "UPDATE designs SET name = ?, document = ?, revision = revision + 1, updated_at = ? WHERE id = ? AND revision = ?",
         )
@@ -244,9 +292,20 @@ impl Store {
         .bind(at)
         .bind(id)
         .bind(based_on)
-        .execute(&self.pool)
+        .execute(&mut *transaction)
         .await?;
         if updated.rows_affected() == 1 {
+            insert_revision(
+                &mut transaction,
+                id,
+                based_on + 1,
+                document,
+                user_id,
+                at,
+                restored_from,
+            )
+            .await?;
+            transaction.commit().await?;
             return Ok(DesignSummary {
                 id: id.to_string(),
                 name: name.to_string(),
@@ -254,6 +313,7 @@ impl Store {
                 updated_at: at,
             });
         }
+        transaction.rollback().await?;
         let current = self.design(id).await?;
         Err(StoreError::Conflict {
             based_on,
@@ -293,6 +353,216 @@ impl Store {
                 updated_at: row.get("updated_at"),
             })
             .collect())
+    }
+
+    /// Every revision of a design, newest first.
+    pub async fn revisions(&self, design_id: &str) -> Result<Vec<RevisionSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT design_revisions.revision, users.name AS saved_by, design_revisions.saved_at,
+                    design_revisions.document_hash, design_revisions.restored_from
+             FROM design_revisions JOIN users ON users.id = design_revisions.saved_by
+             WHERE design_id = ? ORDER BY revision DESC",
+        )
+        .bind(design_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| RevisionSummary {
+                revision: row.get("revision"),
+                saved_by: row.get("saved_by"),
+                saved_at: row.get("saved_at"),
+                document_hash: row.get("document_hash"),
+                restored_from: row.get("restored_from"),
+            })
+            .collect())
+    }
+
+    /// One revision's document.
+    pub async fn revision_document(
+        &self,
+        design_id: &str,
+        revision: i64,
+    ) -> Result<String, StoreError> {
+        let row = sqlx::query(
+            "SELECT document FROM design_revisions WHERE design_id = ? AND revision = ?",
+        )
+        .bind(design_id)
+        .bind(revision)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        Ok(row.get("document"))
+    }
+
+    pub async fn list_users(&self) -> Result<Vec<UserListing>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, name, role, status, created_at FROM users ORDER BY status = 'pending' DESC, name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let user = user_from_row(row);
+                UserListing {
+                    id: user.id,
+                    name: user.name,
+                    role: user.role,
+                    status: user.status,
+                    created_at: row.get("created_at"),
+                }
+            })
+            .collect())
+    }
+
+    pub async fn user(&self, id: i64) -> Result<User, StoreError> {
+        let row = sqlx::query("SELECT id, name, role, status FROM users WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(user_from_row(&row))
+    }
+
+    /// Sets a user's role and status; a disabled user's sessions end at once.
+    pub async fn set_user_access(
+        &self,
+        id: i64,
+        role: Role,
+        status: UserStatus,
+    ) -> Result<User, StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        let updated = sqlx::query("UPDATE users SET role = ?, status = ? WHERE id = ?")
+            .bind(role.as_str())
+            .bind(status.as_str())
+            .bind(id)
+            .execute(&mut *transaction)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        if status != UserStatus::Active {
+            sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+                .bind(id)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        transaction.commit().await?;
+        self.user(id).await
+    }
+
+    /// Removes a pending account (a rejected sign-up); active accounts are disabled instead.
+    pub async fn delete_pending_user(&self, id: i64) -> Result<(), StoreError> {
+        let mut transaction = self.pool.begin().await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            .bind(id)
+            .execute(&mut *transaction)
+            .await?;
+        let deleted = sqlx::query("DELETE FROM users WHERE id = ? AND status = 'pending'")
+            .bind(id)
+            .execute(&mut *transaction)
+            .await?;
+        if deleted.rows_affected() == 0 {
+            return Err(StoreError::Refused(
+                "only a pending sign-up can be rejected; disable an active account instead"
+                    .to_string(),
+            ));
+        }
+        transaction.commit().await?;
+        Ok(())
+    }
+
+    /// How many active admins there are (the last one may not be demoted or disabled).
+    pub async fn active_admins(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS admins FROM users WHERE role = 'admin' AND status = 'active'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.get("admins"))
+    }
+
+    /// Appends to the audit log.
+    pub async fn audit(
+        &self,
+        actor: Option<&User>,
+        actor_name: &str,
+        action: &str,
+        target: &str,
+        detail: &str,
+        design_hash: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor_id, actor_name, action, target, detail, design_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(now())
+        .bind(actor.map(|user| user.id))
+        .bind(actor.map_or(actor_name, |user| user.name.as_str()))
+        .bind(action)
+        .bind(target)
+        .bind(detail)
+        .bind(design_hash)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The newest audit entries first.
+    pub async fn audit_entries(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor_name, action, target, detail, design_hash FROM audit_log ORDER BY id DESC LIMIT ?",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| AuditEntry {
+                id: row.get("id"),
+                at: row.get("at"),
+                actor: row.get("actor_name"),
+                action: row.get("action"),
+                target: row.get("target"),
+                detail: row.get("detail"),
+                design_hash: row.get("design_hash"),
+            })
+            .collect())
+    }
+
+    /// Records a failed sign-in against a scope (`account` or `address`) and subject.
+    pub async fn record_login_failure(&self, scope: &str, subject: &str) -> Result<(), StoreError> {
+        let at = now();
+        sqlx::query("INSERT INTO login_failures (scope, subject, at) VALUES (?, ?, ?)")
+            .bind(scope)
+            .bind(subject)
+            .bind(at)
+            .execute(&self.pool)
+            .await?;
+        // Old entries are never needed again.
+        sqlx::query("DELETE FROM login_failures WHERE at < ?")
+            .bind(at - 2 * 3600)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Failed sign-ins of a scope and subject since `since`.
+    pub async fn login_failures_since(
+        &self,
+        scope: &str,
+        subject: &str,
+        since: i64,
+    ) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS failures FROM login_failures WHERE scope = ? AND subject = ? AND at >= ?",
+        )
+        .bind(scope)
+        .bind(subject)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.get("failures"))
     }
 
     /// Starts a deployment row; refused while another deployment of the design runs.
@@ -400,6 +670,31 @@ impl Store {
         .await?;
         Ok(row.map(|row| row.get("id")))
     }
+}
+
+async fn insert_revision(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    design_id: &str,
+    revision: i64,
+    document: &str,
+    user_id: i64,
+    at: i64,
+    restored_from: Option<i64>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO design_revisions (design_id, revision, document, document_hash, saved_by, saved_at, restored_from)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(design_id)
+    .bind(revision)
+    .bind(document)
+    .bind(document_hash(document))
+    .bind(user_id)
+    .bind(at)
+    .bind(restored_from)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
 }
 
 fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> User {

@@ -8,6 +8,7 @@
 //! - [`camera`]: the canvas's zoom and pan, as plain arithmetic.
 //! - [`cidr`]: IPv4 CIDR algebra (containment, overlap, next free block, usable addresses).
 //! - [`cost`]: monthly estimate of the design and of each flow along its path, suggestions.
+//! - [`diff`]: what changed between two revisions (objects added, removed, changed, moved).
 //! - [`validate`]: every rule of the reference, returning diagnostics, never failing.
 //! - [`templates`]: the seed article's four use cases as built-in designs.
 //! - [`editor`]: the one command type every edit goes through, with undo/redo history.
@@ -20,6 +21,7 @@
 pub mod camera;
 pub mod cidr;
 pub mod cost;
+pub mod diff;
 pub mod editor;
 pub mod generate;
 pub mod layout;

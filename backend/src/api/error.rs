@@ -109,6 +109,7 @@ impl From<StoreError> for ApiError {
                 "deployment_running",
                 "a deployment of this design is already running: wait for it to finish",
             ),
+            StoreError::Refused(message) => ApiError::new(StatusCode::CONFLICT, "refused", message),
             other => ApiError::internal(other),
         }
     }

@@ -3,7 +3,9 @@
 //! Every handler that needs a user takes [`CurrentUser`], which authenticates, checks the
 //! account's status and the CSRF header; handlers then check the role they need.
 
+mod accounts;
 mod error;
+mod revisions;
 
 use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -45,8 +47,25 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/auth/session", get(session))
+        .route("/auth/signup", post(accounts::sign_up))
+        .route("/users", get(accounts::list_users))
+        .route(
+            "/users/{user_id}",
+            axum::routing::patch(accounts::set_access).delete(accounts::reject),
+        )
+        .route("/audit", get(accounts::audit_log))
         .route("/designs", get(list_designs).post(create_design))
         .route("/designs/{design_id}", get(get_design).put(update_design))
+        .route("/designs/{design_id}/revisions", get(revisions::list))
+        .route(
+            "/designs/{design_id}/revisions/{revision}",
+            get(revisions::get),
+        )
+        .route(
+            "/designs/{design_id}/revisions/{revision}/diff",
+            get(revisions::diff),
+        )
+        .route("/designs/{design_id}/restore", post(revisions::restore))
         .route("/designs/{design_id}/deployments", post(create_deployment))
         .route("/deployments/{deployment_id}", get(get_deployment))
         .route("/validate", post(validate_document))
@@ -83,8 +102,10 @@ impl std::fmt::Debug for LoginRequest {
 
 async fn login(
     State(state): State<AppState>,
+    accounts::ClientAddress(address): accounts::ClientAddress,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
+    accounts::check_login_rate(&state, &request.name, address).await?;
     let found = state.store.user_for_login(&request.name).await?;
     let refused = || {
         ApiError::new(
@@ -95,10 +116,24 @@ async fn login(
     };
     let Some((user, password_hash)) = found else {
         auth::verify_password(&request.password, auth::decoy_hash());
+        accounts::record_login_failure(&state, &request.name, address).await?;
         return Err(refused());
     };
     if !auth::verify_password(&request.password, &password_hash) {
+        accounts::record_login_failure(&state, &request.name, address).await?;
         return Err(refused());
+    }
+    // Only after the right password does the answer say more than "wrong name or password".
+    match user.status {
+        auth::UserStatus::Active => {}
+        auth::UserStatus::Pending => {
+            return Err(ApiError::forbidden(
+                "your account waits for an admin's approval",
+            ));
+        }
+        auth::UserStatus::Disabled => {
+            return Err(ApiError::forbidden("your account is disabled"));
+        }
     }
     // A fresh session id on every login (no fixation); the old cookie, if any, is simply replaced.
     let token = auth::new_token();
@@ -113,6 +148,17 @@ async fn login(
     let cookie =
         HeaderValue::from_str(&auth::session_cookie(&token, state.settings.secure_cookies))
             .map_err(ApiError::internal)?;
+    state
+        .store
+        .audit(
+            Some(&user),
+            &user.name,
+            "sign-in",
+            &user.name,
+            &address.map(|a| format!("from {a}")).unwrap_or_default(),
+            "",
+        )
+        .await?;
     let body = Json(json!({"user": user, "csrf_token": csrf_token}));
     Ok(([(header::SET_COOKIE, cookie)], body).into_response())
 }
@@ -181,6 +227,17 @@ async fn create_design(
         .store
         .create_design(&id, &name, &text, current.user.id)
         .await?;
+    state
+        .store
+        .audit(
+            Some(&current.user),
+            &current.user.name,
+            "design-create",
+            &id,
+            &format!("{name} revision 1"),
+            &crate::store::document_hash(&text),
+        )
+        .await?;
     Ok((StatusCode::CREATED, Json(json!(summary))))
 }
 
@@ -222,7 +279,18 @@ async fn update_design(
         .map_err(|_| ApiError::not_found("design"))?;
     let summary = state
         .store
-        .update_design(&design_id, &name, &text, based_on)
+        .update_design(&design_id, &name, &text, based_on, current.user.id, None)
+        .await?;
+    state
+        .store
+        .audit(
+            Some(&current.user),
+            &current.user.name,
+            "design-save",
+            &design_id,
+            &format!("{name} revision {}", summary.revision),
+            &crate::store::document_hash(&text),
+        )
         .await?;
     Ok(Json(json!(summary)))
 }
@@ -243,6 +311,23 @@ async fn create_deployment(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     current.require(Role::Deployer)?;
     let deployment_id = deploy::start(&state, &design_id, &current.user).await?;
+    let design_hash = state
+        .store
+        .design(&design_id)
+        .await
+        .map(|record| crate::store::document_hash(&record.document))
+        .unwrap_or_default();
+    state
+        .store
+        .audit(
+            Some(&current.user),
+            &current.user.name,
+            "deploy-start",
+            &design_id,
+            &format!("deployment {deployment_id}"),
+            &design_hash,
+        )
+        .await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({"id": deployment_id, "status": "running"})),

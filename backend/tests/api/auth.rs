@@ -125,8 +125,38 @@ async fn pending_and_disabled_accounts_can_do_nothing() {
         .await;
     app.add_user("dee", Role::Deployer, UserStatus::Disabled)
         .await;
-    for name in ["pat", "dee"] {
-        let session = app.login(name).await;
+    // Signing in says why, but only after the right password, and starts no session.
+    for (name, why) in [
+        ("pat", "waits for an admin's approval"),
+        ("dee", "is disabled"),
+    ] {
+        let answer = app
+            .request(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(serde_json::json!({"name": name, "password": crate::support::PASSWORD})),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{name}");
+        assert!(
+            answer.body["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains(why)
+        );
+        assert!(answer.headers.get(axum::http::header::SET_COOKIE).is_none());
+        let wrong = app
+            .request(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(serde_json::json!({"name": name, "password": "not the password at all"})),
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{name}");
+        // A session such an account still holds gets nothing.
+        let session = app.session_without_login(name).await;
         let answer = app
             .request(Method::GET, "/api/v1/designs", Some(&session), None)
             .await;

@@ -123,6 +123,41 @@ impl TestApp {
         }
     }
 
+    /// A session made directly in the store, for accounts that cannot sign in (pending,
+    /// disabled after signing in): what a stale cookie of such an account presents.
+    pub async fn session_without_login(&self, name: &str) -> Session {
+        let (user, _) = self
+            .state
+            .store
+            .user_for_login(name)
+            .await
+            .expect("lookup")
+            .expect("user exists");
+        let token = auth::new_token();
+        let csrf_token = auth::new_token();
+        self.state
+            .store
+            .create_session(&auth::token_hash(&token), user.id, &csrf_token)
+            .await
+            .expect("session");
+        Session {
+            cookie: format!("{}={token}", auth::SESSION_COOKIE),
+            csrf_token,
+        }
+    }
+
+    /// The id of a user by name.
+    pub async fn user_id(&self, name: &str) -> i64 {
+        self.state
+            .store
+            .user_for_login(name)
+            .await
+            .expect("lookup")
+            .expect("user exists")
+            .0
+            .id
+    }
+
     pub async fn login(&self, name: &str) -> Session {
         let answer = self
             .request(

@@ -1,0 +1,269 @@
+//! Accounts: sign-up (a pending account that can do nothing until an admin approves it and
+//! picks its role), the admin's user management, the audit log, and sign-in rate limiting.
+//!
+//! Invariant: the last active admin can be neither demoted nor disabled, so the server never
+//! locks itself out.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::Json;
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{ApiError, ApiJson};
+use crate::AppState;
+use crate::auth::{self, CurrentUser, Role, UserStatus};
+
+/// Failed sign-ins allowed per account and per client address in an hour; the next is refused.
+pub const LOGIN_FAILURES_PER_HOUR: i64 = 100;
+
+/// The client's address, when the server knows it (absent in in-process tests).
+pub struct ClientAddress(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(address)| address.ip()),
+        ))
+    }
+}
+
+/// Refuses a sign-in when the account or the address had too many failures in the last hour.
+/// The message is the same whether or not the account exists.
+pub async fn check_login_rate(
+    state: &AppState,
+    name: &str,
+    address: Option<IpAddr>,
+) -> Result<(), ApiError> {
+    let since = crate::store::now() - 3600;
+    let account = name.trim().to_lowercase();
+    let mut over = state
+        .store
+        .login_failures_since("account", &account, since)
+        .await?
+        >= LOGIN_FAILURES_PER_HOUR;
+    if let Some(address) = address {
+        over = over
+            || state
+                .store
+                .login_failures_since("address", &address.to_string(), since)
+                .await?
+                >= LOGIN_FAILURES_PER_HOUR;
+    }
+    if over {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many failed sign-ins: wait an hour or ask an admin",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn record_login_failure(
+    state: &AppState,
+    name: &str,
+    address: Option<IpAddr>,
+) -> Result<(), ApiError> {
+    state
+        .store
+        .record_login_failure("account", &name.trim().to_lowercase())
+        .await?;
+    if let Some(address) = address {
+        state
+            .store
+            .record_login_failure("address", &address.to_string())
+            .await?;
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+pub struct SignUpRequest {
+    name: String,
+    password: String,
+}
+
+/// The rules for a new account name: what people can type and read back.
+fn checked_name(name: &str) -> Result<String, ApiError> {
+    let name = name.trim();
+    let valid = (3..=64).contains(&name.chars().count())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'));
+    if valid {
+        Ok(name.to_string())
+    } else {
+        Err(ApiError::bad_request(
+            "invalid_name",
+            "a name has 3 to 64 characters: letters, digits, '.', '_', '-' or '@'",
+        ))
+    }
+}
+
+pub async fn sign_up(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<SignUpRequest>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let name = checked_name(&request.name)?;
+    let hash = auth::hash_password(&request.password)
+        .map_err(|error| ApiError::bad_request("weak_password", error.to_string()))?;
+    let user = state
+        .store
+        .create_user(&name, &hash, Role::Viewer, UserStatus::Pending)
+        .await?;
+    state
+        .store
+        .audit(
+            Some(&user),
+            &user.name,
+            "sign-up",
+            &user.name,
+            "pending approval",
+            "",
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"user": user, "message": "your account waits for an admin's approval"})),
+    ))
+}
+
+pub async fn list_users(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Json<Value>, ApiError> {
+    current.require(Role::Admin)?;
+    Ok(Json(json!({"users": state.store.list_users().await?})))
+}
+
+#[derive(Deserialize)]
+pub struct AccessRequest {
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+}
+
+/// Approve (pending → active with a role), change a role, disable or re-enable an account.
+pub async fn set_access(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(user_id): Path<i64>,
+    ApiJson(request): ApiJson<AccessRequest>,
+) -> Result<Json<Value>, ApiError> {
+    current.require(Role::Admin)?;
+    let before = state
+        .store
+        .user(user_id)
+        .await
+        .map_err(|_| ApiError::not_found("user"))?;
+    let role = match request.role.as_deref() {
+        None => before.role,
+        Some(text) => Role::parse(text).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_role",
+                format!("unknown role \"{text}\": use viewer, designer, deployer or admin"),
+            )
+        })?,
+    };
+    let status = match request.status.as_deref() {
+        None => before.status,
+        Some("active") => UserStatus::Active,
+        Some("disabled") => UserStatus::Disabled,
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "invalid_status",
+                format!("status \"{other}\" cannot be set: use active or disabled"),
+            ));
+        }
+    };
+    let loses_admin = before.role == Role::Admin
+        && before.status == UserStatus::Active
+        && (role != Role::Admin || status != UserStatus::Active);
+    if loses_admin && state.store.active_admins().await? <= 1 {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "last_admin",
+            "this is the last active admin: make another admin first",
+        ));
+    }
+    let after = state.store.set_user_access(user_id, role, status).await?;
+    let action = match (before.status, after.status) {
+        (UserStatus::Pending, UserStatus::Active) => "user-approve",
+        (_, UserStatus::Disabled) if before.status != UserStatus::Disabled => "user-disable",
+        (UserStatus::Disabled, UserStatus::Active) => "user-enable",
+        _ => "user-role",
+    };
+    state
+        .store
+        .audit(
+            Some(&current.user),
+            &current.user.name,
+            action,
+            &after.name,
+            &format!(
+                "{} {} → {} {}",
+                before.role.as_str(),
+                before.status.as_str(),
+                after.role.as_str(),
+                after.status.as_str()
+            ),
+            "",
+        )
+        .await?;
+    Ok(Json(json!({"user": after})))
+}
+
+/// Rejects a pending sign-up (the account is removed).
+pub async fn reject(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(user_id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    current.require(Role::Admin)?;
+    let user = state
+        .store
+        .user(user_id)
+        .await
+        .map_err(|_| ApiError::not_found("user"))?;
+    state.store.delete_pending_user(user_id).await?;
+    state
+        .store
+        .audit(
+            Some(&current.user),
+            &current.user.name,
+            "user-reject",
+            &user.name,
+            "sign-up rejected",
+            "",
+        )
+        .await?;
+    Ok(Json(json!({"rejected": user.name})))
+}
+
+#[derive(Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+pub async fn audit_log(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Query(query): Query<AuditQuery>,
+) -> Result<Json<Value>, ApiError> {
+    current.require(Role::Admin)?;
+    let limit = query.limit.unwrap_or(200).clamp(1, 1000);
+    Ok(Json(
+        json!({"entries": state.store.audit_entries(limit).await?}),
+    ))
+}

@@ -1,0 +1,674 @@
+//! Sign-up and approval, the admin's user management, the audit log, sign-in rate limiting,
+//! revisions, and the authorization matrix: every route × every kind of caller.
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Method, Request, StatusCode, header};
+use backend::auth::{Role, UserStatus};
+use serde_json::{Value, json};
+
+use crate::support::{PASSWORD, Session, TestApp, valid_design};
+
+async fn sign_up(app: &TestApp, name: &str, password: &str) -> crate::support::Answer {
+    app.request(
+        Method::POST,
+        "/api/v1/auth/signup",
+        None,
+        Some(json!({"name": name, "password": password})),
+    )
+    .await
+}
+
+async fn audit_actions(app: &TestApp, admin: &Session) -> Vec<(String, String, String)> {
+    let answer = app
+        .request(Method::GET, "/api/v1/audit", Some(admin), None)
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    answer.body["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|entry| {
+            (
+                entry["actor"].as_str().unwrap_or_default().to_string(),
+                entry["action"].as_str().unwrap_or_default().to_string(),
+                entry["design_hash"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn sign_up_waits_for_an_admin_who_approves_and_picks_the_role() {
+    let app = TestApp::new().await.with_user("root", Role::Admin).await;
+    let admin = app.login("root").await;
+    let answer = sign_up(&app, "newcomer", PASSWORD).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    assert_eq!(answer.body["user"]["status"], "pending");
+    // Pending: cannot sign in, and says so only to the right password.
+    let refused = app
+        .request(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"name": "newcomer", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // The admin sees pending accounts first and approves as a designer.
+    let users = app
+        .request(Method::GET, "/api/v1/users", Some(&admin), None)
+        .await;
+    assert_eq!(users.body["users"][0]["name"], "newcomer");
+    assert_eq!(users.body["users"][0]["status"], "pending");
+    let id = app.user_id("newcomer").await;
+    let approved = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/users/{id}"),
+            Some(&admin),
+            Some(json!({"status": "active", "role": "designer"})),
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    assert_eq!(approved.body["user"]["role"], "designer");
+    let newcomer = app.login("newcomer").await;
+    let created = app
+        .request(
+            Method::POST,
+            "/api/v1/designs",
+            Some(&newcomer),
+            Some(json!({"document": valid_design()})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    // A designer cannot deploy.
+    let design_id = created.body["id"].as_str().unwrap().to_string();
+    let deploy = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/designs/{design_id}/deployments"),
+            Some(&newcomer),
+            None,
+        )
+        .await;
+    assert_eq!(deploy.status, StatusCode::FORBIDDEN);
+    // Everything is in the audit log, the design save with its document's hash.
+    let actions = audit_actions(&app, &admin).await;
+    let has = |actor: &str, action: &str| actions.iter().any(|(a, b, _)| a == actor && b == action);
+    assert!(has("newcomer", "sign-up"), "{actions:?}");
+    assert!(has("root", "user-approve"), "{actions:?}");
+    assert!(has("newcomer", "sign-in"), "{actions:?}");
+    let design_hash = actions
+        .iter()
+        .find(|(_, action, _)| action == "design-create")
+        .map(|(_, _, hash)| hash.clone())
+        .unwrap_or_default();
+    assert_eq!(design_hash.len(), 64, "a SHA-256 of the saved document");
+}
+
+#[tokio::test]
+async fn sign_up_refuses_weak_passwords_odd_names_and_taken_names() {
+    let app = TestApp::new().await.with_user("taken", Role::Viewer).await;
+    let short = sign_up(&app, "someone", "elevenchars").await;
+    assert_eq!(short.status, StatusCode::BAD_REQUEST);
+    assert_eq!(short.body["code"], "weak_password");
+    let odd = sign_up(&app, "a b", PASSWORD).await;
+    assert_eq!(odd.body["code"], "invalid_name");
+    let taken = sign_up(&app, "taken", PASSWORD).await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn admins_disable_reject_and_can_never_remove_the_last_admin() {
+    let app = TestApp::new()
+        .await
+        .with_user("root", Role::Admin)
+        .await
+        .with_user("worker", Role::Designer)
+        .await;
+    let admin = app.login("root").await;
+    let worker = app.login("worker").await;
+    let root_id = app.user_id("root").await;
+    let demote = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/users/{root_id}"),
+            Some(&admin),
+            Some(json!({"role": "viewer"})),
+        )
+        .await;
+    assert_eq!(demote.status, StatusCode::CONFLICT);
+    assert_eq!(demote.body["code"], "last_admin");
+    // Disabling ends the worker's sessions at once.
+    let worker_id = app.user_id("worker").await;
+    let disabled = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/users/{worker_id}"),
+            Some(&admin),
+            Some(json!({"status": "disabled"})),
+        )
+        .await;
+    assert_eq!(disabled.status, StatusCode::OK);
+    let after = app
+        .request(Method::GET, "/api/v1/designs", Some(&worker), None)
+        .await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    // Rejecting removes a pending sign-up; an active account is disabled instead.
+    sign_up(&app, "spammer", PASSWORD).await;
+    let spammer = app.user_id("spammer").await;
+    let rejected = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/users/{spammer}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(rejected.status, StatusCode::OK);
+    assert!(app.state.store.user(spammer).await.is_err());
+    let not_pending = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/users/{root_id}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(not_pending.status, StatusCode::CONFLICT);
+    let bad_role = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/users/{worker_id}"),
+            Some(&admin),
+            Some(json!({"role": "emperor"})),
+        )
+        .await;
+    assert_eq!(bad_role.body["code"], "invalid_role");
+    let actions = audit_actions(&app, &admin).await;
+    for action in ["user-disable", "user-reject"] {
+        assert!(actions.iter().any(|(_, a, _)| a == action), "{action}");
+    }
+}
+
+#[tokio::test]
+async fn the_audit_log_is_append_only() {
+    let app = TestApp::new().await.with_user("root", Role::Admin).await;
+    app.login("root").await;
+    let pool_path = app.state.settings.data_dir.join("moat.sqlite");
+    let url = format!("sqlite://{}", pool_path.display());
+    let pool = sqlx::SqlitePool::connect(&url).await.expect("pool");
+    let update = sqlx::query("UPDATE audit_log SET actor_name = 'someone else'")
+        .execute(&pool)
+        .await;
+    assert!(update.is_err_and(|e| e.to_string().contains("append-only")));
+    let delete = sqlx::query("DELETE FROM audit_log").execute(&pool).await;
+    assert!(delete.is_err_and(|e| e.to_string().contains("append-only")));
+}
+
+fn login_from(address: &str, name: &str, password: &str) -> Request<Body> {
+    let mut request = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/auth/login")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(
+            json!({"name": name, "password": password}).to_string(),
+        ))
+        .expect("request");
+    let address: SocketAddr = address.parse().expect("address");
+    request.extensions_mut().insert(ConnectInfo(address));
+    request
+}
+
+#[tokio::test]
+async fn the_101st_failed_sign_in_in_an_hour_is_refused_per_account_and_per_address() {
+    let app = TestApp::new()
+        .await
+        .with_user("target", Role::Viewer)
+        .await
+        .with_user("bystander", Role::Viewer)
+        .await;
+    // 100 wrong passwords for one account, from many addresses.
+    for attempt in 0..100 {
+        let answer = app
+            .send(login_from(
+                &format!("10.0.{}.{}:5000", attempt / 250, attempt % 250 + 1),
+                "target",
+                "wrong password, attempt",
+            ))
+            .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
+    }
+    // The 101st is refused even with the right password, with the same words for any name.
+    let refused = app
+        .send(login_from("192.0.2.1:5000", "target", PASSWORD))
+        .await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.body["code"], "rate_limited");
+    // Another account is not affected.
+    let other = app
+        .send(login_from("192.0.2.1:5000", "bystander", PASSWORD))
+        .await;
+    assert_eq!(other.status, StatusCode::OK);
+    // 100 failures from one address, spread over names that do not exist.
+    for attempt in 0..100 {
+        let answer = app
+            .send(login_from(
+                "198.51.100.7:4000",
+                &format!("ghost-{attempt}"),
+                "whatever password",
+            ))
+            .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    }
+    let from_that_address = app
+        .send(login_from("198.51.100.7:4001", "bystander", PASSWORD))
+        .await;
+    assert_eq!(from_that_address.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        from_that_address.body["message"], refused.body["message"],
+        "the answer never tells whether an account exists"
+    );
+    let elsewhere = app
+        .send(login_from("198.51.100.8:4000", "bystander", PASSWORD))
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn every_save_is_a_revision_with_history_diff_and_restore() {
+    let app = TestApp::new().await.with_user("dana", Role::Designer).await;
+    let dana = app.login("dana").await;
+    let created = app
+        .request(
+            Method::POST,
+            "/api/v1/designs",
+            Some(&dana),
+            Some(json!({"document": valid_design()})),
+        )
+        .await;
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let mut second = valid_design();
+    second["subnets"].as_array_mut().unwrap().push(json!({"id": "subnet-3", "vpc": "vpc-1", "availability_zone": "us-east-1a", "cidr": "10.0.2.0/24", "tier": "private"}));
+    let mut third = second.clone();
+    third["subnets"][0]["cidr"] = json!("10.0.5.0/24");
+    for (base, document) in [(1, &second), (2, &third)] {
+        let saved = app
+            .request(
+                Method::PUT,
+                &format!("/api/v1/designs/{id}"),
+                Some(&dana),
+                Some(json!({"document": document, "base_revision": base})),
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    }
+    let history = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/designs/{id}/revisions"),
+            Some(&dana),
+            None,
+        )
+        .await;
+    let revisions: Vec<i64> = history.body["revisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["revision"].as_i64().unwrap())
+        .collect();
+    assert_eq!(revisions, vec![3, 2, 1]);
+    assert_eq!(history.body["revisions"][0]["saved_by"], "dana");
+    let diff = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/designs/{id}/revisions/2/diff"),
+            Some(&dana),
+            None,
+        )
+        .await;
+    assert_eq!(diff.body["summary"], "1 added");
+    assert_eq!(diff.body["diff"]["added"], json!(["subnet-3"]));
+    let diff = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/designs/{id}/revisions/3/diff?against=1"),
+            Some(&dana),
+            None,
+        )
+        .await;
+    assert_eq!(diff.body["summary"], "1 added, 1 changed");
+    // Restore revision 1 as revision 4; a stale base is a conflict like any save.
+    let stale = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/designs/{id}/restore"),
+            Some(&dana),
+            Some(json!({"revision": 1, "base_revision": 2})),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let restored = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/designs/{id}/restore"),
+            Some(&dana),
+            Some(json!({"revision": 1, "base_revision": 3})),
+        )
+        .await;
+    assert_eq!(restored.status, StatusCode::OK, "{}", restored.body);
+    assert_eq!(restored.body["revision"], 4);
+    let current = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/designs/{id}"),
+            Some(&dana),
+            None,
+        )
+        .await;
+    let first = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/designs/{id}/revisions/1"),
+            Some(&dana),
+            None,
+        )
+        .await;
+    assert_eq!(current.body["document"], first.body["document"]);
+    let history = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/designs/{id}/revisions"),
+            Some(&dana),
+            None,
+        )
+        .await;
+    assert_eq!(history.body["revisions"][0]["restored_from"], 1);
+    let missing = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/designs/{id}/revisions/99"),
+            Some(&dana),
+            None,
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+/// Who is calling in the matrix.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Caller {
+    Anonymous,
+    Pending,
+    Disabled,
+    Viewer,
+    Designer,
+    Deployer,
+    Admin,
+}
+
+impl Caller {
+    const ALL: [Caller; 7] = [
+        Caller::Anonymous,
+        Caller::Pending,
+        Caller::Disabled,
+        Caller::Viewer,
+        Caller::Designer,
+        Caller::Deployer,
+        Caller::Admin,
+    ];
+
+    fn role(self) -> Option<Role> {
+        match self {
+            Caller::Viewer => Some(Role::Viewer),
+            Caller::Designer => Some(Role::Designer),
+            Caller::Deployer => Some(Role::Deployer),
+            Caller::Admin => Some(Role::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// What a route needs: nothing (public), or an active account of at least a role.
+#[derive(Clone, Copy)]
+enum Needs {
+    Public,
+    AtLeast(Role),
+}
+
+/// The expected status for a caller: public routes answer everyone; the others answer 401 to
+/// the anonymous, 403 to pending and disabled accounts and to roles below the need.
+fn expected(needs: Needs, caller: Caller, success: StatusCode) -> StatusCode {
+    match needs {
+        Needs::Public => success,
+        Needs::AtLeast(role) => match caller {
+            Caller::Anonymous => StatusCode::UNAUTHORIZED,
+            Caller::Pending | Caller::Disabled => StatusCode::FORBIDDEN,
+            active => {
+                if active.role().is_some_and(|r| r >= role) {
+                    success
+                } else {
+                    StatusCode::FORBIDDEN
+                }
+            }
+        },
+    }
+}
+
+#[tokio::test]
+async fn every_route_answers_every_kind_of_caller_as_the_matrix_says() {
+    let app = TestApp::new()
+        .await
+        .with_user("root", Role::Admin)
+        .await
+        .with_user("viewer", Role::Viewer)
+        .await
+        .with_user("designer", Role::Designer)
+        .await
+        .with_user("deployer", Role::Deployer)
+        .await;
+    app.add_user("pending", Role::Deployer, UserStatus::Pending)
+        .await;
+    app.add_user("disabled", Role::Admin, UserStatus::Disabled)
+        .await;
+    let admin = app.login("root").await;
+    let mut checked = 0;
+    for caller in Caller::ALL {
+        let session = match caller {
+            Caller::Anonymous => None,
+            Caller::Pending => Some(app.session_without_login("pending").await),
+            Caller::Disabled => Some(app.session_without_login("disabled").await),
+            Caller::Viewer => Some(app.login("viewer").await),
+            Caller::Designer => Some(app.login("designer").await),
+            Caller::Deployer => Some(app.login("deployer").await),
+            Caller::Admin => Some(app.login("root").await),
+        };
+        // Fresh objects for this caller, made by the admin.
+        let design = app
+            .request(
+                Method::POST,
+                "/api/v1/designs",
+                Some(&admin),
+                Some(json!({"document": valid_design()})),
+            )
+            .await;
+        let design_id = design.body["id"].as_str().unwrap().to_string();
+        let deploy_target = app
+            .request(
+                Method::POST,
+                "/api/v1/designs",
+                Some(&admin),
+                Some(json!({"document": valid_design()})),
+            )
+            .await;
+        let deploy_target = deploy_target.body["id"].as_str().unwrap().to_string();
+        let deployment = app
+            .request(
+                Method::POST,
+                &format!("/api/v1/designs/{design_id}/deployments"),
+                Some(&admin),
+                None,
+            )
+            .await;
+        let deployment_id = deployment.body["id"].as_str().unwrap().to_string();
+        let signup_name = format!("signup-{checked}");
+        sign_up(&app, &format!("pending-{checked}"), PASSWORD).await;
+        let pending_id = app.user_id(&format!("pending-{checked}")).await;
+        let viewer_id = app.user_id("viewer").await;
+        let routes: Vec<(Method, String, Option<Value>, Needs, StatusCode)> = vec![
+            (
+                Method::GET,
+                "/api/v1/health".into(),
+                None,
+                Needs::Public,
+                StatusCode::OK,
+            ),
+            (
+                Method::GET,
+                "/api/v1/auth/session".into(),
+                None,
+                Needs::Public,
+                StatusCode::OK,
+            ),
+            (
+                Method::POST,
+                "/api/v1/auth/signup".into(),
+                Some(json!({"name": signup_name, "password": PASSWORD})),
+                Needs::Public,
+                StatusCode::CREATED,
+            ),
+            (
+                Method::GET,
+                "/api/v1/designs".into(),
+                None,
+                Needs::AtLeast(Role::Viewer),
+                StatusCode::OK,
+            ),
+            (
+                Method::POST,
+                "/api/v1/designs".into(),
+                Some(json!({"document": valid_design()})),
+                Needs::AtLeast(Role::Designer),
+                StatusCode::CREATED,
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/designs/{design_id}"),
+                None,
+                Needs::AtLeast(Role::Viewer),
+                StatusCode::OK,
+            ),
+            (
+                Method::PUT,
+                format!("/api/v1/designs/{design_id}"),
+                Some(json!({"document": valid_design(), "base_revision": 1})),
+                Needs::AtLeast(Role::Designer),
+                StatusCode::OK,
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/designs/{design_id}/revisions"),
+                None,
+                Needs::AtLeast(Role::Viewer),
+                StatusCode::OK,
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/designs/{design_id}/revisions/1"),
+                None,
+                Needs::AtLeast(Role::Viewer),
+                StatusCode::OK,
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/designs/{design_id}/revisions/1/diff"),
+                None,
+                Needs::AtLeast(Role::Viewer),
+                StatusCode::OK,
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/designs/{deploy_target}/restore"),
+                Some(json!({"revision": 1, "base_revision": 1})),
+                Needs::AtLeast(Role::Designer),
+                StatusCode::OK,
+            ),
+            (
+                Method::POST,
+                "/api/v1/validate".into(),
+                Some(valid_design()),
+                Needs::AtLeast(Role::Viewer),
+                StatusCode::OK,
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/designs/{deploy_target}/deployments"),
+                None,
+                Needs::AtLeast(Role::Deployer),
+                StatusCode::ACCEPTED,
+            ),
+            (
+                Method::GET,
+                format!("/api/v1/deployments/{deployment_id}"),
+                None,
+                Needs::AtLeast(Role::Viewer),
+                StatusCode::OK,
+            ),
+            (
+                Method::GET,
+                "/api/v1/users".into(),
+                None,
+                Needs::AtLeast(Role::Admin),
+                StatusCode::OK,
+            ),
+            (
+                Method::PATCH,
+                format!("/api/v1/users/{viewer_id}"),
+                Some(json!({"role": "viewer"})),
+                Needs::AtLeast(Role::Admin),
+                StatusCode::OK,
+            ),
+            (
+                Method::DELETE,
+                format!("/api/v1/users/{pending_id}"),
+                None,
+                Needs::AtLeast(Role::Admin),
+                StatusCode::OK,
+            ),
+            (
+                Method::GET,
+                "/api/v1/audit".into(),
+                None,
+                Needs::AtLeast(Role::Admin),
+                StatusCode::OK,
+            ),
+            // Last: it ends the caller's session.
+            (
+                Method::POST,
+                "/api/v1/auth/logout".into(),
+                None,
+                Needs::AtLeast(Role::Viewer),
+                StatusCode::OK,
+            ),
+        ];
+        for (method, uri, body, needs, success) in routes {
+            let answer = app
+                .request(method.clone(), &uri, session.as_ref(), body)
+                .await;
+            assert_eq!(
+                answer.status,
+                expected(needs, caller, success),
+                "{caller:?} {method} {uri}: {}",
+                answer.body
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 7 * 19, "every route for every caller");
+}
