@@ -43,6 +43,11 @@ pub struct AppState {
     pub conflict: RwSignal<bool>,
     /// The Path tool's question and answer.
     pub path: crate::analysis::PathQuestion,
+    /// The document text of the revision this browser last saved or loaded: an autosave of the
+    /// very same text is skipped.
+    pub last_saved_text: StoredValue<String>,
+    /// Bumped when the server's revisions of the design change (the history panel refetches).
+    pub history_generation: RwSignal<u64>,
 }
 
 impl AppState {
@@ -136,6 +141,8 @@ pub fn App() -> impl IntoView {
         clipboard: RwSignal::new(Vec::new()),
         conflict: RwSignal::new(false),
         path: crate::analysis::PathQuestion::new(editor),
+        last_saved_text: StoredValue::new(String::new()),
+        history_generation: RwSignal::new(0),
     };
     provide_context(state);
     BENCH_STATE.with(|cell| cell.set(Some(state)));
@@ -160,7 +167,10 @@ pub fn App() -> impl IntoView {
             let generation = autosave_generation.get_value();
             spawn_local(async move {
                 gloo_timers::future::TimeoutFuture::new(AUTOSAVE_QUIET_MILLISECONDS).await;
-                if autosave_generation.get_value() == generation {
+                let unchanged = state.editor.with_untracked(|editor| {
+                    shared::spec::save_design(editor.design()) == state.last_saved_text.get_value()
+                });
+                if autosave_generation.get_value() == generation && !unchanged {
                     save_now(state, "autosaved").await;
                 }
             });
@@ -307,6 +317,8 @@ pub fn App() -> impl IntoView {
                 <crate::analysis::CostPanel />
                 <crate::analysis::MatrixPanel />
                 <DeploymentPanel />
+                <crate::accounts::HistoryPanel />
+                <crate::accounts::AdminPanel />
             </aside>
         </main>
     }
@@ -375,6 +387,33 @@ fn Header() -> impl IntoView {
         });
     };
 
+    let sign_up = move |_| {
+        spawn_local(async move {
+            match server::sign_up(&name.get_untracked(), &password.get_untracked()).await {
+                Ok(_) => {
+                    password.set(String::new());
+                    state
+                        .status
+                        .set("Account requested: it waits for an admin's approval".into());
+                }
+                Err(error) => state.status.set(format!("Sign-up failed: {error}")),
+            }
+        });
+    };
+
+    let sign_out = move |_| {
+        let Some(token) = csrf() else { return };
+        spawn_local(async move {
+            let _ = server::logout(&token).await;
+            state.session.set(Some(server::Session {
+                user: None,
+                csrf_token: None,
+            }));
+            state.saved.set(None);
+            state.status.set("Signed out".into());
+        });
+    };
+
     let save = move |_| {
         if csrf().is_none() {
             state.status.set("Sign in to save".into());
@@ -430,6 +469,7 @@ fn Header() -> impl IntoView {
             {move || match signed_in() {
                 Some(user) => view! {
                     <span id="signed-in-as">{format!("{} ({})", user.name, user.role)}</span>
+                    <button aria-label="Sign out" on:click=sign_out>"Sign out"</button>
                     <button on:click=save>"Save"</button>
                     <Show when=can_deploy>
                         <button on:click=deploy>"Deploy"</button>
@@ -444,6 +484,9 @@ fn Header() -> impl IntoView {
                             prop:value=move || password.get() on:input=move |event| password.set(event_target_value(&event)) />
                         " "
                         <button type="submit">"Sign in"</button>
+                        " "
+                        <button type="button" aria-label="Sign up" title="Ask for an account with this name and password; an admin approves it"
+                            on:click=sign_up>"Sign up"</button>
                     </form>
                 }.into_any(),
             }}
@@ -460,9 +503,16 @@ async fn save_now(state: AppState, verb: &'static str) {
         return;
     };
     let document = state.design_json();
+    let text = state
+        .editor
+        .with_untracked(|editor| shared::spec::save_design(editor.design()));
     let existing = state.saved.get_untracked();
     match server::save_design(&token, existing.as_ref(), &document).await {
         Ok(saved) => {
+            state.last_saved_text.set_value(text);
+            state
+                .history_generation
+                .update(|generation| *generation += 1);
             let capitalised = if verb == "saved" {
                 "Saved"
             } else {
@@ -486,7 +536,7 @@ async fn save_now(state: AppState, verb: &'static str) {
 
 /// After a conflict: take the server's current revision (this browser's edits are dropped,
 /// one undo brings them back).
-async fn reload_from_server(state: AppState) {
+pub(crate) async fn reload_from_server(state: AppState) {
     let Some(saved) = state.saved.get_untracked() else {
         return;
     };
@@ -494,9 +544,15 @@ async fn reload_from_server(state: AppState) {
         Ok(stored) => match shared::spec::load_design_value(stored.document) {
             Ok(mut design) => {
                 shared::layout::fill_missing_layout(&mut design);
+                state
+                    .last_saved_text
+                    .set_value(shared::spec::save_design(&design));
                 state.apply(Command::ReplaceDesign {
                     design: Box::new(design),
                 });
+                state
+                    .history_generation
+                    .update(|generation| *generation += 1);
                 state.saved.set(Some(SavedDesign {
                     id: stored.id,
                     revision: stored.revision,

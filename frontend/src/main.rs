@@ -6,8 +6,10 @@
 //! - [`panels`]: inspector and diagnostics.
 //! - [`analysis`]: the Path tool, the reachability matrix and the cost panel.
 //! - [`files`]: import and export (JSON spec, SVG).
+//! - [`accounts`]: the design's history (revisions, diff summaries, restore) and the admin panel.
 //! - [`server`]: the HTTP client for the backend's `/api/v1`.
 
+mod accounts;
 mod analysis;
 mod app;
 mod canvas;

@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 pub struct SessionUser {
     pub name: String,
     pub role: String,
+    #[serde(default)]
+    pub status: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -100,6 +102,8 @@ async fn send_json<T: DeserializeOwned>(
 ) -> Result<T, CallError> {
     let builder = match method {
         "PUT" => Request::put(url),
+        "PATCH" => Request::patch(url),
+        "DELETE" => Request::delete(url),
         _ => Request::post(url),
     };
     let builder = match csrf {
@@ -189,6 +193,146 @@ pub async fn design(design_id: &str) -> Result<StoredDesign, CallError> {
             .send()
             .await
             .map_err(unreachable_server)?,
+    )
+    .await
+}
+
+async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, CallError> {
+    decode(Request::get(url).send().await.map_err(unreachable_server)?).await
+}
+
+/// Ends the session on the server.
+pub async fn logout(csrf: &str) -> Result<Value, CallError> {
+    send_json("POST", "/api/v1/auth/logout", Some(csrf), &json!({})).await
+}
+
+/// Creates a pending account.
+pub async fn sign_up(name: &str, password: &str) -> Result<Value, CallError> {
+    send_json(
+        "POST",
+        "/api/v1/auth/signup",
+        None,
+        &json!({"name": name, "password": password}),
+    )
+    .await
+}
+
+/// A user as the admin page lists them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct UserRow {
+    pub id: i64,
+    pub name: String,
+    pub role: String,
+    pub status: String,
+}
+
+#[derive(Deserialize)]
+struct Users {
+    users: Vec<UserRow>,
+}
+
+pub async fn users() -> Result<Vec<UserRow>, CallError> {
+    Ok(get_json::<Users>("/api/v1/users").await?.users)
+}
+
+/// Sets a user's role and/or status (`active` approves or re-enables, `disabled` disables).
+pub async fn set_access(
+    csrf: &str,
+    user_id: i64,
+    role: Option<&str>,
+    status: Option<&str>,
+) -> Result<Value, CallError> {
+    let mut body = serde_json::Map::new();
+    if let Some(role) = role {
+        body.insert("role".into(), json!(role));
+    }
+    if let Some(status) = status {
+        body.insert("status".into(), json!(status));
+    }
+    send_json(
+        "PATCH",
+        &format!("/api/v1/users/{user_id}"),
+        Some(csrf),
+        &Value::Object(body),
+    )
+    .await
+}
+
+pub async fn reject(csrf: &str, user_id: i64) -> Result<Value, CallError> {
+    send_json(
+        "DELETE",
+        &format!("/api/v1/users/{user_id}"),
+        Some(csrf),
+        &json!({}),
+    )
+    .await
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct AuditRow {
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+}
+
+#[derive(Deserialize)]
+struct Audit {
+    entries: Vec<AuditRow>,
+}
+
+pub async fn audit() -> Result<Vec<AuditRow>, CallError> {
+    Ok(get_json::<Audit>("/api/v1/audit?limit=100").await?.entries)
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RevisionRow {
+    pub revision: i64,
+    pub saved_by: String,
+    pub saved_at: i64,
+    #[serde(default)]
+    pub restored_from: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct Revisions {
+    revisions: Vec<RevisionRow>,
+}
+
+pub async fn revisions(design_id: &str) -> Result<Vec<RevisionRow>, CallError> {
+    Ok(
+        get_json::<Revisions>(&format!("/api/v1/designs/{design_id}/revisions"))
+            .await?
+            .revisions,
+    )
+}
+
+#[derive(Deserialize)]
+struct DiffAnswer {
+    summary: String,
+}
+
+/// "2 added, 1 changed": a revision against the one before it.
+pub async fn revision_summary(design_id: &str, revision: i64) -> Result<String, CallError> {
+    Ok(get_json::<DiffAnswer>(&format!(
+        "/api/v1/designs/{design_id}/revisions/{revision}/diff"
+    ))
+    .await?
+    .summary)
+}
+
+pub async fn restore(
+    csrf: &str,
+    design_id: &str,
+    revision: i64,
+    base_revision: i64,
+) -> Result<SavedDesign, CallError> {
+    send_json(
+        "POST",
+        &format!("/api/v1/designs/{design_id}/restore"),
+        Some(csrf),
+        &json!({"revision": revision, "base_revision": base_revision}),
     )
     .await
 }

@@ -1,6 +1,7 @@
 //! The browser suite: the real app in headless Chromium, against the real server and moto.
 //! One test binary; tests run one at a time (each owns a Chromium).
 
+mod accounts;
 mod analysis;
 mod designer;
 mod slice;

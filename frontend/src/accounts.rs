@@ -1,0 +1,205 @@
+//! The server-side panels: the design's history (every saved revision, what it changed, restore
+//! one as a new revision) and, for admins, user management (approve or reject sign-ups, change
+//! roles, disable) and the audit log.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::app::AppState;
+use crate::server;
+
+fn csrf(state: &AppState) -> Option<String> {
+    state
+        .session
+        .with_untracked(|session| session.as_ref().and_then(|s| s.csrf_token.clone()))
+}
+
+fn when(seconds: i64) -> String {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(seconds as f64 * 1000.0));
+    String::from(date.to_iso_string())
+        .replace('T', " ")
+        .chars()
+        .take(19)
+        .collect()
+}
+
+#[component]
+pub fn HistoryPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let open = RwSignal::new(false);
+    let rows: RwSignal<Vec<(server::RevisionRow, String)>> = RwSignal::new(Vec::new());
+    // Refetch when opened, when the design's revisions change, or another design is opened.
+    Effect::new(move |_| {
+        let _ = state.history_generation.get();
+        let saved = state.saved.get();
+        if !open.get() {
+            return;
+        }
+        let Some(saved) = saved else {
+            rows.set(Vec::new());
+            return;
+        };
+        spawn_local(async move {
+            let Ok(revisions) = server::revisions(&saved.id).await else {
+                return;
+            };
+            let mut listed = Vec::new();
+            for revision in revisions.into_iter().take(20) {
+                let summary = server::revision_summary(&saved.id, revision.revision)
+                    .await
+                    .unwrap_or_default();
+                listed.push((revision, summary));
+            }
+            rows.set(listed);
+        });
+    });
+    let restore = move |revision: i64| {
+        let (Some(token), Some(saved)) = (csrf(&state), state.saved.get_untracked()) else {
+            return;
+        };
+        spawn_local(async move {
+            match server::restore(&token, &saved.id, revision, saved.revision).await {
+                Ok(restored) => {
+                    state.saved.set(Some(restored.clone()));
+                    crate::app::reload_from_server(state).await;
+                    state.status.set(format!(
+                        "Restored revision {revision} as revision {}",
+                        restored.revision
+                    ));
+                }
+                Err(error) => state.status.set(format!("Restore refused: {error}")),
+            }
+        });
+    };
+    view! {
+        <Show when=move || state.saved.with(Option::is_some)>
+            <section aria-label="History" id="history-panel">
+                <details on:toggle=move |event| {
+                    let element: web_sys::HtmlDetailsElement = wasm_bindgen::JsCast::unchecked_into(event_target::<web_sys::Element>(&event));
+                    open.set(element.open());
+                }>
+                    <summary>"History"</summary>
+                    <ol class="revisions" id="revisions">
+                        {move || rows.get().into_iter().map(|(row, summary)| {
+                            let current = state.saved.with(|saved| saved.as_ref().is_some_and(|s| s.revision == row.revision));
+                            let revision = row.revision;
+                            let restored = row.restored_from.map(|from| format!(" (restored {from})")).unwrap_or_default();
+                            view! {
+                                <li data-revision=revision>
+                                    {format!("r{revision} by {} at {}{restored}: {summary}", row.saved_by, when(row.saved_at))}
+                                    " "
+                                    {(!current).then(|| view! {
+                                        <button aria-label=format!("Restore revision {revision}") on:click=move |_| restore(revision)>"Restore"</button>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ol>
+                </details>
+            </section>
+        </Show>
+    }
+}
+
+const ROLES: [&str; 4] = ["viewer", "designer", "deployer", "admin"];
+
+#[component]
+pub fn AdminPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let is_admin = move || {
+        state.session.with(|session| {
+            session
+                .as_ref()
+                .and_then(|s| s.user.as_ref())
+                .is_some_and(|user| user.role == "admin")
+        })
+    };
+    let users: RwSignal<Vec<server::UserRow>> = RwSignal::new(Vec::new());
+    let audit: RwSignal<Vec<server::AuditRow>> = RwSignal::new(Vec::new());
+    let refresh = move || {
+        spawn_local(async move {
+            match server::users().await {
+                Ok(list) => users.set(list),
+                Err(error) => state.status.set(format!("Users: {error}")),
+            }
+            if let Ok(entries) = server::audit().await {
+                audit.set(entries);
+            }
+        });
+    };
+    Effect::new(move |_| {
+        if is_admin() {
+            refresh();
+        }
+    });
+    let change = move |user_id: i64, role: Option<String>, status: Option<&'static str>| {
+        let Some(token) = csrf(&state) else { return };
+        spawn_local(async move {
+            match server::set_access(&token, user_id, role.as_deref(), status).await {
+                Ok(_) => refresh(),
+                Err(error) => state.status.set(format!("Refused: {error}")),
+            }
+        });
+    };
+    let reject = move |user_id: i64| {
+        let Some(token) = csrf(&state) else { return };
+        spawn_local(async move {
+            match server::reject(&token, user_id).await {
+                Ok(_) => refresh(),
+                Err(error) => state.status.set(format!("Refused: {error}")),
+            }
+        });
+    };
+    view! {
+        <Show when=is_admin>
+            <section aria-label="Admin" id="admin-panel">
+                <h2>"Users " <button aria-label="Refresh users" on:click=move |_| refresh()>"↻"</button></h2>
+                <table class="users">
+                    <thead><tr><th>"name"</th><th>"status"</th><th>"role"</th><th></th></tr></thead>
+                    <tbody>
+                        {move || users.get().into_iter().map(|user| {
+                            let id = user.id;
+                            let chosen = RwSignal::new(if user.status == "pending" { "designer".to_string() } else { user.role.clone() });
+                            let name = user.name.clone();
+                            let actions = match user.status.as_str() {
+                                "pending" => view! {
+                                    <button aria-label=format!("Approve {name}") on:click=move |_| change(id, Some(chosen.get_untracked()), Some("active"))>"Approve"</button>
+                                    <button aria-label=format!("Reject {name}") on:click=move |_| reject(id)>"Reject"</button>
+                                }.into_any(),
+                                "active" => view! {
+                                    <button aria-label=format!("Set role of {name}") on:click=move |_| change(id, Some(chosen.get_untracked()), None)>"Set role"</button>
+                                    <button aria-label=format!("Disable {name}") on:click=move |_| change(id, None, Some("disabled"))>"Disable"</button>
+                                }.into_any(),
+                                _ => view! {
+                                    <button aria-label=format!("Enable {name}") on:click=move |_| change(id, None, Some("active"))>"Enable"</button>
+                                }.into_any(),
+                            };
+                            view! {
+                                <tr data-user=user.name.clone() data-status=user.status.clone()>
+                                    <td>{user.name.clone()}</td>
+                                    <td>{user.status.clone()}</td>
+                                    <td>
+                                        <select aria-label=format!("Role of {}", user.name) on:change=move |event| chosen.set(event_target_value(&event))>
+                                            {ROLES.into_iter().map(|role| view! {
+                                                <option value=role selected=move || chosen.get() == role>{role}</option>
+                                            }).collect_view()}
+                                        </select>
+                                    </td>
+                                    <td>{actions}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <details>
+                    <summary>"Audit log"</summary>
+                    <ol class="audit" id="audit-log">
+                        {move || audit.get().into_iter().map(|entry| view! {
+                            <li data-action=entry.action.clone()>{format!("{} {} {} {} {}", when(entry.at), entry.actor, entry.action, entry.target, entry.detail)}</li>
+                        }).collect_view()}
+                    </ol>
+                </details>
+            </section>
+        </Show>
+    }
+}
