@@ -67,6 +67,8 @@ enum Command {
     },
     /// Print the JSON Schema of the design document.
     Schema,
+    /// Print the OpenAPI document of the HTTP API (as served at /api/v1/openapi.json).
+    Openapi,
     /// The built-in templates.
     Template {
         #[command(subcommand)]
@@ -173,6 +175,10 @@ fn main() -> ExitCode {
             analysis_commands::matrix(&file, format == Format::Json)
         }
         Command::Cost { file, format } => analysis_commands::cost(&file, format == Format::Json),
+        Command::Openapi => {
+            say_raw!("{}", backend::api::openapi::document_json());
+            ExitCode::SUCCESS
+        }
         Command::Schema => {
             say_raw!("{}", shared::spec::json_schema());
             ExitCode::SUCCESS
@@ -308,6 +314,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Validate { .. }
         | Command::Schema
+        | Command::Openapi
         | Command::Template { .. }
         | Command::Explain { .. }
         | Command::Matrix { .. }

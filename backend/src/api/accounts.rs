@@ -86,7 +86,7 @@ pub async fn record_login_failure(
     Ok(())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct SignUpRequest {
     name: String,
     password: String,
@@ -109,6 +109,7 @@ fn checked_name(name: &str) -> Result<String, ApiError> {
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignUpRequest, responses((status = 201, description = "A pending account: it can do nothing until an admin approves it"), (status = 400, description = "Weak password or invalid name", body = crate::api::openapi::ErrorDocument), (status = 409, description = "The name is taken", body = crate::api::openapi::ErrorDocument)))]
 pub async fn sign_up(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<SignUpRequest>,
@@ -137,6 +138,7 @@ pub async fn sign_up(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/users", tag = "admin", security(("session" = [])), responses((status = 200, description = "{users: [{id, name, role, status, created_at}]}, pending first"), (status = 403, description = "Needs the admin role", body = crate::api::openapi::ErrorDocument)))]
 pub async fn list_users(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -145,8 +147,9 @@ pub async fn list_users(
     Ok(Json(json!({"users": state.store.list_users().await?})))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct AccessRequest {
+    /// viewer, designer, deployer or admin.
     #[serde(default)]
     role: Option<String>,
     #[serde(default)]
@@ -154,6 +157,7 @@ pub struct AccessRequest {
 }
 
 /// Approve (pending → active with a role), change a role, disable or re-enable an account.
+#[utoipa::path(patch, path = "/api/v1/users/{user_id}", tag = "admin", security(("session" = [])), params(("user_id" = i64, Path)), request_body = AccessRequest, responses((status = 200, description = "{user}"), (status = 400, body = crate::api::openapi::ErrorDocument), (status = 409, description = "The last active admin cannot be demoted or disabled", body = crate::api::openapi::ErrorDocument)))]
 pub async fn set_access(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -224,6 +228,7 @@ pub async fn set_access(
 }
 
 /// Rejects a pending sign-up (the account is removed).
+#[utoipa::path(delete, path = "/api/v1/users/{user_id}", tag = "admin", security(("session" = [])), params(("user_id" = i64, Path)), responses((status = 200, description = "The pending sign-up is removed"), (status = 409, description = "Not a pending account", body = crate::api::openapi::ErrorDocument)))]
 pub async fn reject(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -256,6 +261,7 @@ pub struct AuditQuery {
     limit: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/audit", tag = "admin", security(("session" = [])), params(("limit" = Option<i64>, Query, description = "1 to 1000, default 200")), responses((status = 200, description = "{entries: [{id, at, actor, action, target, detail, design_hash}]}, newest first")))]
 pub async fn audit_log(
     State(state): State<AppState>,
     current: CurrentUser,

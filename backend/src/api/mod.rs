@@ -5,6 +5,7 @@
 
 mod accounts;
 mod error;
+pub mod openapi;
 mod revisions;
 
 use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
@@ -44,6 +45,7 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.settings.body_limit_bytes;
     let api = Router::new()
         .route("/health", get(health))
+        .route("/openapi.json", get(openapi_document))
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/auth/session", get(session))
@@ -80,12 +82,22 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", responses((status = 200, description = "This document")))]
+async fn openapi_document() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        openapi::document_json(),
+    )
+        .into_response()
+}
+
+#[utoipa::path(get, path = "/api/v1/health", tag = "meta", responses((status = 200, description = "The server is up: {\"status\": \"ok\"}")))]
 async fn health() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
-#[derive(Deserialize)]
-struct LoginRequest {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct LoginRequest {
     name: String,
     password: String,
 }
@@ -100,6 +112,7 @@ impl std::fmt::Debug for LoginRequest {
     }
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses((status = 200, description = "Signed in: {user, csrf_token}; sets the HttpOnly SameSite=Strict session cookie"), (status = 401, description = "Wrong name or password (the same answer for unknown names)", body = crate::api::openapi::ErrorDocument), (status = 403, description = "Right password, but the account is pending or disabled", body = crate::api::openapi::ErrorDocument), (status = 429, description = "Too many failed sign-ins for the account or the client address in the last hour", body = crate::api::openapi::ErrorDocument)))]
 async fn login(
     State(state): State<AppState>,
     accounts::ClientAddress(address): accounts::ClientAddress,
@@ -163,6 +176,7 @@ async fn login(
     Ok(([(header::SET_COOKIE, cookie)], body).into_response())
 }
 
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("session" = [])), responses((status = 200, description = "The session is deleted on the server"), (status = 401, description = "Not signed in", body = crate::api::openapi::ErrorDocument)))]
 async fn logout(State(state): State<AppState>, current: CurrentUser) -> Result<Response, ApiError> {
     state.store.delete_session(&current.token_hash).await?;
     let cookie =
@@ -175,6 +189,7 @@ async fn logout(State(state): State<AppState>, current: CurrentUser) -> Result<R
         .into_response())
 }
 
+#[utoipa::path(get, path = "/api/v1/auth/session", tag = "auth", responses((status = 200, description = "{user, csrf_token}, both null when not signed in")))]
 async fn session(current: Result<CurrentUser, ApiError>) -> Json<Value> {
     match current {
         Ok(current) => Json(json!({"user": current.user, "csrf_token": current.csrf_token})),
@@ -182,6 +197,7 @@ async fn session(current: Result<CurrentUser, ApiError>) -> Json<Value> {
     }
 }
 
+#[utoipa::path(get, path = "/api/v1/designs", tag = "designs", security(("session" = [])), responses((status = 200, description = "{designs: [{id, name, revision, updated_at}]}"), (status = 401, body = crate::api::openapi::ErrorDocument), (status = 403, body = crate::api::openapi::ErrorDocument)))]
 async fn list_designs(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -190,8 +206,10 @@ async fn list_designs(
     Ok(Json(json!({"designs": state.store.list_designs().await?})))
 }
 
-#[derive(Deserialize)]
-struct SaveDesignRequest {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct SaveDesignRequest {
+    /// The design document (see `moat schema`).
+    #[schema(value_type = Object)]
     document: Value,
     /// The revision the client edited; required when updating.
     #[serde(default)]
@@ -215,6 +233,7 @@ fn checked_document(document: Value) -> Result<(String, String), ApiError> {
     Ok((design.name.clone(), shared::spec::save_design(&design)))
 }
 
+#[utoipa::path(post, path = "/api/v1/designs", tag = "designs", security(("session" = [])), request_body = SaveDesignRequest, responses((status = 201, description = "Revision 1 saved: {id, name, revision, updated_at}"), (status = 403, description = "Needs the designer role", body = crate::api::openapi::ErrorDocument), (status = 413, body = crate::api::openapi::ErrorDocument), (status = 415, body = crate::api::openapi::ErrorDocument), (status = 422, description = "The document is not a valid design (path-precise message)", body = crate::api::openapi::ErrorDocument)))]
 async fn create_design(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -241,6 +260,7 @@ async fn create_design(
     Ok((StatusCode::CREATED, Json(json!(summary))))
 }
 
+#[utoipa::path(get, path = "/api/v1/designs/{design_id}", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "{id, name, revision, updated_at, document}"), (status = 404, body = crate::api::openapi::ErrorDocument)))]
 async fn get_design(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -258,6 +278,7 @@ async fn get_design(
     ))
 }
 
+#[utoipa::path(put, path = "/api/v1/designs/{design_id}", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), request_body = SaveDesignRequest, responses((status = 200, description = "A new revision: {id, name, revision, updated_at}"), (status = 409, description = "The design changed since base_revision; details.current_revision", body = crate::api::openapi::ErrorDocument), (status = 422, body = crate::api::openapi::ErrorDocument)))]
 async fn update_design(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -295,6 +316,7 @@ async fn update_design(
     Ok(Json(json!(summary)))
 }
 
+#[utoipa::path(post, path = "/api/v1/validate", tag = "designs", security(("session" = [])), request_body(content = Object, description = "A design document"), responses((status = 200, description = "{diagnostics: [{code, severity, objects, message, hint}]}"), (status = 422, body = crate::api::openapi::ErrorDocument)))]
 async fn validate_document(
     current: CurrentUser,
     ApiJson(document): ApiJson<Value>,
@@ -304,6 +326,7 @@ async fn validate_document(
     Ok(Json(json!({"diagnostics": shared::validate(&design)})))
 }
 
+#[utoipa::path(post, path = "/api/v1/designs/{design_id}/deployments", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 202, description = "{id, status: running}"), (status = 403, description = "Needs the deployer role", body = crate::api::openapi::ErrorDocument), (status = 409, description = "A deployment of the design is running", body = crate::api::openapi::ErrorDocument), (status = 422, description = "The design has errors", body = crate::api::openapi::ErrorDocument)))]
 async fn create_deployment(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -334,6 +357,7 @@ async fn create_deployment(
     ))
 }
 
+#[utoipa::path(get, path = "/api/v1/deployments/{deployment_id}", tag = "deployments", security(("session" = [])), params(("deployment_id" = String, Path)), responses((status = 200, description = "{id, design_id, design_revision, status, message, resources}"), (status = 404, body = crate::api::openapi::ErrorDocument)))]
 async fn get_deployment(
     State(state): State<AppState>,
     current: CurrentUser,

@@ -10,6 +10,7 @@ use super::{ApiError, ApiJson};
 use crate::AppState;
 use crate::auth::{CurrentUser, Role};
 
+#[utoipa::path(get, path = "/api/v1/designs/{design_id}/revisions", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "{revisions: [{revision, saved_by, saved_at, document_hash, restored_from}]}, newest first"), (status = 404, body = crate::api::openapi::ErrorDocument)))]
 pub async fn list(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -40,6 +41,7 @@ async fn revision_design(
     Ok((text, design))
 }
 
+#[utoipa::path(get, path = "/api/v1/designs/{design_id}/revisions/{revision}", tag = "designs", security(("session" = [])), params(("design_id" = String, Path), ("revision" = i64, Path)), responses((status = 200, description = "{revision, document}"), (status = 404, body = crate::api::openapi::ErrorDocument)))]
 pub async fn get(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -58,6 +60,7 @@ pub struct DiffQuery {
     against: Option<i64>,
 }
 
+#[utoipa::path(get, path = "/api/v1/designs/{design_id}/revisions/{revision}/diff", tag = "designs", security(("session" = [])), params(("design_id" = String, Path), ("revision" = i64, Path), ("against" = Option<i64>, Query, description = "The older revision; default the one before")), responses((status = 200, description = "{revision, against, summary, diff: {added, removed, changed, moved, design_fields_changed}}"), (status = 404, body = crate::api::openapi::ErrorDocument)))]
 pub async fn diff(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -81,13 +84,14 @@ pub async fn diff(
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct RestoreRequest {
     revision: i64,
     /// The revision the client has open: a stale one is a conflict, as for any save.
     base_revision: i64,
 }
 
+#[utoipa::path(post, path = "/api/v1/designs/{design_id}/restore", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), request_body = RestoreRequest, responses((status = 200, description = "The old revision saved again as a new revision"), (status = 409, description = "base_revision is stale", body = crate::api::openapi::ErrorDocument)))]
 pub async fn restore(
     State(state): State<AppState>,
     current: CurrentUser,

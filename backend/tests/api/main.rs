@@ -6,4 +6,5 @@ mod auth;
 mod cli;
 mod deployments;
 mod designs;
+mod openapi;
 mod support;
