@@ -53,6 +53,10 @@ enum Command {
         /// Where the SQLite database lives.
         #[arg(long, env = "MOAT_DATA_DIR")]
         data_dir: Option<PathBuf>,
+        /// A PostgreSQL URL (`postgres://…`) instead of the SQLite file: several servers can
+        /// then share it behind a load balancer.
+        #[arg(long, env = "MOAT_DATABASE_URL")]
+        database_url: Option<String>,
         /// The built frontend to serve (Trunk's dist folder).
         #[arg(long, env = "MOAT_STATIC_DIR")]
         static_dir: Option<PathBuf>,
@@ -131,6 +135,8 @@ enum UserCommand {
         role: RoleArgument,
         #[arg(long, env = "MOAT_DATA_DIR")]
         data_dir: Option<PathBuf>,
+        #[arg(long, env = "MOAT_DATABASE_URL")]
+        database_url: Option<String>,
     },
 }
 
@@ -229,10 +235,19 @@ fn main() -> ExitCode {
     }
 }
 
-async fn open_store(data_dir: Option<PathBuf>) -> anyhow::Result<(Store, PathBuf)> {
+async fn open_store(
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+) -> anyhow::Result<(Store, PathBuf)> {
     let data_dir = data_dir.unwrap_or_else(config::default_data_dir);
     std::fs::create_dir_all(&data_dir)
         .with_context(|| format!("creating the data dir {}", data_dir.display()))?;
+    if let Some(url) = database_url.filter(|url| !url.is_empty()) {
+        let store = Store::open(&url)
+            .await
+            .context("opening the database at MOAT_DATABASE_URL (the password is not shown)")?;
+        return Ok((store, data_dir));
+    }
     let path = data_dir.join("moat.sqlite");
     let store = Store::open_sqlite(&path)
         .await
@@ -245,6 +260,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Serve {
             bind,
             data_dir,
+            database_url,
             static_dir,
             secure_cookies,
         } => {
@@ -255,7 +271,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 )
                 .with_writer(std::io::stderr)
                 .init();
-            let (store, data_dir) = open_store(data_dir).await?;
+            let (store, data_dir) = open_store(data_dir, database_url).await?;
             if let Some(dir) = &static_dir
                 && !dir.join("index.html").is_file()
             {
@@ -294,6 +310,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     name,
                     role,
                     data_dir,
+                    database_url,
                 },
         } => {
             let mut password = String::new();
@@ -305,7 +322,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 .context("reading the password from standard input")?;
             let password = password.trim_end_matches(['\r', '\n']);
             let hash = auth::hash_password(password)?;
-            let (store, _) = open_store(data_dir).await?;
+            let (store, _) = open_store(data_dir, database_url).await?;
             let user = store
                 .create_user(&name, &hash, role.into(), UserStatus::Active)
                 .await?;

@@ -8,12 +8,11 @@
 //! Invariant: the audit log is append-only; triggers refuse UPDATE and DELETE.
 
 use std::path::Path;
-use std::str::FromStr;
 use std::time::Duration;
 
 use serde::Serialize;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
 
 use crate::auth::{Role, UserStatus};
 
@@ -36,10 +35,20 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
 }
 
-/// A handle to the database; cheap to clone.
+/// A handle to the database; cheap to clone. One code path for both databases: sqlx's `Any`
+/// driver, `$n` placeholders (which SQLite also reads), and one migration folder per database
+/// (`migrations/sqlite`, `migrations/postgres`) with the same versions.
 #[derive(Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Which database a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -141,19 +150,53 @@ pub fn now() -> i64 {
 impl Store {
     /// Opens (creating if needed) the SQLite database at `path` and runs the migrations.
     pub async fn open_sqlite(path: &Path) -> Result<Store, StoreError> {
-        let options = SqliteConnectOptions::from_str("sqlite://")?
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Store { pool })
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        Self::open(&url).await
+    }
+
+    /// Opens `sqlite://…` or `postgres://…` and runs that database's migrations.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
+        let mut options = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10));
+        if backend == Backend::Sqlite {
+            // WAL: readers never wait for the writer; NORMAL sync is durable with WAL.
+            options = options.after_connect(|connection, _| {
+                Box::pin(async move {
+                    connection
+                        .execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                        )
+                        .await?;
+                    Ok(())
+                })
+            });
+        }
+        let pool = options.connect(url).await?;
+        match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+        }
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs one raw statement (tests use it to prove the audit log refuses changes).
+    pub async fn execute_raw(&self, statement: &str) -> Result<u64, StoreError> {
+        Ok(sqlx::query(statement)
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
     }
 
     pub async fn create_user(
@@ -163,17 +206,17 @@ impl Store {
         role: Role,
         status: UserStatus,
     ) -> Result<User, StoreError> {
-        let result = sqlx::query("INSERT INTO users (name, password_hash, role, status, created_at) VALUES (?, ?, ?, ?, ?)")
+        let result = sqlx::query("INSERT INTO users (name, password_hash, role, status, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
             .bind(name)
             .bind(password_hash)
             .bind(role.as_str())
             .bind(status.as_str())
             .bind(now())
-            .execute(&self.pool)
+            .fetch_one(&self.pool)
             .await;
         match result {
-            Ok(done) => Ok(User {
-                id: done.last_insert_rowid(),
+            Ok(row) => Ok(User {
+                id: row.get("id"),
                 name: name.to_string(),
                 role,
                 status,
@@ -188,7 +231,7 @@ impl Store {
     /// The user and password hash for a login attempt.
     pub async fn user_for_login(&self, name: &str) -> Result<Option<(User, String)>, StoreError> {
         let row =
-            sqlx::query("SELECT id, name, role, status, password_hash FROM users WHERE name = ?")
+            sqlx::query("SELECT id, name, role, status, password_hash FROM users WHERE name = $1")
                 .bind(name)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -202,7 +245,7 @@ impl Store {
         csrf_token: &str,
     ) -> Result<(), StoreError> {
         let at = now();
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, last_seen_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(token_hash)
             .bind(user_id)
             .bind(csrf_token)
@@ -216,7 +259,7 @@ impl Store {
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
         let row = sqlx::query(
             "SELECT users.id, users.name, users.role, users.status, sessions.csrf_token, sessions.last_seen_at
-             FROM sessions JOIN users ON users.id = sessions.user_id WHERE sessions.token_hash = ?",
+             FROM sessions JOIN users ON users.id = sessions.user_id WHERE sessions.token_hash = $1",
         )
         .bind(token_hash)
         .fetch_optional(&self.pool)
@@ -229,7 +272,7 @@ impl Store {
     }
 
     pub async fn touch_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(now())
             .bind(token_hash)
             .execute(&self.pool)
@@ -238,7 +281,7 @@ impl Store {
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.pool)
             .await?;
@@ -254,7 +297,7 @@ impl Store {
     ) -> Result<DesignSummary, StoreError> {
         let at = now();
         let mut transaction = self.pool.begin().await?;
-        sqlx::query("INSERT INTO designs (id, name, document, revision, created_by, updated_at) VALUES (?, ?, ?, 1, ?, ?)")
+        sqlx::query("INSERT INTO designs (id, name, document, revision, created_by, updated_at) VALUES ($1, $2, $3, 1, $4, $5)")
             .bind(id)
             .bind(name)
             .bind(document)
@@ -285,7 +328,7 @@ impl Store {
         let at = now();
         let mut transaction = self.pool.begin().await?;
         let updated = sqlx::query(
-            "UPDATE designs SET name = ?, document = ?, revision = revision + 1, updated_at = ? WHERE id = ? AND revision = ?",
+            "UPDATE designs SET name = $1, document = $2, revision = revision + 1, updated_at = $3 WHERE id = $4 AND revision = $5",
         )
         .bind(name)
         .bind(document)
@@ -323,7 +366,7 @@ impl Store {
 
     pub async fn design(&self, id: &str) -> Result<DesignRecord, StoreError> {
         let row = sqlx::query(
-            "SELECT id, name, revision, updated_at, document FROM designs WHERE id = ?",
+            "SELECT id, name, revision, updated_at, document FROM designs WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -361,7 +404,7 @@ impl Store {
             "SELECT design_revisions.revision, users.name AS saved_by, design_revisions.saved_at,
                     design_revisions.document_hash, design_revisions.restored_from
              FROM design_revisions JOIN users ON users.id = design_revisions.saved_by
-             WHERE design_id = ? ORDER BY revision DESC",
+             WHERE design_id = $1 ORDER BY revision DESC",
         )
         .bind(design_id)
         .fetch_all(&self.pool)
@@ -385,7 +428,7 @@ impl Store {
         revision: i64,
     ) -> Result<String, StoreError> {
         let row = sqlx::query(
-            "SELECT document FROM design_revisions WHERE design_id = ? AND revision = ?",
+            "SELECT document FROM design_revisions WHERE design_id = $1 AND revision = $2",
         )
         .bind(design_id)
         .bind(revision)
@@ -417,7 +460,7 @@ impl Store {
     }
 
     pub async fn user(&self, id: i64) -> Result<User, StoreError> {
-        let row = sqlx::query("SELECT id, name, role, status FROM users WHERE id = ?")
+        let row = sqlx::query("SELECT id, name, role, status FROM users WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
@@ -433,7 +476,7 @@ impl Store {
         status: UserStatus,
     ) -> Result<User, StoreError> {
         let mut transaction = self.pool.begin().await?;
-        let updated = sqlx::query("UPDATE users SET role = ?, status = ? WHERE id = ?")
+        let updated = sqlx::query("UPDATE users SET role = $1, status = $2 WHERE id = $3")
             .bind(role.as_str())
             .bind(status.as_str())
             .bind(id)
@@ -443,7 +486,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         if status != UserStatus::Active {
-            sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(id)
                 .execute(&mut *transaction)
                 .await?;
@@ -455,11 +498,11 @@ impl Store {
     /// Removes a pending account (a rejected sign-up); active accounts are disabled instead.
     pub async fn delete_pending_user(&self, id: i64) -> Result<(), StoreError> {
         let mut transaction = self.pool.begin().await?;
-        sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(id)
             .execute(&mut *transaction)
             .await?;
-        let deleted = sqlx::query("DELETE FROM users WHERE id = ? AND status = 'pending'")
+        let deleted = sqlx::query("DELETE FROM users WHERE id = $1 AND status = 'pending'")
             .bind(id)
             .execute(&mut *transaction)
             .await?;
@@ -494,7 +537,7 @@ impl Store {
         design_hash: &str,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO audit_log (at, actor_id, actor_name, action, target, detail, design_hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit_log (at, actor_id, actor_name, action, target, detail, design_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(now())
         .bind(actor.map(|user| user.id))
@@ -511,7 +554,7 @@ impl Store {
     /// The newest audit entries first.
     pub async fn audit_entries(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, at, actor_name, action, target, detail, design_hash FROM audit_log ORDER BY id DESC LIMIT ?",
+            "SELECT id, at, actor_name, action, target, detail, design_hash FROM audit_log ORDER BY id DESC LIMIT $1",
         )
         .bind(limit)
         .fetch_all(&self.pool)
@@ -533,14 +576,14 @@ impl Store {
     /// Records a failed sign-in against a scope (`account` or `address`) and subject.
     pub async fn record_login_failure(&self, scope: &str, subject: &str) -> Result<(), StoreError> {
         let at = now();
-        sqlx::query("INSERT INTO login_failures (scope, subject, at) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO login_failures (scope, subject, at) VALUES ($1, $2, $3)")
             .bind(scope)
             .bind(subject)
             .bind(at)
             .execute(&self.pool)
             .await?;
         // Old entries are never needed again.
-        sqlx::query("DELETE FROM login_failures WHERE at < ?")
+        sqlx::query("DELETE FROM login_failures WHERE at < $1")
             .bind(at - 2 * 3600)
             .execute(&self.pool)
             .await?;
@@ -555,7 +598,7 @@ impl Store {
         since: i64,
     ) -> Result<i64, StoreError> {
         let row = sqlx::query(
-            "SELECT COUNT(*) AS failures FROM login_failures WHERE scope = ? AND subject = ? AND at >= ?",
+            "SELECT COUNT(*) AS failures FROM login_failures WHERE scope = $1 AND subject = $2 AND at >= $3",
         )
         .bind(scope)
         .bind(subject)
@@ -576,7 +619,7 @@ impl Store {
         let at = now();
         let inserted = sqlx::query(
             "INSERT INTO deployments (id, design_id, design_revision, status, requested_by, created_at, updated_at)
-             VALUES (?, ?, ?, 'running', ?, ?, ?)",
+             VALUES ($1, $2, $3, 'running', $4, $5, $6)",
         )
         .bind(id)
         .bind(design_id)
@@ -601,13 +644,15 @@ impl Store {
         status: &str,
         message: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE deployments SET status = ?, message = ?, updated_at = ? WHERE id = ?")
-            .bind(status)
-            .bind(message)
-            .bind(now())
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE deployments SET status = $1, message = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(status)
+        .bind(message)
+        .bind(now())
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -619,7 +664,7 @@ impl Store {
         aws_id: &str,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO deployment_resources (deployment_id, logical_id, kind, aws_id, created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO deployment_resources (deployment_id, logical_id, kind, aws_id, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(deployment_id)
         .bind(logical_id)
@@ -633,14 +678,14 @@ impl Store {
 
     pub async fn deployment(&self, id: &str) -> Result<DeploymentRecord, StoreError> {
         let row = sqlx::query(
-            "SELECT id, design_id, design_revision, status, message, created_at, updated_at FROM deployments WHERE id = ?",
+            "SELECT id, design_id, design_revision, status, message, created_at, updated_at FROM deployments WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
         .await?
         .ok_or(StoreError::NotFound)?;
         let resources = sqlx::query(
-            "SELECT logical_id, kind, aws_id FROM deployment_resources WHERE deployment_id = ? ORDER BY created_at, logical_id",
+            "SELECT logical_id, kind, aws_id FROM deployment_resources WHERE deployment_id = $1 ORDER BY created_at, logical_id",
         )
         .bind(id)
         .fetch_all(&self.pool)
@@ -663,7 +708,7 @@ impl Store {
     /// Whether a deployment of the design is running now.
     pub async fn running_deployment(&self, design_id: &str) -> Result<Option<String>, StoreError> {
         let row = sqlx::query(
-            "SELECT id FROM deployments WHERE design_id = ? AND status = 'running' LIMIT 1",
+            "SELECT id FROM deployments WHERE design_id = $1 AND status = 'running' LIMIT 1",
         )
         .bind(design_id)
         .fetch_optional(&self.pool)
@@ -673,7 +718,7 @@ impl Store {
 }
 
 async fn insert_revision(
-    transaction: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
     design_id: &str,
     revision: i64,
     document: &str,
@@ -683,7 +728,7 @@ async fn insert_revision(
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO design_revisions (design_id, revision, document, document_hash, saved_by, saved_at, restored_from)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(design_id)
     .bind(revision)
@@ -697,7 +742,7 @@ async fn insert_revision(
     Ok(())
 }
 
-fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> User {
+fn user_from_row(row: &AnyRow) -> User {
     User {
         id: row.get("id"),
         name: row.get("name"),

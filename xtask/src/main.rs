@@ -207,5 +207,26 @@ fn test(paths: &Paths) -> anyhow::Result<()> {
             .env("MOAT_E2E_DIST", paths.dist())
             .env("MOAT_E2E_MOTO", setup::moto_server_path(paths))
             .env("MOAT_E2E_CHROMEDRIVER", "/usr/bin/chromedriver"),
+    )?;
+    // The storage suite again, on PostgreSQL: a running server named by
+    // MOAT_TEST_DATABASE_URL, or a private cluster started here from Debian's packages.
+    let given = std::env::var("MOAT_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty());
+    let cluster = match given {
+        Some(_) => None,
+        None => Some(setup::PostgresCluster::start(paths)?),
+    };
+    let url = cluster
+        .as_ref()
+        .map(|cluster| cluster.url.clone())
+        .or_else(|| std::env::var("MOAT_TEST_DATABASE_URL").ok())
+        .unwrap_or_default();
+    run_step(
+        "cargo test --test api (the storage and API suite on PostgreSQL)",
+        paths
+            .command("cargo")
+            .args(["test", "--test", "api"])
+            .env("MOAT_TEST_DATABASE_URL", url),
     )
 }

@@ -197,3 +197,111 @@ impl Drop for MotoServer {
         let _ = self.child.wait();
     }
 }
+
+/// The PostgreSQL server binaries Debian installs (`/usr/lib/postgresql/<major>/bin`).
+fn postgres_bin_dir() -> Option<PathBuf> {
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|entry| entry.ok().map(|e| e.path().join("bin")))
+        .filter(|bin| bin.join("initdb").is_file() && bin.join("pg_ctl").is_file())
+        .collect();
+    versions.sort();
+    versions.pop()
+}
+
+/// A private PostgreSQL cluster for the storage suite: a fresh data dir, trust auth on
+/// loopback, a free port; stopped and removed on drop. Installs Debian's `postgresql` first
+/// when its server binaries are missing. PostgreSQL refuses to run as root, so as root the
+/// cluster runs as the `postgres` user the package creates.
+pub struct PostgresCluster {
+    bin: PathBuf,
+    data: PathBuf,
+    as_postgres: bool,
+    pub url: String,
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+impl PostgresCluster {
+    pub fn start(paths: &Paths) -> anyhow::Result<PostgresCluster> {
+        if postgres_bin_dir().is_none() {
+            apt_install(&["postgresql"])?;
+        }
+        let bin = postgres_bin_dir().context("PostgreSQL's server binaries are not installed")?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let root = paths.cache.join("postgres");
+        std::fs::create_dir_all(&root)?;
+        let data = root.join(format!("cluster-{port}"));
+        let _ = std::fs::remove_dir_all(&data);
+        std::fs::create_dir_all(&data)?;
+        let as_postgres = is_root();
+        let cluster = PostgresCluster {
+            bin,
+            data: data.clone(),
+            as_postgres,
+            url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+        };
+        if as_postgres {
+            run_step(
+                "chown the PostgreSQL data dir to postgres",
+                Command::new("chown").args(["-R", "postgres:postgres"]).arg(&root),
+            )?;
+        }
+        run_step(
+            "initdb (PostgreSQL for the storage suite)",
+            cluster
+                .as_owner("initdb")
+                .args(["-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "-D"])
+                .arg(&data),
+        )?;
+        run_step(
+            "pg_ctl start",
+            cluster
+                .as_owner("pg_ctl")
+                .args(["-w", "-t", "60", "-l"])
+                .arg(data.join("server.log"))
+                .arg("-D")
+                .arg(&data)
+                .arg("-o")
+                .arg(format!(
+                    "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+                    data.display()
+                ))
+                .arg("start"),
+        )?;
+        Ok(cluster)
+    }
+
+    fn as_owner(&self, program: &str) -> Command {
+        let path = self.bin.join(program);
+        if self.as_postgres {
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(path);
+            command
+        } else {
+            Command::new(path)
+        }
+    }
+}
+
+impl Drop for PostgresCluster {
+    fn drop(&mut self) {
+        let _ = self
+            .as_owner("pg_ctl")
+            .args(["-w", "-m", "fast", "-D"])
+            .arg(&self.data)
+            .arg("stop")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let _ = std::fs::remove_dir_all(&self.data);
+    }
+}

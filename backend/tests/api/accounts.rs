@@ -201,14 +201,13 @@ async fn admins_disable_reject_and_can_never_remove_the_last_admin() {
 async fn the_audit_log_is_append_only() {
     let app = TestApp::new().await.with_user("root", Role::Admin).await;
     app.login("root").await;
-    let pool_path = app.state.settings.data_dir.join("moat.sqlite");
-    let url = format!("sqlite://{}", pool_path.display());
-    let pool = sqlx::SqlitePool::connect(&url).await.expect("pool");
-    let update = sqlx::query("UPDATE audit_log SET actor_name = 'someone else'")
-        .execute(&pool)
+    let update = app
+        .state
+        .store
+        .execute_raw("UPDATE audit_log SET actor_name = 'someone else'")
         .await;
     assert!(update.is_err_and(|e| e.to_string().contains("append-only")));
-    let delete = sqlx::query("DELETE FROM audit_log").execute(&pool).await;
+    let delete = app.state.store.execute_raw("DELETE FROM audit_log").await;
     assert!(delete.is_err_and(|e| e.to_string().contains("append-only")));
 }
 

@@ -42,9 +42,18 @@ impl TestApp {
 
     pub async fn with_network(network: RecordingNetwork) -> TestApp {
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let store = Store::open_sqlite(&data_dir.path().join("moat.sqlite"))
-            .await
-            .expect("database");
+        let store = match std::env::var("MOAT_TEST_DATABASE_URL") {
+            // The storage suite's second run: a fresh database per test on the PostgreSQL
+            // server the test command started.
+            Ok(admin_url) if !admin_url.is_empty() => {
+                Store::open(&fresh_postgres_database(&admin_url).await)
+                    .await
+                    .expect("postgres database")
+            }
+            _ => Store::open_sqlite(&data_dir.path().join("moat.sqlite"))
+                .await
+                .expect("database"),
+        };
         let settings = Settings {
             data_dir: data_dir.path().to_path_buf(),
             static_dir: None,
@@ -192,6 +201,24 @@ impl TestApp {
                 .to_string(),
         }
     }
+}
+
+/// Creates an empty database on the server at `admin_url` and returns its URL.
+async fn fresh_postgres_database(admin_url: &str) -> String {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let name = format!("moat_test_{}", &auth::new_token()[..16]);
+    let mut connection = sqlx::AnyConnection::connect(admin_url)
+        .await
+        .expect("connect to the test PostgreSQL server");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut connection)
+        .await
+        .expect("create a test database");
+    let (server, _) = admin_url
+        .rsplit_once('/')
+        .expect("a URL ending in /database");
+    format!("{server}/{name}")
 }
 
 /// A valid design: one VPC and two disjoint subnets.
