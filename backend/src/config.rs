@@ -14,6 +14,9 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Largest accepted request body, in bytes.
     pub body_limit_bytes: usize,
+    /// Deployment targets (regions) under the two-person rule: a deployment there waits until a
+    /// different deployer approves the exact plan.
+    pub protected_targets: Vec<String>,
 }
 
 impl Settings {

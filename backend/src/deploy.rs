@@ -3,6 +3,10 @@
 //!
 //! This is the thin slice: VPCs and subnets only. Objects of other kinds are listed in the
 //! deployment's message as not deployed, never silently skipped.
+//!
+//! The two-person rule: a deployment to a protected target (a region listed in the server's
+//! settings) is recorded as `awaiting_approval` with the hash of exactly what was requested; a
+//! different deployer's approval starts it, and only if the design is still that revision.
 
 use std::collections::HashMap;
 
@@ -16,15 +20,17 @@ use crate::aws::{OwnershipTags, SubnetRequest, VpcRequest};
 use crate::store::User;
 use shared::Design;
 
-/// Validates the stored design and starts deploying it in the background; returns its id.
-pub async fn start(state: &AppState, design_id: &str, user: &User) -> Result<String, ApiError> {
-    let record = state
-        .store
-        .design(design_id)
-        .await
-        .map_err(|_| ApiError::not_found("design"))?;
-    let design = shared::spec::load_design(&record.document).map_err(ApiError::internal)?;
-    let errors: Vec<_> = shared::validate(&design)
+/// What a deployment request became.
+pub struct Started {
+    pub deployment_id: String,
+    /// `running`, or `awaiting_approval` for a protected target.
+    pub status: &'static str,
+    pub plan_hash: String,
+}
+
+/// Refuses a design with errors (422, with every error diagnostic).
+fn check_design(design: &Design) -> Result<(), ApiError> {
+    let errors: Vec<_> = shared::validate(design)
         .into_iter()
         .filter(|d| d.is_error())
         .collect();
@@ -40,15 +46,134 @@ pub async fn start(state: &AppState, design_id: &str, user: &User) -> Result<Str
         )
         .with_details(json!({"diagnostics": errors})));
     }
+    Ok(())
+}
+
+/// Validates the stored design and starts deploying it in the background, or, for a protected
+/// target, records the request to wait for a second deployer.
+pub async fn start(state: &AppState, design_id: &str, user: &User) -> Result<Started, ApiError> {
+    let record = state
+        .store
+        .design(design_id)
+        .await
+        .map_err(|_| ApiError::not_found("design"))?;
+    let design = shared::spec::load_design(&record.document).map_err(ApiError::internal)?;
+    check_design(&design)?;
     let deployment_id = format!("dep-{}", &auth::new_token()[..16]);
+    let plan_hash = crate::store::document_hash(&record.document);
+    let protected = state.settings.protected_targets.contains(&design.region);
+    if protected {
+        state
+            .store
+            .create_deployment(
+                &deployment_id,
+                design_id,
+                record.revision,
+                user.id,
+                "awaiting_approval",
+                &plan_hash,
+            )
+            .await?;
+        tracing::info!(%deployment_id, %design_id, user = %user.name, "deployment awaits a second deployer");
+        return Ok(Started {
+            deployment_id,
+            status: "awaiting_approval",
+            plan_hash,
+        });
+    }
     state
         .store
-        .create_deployment(&deployment_id, design_id, record.revision, user.id)
+        .create_deployment(
+            &deployment_id,
+            design_id,
+            record.revision,
+            user.id,
+            "running",
+            &plan_hash,
+        )
         .await?;
     tracing::info!(%deployment_id, %design_id, user = %user.name, "deployment started");
+    spawn_run(state, design_id, &deployment_id, design);
+    Ok(Started {
+        deployment_id,
+        status: "running",
+        plan_hash,
+    })
+}
+
+/// A second deployer approves a waiting deployment: it starts if the design is still exactly
+/// what was requested; a changed design invalidates the request.
+pub async fn approve(
+    state: &AppState,
+    deployment_id: &str,
+    approver: &User,
+) -> Result<Started, ApiError> {
+    let deployment = state
+        .store
+        .deployment(deployment_id)
+        .await
+        .map_err(|_| ApiError::not_found("deployment"))?;
+    if deployment.status != "awaiting_approval" {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not_awaiting_approval",
+            format!(
+                "deployment {deployment_id} is {}, not awaiting approval",
+                deployment.status
+            ),
+        ));
+    }
+    if deployment.requested_by == approver.id {
+        return Err(ApiError::forbidden(
+            "the two-person rule: a different deployer must approve this deployment",
+        ));
+    }
+    let record = state
+        .store
+        .design(&deployment.design_id)
+        .await
+        .map_err(|_| ApiError::not_found("design"))?;
+    if crate::store::document_hash(&record.document) != deployment.plan_hash {
+        state
+            .store
+            .finish_deployment(
+                deployment_id,
+                "invalidated",
+                &format!(
+                    "the design changed after the request (revision {} → {}): request the deployment again",
+                    deployment.design_revision, record.revision
+                ),
+            )
+            .await?;
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "plan_changed",
+            format!(
+                "the design changed after the request (revision {} → {}); the approval would not match what runs: request the deployment again",
+                deployment.design_revision, record.revision
+            ),
+        ));
+    }
+    let design = shared::spec::load_design(&record.document).map_err(ApiError::internal)?;
+    check_design(&design)?;
+    state
+        .store
+        .approve_deployment(deployment_id, approver.id)
+        .await?;
+    tracing::info!(%deployment_id, approver = %approver.name, "deployment approved and started");
+    spawn_run(state, &deployment.design_id, deployment_id, design);
+    Ok(Started {
+        deployment_id: deployment_id.to_string(),
+        status: "running",
+        plan_hash: deployment.plan_hash,
+    })
+}
+
+/// Runs the deployment in the background and records how it ended.
+fn spawn_run(state: &AppState, design_id: &str, deployment_id: &str, design: Design) {
     let state = state.clone();
     let design_id = design_id.to_string();
-    let spawned_id = deployment_id.clone();
+    let spawned_id = deployment_id.to_string();
     tokio::spawn(async move {
         let outcome = run(&state, &design_id, &spawned_id, &design).await;
         let (status, message) = match outcome {
@@ -64,7 +189,6 @@ pub async fn start(state: &AppState, design_id: &str, user: &User) -> Result<Str
             tracing::error!(deployment_id = %spawned_id, %error, "could not record the deployment's end");
         }
     });
-    Ok(deployment_id)
 }
 
 async fn run(

@@ -60,6 +60,10 @@ enum Command {
         /// The built frontend to serve (Trunk's dist folder).
         #[arg(long, env = "MOAT_STATIC_DIR")]
         static_dir: Option<PathBuf>,
+        /// Deployment targets (regions, comma-separated) under the two-person rule: a
+        /// deployment there waits until a different deployer approves it.
+        #[arg(long, env = "MOAT_PROTECTED_TARGETS", value_delimiter = ',')]
+        protected_targets: Vec<String>,
         /// Mark cookies Secure (when served over TLS, directly or behind a proxy).
         #[arg(long, env = "MOAT_SECURE_COOKIES", default_value_t = false)]
         secure_cookies: bool,
@@ -262,6 +266,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             data_dir,
             database_url,
             static_dir,
+            protected_targets,
             secure_cookies,
         } => {
             tracing_subscriber::fmt()
@@ -285,6 +290,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 static_dir,
                 secure_cookies,
                 body_limit_bytes: 4 * 1024 * 1024,
+                protected_targets: protected_targets
+                    .into_iter()
+                    .map(|target| target.trim().to_string())
+                    .filter(|target| !target.is_empty())
+                    .collect(),
             };
             let network = backend::aws::Ec2Network::from_environment().await;
             let state = backend::AppState {

@@ -125,7 +125,12 @@ pub struct DeploymentRecord {
     pub id: String,
     pub design_id: String,
     pub design_revision: i64,
+    /// `awaiting_approval`, `running`, `succeeded`, `failed` or `invalidated`.
     pub status: String,
+    pub requested_by: i64,
+    pub approved_by: Option<i64>,
+    /// The hash of what was requested (the design revision's document).
+    pub plan_hash: String,
     pub message: String,
     pub created_at: i64,
     pub updated_at: i64,
@@ -609,28 +614,56 @@ impl Store {
     }
 
     /// Starts a deployment row; refused while another deployment of the design runs.
+    #[allow(clippy::too_many_arguments)]
     pub async fn create_deployment(
         &self,
         id: &str,
         design_id: &str,
         design_revision: i64,
         user_id: i64,
+        status: &str,
+        plan_hash: &str,
     ) -> Result<(), StoreError> {
         let at = now();
         let inserted = sqlx::query(
-            "INSERT INTO deployments (id, design_id, design_revision, status, requested_by, created_at, updated_at)
-             VALUES ($1, $2, $3, 'running', $4, $5, $6)",
+            "INSERT INTO deployments (id, design_id, design_revision, status, requested_by, created_at, updated_at, plan_hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id)
         .bind(design_id)
         .bind(design_revision)
+        .bind(status)
         .bind(user_id)
         .bind(at)
         .bind(at)
+        .bind(plan_hash)
         .execute(&self.pool)
         .await;
         match inserted {
             Ok(_) => Ok(()),
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+                Err(StoreError::DeploymentRunning)
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// A waiting deployment starts running, approved by `approver`. Refused if it no longer
+    /// waits, or (by the unique index) while another deployment of the design runs.
+    pub async fn approve_deployment(&self, id: &str, approver: i64) -> Result<(), StoreError> {
+        let updated = sqlx::query(
+            "UPDATE deployments SET status = 'running', approved_by = $1, updated_at = $2 WHERE id = $3 AND status = 'awaiting_approval'",
+        )
+        .bind(approver)
+        .bind(now())
+        .bind(id)
+        .execute(&self.pool)
+        .await;
+        match updated {
+            Ok(done) if done.rows_affected() == 1 => Ok(()),
+            Ok(_) => Err(StoreError::Refused(
+                "this deployment no longer waits for approval".to_string(),
+            )),
             Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
                 Err(StoreError::DeploymentRunning)
             }
@@ -678,7 +711,7 @@ impl Store {
 
     pub async fn deployment(&self, id: &str) -> Result<DeploymentRecord, StoreError> {
         let row = sqlx::query(
-            "SELECT id, design_id, design_revision, status, message, created_at, updated_at FROM deployments WHERE id = $1",
+            "SELECT id, design_id, design_revision, status, requested_by, approved_by, plan_hash, message, created_at, updated_at FROM deployments WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -698,6 +731,9 @@ impl Store {
             design_id: row.get("design_id"),
             design_revision: row.get("design_revision"),
             status: row.get("status"),
+            requested_by: row.get("requested_by"),
+            approved_by: row.get("approved_by"),
+            plan_hash: row.get("plan_hash"),
             message: row.get("message"),
             created_at: row.get("created_at"),
             updated_at: row.get("updated_at"),

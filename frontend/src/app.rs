@@ -580,7 +580,9 @@ async fn poll_deployment(state: AppState, deployment_id: String) {
         gloo_timers::future::TimeoutFuture::new(400).await;
         match server::deployment(&deployment_id).await {
             Ok(deployment) => {
-                let running = deployment.status == "running";
+                // A protected target's request waits for a second deployer: keep watching.
+                let running =
+                    deployment.status == "running" || deployment.status == "awaiting_approval";
                 state.deployment.set(Some(deployment));
                 if !running {
                     return;
@@ -607,6 +609,7 @@ fn DeploymentPanel() -> impl IntoView {
                     <p id="deployment-status" data-status=deployment.status.clone()>
                         {format!("{}: {}", deployment.id, deployment.status)}
                         {(!deployment.message.is_empty()).then(|| format!(" — {}", deployment.message))}
+                        {(deployment.status == "awaiting_approval").then(|| " — a protected target: it starts when a different deployer approves it (POST /api/v1/deployments/{id}/approve)".to_string())}
                     </p>
                     <ul>
                         {deployment

@@ -252,14 +252,25 @@ impl PostgresCluster {
         if as_postgres {
             run_step(
                 "chown the PostgreSQL data dir to postgres",
-                Command::new("chown").args(["-R", "postgres:postgres"]).arg(&root),
+                Command::new("chown")
+                    .args(["-R", "postgres:postgres"])
+                    .arg(&root),
             )?;
         }
         run_step(
             "initdb (PostgreSQL for the storage suite)",
             cluster
                 .as_owner("initdb")
-                .args(["-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "-D"])
+                .args([
+                    "-A",
+                    "trust",
+                    "-U",
+                    "postgres",
+                    "--no-sync",
+                    "-E",
+                    "UTF8",
+                    "-D",
+                ])
                 .arg(&data),
         )?;
         run_step(

@@ -70,6 +70,10 @@ pub fn router(state: AppState) -> Router {
         .route("/designs/{design_id}/restore", post(revisions::restore))
         .route("/designs/{design_id}/deployments", post(create_deployment))
         .route("/deployments/{deployment_id}", get(get_deployment))
+        .route(
+            "/deployments/{deployment_id}/approve",
+            post(approve_deployment),
+        )
         .route("/validate", post(validate_document))
         .fallback(|| async { ApiError::not_found("API route") });
     let mut router = Router::new().nest("/api/v1", api);
@@ -333,7 +337,8 @@ async fn create_deployment(
     Path(design_id): Path<String>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     current.require(Role::Deployer)?;
-    let deployment_id = deploy::start(&state, &design_id, &current.user).await?;
+    let started = deploy::start(&state, &design_id, &current.user).await?;
+    let deployment_id = started.deployment_id.clone();
     let design_hash = state
         .store
         .design(&design_id)
@@ -345,15 +350,46 @@ async fn create_deployment(
         .audit(
             Some(&current.user),
             &current.user.name,
-            "deploy-start",
+            if started.status == "running" {
+                "deploy-start"
+            } else {
+                "deploy-request"
+            },
             &design_id,
-            &format!("deployment {deployment_id}"),
+            &format!("deployment {deployment_id} {}", started.status),
             &design_hash,
         )
         .await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"id": deployment_id, "status": "running"})),
+        Json(
+            json!({"id": deployment_id, "status": started.status, "plan_hash": started.plan_hash}),
+        ),
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/deployments/{deployment_id}/approve", tag = "deployments", security(("session" = [])), params(("deployment_id" = String, Path)), responses((status = 202, description = "Approved by a second deployer: {id, status: running}"), (status = 403, description = "Needs the deployer role, and a different deployer than the requester", body = crate::api::openapi::ErrorDocument), (status = 409, description = "Not awaiting approval, or the design changed since the request (plan_changed)", body = crate::api::openapi::ErrorDocument)))]
+async fn approve_deployment(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(deployment_id): Path<String>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    current.require(Role::Deployer)?;
+    let started = deploy::approve(&state, &deployment_id, &current.user).await?;
+    state
+        .store
+        .audit(
+            Some(&current.user),
+            &current.user.name,
+            "deploy-approve",
+            &deployment_id,
+            "approved by a second deployer; started",
+            &started.plan_hash,
+        )
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"id": started.deployment_id, "status": started.status})),
     ))
 }
 

@@ -68,6 +68,7 @@ impl utoipa::Modify for SessionCookie {
         super::validate_document,
         super::create_deployment,
         super::get_deployment,
+        super::approve_deployment,
     ),
     components(schemas(
         ErrorDocument,

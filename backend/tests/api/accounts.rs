@@ -464,6 +464,7 @@ fn expected(needs: Needs, caller: Caller, success: StatusCode) -> StatusCode {
 async fn every_route_answers_every_kind_of_caller_as_the_matrix_says() {
     let app = TestApp::new()
         .await
+        .with_protected_target("eu-west-1")
         .with_user("root", Role::Admin)
         .await
         .with_user("viewer", Role::Viewer)
@@ -516,6 +517,44 @@ async fn every_route_answers_every_kind_of_caller_as_the_matrix_says() {
             )
             .await;
         let deployment_id = deployment.body["id"].as_str().unwrap().to_string();
+        // A protected deployment requested by someone other than the caller, to approve.
+        let mut protected_document = valid_design();
+        protected_document["region"] = json!("eu-west-1");
+        for subnet in protected_document["subnets"].as_array_mut().unwrap() {
+            let zone = subnet["availability_zone"]
+                .as_str()
+                .unwrap()
+                .replace("us-east-1", "eu-west-1");
+            subnet["availability_zone"] = json!(zone);
+        }
+        let protected_design = app
+            .request(
+                Method::POST,
+                "/api/v1/designs",
+                Some(&admin),
+                Some(json!({"document": protected_document})),
+            )
+            .await;
+        let protected_design = protected_design.body["id"].as_str().unwrap().to_string();
+        let requester = if caller == Caller::Admin {
+            app.login("deployer").await
+        } else {
+            admin.clone()
+        };
+        let waiting = app
+            .request(
+                Method::POST,
+                &format!("/api/v1/designs/{protected_design}/deployments"),
+                Some(&requester),
+                None,
+            )
+            .await;
+        assert_eq!(
+            waiting.body["status"], "awaiting_approval",
+            "{}",
+            waiting.body
+        );
+        let waiting_id = waiting.body["id"].as_str().unwrap().to_string();
         let signup_name = format!("signup-{checked}");
         sign_up(&app, &format!("pending-{checked}"), PASSWORD).await;
         let pending_id = app.user_id(&format!("pending-{checked}")).await;
@@ -620,6 +659,13 @@ async fn every_route_answers_every_kind_of_caller_as_the_matrix_says() {
                 StatusCode::OK,
             ),
             (
+                Method::POST,
+                format!("/api/v1/deployments/{waiting_id}/approve"),
+                None,
+                Needs::AtLeast(Role::Deployer),
+                StatusCode::ACCEPTED,
+            ),
+            (
                 Method::GET,
                 "/api/v1/users".into(),
                 None,
@@ -669,5 +715,151 @@ async fn every_route_answers_every_kind_of_caller_as_the_matrix_says() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 7 * 19, "every route for every caller");
+    assert_eq!(checked, 7 * 20, "every route for every caller");
+}
+
+async fn wait_for_status(app: &TestApp, session: &Session, deployment: &str, status: &str) {
+    for _ in 0..100 {
+        let answer = app
+            .request(
+                Method::GET,
+                &format!("/api/v1/deployments/{deployment}"),
+                Some(session),
+                None,
+            )
+            .await;
+        if answer.body["status"] == status {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("deployment {deployment} never reached {status}");
+}
+
+async fn create_design(app: &TestApp, session: &Session) -> String {
+    let answer = app
+        .request(
+            Method::POST,
+            "/api/v1/designs",
+            Some(session),
+            Some(json!({"document": valid_design()})),
+        )
+        .await;
+    answer.body["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_protected_target_waits_for_a_different_deployer_to_approve_the_exact_plan() {
+    let app = TestApp::new()
+        .await
+        .with_protected_target("us-east-1")
+        .with_user("alice", Role::Deployer)
+        .await
+        .with_user("bob", Role::Deployer)
+        .await
+        .with_user("root", Role::Admin)
+        .await;
+    let alice = app.login("alice").await;
+    let bob = app.login("bob").await;
+    let design = create_design(&app, &alice).await;
+    let requested = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/designs/{design}/deployments"),
+            Some(&alice),
+            None,
+        )
+        .await;
+    assert_eq!(requested.status, StatusCode::ACCEPTED);
+    assert_eq!(requested.body["status"], "awaiting_approval");
+    let deployment = requested.body["id"].as_str().unwrap().to_string();
+    // Nothing is created while it waits.
+    assert!(app.network.calls().is_empty());
+    // The requester cannot approve their own request.
+    let own = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/deployments/{deployment}/approve"),
+            Some(&alice),
+            None,
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::FORBIDDEN);
+    assert!(
+        own.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("different deployer")
+    );
+    // Bob approves the unchanged design: it runs and succeeds.
+    let approved = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/deployments/{deployment}/approve"),
+            Some(&bob),
+            None,
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::ACCEPTED, "{}", approved.body);
+    wait_for_status(&app, &bob, &deployment, "succeeded").await;
+    assert!(!app.network.calls().is_empty());
+    let again = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/deployments/{deployment}/approve"),
+            Some(&bob),
+            None,
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    // A changed design invalidates the request.
+    let changed = create_design(&app, &alice).await;
+    let requested = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/designs/{changed}/deployments"),
+            Some(&alice),
+            None,
+        )
+        .await;
+    let stale = requested.body["id"].as_str().unwrap().to_string();
+    let mut edited = valid_design();
+    edited["subnets"][1]["cidr"] = json!("10.0.9.0/24");
+    let saved = app
+        .request(
+            Method::PUT,
+            &format!("/api/v1/designs/{changed}"),
+            Some(&alice),
+            Some(json!({"document": edited, "base_revision": 1})),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK);
+    let refused = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/deployments/{stale}/approve"),
+            Some(&bob),
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert_eq!(refused.body["code"], "plan_changed");
+    wait_for_status(&app, &bob, &stale, "invalidated").await;
+    // The audit log has the request and the approval, each with the plan's hash.
+    let admin = app.login("root").await;
+    let actions = audit_actions(&app, &admin).await;
+    let request = actions
+        .iter()
+        .find(|(actor, action, _)| actor == "alice" && action == "deploy-request");
+    let approval = actions
+        .iter()
+        .find(|(actor, action, _)| actor == "bob" && action == "deploy-approve");
+    assert!(
+        request.is_some_and(|(_, _, hash)| hash.len() == 64),
+        "{actions:?}"
+    );
+    assert!(
+        approval.is_some_and(|(_, _, hash)| hash.len() == 64),
+        "{actions:?}"
+    );
 }

@@ -33,7 +33,7 @@ async fn the_served_document_is_the_committed_one() {
 }
 
 /// Every operation the router serves, as (method, path template).
-const ROUTED: [(&str, &str); 21] = [
+const ROUTED: [(&str, &str); 22] = [
     ("get", "/api/v1/health"),
     ("get", "/api/v1/openapi.json"),
     ("post", "/api/v1/auth/login"),
@@ -58,6 +58,7 @@ const ROUTED: [(&str, &str); 21] = [
     ("post", "/api/v1/validate"),
     ("post", "/api/v1/designs/{design_id}/deployments"),
     ("get", "/api/v1/deployments/{deployment_id}"),
+    ("post", "/api/v1/deployments/{deployment_id}/approve"),
 ];
 
 #[tokio::test]

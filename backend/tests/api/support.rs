@@ -59,6 +59,7 @@ impl TestApp {
             static_dir: None,
             secure_cookies: false,
             body_limit_bytes: 64 * 1024,
+            protected_targets: Vec::new(),
         };
         let network = Arc::new(network);
         let state = AppState {
@@ -71,6 +72,14 @@ impl TestApp {
             network,
             _data_dir: data_dir,
         }
+    }
+
+    /// Puts a deployment target (region) under the two-person rule.
+    pub fn with_protected_target(mut self, region: &str) -> TestApp {
+        let mut settings = (*self.state.settings).clone();
+        settings.protected_targets.push(region.to_string());
+        self.state.settings = Arc::new(settings);
+        self
     }
 
     /// Adds an active user with [`PASSWORD`].
