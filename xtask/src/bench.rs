@@ -71,6 +71,27 @@ pub fn bench(paths: &Paths) -> anyhow::Result<()> {
             .env("MOAT_E2E_DIST", paths.dist())
             .env("MOAT_E2E_MOTO", setup::moto_server_path(paths)),
     )?;
+    println!();
+    println!("== The API under load (release server, loopback) ==");
+    run_step(
+        "cargo build --release (server)",
+        paths
+            .command("cargo")
+            .args(["build", "--release", "--bin", "moat"]),
+    )?;
+    run_step(
+        "API bench",
+        paths
+            .command(
+                paths
+                    .target
+                    .join("debug/api_bench")
+                    .to_str()
+                    .unwrap_or("api_bench"),
+            )
+            .env("MOAT_E2E_BINARY", paths.target.join("release/moat"))
+            .env("MOAT_E2E_MOTO", setup::moto_server_path(paths)),
+    )?;
     Ok(())
 }
 
