@@ -886,6 +886,56 @@ impl<'design> Reachability<'design> {
         }
     }
 
+    /// The forward crossing of a subnet's ACL: outbound when leaving it, inbound when entering.
+    fn acl_forward(
+        &self,
+        subnet_id: &str,
+        egress: bool,
+        peer: Option<Ipv4Addr>,
+        traffic: Traffic,
+        walk: &mut Walk,
+    ) -> Option<()> {
+        let (kind, code) = if egress {
+            (
+                HopKind::NetworkAclOutbound,
+                explanation::NACL_OUTBOUND_DENIED,
+            )
+        } else {
+            (HopKind::NetworkAclInbound, explanation::NACL_INBOUND_DENIED)
+        };
+        self.acl(
+            subnet_id,
+            egress,
+            peer,
+            traffic,
+            traffic.ports(),
+            kind,
+            code,
+            walk,
+        )
+    }
+
+    /// The reply's crossing of a subnet's ACL, on the ephemeral ports (ACLs are stateless).
+    fn acl_return(
+        &self,
+        subnet_id: &str,
+        egress: bool,
+        peer: Option<Ipv4Addr>,
+        traffic: Traffic,
+        walk: &mut Walk,
+    ) -> Option<()> {
+        self.acl(
+            subnet_id,
+            egress,
+            peer,
+            traffic.reply(),
+            EPHEMERAL_PORTS,
+            HopKind::NetworkAclReturn,
+            explanation::NACL_RETURN_DENIED,
+            walk,
+        )
+    }
+
     /// The route a subnet's traffic to `address` takes.
     fn route(
         &self,
@@ -1014,16 +1064,7 @@ impl<'design> Reachability<'design> {
                 ),
             );
         } else {
-            self.acl(
-                &source.subnet.id,
-                true,
-                destination_address,
-                traffic,
-                traffic.ports(),
-                HopKind::NetworkAclOutbound,
-                explanation::NACL_OUTBOUND_DENIED,
-                walk,
-            )?;
+            self.acl_forward(&source.subnet.id, true, destination_address, traffic, walk)?;
             let address = destination_address.unwrap_or(Ipv4Addr::UNSPECIFIED);
             let (table, _, target) =
                 self.route(source.subnet, address, &destination.label, walk)?;
@@ -1044,16 +1085,7 @@ impl<'design> Reachability<'design> {
                 None,
                 format!("local delivery inside {}", source.subnet.vpc),
             );
-            self.acl(
-                &destination.subnet.id,
-                false,
-                source_address,
-                traffic,
-                traffic.ports(),
-                HopKind::NetworkAclInbound,
-                explanation::NACL_INBOUND_DENIED,
-                walk,
-            )?;
+            self.acl_forward(&destination.subnet.id, false, source_address, traffic, walk)?;
         }
         let source_groups = source.group_ids();
         self.security_group_ingress(
@@ -1068,26 +1100,8 @@ impl<'design> Reachability<'design> {
             walk,
         )?;
         if !same_subnet {
-            self.acl(
-                &destination.subnet.id,
-                true,
-                source_address,
-                traffic.reply(),
-                EPHEMERAL_PORTS,
-                HopKind::NetworkAclReturn,
-                explanation::NACL_RETURN_DENIED,
-                walk,
-            )?;
-            self.acl(
-                &source.subnet.id,
-                false,
-                destination_address,
-                traffic.reply(),
-                EPHEMERAL_PORTS,
-                HopKind::NetworkAclReturn,
-                explanation::NACL_RETURN_DENIED,
-                walk,
-            )?;
+            self.acl_return(&destination.subnet.id, true, source_address, traffic, walk)?;
+            self.acl_return(&source.subnet.id, false, destination_address, traffic, walk)?;
         }
         walk.exit = Some(Exit::Local {
             cross_az: source.subnet.availability_zone != destination.subnet.availability_zone,
@@ -1115,28 +1129,10 @@ impl<'design> Reachability<'design> {
             traffic,
             walk,
         )?;
-        self.acl(
-            &source.subnet.id,
-            true,
-            Some(address),
-            traffic,
-            traffic.ports(),
-            HopKind::NetworkAclOutbound,
-            explanation::NACL_OUTBOUND_DENIED,
-            walk,
-        )?;
+        self.acl_forward(&source.subnet.id, true, Some(address), traffic, walk)?;
         let (table, _, target) = self.route(source.subnet, address, what, walk)?;
         self.leave_through(source, table, target, address, what, traffic, walk)?;
-        self.acl(
-            &source.subnet.id,
-            false,
-            Some(address),
-            traffic.reply(),
-            EPHEMERAL_PORTS,
-            HopKind::NetworkAclReturn,
-            explanation::NACL_RETURN_DENIED,
-            walk,
-        )
+        self.acl_return(&source.subnet.id, false, Some(address), traffic, walk)
     }
 
     /// Follows a route's target out of the VPC.
@@ -1202,32 +1198,14 @@ impl<'design> Reachability<'design> {
                 };
                 let source_address = source.address();
                 if nat_subnet.id != source.subnet.id {
-                    self.acl(
-                        &nat_subnet.id,
-                        false,
-                        source_address,
-                        traffic,
-                        traffic.ports(),
-                        HopKind::NetworkAclInbound,
-                        explanation::NACL_INBOUND_DENIED,
-                        walk,
-                    )?;
+                    self.acl_forward(&nat_subnet.id, false, source_address, traffic, walk)?;
                 }
                 walk.pass(
                     HopKind::NatGateway,
                     Some(target),
                     format!("{target} in {} translates the source address", nat_subnet.id),
                 );
-                self.acl(
-                    &nat_subnet.id,
-                    true,
-                    Some(address),
-                    traffic,
-                    traffic.ports(),
-                    HopKind::NetworkAclOutbound,
-                    explanation::NACL_OUTBOUND_DENIED,
-                    walk,
-                )?;
+                self.acl_forward(&nat_subnet.id, true, Some(address), traffic, walk)?;
                 let Some(nat_table) = self.context.route_table_of(&nat_subnet.id) else {
                     return walk.block(
                         HopKind::NatGateway,
@@ -1272,27 +1250,9 @@ impl<'design> Reachability<'design> {
                     onward,
                     format!("{} carries it to {what} from the NAT gateway's Elastic IP", onward.unwrap_or_default()),
                 );
-                self.acl(
-                    &nat_subnet.id,
-                    false,
-                    Some(address),
-                    traffic.reply(),
-                    EPHEMERAL_PORTS,
-                    HopKind::NetworkAclReturn,
-                    explanation::NACL_RETURN_DENIED,
-                    walk,
-                )?;
+                self.acl_return(&nat_subnet.id, false, Some(address), traffic, walk)?;
                 if nat_subnet.id != source.subnet.id {
-                    self.acl(
-                        &nat_subnet.id,
-                        true,
-                        source_address,
-                        traffic.reply(),
-                        EPHEMERAL_PORTS,
-                        HopKind::NetworkAclReturn,
-                        explanation::NACL_RETURN_DENIED,
-                        walk,
-                    )?;
+                    self.acl_return(&nat_subnet.id, true, source_address, traffic, walk)?;
                 }
                 walk.exit = Some(Exit::NatGateway {
                     nat: target.to_string(),
@@ -1360,14 +1320,11 @@ impl<'design> Reachability<'design> {
                 traffic,
                 walk,
             )?;
-            self.acl(
+            self.acl_forward(
                 &source.subnet.id,
                 true,
                 Some(SERVICE_PUBLIC_ADDRESS),
                 traffic,
-                traffic.ports(),
-                HopKind::NetworkAclOutbound,
-                explanation::NACL_OUTBOUND_DENIED,
                 walk,
             )?;
             walk.pass(
@@ -1386,14 +1343,11 @@ impl<'design> Reachability<'design> {
                     endpoint.id
                 ),
             );
-            self.acl(
+            self.acl_return(
                 &source.subnet.id,
                 false,
                 Some(SERVICE_PUBLIC_ADDRESS),
-                traffic.reply(),
-                EPHEMERAL_PORTS,
-                HopKind::NetworkAclReturn,
-                explanation::NACL_RETURN_DENIED,
+                traffic,
                 walk,
             )?;
             walk.exit = Some(Exit::GatewayEndpoint {
@@ -1452,14 +1406,11 @@ impl<'design> Reachability<'design> {
             )?;
             let crosses_subnet = endpoint_subnet.id != source.subnet.id;
             if crosses_subnet {
-                self.acl(
+                self.acl_forward(
                     &source.subnet.id,
                     true,
                     endpoint_inside.address(),
                     traffic,
-                    traffic.ports(),
-                    HopKind::NetworkAclOutbound,
-                    explanation::NACL_OUTBOUND_DENIED,
                     walk,
                 )?;
                 let address = endpoint_inside.address().unwrap_or(Ipv4Addr::UNSPECIFIED);
@@ -1476,16 +1427,7 @@ impl<'design> Reachability<'design> {
                         format!("remove the route to {target} that overrides the VPC's block"),
                     );
                 }
-                self.acl(
-                    &endpoint_subnet.id,
-                    false,
-                    source.address(),
-                    traffic,
-                    traffic.ports(),
-                    HopKind::NetworkAclInbound,
-                    explanation::NACL_INBOUND_DENIED,
-                    walk,
-                )?;
+                self.acl_forward(&endpoint_subnet.id, false, source.address(), traffic, walk)?;
             } else {
                 walk.pass(
                     HopKind::Local,
@@ -1527,24 +1469,12 @@ impl<'design> Reachability<'design> {
                 )?;
             }
             if crosses_subnet {
-                self.acl(
-                    &endpoint_subnet.id,
-                    true,
-                    source.address(),
-                    traffic.reply(),
-                    EPHEMERAL_PORTS,
-                    HopKind::NetworkAclReturn,
-                    explanation::NACL_RETURN_DENIED,
-                    walk,
-                )?;
-                self.acl(
+                self.acl_return(&endpoint_subnet.id, true, source.address(), traffic, walk)?;
+                self.acl_return(
                     &source.subnet.id,
                     false,
                     endpoint_inside.address(),
-                    traffic.reply(),
-                    EPHEMERAL_PORTS,
-                    HopKind::NetworkAclReturn,
-                    explanation::NACL_RETURN_DENIED,
+                    traffic,
                     walk,
                 )?;
             }
@@ -1583,16 +1513,7 @@ impl<'design> Reachability<'design> {
             traffic,
             walk,
         )?;
-        self.acl(
-            &source.subnet.id,
-            true,
-            Some(address),
-            traffic,
-            traffic.ports(),
-            HopKind::NetworkAclOutbound,
-            explanation::NACL_OUTBOUND_DENIED,
-            walk,
-        )?;
+        self.acl_forward(&source.subnet.id, true, Some(address), traffic, walk)?;
         let what = format!("on-premises {address}");
         let (table, _, target) = self.route(source.subnet, address, &what, walk)?;
         if self.kind(target) != Some(ObjectKind::VpnGateway) {
@@ -1618,16 +1539,7 @@ impl<'design> Reachability<'design> {
             return self.leave_through(source, table, target, address, &what, traffic, walk);
         }
         self.over_vpn(target, address, &source.subnet.vpc, walk)?;
-        self.acl(
-            &source.subnet.id,
-            false,
-            Some(address),
-            traffic.reply(),
-            EPHEMERAL_PORTS,
-            HopKind::NetworkAclReturn,
-            explanation::NACL_RETURN_DENIED,
-            walk,
-        )
+        self.acl_return(&source.subnet.id, false, Some(address), traffic, walk)
     }
 
     /// A VPN gateway of `vpc` with a connection to a customer gateway announcing `address`.
@@ -1731,14 +1643,11 @@ impl<'design> Reachability<'design> {
                 ),
             );
         }
-        self.acl(
+        self.acl_forward(
             &destination.subnet.id,
             false,
             Some(INTERNET_ADDRESS),
             traffic,
-            traffic.ports(),
-            HopKind::NetworkAclInbound,
-            explanation::NACL_INBOUND_DENIED,
             walk,
         )?;
         self.security_group_ingress(
@@ -1784,14 +1693,11 @@ impl<'design> Reachability<'design> {
             Some(&table.id),
             format!("{}: the reply returns through {}", table.id, gateway.id),
         );
-        self.acl(
+        self.acl_return(
             &destination.subnet.id,
             true,
             Some(INTERNET_ADDRESS),
-            traffic.reply(),
-            EPHEMERAL_PORTS,
-            HopKind::NetworkAclReturn,
-            explanation::NACL_RETURN_DENIED,
+            traffic,
             walk,
         )?;
         walk.exit = Some(Exit::InternetGateway {
@@ -1849,16 +1755,7 @@ impl<'design> Reachability<'design> {
             Some(&connection.vpn_gateway),
             format!("{} delivers it inside {vpc}", connection.vpn_gateway),
         );
-        self.acl(
-            &destination.subnet.id,
-            false,
-            Some(address),
-            traffic,
-            traffic.ports(),
-            HopKind::NetworkAclInbound,
-            explanation::NACL_INBOUND_DENIED,
-            walk,
-        )?;
+        self.acl_forward(&destination.subnet.id, false, Some(address), traffic, walk)?;
         self.security_group_ingress(
             destination,
             &Peer {
@@ -1906,16 +1803,7 @@ impl<'design> Reachability<'design> {
                 table.id, connection.vpn_gateway
             ),
         );
-        self.acl(
-            &destination.subnet.id,
-            true,
-            Some(address),
-            traffic.reply(),
-            EPHEMERAL_PORTS,
-            HopKind::NetworkAclReturn,
-            explanation::NACL_RETURN_DENIED,
-            walk,
-        )?;
+        self.acl_return(&destination.subnet.id, true, Some(address), traffic, walk)?;
         walk.exit = Some(Exit::Vpn {
             connection: connection.id.clone(),
         });

@@ -50,31 +50,12 @@ async fn measure(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
         interactive[PAGE_LOADS - 1]
     );
     for (subnets, iterations) in [(200u32, 50u32), (2_000, 20), (20_000, 3)] {
-        // Warm once, then measure.
-        let script = "return window.wasmBindings.moat_bench_validate(arguments[0], arguments[1]);";
-        browser
-            .client
-            .execute(script, vec![json!(subnets), json!(1)])
-            .await?;
-        let mean = browser
-            .client
-            .execute(script, vec![json!(subnets), json!(iterations)])
-            .await?;
-        let mean = mean.as_f64().context("no number from the wasm bench")?;
+        let mean = wasm_mean(browser, "moat_bench_validate", subnets, iterations).await?;
         println!("wasm validate/{subnets}_subnets (mean of {iterations}): {mean:.2} ms");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     for (subnets, iterations) in [(200u32, 20u32), (2_000, 10)] {
-        let script = "return window.wasmBindings.moat_bench_matrix(arguments[0], arguments[1]);";
-        browser
-            .client
-            .execute(script, vec![json!(subnets), json!(1)])
-            .await?;
-        let mean = browser
-            .client
-            .execute(script, vec![json!(subnets), json!(iterations)])
-            .await?;
-        let mean = mean.as_f64().context("no number from the wasm bench")?;
+        let mean = wasm_mean(browser, "moat_bench_matrix", subnets, iterations).await?;
         println!("wasm reachability matrix/{subnets}_subnets (mean of {iterations}): {mean:.2} ms");
     }
     for objects in [500u32, 2_000] {
@@ -91,6 +72,26 @@ async fn measure(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Calls one of the page's wasm bench hooks once to warm it, then `iterations` times; returns
+/// the mean milliseconds it reports.
+async fn wasm_mean(
+    browser: &Browser,
+    hook: &str,
+    subnets: u32,
+    iterations: u32,
+) -> anyhow::Result<f64> {
+    let script = format!("return window.wasmBindings.{hook}(arguments[0], arguments[1]);");
+    browser
+        .client
+        .execute(&script, vec![json!(subnets), json!(1)])
+        .await?;
+    let mean = browser
+        .client
+        .execute(&script, vec![json!(subnets), json!(iterations)])
+        .await?;
+    mean.as_f64().context("no number from the wasm bench")
 }
 
 /// Loads a generated design of `objects` objects, drags a subnet for a second with the mouse
