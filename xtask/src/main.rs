@@ -215,7 +215,7 @@ fn test(paths: &Paths) -> anyhow::Result<()> {
         .filter(|url| !url.is_empty());
     let cluster = match given {
         Some(_) => None,
-        None => Some(setup::PostgresCluster::start(paths)?),
+        None => Some(setup::PostgresCluster::start()?),
     };
     let url = cluster
         .as_ref()

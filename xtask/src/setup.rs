@@ -215,6 +215,7 @@ fn postgres_bin_dir() -> Option<PathBuf> {
 /// cluster runs as the `postgres` user the package creates.
 pub struct PostgresCluster {
     bin: PathBuf,
+    root: PathBuf,
     data: PathBuf,
     as_postgres: bool,
     pub url: String,
@@ -229,7 +230,7 @@ fn is_root() -> bool {
 }
 
 impl PostgresCluster {
-    pub fn start(paths: &Paths) -> anyhow::Result<PostgresCluster> {
+    pub fn start() -> anyhow::Result<PostgresCluster> {
         if postgres_bin_dir().is_none() {
             apt_install(&["postgresql"])?;
         }
@@ -237,14 +238,15 @@ impl PostgresCluster {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
-        let root = paths.cache.join("postgres");
-        std::fs::create_dir_all(&root)?;
-        let data = root.join(format!("cluster-{port}"));
-        let _ = std::fs::remove_dir_all(&data);
+        // In the system's temp dir: the `postgres` user cannot enter a 0700 home directory.
+        let root = std::env::temp_dir().join(format!("moat-postgres-{port}"));
+        let _ = std::fs::remove_dir_all(&root);
+        let data = root.join("data");
         std::fs::create_dir_all(&data)?;
         let as_postgres = is_root();
         let cluster = PostgresCluster {
             bin,
+            root: root.clone(),
             data: data.clone(),
             as_postgres,
             url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
@@ -313,6 +315,6 @@ impl Drop for PostgresCluster {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();
-        let _ = std::fs::remove_dir_all(&self.data);
+        let _ = std::fs::remove_dir_all(&self.root);
     }
 }
