@@ -62,25 +62,11 @@ pub async fn start(state: &AppState, design_id: &str, user: &User) -> Result<Sta
     let deployment_id = format!("dep-{}", &auth::new_token()[..16]);
     let plan_hash = crate::store::document_hash(&record.document);
     let protected = state.settings.protected_targets.contains(&design.region);
-    if protected {
-        state
-            .store
-            .create_deployment(
-                &deployment_id,
-                design_id,
-                record.revision,
-                user.id,
-                "awaiting_approval",
-                &plan_hash,
-            )
-            .await?;
-        tracing::info!(%deployment_id, %design_id, user = %user.name, "deployment awaits a second deployer");
-        return Ok(Started {
-            deployment_id,
-            status: "awaiting_approval",
-            plan_hash,
-        });
-    }
+    let status = if protected {
+        "awaiting_approval"
+    } else {
+        "running"
+    };
     state
         .store
         .create_deployment(
@@ -88,10 +74,18 @@ pub async fn start(state: &AppState, design_id: &str, user: &User) -> Result<Sta
             design_id,
             record.revision,
             user.id,
-            "running",
+            status,
             &plan_hash,
         )
         .await?;
+    if protected {
+        tracing::info!(%deployment_id, %design_id, user = %user.name, "deployment awaits a second deployer");
+        return Ok(Started {
+            deployment_id,
+            status,
+            plan_hash,
+        });
+    }
     tracing::info!(%deployment_id, %design_id, user = %user.name, "deployment started");
     spawn_run(state, design_id, &deployment_id, design);
     Ok(Started {

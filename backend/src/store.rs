@@ -556,6 +556,19 @@ impl Store {
         Ok(())
     }
 
+    /// Appends to the audit log what a signed-in user did.
+    pub async fn audit_user(
+        &self,
+        user: &User,
+        action: &str,
+        target: &str,
+        detail: &str,
+        design_hash: &str,
+    ) -> Result<(), StoreError> {
+        self.audit(Some(user), &user.name, action, target, detail, design_hash)
+            .await
+    }
+
     /// The newest audit entries first.
     pub async fn audit_entries(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
         let rows = sqlx::query(

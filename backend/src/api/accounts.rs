@@ -209,9 +209,8 @@ pub async fn set_access(
     };
     state
         .store
-        .audit(
-            Some(&current.user),
-            &current.user.name,
+        .audit_user(
+            &current.user,
             action,
             &after.name,
             &format!(
@@ -243,9 +242,8 @@ pub async fn reject(
     state.store.delete_pending_user(user_id).await?;
     state
         .store
-        .audit(
-            Some(&current.user),
-            &current.user.name,
+        .audit_user(
+            &current.user,
             "user-reject",
             &user.name,
             "sign-up rejected",

@@ -252,9 +252,8 @@ async fn create_design(
         .await?;
     state
         .store
-        .audit(
-            Some(&current.user),
-            &current.user.name,
+        .audit_user(
+            &current.user,
             "design-create",
             &id,
             &format!("{name} revision 1"),
@@ -308,9 +307,8 @@ async fn update_design(
         .await?;
     state
         .store
-        .audit(
-            Some(&current.user),
-            &current.user.name,
+        .audit_user(
+            &current.user,
             "design-save",
             &design_id,
             &format!("{name} revision {}", summary.revision),
@@ -339,17 +337,10 @@ async fn create_deployment(
     current.require(Role::Deployer)?;
     let started = deploy::start(&state, &design_id, &current.user).await?;
     let deployment_id = started.deployment_id.clone();
-    let design_hash = state
-        .store
-        .design(&design_id)
-        .await
-        .map(|record| crate::store::document_hash(&record.document))
-        .unwrap_or_default();
     state
         .store
-        .audit(
-            Some(&current.user),
-            &current.user.name,
+        .audit_user(
+            &current.user,
             if started.status == "running" {
                 "deploy-start"
             } else {
@@ -357,7 +348,7 @@ async fn create_deployment(
             },
             &design_id,
             &format!("deployment {deployment_id} {}", started.status),
-            &design_hash,
+            &started.plan_hash,
         )
         .await?;
     Ok((
@@ -378,9 +369,8 @@ async fn approve_deployment(
     let started = deploy::approve(&state, &deployment_id, &current.user).await?;
     state
         .store
-        .audit(
-            Some(&current.user),
-            &current.user.name,
+        .audit_user(
+            &current.user,
             "deploy-approve",
             &deployment_id,
             "approved by a second deployer; started",

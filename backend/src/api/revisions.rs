@@ -113,9 +113,8 @@ pub async fn restore(
         .await?;
     state
         .store
-        .audit(
-            Some(&current.user),
-            &current.user.name,
+        .audit_user(
+            &current.user,
             "design-restore",
             &design_id,
             &format!(
