@@ -210,6 +210,16 @@ async fn list_designs(
     Ok(Json(json!({"designs": state.store.list_designs().await?})))
 }
 
+/// A stored design as `GET /designs/{id}` answers it.
+#[derive(serde::Serialize)]
+struct StoredDesignAnswer {
+    id: String,
+    name: String,
+    revision: i64,
+    updated_at: i64,
+    document: Box<serde_json::value::RawValue>,
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct SaveDesignRequest {
     /// The design document (see `moat schema`).
@@ -268,17 +278,23 @@ async fn get_design(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(design_id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StoredDesignAnswer>, ApiError> {
     current.require(Role::Viewer)?;
     let record = state
         .store
         .design(&design_id)
         .await
         .map_err(|_| ApiError::not_found("design"))?;
-    let document: Value = serde_json::from_str(&record.document).map_err(ApiError::internal)?;
-    Ok(Json(
-        json!({"id": record.id, "name": record.name, "revision": record.revision, "updated_at": record.updated_at, "document": document}),
-    ))
+    // The stored text is the canonical document: sent as it is, never parsed into a tree.
+    let document =
+        serde_json::value::RawValue::from_string(record.document).map_err(ApiError::internal)?;
+    Ok(Json(StoredDesignAnswer {
+        id: record.id,
+        name: record.name,
+        revision: record.revision,
+        updated_at: record.updated_at,
+        document,
+    }))
 }
 
 #[utoipa::path(put, path = "/api/v1/designs/{design_id}", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), request_body = SaveDesignRequest, responses((status = 200, description = "A new revision: {id, name, revision, updated_at}"), (status = 409, description = "The design changed since base_revision; details.current_revision", body = crate::api::openapi::ErrorDocument), (status = 422, body = crate::api::openapi::ErrorDocument)))]
@@ -296,15 +312,14 @@ async fn update_design(
         )
     })?;
     let (name, text) = checked_document(request.document)?;
-    state
-        .store
-        .design(&design_id)
-        .await
-        .map_err(|_| ApiError::not_found("design"))?;
     let summary = state
         .store
         .update_design(&design_id, &name, &text, based_on, current.user.id, None)
-        .await?;
+        .await
+        .map_err(|error| match error {
+            crate::store::StoreError::NotFound => ApiError::not_found("design"),
+            other => other.into(),
+        })?;
     state
         .store
         .audit_user(
