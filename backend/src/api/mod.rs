@@ -75,6 +75,9 @@ pub fn router(state: AppState) -> Router {
             post(approve_deployment),
         )
         .route("/validate", post(validate_document))
+        .route("/templates", get(list_templates))
+        .route("/templates/{name}", get(get_template))
+        .route("/schema", get(design_schema))
         .fallback(|| async { ApiError::not_found("API route") });
     let mut router = Router::new().nest("/api/v1", api);
     if let Some(static_dir) = &state.settings.static_dir {
@@ -91,6 +94,47 @@ async fn openapi_document() -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
         openapi::document_json(),
+    )
+        .into_response()
+}
+
+#[utoipa::path(get, path = "/api/v1/templates", tag = "designs", responses((status = 200, description = "{templates: [{name, title, description}]}: the seed article's four use cases")))]
+async fn list_templates() -> Json<Value> {
+    let templates: Vec<Value> = shared::templates::TEMPLATES
+        .iter()
+        .map(|t| json!({"name": t.name, "title": t.title, "description": t.description}))
+        .collect();
+    Json(json!({"templates": templates}))
+}
+
+#[utoipa::path(get, path = "/api/v1/templates/{name}", tag = "designs", params(("name" = String, Path)), responses((status = 200, description = "The template's design document"), (status = 404, body = crate::api::openapi::ErrorDocument)))]
+async fn get_template(Path(name): Path<String>) -> Result<Response, ApiError> {
+    let template = shared::templates::template(&name).ok_or_else(|| {
+        let names: Vec<&str> = shared::templates::TEMPLATES
+            .iter()
+            .map(|t| t.name)
+            .collect();
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!(
+                "no template named \"{name}\"; the templates are: {}",
+                names.join(", ")
+            ),
+        )
+    })?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        template.document,
+    )
+        .into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/schema", tag = "designs", responses((status = 200, description = "The JSON Schema of a design document")))]
+async fn design_schema() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        shared::spec::json_schema(),
     )
         .into_response()
 }

@@ -569,6 +569,27 @@ async fn every_route_answers_every_kind_of_caller_as_the_matrix_says() {
             ),
             (
                 Method::GET,
+                "/api/v1/templates".into(),
+                None,
+                Needs::Public,
+                StatusCode::OK,
+            ),
+            (
+                Method::GET,
+                "/api/v1/templates/llm-training-efa".into(),
+                None,
+                Needs::Public,
+                StatusCode::OK,
+            ),
+            (
+                Method::GET,
+                "/api/v1/schema".into(),
+                None,
+                Needs::Public,
+                StatusCode::OK,
+            ),
+            (
+                Method::GET,
                 "/api/v1/auth/session".into(),
                 None,
                 Needs::Public,
@@ -715,7 +736,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_matrix_says() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 7 * 20, "every route for every caller");
+    assert_eq!(checked, 7 * 23, "every route for every caller");
 }
 
 async fn wait_for_status(app: &TestApp, session: &Session, deployment: &str, status: &str) {

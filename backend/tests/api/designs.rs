@@ -193,3 +193,54 @@ async fn an_oversized_body_gets_413_and_a_non_json_body_415() {
     let answer = app.send(request).await;
     assert_eq!(answer.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
+
+#[tokio::test]
+async fn templates_and_the_schema_are_served_to_anyone() {
+    let app = TestApp::new().await;
+    let list = app
+        .request(Method::GET, "/api/v1/templates", None, None)
+        .await;
+    let names: Vec<&str> = list.body["templates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "mvp",
+            "tabular-vpn",
+            "multimodal-endpoints",
+            "llm-training-efa"
+        ]
+    );
+    for name in names {
+        let document = app
+            .request(
+                Method::GET,
+                &format!("/api/v1/templates/{name}"),
+                None,
+                None,
+            )
+            .await;
+        let design = shared::spec::load_design_value(document.body).expect("a template loads");
+        assert!(
+            shared::validate(&design).is_empty(),
+            "{name} has no diagnostic"
+        );
+    }
+    let missing = app
+        .request(Method::GET, "/api/v1/templates/nope", None, None)
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(
+        missing.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("mvp, tabular-vpn")
+    );
+    let schema = app.request(Method::GET, "/api/v1/schema", None, None).await;
+    let expected: serde_json::Value = serde_json::from_str(&shared::spec::json_schema()).unwrap();
+    assert_eq!(schema.body, expected);
+}

@@ -33,7 +33,7 @@ async fn the_served_document_is_the_committed_one() {
 }
 
 /// Every operation the router serves, as (method, path template).
-const ROUTED: [(&str, &str); 22] = [
+const ROUTED: [(&str, &str); 25] = [
     ("get", "/api/v1/health"),
     ("get", "/api/v1/openapi.json"),
     ("post", "/api/v1/auth/login"),
@@ -56,6 +56,9 @@ const ROUTED: [(&str, &str); 22] = [
     ),
     ("post", "/api/v1/designs/{design_id}/restore"),
     ("post", "/api/v1/validate"),
+    ("get", "/api/v1/templates"),
+    ("get", "/api/v1/templates/{name}"),
+    ("get", "/api/v1/schema"),
     ("post", "/api/v1/designs/{design_id}/deployments"),
     ("get", "/api/v1/deployments/{deployment_id}"),
     ("post", "/api/v1/deployments/{deployment_id}/approve"),
@@ -88,7 +91,8 @@ async fn every_routed_operation_is_documented_and_every_documented_one_is_routed
             .replace("{user_id}", "999")
             .replace("{design_id}", "d-none")
             .replace("{deployment_id}", "dep-none")
-            .replace("{revision}", "1");
+            .replace("{revision}", "1")
+            .replace("{name}", "mvp");
         let method: Method = method.to_uppercase().parse().unwrap();
         let body = matches!(method, Method::POST | Method::PUT | Method::PATCH)
             .then(|| serde_json::json!({}));
