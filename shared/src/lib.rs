@@ -15,6 +15,7 @@
 //! - [`palette`]: every kind a user can drop, and the container each must land in.
 //! - [`generate`]: synthetic designs of any size, for benchmarks and load tests.
 //! - [`layout`]: automatic canvas layout for designs that arrive without one, and AZ lanes.
+//! - [`plan`]: the provisioning planner (desired resources + observed inventory → steps).
 //! - [`reachability`]: design-time paths hop by hop with explanations, and the matrix.
 //! - [`selection`]: multi-selection, group roots and the rubber band hit test.
 
@@ -27,6 +28,7 @@ pub mod generate;
 pub mod layout;
 pub mod model;
 pub mod palette;
+pub mod plan;
 pub mod reachability;
 pub mod selection;
 pub mod spec;
