@@ -137,6 +137,16 @@ pub struct DeploymentRecord {
     pub resources: Vec<DeployedResource>,
 }
 
+/// A deployment in a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeploymentSummary {
+    pub id: String,
+    pub design_id: String,
+    pub design_revision: i64,
+    pub requested_by: String,
+    pub created_at: i64,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct DeployedResource {
     pub logical_id: String,
@@ -752,6 +762,31 @@ impl Store {
             updated_at: row.get("updated_at"),
             resources,
         })
+    }
+
+    /// Deployments in one status, newest first, with who asked (the approval queue).
+    pub async fn deployments_with_status(
+        &self,
+        status: &str,
+    ) -> Result<Vec<DeploymentSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT deployments.id, deployments.design_id, deployments.design_revision, users.name AS requested_by, deployments.created_at
+             FROM deployments JOIN users ON users.id = deployments.requested_by
+             WHERE deployments.status = $1 ORDER BY deployments.created_at DESC, deployments.id",
+        )
+        .bind(status)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| DeploymentSummary {
+                id: row.get("id"),
+                design_id: row.get("design_id"),
+                design_revision: row.get("design_revision"),
+                requested_by: row.get("requested_by"),
+                created_at: row.get("created_at"),
+            })
+            .collect())
     }
 
     /// Whether a deployment of the design is running now.

@@ -145,6 +145,15 @@ pub struct MoatServer {
 
 impl MoatServer {
     pub fn start(moto: &Moto, users: &[TestUser]) -> anyhow::Result<MoatServer> {
+        Self::start_with(moto, users, &[])
+    }
+
+    /// Like [`MoatServer::start`], with extra server settings (`MOAT_*` variables).
+    pub fn start_with(
+        moto: &Moto,
+        users: &[TestUser],
+        settings: &[(&str, &str)],
+    ) -> anyhow::Result<MoatServer> {
         let binary = setting("MOAT_E2E_BINARY", || Ok(target_profile_dir()?.join("moat")))?;
         let dist = setting("MOAT_E2E_DIST", || {
             Ok(target_profile_dir()?
@@ -182,6 +191,7 @@ impl MoatServer {
             .env("AWS_REGION", "us-east-1")
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .env("MOAT_LOG", "warn")
+            .envs(settings.iter().copied())
             .stdout(Stdio::piped());
         let mut process = ChildGuard::spawn(&mut child)?;
         let stdout = process.child.stdout.take().context("no stdout")?;

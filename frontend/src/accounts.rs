@@ -203,3 +203,68 @@ pub fn AdminPanel() -> impl IntoView {
         </Show>
     }
 }
+
+/// The two-person rule's queue: deployments of protected targets waiting for a deployer other
+/// than the one who asked (the server refuses the requester's own approval).
+#[component]
+pub fn ApprovalQueue() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let can_approve = move || {
+        state.session.with(|session| {
+            session
+                .as_ref()
+                .and_then(|s| s.user.as_ref())
+                .is_some_and(|user| user.role == "deployer" || user.role == "admin")
+        })
+    };
+    let waiting: RwSignal<Vec<server::WaitingDeployment>> = RwSignal::new(Vec::new());
+    let refresh = move || {
+        spawn_local(async move {
+            if let Ok(list) = server::waiting_deployments().await {
+                waiting.set(list);
+            }
+        });
+    };
+    Effect::new(move |_| {
+        let _ = state
+            .deployment
+            .with(|d| d.as_ref().map(|d| d.status.clone()));
+        if can_approve() {
+            refresh();
+        }
+    });
+    let approve = move |deployment_id: String| {
+        let Some(token) = csrf(&state) else { return };
+        spawn_local(async move {
+            match server::approve_deployment(&token, &deployment_id).await {
+                Ok(started) => {
+                    state
+                        .status
+                        .set(format!("Deployment {} approved and started", started.id));
+                    state.deployment.set(Some(started.clone()));
+                    crate::app::poll_deployment(state, started.id).await;
+                }
+                Err(error) => state.status.set(format!("Approval refused: {error}")),
+            }
+            refresh();
+        });
+    };
+    view! {
+        <Show when=move || can_approve() && !waiting.with(Vec::is_empty)>
+            <section aria-label="Waiting for approval" id="approval-queue">
+                <h2>"Waiting for approval " <button aria-label="Refresh the approval queue" on:click=move |_| refresh()>"↻"</button></h2>
+                <ul>
+                    {move || waiting.get().into_iter().map(|deployment| {
+                        let id = deployment.id.clone();
+                        view! {
+                            <li data-deployment=deployment.id.clone()>
+                                {format!("{} of {} r{} asked by {} ", deployment.id, deployment.design_id, deployment.design_revision, deployment.requested_by)}
+                                <button aria-label=format!("Approve deployment {}", deployment.id) on:click=move |_| approve(id.clone())>"Approve"</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        </Show>
+    }
+}

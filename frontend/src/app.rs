@@ -317,6 +317,7 @@ pub fn App() -> impl IntoView {
                 <crate::analysis::CostPanel />
                 <crate::analysis::MatrixPanel />
                 <DeploymentPanel />
+                <crate::accounts::ApprovalQueue />
                 <crate::accounts::HistoryPanel />
                 <crate::accounts::AdminPanel />
             </aside>
@@ -575,7 +576,7 @@ async fn save_as_copy(state: AppState) {
     save_now(state, "saved").await;
 }
 
-async fn poll_deployment(state: AppState, deployment_id: String) {
+pub(crate) async fn poll_deployment(state: AppState, deployment_id: String) {
     loop {
         gloo_timers::future::TimeoutFuture::new(400).await;
         match server::deployment(&deployment_id).await {
@@ -609,7 +610,7 @@ fn DeploymentPanel() -> impl IntoView {
                     <p id="deployment-status" data-status=deployment.status.clone()>
                         {format!("{}: {}", deployment.id, deployment.status)}
                         {(!deployment.message.is_empty()).then(|| format!(" — {}", deployment.message))}
-                        {(deployment.status == "awaiting_approval").then(|| " — a protected target: it starts when a different deployer approves it (POST /api/v1/deployments/{id}/approve)".to_string())}
+                        {(deployment.status == "awaiting_approval").then(|| " — a protected target: it starts when a different deployer approves it (their Waiting for approval panel)".to_string())}
                     </p>
                     <ul>
                         {deployment

@@ -336,3 +336,35 @@ pub async fn restore(
     )
     .await
 }
+
+/// A deployment waiting for a second deployer.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct WaitingDeployment {
+    pub id: String,
+    pub design_id: String,
+    pub design_revision: i64,
+    pub requested_by: String,
+}
+
+#[derive(Deserialize)]
+struct WaitingDeployments {
+    deployments: Vec<WaitingDeployment>,
+}
+
+pub async fn waiting_deployments() -> Result<Vec<WaitingDeployment>, CallError> {
+    Ok(
+        get_json::<WaitingDeployments>("/api/v1/deployments?status=awaiting_approval")
+            .await?
+            .deployments,
+    )
+}
+
+pub async fn approve_deployment(csrf: &str, deployment_id: &str) -> Result<Deployment, CallError> {
+    send_json(
+        "POST",
+        &format!("/api/v1/deployments/{deployment_id}/approve"),
+        Some(csrf),
+        &json!({}),
+    )
+    .await
+}

@@ -69,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/designs/{design_id}/restore", post(revisions::restore))
         .route("/designs/{design_id}/deployments", post(create_deployment))
+        .route("/deployments", get(list_deployments))
         .route("/deployments/{deployment_id}", get(get_deployment))
         .route(
             "/deployments/{deployment_id}/approve",
@@ -415,6 +416,27 @@ async fn create_deployment(
         Json(
             json!({"id": deployment_id, "status": started.status, "plan_hash": started.plan_hash}),
         ),
+    ))
+}
+
+#[derive(Deserialize)]
+struct DeploymentQuery {
+    #[serde(default)]
+    status: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/deployments", tag = "deployments", security(("session" = [])), params(("status" = Option<String>, Query, description = "awaiting_approval (the default), running, succeeded, failed or invalidated")), responses((status = 200, description = "{deployments: [{id, design_id, design_revision, requested_by, created_at}]}, newest first")))]
+async fn list_deployments(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    axum::extract::Query(query): axum::extract::Query<DeploymentQuery>,
+) -> Result<Json<Value>, ApiError> {
+    current.require(Role::Viewer)?;
+    let status = query
+        .status
+        .unwrap_or_else(|| "awaiting_approval".to_string());
+    Ok(Json(
+        json!({"deployments": state.store.deployments_with_status(&status).await?}),
     ))
 }
 

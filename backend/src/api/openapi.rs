@@ -70,6 +70,7 @@ impl utoipa::Modify for SessionCookie {
         super::get_template,
         super::design_schema,
         super::create_deployment,
+        super::list_deployments,
         super::get_deployment,
         super::approve_deployment,
     ),

@@ -688,6 +688,13 @@ async fn every_route_answers_every_kind_of_caller_as_the_matrix_says() {
             ),
             (
                 Method::GET,
+                "/api/v1/deployments".into(),
+                None,
+                Needs::AtLeast(Role::Viewer),
+                StatusCode::OK,
+            ),
+            (
+                Method::GET,
                 "/api/v1/users".into(),
                 None,
                 Needs::AtLeast(Role::Admin),
@@ -736,7 +743,7 @@ async fn every_route_answers_every_kind_of_caller_as_the_matrix_says() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 7 * 23, "every route for every caller");
+    assert_eq!(checked, 7 * 24, "every route for every caller");
 }
 
 async fn wait_for_status(app: &TestApp, session: &Session, deployment: &str, status: &str) {
@@ -794,8 +801,13 @@ async fn a_protected_target_waits_for_a_different_deployer_to_approve_the_exact_
     assert_eq!(requested.status, StatusCode::ACCEPTED);
     assert_eq!(requested.body["status"], "awaiting_approval");
     let deployment = requested.body["id"].as_str().unwrap().to_string();
-    // Nothing is created while it waits.
+    // Nothing is created while it waits; it is in the approval queue.
     assert!(app.network.calls().is_empty());
+    let queue = app
+        .request(Method::GET, "/api/v1/deployments", Some(&bob), None)
+        .await;
+    assert_eq!(queue.body["deployments"][0]["id"], deployment.as_str());
+    assert_eq!(queue.body["deployments"][0]["requested_by"], "alice");
     // The requester cannot approve their own request.
     let own = app
         .request(
@@ -833,6 +845,14 @@ async fn a_protected_target_waits_for_a_different_deployer_to_approve_the_exact_
         )
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
+    let queue = app
+        .request(Method::GET, "/api/v1/deployments", Some(&bob), None)
+        .await;
+    assert_eq!(
+        queue.body["deployments"],
+        json!([]),
+        "approved: out of the queue"
+    );
     // A changed design invalidates the request.
     let changed = create_design(&app, &alice).await;
     let requested = app

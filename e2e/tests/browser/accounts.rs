@@ -179,3 +179,101 @@ async fn sign_up_waits_for_approval_then_the_user_designs_and_saves() -> anyhow:
     let _ = browser.client.clone().close().await;
     outcome
 }
+
+const ALICE: TestUser = TestUser {
+    name: "alice",
+    role: "deployer",
+    password: "correct horse battery",
+};
+const BOB: TestUser = TestUser {
+    name: "bob",
+    role: "deployer",
+    password: "correct horse battery",
+};
+
+async fn two_person_rule(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
+    browser.client.goto(&server.url).await?;
+    sign_in(browser, ALICE.name, ALICE.password).await?;
+    browser
+        .wait_until(
+            "document.querySelector('#signed-in-as')?.textContent === 'alice (deployer)'",
+            10,
+        )
+        .await?;
+    browser
+        .click("button[aria-label='New from template']")
+        .await?;
+    browser.click("button[data-template='mvp']").await?;
+    browser.find("[data-id='wl-notebook']").await?;
+    let click_header = |label: &'static str| {
+        format!(
+            "[...document.querySelectorAll('header button')].find(b => b.textContent === '{label}').click();"
+        )
+    };
+    browser
+        .client
+        .execute(&click_header("Save"), vec![])
+        .await?;
+    browser
+        .wait_until(
+            "document.querySelector('#status').textContent === 'Saved revision 1'",
+            10,
+        )
+        .await?;
+    browser
+        .client
+        .execute(&click_header("Deploy"), vec![])
+        .await?;
+    browser
+        .find("#deployment-status[data-status='awaiting_approval']")
+        .await?;
+    // Alice's own queue shows the request, but the server refuses her approval.
+    browser
+        .click("#approval-queue button[aria-label^='Approve deployment']")
+        .await?;
+    browser
+        .wait_until(
+            "document.querySelector('#status').textContent.includes('different deployer')",
+            10,
+        )
+        .await?;
+    browser.click("button[aria-label='Sign out']").await?;
+    // Bob approves it; it runs against moto.
+    sign_in(browser, BOB.name, BOB.password).await?;
+    browser
+        .click("#approval-queue button[aria-label^='Approve deployment']")
+        .await?;
+    browser
+        .wait_until(
+            "['running', 'succeeded'].includes(document.querySelector('#deployment-status')?.dataset.status)",
+            20,
+        )
+        .await?;
+    browser
+        .wait_until(
+            "document.querySelector('#deployment-status')?.dataset.status === 'succeeded'",
+            60,
+        )
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_protected_target_deploys_only_after_a_second_deployer_approves() -> anyhow::Result<()> {
+    let _one = crate::ONE_BROWSER_AT_A_TIME.lock().await;
+    let moto = Moto::start()?;
+    let server = MoatServer::start_with(
+        &moto,
+        &[ALICE, BOB],
+        &[("MOAT_PROTECTED_TARGETS", "us-east-1")],
+    )?;
+    let browser = Browser::start().await?;
+    let outcome = two_person_rule(&browser, &server).await;
+    if outcome.is_err()
+        && let Ok(path) = browser.screenshot("two-person").await
+    {
+        eprintln!("screenshot of the failure: {}", path.display());
+    }
+    let _ = browser.client.clone().close().await;
+    outcome
+}
