@@ -1606,6 +1606,67 @@ impl<'design> Reachability<'design> {
         Some(())
     }
 
+    /// The end of a path that arrives from outside the VPC at `address`'s request: the
+    /// destination's ACL and groups admit it, its route table sends the reply back through
+    /// `back_through` (the way it came), and the ACL lets the reply out.
+    fn admit_and_reply(
+        &self,
+        destination: &Inside<'design>,
+        address: Ipv4Addr,
+        traffic: Traffic,
+        back_through: &str,
+        route_hint: impl Fn(&str) -> String,
+        walk: &mut Walk,
+    ) -> Option<()> {
+        let subnet_id = destination.subnet.id.as_str();
+        self.acl_forward(subnet_id, false, Some(address), traffic, walk)?;
+        self.security_group_ingress(
+            destination,
+            &Peer {
+                address: Some(address),
+                groups: &[],
+                service: None,
+            },
+            traffic,
+            explanation::SG_INGRESS_DENIED,
+            walk,
+        )?;
+        let Some(table) = self.context.route_table_of(subnet_id) else {
+            return walk.block(
+                HopKind::RouteTable,
+                Some(subnet_id),
+                explanation::NO_RETURN_ROUTE,
+                format!("{subnet_id} has no route table for the reply"),
+                format!(
+                    "associate {subnet_id} with a table that routes the reply to {back_through}"
+                ),
+            );
+        };
+        let back = longest_prefix_match(self.candidates(table), address).map(|(_, t)| *t);
+        if back != Some(back_through) {
+            return walk.block(
+                HopKind::RouteTable,
+                Some(&table.id),
+                explanation::NO_RETURN_ROUTE,
+                format!(
+                    "the reply from {subnet_id} to {address} is routed by {} to {}, not back through {back_through}",
+                    table.id,
+                    back.unwrap_or("nowhere")
+                ),
+                route_hint(&table.id),
+            );
+        }
+        walk.pass(
+            HopKind::RouteTable,
+            Some(&table.id),
+            format!(
+                "{}: the reply to {address} returns through {back_through}",
+                table.id
+            ),
+        );
+        self.acl_return(subnet_id, true, Some(address), traffic, walk)
+    }
+
     fn arriving_from_internet(
         &self,
         destination: &Inside<'design>,
@@ -1643,61 +1704,12 @@ impl<'design> Reachability<'design> {
                 ),
             );
         }
-        self.acl_forward(
-            &destination.subnet.id,
-            false,
-            Some(INTERNET_ADDRESS),
-            traffic,
-            walk,
-        )?;
-        self.security_group_ingress(
+        self.admit_and_reply(
             destination,
-            &Peer {
-                address: Some(INTERNET_ADDRESS),
-                groups: &[],
-                service: None,
-            },
+            INTERNET_ADDRESS,
             traffic,
-            explanation::SG_INGRESS_DENIED,
-            walk,
-        )?;
-        // The reply must route back out through the internet gateway.
-        let Some(table) = self.context.route_table_of(&destination.subnet.id) else {
-            return walk.block(
-                HopKind::RouteTable,
-                Some(&destination.subnet.id),
-                explanation::NO_RETURN_ROUTE,
-                format!("{} has no route table for the reply", destination.subnet.id),
-                "associate it with a table routing 0.0.0.0/0 to the internet gateway".into(),
-            );
-        };
-        let candidates = self.candidates(table);
-        let back = longest_prefix_match(candidates, INTERNET_ADDRESS).map(|(_, t)| *t);
-        if back != Some(gateway.id.as_str()) {
-            return walk.block(
-                HopKind::RouteTable,
-                Some(&table.id),
-                explanation::NO_RETURN_ROUTE,
-                format!(
-                    "the reply from {} is routed by {} to {}, not back through {}",
-                    destination.subnet.id,
-                    table.id,
-                    back.unwrap_or("nowhere"),
-                    gateway.id
-                ),
-                format!("route 0.0.0.0/0 in {} to {}", table.id, gateway.id),
-            );
-        }
-        walk.pass(
-            HopKind::RouteTable,
-            Some(&table.id),
-            format!("{}: the reply returns through {}", table.id, gateway.id),
-        );
-        self.acl_return(
-            &destination.subnet.id,
-            true,
-            Some(INTERNET_ADDRESS),
-            traffic,
+            &gateway.id,
+            |table| format!("route 0.0.0.0/0 in {table} to {}", gateway.id),
             walk,
         )?;
         walk.exit = Some(Exit::InternetGateway {
@@ -1755,55 +1767,19 @@ impl<'design> Reachability<'design> {
             Some(&connection.vpn_gateway),
             format!("{} delivers it inside {vpc}", connection.vpn_gateway),
         );
-        self.acl_forward(&destination.subnet.id, false, Some(address), traffic, walk)?;
-        self.security_group_ingress(
+        self.admit_and_reply(
             destination,
-            &Peer {
-                address: Some(address),
-                groups: &[],
-                service: None,
-            },
+            address,
             traffic,
-            explanation::SG_INGRESS_DENIED,
+            &connection.vpn_gateway,
+            |table| {
+                format!(
+                    "add a route in {table} for the on-premises block to {}",
+                    connection.vpn_gateway
+                )
+            },
             walk,
         )?;
-        let Some(table) = self.context.route_table_of(&destination.subnet.id) else {
-            return walk.block(
-                HopKind::RouteTable,
-                Some(&destination.subnet.id),
-                explanation::NO_RETURN_ROUTE,
-                format!("{} has no route table for the reply", destination.subnet.id),
-                "associate it with a table that routes the on-premises block to the VPN gateway"
-                    .into(),
-            );
-        };
-        let candidates = self.candidates(table);
-        let back = longest_prefix_match(candidates, address).map(|(_, t)| *t);
-        if back != Some(connection.vpn_gateway.as_str()) {
-            return walk.block(
-                HopKind::RouteTable,
-                Some(&table.id),
-                explanation::NO_RETURN_ROUTE,
-                format!(
-                    "the reply to {address} is routed by {} to {}, not back over the VPN",
-                    table.id,
-                    back.unwrap_or("nowhere")
-                ),
-                format!(
-                    "add a route in {} for the on-premises block to {}",
-                    table.id, connection.vpn_gateway
-                ),
-            );
-        }
-        walk.pass(
-            HopKind::RouteTable,
-            Some(&table.id),
-            format!(
-                "{}: the reply to {address} returns over {}",
-                table.id, connection.vpn_gateway
-            ),
-        );
-        self.acl_return(&destination.subnet.id, true, Some(address), traffic, walk)?;
         walk.exit = Some(Exit::Vpn {
             connection: connection.id.clone(),
         });

@@ -1,7 +1,9 @@
 //! Accounts in the browser: sign up → pending (no sign-in, no Deploy) → an admin approves with a
 //! role → the user designs and saves; the history lists the revision; the audit log shows it.
 
-use e2e::{Browser, MoatServer, Moto, TestUser};
+use e2e::{Browser, MoatServer, TestUser};
+
+use crate::designer::with_server_and_browser;
 use serde_json::Value;
 
 const ADMIN: TestUser = TestUser {
@@ -166,18 +168,11 @@ async fn journey(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_waits_for_approval_then_the_user_designs_and_saves() -> anyhow::Result<()> {
-    let _one = crate::ONE_BROWSER_AT_A_TIME.lock().await;
-    let moto = Moto::start()?;
-    let server = MoatServer::start(&moto, &[ADMIN])?;
-    let browser = Browser::start().await?;
-    let outcome = journey(&browser, &server).await;
-    if outcome.is_err()
-        && let Ok(path) = browser.screenshot("accounts").await
-    {
-        eprintln!("screenshot of the failure: {}", path.display());
-    }
-    let _ = browser.client.clone().close().await;
-    outcome
+    with_server_and_browser("accounts", &[ADMIN], &[], |browser, server| async move {
+        let outcome = journey(&browser, &server).await;
+        (browser, outcome)
+    })
+    .await
 }
 
 const ALICE: TestUser = TestUser {
@@ -260,20 +255,14 @@ async fn two_person_rule(browser: &Browser, server: &MoatServer) -> anyhow::Resu
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_protected_target_deploys_only_after_a_second_deployer_approves() -> anyhow::Result<()> {
-    let _one = crate::ONE_BROWSER_AT_A_TIME.lock().await;
-    let moto = Moto::start()?;
-    let server = MoatServer::start_with(
-        &moto,
+    with_server_and_browser(
+        "two-person",
         &[ALICE, BOB],
         &[("MOAT_PROTECTED_TARGETS", "us-east-1")],
-    )?;
-    let browser = Browser::start().await?;
-    let outcome = two_person_rule(&browser, &server).await;
-    if outcome.is_err()
-        && let Ok(path) = browser.screenshot("two-person").await
-    {
-        eprintln!("screenshot of the failure: {}", path.display());
-    }
-    let _ = browser.client.clone().close().await;
-    outcome
+        |browser, server| async move {
+            let outcome = two_person_rule(&browser, &server).await;
+            (browser, outcome)
+        },
+    )
+    .await
 }

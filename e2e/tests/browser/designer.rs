@@ -820,9 +820,24 @@ where
     F: FnOnce(Browser, MoatServer) -> Fut,
     Fut: std::future::Future<Output = (Browser, anyhow::Result<()>)>,
 {
+    with_server_and_browser(name, &[], &[], scenario).await
+}
+
+/// One browser test: moto, the real server (with these users and `MOAT_*` settings) and a
+/// fresh Chromium, one test at a time; a screenshot when the scenario fails.
+pub(crate) async fn with_server_and_browser<F, Fut>(
+    name: &str,
+    users: &[e2e::TestUser],
+    settings: &[(&str, &str)],
+    scenario: F,
+) -> anyhow::Result<()>
+where
+    F: FnOnce(Browser, MoatServer) -> Fut,
+    Fut: std::future::Future<Output = (Browser, anyhow::Result<()>)>,
+{
     let _one = crate::ONE_BROWSER_AT_A_TIME.lock().await;
     let moto = Moto::start()?;
-    let server = MoatServer::start(&moto, &[])?;
+    let server = MoatServer::start_with(&moto, users, settings)?;
     let browser = Browser::start().await?;
     let (browser, outcome) = scenario(browser, server).await;
     if outcome.is_err()
