@@ -17,6 +17,8 @@ pub struct Settings {
     /// Deployment targets (regions) under the two-person rule: a deployment there waits until a
     /// different deployer approves the exact plan.
     pub protected_targets: Vec<String>,
+    /// How deployments run (parallelism, retries).
+    pub apply: crate::provision::ApplyOptions,
 }
 
 impl Settings {

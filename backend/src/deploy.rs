@@ -1,14 +1,13 @@
-//! Running a deployment: the design must validate without errors; then VPCs and their subnets
-//! are created in dependency order, each AWS id journaled right after its call.
-//!
-//! This is the thin slice: VPCs and subnets only. Objects of other kinds are listed in the
-//! deployment's message as not deployed, never silently skipped.
+//! Running a deployment: the design must validate without errors; then the planner compares it
+//! with what the account holds for it and the applier ([`crate::provision`]) runs the plan,
+//! journaling every step in the database before and after its call. A destroy is the same run
+//! with nothing desired. A server stopped mid-run resumes at start-up ([`resume_interrupted`]).
 //!
 //! The two-person rule: a deployment to a protected target (a region listed in the server's
 //! settings) is recorded as `awaiting_approval` with the hash of exactly what was requested; a
 //! different deployer's approval starts it, and only if the design is still that revision.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::http::StatusCode;
 use serde_json::json;
@@ -16,9 +15,28 @@ use serde_json::json;
 use crate::AppState;
 use crate::api::ApiError;
 use crate::auth;
-use crate::aws::{OwnershipTags, SubnetRequest, VpcRequest};
+use crate::aws::BoxFuture;
+use crate::provision::{self, Journal, Owner, Phase, ProgressEvent};
 use crate::store::User;
 use shared::Design;
+
+/// What a deployment does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// Make the account match the design.
+    Apply,
+    /// Remove everything tagged with the design.
+    Destroy,
+}
+
+impl Operation {
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::Apply => "apply",
+            Operation::Destroy => "destroy",
+        }
+    }
+}
 
 /// What a deployment request became.
 pub struct Started {
@@ -51,14 +69,21 @@ fn check_design(design: &Design) -> Result<(), ApiError> {
 
 /// Validates the stored design and starts deploying it in the background, or, for a protected
 /// target, records the request to wait for a second deployer.
-pub async fn start(state: &AppState, design_id: &str, user: &User) -> Result<Started, ApiError> {
+pub async fn start(
+    state: &AppState,
+    design_id: &str,
+    user: &User,
+    operation: Operation,
+) -> Result<Started, ApiError> {
     let record = state
         .store
         .design(design_id)
         .await
         .map_err(|_| ApiError::not_found("design"))?;
     let design = shared::spec::load_design(&record.document).map_err(ApiError::internal)?;
-    check_design(&design)?;
+    if operation == Operation::Apply {
+        check_design(&design)?;
+    }
     let deployment_id = format!("dep-{}", &auth::new_token()[..16]);
     let plan_hash = crate::store::document_hash(&record.document);
     let protected = state.settings.protected_targets.contains(&design.region);
@@ -78,6 +103,10 @@ pub async fn start(state: &AppState, design_id: &str, user: &User) -> Result<Sta
             &plan_hash,
         )
         .await?;
+    state
+        .store
+        .set_deployment_operation(&deployment_id, operation.name())
+        .await?;
     if protected {
         tracing::info!(%deployment_id, %design_id, user = %user.name, "deployment awaits a second deployer");
         return Ok(Started {
@@ -87,7 +116,7 @@ pub async fn start(state: &AppState, design_id: &str, user: &User) -> Result<Sta
         });
     }
     tracing::info!(%deployment_id, %design_id, user = %user.name, "deployment started");
-    spawn_run(state, design_id, &deployment_id, design);
+    spawn_run(state, design_id, &deployment_id, design, operation);
     Ok(Started {
         deployment_id,
         status: "running",
@@ -149,13 +178,24 @@ pub async fn approve(
         ));
     }
     let design = shared::spec::load_design(&record.document).map_err(ApiError::internal)?;
-    check_design(&design)?;
+    let operation = if deployment.operation == "destroy" {
+        Operation::Destroy
+    } else {
+        check_design(&design)?;
+        Operation::Apply
+    };
     state
         .store
         .approve_deployment(deployment_id, approver.id)
         .await?;
     tracing::info!(%deployment_id, approver = %approver.name, "deployment approved and started");
-    spawn_run(state, &deployment.design_id, deployment_id, design);
+    spawn_run(
+        state,
+        &deployment.design_id,
+        deployment_id,
+        design,
+        operation,
+    );
     Ok(Started {
         deployment_id: deployment_id.to_string(),
         status: "running",
@@ -164,12 +204,18 @@ pub async fn approve(
 }
 
 /// Runs the deployment in the background and records how it ended.
-fn spawn_run(state: &AppState, design_id: &str, deployment_id: &str, design: Design) {
+fn spawn_run(
+    state: &AppState,
+    design_id: &str,
+    deployment_id: &str,
+    design: Design,
+    operation: Operation,
+) {
     let state = state.clone();
     let design_id = design_id.to_string();
     let spawned_id = deployment_id.to_string();
     tokio::spawn(async move {
-        let outcome = run(&state, &design_id, &spawned_id, &design).await;
+        let outcome = run(&state, &design_id, &spawned_id, &design, operation).await;
         let (status, message) = match outcome {
             Ok(message) => ("succeeded", message),
             Err(message) => ("failed", message),
@@ -185,74 +231,149 @@ fn spawn_run(state: &AppState, design_id: &str, deployment_id: &str, design: Des
     });
 }
 
+/// The database journal of one deployment: every event is written before the applier goes
+/// on, and every AWS id it created is listed with the deployment.
+struct StoreJournal {
+    store: crate::store::Store,
+    deployment_id: String,
+}
+
+impl Journal for StoreJournal {
+    fn record<'a>(&'a self, event: &'a ProgressEvent) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(async move {
+            let text = serde_json::to_string(event).map_err(|error| error.to_string())?;
+            self.store
+                .record_event(&self.deployment_id, &text)
+                .await
+                .map_err(|error| error.to_string())?;
+            if let Phase::Done {
+                aws_id: Some(aws_id),
+            } = &event.phase
+                && event.action != "delete"
+            {
+                self.store
+                    .record_resource(&self.deployment_id, &event.logical_id, event.kind, aws_id)
+                    .await
+                    .map_err(|error| error.to_string())?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Plans against the account (what is tagged with the design) and applies the plan. Running
+/// it again after any interruption converges: the plan is made afresh from the account.
 async fn run(
     state: &AppState,
     design_id: &str,
     deployment_id: &str,
     design: &Design,
+    operation: Operation,
 ) -> Result<String, String> {
-    let tags = |logical_id: &str, name: &str| OwnershipTags {
-        design_id: design_id.to_string(),
-        logical_id: logical_id.to_string(),
-        deployment_id: deployment_id.to_string(),
-        name: if name.is_empty() {
-            logical_id.to_string()
-        } else {
-            name.to_string()
-        },
+    let desired = match operation {
+        Operation::Apply => shared::plan::desired_resources(design),
+        Operation::Destroy => Vec::new(),
     };
-    let journal_error =
-        |error: crate::store::StoreError| format!("could not journal a created resource: {error}");
-    let mut vpc_aws_ids: HashMap<&str, String> = HashMap::new();
-    for vpc in &design.vpcs {
-        let request = VpcRequest {
-            cidr_block: vpc.cidr_blocks.first().cloned().unwrap_or_default(),
-            enable_dns_support: vpc.enable_dns_support,
-            enable_dns_hostnames: vpc.enable_dns_hostnames,
-        };
-        let aws_id = state
-            .network
-            .create_vpc(&design.region, &request, &tags(&vpc.id, &vpc.name))
-            .await
-            .map_err(|error| format!("VPC {}: {error}", vpc.id))?;
-        state
-            .store
-            .record_resource(deployment_id, &vpc.id, "vpc", &aws_id)
-            .await
-            .map_err(journal_error)?;
-        vpc_aws_ids.insert(vpc.id.as_str(), aws_id);
-    }
-    for subnet in &design.subnets {
-        let vpc_aws_id = vpc_aws_ids.get(subnet.vpc.as_str()).ok_or_else(|| {
-            format!(
-                "subnet {}: its VPC {} was not created",
-                subnet.id, subnet.vpc
-            )
-        })?;
-        let request = SubnetRequest {
-            vpc_aws_id: vpc_aws_id.clone(),
-            cidr_block: subnet.cidr.clone(),
-            availability_zone: subnet.availability_zone.clone(),
-            map_public_ip_on_launch: subnet.map_public_ip_on_launch,
-        };
-        let aws_id = state
-            .network
-            .create_subnet(&design.region, &request, &tags(&subnet.id, &subnet.id))
-            .await
-            .map_err(|error| format!("subnet {}: {error}", subnet.id))?;
-        state
-            .store
-            .record_resource(deployment_id, &subnet.id, "subnet", &aws_id)
-            .await
-            .map_err(journal_error)?;
-    }
-    let created = design.vpcs.len() + design.subnets.len();
-    let not_deployed = design.object_ids().len() - created;
-    Ok(if not_deployed == 0 {
-        format!("created {created} resource(s)")
+    let (plan, observed) = provision::plan_against_account(
+        state.network.as_ref(),
+        &design.region,
+        design_id,
+        &desired,
+        &state.settings.apply,
+    )
+    .await
+    .map_err(|error| format!("could not read what the account holds: {error}"))?;
+    let journal = Arc::new(StoreJournal {
+        store: state.store.clone(),
+        deployment_id: deployment_id.to_string(),
+    });
+    let report = provision::apply(
+        state.network.clone(),
+        journal,
+        &design.region,
+        Owner {
+            design_id: design_id.to_string(),
+            deployment_id: deployment_id.to_string(),
+        },
+        &plan,
+        &observed,
+        state.settings.apply.clone(),
+    )
+    .await;
+    if report.succeeded() {
+        Ok(report.summary())
     } else {
-        format!(
-            "created {created} resource(s); {not_deployed} object(s) of other kinds are not deployed yet"
+        Err(report.summary())
+    }
+}
+
+/// Resumes what a stopped server left running: each deployment plans again from the account
+/// and applies the rest.
+pub async fn resume_interrupted(state: &AppState) -> Result<usize, crate::store::StoreError> {
+    let interrupted = state.store.interrupted_deployments().await?;
+    let mut resumed = 0;
+    for (deployment_id, operation) in interrupted {
+        let deployment = state.store.deployment(&deployment_id).await?;
+        let document = state
+            .store
+            .revision_document(&deployment.design_id, deployment.design_revision)
+            .await?;
+        let Ok(design) = shared::spec::load_design(&document) else {
+            state
+                .store
+                .finish_deployment(&deployment_id, "failed", "the design no longer loads")
+                .await?;
+            continue;
+        };
+        let operation = if operation == "destroy" {
+            Operation::Destroy
+        } else {
+            Operation::Apply
+        };
+        tracing::info!(%deployment_id, "resuming an interrupted deployment");
+        spawn_run(
+            state,
+            &deployment.design_id,
+            &deployment_id,
+            design,
+            operation,
+        );
+        resumed += 1;
+    }
+    Ok(resumed)
+}
+
+/// The plan for a stored design against the account, without changing anything.
+pub async fn plan_for(
+    state: &AppState,
+    design_id: &str,
+    operation: Operation,
+) -> Result<(Design, shared::plan::Plan), ApiError> {
+    let record = state
+        .store
+        .design(design_id)
+        .await
+        .map_err(|_| ApiError::not_found("design"))?;
+    let design = shared::spec::load_design(&record.document).map_err(ApiError::internal)?;
+    let desired = match operation {
+        Operation::Apply => shared::plan::desired_resources(&design),
+        Operation::Destroy => Vec::new(),
+    };
+    let (plan, _) = provision::plan_against_account(
+        state.network.as_ref(),
+        &design.region,
+        design_id,
+        &desired,
+        &state.settings.apply,
+    )
+    .await
+    .map_err(|error| {
+        tracing::warn!(%error, "reading the account for a plan failed");
+        ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "aws_unavailable",
+            format!("could not read what the account holds: {error}"),
         )
-    })
+    })?;
+    Ok((design, plan))
 }

@@ -4,7 +4,8 @@
 //! - [`store`]: the database (sqlx, SQLite in the data dir), behind plain functions.
 //! - [`auth`]: password hashing, sessions, roles, CSRF.
 //! - [`api`]: the JSON API under `/api/v1` and its error type.
-//! - [`deploy`]: runs a deployment: validates, then creates resources in dependency order.
+//! - [`deploy`]: deployment requests, the two-person rule, the journal, resuming at start-up.
+//! - [`provision`]: the applier: runs a plan as a DAG with retries, journaled step by step.
 //! - [`aws`]: the only module that knows aws-sdk-ec2.
 //!
 //! Error policy: library modules return `thiserror` types; the API maps them to a status and a
@@ -16,6 +17,7 @@ pub mod auth;
 pub mod aws;
 pub mod config;
 pub mod deploy;
+pub mod provision;
 pub mod store;
 
 use std::future::Future;

@@ -295,6 +295,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     .map(|target| target.trim().to_string())
                     .filter(|target| !target.is_empty())
                     .collect(),
+                apply: backend::provision::ApplyOptions::default(),
             };
             let network = backend::aws::Ec2Network::from_environment().await;
             let state = backend::AppState {
@@ -306,6 +307,12 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("binding {bind}"))?;
             let address = listener.local_addr()?;
+            let resumed = backend::deploy::resume_interrupted(&state)
+                .await
+                .context("resuming interrupted deployments")?;
+            if resumed > 0 {
+                tracing::info!(resumed, "resumed interrupted deployments");
+            }
             say!("Moat is listening on http://{address}");
             std::io::stdout().flush()?;
             backend::serve(listener, state, async {

@@ -132,6 +132,8 @@ pub struct DeploymentRecord {
     /// The hash of what was requested (the design revision's document).
     pub plan_hash: String,
     pub message: String,
+    /// `apply` or `destroy`.
+    pub operation: String,
     pub created_at: i64,
     pub updated_at: i64,
     pub resources: Vec<DeployedResource>,
@@ -720,7 +722,8 @@ impl Store {
         aws_id: &str,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO deployment_resources (deployment_id, logical_id, kind, aws_id, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO deployment_resources (deployment_id, logical_id, kind, aws_id, created_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (deployment_id, logical_id) DO UPDATE SET kind = excluded.kind, aws_id = excluded.aws_id",
         )
         .bind(deployment_id)
         .bind(logical_id)
@@ -734,7 +737,7 @@ impl Store {
 
     pub async fn deployment(&self, id: &str) -> Result<DeploymentRecord, StoreError> {
         let row = sqlx::query(
-            "SELECT id, design_id, design_revision, status, requested_by, approved_by, plan_hash, message, created_at, updated_at FROM deployments WHERE id = $1",
+            "SELECT id, design_id, design_revision, status, requested_by, approved_by, plan_hash, message, operation, created_at, updated_at FROM deployments WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -758,6 +761,7 @@ impl Store {
             approved_by: row.get("approved_by"),
             plan_hash: row.get("plan_hash"),
             message: row.get("message"),
+            operation: row.get("operation"),
             created_at: row.get("created_at"),
             updated_at: row.get("updated_at"),
             resources,
@@ -786,6 +790,65 @@ impl Store {
                 requested_by: row.get("requested_by"),
                 created_at: row.get("created_at"),
             })
+            .collect())
+    }
+
+    /// Appends a journal entry (a progress event as JSON) to a deployment.
+    pub async fn record_event(&self, deployment_id: &str, event: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO deployment_events (deployment_id, event, created_at) VALUES ($1, $2, $3)",
+        )
+        .bind(deployment_id)
+        .bind(event)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A deployment's journal entries after `after` (their ids and JSON), oldest first.
+    pub async fn events_since(
+        &self,
+        deployment_id: &str,
+        after: i64,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, event FROM deployment_events WHERE deployment_id = $1 AND id > $2 ORDER BY id",
+        )
+        .bind(deployment_id)
+        .bind(after)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| (row.get("id"), row.get("event")))
+            .collect())
+    }
+
+    /// Sets what a deployment does: `apply` (the default) or `destroy`.
+    pub async fn set_deployment_operation(
+        &self,
+        id: &str,
+        operation: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE deployments SET operation = $1 WHERE id = $2")
+            .bind(operation)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Deployments a stopped server left running (id, operation), to resume at start-up.
+    pub async fn interrupted_deployments(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, operation FROM deployments WHERE status = 'running' ORDER BY created_at",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| (row.get("id"), row.get("operation")))
             .collect())
     }
 

@@ -3,6 +3,10 @@
 //!
 //! Every child process runs in its own process group and the whole group is killed on drop,
 //! so a failing test leaves no Chromium, chromedriver, moto or server behind.
+//!
+//! [`faults`] is the fault-injection layer the provisioning tests put between the SDK and moto.
+
+pub mod faults;
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::process::CommandExt;

@@ -33,8 +33,87 @@ pub enum ResourceKind {
     GatewayEndpoint,
     InterfaceEndpoint,
     SecurityGroupRule,
+    NetworkAclEntry,
+    NetworkAclAssociation,
     Route,
     RouteTableAssociation,
+    Instance,
+}
+
+impl ResourceKind {
+    pub const ALL: [ResourceKind; 20] = [
+        ResourceKind::Vpc,
+        ResourceKind::CustomerGateway,
+        ResourceKind::PlacementGroup,
+        ResourceKind::Subnet,
+        ResourceKind::InternetGateway,
+        ResourceKind::VpnGateway,
+        ResourceKind::SecurityGroup,
+        ResourceKind::RouteTable,
+        ResourceKind::NetworkAcl,
+        ResourceKind::ElasticIp,
+        ResourceKind::NatGateway,
+        ResourceKind::VpnConnection,
+        ResourceKind::GatewayEndpoint,
+        ResourceKind::InterfaceEndpoint,
+        ResourceKind::SecurityGroupRule,
+        ResourceKind::NetworkAclEntry,
+        ResourceKind::NetworkAclAssociation,
+        ResourceKind::Route,
+        ResourceKind::RouteTableAssociation,
+        ResourceKind::Instance,
+    ];
+
+    /// The plain name used in plans, journals and progress events.
+    pub fn name(self) -> &'static str {
+        match self {
+            ResourceKind::Vpc => "vpc",
+            ResourceKind::CustomerGateway => "customer_gateway",
+            ResourceKind::PlacementGroup => "placement_group",
+            ResourceKind::Subnet => "subnet",
+            ResourceKind::InternetGateway => "internet_gateway",
+            ResourceKind::VpnGateway => "vpn_gateway",
+            ResourceKind::SecurityGroup => "security_group",
+            ResourceKind::RouteTable => "route_table",
+            ResourceKind::NetworkAcl => "network_acl",
+            ResourceKind::ElasticIp => "elastic_ip",
+            ResourceKind::NatGateway => "nat_gateway",
+            ResourceKind::VpnConnection => "vpn_connection",
+            ResourceKind::GatewayEndpoint => "gateway_endpoint",
+            ResourceKind::InterfaceEndpoint => "interface_endpoint",
+            ResourceKind::SecurityGroupRule => "security_group_rule",
+            ResourceKind::NetworkAclEntry => "network_acl_entry",
+            ResourceKind::NetworkAclAssociation => "network_acl_association",
+            ResourceKind::Route => "route",
+            ResourceKind::RouteTableAssociation => "route_table_association",
+            ResourceKind::Instance => "instance",
+        }
+    }
+
+    /// Kinds that are AWS resources of their own, tagged at creation (the others live inside
+    /// one: routes, rules, entries and associations are found through their container).
+    pub fn is_tagged(self) -> bool {
+        !matches!(
+            self,
+            ResourceKind::SecurityGroupRule
+                | ResourceKind::NetworkAclEntry
+                | ResourceKind::NetworkAclAssociation
+                | ResourceKind::Route
+                | ResourceKind::RouteTableAssociation
+        )
+    }
+
+    /// Kinds whose creation takes minutes on AWS (started first by the applier).
+    pub fn is_long_pole(self) -> bool {
+        matches!(
+            self,
+            ResourceKind::ElasticIp
+                | ResourceKind::NatGateway
+                | ResourceKind::InterfaceEndpoint
+                | ResourceKind::VpnGateway
+                | ResourceKind::VpnConnection
+        )
+    }
 }
 
 /// A resource's identity across plans: its kind and a logical id derived from the design
@@ -46,7 +125,7 @@ pub struct ResourceKey {
 }
 
 impl ResourceKey {
-    fn new(kind: ResourceKind, logical_id: impl Into<String>) -> Self {
+    pub fn new(kind: ResourceKind, logical_id: impl Into<String>) -> Self {
         ResourceKey {
             kind,
             logical_id: logical_id.into(),
@@ -54,12 +133,144 @@ impl ResourceKey {
     }
 }
 
+impl std::fmt::Display for ResourceKey {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(formatter, "{} {}", self.kind.name(), self.logical_id)
+    }
+}
+
+/// Who a security group rule lets in or out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum RulePeer {
+    Cidr(String),
+    /// A security group of the design (its logical id; the rule's own group for a self rule).
+    SecurityGroup(String),
+    /// A prefix list id (`pl-…`).
+    PrefixList(String),
+}
+
+/// Everything needed to create a resource, with references to other resources of the design
+/// by logical id (the applier turns them into AWS ids).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ResourceSpec {
+    Vpc {
+        name: String,
+        cidr_block: String,
+        dns_support: bool,
+        dns_hostnames: bool,
+    },
+    CustomerGateway {
+        ip_address: String,
+        bgp_asn: u32,
+    },
+    PlacementGroup {
+        strategy: String,
+    },
+    Subnet {
+        vpc: String,
+        cidr_block: String,
+        availability_zone: String,
+        map_public_ip: bool,
+    },
+    InternetGateway {
+        vpc: String,
+    },
+    VpnGateway {
+        vpc: String,
+        amazon_side_asn: u32,
+    },
+    SecurityGroup {
+        vpc: String,
+        name: String,
+        description: String,
+    },
+    /// A main table adopts the VPC's own main route table instead of creating one.
+    RouteTable {
+        vpc: String,
+        main: bool,
+    },
+    NetworkAcl {
+        vpc: String,
+    },
+    NetworkAclEntry {
+        network_acl: String,
+        rule_number: u32,
+        egress: bool,
+        /// IANA number as a string, `-1` for all.
+        protocol: String,
+        from_port: i32,
+        to_port: i32,
+        cidr: String,
+        allow: bool,
+    },
+    NetworkAclAssociation {
+        network_acl: String,
+        subnet: String,
+    },
+    ElasticIp,
+    NatGateway {
+        subnet: String,
+        elastic_ip: String,
+    },
+    VpnConnection {
+        vpn_gateway: String,
+        customer_gateway: String,
+        static_routes_only: bool,
+        /// The customer gateway's on-premises networks, as static routes of the connection.
+        static_routes: Vec<String>,
+    },
+    GatewayEndpoint {
+        vpc: String,
+        /// Full service name: `com.amazonaws.us-east-1.s3`.
+        service_name: String,
+        route_tables: Vec<String>,
+    },
+    InterfaceEndpoint {
+        vpc: String,
+        service_name: String,
+        subnets: Vec<String>,
+        security_groups: Vec<String>,
+        private_dns: bool,
+    },
+    SecurityGroupRule {
+        security_group: String,
+        egress: bool,
+        /// IANA number as a string, `-1` for all.
+        protocol: String,
+        from_port: i32,
+        to_port: i32,
+        peer: RulePeer,
+    },
+    Route {
+        route_table: String,
+        destination: String,
+        target: ResourceKey,
+    },
+    RouteTableAssociation {
+        route_table: String,
+        subnet: String,
+    },
+    Instance {
+        subnet: String,
+        security_groups: Vec<String>,
+        placement_group: Option<String>,
+        instance_type: String,
+        image_id: String,
+        efa: bool,
+    },
+}
+
 /// What the design asks for.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DesiredResource {
     pub key: ResourceKey,
+    /// What a Describe reports of it, with references as logical ids: compared with what is
+    /// observed to find what changed.
     pub attributes: BTreeMap<String, String>,
     pub depends_on: Vec<ResourceKey>,
+    pub spec: ResourceSpec,
 }
 
 /// What a Describe found, tagged with the design's ids.
@@ -78,14 +289,26 @@ pub enum Action {
     Update {
         changed: Vec<String>,
     },
-    /// An attribute AWS cannot change in place: deleted and created again.
+    /// An attribute AWS cannot change in place (or a resource it depends on is replaced): the
+    /// old one is deleted by an earlier step of the plan and this step creates it again.
     Replace {
         changed: Vec<String>,
     },
     Delete,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+impl Action {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update { .. } => "update",
+            Action::Replace { .. } => "replace",
+            Action::Delete => "delete",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Step {
     pub key: ResourceKey,
     pub action: Action,
@@ -93,31 +316,59 @@ pub struct Step {
     pub aws_id: Option<String>,
     /// Indexes of earlier steps this one waits for.
     pub depends_on: Vec<usize>,
+    /// What to create or update to (none for deletes).
+    pub spec: Option<ResourceSpec>,
+    /// What was observed, for deletes (the rule or route to remove).
+    pub observed: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Plan {
     pub steps: Vec<Step>,
     /// Resources already as designed.
     pub unchanged: usize,
 }
 
-/// Attributes whose change forces a replacement.
-fn forces_replacement(kind: ResourceKind, attribute: &str) -> bool {
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// How many steps of each action: (create, update, replace, delete). The delete half of a
+    /// replacement is not counted as a delete.
+    pub fn counts(&self) -> (usize, usize, usize, usize) {
+        let replaced: std::collections::HashSet<&ResourceKey> = self
+            .steps
+            .iter()
+            .filter(|s| matches!(s.action, Action::Replace { .. }))
+            .map(|s| &s.key)
+            .collect();
+        let mut counts = (0, 0, 0, 0);
+        for step in &self.steps {
+            match step.action {
+                Action::Create => counts.0 += 1,
+                Action::Update { .. } => counts.1 += 1,
+                Action::Replace { .. } => counts.2 += 1,
+                Action::Delete if !replaced.contains(&step.key) => counts.3 += 1,
+                Action::Delete => {}
+            }
+        }
+        counts
+    }
+}
+
+/// Attributes AWS changes in place; a change to any other attribute replaces the resource.
+fn updates_in_place(kind: ResourceKind, attribute: &str) -> bool {
     use ResourceKind::*;
     match kind {
-        Vpc => attribute == "cidr_block",
-        Subnet => matches!(attribute, "vpc" | "cidr_block" | "availability_zone"),
-        NatGateway => attribute == "subnet",
-        SecurityGroup => matches!(attribute, "vpc" | "name"),
-        GatewayEndpoint | InterfaceEndpoint => matches!(attribute, "vpc" | "service"),
-        CustomerGateway => matches!(attribute, "ip_address" | "bgp_asn"),
-        VpnConnection => matches!(attribute, "vpn_gateway" | "customer_gateway"),
-        PlacementGroup => attribute == "strategy",
-        RouteTable | NetworkAcl | InternetGateway | VpnGateway => attribute == "vpc",
-        // Rules are identified by all their fields; routes and associations change in place.
-        SecurityGroupRule | ElasticIp => true,
-        Route | RouteTableAssociation => false,
+        Vpc => matches!(attribute, "dns_support" | "dns_hostnames"),
+        Subnet => attribute == "map_public_ip",
+        Route => attribute == "target",
+        RouteTableAssociation => attribute == "route_table",
+        NetworkAclAssociation => attribute == "network_acl",
+        GatewayEndpoint => attribute == "route_tables",
+        InterfaceEndpoint => matches!(attribute, "subnets" | "security_groups" | "private_dns"),
+        _ => false,
     }
 }
 
@@ -128,47 +379,104 @@ fn attributes<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, St
         .collect()
 }
 
-fn protocol_name(protocol: Protocol) -> &'static str {
+/// The protocol as EC2 writes it (IANA number, `-1` for all).
+pub fn protocol_number(protocol: Protocol) -> &'static str {
     match protocol {
-        Protocol::Tcp => "tcp",
-        Protocol::Udp => "udp",
-        Protocol::Icmp => "icmp",
-        Protocol::All => "all",
+        Protocol::Tcp => "6",
+        Protocol::Udp => "17",
+        Protocol::Icmp => "1",
+        Protocol::All => "-1",
     }
+}
+
+/// The ports EC2 reports for a rule: none (`-1`) for all protocols.
+fn rule_ports(protocol: Protocol, from_port: i32, to_port: i32) -> (i32, i32) {
+    match protocol {
+        Protocol::All => (-1, -1),
+        _ => (from_port, to_port),
+    }
+}
+
+/// The logical id of a security group rule: everything that identifies it.
+pub fn security_group_rule_id(
+    group: &str,
+    egress: bool,
+    protocol: &str,
+    from_port: i32,
+    to_port: i32,
+    peer: &RulePeer,
+) -> String {
+    let direction = if egress { "egress" } else { "ingress" };
+    let peer = match peer {
+        RulePeer::Cidr(cidr) => format!("cidr:{cidr}"),
+        RulePeer::SecurityGroup(group) => format!("sg:{group}"),
+        RulePeer::PrefixList(list) => format!("pl:{list}"),
+    };
+    format!("{group}/{direction}/{protocol}/{from_port}/{to_port}/{peer}")
+}
+
+/// The full name of an endpoint service (`s3` → `com.amazonaws.us-east-1.s3`).
+pub fn service_name(region: &str, service: &str) -> String {
+    if service.starts_with("com.amazonaws.") || service.starts_with("aws.") {
+        service.to_string()
+    } else {
+        format!("com.amazonaws.{region}.{service}")
+    }
+}
+
+fn sorted_list(items: &[String]) -> String {
+    let mut items = items.to_vec();
+    items.sort();
+    items.join(",")
 }
 
 /// Every resource a design needs, with what each depends on.
 pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
     use ResourceKind::*;
-    let mut resources = Vec::new();
-    let mut push = |kind: ResourceKind,
-                    logical_id: String,
-                    attributes: BTreeMap<String, String>,
-                    depends_on: Vec<ResourceKey>| {
+    let mut resources: Vec<DesiredResource> = Vec::new();
+    fn push(
+        resources: &mut Vec<DesiredResource>,
+        kind: ResourceKind,
+        logical_id: String,
+        attributes: BTreeMap<String, String>,
+        depends_on: Vec<ResourceKey>,
+        spec: ResourceSpec,
+    ) {
         resources.push(DesiredResource {
             key: ResourceKey::new(kind, logical_id),
             attributes,
             depends_on,
+            spec,
         });
-    };
+    }
     let vpc_key = |id: &str| ResourceKey::new(Vpc, id);
     for vpc in &design.vpcs {
+        let cidr_block = vpc.cidr_blocks.first().cloned().unwrap_or_default();
         push(
+            &mut resources,
             Vpc,
             vpc.id.clone(),
             attributes([
-                (
-                    "cidr_block",
-                    vpc.cidr_blocks.first().cloned().unwrap_or_default(),
-                ),
+                ("cidr_block", cidr_block.clone()),
                 ("dns_support", vpc.enable_dns_support.to_string()),
                 ("dns_hostnames", vpc.enable_dns_hostnames.to_string()),
             ]),
             Vec::new(),
+            ResourceSpec::Vpc {
+                name: if vpc.name.is_empty() {
+                    vpc.id.clone()
+                } else {
+                    vpc.name.clone()
+                },
+                cidr_block,
+                dns_support: vpc.enable_dns_support,
+                dns_hostnames: vpc.enable_dns_hostnames,
+            },
         );
     }
     for gateway in &design.customer_gateways {
         push(
+            &mut resources,
             CustomerGateway,
             gateway.id.clone(),
             attributes([
@@ -176,18 +484,26 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 ("bgp_asn", gateway.bgp_asn.to_string()),
             ]),
             Vec::new(),
+            ResourceSpec::CustomerGateway {
+                ip_address: gateway.ip_address.clone(),
+                bgp_asn: gateway.bgp_asn,
+            },
         );
     }
     for group in &design.placement_groups {
+        let strategy = format!("{:?}", group.strategy).to_lowercase();
         push(
+            &mut resources,
             PlacementGroup,
             group.id.clone(),
-            attributes([("strategy", format!("{:?}", group.strategy).to_lowercase())]),
+            attributes([("strategy", strategy.clone())]),
             Vec::new(),
+            ResourceSpec::PlacementGroup { strategy },
         );
     }
     for subnet in &design.subnets {
         push(
+            &mut resources,
             Subnet,
             subnet.id.clone(),
             attributes([
@@ -197,18 +513,29 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 ("map_public_ip", subnet.map_public_ip_on_launch.to_string()),
             ]),
             vec![vpc_key(&subnet.vpc)],
+            ResourceSpec::Subnet {
+                vpc: subnet.vpc.clone(),
+                cidr_block: subnet.cidr.clone(),
+                availability_zone: subnet.availability_zone.clone(),
+                map_public_ip: subnet.map_public_ip_on_launch,
+            },
         );
     }
     for gateway in &design.internet_gateways {
         push(
+            &mut resources,
             InternetGateway,
             gateway.id.clone(),
             attributes([("vpc", gateway.vpc.clone())]),
             vec![vpc_key(&gateway.vpc)],
+            ResourceSpec::InternetGateway {
+                vpc: gateway.vpc.clone(),
+            },
         );
     }
     for gateway in &design.vpn_gateways {
         push(
+            &mut resources,
             VpnGateway,
             gateway.id.clone(),
             attributes([
@@ -216,50 +543,133 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 ("amazon_side_asn", gateway.amazon_side_asn.to_string()),
             ]),
             vec![vpc_key(&gateway.vpc)],
+            ResourceSpec::VpnGateway {
+                vpc: gateway.vpc.clone(),
+                amazon_side_asn: gateway.amazon_side_asn,
+            },
         );
     }
     for group in &design.security_groups {
         push(
+            &mut resources,
             SecurityGroup,
             group.id.clone(),
             attributes([("vpc", group.vpc.clone()), ("name", group.name.clone())]),
             vec![vpc_key(&group.vpc)],
+            ResourceSpec::SecurityGroup {
+                vpc: group.vpc.clone(),
+                name: group.name.clone(),
+                description: if group.description.is_empty() {
+                    format!("{} (Moat)", group.name)
+                } else {
+                    group.description.clone()
+                },
+            },
         );
     }
     for table in &design.route_tables {
         push(
+            &mut resources,
             RouteTable,
             table.id.clone(),
-            attributes([("vpc", table.vpc.clone())]),
+            attributes([("vpc", table.vpc.clone()), ("main", table.main.to_string())]),
             vec![vpc_key(&table.vpc)],
+            ResourceSpec::RouteTable {
+                vpc: table.vpc.clone(),
+                main: table.main,
+            },
         );
     }
     for acl in &design.network_acls {
         push(
+            &mut resources,
             NetworkAcl,
             acl.id.clone(),
-            attributes([
-                ("vpc", acl.vpc.clone()),
-                ("entries", acl.entries.len().to_string()),
-            ]),
+            attributes([("vpc", acl.vpc.clone())]),
             vec![vpc_key(&acl.vpc)],
+            ResourceSpec::NetworkAcl {
+                vpc: acl.vpc.clone(),
+            },
         );
+        for entry in &acl.entries {
+            let direction = if entry.egress { "egress" } else { "ingress" };
+            let protocol = protocol_number(entry.protocol).to_string();
+            let (from_port, to_port) = rule_ports(entry.protocol, entry.from_port, entry.to_port);
+            let allow = entry.action == crate::model::RuleAction::Allow;
+            push(
+                &mut resources,
+                NetworkAclEntry,
+                format!("{}/{direction}/{}", acl.id, entry.rule_number),
+                attributes([
+                    ("protocol", protocol.clone()),
+                    ("ports", format!("{from_port}-{to_port}")),
+                    ("cidr", entry.cidr.clone()),
+                    ("allow", allow.to_string()),
+                ]),
+                vec![ResourceKey::new(NetworkAcl, acl.id.clone())],
+                ResourceSpec::NetworkAclEntry {
+                    network_acl: acl.id.clone(),
+                    rule_number: entry.rule_number,
+                    egress: entry.egress,
+                    protocol,
+                    from_port,
+                    to_port,
+                    cidr: entry.cidr.clone(),
+                    allow,
+                },
+            );
+        }
+        for subnet in &acl.subnets {
+            push(
+                &mut resources,
+                NetworkAclAssociation,
+                format!("{subnet}/network-acl"),
+                attributes([("network_acl", acl.id.clone())]),
+                vec![
+                    ResourceKey::new(Subnet, subnet.clone()),
+                    ResourceKey::new(NetworkAcl, acl.id.clone()),
+                ],
+                ResourceSpec::NetworkAclAssociation {
+                    network_acl: acl.id.clone(),
+                    subnet: subnet.clone(),
+                },
+            );
+        }
     }
     for nat in &design.nat_gateways {
         let address = format!("{}/eip", nat.id);
-        push(ElasticIp, address.clone(), BTreeMap::new(), Vec::new());
         push(
+            &mut resources,
+            ElasticIp,
+            address.clone(),
+            BTreeMap::new(),
+            Vec::new(),
+            ResourceSpec::ElasticIp,
+        );
+        push(
+            &mut resources,
             NatGateway,
             nat.id.clone(),
             attributes([("subnet", nat.subnet.clone())]),
             vec![
                 ResourceKey::new(Subnet, nat.subnet.clone()),
-                ResourceKey::new(ElasticIp, address),
+                ResourceKey::new(ElasticIp, address.clone()),
             ],
+            ResourceSpec::NatGateway {
+                subnet: nat.subnet.clone(),
+                elastic_ip: address,
+            },
         );
     }
     for connection in &design.vpn_connections {
+        let static_routes = design
+            .customer_gateways
+            .iter()
+            .find(|g| g.id == connection.customer_gateway)
+            .map(|g| g.on_premises_cidrs.clone())
+            .unwrap_or_default();
         push(
+            &mut resources,
             VpnConnection,
             connection.id.clone(),
             attributes([
@@ -270,21 +680,43 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 ResourceKey::new(VpnGateway, connection.vpn_gateway.clone()),
                 ResourceKey::new(CustomerGateway, connection.customer_gateway.clone()),
             ],
+            ResourceSpec::VpnConnection {
+                vpn_gateway: connection.vpn_gateway.clone(),
+                customer_gateway: connection.customer_gateway.clone(),
+                static_routes_only: connection.static_routes_only,
+                static_routes,
+            },
         );
     }
     for endpoint in &design.endpoints {
-        let (kind, mut depends_on) = match endpoint.endpoint_type {
-            EndpointType::Gateway => (
-                GatewayEndpoint,
-                endpoint
+        let service = service_name(&design.region, &endpoint.service);
+        match endpoint.endpoint_type {
+            EndpointType::Gateway => {
+                let mut depends_on: Vec<ResourceKey> = endpoint
                     .route_tables
                     .iter()
                     .map(|t| ResourceKey::new(RouteTable, t.clone()))
-                    .collect::<Vec<_>>(),
-            ),
-            EndpointType::Interface => (
-                InterfaceEndpoint,
-                endpoint
+                    .collect();
+                depends_on.push(vpc_key(&endpoint.vpc));
+                push(
+                    &mut resources,
+                    GatewayEndpoint,
+                    endpoint.id.clone(),
+                    attributes([
+                        ("vpc", endpoint.vpc.clone()),
+                        ("service", service.clone()),
+                        ("route_tables", sorted_list(&endpoint.route_tables)),
+                    ]),
+                    depends_on,
+                    ResourceSpec::GatewayEndpoint {
+                        vpc: endpoint.vpc.clone(),
+                        service_name: service,
+                        route_tables: endpoint.route_tables.clone(),
+                    },
+                );
+            }
+            EndpointType::Interface => {
+                let mut depends_on: Vec<ResourceKey> = endpoint
                     .subnets
                     .iter()
                     .map(|s| ResourceKey::new(Subnet, s.clone()))
@@ -294,49 +726,73 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                             .iter()
                             .map(|g| ResourceKey::new(SecurityGroup, g.clone())),
                     )
-                    .collect(),
-            ),
-        };
-        depends_on.push(vpc_key(&endpoint.vpc));
-        push(
-            kind,
-            endpoint.id.clone(),
-            attributes([
-                ("vpc", endpoint.vpc.clone()),
-                ("service", endpoint.service.clone()),
-                ("route_tables", endpoint.route_tables.join(",")),
-                ("subnets", endpoint.subnets.join(",")),
-                ("security_groups", endpoint.security_groups.join(",")),
-                ("private_dns", endpoint.private_dns.to_string()),
-            ]),
-            depends_on,
-        );
+                    .collect();
+                depends_on.push(vpc_key(&endpoint.vpc));
+                push(
+                    &mut resources,
+                    InterfaceEndpoint,
+                    endpoint.id.clone(),
+                    attributes([
+                        ("vpc", endpoint.vpc.clone()),
+                        ("service", service.clone()),
+                        ("subnets", sorted_list(&endpoint.subnets)),
+                        ("security_groups", sorted_list(&endpoint.security_groups)),
+                        ("private_dns", endpoint.private_dns.to_string()),
+                    ]),
+                    depends_on,
+                    ResourceSpec::InterfaceEndpoint {
+                        vpc: endpoint.vpc.clone(),
+                        service_name: service,
+                        subnets: endpoint.subnets.clone(),
+                        security_groups: endpoint.security_groups.clone(),
+                        private_dns: endpoint.private_dns,
+                    },
+                );
+            }
+        }
     }
     for group in &design.security_groups {
-        for (direction, rules) in [("ingress", &group.ingress), ("egress", &group.egress)] {
+        for (egress, rules) in [(false, &group.ingress), (true, &group.egress)] {
             for rule in rules.iter() {
-                let peer = rule
-                    .cidr
-                    .as_ref()
-                    .map(|c| format!("cidr:{c}"))
-                    .or_else(|| rule.security_group.as_ref().map(|g| format!("sg:{g}")))
-                    .or_else(|| rule.prefix_list.as_ref().map(|p| format!("pl:{p}")))
-                    .unwrap_or_default();
+                let peer = if let Some(cidr) = &rule.cidr {
+                    RulePeer::Cidr(cidr.clone())
+                } else if let Some(peer_group) = &rule.security_group {
+                    RulePeer::SecurityGroup(peer_group.clone())
+                } else if let Some(list) = &rule.prefix_list {
+                    RulePeer::PrefixList(list.clone())
+                } else {
+                    continue;
+                };
+                let protocol = protocol_number(rule.protocol).to_string();
+                let (from_port, to_port) = rule_ports(rule.protocol, rule.from_port, rule.to_port);
                 let mut depends_on = vec![ResourceKey::new(SecurityGroup, group.id.clone())];
-                if let Some(peer_group) = rule.security_group.as_ref().filter(|g| **g != group.id) {
+                if let RulePeer::SecurityGroup(peer_group) = &peer
+                    && *peer_group != group.id
+                {
                     depends_on.push(ResourceKey::new(SecurityGroup, peer_group.clone()));
                 }
+                let logical_id =
+                    security_group_rule_id(&group.id, egress, &protocol, from_port, to_port, &peer);
+                // Two rules of the design that are the same rule in EC2 are one resource.
+                if resources.iter().any(|r: &DesiredResource| {
+                    r.key.kind == SecurityGroupRule && r.key.logical_id == logical_id
+                }) {
+                    continue;
+                }
                 push(
+                    &mut resources,
                     SecurityGroupRule,
-                    format!(
-                        "{}/{direction}/{}/{}/{}/{peer}",
-                        group.id,
-                        protocol_name(rule.protocol),
-                        rule.from_port,
-                        rule.to_port
-                    ),
+                    logical_id,
                     BTreeMap::new(),
                     depends_on,
+                    ResourceSpec::SecurityGroupRule {
+                        security_group: group.id.clone(),
+                        egress,
+                        protocol,
+                        from_port,
+                        to_port,
+                        peer,
+                    },
                 );
             }
         }
@@ -352,17 +808,30 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
     };
     for table in &design.route_tables {
         for route in &table.routes {
-            let mut depends_on = vec![ResourceKey::new(RouteTable, table.id.clone())];
-            depends_on.extend(target_key(&route.target));
+            // Routes to workloads are not provisioned (Moat launches no network interface
+            // for them); validation reports them.
+            let Some(target) = target_key(&route.target) else {
+                continue;
+            };
             push(
+                &mut resources,
                 Route,
                 format!("{}/{}", table.id, route.destination),
                 attributes([("target", route.target.clone())]),
-                depends_on,
+                vec![
+                    ResourceKey::new(RouteTable, table.id.clone()),
+                    target.clone(),
+                ],
+                ResourceSpec::Route {
+                    route_table: table.id.clone(),
+                    destination: route.destination.clone(),
+                    target,
+                },
             );
         }
         for subnet in &table.subnets {
             push(
+                &mut resources,
                 RouteTableAssociation,
                 format!("{subnet}/route-table"),
                 attributes([("route_table", table.id.clone())]),
@@ -370,6 +839,65 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                     ResourceKey::new(Subnet, subnet.clone()),
                     ResourceKey::new(RouteTable, table.id.clone()),
                 ],
+                ResourceSpec::RouteTableAssociation {
+                    route_table: table.id.clone(),
+                    subnet: subnet.clone(),
+                },
+            );
+        }
+    }
+    for workload in &design.workloads {
+        if workload.kind != crate::model::WorkloadKind::Ec2 || !workload.launch {
+            continue;
+        }
+        let Some(image_id) = workload.image_id.clone() else {
+            continue;
+        };
+        let mut depends_on = vec![ResourceKey::new(Subnet, workload.subnet.clone())];
+        depends_on.extend(
+            workload
+                .security_groups
+                .iter()
+                .map(|g| ResourceKey::new(SecurityGroup, g.clone())),
+        );
+        depends_on.extend(
+            workload
+                .placement_group
+                .iter()
+                .map(|g| ResourceKey::new(PlacementGroup, g.clone())),
+        );
+        // Rules first: an instance starts with the network it was designed for.
+        for group in &workload.security_groups {
+            depends_on.extend(
+                resources
+                    .iter()
+                    .filter(|r| {
+                        r.key.kind == SecurityGroupRule
+                            && r.key.logical_id.starts_with(&format!("{group}/"))
+                    })
+                    .map(|r| r.key.clone())
+                    .collect::<Vec<_>>(),
+            );
+        }
+        for index in 0..workload.count {
+            push(
+                &mut resources,
+                Instance,
+                format!("{}/{index}", workload.id),
+                attributes([
+                    ("subnet", workload.subnet.clone()),
+                    ("instance_type", workload.instance_type.clone()),
+                    ("image_id", image_id.clone()),
+                ]),
+                depends_on.clone(),
+                ResourceSpec::Instance {
+                    subnet: workload.subnet.clone(),
+                    security_groups: workload.security_groups.clone(),
+                    placement_group: workload.placement_group.clone(),
+                    instance_type: workload.instance_type.clone(),
+                    image_id: image_id.clone(),
+                    efa: workload.efa,
+                },
             );
         }
     }
@@ -377,17 +905,64 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
 }
 
 /// Compares the design with the account and orders the work: deletes of what the design no
-/// longer has (dependents first), then creates, updates and replaces in dependency order.
+/// longer has and of what is replaced (dependents first), then creates, updates and replaces in
+/// dependency order. Replacing a resource replaces what depends on it (a subnet's NAT gateway,
+/// its associations), since AWS will not delete a resource still in use.
 pub fn plan(desired: &[DesiredResource], observed: &[ObservedResource]) -> Plan {
     let observed_by_key: HashMap<&ResourceKey, &ObservedResource> =
         observed.iter().map(|o| (&o.key, o)).collect();
     let desired_keys: std::collections::HashSet<&ResourceKey> =
         desired.iter().map(|d| &d.key).collect();
+    // What changed, per desired resource, in rank order so a replacement cascades to dependents.
+    let mut ordered: Vec<&DesiredResource> = desired.iter().collect();
+    ordered.sort_by(|a, b| a.key.kind.cmp(&b.key.kind).then(a.key.cmp(&b.key)));
+    let mut actions: HashMap<&ResourceKey, Action> = HashMap::new();
+    for resource in &ordered {
+        let Some(found) = observed_by_key.get(&resource.key) else {
+            actions.insert(&resource.key, Action::Create);
+            continue;
+        };
+        let mut changed: Vec<String> = resource
+            .attributes
+            .iter()
+            .filter(|(name, value)| found.attributes.get(*name) != Some(value))
+            .map(|(name, _)| name.clone())
+            .collect();
+        let replaced_dependencies: Vec<String> = resource
+            .depends_on
+            .iter()
+            .filter(|key| {
+                matches!(
+                    actions.get(key),
+                    Some(Action::Replace { .. }) | Some(Action::Create)
+                )
+            })
+            .map(|key| format!("{} is replaced", key))
+            .collect();
+        let action = if !replaced_dependencies.is_empty() {
+            changed.extend(replaced_dependencies);
+            Action::Replace { changed }
+        } else if changed.is_empty() {
+            continue;
+        } else if changed
+            .iter()
+            .all(|name| updates_in_place(resource.key.kind, name))
+        {
+            Action::Update { changed }
+        } else {
+            Action::Replace { changed }
+        };
+        actions.insert(&resource.key, action);
+    }
     let mut steps: Vec<Step> = Vec::new();
-    // Deletes: highest rank first; each waits for the deletes of higher ranks.
+    // Deletes: what the design no longer has and the old half of each replacement, highest
+    // rank first; each waits for the deletes of higher ranks.
     let mut doomed: Vec<&ObservedResource> = observed
         .iter()
-        .filter(|o| !desired_keys.contains(&o.key))
+        .filter(|o| {
+            !desired_keys.contains(&o.key)
+                || matches!(actions.get(&o.key), Some(Action::Replace { .. }))
+        })
         .collect();
     doomed.sort_by(|a, b| b.key.cmp(&a.key));
     let mut delete_steps: Vec<(ResourceKind, usize)> = Vec::new();
@@ -403,36 +978,14 @@ pub fn plan(desired: &[DesiredResource], observed: &[ObservedResource]) -> Plan 
             action: Action::Delete,
             aws_id: Some(resource.aws_id.clone()),
             depends_on,
+            spec: None,
+            observed: resource.attributes.clone(),
         });
     }
-    // Creates, updates and replaces, in rank order so dependencies come first.
-    let mut ordered: Vec<&DesiredResource> = desired.iter().collect();
-    ordered.sort_by(|a, b| a.key.kind.cmp(&b.key.kind).then(a.key.cmp(&b.key)));
     let mut step_of: HashMap<&ResourceKey, usize> = HashMap::new();
     let mut unchanged = 0;
     for resource in ordered {
-        let action = match observed_by_key.get(&resource.key) {
-            None => Some(Action::Create),
-            Some(found) => {
-                let changed: Vec<String> = resource
-                    .attributes
-                    .iter()
-                    .filter(|(name, value)| found.attributes.get(*name) != Some(value))
-                    .map(|(name, _)| name.clone())
-                    .collect();
-                if changed.is_empty() {
-                    None
-                } else if changed
-                    .iter()
-                    .any(|name| forces_replacement(resource.key.kind, name))
-                {
-                    Some(Action::Replace { changed })
-                } else {
-                    Some(Action::Update { changed })
-                }
-            }
-        };
-        let Some(action) = action else {
+        let Some(action) = actions.remove(&resource.key) else {
             unchanged += 1;
             continue;
         };
@@ -446,11 +999,17 @@ pub fn plan(desired: &[DesiredResource], observed: &[ObservedResource]) -> Plan 
         depends_on.sort_unstable();
         depends_on.dedup();
         step_of.insert(&resource.key, steps.len());
+        let observed = observed_by_key.get(&resource.key);
         steps.push(Step {
             key: resource.key.clone(),
-            aws_id: observed_by_key.get(&resource.key).map(|o| o.aws_id.clone()),
+            aws_id: match action {
+                Action::Update { .. } => observed.map(|o| o.aws_id.clone()),
+                _ => None,
+            },
             action,
             depends_on,
+            spec: Some(resource.spec.clone()),
+            observed: observed.map(|o| o.attributes.clone()).unwrap_or_default(),
         });
     }
     Plan { steps, unchanged }
@@ -564,13 +1123,31 @@ mod tests {
             .iter()
             .map(|s| (s.key.kind, s.key.logical_id.as_str(), &s.action))
             .collect();
-        assert_eq!(plan.steps.len(), 4, "{actions:?}");
+        // One create (the endpoint), one update (the route), one delete (the rule); the subnet
+        // is replaced and so is everything in it: its association and the three interface
+        // endpoints AWS would not let go of it.
+        assert_eq!(plan.counts(), (1, 1, 5, 1), "{actions:?}");
         assert!(actions.iter().any(|(k, id, a)| *k == ResourceKind::Route
             && *id == "rt-private/0.0.0.0/0"
             && matches!(a, Action::Update { .. })));
         assert!(actions.iter().any(|(k, id, a)| *k == ResourceKind::Subnet
             && *id == "subnet-private-a"
-            && matches!(a, Action::Replace { .. })));
+            && matches!(a, Action::Replace { changed } if changed == &["cidr_block"])));
+        for (kind, id) in [
+            (
+                ResourceKind::RouteTableAssociation,
+                "subnet-private-a/route-table",
+            ),
+            (ResourceKind::InterfaceEndpoint, "vpce-sagemaker-api"),
+        ] {
+            assert!(
+                actions.iter().any(|(k, i, a)| *k == kind
+                    && *i == id
+                    && matches!(a, Action::Replace { changed }
+                        if changed == &["subnet subnet-private-a is replaced"])),
+                "{id}: {actions:?}"
+            );
+        }
         assert!(
             actions
                 .iter()
@@ -583,9 +1160,34 @@ mod tests {
                     && *id == "vpce-sts"
                     && **a == Action::Create)
         );
-        // The delete comes first and everything else waits for it.
-        assert_eq!(plan.steps[0].action, Action::Delete);
-        assert!(plan.steps[1..].iter().all(|s| s.depends_on.contains(&0)));
+        // Deletes come first (the subnet after what is in it) and everything else waits for them.
+        let deletes = plan
+            .steps
+            .iter()
+            .take_while(|s| s.action == Action::Delete)
+            .count();
+        assert_eq!(deletes, 6);
+        assert_eq!(plan.steps[deletes - 1].key.kind, ResourceKind::Subnet);
+        assert!(
+            plan.steps[deletes..]
+                .iter()
+                .all(|s| (0..deletes).all(|d| s.depends_on.contains(&d)))
+        );
+        // The replaced subnet's new association waits for the new subnet.
+        let index = |kind, id: &str| {
+            plan.steps
+                .iter()
+                .rposition(|s| s.key.kind == kind && s.key.logical_id == id)
+                .unwrap()
+        };
+        assert!(
+            plan.steps[index(
+                ResourceKind::RouteTableAssociation,
+                "subnet-private-a/route-table"
+            )]
+            .depends_on
+            .contains(&index(ResourceKind::Subnet, "subnet-private-a"))
+        );
     }
 
     #[test]

@@ -395,7 +395,8 @@ async fn create_deployment(
     Path(design_id): Path<String>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     current.require(Role::Deployer)?;
-    let started = deploy::start(&state, &design_id, &current.user).await?;
+    let started =
+        deploy::start(&state, &design_id, &current.user, deploy::Operation::Apply).await?;
     let deployment_id = started.deployment_id.clone();
     state
         .store

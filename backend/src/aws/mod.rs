@@ -5,14 +5,15 @@
 //! through the SDK's standard chain (`AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_ENDPOINT_URL`, …),
 //! never from a request.
 
+pub mod ec2;
 pub mod recording;
+
+use std::collections::{BTreeMap, HashMap};
 
 use std::future::Future;
 use std::pin::Pin;
 
-use aws_sdk_ec2::config::Region;
-use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata};
-use aws_sdk_ec2::types::{AttributeBooleanValue, ResourceType, Tag, TagSpecification};
+use shared::plan::{ObservedResource, ResourceKey, ResourceKind, ResourceSpec};
 
 /// A boxed future, so the port can be used as a trait object.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -50,180 +51,143 @@ pub enum AwsError {
         operation: &'static str,
         missing: &'static str,
     },
+    #[error("{reference} has no AWS id yet (it was not created)")]
+    Unresolved { reference: String },
 }
 
-/// What a VPC is created with.
-#[derive(Debug, Clone)]
-pub struct VpcRequest {
-    pub cidr_block: String,
-    pub enable_dns_support: bool,
-    pub enable_dns_hostnames: bool,
+impl AwsError {
+    /// The error code AWS answered with, if it answered.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            AwsError::Service { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// Throttling, a server-side failure or a lost connection: the same call may succeed later.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            AwsError::Service { code, .. } => matches!(
+                code.as_str(),
+                "RequestLimitExceeded"
+                    | "Throttling"
+                    | "ThrottlingException"
+                    | "RequestThrottled"
+                    | "InternalError"
+                    | "InternalFailure"
+                    | "ServiceUnavailable"
+                    | "Unavailable"
+                    | "RequestTimeout"
+                    | "RequestExpired"
+            ),
+            AwsError::Transport { .. } => true,
+            AwsError::IncompleteAnswer { .. } => true,
+            AwsError::Unresolved { .. } => false,
+        }
+    }
+
+    /// A call whose effect is unknown: it may have been carried out (the answer was lost).
+    pub fn is_ambiguous(&self) -> bool {
+        matches!(
+            self,
+            AwsError::Transport { .. } | AwsError::IncompleteAnswer { .. }
+        ) || matches!(self.code(), Some("InternalError" | "InternalFailure"))
+    }
+
+    /// `InvalidVpcID.NotFound` and its kind: right after a create this is eventual consistency.
+    pub fn is_not_found(&self) -> bool {
+        self.code()
+            .is_some_and(|code| code.ends_with(".NotFound") || code.ends_with("NotFound"))
+    }
+
+    pub fn is_dependency_violation(&self) -> bool {
+        self.code() == Some("DependencyViolation")
+    }
 }
 
-/// What a subnet is created with.
-#[derive(Debug, Clone)]
-pub struct SubnetRequest {
-    pub vpc_aws_id: String,
-    pub cidr_block: String,
-    pub availability_zone: String,
-    pub map_public_ip_on_launch: bool,
+/// The AWS ids of the resources a step references, by resource key.
+#[derive(Debug, Clone, Default)]
+pub struct ResolvedIds {
+    ids: HashMap<ResourceKey, String>,
 }
 
-/// The calls deployment needs from EC2.
+impl ResolvedIds {
+    pub fn insert(&mut self, key: ResourceKey, aws_id: String) {
+        self.ids.insert(key, aws_id);
+    }
+
+    pub fn get(&self, kind: ResourceKind, logical_id: &str) -> Result<&str, AwsError> {
+        self.ids
+            .get(&ResourceKey::new(kind, logical_id))
+            .map(String::as_str)
+            .ok_or_else(|| AwsError::Unresolved {
+                reference: format!("{} {logical_id}", kind.name()),
+            })
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+/// How a dry run of one call went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DryRunOutcome {
+    /// `DryRunOperation`: the credentials may make the call.
+    Allowed,
+    /// `UnauthorizedOperation`: they may not.
+    Denied { message: String },
+}
+
+/// The calls provisioning needs from EC2, in the planner's terms. Every create tags the
+/// resource with its owner at creation; a resource inside another (a route, a rule, an
+/// association, an ACL entry) is found through its container.
 pub trait NetworkApi: Send + Sync {
-    fn create_vpc<'a>(
+    /// Everything in the region tagged with the design, as the planner sees it.
+    fn inventory<'a>(
         &'a self,
         region: &'a str,
-        request: &'a VpcRequest,
+        design_id: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<ObservedResource>, AwsError>>;
+    /// Creates one resource (and waits until it can be used) and answers its AWS id. Creating
+    /// a route, rule, entry or association that is already there is a success. On a retry
+    /// (`retry`), a tagged resource the earlier attempt made (its answer lost, or a later call
+    /// of the same create failed) is found by its tags and finished, never made twice.
+    fn create<'a>(
+        &'a self,
+        region: &'a str,
+        spec: &'a ResourceSpec,
+        ids: &'a ResolvedIds,
         tags: &'a OwnershipTags,
+        retry: bool,
     ) -> BoxFuture<'a, Result<String, AwsError>>;
-    fn create_subnet<'a>(
+    /// Changes a resource in place to match `spec` and answers its (possibly new) AWS id.
+    fn update<'a>(
         &'a self,
         region: &'a str,
-        request: &'a SubnetRequest,
-        tags: &'a OwnershipTags,
+        spec: &'a ResourceSpec,
+        ids: &'a ResolvedIds,
+        aws_id: &'a str,
     ) -> BoxFuture<'a, Result<String, AwsError>>;
-}
-
-/// EC2 through aws-sdk-ec2, configured from the server's environment.
-pub struct Ec2Network {
-    sdk_config: aws_config::SdkConfig,
-}
-
-impl Ec2Network {
-    /// Loads the standard AWS configuration chain once, at start-up.
-    pub async fn from_environment() -> Self {
-        let sdk_config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .load()
-            .await;
-        Ec2Network { sdk_config }
-    }
-
-    fn client(&self, region: &str) -> aws_sdk_ec2::Client {
-        let config = aws_sdk_ec2::config::Builder::from(&self.sdk_config)
-            .region(Region::new(region.to_string()))
-            .build();
-        aws_sdk_ec2::Client::from_conf(config)
-    }
-}
-
-fn tag_specification(resource_type: ResourceType, tags: &OwnershipTags) -> TagSpecification {
-    let pairs = [
-        ("Name", tags.name.as_str()),
-        (TAG_DESIGN_ID, tags.design_id.as_str()),
-        (TAG_LOGICAL_ID, tags.logical_id.as_str()),
-        (TAG_DEPLOYMENT_ID, tags.deployment_id.as_str()),
-    ];
-    TagSpecification::builder()
-        .resource_type(resource_type)
-        .set_tags(Some(
-            pairs
-                .iter()
-                .map(|(key, value)| Tag::builder().key(*key).value(*value).build())
-                .collect(),
-        ))
-        .build()
-}
-
-fn service_error<E>(operation: &'static str, error: aws_sdk_ec2::error::SdkError<E>) -> AwsError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    match error.code() {
-        Some(code) => AwsError::Service {
-            operation,
-            code: code.to_string(),
-            message: error.message().unwrap_or_default().to_string(),
-        },
-        None => AwsError::Transport {
-            operation,
-            detail: DisplayErrorContext(&error).to_string(),
-        },
-    }
-}
-
-fn flag(value: bool) -> AttributeBooleanValue {
-    AttributeBooleanValue::builder().value(value).build()
-}
-
-impl NetworkApi for Ec2Network {
-    fn create_vpc<'a>(
+    /// Deletes a resource (and waits until it is gone); one already gone is a success.
+    fn delete<'a>(
         &'a self,
         region: &'a str,
-        request: &'a VpcRequest,
-        tags: &'a OwnershipTags,
-    ) -> BoxFuture<'a, Result<String, AwsError>> {
-        Box::pin(async move {
-            let client = self.client(region);
-            let created = client
-                .create_vpc()
-                .cidr_block(&request.cidr_block)
-                .tag_specifications(tag_specification(ResourceType::Vpc, tags))
-                .send()
-                .await
-                .map_err(|error| service_error("CreateVpc", error))?;
-            let vpc_id = created
-                .vpc()
-                .and_then(|vpc| vpc.vpc_id())
-                .ok_or(AwsError::IncompleteAnswer {
-                    operation: "CreateVpc",
-                    missing: "a VPC id",
-                })?
-                .to_string();
-            // EC2 takes one attribute per ModifyVpcAttribute call.
-            client
-                .modify_vpc_attribute()
-                .vpc_id(&vpc_id)
-                .enable_dns_support(flag(request.enable_dns_support))
-                .send()
-                .await
-                .map_err(|error| service_error("ModifyVpcAttribute", error))?;
-            client
-                .modify_vpc_attribute()
-                .vpc_id(&vpc_id)
-                .enable_dns_hostnames(flag(request.enable_dns_hostnames))
-                .send()
-                .await
-                .map_err(|error| service_error("ModifyVpcAttribute", error))?;
-            Ok(vpc_id)
-        })
-    }
-
-    fn create_subnet<'a>(
+        kind: ResourceKind,
+        aws_id: &'a str,
+        observed: &'a BTreeMap<String, String>,
+    ) -> BoxFuture<'a, Result<(), AwsError>>;
+    /// Asks EC2 whether the credentials may make the call that creates or deletes `kind`.
+    fn dry_run<'a>(
         &'a self,
         region: &'a str,
-        request: &'a SubnetRequest,
-        tags: &'a OwnershipTags,
-    ) -> BoxFuture<'a, Result<String, AwsError>> {
-        Box::pin(async move {
-            let client = self.client(region);
-            let created = client
-                .create_subnet()
-                .vpc_id(&request.vpc_aws_id)
-                .cidr_block(&request.cidr_block)
-                .availability_zone(&request.availability_zone)
-                .tag_specifications(tag_specification(ResourceType::Subnet, tags))
-                .send()
-                .await
-                .map_err(|error| service_error("CreateSubnet", error))?;
-            let subnet_id = created
-                .subnet()
-                .and_then(|subnet| subnet.subnet_id())
-                .ok_or(AwsError::IncompleteAnswer {
-                    operation: "CreateSubnet",
-                    missing: "a subnet id",
-                })?
-                .to_string();
-            if request.map_public_ip_on_launch {
-                client
-                    .modify_subnet_attribute()
-                    .subnet_id(&subnet_id)
-                    .map_public_ip_on_launch(flag(true))
-                    .send()
-                    .await
-                    .map_err(|error| service_error("ModifySubnetAttribute", error))?;
-            }
-            Ok(subnet_id)
-        })
-    }
+        kind: ResourceKind,
+        deleting: bool,
+    ) -> BoxFuture<'a, Result<DryRunOutcome, AwsError>>;
 }
+
+pub use ec2::Ec2Network;

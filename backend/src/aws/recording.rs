@@ -1,12 +1,16 @@
 //! A test double of [`NetworkApi`]: records every call and hands out fake ids. It can hold
-//! calls until released, to test what happens while a deployment runs. The real EC2 path is
-//! tested against moto in the browser suite.
+//! calls until released, to test what happens while a deployment runs. Its inventory is always
+//! empty. The real EC2 path is tested against moto (the provisioning and browser suites).
 
 use std::sync::Mutex;
 
 use tokio::sync::Semaphore;
 
-use super::{AwsError, BoxFuture, NetworkApi, OwnershipTags, SubnetRequest, VpcRequest};
+use std::collections::BTreeMap;
+
+use shared::plan::{ObservedResource, ResourceKind, ResourceSpec};
+
+use super::{AwsError, BoxFuture, DryRunOutcome, NetworkApi, OwnershipTags, ResolvedIds};
 
 /// One recorded call: operation, logical id, and the CIDR asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,30 +73,93 @@ impl RecordingNetwork {
     }
 }
 
+fn operation_of(spec: &ResourceSpec) -> (&'static str, String) {
+    match spec {
+        ResourceSpec::Vpc { cidr_block, .. } => ("CreateVpc", cidr_block.clone()),
+        ResourceSpec::Subnet { cidr_block, .. } => ("CreateSubnet", cidr_block.clone()),
+        ResourceSpec::Route { destination, .. } => ("CreateRoute", destination.clone()),
+        other => {
+            let name = match other {
+                ResourceSpec::CustomerGateway { .. } => "CreateCustomerGateway",
+                ResourceSpec::PlacementGroup { .. } => "CreatePlacementGroup",
+                ResourceSpec::InternetGateway { .. } => "CreateInternetGateway",
+                ResourceSpec::VpnGateway { .. } => "CreateVpnGateway",
+                ResourceSpec::SecurityGroup { .. } => "CreateSecurityGroup",
+                ResourceSpec::RouteTable { .. } => "CreateRouteTable",
+                ResourceSpec::NetworkAcl { .. } => "CreateNetworkAcl",
+                ResourceSpec::NetworkAclEntry { .. } => "CreateNetworkAclEntry",
+                ResourceSpec::NetworkAclAssociation { .. } => "ReplaceNetworkAclAssociation",
+                ResourceSpec::ElasticIp => "AllocateAddress",
+                ResourceSpec::NatGateway { .. } => "CreateNatGateway",
+                ResourceSpec::VpnConnection { .. } => "CreateVpnConnection",
+                ResourceSpec::GatewayEndpoint { .. } | ResourceSpec::InterfaceEndpoint { .. } => {
+                    "CreateVpcEndpoint"
+                }
+                ResourceSpec::SecurityGroupRule { egress: true, .. } => {
+                    "AuthorizeSecurityGroupEgress"
+                }
+                ResourceSpec::SecurityGroupRule { .. } => "AuthorizeSecurityGroupIngress",
+                ResourceSpec::RouteTableAssociation { .. } => "AssociateRouteTable",
+                ResourceSpec::Instance { .. } => "RunInstances",
+                _ => "Create",
+            };
+            (name, String::new())
+        }
+    }
+}
+
 impl NetworkApi for RecordingNetwork {
-    fn create_vpc<'a>(
+    fn inventory<'a>(
         &'a self,
         _region: &'a str,
-        request: &'a VpcRequest,
+        _design_id: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<ObservedResource>, AwsError>> {
+        Box::pin(async move { Ok(Vec::new()) })
+    }
+
+    fn create<'a>(
+        &'a self,
+        _region: &'a str,
+        spec: &'a ResourceSpec,
+        _ids: &'a ResolvedIds,
         tags: &'a OwnershipTags,
+        _retry: bool,
     ) -> BoxFuture<'a, Result<String, AwsError>> {
         Box::pin(async move {
-            Ok(self
-                .record("CreateVpc", &tags.logical_id, &request.cidr_block)
-                .await)
+            let (operation, cidr_block) = operation_of(spec);
+            Ok(self.record(operation, &tags.logical_id, &cidr_block).await)
         })
     }
 
-    fn create_subnet<'a>(
+    fn update<'a>(
         &'a self,
         _region: &'a str,
-        request: &'a SubnetRequest,
-        tags: &'a OwnershipTags,
+        _spec: &'a ResourceSpec,
+        _ids: &'a ResolvedIds,
+        aws_id: &'a str,
     ) -> BoxFuture<'a, Result<String, AwsError>> {
+        Box::pin(async move { Ok(aws_id.to_string()) })
+    }
+
+    fn delete<'a>(
+        &'a self,
+        _region: &'a str,
+        _kind: ResourceKind,
+        aws_id: &'a str,
+        _observed: &'a BTreeMap<String, String>,
+    ) -> BoxFuture<'a, Result<(), AwsError>> {
         Box::pin(async move {
-            Ok(self
-                .record("CreateSubnet", &tags.logical_id, &request.cidr_block)
-                .await)
+            self.record("Delete", aws_id, "").await;
+            Ok(())
         })
+    }
+
+    fn dry_run<'a>(
+        &'a self,
+        _region: &'a str,
+        _kind: ResourceKind,
+        _deleting: bool,
+    ) -> BoxFuture<'a, Result<DryRunOutcome, AwsError>> {
+        Box::pin(async move { Ok(DryRunOutcome::Allowed) })
     }
 }

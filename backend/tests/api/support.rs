@@ -60,6 +60,10 @@ impl TestApp {
             secure_cookies: false,
             body_limit_bytes: 64 * 1024,
             protected_targets: Vec::new(),
+            apply: backend::provision::ApplyOptions {
+                base_delay: std::time::Duration::from_millis(5),
+                ..Default::default()
+            },
         };
         let network = Arc::new(network);
         let state = AppState {
