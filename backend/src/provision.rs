@@ -142,22 +142,13 @@ impl ApplyReport {
     }
 }
 
-/// A random number for jitter.
-fn random_fraction() -> f64 {
-    let mut bytes = [0u8; 4];
-    if getrandom::fill(&mut bytes).is_err() {
-        return 0.5;
-    }
-    f64::from(u32::from_le_bytes(bytes)) / f64::from(u32::MAX)
-}
-
 /// Full jitter: a random wait up to `base · 2^attempt`, capped.
 pub fn backoff(options: &ApplyOptions, attempt: u32) -> Duration {
     let ceiling = options
         .base_delay
         .saturating_mul(2u32.saturating_pow(attempt.min(16)))
         .min(options.max_delay);
-    ceiling.mul_f64(random_fraction())
+    ceiling.mul_f64(crate::aws::jitter())
 }
 
 /// The weight of a step when choosing what to start first: how long the chain it heads is,

@@ -277,6 +277,29 @@ fn permission(
     }
 }
 
+/// Retries a read call on throttling, server errors and lost answers (reads are safe to
+/// repeat), with jittered exponential backoff: the inventory makes many of them and one
+/// throttled call must not fail the whole read.
+async fn with_retries<T, F, Fut>(mut call: F) -> Result<T, AwsError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, AwsError>>,
+{
+    let mut attempt: u32 = 0;
+    loop {
+        attempt += 1;
+        match call().await {
+            Err(error) if error.is_transient() && attempt < 10 => {
+                let ceiling = Duration::from_millis(20)
+                    .saturating_mul(2u32.saturating_pow(attempt))
+                    .min(Duration::from_secs(2));
+                tokio::time::sleep(ceiling.mul_f64(super::jitter())).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// The kind a specification creates.
 pub fn spec_kind(spec: &ResourceSpec) -> ResourceKind {
     use ResourceKind as K;
@@ -1028,12 +1051,15 @@ impl Ec2Network {
     }
 
     async fn main_route_table(&self, client: &Client, vpc_id: &str) -> Result<String, AwsError> {
-        let tables = client
-            .describe_route_tables()
-            .filters(Filter::builder().name("vpc-id").values(vpc_id).build())
-            .send()
-            .await
-            .map_err(|e| service_error("DescribeRouteTables", e))?;
+        let tables = with_retries(|| async {
+            client
+                .describe_route_tables()
+                .filters(Filter::builder().name("vpc-id").values(vpc_id).build())
+                .send()
+                .await
+                .map_err(|e| service_error("DescribeRouteTables", e))
+        })
+        .await?;
         tables
             .route_tables()
             .iter()
@@ -1049,17 +1075,20 @@ impl Ec2Network {
         client: &Client,
         subnet_id: &str,
     ) -> Result<Option<(String, String)>, AwsError> {
-        let tables = client
-            .describe_route_tables()
-            .filters(
-                Filter::builder()
-                    .name("association.subnet-id")
-                    .values(subnet_id)
-                    .build(),
-            )
-            .send()
-            .await
-            .map_err(|e| service_error("DescribeRouteTables", e))?;
+        let tables = with_retries(|| async {
+            client
+                .describe_route_tables()
+                .filters(
+                    Filter::builder()
+                        .name("association.subnet-id")
+                        .values(subnet_id)
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(|e| service_error("DescribeRouteTables", e))
+        })
+        .await?;
         Ok(tables.route_tables().iter().find_map(|table| {
             table
                 .associations()
@@ -1099,17 +1128,20 @@ impl Ec2Network {
         client: &Client,
         subnet_id: &str,
     ) -> Result<(String, String), AwsError> {
-        let acls = client
-            .describe_network_acls()
-            .filters(
-                Filter::builder()
-                    .name("association.subnet-id")
-                    .values(subnet_id)
-                    .build(),
-            )
-            .send()
-            .await
-            .map_err(|e| service_error("DescribeNetworkAcls", e))?;
+        let acls = with_retries(|| async {
+            client
+                .describe_network_acls()
+                .filters(
+                    Filter::builder()
+                        .name("association.subnet-id")
+                        .values(subnet_id)
+                        .build(),
+                )
+                .send()
+                .await
+                .map_err(|e| service_error("DescribeNetworkAcls", e))
+        })
+        .await?;
         acls.network_acls()
             .iter()
             .find_map(|acl| {
@@ -1473,12 +1505,15 @@ impl Ec2Network {
                     .await
                     .map_err(|e| service_error("TerminateInstances", e))?;
                 self.wait_for("DescribeInstances", || async {
-                    let answer = client
-                        .describe_instances()
-                        .instance_ids(aws_id)
-                        .send()
-                        .await
-                        .map_err(|e| service_error("DescribeInstances", e))?;
+                    let answer = with_retries(|| async {
+                        client
+                            .describe_instances()
+                            .instance_ids(aws_id)
+                            .send()
+                            .await
+                            .map_err(|e| service_error("DescribeInstances", e))
+                    })
+                    .await?;
                     let state = answer
                         .reservations()
                         .iter()
@@ -1598,12 +1633,15 @@ impl Ec2Network {
     }
 
     async fn endpoint(&self, client: &Client, endpoint_id: &str) -> Result<EndpointIds, AwsError> {
-        let answer = client
-            .describe_vpc_endpoints()
-            .vpc_endpoint_ids(endpoint_id)
-            .send()
-            .await
-            .map_err(|e| service_error("DescribeVpcEndpoints", e))?;
+        let answer = with_retries(|| async {
+            client
+                .describe_vpc_endpoints()
+                .vpc_endpoint_ids(endpoint_id)
+                .send()
+                .await
+                .map_err(|e| service_error("DescribeVpcEndpoints", e))
+        })
+        .await?;
         let endpoint = answer
             .vpc_endpoints()
             .first()
@@ -1713,12 +1751,15 @@ impl Inventory {
         }
         let mut vpc_rows = Vec::new();
         if wants(K::Vpc) {
-            let vpcs = client
-                .describe_vpcs()
-                .filters(design_filter(design_id))
-                .send()
-                .await
-                .map_err(|e| service_error("DescribeVpcs", e))?;
+            let vpcs = with_retries(|| async {
+                client
+                    .describe_vpcs()
+                    .filters(design_filter(design_id))
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DescribeVpcs", e))
+            })
+            .await?;
             for vpc in vpcs.vpcs() {
                 let (Some(logical_id), Some(vpc_id)) =
                     (owned_by(vpc.tags(), design_id), vpc.vpc_id())
@@ -1733,26 +1774,32 @@ impl Inventory {
             }
         }
         for (logical_id, vpc_id, cidr) in &vpc_rows {
-            let support = client
-                .describe_vpc_attribute()
-                .vpc_id(vpc_id)
-                .attribute(aws_sdk_ec2::types::VpcAttributeName::EnableDnsSupport)
-                .send()
-                .await
-                .map_err(|e| service_error("DescribeVpcAttribute", e))?
-                .enable_dns_support()
-                .and_then(|v| v.value())
-                .unwrap_or(true);
-            let hostnames = client
-                .describe_vpc_attribute()
-                .vpc_id(vpc_id)
-                .attribute(aws_sdk_ec2::types::VpcAttributeName::EnableDnsHostnames)
-                .send()
-                .await
-                .map_err(|e| service_error("DescribeVpcAttribute", e))?
-                .enable_dns_hostnames()
-                .and_then(|v| v.value())
-                .unwrap_or(false);
+            let support = with_retries(|| async {
+                client
+                    .describe_vpc_attribute()
+                    .vpc_id(vpc_id)
+                    .attribute(aws_sdk_ec2::types::VpcAttributeName::EnableDnsSupport)
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DescribeVpcAttribute", e))
+            })
+            .await?
+            .enable_dns_support()
+            .and_then(|v| v.value())
+            .unwrap_or(true);
+            let hostnames = with_retries(|| async {
+                client
+                    .describe_vpc_attribute()
+                    .vpc_id(vpc_id)
+                    .attribute(aws_sdk_ec2::types::VpcAttributeName::EnableDnsHostnames)
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DescribeVpcAttribute", e))
+            })
+            .await?
+            .enable_dns_hostnames()
+            .and_then(|v| v.value())
+            .unwrap_or(false);
             add(
                 &mut observed,
                 &mut logical,
@@ -1773,12 +1820,15 @@ impl Inventory {
                 .unwrap_or_else(|| aws_id.to_string())
         };
         if wants(K::CustomerGateway) {
-            let gateways = client
-                .describe_customer_gateways()
-                .filters(design_filter(design_id))
-                .send()
-                .await
-                .map_err(|e| service_error("DescribeCustomerGateways", e))?;
+            let gateways = with_retries(|| async {
+                client
+                    .describe_customer_gateways()
+                    .filters(design_filter(design_id))
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DescribeCustomerGateways", e))
+            })
+            .await?;
             for gateway in gateways.customer_gateways() {
                 let (Some(logical_id), Some(id)) = (
                     owned_by(gateway.tags(), design_id),
@@ -1806,12 +1856,15 @@ impl Inventory {
             }
         }
         if wants(K::PlacementGroup) {
-            let groups = client
-                .describe_placement_groups()
-                .filters(design_filter(design_id))
-                .send()
-                .await
-                .map_err(|e| service_error("DescribePlacementGroups", e))?;
+            let groups = with_retries(|| async {
+                client
+                    .describe_placement_groups()
+                    .filters(design_filter(design_id))
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DescribePlacementGroups", e))
+            })
+            .await?;
             for group in groups.placement_groups() {
                 let (Some(logical_id), Some(name)) =
                     (owned_by(group.tags(), design_id), group.group_name())
@@ -1841,12 +1894,15 @@ impl Inventory {
             }
         }
         if wants(K::Subnet) {
-            let subnets = client
-                .describe_subnets()
-                .filters(design_filter(design_id))
-                .send()
-                .await
-                .map_err(|e| service_error("DescribeSubnets", e))?;
+            let subnets = with_retries(|| async {
+                client
+                    .describe_subnets()
+                    .filters(design_filter(design_id))
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DescribeSubnets", e))
+            })
+            .await?;
             for subnet in subnets.subnets() {
                 let (Some(logical_id), Some(id)) =
                     (owned_by(subnet.tags(), design_id), subnet.subnet_id())
@@ -1882,12 +1938,15 @@ impl Inventory {
             }
         }
         if wants(K::InternetGateway) {
-            let gateways = client
-                .describe_internet_gateways()
-                .filters(design_filter(design_id))
-                .send()
-                .await
-                .map_err(|e| service_error("DescribeInternetGateways", e))?;
+            let gateways = with_retries(|| async {
+                client
+                    .describe_internet_gateways()
+                    .filters(design_filter(design_id))
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DescribeInternetGateways", e))
+            })
+            .await?;
             for gateway in gateways.internet_gateways() {
                 let (Some(logical_id), Some(id)) = (
                     owned_by(gateway.tags(), design_id),
@@ -1913,12 +1972,15 @@ impl Inventory {
             }
         }
         if wants(K::VpnGateway) {
-            let gateways = client
-                .describe_vpn_gateways()
-                .filters(design_filter(design_id))
-                .send()
-                .await
-                .map_err(|e| service_error("DescribeVpnGateways", e))?;
+            let gateways = with_retries(|| async {
+                client
+                    .describe_vpn_gateways()
+                    .filters(design_filter(design_id))
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DescribeVpnGateways", e))
+            })
+            .await?;
             for gateway in gateways.vpn_gateways() {
                 let (Some(logical_id), Some(id)) = (
                     owned_by(gateway.tags(), design_id),
@@ -1964,12 +2026,15 @@ impl Inventory {
         }
         let mut group_rows = Vec::new();
         if wants(K::SecurityGroup) {
-            let groups = client
-                .describe_security_groups()
-                .filters(design_filter(design_id))
-                .send()
-                .await
-                .map_err(|e| service_error("DescribeSecurityGroups", e))?;
+            let groups = with_retries(|| async {
+                client
+                    .describe_security_groups()
+                    .filters(design_filter(design_id))
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DescribeSecurityGroups", e))
+            })
+            .await?;
             for group in groups.security_groups() {
                 let (Some(logical_id), Some(id)) =
                     (owned_by(group.tags(), design_id), group.group_id())
@@ -2059,12 +2124,15 @@ impl Inventory {
         }
         let mut nat_rows = Vec::new();
         if wants(K::NatGateway) || wants(K::Route) {
-            let nats = client
-                .describe_nat_gateways()
-                .filter(design_filter(design_id))
-                .send()
-                .await
-                .map_err(|e| service_error("DescribeNatGateways", e))?;
+            let nats = with_retries(|| async {
+                client
+                    .describe_nat_gateways()
+                    .filter(design_filter(design_id))
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DescribeNatGateways", e))
+            })
+            .await?;
             for nat in nats.nat_gateways() {
                 let (Some(logical_id), Some(id)) =
                     (owned_by(nat.tags(), design_id), nat.nat_gateway_id())
@@ -2096,12 +2164,15 @@ impl Inventory {
             );
         }
         if wants(K::ElasticIp) {
-            let addresses = client
-                .describe_addresses()
-                .filters(design_filter(design_id))
-                .send()
-                .await
-                .map_err(|e| service_error("DescribeAddresses", e))?;
+            let addresses = with_retries(|| async {
+                client
+                    .describe_addresses()
+                    .filters(design_filter(design_id))
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DescribeAddresses", e))
+            })
+            .await?;
             for address in addresses.addresses() {
                 let (Some(logical_id), Some(id)) =
                     (owned_by(address.tags(), design_id), address.allocation_id())
@@ -2119,12 +2190,15 @@ impl Inventory {
             }
         }
         if wants(K::VpnConnection) {
-            let connections = client
-                .describe_vpn_connections()
-                .filters(design_filter(design_id))
-                .send()
-                .await
-                .map_err(|e| service_error("DescribeVpnConnections", e))?;
+            let connections = with_retries(|| async {
+                client
+                    .describe_vpn_connections()
+                    .filters(design_filter(design_id))
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DescribeVpnConnections", e))
+            })
+            .await?;
             for connection in connections.vpn_connections() {
                 let (Some(logical_id), Some(id)) = (
                     owned_by(connection.tags(), design_id),
@@ -2156,12 +2230,15 @@ impl Inventory {
         }
         let mut table_rows = Vec::new();
         if wants(K::RouteTable) {
-            let tables = client
-                .describe_route_tables()
-                .filters(design_filter(design_id))
-                .send()
-                .await
-                .map_err(|e| service_error("DescribeRouteTables", e))?;
+            let tables = with_retries(|| async {
+                client
+                    .describe_route_tables()
+                    .filters(design_filter(design_id))
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DescribeRouteTables", e))
+            })
+            .await?;
             for table in tables.route_tables() {
                 let (Some(logical_id), Some(id)) =
                     (owned_by(table.tags(), design_id), table.route_table_id())
@@ -2183,12 +2260,15 @@ impl Inventory {
         }
         let mut acl_rows = Vec::new();
         if wants(K::NetworkAcl) {
-            let acls = client
-                .describe_network_acls()
-                .filters(design_filter(design_id))
-                .send()
-                .await
-                .map_err(|e| service_error("DescribeNetworkAcls", e))?;
+            let acls = with_retries(|| async {
+                client
+                    .describe_network_acls()
+                    .filters(design_filter(design_id))
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DescribeNetworkAcls", e))
+            })
+            .await?;
             for acl in acls.network_acls() {
                 let (Some(logical_id), Some(id)) =
                     (owned_by(acl.tags(), design_id), acl.network_acl_id())
@@ -2209,12 +2289,15 @@ impl Inventory {
         }
         let mut endpoint_rows = Vec::new();
         if wants(K::GatewayEndpoint) || wants(K::InterfaceEndpoint) {
-            let endpoints = client
-                .describe_vpc_endpoints()
-                .filters(design_filter(design_id))
-                .send()
-                .await
-                .map_err(|e| service_error("DescribeVpcEndpoints", e))?;
+            let endpoints = with_retries(|| async {
+                client
+                    .describe_vpc_endpoints()
+                    .filters(design_filter(design_id))
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DescribeVpcEndpoints", e))
+            })
+            .await?;
             for endpoint in endpoints.vpc_endpoints() {
                 let (Some(logical_id), Some(_)) = (
                     owned_by(endpoint.tags(), design_id),
@@ -2291,12 +2374,15 @@ impl Inventory {
             );
         }
         if wants(K::Instance) {
-            let reservations = client
-                .describe_instances()
-                .filters(design_filter(design_id))
-                .send()
-                .await
-                .map_err(|e| service_error("DescribeInstances", e))?;
+            let reservations = with_retries(|| async {
+                client
+                    .describe_instances()
+                    .filters(design_filter(design_id))
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DescribeInstances", e))
+            })
+            .await?;
             for instance in reservations
                 .reservations()
                 .iter()
@@ -2390,12 +2476,15 @@ impl Inventory {
         if !acl_rows.is_empty() {
             // The VPCs' default ACLs, where a subnet goes back to when its association goes.
             let mut default_acls: HashMap<String, String> = HashMap::new();
-            let acls = client
-                .describe_network_acls()
-                .filters(Filter::builder().name("default").values("true").build())
-                .send()
-                .await
-                .map_err(|e| service_error("DescribeNetworkAcls", e))?;
+            let acls = with_retries(|| async {
+                client
+                    .describe_network_acls()
+                    .filters(Filter::builder().name("default").values("true").build())
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DescribeNetworkAcls", e))
+            })
+            .await?;
             for acl in acls.network_acls() {
                 if let (Some(vpc_id), Some(id)) = (acl.vpc_id(), acl.network_acl_id()) {
                     default_acls.insert(vpc_id.to_string(), id.to_string());

@@ -105,6 +105,15 @@ impl AwsError {
     }
 }
 
+/// A random fraction in [0, 1), for jittered backoff.
+pub fn jitter() -> f64 {
+    let mut bytes = [0u8; 4];
+    if getrandom::fill(&mut bytes).is_err() {
+        return 0.5;
+    }
+    f64::from(u32::from_le_bytes(bytes)) / (f64::from(u32::MAX) + 1.0)
+}
+
 /// The AWS ids of the resources a step references, by resource key.
 #[derive(Debug, Clone, Default)]
 pub struct ResolvedIds {
