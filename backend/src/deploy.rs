@@ -283,6 +283,19 @@ async fn run(
     )
     .await
     .map_err(|error| format!("could not read what the account holds: {error}"))?;
+    let missing = provision::preflight(state.network.as_ref(), &design.region, &plan)
+        .await
+        .map_err(|error| format!("the preflight could not ask EC2: {error}"))?;
+    if !missing.is_empty() {
+        let actions: Vec<&str> = missing
+            .iter()
+            .flat_map(|m| m.actions.iter().copied())
+            .collect();
+        return Err(format!(
+            "the server's AWS credentials lack permissions (nothing was changed): {}",
+            actions.join(", ")
+        ));
+    }
     let journal = Arc::new(StoreJournal {
         store: state.store.clone(),
         deployment_id: deployment_id.to_string(),

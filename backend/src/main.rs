@@ -19,6 +19,7 @@ macro_rules! say_raw {
 }
 
 mod analysis_commands;
+mod provision_commands;
 
 use std::io::{IsTerminal, Read, Write};
 use std::net::SocketAddr;
@@ -120,6 +121,29 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// What an apply would change in the account (AWS from the standard environment).
+    Plan {
+        file: PathBuf,
+        /// The id resources are tagged with (default: `cli-` and the design's name).
+        #[arg(long)]
+        design_id: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Make the account match the design: preflight, plan, apply with progress.
+    Apply {
+        file: PathBuf,
+        #[arg(long)]
+        design_id: Option<String>,
+    },
+    /// Remove everything tagged with the design.
+    Destroy {
+        file: PathBuf,
+        #[arg(long)]
+        design_id: Option<String>,
+    },
+    /// Print the least-privilege IAM policy applying and destroying the design needs.
+    IamPolicy { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -220,6 +244,14 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Plan {
+            file,
+            design_id,
+            format,
+        } => provision_commands::plan(&file, design_id, format == Format::Json),
+        Command::Apply { file, design_id } => provision_commands::apply(&file, design_id, false),
+        Command::Destroy { file, design_id } => provision_commands::apply(&file, design_id, true),
+        Command::IamPolicy { file } => provision_commands::iam_policy(&file),
         command => {
             let runtime = match tokio::runtime::Runtime::new() {
                 Ok(runtime) => runtime,
@@ -352,7 +384,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
         | Command::Template { .. }
         | Command::Explain { .. }
         | Command::Matrix { .. }
-        | Command::Cost { .. } => {
+        | Command::Cost { .. }
+        | Command::Plan { .. }
+        | Command::Apply { .. }
+        | Command::Destroy { .. }
+        | Command::IamPolicy { .. } => {
             unreachable!("handled without a runtime")
         }
     }

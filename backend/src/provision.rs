@@ -434,6 +434,66 @@ pub async fn plan_against_account(
     Ok((shared::plan::plan(desired, &observed), observed))
 }
 
+/// One action the credentials lack, found by a dry run before anything is created.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MissingPermission {
+    pub actions: Vec<&'static str>,
+    pub kind: &'static str,
+    pub deleting: bool,
+    pub message: String,
+}
+
+/// The preflight: a `DryRun` call for every kind of create and delete the plan makes.
+/// Answers what the credentials may not do (empty: go ahead).
+pub async fn preflight(
+    network: &dyn NetworkApi,
+    region: &str,
+    plan: &Plan,
+) -> Result<Vec<MissingPermission>, AwsError> {
+    let mut asked = std::collections::BTreeSet::new();
+    let mut missing = Vec::new();
+    for step in &plan.steps {
+        let deleting = step.action == Action::Delete;
+        if !asked.insert((step.key.kind, deleting)) {
+            continue;
+        }
+        if let crate::aws::DryRunOutcome::Denied { message } =
+            network.dry_run(region, step.key.kind, deleting).await?
+        {
+            missing.push(MissingPermission {
+                actions: crate::aws::ec2::action_of(step.key.kind, deleting).to_vec(),
+                kind: step.key.kind.name(),
+                deleting,
+                message,
+            });
+        }
+    }
+    Ok(missing)
+}
+
+/// The least-privilege IAM policy a plan of `kinds` needs: the reads every run makes, and
+/// the creates, updates and deletes of those kinds only.
+pub fn iam_policy(
+    kinds: &std::collections::BTreeSet<shared::plan::ResourceKind>,
+) -> serde_json::Value {
+    let mut actions: std::collections::BTreeSet<&str> =
+        crate::aws::ec2::READ_ACTIONS.iter().copied().collect();
+    for kind in kinds {
+        for deleting in [false, true] {
+            actions.extend(crate::aws::ec2::action_of(*kind, deleting));
+        }
+    }
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "MoatProvisioning",
+            "Effect": "Allow",
+            "Action": actions.into_iter().collect::<Vec<_>>(),
+            "Resource": "*"
+        }]
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,6 +516,35 @@ mod tests {
         let draws: std::collections::HashSet<u128> =
             (0..100).map(|_| backoff(&options, 5).as_micros()).collect();
         assert!(draws.len() > 50, "{}", draws.len());
+    }
+
+    #[test]
+    fn the_iam_policy_names_only_what_the_design_needs() {
+        let kinds_of = |name: &str| {
+            let design = shared::templates::template(name).unwrap().design().unwrap();
+            shared::plan::desired_resources(&design)
+                .into_iter()
+                .map(|r| r.key.kind)
+                .collect::<std::collections::BTreeSet<_>>()
+        };
+        let actions = |name: &str| -> Vec<String> {
+            iam_policy(&kinds_of(name))["Statement"][0]["Action"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap().to_string())
+                .collect()
+        };
+        let mvp = actions("mvp");
+        let tabular = actions("tabular-vpn");
+        assert!(mvp.contains(&"ec2:CreateVpc".to_string()));
+        assert!(mvp.contains(&"ec2:AttachInternetGateway".to_string()));
+        assert!(!mvp.contains(&"ec2:CreateVpnConnection".to_string()));
+        assert!(!mvp.contains(&"ec2:CreateNatGateway".to_string()));
+        assert!(tabular.contains(&"ec2:CreateVpnConnection".to_string()));
+        assert!(tabular.contains(&"ec2:DeleteVpnGateway".to_string()));
+        assert!(mvp.iter().all(|a| a.starts_with("ec2:")));
+        assert!(mvp.windows(2).all(|w| w[0] < w[1]), "sorted, no repeats");
     }
 
     #[test]

@@ -147,6 +147,11 @@ pub struct MoatServer {
     pub url: String,
 }
 
+/// The `moat` binary of this build (or `MOAT_E2E_BINARY`).
+pub fn moat_binary() -> anyhow::Result<PathBuf> {
+    setting("MOAT_E2E_BINARY", || Ok(target_profile_dir()?.join("moat")))
+}
+
 impl MoatServer {
     pub fn start(moto: &Moto, users: &[TestUser]) -> anyhow::Result<MoatServer> {
         Self::start_with(moto, users, &[])
@@ -158,7 +163,7 @@ impl MoatServer {
         users: &[TestUser],
         settings: &[(&str, &str)],
     ) -> anyhow::Result<MoatServer> {
-        let binary = setting("MOAT_E2E_BINARY", || Ok(target_profile_dir()?.join("moat")))?;
+        let binary = moat_binary()?;
         let dist = setting("MOAT_E2E_DIST", || {
             Ok(target_profile_dir()?
                 .parent()

@@ -5,6 +5,7 @@
 
 mod account;
 mod apply;
+mod cli;
 mod faults;
 
 use std::sync::Arc;

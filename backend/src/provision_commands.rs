@@ -1,0 +1,314 @@
+//! `moat plan`, `moat apply`, `moat destroy` and `moat iam-policy`: provisioning from the
+//! command line, with the operator's own AWS configuration (the standard chain:
+//! `AWS_PROFILE`, `AWS_REGION`, `AWS_ENDPOINT_URL`, …). Exit codes: 0 done (or nothing to do),
+//! 1 the plan could not be carried out (errors in the design, missing permissions, a failed
+//! step), 2 the file could not be read or AWS could not be reached.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use backend::aws::{BoxFuture, Ec2Network, NetworkApi};
+use backend::provision::{self, ApplyOptions, Journal, Owner, Phase, ProgressEvent};
+use shared::model::Design;
+use shared::plan::{Action, Plan, desired_resources};
+
+fn load(file: &Path) -> Result<Design, String> {
+    let shown = file.display();
+    let text =
+        std::fs::read_to_string(file).map_err(|error| format!("{shown}: cannot read: {error}"))?;
+    shared::spec::load_design(&text).map_err(|error| format!("{shown}: {error}"))
+}
+
+/// The design id resources are tagged with: given, or `cli-` and the design's name.
+fn design_id_for(design: &Design, given: Option<String>) -> String {
+    given.unwrap_or_else(|| {
+        let slug: String = design
+            .name
+            .to_lowercase()
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        format!("cli-{}", slug.trim_matches('-'))
+    })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Runtime::new().map_err(|error| {
+        eprintln!("moat: cannot start the async runtime: {error}");
+        ExitCode::from(2)
+    })
+}
+
+/// A plan for people: one line per step, marked like Terraform's.
+pub fn plan_text(plan: &Plan) -> String {
+    let mut text = String::new();
+    let replaced: std::collections::HashSet<_> = plan
+        .steps
+        .iter()
+        .filter(|s| matches!(s.action, Action::Replace { .. }))
+        .map(|s| &s.key)
+        .collect();
+    for step in &plan.steps {
+        let line = match &step.action {
+            Action::Create => format!("  + create   {}", step.key),
+            Action::Update { changed } => {
+                format!("  ~ update   {} ({})", step.key, changed.join(", "))
+            }
+            Action::Replace { changed } => format!(
+                "-/+ replace  {} ({}) [REPLACES the resource]",
+                step.key,
+                changed.join(", ")
+            ),
+            Action::Delete if replaced.contains(&step.key) => continue,
+            Action::Delete => format!("  - delete   {}", step.key),
+        };
+        text.push_str(&line);
+        text.push('\n');
+    }
+    let (create, update, replace, delete) = plan.counts();
+    text.push_str(&format!(
+        "Plan: {create} to create, {update} to update, {replace} to replace, {delete} to delete; {} unchanged.\n",
+        plan.unchanged
+    ));
+    text
+}
+
+async fn plan_for(
+    network: &dyn NetworkApi,
+    design: &Design,
+    design_id: &str,
+    destroy: bool,
+) -> Result<(Plan, Vec<shared::plan::ObservedResource>), String> {
+    let desired = if destroy {
+        Vec::new()
+    } else {
+        desired_resources(design)
+    };
+    provision::plan_against_account(
+        network,
+        &design.region,
+        design_id,
+        &desired,
+        &ApplyOptions::default(),
+    )
+    .await
+    .map_err(|error| format!("could not read what the account holds: {error}"))
+}
+
+/// `moat plan FILE`: what an apply would do, without changing anything.
+pub fn plan(file: &Path, design_id: Option<String>, json: bool) -> ExitCode {
+    let design = match load(file) {
+        Ok(design) => design,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let design_id = design_id_for(&design, design_id);
+    let Ok(runtime) = runtime() else {
+        return ExitCode::from(2);
+    };
+    runtime.block_on(async {
+        let network = Ec2Network::from_environment().await;
+        match plan_for(&network, &design, &design_id, false).await {
+            Ok((plan, _)) => {
+                if json {
+                    println!(
+                        "{}",
+                        serde_json::json!({"design_id": design_id, "plan": plan, "counts": plan.counts()})
+                    );
+                } else {
+                    print!("{}", plan_text(&plan));
+                }
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("moat plan: {message}");
+                ExitCode::from(2)
+            }
+        }
+    })
+}
+
+/// Prints a progress bar line per finished step.
+struct ProgressBar {
+    total: usize,
+    finished: Mutex<usize>,
+}
+
+impl Journal for ProgressBar {
+    fn record<'a>(&'a self, event: &'a ProgressEvent) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(async move {
+            let done = match &event.phase {
+                Phase::Done { .. } | Phase::Failed { .. } | Phase::Skipped => {
+                    let mut finished = self.finished.lock().map_err(|e| e.to_string())?;
+                    *finished += 1;
+                    *finished
+                }
+                Phase::Retrying { attempt, error } => {
+                    eprintln!(
+                        "      retrying {} {} (attempt {attempt}): {error}",
+                        event.kind, event.logical_id
+                    );
+                    return Ok(());
+                }
+                Phase::Started => return Ok(()),
+            };
+            let width = 30;
+            let filled = (done * width).checked_div(self.total).unwrap_or(width);
+            let outcome = match &event.phase {
+                Phase::Done { aws_id: Some(id) } => format!("done {id}"),
+                Phase::Done { aws_id: None } => "done".to_string(),
+                Phase::Failed { error } => format!("FAILED: {error}"),
+                _ => "not run".to_string(),
+            };
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
+                "[{}{}] {done:>3}/{} {} {} {}: {outcome}",
+                "#".repeat(filled),
+                ".".repeat(width - filled),
+                self.total,
+                event.action,
+                event.kind,
+                event.logical_id
+            );
+            Ok(())
+        })
+    }
+}
+
+/// `moat apply FILE` (and `moat destroy FILE`): preflight, plan, apply with progress, and the
+/// AWS id of everything created.
+pub fn apply(file: &Path, design_id: Option<String>, destroy: bool) -> ExitCode {
+    let command = if destroy { "destroy" } else { "apply" };
+    let design = match load(file) {
+        Ok(design) => design,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    if !destroy {
+        let errors: Vec<_> = shared::validate(&design)
+            .into_iter()
+            .filter(|d| d.is_error())
+            .collect();
+        if let Some(first) = errors.first() {
+            eprintln!(
+                "moat apply: the design has {} error(s); fix them first (`moat validate`). First: [{}] {}",
+                errors.len(),
+                first.code,
+                first.message
+            );
+            return ExitCode::from(1);
+        }
+    }
+    let design_id = design_id_for(&design, design_id);
+    let Ok(runtime) = runtime() else {
+        return ExitCode::from(2);
+    };
+    runtime.block_on(async {
+        let network: Arc<dyn NetworkApi> = Arc::new(Ec2Network::from_environment().await);
+        let (plan, observed) = match plan_for(network.as_ref(), &design, &design_id, destroy).await
+        {
+            Ok(planned) => planned,
+            Err(message) => {
+                eprintln!("moat {command}: {message}");
+                return ExitCode::from(2);
+            }
+        };
+        print!("{}", plan_text(&plan));
+        if plan.is_empty() {
+            println!("Nothing to do: the account already matches.");
+            return ExitCode::SUCCESS;
+        }
+        match provision::preflight(network.as_ref(), &design.region, &plan).await {
+            Ok(missing) if !missing.is_empty() => {
+                eprintln!(
+                    "moat {command}: the credentials lack permissions (nothing was changed):"
+                );
+                for permission in &missing {
+                    eprintln!(
+                        "  {} {}: {} ({})",
+                        if permission.deleting {
+                            "delete"
+                        } else {
+                            "create"
+                        },
+                        permission.kind,
+                        permission.actions.join(", "),
+                        permission.message
+                    );
+                }
+                eprintln!(
+                    "  `moat iam-policy {}` prints the policy the plan needs.",
+                    file.display()
+                );
+                return ExitCode::from(1);
+            }
+            Ok(_) => {}
+            Err(error) => {
+                eprintln!("moat {command}: the preflight could not ask EC2: {error}");
+                return ExitCode::from(2);
+            }
+        }
+        let journal = Arc::new(ProgressBar {
+            total: plan.steps.len(),
+            finished: Mutex::new(0),
+        });
+        let report = provision::apply(
+            network,
+            journal,
+            &design.region,
+            Owner {
+                design_id: design_id.clone(),
+                deployment_id: format!(
+                    "cli-{}",
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map(|d| d.as_secs())
+                        .unwrap_or_default()
+                ),
+            },
+            &plan,
+            &observed,
+            ApplyOptions::default(),
+        )
+        .await;
+        println!("{}", report.summary());
+        for (key, aws_id) in &report.created {
+            println!("  {key} = {aws_id}");
+        }
+        if report.succeeded() {
+            ExitCode::SUCCESS
+        } else {
+            eprintln!("moat {command}: run it again to finish: it picks up from what exists.");
+            ExitCode::from(1)
+        }
+    })
+}
+
+/// `moat iam-policy FILE`: the least-privilege policy applying and destroying the design needs.
+pub fn iam_policy(file: &Path) -> ExitCode {
+    match load(file) {
+        Ok(design) => {
+            let kinds = desired_resources(&design)
+                .into_iter()
+                .map(|r| r.key.kind)
+                .collect();
+            let policy = provision::iam_policy(&kinds);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&policy).unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
+        }
+    }
+}
