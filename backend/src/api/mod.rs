@@ -69,6 +69,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/designs/{design_id}/restore", post(revisions::restore))
         .route("/designs/{design_id}/deployments", post(create_deployment))
+        .route("/designs/{design_id}/plan", get(plan_design))
+        .route("/designs/{design_id}/destroy", post(destroy_design))
+        .route(
+            "/deployments/{deployment_id}/events",
+            get(deployment_events),
+        )
         .route("/deployments", get(list_deployments))
         .route("/deployments/{deployment_id}", get(get_deployment))
         .route(
@@ -418,6 +424,118 @@ async fn create_deployment(
             json!({"id": deployment_id, "status": started.status, "plan_hash": started.plan_hash}),
         ),
     ))
+}
+
+#[utoipa::path(get, path = "/api/v1/designs/{design_id}/plan", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "{plan: {steps: [{key, action, depends_on}], unchanged}, counts: [create, update, replace, delete]}: what an apply would change, nothing changed"), (status = 403, description = "Needs the deployer role", body = crate::api::openapi::ErrorDocument), (status = 502, description = "AWS could not be read", body = crate::api::openapi::ErrorDocument)))]
+async fn plan_design(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(design_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    current.require(Role::Deployer)?;
+    let (_, plan) = deploy::plan_for(&state, &design_id, deploy::Operation::Apply).await?;
+    Ok(Json(json!({"plan": plan, "counts": plan.counts()})))
+}
+
+#[utoipa::path(post, path = "/api/v1/designs/{design_id}/destroy", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 202, description = "{id, status: running}: everything tagged with the design is being deleted"), (status = 403, description = "Needs the deployer role", body = crate::api::openapi::ErrorDocument), (status = 409, description = "A deployment of the design is running", body = crate::api::openapi::ErrorDocument)))]
+async fn destroy_design(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(design_id): Path<String>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    current.require(Role::Deployer)?;
+    let started = deploy::start(
+        &state,
+        &design_id,
+        &current.user,
+        deploy::Operation::Destroy,
+    )
+    .await?;
+    state
+        .store
+        .audit_user(
+            &current.user,
+            "destroy-start",
+            &design_id,
+            &format!("destroy {} {}", started.deployment_id, started.status),
+            &started.plan_hash,
+        )
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"id": started.deployment_id, "status": started.status})),
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/deployments/{deployment_id}/events", tag = "deployments", security(("session" = [])), params(("deployment_id" = String, Path)), responses((status = 200, description = "text/event-stream: a `step` event per journal entry ({step, kind, logical_id, action, phase, aws_id?, error?}), then one `end` event with the deployment's status"), (status = 404, body = crate::api::openapi::ErrorDocument)))]
+async fn deployment_events(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(deployment_id): Path<String>,
+) -> Result<
+    axum::response::sse::Sse<
+        impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+    >,
+    ApiError,
+> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    current.require(Role::Viewer)?;
+    state
+        .store
+        .deployment(&deployment_id)
+        .await
+        .map_err(|_| ApiError::not_found("deployment"))?;
+    // Replays the journal from the start, then follows it until the deployment ends.
+    let feed = futures_util::stream::unfold(
+        (
+            state,
+            deployment_id,
+            0i64,
+            std::collections::VecDeque::new(),
+            false,
+        ),
+        |(state, deployment_id, mut after, mut queue, ended)| async move {
+            if ended {
+                return None;
+            }
+            loop {
+                if let Some(event) = queue.pop_front() {
+                    return Some((Ok(event), (state, deployment_id, after, queue, false)));
+                }
+                let Ok(entries) = state.store.events_since(&deployment_id, after).await else {
+                    return None;
+                };
+                if !entries.is_empty() {
+                    for (id, text) in entries {
+                        after = id;
+                        queue.push_back(
+                            Event::default().event("step").id(id.to_string()).data(text),
+                        );
+                    }
+                    continue;
+                }
+                let Ok(deployment) = state.store.deployment(&deployment_id).await else {
+                    return None;
+                };
+                if deployment.status != "running" && deployment.status != "awaiting_approval" {
+                    // Anything journaled between the last read and the end.
+                    let Ok(late) = state.store.events_since(&deployment_id, after).await else {
+                        return None;
+                    };
+                    if !late.is_empty() {
+                        continue;
+                    }
+                    let end = Event::default().event("end").data(
+                        json!({"status": deployment.status, "message": deployment.message})
+                            .to_string(),
+                    );
+                    return Some((Ok(end), (state, deployment_id, after, queue, true)));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        },
+    );
+    Ok(Sse::new(feed).keep_alive(KeepAlive::default()))
 }
 
 #[derive(Deserialize)]

@@ -73,6 +73,9 @@ impl utoipa::Modify for SessionCookie {
         super::list_deployments,
         super::get_deployment,
         super::approve_deployment,
+        super::plan_design,
+        super::destroy_design,
+        super::deployment_events,
     ),
     components(schemas(
         ErrorDocument,

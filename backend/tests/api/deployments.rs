@@ -151,3 +151,90 @@ async fn two_deployments_of_one_design_at_once_run_exactly_one() {
     assert_eq!(finished["status"], "succeeded");
     assert_eq!(app.network.calls().len(), 3);
 }
+
+#[tokio::test]
+async fn the_plan_the_event_stream_and_a_destroy_through_the_api() {
+    let app = TestApp::new()
+        .await
+        .with_user("dana", Role::Deployer)
+        .await
+        .with_user("vera", Role::Viewer)
+        .await;
+    let session = app.login("dana").await;
+    let design_id = saved_design(&app, &session, valid_design()).await;
+    let plan_path = format!("/api/v1/designs/{design_id}/plan");
+    let viewer = app.login("vera").await;
+    let refused = app
+        .request(Method::GET, &plan_path, Some(&viewer), None)
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "planning needs the deployer role"
+    );
+    let plan = app
+        .request(Method::GET, &plan_path, Some(&session), None)
+        .await;
+    assert_eq!(plan.status, StatusCode::OK, "{}", plan.body);
+    let steps = plan.body["plan"]["steps"].as_array().unwrap();
+    assert_eq!(
+        plan.body["counts"][0],
+        steps.len(),
+        "an empty account: all creates"
+    );
+    assert!(
+        steps
+            .iter()
+            .any(|s| s["key"]["kind"] == "vpc" && s["action"]["action"] == "create")
+    );
+
+    let started = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/designs/{design_id}/deployments"),
+            Some(&session),
+            None,
+        )
+        .await;
+    let deployment_id = started.body["id"].as_str().unwrap().to_string();
+    wait_for_end(&app, &session, &deployment_id).await;
+    // The stream replays the journal (started and done per step) and ends with the status.
+    let events = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/deployments/{deployment_id}/events"),
+            Some(&viewer),
+            None,
+        )
+        .await;
+    assert_eq!(events.status, StatusCode::OK);
+    assert_eq!(events.headers["content-type"], "text/event-stream");
+    let started_steps = events.text.matches("\"phase\":\"started\"").count();
+    let done_steps = events.text.matches("\"phase\":\"done\"").count();
+    assert_eq!(started_steps, steps.len(), "{}", events.text);
+    assert_eq!(done_steps, steps.len());
+    assert!(events.text.contains("event: end"));
+    assert!(events.text.contains("\"status\":\"succeeded\""));
+
+    let destroy = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/designs/{design_id}/destroy"),
+            Some(&session),
+            None,
+        )
+        .await;
+    assert_eq!(destroy.status, StatusCode::ACCEPTED, "{}", destroy.body);
+    let finished = wait_for_end(&app, &session, destroy.body["id"].as_str().unwrap()).await;
+    assert_eq!(finished["status"], "succeeded", "{finished}");
+    assert_eq!(finished["operation"], "destroy");
+    let refused = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/designs/{design_id}/destroy"),
+            Some(&viewer),
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+}

@@ -33,7 +33,7 @@ async fn the_served_document_is_the_committed_one() {
 }
 
 /// Every operation the router serves, as (method, path template).
-const ROUTED: [(&str, &str); 26] = [
+const ROUTED: [(&str, &str); 29] = [
     ("get", "/api/v1/health"),
     ("get", "/api/v1/openapi.json"),
     ("post", "/api/v1/auth/login"),
@@ -63,6 +63,9 @@ const ROUTED: [(&str, &str); 26] = [
     ("get", "/api/v1/deployments"),
     ("get", "/api/v1/deployments/{deployment_id}"),
     ("post", "/api/v1/deployments/{deployment_id}/approve"),
+    ("get", "/api/v1/designs/{design_id}/plan"),
+    ("post", "/api/v1/designs/{design_id}/destroy"),
+    ("get", "/api/v1/deployments/{deployment_id}/events"),
 ];
 
 #[tokio::test]

@@ -33,6 +33,8 @@ pub struct Answer {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Value,
+    /// The body as text (for answers that are not JSON, like an event stream).
+    pub text: String,
 }
 
 impl TestApp {
@@ -138,10 +140,12 @@ impl TestApp {
             .expect("body")
             .to_bytes();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        let text = String::from_utf8_lossy(&bytes).into_owned();
         Answer {
             status,
             headers,
             body,
+            text,
         }
     }
 
