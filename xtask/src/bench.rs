@@ -72,6 +72,20 @@ pub fn bench(paths: &Paths) -> anyhow::Result<()> {
             .env("MOAT_E2E_MOTO", setup::moto_server_path(paths)),
     )?;
     println!();
+    println!("== Deploy wall time on moto (injected latency) ==");
+    run_step(
+        "deploy bench",
+        paths
+            .command(
+                paths
+                    .target
+                    .join("debug/deploy_bench")
+                    .to_str()
+                    .unwrap_or("deploy_bench"),
+            )
+            .env("MOAT_E2E_MOTO", setup::moto_server_path(paths)),
+    )?;
+    println!();
     println!("== The API under load (release server, loopback) ==");
     // Server and load generator both optimised: a debug client measures itself, not Moat.
     run_step(
