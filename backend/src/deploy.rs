@@ -356,6 +356,36 @@ pub async fn resume_interrupted(state: &AppState) -> Result<usize, crate::store:
     Ok(resumed)
 }
 
+/// What changed in the account outside Moat for a stored design.
+pub async fn drift_for(
+    state: &AppState,
+    design_id: &str,
+) -> Result<Vec<shared::plan::Drift>, ApiError> {
+    let record = state
+        .store
+        .design(design_id)
+        .await
+        .map_err(|_| ApiError::not_found("design"))?;
+    let design = shared::spec::load_design(&record.document).map_err(ApiError::internal)?;
+    let desired = shared::plan::desired_resources(&design);
+    let (_, observed) = provision::plan_against_account(
+        state.network.as_ref(),
+        &design.region,
+        design_id,
+        &desired,
+        &state.settings.apply,
+    )
+    .await
+    .map_err(|error| {
+        ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "aws_unavailable",
+            format!("could not read what the account holds: {error}"),
+        )
+    })?;
+    Ok(shared::plan::drift(&desired, &observed))
+}
+
 /// The plan for a stored design against the account, without changing anything.
 pub async fn plan_for(
     state: &AppState,

@@ -144,6 +144,22 @@ enum Command {
     },
     /// Print the least-privilege IAM policy applying and destroying the design needs.
     IamPolicy { file: PathBuf },
+    /// Read an existing VPC and everything in it into a design (printed as JSON).
+    Import {
+        #[arg(long)]
+        vpc_id: String,
+        /// The VPC's region (default: AWS_REGION, else us-east-1).
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// What changed in the account outside Moat since the design was applied (exit 1 if any).
+    Drift {
+        file: PathBuf,
+        #[arg(long)]
+        design_id: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
 
 #[derive(Subcommand)]
@@ -252,6 +268,12 @@ fn main() -> ExitCode {
         Command::Apply { file, design_id } => provision_commands::apply(&file, design_id, false),
         Command::Destroy { file, design_id } => provision_commands::apply(&file, design_id, true),
         Command::IamPolicy { file } => provision_commands::iam_policy(&file),
+        Command::Import { vpc_id, region } => provision_commands::import(&vpc_id, region),
+        Command::Drift {
+            file,
+            design_id,
+            format,
+        } => provision_commands::drift(&file, design_id, format == Format::Json),
         command => {
             let runtime = match tokio::runtime::Runtime::new() {
                 Ok(runtime) => runtime,
@@ -388,7 +410,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
         | Command::Plan { .. }
         | Command::Apply { .. }
         | Command::Destroy { .. }
-        | Command::IamPolicy { .. } => {
+        | Command::IamPolicy { .. }
+        | Command::Drift { .. }
+        | Command::Import { .. } => {
             unreachable!("handled without a runtime")
         }
     }

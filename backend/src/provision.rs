@@ -556,11 +556,11 @@ mod tests {
         let plan = shared::plan::plan(&shared::plan::desired_resources(&design), &[]);
         let weight = priorities(&plan);
         let heaviest = (0..plan.steps.len()).max_by_key(|i| weight[*i]).unwrap();
-        // The VPC heads every chain; among what can start once it exists, the NAT gateway's
-        // chain (subnet → NAT → route) outweighs any other.
+        // The Elastic IP heads the longest chain (address → NAT gateway → route), so it starts
+        // first; among what waits for the VPC, the NAT gateway's subnet outranks any group.
         assert_eq!(
             plan.steps[heaviest].key.kind,
-            shared::plan::ResourceKind::Vpc
+            shared::plan::ResourceKind::ElasticIp
         );
         let public_subnet = plan
             .steps

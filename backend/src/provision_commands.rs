@@ -312,3 +312,76 @@ pub fn iam_policy(file: &Path) -> ExitCode {
         }
     }
 }
+
+/// `moat drift FILE`: what changed in the account outside Moat since the design was applied.
+/// Exit 0 none, 1 some, 2 unreadable or unreachable.
+pub fn drift(file: &Path, design_id: Option<String>, json: bool) -> ExitCode {
+    let design = match load(file) {
+        Ok(design) => design,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let design_id = design_id_for(&design, design_id);
+    let Ok(runtime) = runtime() else {
+        return ExitCode::from(2);
+    };
+    runtime.block_on(async {
+        let network = Ec2Network::from_environment().await;
+        match plan_for(&network, &design, &design_id, false).await {
+            Ok((_, observed)) => {
+                let drifts = shared::plan::drift(&desired_resources(&design), &observed);
+                if json {
+                    println!(
+                        "{}",
+                        serde_json::json!({"design_id": design_id, "drift": drifts})
+                    );
+                } else if drifts.is_empty() {
+                    println!("No drift: the account matches the design.");
+                } else {
+                    for drift in &drifts {
+                        println!("{}", drift.describe());
+                    }
+                    println!("{} difference(s) made outside Moat.", drifts.len());
+                }
+                if drifts.is_empty() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                }
+            }
+            Err(message) => {
+                eprintln!("moat drift: {message}");
+                ExitCode::from(2)
+            }
+        }
+    })
+}
+
+/// `moat import --vpc-id ID`: an existing VPC as a design document (standard output); what
+/// Moat does not model is listed on standard error.
+pub fn import(vpc_id: &str, region: Option<String>) -> ExitCode {
+    let Ok(runtime) = runtime() else {
+        return ExitCode::from(2);
+    };
+    runtime.block_on(async {
+        let network = Ec2Network::from_environment().await;
+        let region = region
+            .or_else(|| std::env::var("AWS_REGION").ok())
+            .unwrap_or_else(|| "us-east-1".to_string());
+        match network.import_vpc(&region, vpc_id).await {
+            Ok((design, left_out)) => {
+                for line in &left_out {
+                    eprintln!("left out: {line}");
+                }
+                println!("{}", shared::spec::save_design(&design));
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("moat import: {error}");
+                ExitCode::from(2)
+            }
+        }
+    })
+}

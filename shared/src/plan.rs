@@ -1015,6 +1015,106 @@ pub fn plan(desired: &[DesiredResource], observed: &[ObservedResource]) -> Plan 
     Plan { steps, unchanged }
 }
 
+/// How the account differs from a deployed design, object by object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "drift", rename_all = "snake_case")]
+pub enum DriftKind {
+    /// In the design, not in the account (deleted outside Moat).
+    Missing,
+    /// In both, with attributes changed outside Moat.
+    Changed { attributes: Vec<AttributeDrift> },
+    /// In the account (tagged with the design, or inside one of its resources), not in the
+    /// design (added outside Moat).
+    Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttributeDrift {
+    pub name: String,
+    pub designed: String,
+    pub found: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Drift {
+    pub key: ResourceKey,
+    pub aws_id: Option<String>,
+    #[serde(flatten)]
+    pub kind: DriftKind,
+}
+
+impl Drift {
+    /// One line for people: `route rt-private/0.0.0.0/0: target is igw-main, designed nat-a`.
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            DriftKind::Missing => format!("{}: deleted outside Moat", self.key),
+            DriftKind::Extra => format!(
+                "{} ({}): added outside Moat",
+                self.key,
+                self.aws_id.as_deref().unwrap_or("?")
+            ),
+            DriftKind::Changed { attributes } => format!(
+                "{}: {}",
+                self.key,
+                attributes
+                    .iter()
+                    .map(|a| format!("{} is {}, designed {}", a.name, a.found, a.designed))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        }
+    }
+}
+
+/// What changed in the account outside Moat since the design was deployed: every resource
+/// missing, changed or added, with the attribute values on both sides.
+pub fn drift(desired: &[DesiredResource], observed: &[ObservedResource]) -> Vec<Drift> {
+    let observed_by_key: HashMap<&ResourceKey, &ObservedResource> =
+        observed.iter().map(|o| (&o.key, o)).collect();
+    let desired_keys: std::collections::HashSet<&ResourceKey> =
+        desired.iter().map(|d| &d.key).collect();
+    let mut drifts = Vec::new();
+    for resource in desired {
+        match observed_by_key.get(&resource.key) {
+            None => drifts.push(Drift {
+                key: resource.key.clone(),
+                aws_id: None,
+                kind: DriftKind::Missing,
+            }),
+            Some(found) => {
+                let attributes: Vec<AttributeDrift> = resource
+                    .attributes
+                    .iter()
+                    .filter(|(name, value)| found.attributes.get(*name) != Some(value))
+                    .map(|(name, value)| AttributeDrift {
+                        name: name.clone(),
+                        designed: value.clone(),
+                        found: found.attributes.get(name).cloned().unwrap_or_default(),
+                    })
+                    .collect();
+                if !attributes.is_empty() {
+                    drifts.push(Drift {
+                        key: resource.key.clone(),
+                        aws_id: Some(found.aws_id.clone()),
+                        kind: DriftKind::Changed { attributes },
+                    });
+                }
+            }
+        }
+    }
+    for found in observed {
+        if !desired_keys.contains(&found.key) {
+            drifts.push(Drift {
+                key: found.key.clone(),
+                aws_id: Some(found.aws_id.clone()),
+                kind: DriftKind::Extra,
+            });
+        }
+    }
+    drifts.sort_by(|a, b| a.key.cmp(&b.key));
+    drifts
+}
+
 /// The shortest possible wall time of a plan run with unlimited parallelism: the longest chain
 /// of dependent steps, each taking `duration(step)` seconds.
 pub fn critical_path_seconds(plan: &Plan, duration: impl Fn(&Step) -> f64) -> f64 {
@@ -1187,6 +1287,57 @@ mod tests {
             )]
             .depends_on
             .contains(&index(ResourceKind::Subnet, "subnet-private-a"))
+        );
+    }
+
+    #[test]
+    fn drift_names_what_was_deleted_changed_and_added_outside_moat() {
+        let design = crate::templates::template("multimodal-endpoints")
+            .unwrap()
+            .design()
+            .unwrap();
+        let desired = desired_resources(&design);
+        let mut observed = applied(&desired);
+        assert!(drift(&desired, &observed).is_empty());
+        // Someone deleted the S3 endpoint, pointed the private default route at the IGW and
+        // opened SSH on a group.
+        observed.retain(|o| o.key.logical_id != "vpce-s3");
+        for found in &mut observed {
+            if found.key.kind == ResourceKind::Route
+                && found.key.logical_id == "rt-private/0.0.0.0/0"
+            {
+                found
+                    .attributes
+                    .insert("target".into(), "igw-multimodal".into());
+            }
+        }
+        observed.push(ObservedResource {
+            key: ResourceKey::new(
+                ResourceKind::SecurityGroupRule,
+                "sg-training/ingress/6/22/22/cidr:0.0.0.0/0",
+            ),
+            aws_id: "sg-1:ssh".into(),
+            attributes: BTreeMap::new(),
+        });
+        let drifts = drift(&desired, &observed);
+        let lines: Vec<String> = drifts.iter().map(Drift::describe).collect();
+        assert_eq!(drifts.len(), 3, "{lines:#?}");
+        assert!(
+            lines.contains(&"gateway_endpoint vpce-s3: deleted outside Moat".to_string()),
+            "{lines:#?}"
+        );
+        assert!(
+            lines.contains(
+                &"route rt-private/0.0.0.0/0: target is igw-multimodal, designed nat-a".to_string()
+            ),
+            "{lines:#?}"
+        );
+        assert!(
+            lines.iter().any(
+                |l| l.starts_with("security_group_rule sg-training/ingress/6/22/22")
+                    && l.ends_with("added outside Moat")
+            ),
+            "{lines:#?}"
         );
     }
 

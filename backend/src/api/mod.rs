@@ -71,6 +71,8 @@ pub fn router(state: AppState) -> Router {
         .route("/designs/{design_id}/deployments", post(create_deployment))
         .route("/designs/{design_id}/plan", get(plan_design))
         .route("/designs/{design_id}/destroy", post(destroy_design))
+        .route("/designs/{design_id}/drift", get(design_drift))
+        .route("/import", post(import_vpc))
         .route(
             "/deployments/{deployment_id}/events",
             get(deployment_events),
@@ -435,6 +437,73 @@ async fn plan_design(
     current.require(Role::Deployer)?;
     let (_, plan) = deploy::plan_for(&state, &design_id, deploy::Operation::Apply).await?;
     Ok(Json(json!({"plan": plan, "counts": plan.counts()})))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+struct ImportRequest {
+    /// The VPC to read (`vpc-…`).
+    vpc_id: String,
+    /// Its region (default us-east-1).
+    #[serde(default)]
+    region: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/import", tag = "deployments", security(("session" = [])), request_body = ImportRequest, responses((status = 200, description = "{document, left_out: [text], diagnostics}: the VPC and everything in it as a design, laid out"), (status = 403, description = "Needs the deployer role", body = crate::api::openapi::ErrorDocument), (status = 404, description = "No such VPC", body = crate::api::openapi::ErrorDocument), (status = 502, description = "AWS could not be read", body = crate::api::openapi::ErrorDocument)))]
+async fn import_vpc(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiJson(request): ApiJson<ImportRequest>,
+) -> Result<Json<Value>, ApiError> {
+    current.require(Role::Deployer)?;
+    let vpc_id = request.vpc_id.trim();
+    if !vpc_id.starts_with("vpc-")
+        || vpc_id.len() < 8
+        || !vpc_id[4..].chars().all(|c| c.is_ascii_hexdigit())
+    {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_vpc_id",
+            format!(
+                "\"{vpc_id}\" is not a VPC id: expected vpc- followed by hexadecimal digits, like vpc-0a1b2c3d"
+            ),
+        ));
+    }
+    let region = request.region.unwrap_or_else(|| "us-east-1".to_string());
+    match state.network.import_vpc(&region, vpc_id).await {
+        Ok((design, left_out)) => {
+            let diagnostics = shared::validate(&design);
+            let document: Value = serde_json::from_str(&shared::spec::save_design(&design))
+                .map_err(ApiError::internal)?;
+            Ok(Json(
+                json!({"document": document, "left_out": left_out, "diagnostics": diagnostics}),
+            ))
+        }
+        Err(error) if error.is_not_found() => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "vpc_not_found",
+            format!("no VPC {vpc_id} in {region} (or the server's credentials cannot see it)"),
+        )),
+        Err(error) => {
+            tracing::warn!(%error, "import failed");
+            Err(ApiError::new(
+                StatusCode::BAD_GATEWAY,
+                "aws_unavailable",
+                format!("could not read the VPC: {error}"),
+            ))
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/designs/{design_id}/drift", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "{drift: [{key, aws_id, drift: missing|changed|extra, attributes?}], lines: [text]}: what changed in the account outside Moat"), (status = 403, description = "Needs the deployer role", body = crate::api::openapi::ErrorDocument), (status = 502, description = "AWS could not be read", body = crate::api::openapi::ErrorDocument)))]
+async fn design_drift(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(design_id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    current.require(Role::Deployer)?;
+    let drifts = deploy::drift_for(&state, &design_id).await?;
+    let lines: Vec<String> = drifts.iter().map(shared::plan::Drift::describe).collect();
+    Ok(Json(json!({"drift": drifts, "lines": lines})))
 }
 
 #[utoipa::path(post, path = "/api/v1/designs/{design_id}/destroy", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 202, description = "{id, status: running}: everything tagged with the design is being deleted"), (status = 403, description = "Needs the deployer role", body = crate::api::openapi::ErrorDocument), (status = 409, description = "A deployment of the design is running", body = crate::api::openapi::ErrorDocument)))]

@@ -75,6 +75,8 @@ impl utoipa::Modify for SessionCookie {
         super::approve_deployment,
         super::plan_design,
         super::destroy_design,
+        super::design_drift,
+        super::import_vpc,
         super::deployment_events,
     ),
     components(schemas(

@@ -2630,6 +2630,18 @@ impl NetworkApi for Ec2Network {
         })
     }
 
+    fn import_vpc<'a>(
+        &'a self,
+        region: &'a str,
+        vpc_id: &'a str,
+    ) -> BoxFuture<'a, Result<(shared::Design, Vec<String>), AwsError>> {
+        Box::pin(async move {
+            let client = self.client(region);
+            let imported = super::import::import_vpc(&client, region, vpc_id).await?;
+            Ok((imported.design, imported.left_out))
+        })
+    }
+
     fn dry_run<'a>(
         &'a self,
         region: &'a str,

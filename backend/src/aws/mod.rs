@@ -6,6 +6,7 @@
 //! never from a request.
 
 pub mod ec2;
+pub mod import;
 pub mod recording;
 
 use std::collections::{BTreeMap, HashMap};
@@ -190,6 +191,13 @@ pub trait NetworkApi: Send + Sync {
         aws_id: &'a str,
         observed: &'a BTreeMap<String, String>,
     ) -> BoxFuture<'a, Result<(), AwsError>>;
+    /// Reads an existing VPC and everything in it into a design; also answers what was left
+    /// out (things Moat does not model).
+    fn import_vpc<'a>(
+        &'a self,
+        region: &'a str,
+        vpc_id: &'a str,
+    ) -> BoxFuture<'a, Result<(shared::Design, Vec<String>), AwsError>>;
     /// Asks EC2 whether the credentials may make the call that creates or deletes `kind`.
     fn dry_run<'a>(
         &'a self,

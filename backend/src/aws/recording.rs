@@ -154,6 +154,20 @@ impl NetworkApi for RecordingNetwork {
         })
     }
 
+    fn import_vpc<'a>(
+        &'a self,
+        _region: &'a str,
+        vpc_id: &'a str,
+    ) -> BoxFuture<'a, Result<(shared::Design, Vec<String>), AwsError>> {
+        Box::pin(async move {
+            Err(AwsError::Service {
+                operation: "DescribeVpcs",
+                code: "InvalidVpcID.NotFound".into(),
+                message: format!("the recording network holds no VPC {vpc_id}"),
+            })
+        })
+    }
+
     fn dry_run<'a>(
         &'a self,
         _region: &'a str,

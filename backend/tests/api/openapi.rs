@@ -33,7 +33,7 @@ async fn the_served_document_is_the_committed_one() {
 }
 
 /// Every operation the router serves, as (method, path template).
-const ROUTED: [(&str, &str); 29] = [
+const ROUTED: [(&str, &str); 31] = [
     ("get", "/api/v1/health"),
     ("get", "/api/v1/openapi.json"),
     ("post", "/api/v1/auth/login"),
@@ -65,6 +65,8 @@ const ROUTED: [(&str, &str); 29] = [
     ("post", "/api/v1/deployments/{deployment_id}/approve"),
     ("get", "/api/v1/designs/{design_id}/plan"),
     ("post", "/api/v1/designs/{design_id}/destroy"),
+    ("get", "/api/v1/designs/{design_id}/drift"),
+    ("post", "/api/v1/import"),
     ("get", "/api/v1/deployments/{deployment_id}/events"),
 ];
 

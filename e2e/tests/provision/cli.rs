@@ -114,3 +114,152 @@ async fn missing_permissions_stop_an_apply_before_anything_is_created() {
         account.tagged
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drift_shows_what_changed_outside_moat() {
+    let harness = Harness::start(5).await.expect("moto and the fault layer");
+    let directory = tempfile::tempdir().unwrap();
+    let file = directory.path().join("mvp.json");
+    std::fs::write(&file, shared::templates::template("mvp").unwrap().document).unwrap();
+    let file = file.to_str().unwrap();
+    let applied = moat(&harness, &["apply", file, "--design-id", "d-drift"]);
+    assert!(applied.status.success(), "{}", text(&applied.stderr));
+    let clean = moat(&harness, &["drift", file, "--design-id", "d-drift"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stdout));
+
+    // Outside Moat: the public default route is deleted and SSH is opened on a group.
+    let ec2 = harness.checker();
+    let filter = |name: &str, value: &str| {
+        aws_sdk_ec2::types::Filter::builder()
+            .name(name)
+            .values(value)
+            .build()
+    };
+    let tables = ec2
+        .describe_route_tables()
+        .filters(filter("tag:moat:logical-id", "rt-public"))
+        .send()
+        .await
+        .unwrap();
+    let table_id = tables.route_tables()[0]
+        .route_table_id()
+        .unwrap()
+        .to_string();
+    ec2.delete_route()
+        .route_table_id(&table_id)
+        .destination_cidr_block("0.0.0.0/0")
+        .send()
+        .await
+        .unwrap();
+    let groups = ec2
+        .describe_security_groups()
+        .filters(filter("tag:moat:design-id", "d-drift"))
+        .send()
+        .await
+        .unwrap();
+    let group = &groups.security_groups()[0];
+    let group_logical = group
+        .tags()
+        .iter()
+        .find(|t| t.key() == Some("moat:logical-id"))
+        .and_then(|t| t.value())
+        .unwrap()
+        .to_string();
+    ec2.authorize_security_group_ingress()
+        .group_id(group.group_id().unwrap())
+        .ip_permissions(
+            aws_sdk_ec2::types::IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(22)
+                .to_port(22)
+                .ip_ranges(
+                    aws_sdk_ec2::types::IpRange::builder()
+                        .cidr_ip("0.0.0.0/0")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    let drifted = moat(&harness, &["drift", file, "--design-id", "d-drift"]);
+    let output = text(&drifted.stdout);
+    assert_eq!(drifted.status.code(), Some(1), "{output}");
+    assert!(
+        output.contains("route rt-public/0.0.0.0/0: deleted outside Moat"),
+        "{output}"
+    );
+    assert!(
+        output.contains(&format!(
+            "security_group_rule {group_logical}/ingress/6/22/22/cidr:0.0.0.0/0"
+        )),
+        "{output}"
+    );
+    assert!(
+        output.contains("2 difference(s) made outside Moat."),
+        "{output}"
+    );
+    // Applying again puts the design back.
+    let repaired = moat(&harness, &["apply", file, "--design-id", "d-drift"]);
+    assert!(repaired.status.success(), "{}", text(&repaired.stderr));
+    let clean = moat(&harness, &["drift", file, "--design-id", "d-drift"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stdout));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_reads_a_deployed_vpc_back_into_an_equivalent_design() {
+    let harness = Harness::start(6).await.expect("moto and the fault layer");
+    let design = template("multimodal-endpoints");
+    let report = harness.apply("d-import", Some(&design), "dep-1").await;
+    assert!(report.succeeded(), "{}", report.summary());
+    let vpc_id = report
+        .created
+        .iter()
+        .find(|(key, _)| key.kind == shared::plan::ResourceKind::Vpc)
+        .map(|(_, id)| id.clone())
+        .unwrap();
+    let imported = moat(&harness, &["import", "--vpc-id", &vpc_id]);
+    assert!(imported.status.success(), "{}", text(&imported.stderr));
+    let document = text(&imported.stdout);
+    let copy = shared::spec::load_design(&document).expect("the import loads as a design");
+    // The same network: counts of every kind, CIDRs, routes by target kind, rules.
+    assert_eq!(copy.vpcs[0].cidr_blocks, design.vpcs[0].cidr_blocks);
+    let cidrs = |d: &shared::Design| {
+        let mut c: Vec<(String, String)> = d
+            .subnets
+            .iter()
+            .map(|s| (s.cidr.clone(), format!("{:?}", s.tier)))
+            .collect();
+        c.sort();
+        c
+    };
+    assert_eq!(cidrs(&copy), cidrs(&design), "subnets with their tier");
+    assert_eq!(copy.route_tables.len(), design.route_tables.len());
+    assert_eq!(copy.nat_gateways.len(), design.nat_gateways.len());
+    assert_eq!(copy.internet_gateways.len(), design.internet_gateways.len());
+    assert_eq!(copy.endpoints.len(), design.endpoints.len());
+    let rules = |d: &shared::Design| -> usize {
+        d.security_groups
+            .iter()
+            .map(|g| g.ingress.len() + g.egress.len())
+            .sum()
+    };
+    assert_eq!(rules(&copy), rules(&design));
+    let routes =
+        |d: &shared::Design| -> usize { d.route_tables.iter().map(|t| t.routes.len()).sum() };
+    assert_eq!(routes(&copy), routes(&design));
+    // Laid out automatically: the VPC, its subnets and gateways have boxes.
+    for id in std::iter::once(&copy.vpcs[0].id)
+        .chain(copy.subnets.iter().map(|s| &s.id))
+        .chain(copy.internet_gateways.iter().map(|g| &g.id))
+    {
+        assert!(copy.layout.contains_key(id), "{id} has no position");
+    }
+    let errors: Vec<_> = shared::validate(&copy)
+        .into_iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert!(errors.is_empty(), "the import validates: {errors:#?}");
+    assert!(text(&imported.stderr).contains("default security group"));
+}

@@ -1,0 +1,499 @@
+//! Import: an existing VPC and everything in it, read through Describe calls, becomes a Moat
+//! design (laid out automatically). Object ids are the AWS ids, which are unique and stable;
+//! names come from `Name` tags. What Moat does not model is left out and listed: the default
+//! security group and network ACL (every VPC has its own), routes to prefix lists, peering
+//! connections, transit gateways and network interfaces.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_ec2::Client;
+use aws_sdk_ec2::types::{Filter, Tag};
+use shared::model::{
+    CustomerGateway, Design, Endpoint, EndpointType, InternetGateway, NatGateway, NetworkAcl,
+    NetworkAclEntry, Protocol, Route, RouteTable, RuleAction, SecurityGroup, SecurityGroupRule,
+    Subnet, SubnetTier, Vpc, VpnConnection, VpnGateway,
+};
+
+use super::AwsError;
+use super::ec2::service_error;
+
+fn vpc_filter(name: &str, vpc_id: &str) -> Filter {
+    Filter::builder().name(name).values(vpc_id).build()
+}
+
+fn name_tag(tags: &[Tag]) -> String {
+    tags.iter()
+        .find(|t| t.key() == Some("Name"))
+        .and_then(|t| t.value())
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn protocol(value: &str) -> Option<Protocol> {
+    match value {
+        "-1" | "all" => Some(Protocol::All),
+        "6" | "tcp" => Some(Protocol::Tcp),
+        "17" | "udp" => Some(Protocol::Udp),
+        "1" | "icmp" => Some(Protocol::Icmp),
+        _ => None,
+    }
+}
+
+/// What the import read and what it left out.
+pub struct Imported {
+    pub design: Design,
+    /// Things in the VPC Moat does not model, one line each.
+    pub left_out: Vec<String>,
+}
+
+/// Reads `vpc_id` in `region` into a design.
+pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<Imported, AwsError> {
+    let mut left_out = Vec::new();
+    let vpcs = client
+        .describe_vpcs()
+        .vpc_ids(vpc_id)
+        .send()
+        .await
+        .map_err(|e| service_error("DescribeVpcs", e))?;
+    let vpc = vpcs.vpcs().first().ok_or(AwsError::Service {
+        operation: "DescribeVpcs",
+        code: "InvalidVpcID.NotFound".into(),
+        message: format!("no VPC {vpc_id} in {region}"),
+    })?;
+    let mut cidr_blocks: Vec<String> = vec![vpc.cidr_block().unwrap_or_default().to_string()];
+    for association in vpc.cidr_block_association_set() {
+        if let Some(block) = association.cidr_block()
+            && !cidr_blocks.iter().any(|b| b == block)
+        {
+            cidr_blocks.push(block.to_string());
+        }
+    }
+    let support = client
+        .describe_vpc_attribute()
+        .vpc_id(vpc_id)
+        .attribute(aws_sdk_ec2::types::VpcAttributeName::EnableDnsSupport)
+        .send()
+        .await
+        .map_err(|e| service_error("DescribeVpcAttribute", e))?
+        .enable_dns_support()
+        .and_then(|v| v.value())
+        .unwrap_or(true);
+    let hostnames = client
+        .describe_vpc_attribute()
+        .vpc_id(vpc_id)
+        .attribute(aws_sdk_ec2::types::VpcAttributeName::EnableDnsHostnames)
+        .send()
+        .await
+        .map_err(|e| service_error("DescribeVpcAttribute", e))?
+        .enable_dns_hostnames()
+        .and_then(|v| v.value())
+        .unwrap_or(false);
+    let vpc_name = name_tag(vpc.tags());
+    let mut design = Design::new(
+        if vpc_name.is_empty() {
+            format!("Imported {vpc_id}")
+        } else {
+            format!("Imported {vpc_name}")
+        },
+        region,
+    );
+    design.vpcs.push(Vpc {
+        id: vpc_id.to_string(),
+        name: vpc_name,
+        cidr_blocks,
+        enable_dns_support: support,
+        enable_dns_hostnames: hostnames,
+    });
+
+    let gateways = client
+        .describe_internet_gateways()
+        .filters(vpc_filter("attachment.vpc-id", vpc_id))
+        .send()
+        .await
+        .map_err(|e| service_error("DescribeInternetGateways", e))?;
+    for gateway in gateways.internet_gateways() {
+        if let Some(id) = gateway.internet_gateway_id() {
+            design.internet_gateways.push(InternetGateway {
+                id: id.to_string(),
+                vpc: vpc_id.to_string(),
+            });
+        }
+    }
+    let vpn_gateways = client
+        .describe_vpn_gateways()
+        .filters(vpc_filter("attachment.vpc-id", vpc_id))
+        .send()
+        .await
+        .map_err(|e| service_error("DescribeVpnGateways", e))?;
+    for gateway in vpn_gateways.vpn_gateways() {
+        if matches!(
+            gateway.state().map(|s| s.as_str()),
+            Some("deleted" | "deleting")
+        ) {
+            continue;
+        }
+        if let Some(id) = gateway.vpn_gateway_id() {
+            design.vpn_gateways.push(VpnGateway {
+                id: id.to_string(),
+                vpc: vpc_id.to_string(),
+                amazon_side_asn: u32::try_from(gateway.amazon_side_asn().unwrap_or(64512))
+                    .unwrap_or(64512),
+            });
+        }
+    }
+    for gateway in design.vpn_gateways.clone() {
+        let connections = client
+            .describe_vpn_connections()
+            .filters(vpc_filter("vpn-gateway-id", &gateway.id))
+            .send()
+            .await
+            .map_err(|e| service_error("DescribeVpnConnections", e))?;
+        for connection in connections.vpn_connections() {
+            if matches!(
+                connection.state().map(|s| s.as_str()),
+                Some("deleted" | "deleting")
+            ) {
+                continue;
+            }
+            let (Some(id), Some(customer)) = (
+                connection.vpn_connection_id(),
+                connection.customer_gateway_id(),
+            ) else {
+                continue;
+            };
+            let routes: Vec<String> = connection
+                .routes()
+                .iter()
+                .filter_map(|r| r.destination_cidr_block().map(str::to_string))
+                .collect();
+            let static_routes_only = connection
+                .options()
+                .and_then(|o| o.static_routes_only())
+                .unwrap_or(!routes.is_empty());
+            if !design.customer_gateways.iter().any(|g| g.id == customer) {
+                let found = client
+                    .describe_customer_gateways()
+                    .customer_gateway_ids(customer)
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DescribeCustomerGateways", e))?;
+                if let Some(found) = found.customer_gateways().first() {
+                    design.customer_gateways.push(CustomerGateway {
+                        id: customer.to_string(),
+                        ip_address: found.ip_address().unwrap_or_default().to_string(),
+                        bgp_asn: found
+                            .bgp_asn()
+                            .and_then(|asn| asn.parse().ok())
+                            .unwrap_or(65000),
+                        on_premises_cidrs: routes.clone(),
+                    });
+                }
+            }
+            design.vpn_connections.push(VpnConnection {
+                id: id.to_string(),
+                vpn_gateway: gateway.id.clone(),
+                customer_gateway: customer.to_string(),
+                static_routes_only,
+            });
+        }
+    }
+
+    let subnets = client
+        .describe_subnets()
+        .filters(vpc_filter("vpc-id", vpc_id))
+        .send()
+        .await
+        .map_err(|e| service_error("DescribeSubnets", e))?;
+    for subnet in subnets.subnets() {
+        if let Some(id) = subnet.subnet_id() {
+            design.subnets.push(Subnet {
+                id: id.to_string(),
+                vpc: vpc_id.to_string(),
+                availability_zone: subnet.availability_zone().unwrap_or_default().to_string(),
+                cidr: subnet.cidr_block().unwrap_or_default().to_string(),
+                // Set from the routes below.
+                tier: SubnetTier::Private,
+                map_public_ip_on_launch: subnet.map_public_ip_on_launch().unwrap_or(false),
+            });
+        }
+    }
+    let nats = client
+        .describe_nat_gateways()
+        .filter(vpc_filter("vpc-id", vpc_id))
+        .send()
+        .await
+        .map_err(|e| service_error("DescribeNatGateways", e))?;
+    for nat in nats.nat_gateways() {
+        if matches!(
+            nat.state().map(|s| s.as_str()),
+            Some("deleted" | "deleting" | "failed")
+        ) || nat.vpc_id() != Some(vpc_id)
+        {
+            continue;
+        }
+        if let (Some(id), Some(subnet)) = (nat.nat_gateway_id(), nat.subnet_id()) {
+            design.nat_gateways.push(NatGateway {
+                id: id.to_string(),
+                subnet: subnet.to_string(),
+            });
+        }
+    }
+
+    let tables = client
+        .describe_route_tables()
+        .filters(vpc_filter("vpc-id", vpc_id))
+        .send()
+        .await
+        .map_err(|e| service_error("DescribeRouteTables", e))?;
+    let known = |design: &Design, id: &str| design.kind_of(id).is_some();
+    for table in tables.route_tables() {
+        let Some(table_id) = table.route_table_id() else {
+            continue;
+        };
+        let mut routes = Vec::new();
+        for route in table.routes() {
+            let Some(destination) = route.destination_cidr_block() else {
+                if let Some(list) = route.destination_prefix_list_id() {
+                    // Gateway endpoints add these themselves.
+                    if !route.gateway_id().is_some_and(|g| g.starts_with("vpce-")) {
+                        left_out.push(format!("{table_id}: route to prefix list {list}"));
+                    }
+                }
+                continue;
+            };
+            let target = route
+                .nat_gateway_id()
+                .or(route.gateway_id())
+                .unwrap_or_default();
+            if target == "local" {
+                continue;
+            }
+            if !known(&design, target) {
+                let other = route
+                    .vpc_peering_connection_id()
+                    .or(route.transit_gateway_id())
+                    .or(route.network_interface_id())
+                    .or(route.instance_id())
+                    .unwrap_or(target);
+                left_out.push(format!("{table_id}: route {destination} → {other}"));
+                continue;
+            }
+            routes.push(Route {
+                destination: destination.to_string(),
+                target: target.to_string(),
+            });
+        }
+        let main = table.associations().iter().any(|a| a.main() == Some(true));
+        let subnets: Vec<String> = table
+            .associations()
+            .iter()
+            .filter_map(|a| a.subnet_id().map(str::to_string))
+            .collect();
+        design.route_tables.push(RouteTable {
+            id: table_id.to_string(),
+            vpc: vpc_id.to_string(),
+            main,
+            subnets,
+            routes,
+        });
+    }
+    // A subnet is public when its table (its own, else the main one) routes to an IGW.
+    let public_tables: Vec<(String, bool, Vec<String>)> = design
+        .route_tables
+        .iter()
+        .map(|t| {
+            let public = t.routes.iter().any(|r| {
+                r.destination == "0.0.0.0/0"
+                    && design.internet_gateways.iter().any(|g| g.id == r.target)
+            });
+            (t.id.clone(), public, t.subnets.clone())
+        })
+        .collect();
+    let main_public = design
+        .route_tables
+        .iter()
+        .zip(&public_tables)
+        .any(|(t, (_, public, _))| t.main && *public);
+    for subnet in &mut design.subnets {
+        let own = public_tables
+            .iter()
+            .find(|(_, _, subnets)| subnets.contains(&subnet.id));
+        let public = own.map(|(_, public, _)| *public).unwrap_or(main_public);
+        subnet.tier = if public {
+            SubnetTier::Public
+        } else {
+            SubnetTier::Private
+        };
+    }
+
+    let groups = client
+        .describe_security_groups()
+        .filters(vpc_filter("vpc-id", vpc_id))
+        .send()
+        .await
+        .map_err(|e| service_error("DescribeSecurityGroups", e))?;
+    for group in groups.security_groups() {
+        let (Some(id), Some(name)) = (group.group_id(), group.group_name()) else {
+            continue;
+        };
+        if name == "default" {
+            left_out.push(format!("{id}: the VPC's default security group"));
+            continue;
+        }
+        let rules = |permissions: &[aws_sdk_ec2::types::IpPermission]| {
+            let mut rules = Vec::new();
+            for permission in permissions {
+                let Some(protocol) = protocol(permission.ip_protocol().unwrap_or("-1")) else {
+                    continue;
+                };
+                let (from_port, to_port) = match protocol {
+                    Protocol::All => (0, 0),
+                    _ => (
+                        permission.from_port().unwrap_or(0),
+                        permission.to_port().unwrap_or(0),
+                    ),
+                };
+                let base = SecurityGroupRule {
+                    protocol,
+                    from_port,
+                    to_port,
+                    cidr: None,
+                    security_group: None,
+                    prefix_list: None,
+                };
+                for range in permission.ip_ranges() {
+                    rules.push(SecurityGroupRule {
+                        cidr: range.cidr_ip().map(str::to_string),
+                        ..base.clone()
+                    });
+                }
+                for pair in permission.user_id_group_pairs() {
+                    rules.push(SecurityGroupRule {
+                        security_group: pair.group_id().map(str::to_string),
+                        ..base.clone()
+                    });
+                }
+                for list in permission.prefix_list_ids() {
+                    rules.push(SecurityGroupRule {
+                        prefix_list: list.prefix_list_id().map(str::to_string),
+                        ..base.clone()
+                    });
+                }
+            }
+            rules
+        };
+        design.security_groups.push(SecurityGroup {
+            id: id.to_string(),
+            vpc: vpc_id.to_string(),
+            name: name.to_string(),
+            description: group.description().unwrap_or_default().to_string(),
+            ingress: rules(group.ip_permissions()),
+            egress: rules(group.ip_permissions_egress()),
+        });
+    }
+
+    let endpoints = client
+        .describe_vpc_endpoints()
+        .filters(vpc_filter("vpc-id", vpc_id))
+        .send()
+        .await
+        .map_err(|e| service_error("DescribeVpcEndpoints", e))?;
+    let prefix = format!("com.amazonaws.{region}.");
+    for endpoint in endpoints.vpc_endpoints() {
+        if matches!(
+            endpoint
+                .state()
+                .map(|s| s.as_str().to_lowercase())
+                .as_deref(),
+            Some("deleted" | "deleting" | "failed")
+        ) {
+            continue;
+        }
+        let Some(id) = endpoint.vpc_endpoint_id() else {
+            continue;
+        };
+        let service = endpoint.service_name().unwrap_or_default();
+        let gateway = endpoint
+            .vpc_endpoint_type()
+            .map(|t| t.as_str().to_lowercase())
+            == Some("gateway".to_string());
+        design.endpoints.push(Endpoint {
+            id: id.to_string(),
+            vpc: vpc_id.to_string(),
+            endpoint_type: if gateway {
+                EndpointType::Gateway
+            } else {
+                EndpointType::Interface
+            },
+            service: service.strip_prefix(&prefix).unwrap_or(service).to_string(),
+            route_tables: endpoint.route_table_ids().to_vec(),
+            subnets: endpoint.subnet_ids().to_vec(),
+            security_groups: endpoint
+                .groups()
+                .iter()
+                .filter_map(|g| g.group_id().map(str::to_string))
+                .collect(),
+            private_dns: endpoint.private_dns_enabled().unwrap_or(false),
+        });
+    }
+
+    let acls = client
+        .describe_network_acls()
+        .filters(vpc_filter("vpc-id", vpc_id))
+        .send()
+        .await
+        .map_err(|e| service_error("DescribeNetworkAcls", e))?;
+    for acl in acls.network_acls() {
+        let Some(id) = acl.network_acl_id() else {
+            continue;
+        };
+        if acl.is_default() == Some(true) {
+            left_out.push(format!("{id}: the VPC's default network ACL"));
+            continue;
+        }
+        let mut entries = Vec::new();
+        for entry in acl.entries() {
+            let number = entry.rule_number().unwrap_or_default();
+            let Some(protocol) = protocol(entry.protocol().unwrap_or("-1")) else {
+                continue;
+            };
+            if number >= 32_767 || number <= 0 {
+                continue;
+            }
+            let (from_port, to_port) = match protocol {
+                Protocol::All => (0, 0),
+                _ => entry
+                    .port_range()
+                    .map(|r| (r.from().unwrap_or(0), r.to().unwrap_or(0)))
+                    .unwrap_or((0, 0)),
+            };
+            entries.push(NetworkAclEntry {
+                rule_number: u32::try_from(number).unwrap_or_default(),
+                egress: entry.egress().unwrap_or(false),
+                protocol,
+                from_port,
+                to_port,
+                cidr: entry.cidr_block().unwrap_or_default().to_string(),
+                action: if entry.rule_action() == Some(&aws_sdk_ec2::types::RuleAction::Deny) {
+                    RuleAction::Deny
+                } else {
+                    RuleAction::Allow
+                },
+            });
+        }
+        design.network_acls.push(NetworkAcl {
+            id: id.to_string(),
+            vpc: vpc_id.to_string(),
+            subnets: acl
+                .associations()
+                .iter()
+                .filter_map(|a| a.subnet_id().map(str::to_string))
+                .collect(),
+            entries,
+        });
+    }
+    // Laid out automatically, as if drawn.
+    let layout: BTreeMap<_, _> = shared::layout::compute_layout(&design);
+    design.layout = layout;
+    Ok(Imported { design, left_out })
+}
