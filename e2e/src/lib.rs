@@ -153,13 +153,15 @@ pub fn moat_binary() -> anyhow::Result<PathBuf> {
 }
 
 impl MoatServer {
-    pub fn start(moto: &Moto, users: &[TestUser]) -> anyhow::Result<MoatServer> {
-        Self::start_with(moto, users, &[])
+    /// The server with its AWS endpoint at `aws_endpoint`: moto, or the fault layer in front
+    /// of it (which also serves what moto lacks).
+    pub fn start(aws_endpoint: &str, users: &[TestUser]) -> anyhow::Result<MoatServer> {
+        Self::start_with(aws_endpoint, users, &[])
     }
 
     /// Like [`MoatServer::start`], with extra server settings (`MOAT_*` variables).
     pub fn start_with(
-        moto: &Moto,
+        aws_endpoint: &str,
         users: &[TestUser],
         settings: &[(&str, &str)],
     ) -> anyhow::Result<MoatServer> {
@@ -194,7 +196,7 @@ impl MoatServer {
             .arg(data_dir.path())
             .arg("--static-dir")
             .arg(&dist)
-            .env("AWS_ENDPOINT_URL", &moto.url)
+            .env("AWS_ENDPOINT_URL", aws_endpoint)
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
             .env("AWS_REGION", "us-east-1")

@@ -48,6 +48,8 @@ pub struct AppState {
     pub last_saved_text: StoredValue<String>,
     /// Bumped when the server's revisions of the design change (the history panel refetches).
     pub history_generation: RwSignal<u64>,
+    /// The plan under review and the live progress of a deployment.
+    pub deploy: crate::deploy::DeployView,
 }
 
 impl AppState {
@@ -143,6 +145,7 @@ pub fn App() -> impl IntoView {
         path: crate::analysis::PathQuestion::new(editor),
         last_saved_text: StoredValue::new(String::new()),
         history_generation: RwSignal::new(0),
+        deploy: crate::deploy::DeployView::new(),
     };
     provide_context(state);
     BENCH_STATE.with(|cell| cell.set(Some(state)));
@@ -316,7 +319,9 @@ pub fn App() -> impl IntoView {
                 <crate::analysis::PathPanel />
                 <crate::analysis::CostPanel />
                 <crate::analysis::MatrixPanel />
+                <crate::deploy::PlanPanel />
                 <DeploymentPanel />
+                <crate::deploy::ImportPanel />
                 <crate::accounts::ApprovalQueue />
                 <crate::accounts::HistoryPanel />
                 <crate::accounts::AdminPanel />
@@ -423,25 +428,8 @@ fn Header() -> impl IntoView {
         spawn_local(save_now(state, "saved"));
     };
 
-    let deploy = move |_| {
-        let Some(token) = csrf() else { return };
-        let Some(saved) = state.saved.get_untracked() else {
-            state.status.set("Save the design before deploying".into());
-            return;
-        };
-        spawn_local(async move {
-            match server::start_deployment(&token, &saved.id).await {
-                Ok(started) => {
-                    state
-                        .status
-                        .set(format!("Deployment {} started", started.id));
-                    state.deployment.set(Some(started.clone()));
-                    poll_deployment(state, started.id).await;
-                }
-                Err(error) => state.status.set(format!("Deploy refused: {error}")),
-            }
-        });
-    };
+    // Deploy shows the plan first; its Apply button starts the deployment.
+    let deploy = move |_| crate::deploy::review_plan(state);
 
     view! {
         <header>

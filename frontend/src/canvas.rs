@@ -485,6 +485,23 @@ pub fn Canvas() -> impl IntoView {
                 let bounds = state.editor.with_untracked(|editor| editor.design().layout.get(&drag.object_id).copied())?;
                 Some(view! { <rect class="resize-preview" x=bounds.x y=bounds.y width=drag.width.max(1.0) height=drag.height.max(1.0) /> })
             }}
+            // The deploy marks: the plan's objects, then each object's live progress.
+            {move || {
+                let marks = crate::deploy::marks(state.deploy);
+                state.editor.with(|editor| {
+                    let layout = &editor.design().layout;
+                    marks
+                        .into_iter()
+                        .filter_map(|(id, mark)| {
+                            let bounds = layout.get(&id).copied()?;
+                            Some(view! {
+                                <rect class=format!("deploy-mark {mark}") data-deploy-object=id data-deploy-mark=mark
+                                    x=bounds.x - 4.0 y=bounds.y - 4.0 width=bounds.width + 8.0 height=bounds.height + 8.0 />
+                            })
+                        })
+                        .collect_view()
+                })
+            }}
             {move || {
                 let from = connect_from.get()?;
                 let (x1, y1) = state.editor.with(|editor| editor.design().layout.get(&from).copied().map(center))?;

@@ -6,6 +6,7 @@
 //! - [`panels`]: inspector and diagnostics.
 //! - [`analysis`]: the Path tool, the reachability matrix and the cost panel.
 //! - [`files`]: import and export (JSON spec, SVG).
+//! - [`deploy`]: the plan under review, live progress over server-sent events, import from AWS.
 //! - [`accounts`]: the design's history (revisions, diff summaries, restore) and the admin panel.
 //! - [`server`]: the HTTP client for the backend's `/api/v1`.
 
@@ -13,6 +14,7 @@ mod accounts;
 mod analysis;
 mod app;
 mod canvas;
+mod deploy;
 mod files;
 mod panels;
 mod server;

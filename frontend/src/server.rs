@@ -368,3 +368,65 @@ pub async fn approve_deployment(csrf: &str, deployment_id: &str) -> Result<Deplo
     )
     .await
 }
+
+/// One step of a plan, as the server shows it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PlanStep {
+    pub key: PlanKey,
+    pub action: PlanAction,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PlanKey {
+    pub kind: String,
+    pub logical_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PlanAction {
+    pub action: String,
+    #[serde(default)]
+    pub changed: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PlanBody {
+    pub steps: Vec<PlanStep>,
+    pub unchanged: usize,
+}
+
+/// What an apply would change: the steps, and (create, update, replace, delete) counts.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PlanAnswer {
+    pub plan: PlanBody,
+    pub counts: (usize, usize, usize, usize),
+}
+
+pub async fn plan(design_id: &str) -> Result<PlanAnswer, CallError> {
+    let url = format!("/api/v1/designs/{design_id}/plan");
+    decode(
+        Request::get(&url)
+            .send()
+            .await
+            .map_err(unreachable_server)?,
+    )
+    .await
+}
+
+/// A VPC read from AWS as a design.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct ImportAnswer {
+    pub document: Value,
+    #[serde(default)]
+    pub left_out: Vec<String>,
+}
+
+pub async fn import_vpc(csrf: &str, vpc_id: &str, region: &str) -> Result<ImportAnswer, CallError> {
+    send_json(
+        "POST",
+        "/api/v1/import",
+        Some(csrf),
+        &json!({"vpc_id": vpc_id, "region": region}),
+    )
+    .await
+}

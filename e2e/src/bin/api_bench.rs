@@ -105,7 +105,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let moto = Moto::start()?;
-    let server = MoatServer::start(&moto, &[USER])?;
+    let server = MoatServer::start(&moto.url, &[USER])?;
     let base = server.url.trim_end_matches('/').to_string();
     let mut connector = HttpConnector::new();
     connector.set_nodelay(true);

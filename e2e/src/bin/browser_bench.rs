@@ -13,7 +13,7 @@ const PAGE_LOADS: usize = 7;
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let moto = Moto::start()?;
-    let server = MoatServer::start(&moto, &[])?;
+    let server = MoatServer::start(&moto.url, &[])?;
     let browser = Browser::start().await?;
     let outcome = measure(&browser, &server).await;
     let _ = browser.client.clone().close().await;

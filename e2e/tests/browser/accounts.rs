@@ -219,6 +219,7 @@ async fn two_person_rule(browser: &Browser, server: &MoatServer) -> anyhow::Resu
         .client
         .execute(&click_header("Deploy"), vec![])
         .await?;
+    browser.click("button[aria-label='Apply the plan']").await?;
     browser
         .find("#deployment-status[data-status='awaiting_approval']")
         .await?;

@@ -837,7 +837,9 @@ where
 {
     let _one = crate::ONE_BROWSER_AT_A_TIME.lock().await;
     let moto = Moto::start()?;
-    let server = MoatServer::start_with(&moto, users, settings)?;
+    // Deployments go through the fault layer (faults off): it serves the calls moto lacks.
+    let layer = e2e::faults::FaultLayer::start(&moto.url, 1).await?;
+    let server = MoatServer::start_with(&layer.url, users, settings)?;
     let browser = Browser::start().await?;
     let (browser, outcome) = scenario(browser, server).await;
     if outcome.is_err()
@@ -1082,7 +1084,7 @@ async fn conflicts(browser: &Browser, server: &MoatServer) -> anyhow::Result<()>
 async fn a_conflicting_save_offers_reload_or_a_copy() -> anyhow::Result<()> {
     let _one = crate::ONE_BROWSER_AT_A_TIME.lock().await;
     let moto = Moto::start()?;
-    let server = MoatServer::start(&moto, &[DESIGNER])?;
+    let server = MoatServer::start(&moto.url, &[DESIGNER])?;
     let browser = Browser::start().await?;
     let outcome = conflicts(&browser, &server).await;
     if outcome.is_err()

@@ -118,11 +118,59 @@ async fn run_slice(browser: &Browser, server: &MoatServer, moto: &Moto) -> anyho
             10,
         )
         .await?;
+    // Deploy shows the plan first: every step a create, the objects marked on the canvas.
     click_button(browser, "Deploy").await?;
+    browser
+        .wait_until(
+            "document.querySelectorAll('#plan-panel li[data-action=create]').length > 0",
+            20,
+        )
+        .await?;
+    let planned: Vec<serde_json::Value> = browser
+        .client
+        .execute(
+            "return [document.querySelectorAll('#plan-panel li').length,
+                     document.querySelectorAll('#plan-panel li[data-action=create]').length,
+                     [...document.querySelectorAll('rect.deploy-mark.plan-create')].map(r => r.dataset.deployObject).sort()];",
+            vec![],
+        )
+        .await?
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        planned[0], planned[1],
+        "an empty account: every step creates"
+    );
+    let marked: Vec<&str> = planned[2]
+        .as_array()
+        .map(|ids| ids.iter().filter_map(|id| id.as_str()).collect())
+        .unwrap_or_default();
+    for object in ["vpc-1", "subnet-1", "subnet-2"] {
+        assert!(
+            marked.contains(&object),
+            "{object} marked by the plan: {marked:?}"
+        );
+    }
+    browser.click("button[aria-label='Apply the plan']").await?;
     browser
         .wait_until(
             "document.querySelector('#deployment-status')?.dataset.status === 'succeeded'",
             60,
+        )
+        .await?;
+    // The live progress (server-sent events) ends with every object done.
+    browser
+        .wait_until(
+            "document.querySelectorAll('rect.deploy-mark.deploy-done').length >= 3
+             && !document.querySelector('rect.deploy-mark.deploy-pending, rect.deploy-mark.deploy-creating, rect.deploy-mark.deploy-failed')",
+            20,
+        )
+        .await?;
+    browser
+        .wait_until(
+            "[...document.querySelectorAll('section[aria-label=Deployment] li')].some(li => li.textContent.startsWith('vpc vpc-1 → vpc-'))",
+            10,
         )
         .await?;
 
@@ -175,6 +223,32 @@ async fn run_slice(browser: &Browser, server: &MoatServer, moto: &Moto) -> anyho
             "{logical:?}"
         );
     }
+    // Import from AWS: the deployed VPC read back becomes the design.
+    browser.click("details.import summary").await?;
+    browser
+        .client
+        .find(fantoccini::Locator::Css(
+            "input[aria-label='VPC id to import']",
+        ))
+        .await?
+        .send_keys(vpc_id)
+        .await?;
+    browser
+        .click("form[aria-label='Import from AWS'] button")
+        .await?;
+    browser
+        .wait_until(
+            &format!(
+                "document.querySelector('#status').textContent.startsWith('Imported {vpc_id}')"
+            ),
+            20,
+        )
+        .await?;
+    for subnet in subnets.subnets() {
+        let id = subnet.subnet_id().context("subnet without id")?;
+        browser.find(&format!("[data-id='{id}']")).await?;
+    }
+    browser.find(&format!("[data-id='{vpc_id}']")).await?;
     Ok(())
 }
 
@@ -195,7 +269,10 @@ async fn click_button(browser: &Browser, text: &str) -> anyhow::Result<()> {
 async fn slice_design_validate_save_deploy_reaches_ec2() -> anyhow::Result<()> {
     let _one = crate::ONE_BROWSER_AT_A_TIME.lock().await;
     let moto = Moto::start()?;
-    let server = MoatServer::start(&moto, &[DEPLOYER])?;
+    // The server's AWS endpoint is the fault layer (faults off) in front of moto: it answers
+    // dry runs and serves the calls moto lacks.
+    let layer = e2e::faults::FaultLayer::start(&moto.url, 1).await?;
+    let server = MoatServer::start(&layer.url, &[DEPLOYER])?;
     let browser = Browser::start().await?;
     let outcome = run_slice(&browser, &server, &moto).await;
     if outcome.is_err()

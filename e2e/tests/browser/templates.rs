@@ -112,7 +112,7 @@ async fn run(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
 async fn a_template_shows_every_diagnostic_live_on_the_objects_involved() -> anyhow::Result<()> {
     let _one = crate::ONE_BROWSER_AT_A_TIME.lock().await;
     let moto = Moto::start()?;
-    let server = MoatServer::start(&moto, &[])?;
+    let server = MoatServer::start(&moto.url, &[])?;
     let browser = Browser::start().await?;
     let outcome = run(&browser, &server).await;
     if outcome.is_err()
