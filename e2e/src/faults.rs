@@ -78,6 +78,8 @@ pub struct FaultCounts {
     pub injected: BTreeMap<String, usize>,
     /// Calls per action (`CreateVpc` → 3).
     pub actions: BTreeMap<String, usize>,
+    /// The parameters of every `RunInstances` call (moto drops some, like the placement).
+    pub run_instances: Vec<BTreeMap<String, String>>,
 }
 
 impl FaultCounts {
@@ -440,6 +442,9 @@ fn decide(state: &Mutex<LayerState>, action: &str, form: &BTreeMap<String, Strin
     };
     state.counts.calls += 1;
     *state.counts.actions.entry(action.to_string()).or_default() += 1;
+    if action == "RunInstances" {
+        state.counts.run_instances.push(form.clone());
+    }
     if form.get("DryRun").map(String::as_str) == Some("true") {
         return Decision::Answer(if state.settings.denied_actions.contains(action) {
             error_answer(

@@ -7,6 +7,8 @@ mod account;
 mod apply;
 mod cli;
 mod faults;
+mod resume;
+mod updates;
 
 use std::sync::Arc;
 use std::time::Duration;
