@@ -321,6 +321,7 @@ pub fn App() -> impl IntoView {
                 <crate::analysis::MatrixPanel />
                 <crate::deploy::PlanPanel />
                 <DeploymentPanel />
+                <crate::deploy::DriftPanel />
                 <crate::deploy::ImportPanel />
                 <crate::accounts::ApprovalQueue />
                 <crate::accounts::HistoryPanel />

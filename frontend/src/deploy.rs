@@ -248,6 +248,51 @@ pub fn PlanPanel() -> impl IntoView {
     }
 }
 
+/// Drift: what changed in the account outside Moat since the saved design was applied.
+#[component]
+pub fn DriftPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let lines: RwSignal<Option<Vec<String>>> = RwSignal::new(None);
+    let can_check = move || {
+        state.saved.with(Option::is_some)
+            && state.session.with(|session| {
+                session
+                    .as_ref()
+                    .and_then(|s| s.user.as_ref())
+                    .is_some_and(|user| user.role == "deployer" || user.role == "admin")
+            })
+    };
+    let check = move |_| {
+        let Some(saved) = state.saved.get_untracked() else {
+            return;
+        };
+        spawn_local(async move {
+            match server::drift(&saved.id).await {
+                Ok(answer) => lines.set(Some(answer.lines)),
+                Err(error) => state.status.set(format!("Drift check failed: {error}")),
+            }
+        });
+    };
+    view! {
+        <Show when=can_check>
+            <section aria-label="Drift">
+                <button aria-label="Check drift" on:click=check>"Check drift"</button>
+                {move || lines.get().map(|lines| if lines.is_empty() {
+                    view! { <p id="drift-result" data-drift="0">"No drift: the account matches the design."</p> }.into_any()
+                } else {
+                    let count = lines.len();
+                    view! {
+                        <div id="drift-result" data-drift=count.to_string()>
+                            <p>{format!("{count} change(s) made outside Moat (Deploy puts the design back):")}</p>
+                            <ul>{lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
+                        </div>
+                    }.into_any()
+                })}
+            </section>
+        </Show>
+    }
+}
+
 /// "Import from AWS": a VPC id; the server reads the VPC and it replaces the design.
 #[component]
 pub fn ImportPanel() -> impl IntoView {

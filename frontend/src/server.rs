@@ -430,3 +430,20 @@ pub async fn import_vpc(csrf: &str, vpc_id: &str, region: &str) -> Result<Import
     )
     .await
 }
+
+/// What changed in the account outside Moat, one line each.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct DriftAnswer {
+    pub lines: Vec<String>,
+}
+
+pub async fn drift(design_id: &str) -> Result<DriftAnswer, CallError> {
+    let url = format!("/api/v1/designs/{design_id}/drift");
+    decode(
+        Request::get(&url)
+            .send()
+            .await
+            .map_err(unreachable_server)?,
+    )
+    .await
+}

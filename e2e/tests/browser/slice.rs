@@ -223,6 +223,42 @@ async fn run_slice(browser: &Browser, server: &MoatServer, moto: &Moto) -> anyho
             "{logical:?}"
         );
     }
+    // Drift: none right after the deploy; a change made outside Moat is named.
+    browser.click("button[aria-label='Check drift']").await?;
+    browser
+        .wait_until(
+            "document.querySelector('#drift-result')?.dataset.drift === '0'",
+            20,
+        )
+        .await?;
+    let changed = subnets
+        .subnets()
+        .iter()
+        .find(|subnet| {
+            subnet
+                .tags()
+                .iter()
+                .any(|tag| tag.key() == Some("moat:logical-id") && tag.value() == Some("subnet-1"))
+        })
+        .and_then(|subnet| subnet.subnet_id())
+        .context("subnet-1 in moto")?;
+    ec2.modify_subnet_attribute()
+        .subnet_id(changed)
+        .map_public_ip_on_launch(
+            aws_sdk_ec2::types::AttributeBooleanValue::builder()
+                .value(true)
+                .build(),
+        )
+        .send()
+        .await?;
+    browser.click("button[aria-label='Check drift']").await?;
+    browser
+        .wait_until(
+            "document.querySelector('#drift-result')?.dataset.drift === '1'
+             && document.querySelector('#drift-result').textContent.includes('subnet subnet-1: map_public_ip is true, designed false')",
+            20,
+        )
+        .await?;
     // Import from AWS: the deployed VPC read back becomes the design.
     browser.click("details.import summary").await?;
     browser
