@@ -7,6 +7,7 @@
 //! - [`deploy`]: deployment requests, the two-person rule, the journal, resuming at start-up.
 //! - [`provision`]: the applier: runs a plan as a DAG with retries, journaled step by step.
 //! - [`aws`]: the only module that knows aws-sdk-ec2.
+//! - [`render`]: PNG from the SVG diagram (resvg).
 //!
 //! Error policy: library modules return `thiserror` types; the API maps them to a status and a
 //! `{code, message}` body and logs the details server-side, never echoing internals; `anyhow` is
@@ -18,6 +19,7 @@ pub mod aws;
 pub mod config;
 pub mod deploy;
 pub mod provision;
+pub mod render;
 pub mod store;
 
 use std::future::Future;

@@ -144,6 +144,19 @@ enum Command {
     },
     /// Print the least-privilege IAM policy applying and destroying the design needs.
     IamPolicy { file: PathBuf },
+    /// Export the design: json, cloudformation-yaml, cloudformation-json, terraform, cli,
+    /// drawio, svg or png.
+    Export {
+        file: PathBuf,
+        #[arg(long)]
+        format: String,
+        /// A directory for the files (default: here); `-` prints a one-file export.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// The design id written into the ownership tags (default: `cli-` and the name).
+        #[arg(long)]
+        design_id: Option<String>,
+    },
     /// Read an existing VPC and everything in it into a design (printed as JSON).
     Import {
         #[arg(long)]
@@ -269,6 +282,12 @@ fn main() -> ExitCode {
         Command::Destroy { file, design_id } => provision_commands::apply(&file, design_id, true),
         Command::IamPolicy { file } => provision_commands::iam_policy(&file),
         Command::Import { vpc_id, region } => provision_commands::import(&vpc_id, region),
+        Command::Export {
+            file,
+            format,
+            output,
+            design_id,
+        } => provision_commands::export(&file, &format, output.as_deref(), design_id),
         Command::Drift {
             file,
             design_id,
@@ -412,7 +431,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
         | Command::Destroy { .. }
         | Command::IamPolicy { .. }
         | Command::Drift { .. }
-        | Command::Import { .. } => {
+        | Command::Import { .. }
+        | Command::Export { .. } => {
             unreachable!("handled without a runtime")
         }
     }

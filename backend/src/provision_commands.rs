@@ -385,3 +385,89 @@ pub fn import(vpc_id: &str, region: Option<String>) -> ExitCode {
         }
     })
 }
+
+/// `moat export FILE --format F [--output DIR]`: writes the export's files into DIR (default:
+/// the current directory), or prints a single-file export to standard output with `--output -`.
+pub fn export(
+    file: &Path,
+    format: &str,
+    output: Option<&Path>,
+    design_id: Option<String>,
+) -> ExitCode {
+    let design = match load(file) {
+        Ok(design) => design,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let design_id = design_id_for(&design, design_id);
+    let files = if format == "png" {
+        match backend::render::png(
+            &shared::export::svg::diagram(&design, &Default::default()),
+            2.0,
+        ) {
+            Ok(bytes) => {
+                let name = format!("{}.png", shared::export::slug(&design.name));
+                return write_files(&[(name, bytes)], output);
+            }
+            Err(message) => {
+                eprintln!("moat export: {message}");
+                return ExitCode::from(1);
+            }
+        }
+    } else {
+        let Some(format) = shared::export::Format::parse(format) else {
+            let names: Vec<&str> = shared::export::Format::ALL
+                .iter()
+                .map(|f| f.name())
+                .collect();
+            eprintln!(
+                "moat export: no format \"{format}\"; the formats are: {}, png",
+                names.join(", ")
+            );
+            return ExitCode::from(2);
+        };
+        shared::export::export(&design, format, &design_id)
+    };
+    let files: Vec<(String, Vec<u8>)> = files
+        .into_iter()
+        .map(|f| (f.name, f.contents.into_bytes()))
+        .collect();
+    write_files(&files, output)
+}
+
+fn write_files(files: &[(String, Vec<u8>)], output: Option<&Path>) -> ExitCode {
+    if output == Some(Path::new("-")) {
+        if files.len() != 1 {
+            eprintln!(
+                "moat export: this format writes {} files: name a directory with --output",
+                files.len()
+            );
+            return ExitCode::from(2);
+        }
+        let _ = std::io::stdout().write_all(&files[0].1);
+        return ExitCode::SUCCESS;
+    }
+    let directory = output.unwrap_or(Path::new("."));
+    if let Err(error) = std::fs::create_dir_all(directory) {
+        eprintln!(
+            "moat export: cannot create {}: {error}",
+            directory.display()
+        );
+        return ExitCode::from(2);
+    }
+    for (name, contents) in files {
+        let path = directory.join(name);
+        if let Err(error) = std::fs::write(&path, contents) {
+            eprintln!("moat export: cannot write {}: {error}", path.display());
+            return ExitCode::from(2);
+        }
+        if name.ends_with(".sh") {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755));
+        }
+        println!("{}", path.display());
+    }
+    ExitCode::SUCCESS
+}

@@ -147,6 +147,22 @@ pub struct MoatServer {
     pub url: String,
 }
 
+/// A program of the venv that holds moto (the AWS CLI, cfn-lint, python with python-hcl2).
+pub fn venv_program(name: &str) -> anyhow::Result<PathBuf> {
+    let moto = setting("MOAT_E2E_MOTO", || {
+        let home = std::env::var_os("HOME").context("HOME is not set")?;
+        Ok(PathBuf::from(home).join(".cache/moat/venv/bin/moto_server"))
+    })?;
+    let program = moto.with_file_name(name);
+    if !program.is_file() {
+        bail!(
+            "{} does not exist; run the tests through `cargo xtask test`, which installs it",
+            program.display()
+        );
+    }
+    Ok(program)
+}
+
 /// The `moat` binary of this build (or `MOAT_E2E_BINARY`).
 pub fn moat_binary() -> anyhow::Result<PathBuf> {
     setting("MOAT_E2E_BINARY", || Ok(target_profile_dir()?.join("moat")))

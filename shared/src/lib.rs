@@ -18,12 +18,14 @@
 //! - [`plan`]: the provisioning planner (desired resources + observed inventory → steps).
 //! - [`reachability`]: design-time paths hop by hop with explanations, and the matrix.
 //! - [`selection`]: multi-selection, group roots and the rubber band hit test.
+//! - [`export`]: CloudFormation, Terraform, AWS CLI scripts, draw.io and SVG exports.
 
 pub mod camera;
 pub mod cidr;
 pub mod cost;
 pub mod diff;
 pub mod editor;
+pub mod export;
 pub mod generate;
 pub mod layout;
 pub mod model;

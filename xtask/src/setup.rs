@@ -119,24 +119,47 @@ pub fn moto_server_path(paths: &Paths) -> PathBuf {
     paths.cache.join("venv/bin/moto_server")
 }
 
-/// moto's standalone server in a venv under the cache dir.
+/// The judges of the exports, in moto's venv (one resolver run keeps botocore compatible):
+/// the AWS CLI runs the exported script, python-hcl2 parses the Terraform (cfn-lint comes
+/// with moto[server]).
+pub const JUDGE_REQUIREMENTS: [&str; 3] =
+    ["awscli>=1.40,<2", "python-hcl2>=7,<9", "cfn-lint>=1,<2"];
+
+/// moto's standalone server and the export judges in a venv under the cache dir.
 pub fn moto(paths: &Paths) -> anyhow::Result<()> {
-    if moto_server_path(paths).is_file() {
-        return Ok(());
-    }
     let venv = paths.cache.join("venv");
+    if moto_server_path(paths).is_file() {
+        let judges_present = venv.join("bin/aws").is_file()
+            && venv.join("bin/cfn-lint").is_file()
+            && std::fs::read_dir(venv.join("lib"))
+                .ok()
+                .and_then(|mut dirs| dirs.next())
+                .and_then(|dir| dir.ok())
+                .is_some_and(|dir| dir.path().join("site-packages/hcl2").is_dir());
+        if judges_present {
+            return Ok(());
+        }
+        return run_step(
+            "pip install the export judges (awscli, python-hcl2, cfn-lint)",
+            Command::new(venv.join("bin/pip"))
+                .args(["install", "--quiet", "--disable-pip-version-check"])
+                .args(JUDGE_REQUIREMENTS),
+        );
+    }
     run_step(
         "python3 -m venv (for moto)",
         Command::new("python3").arg("-m").arg("venv").arg(&venv),
     )?;
     run_step(
-        "pip install moto[server]",
-        Command::new(venv.join("bin/pip")).args([
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            MOTO_REQUIREMENT,
-        ]),
+        "pip install moto[server] and the export judges",
+        Command::new(venv.join("bin/pip"))
+            .args([
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                MOTO_REQUIREMENT,
+            ])
+            .args(JUDGE_REQUIREMENTS),
     )
 }
 

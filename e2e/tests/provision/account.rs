@@ -84,13 +84,34 @@ fn sorted(mut items: Vec<String>) -> String {
     items.join(",")
 }
 
+/// Whose resources to read: those tagged with a design id, or those of a list of AWS ids
+/// (AWS id → logical id; a CloudFormation stack's resources).
+pub enum Owner<'a> {
+    Tags(&'a str),
+    Ids(&'a HashMap<String, String>),
+}
+
 /// Reads everything tagged with `design_id` straight from moto.
 pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account {
-    let filter = || {
-        Filter::builder()
-            .name("tag:moat:design-id")
-            .values(design_id)
-            .build()
+    read_owned(ec2, layer, Owner::Tags(design_id)).await
+}
+
+/// Reads the resources of `owner` straight from moto.
+pub async fn read_owned(ec2: &Client, layer: &FaultLayer, owner: Owner<'_>) -> Account {
+    let design_id = match owner {
+        Owner::Tags(id) => id,
+        Owner::Ids(_) => "",
+    };
+    let filter = || -> Vec<Filter> {
+        match owner {
+            Owner::Tags(design_id) => vec![
+                Filter::builder()
+                    .name("tag:moat:design-id")
+                    .values(design_id)
+                    .build(),
+            ],
+            Owner::Ids(_) => Vec::new(),
+        }
     };
     let mut lines = BTreeSet::new();
     let mut tagged: Vec<Tagged> = Vec::new();
@@ -99,18 +120,32 @@ pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account 
                 name_of: &mut HashMap<String, String>,
                 kind: &str,
                 tags: &[Tag],
-                id: &str| {
-        let logical = tag(tags, "moat:logical-id").unwrap_or("?").to_string();
-        if tag(tags, "moat:design-id") == Some(design_id) {
-            tagged.push((kind.to_string(), logical.clone(), id.to_string()));
-            name_of.insert(id.to_string(), logical.clone());
-        }
-        logical
+                id: &str|
+     -> Option<String> {
+        let logical = match owner {
+            Owner::Tags(design_id) => {
+                if tag(tags, "moat:design-id") != Some(design_id) {
+                    return None;
+                }
+                tag(tags, "moat:logical-id").unwrap_or("?").to_string()
+            }
+            Owner::Ids(ids) => ids.get(id)?.clone(),
+        };
+        tagged.push((kind.to_string(), logical.clone(), id.to_string()));
+        name_of.insert(id.to_string(), logical.clone());
+        Some(logical)
     };
-    let vpcs = ec2.describe_vpcs().filters(filter()).send().await.unwrap();
+    let vpcs = ec2
+        .describe_vpcs()
+        .set_filters(Some(filter()))
+        .send()
+        .await
+        .unwrap();
     for vpc in vpcs.vpcs() {
         let id = vpc.vpc_id().unwrap();
-        let logical = note(&mut tagged, &mut name_of, "vpc", vpc.tags(), id);
+        let Some(logical) = note(&mut tagged, &mut name_of, "vpc", vpc.tags(), id) else {
+            continue;
+        };
         let support = ec2
             .describe_vpc_attribute()
             .vpc_id(id)
@@ -141,19 +176,21 @@ pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account 
     };
     for subnet in ec2
         .describe_subnets()
-        .filters(filter())
+        .set_filters(Some(filter()))
         .send()
         .await
         .unwrap()
         .subnets()
     {
-        let logical = note(
+        let Some(logical) = note(
             &mut tagged,
             &mut name_of,
             "subnet",
             subnet.tags(),
             subnet.subnet_id().unwrap(),
-        );
+        ) else {
+            continue;
+        };
         lines.insert(format!(
             "subnet {logical} {} {} {} public_ip={}",
             name(&name_of, subnet.vpc_id().unwrap()),
@@ -164,19 +201,21 @@ pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account 
     }
     for gateway in ec2
         .describe_internet_gateways()
-        .filters(filter())
+        .set_filters(Some(filter()))
         .send()
         .await
         .unwrap()
         .internet_gateways()
     {
-        let logical = note(
+        let Some(logical) = note(
             &mut tagged,
             &mut name_of,
             "internet_gateway",
             gateway.tags(),
             gateway.internet_gateway_id().unwrap(),
-        );
+        ) else {
+            continue;
+        };
         for attachment in gateway.attachments() {
             lines.insert(format!(
                 "igw {logical} attached to {}",
@@ -186,7 +225,7 @@ pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account 
     }
     for gateway in ec2
         .describe_vpn_gateways()
-        .filters(filter())
+        .set_filters(Some(filter()))
         .send()
         .await
         .unwrap()
@@ -195,13 +234,15 @@ pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account 
         if gateway.state().map(|s| s.as_str()) == Some("deleted") {
             continue;
         }
-        let logical = note(
+        let Some(logical) = note(
             &mut tagged,
             &mut name_of,
             "vpn_gateway",
             gateway.tags(),
             gateway.vpn_gateway_id().unwrap(),
-        );
+        ) else {
+            continue;
+        };
         for attachment in gateway.vpc_attachments() {
             if attachment.state().map(|s| s.as_str()) == Some("attached") {
                 lines.insert(format!(
@@ -213,7 +254,7 @@ pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account 
     }
     for gateway in ec2
         .describe_customer_gateways()
-        .filters(filter())
+        .set_filters(Some(filter()))
         .send()
         .await
         .unwrap()
@@ -222,13 +263,15 @@ pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account 
         if gateway.state() == Some("deleted") {
             continue;
         }
-        let logical = note(
+        let Some(logical) = note(
             &mut tagged,
             &mut name_of,
             "customer_gateway",
             gateway.tags(),
             gateway.customer_gateway_id().unwrap(),
-        );
+        ) else {
+            continue;
+        };
         lines.insert(format!(
             "cgw {logical} {} asn {}",
             gateway.ip_address().unwrap_or_default(),
@@ -237,7 +280,7 @@ pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account 
     }
     for connection in ec2
         .describe_vpn_connections()
-        .filters(filter())
+        .set_filters(Some(filter()))
         .send()
         .await
         .unwrap()
@@ -246,13 +289,15 @@ pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account 
         if connection.state().map(|s| s.as_str()) == Some("deleted") {
             continue;
         }
-        let logical = note(
+        let Some(logical) = note(
             &mut tagged,
             &mut name_of,
             "vpn_connection",
             connection.tags(),
             connection.vpn_connection_id().unwrap(),
-        );
+        ) else {
+            continue;
+        };
         let routes = sorted(
             connection
                 .routes()
@@ -271,24 +316,26 @@ pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account 
     }
     for address in ec2
         .describe_addresses()
-        .filters(filter())
+        .set_filters(Some(filter()))
         .send()
         .await
         .unwrap()
         .addresses()
     {
-        let logical = note(
+        let Some(logical) = note(
             &mut tagged,
             &mut name_of,
             "elastic_ip",
             address.tags(),
             address.allocation_id().unwrap(),
-        );
+        ) else {
+            continue;
+        };
         lines.insert(format!("eip {logical}"));
     }
     for nat in ec2
         .describe_nat_gateways()
-        .filter(filter())
+        .set_filter(Some(filter()))
         .send()
         .await
         .unwrap()
@@ -300,13 +347,15 @@ pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account 
         ) {
             continue;
         }
-        let logical = note(
+        let Some(logical) = note(
             &mut tagged,
             &mut name_of,
             "nat_gateway",
             nat.tags(),
             nat.nat_gateway_id().unwrap(),
-        );
+        ) else {
+            continue;
+        };
         let eip = nat
             .nat_gateway_addresses()
             .first()
@@ -320,19 +369,21 @@ pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account 
     }
     for group in ec2
         .describe_security_groups()
-        .filters(filter())
+        .set_filters(Some(filter()))
         .send()
         .await
         .unwrap()
         .security_groups()
     {
-        let logical = note(
+        let Some(logical) = note(
             &mut tagged,
             &mut name_of,
             "security_group",
             group.tags(),
             group.group_id().unwrap(),
-        );
+        ) else {
+            continue;
+        };
         lines.insert(format!(
             "sg {logical} {} {}",
             name(&name_of, group.vpc_id().unwrap()),
@@ -342,13 +393,15 @@ pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account 
     // Rules once every group has its name.
     for group in ec2
         .describe_security_groups()
-        .filters(filter())
+        .set_filters(Some(filter()))
         .send()
         .await
         .unwrap()
         .security_groups()
     {
-        let logical = name(&name_of, group.group_id().unwrap());
+        let Some(logical) = name_of.get(group.group_id().unwrap()).cloned() else {
+            continue;
+        };
         for (direction, permissions) in [
             ("ingress", group.ip_permissions()),
             ("egress", group.ip_permissions_egress()),
@@ -391,12 +444,12 @@ pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account 
     }
     let tables = ec2
         .describe_route_tables()
-        .filters(filter())
+        .set_filters(Some(filter()))
         .send()
         .await
         .unwrap();
     for table in tables.route_tables() {
-        note(
+        let _ = note(
             &mut tagged,
             &mut name_of,
             "route_table",
@@ -406,7 +459,7 @@ pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account 
     }
     let endpoints = ec2
         .describe_vpc_endpoints()
-        .filters(filter())
+        .set_filters(Some(filter()))
         .send()
         .await
         .unwrap();
@@ -420,13 +473,15 @@ pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account 
         ) {
             continue;
         }
-        let logical = note(
+        let Some(logical) = note(
             &mut tagged,
             &mut name_of,
             "endpoint",
             endpoint.tags(),
             endpoint.vpc_endpoint_id().unwrap(),
-        );
+        ) else {
+            continue;
+        };
         let kind = endpoint
             .vpc_endpoint_type()
             .map(|t| t.as_str().to_lowercase())
@@ -459,7 +514,9 @@ pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account 
         ));
     }
     for table in tables.route_tables() {
-        let logical = name(&name_of, table.route_table_id().unwrap());
+        let Some(logical) = name_of.get(table.route_table_id().unwrap()).cloned() else {
+            continue;
+        };
         let main = table.associations().iter().any(|a| a.main() == Some(true));
         lines.insert(format!(
             "route-table {logical} {} main={main}",
@@ -492,19 +549,21 @@ pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account 
     }
     for acl in ec2
         .describe_network_acls()
-        .filters(filter())
+        .set_filters(Some(filter()))
         .send()
         .await
         .unwrap()
         .network_acls()
     {
-        let logical = note(
+        let Some(logical) = note(
             &mut tagged,
             &mut name_of,
             "network_acl",
             acl.tags(),
             acl.network_acl_id().unwrap(),
-        );
+        ) else {
+            continue;
+        };
         lines.insert(format!(
             "acl {logical} {}",
             name(&name_of, acl.vpc_id().unwrap())
@@ -546,7 +605,11 @@ pub async fn read(ec2: &Client, layer: &FaultLayer, design_id: &str) -> Account 
             }
         }
     }
-    for (group_name, tags) in layer.placement_groups() {
+    for (group_name, tags) in layer
+        .placement_groups()
+        .into_iter()
+        .filter(|_| !design_id.is_empty())
+    {
         let owned = tags
             .iter()
             .any(|(k, v)| k == "moat:design-id" && v == design_id);

@@ -6,6 +6,7 @@
 mod account;
 mod apply;
 mod cli;
+mod exports;
 mod faults;
 mod resume;
 mod updates;

@@ -1,0 +1,578 @@
+//! An AWS CLI script in the seed article's style, but correct: `set -euo pipefail`, every
+//! continuation in place, each id captured and reused, tags on create, and an idempotent
+//! re-run (every resource is looked up by its Moat tags before it is created; routes, rules,
+//! entries and associations treat "already there" as done). And the matching teardown script,
+//! which deletes by the same tags in reverse dependency order.
+
+use std::fmt::Write;
+
+use crate::model::Design;
+use crate::plan::{ResourceKind, ResourceSpec, RulePeer, desired_resources};
+
+/// The shell variable holding a resource's id.
+fn variable(kind: ResourceKind, logical_id: &str) -> String {
+    super::snake_case(&format!("{}_{logical_id}", kind.name())).to_uppercase()
+}
+
+fn shell_quote(text: &str) -> String {
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | ','))
+        && !text.is_empty()
+    {
+        text.to_string()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
+const PRELUDE: &str = r#"set -euo pipefail
+
+REGION="${AWS_REGION:-__REGION__}"
+DESIGN_ID="${MOAT_DESIGN_ID:-__DESIGN_ID__}"
+export AWS_DEFAULT_REGION="$REGION"
+export AWS_PAGER=""
+
+# The tag specification of a new resource: its name and Moat's ownership tags.
+tags() { # resource type, logical id
+  printf 'ResourceType=%s,Tags=[{Key=Name,Value=%s},{Key=moat:design-id,Value=%s},{Key=moat:logical-id,Value=%s}]' \
+    "$1" "$2" "$DESIGN_ID" "$2"
+}
+
+# Describe filters finding a resource by its ownership tags.
+owner_filters() { # logical id
+  printf 'Name=tag:moat:design-id,Values=%s Name=tag:moat:logical-id,Values=%s' "$DESIGN_ID" "$1"
+}
+
+# Whether a looked-up id is there (the CLI prints None for an empty answer).
+found() { [ -n "$1" ] && [ "$1" != "None" ]; }
+
+# Runs a call; an error whose code is one of the given ones means "already done".
+tolerate() { # error codes (a|b), then the command
+  local codes="$1" output
+  shift
+  if ! output=$("$@" 2>&1); then
+    if printf '%s' "$output" | grep -Eq "($codes)"; then
+      return 0
+    fi
+    printf '%s\n' "$output" >&2
+    return 1
+  fi
+  printf '%s' "$output"
+}
+"#;
+
+/// The script that creates the design, safe to run again.
+pub fn apply_script(design: &Design, design_id: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "#!/usr/bin/env bash");
+    let _ = writeln!(
+        out,
+        "# {} ({}): creates the network with the AWS CLI. Exported by Moat.",
+        design.name, design.region
+    );
+    let _ = writeln!(
+        out,
+        "# Safe to run again: each resource is looked up by its Moat tags before it is created."
+    );
+    out.push_str(
+        &PRELUDE
+            .replace("__REGION__", &design.region)
+            .replace("__DESIGN_ID__", design_id),
+    );
+    out.push_str(
+        r#"
+# Waits until an endpoint is available (the CLI has no waiter for endpoints).
+wait_endpoint() { # endpoint id
+  local state
+  for _ in $(seq 1 120); do
+    state=$(aws ec2 describe-vpc-endpoints --vpc-endpoint-ids "$1" \
+      --query 'VpcEndpoints[0].State' --output text)
+    case "$state" in
+      available|Available) return 0 ;;
+      failed|Failed) echo "endpoint $1 failed" >&2; return 1 ;;
+    esac
+    sleep 2
+  done
+  echo "endpoint $1 is still $state" >&2
+  return 1
+}
+"#,
+    );
+    let subnet_vpc = |subnet: &str| {
+        design
+            .subnets
+            .iter()
+            .find(|s| s.id == subnet)
+            .map(|s| s.vpc.clone())
+            .unwrap_or_default()
+    };
+    for resource in desired_resources(design) {
+        let id = resource.key.logical_id.as_str();
+        let own = variable(resource.key.kind, id);
+        let var = |kind: ResourceKind, logical: &str| format!("\"${}\"", variable(kind, logical));
+        let _ = writeln!(out, "\n# {}", resource.key);
+        match &resource.spec {
+            ResourceSpec::Vpc {
+                cidr_block,
+                dns_support,
+                dns_hostnames,
+                ..
+            } => {
+                let _ = writeln!(
+                    out,
+                    "{own}=$(aws ec2 describe-vpcs --filters $(owner_filters {id}) \\\n  --query 'Vpcs[0].VpcId' --output text)"
+                );
+                let _ = writeln!(
+                    out,
+                    "if ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpc --cidr-block {cidr_block} \\\n    --tag-specifications \"$(tags vpc {id})\" \\\n    --query 'Vpc.VpcId' --output text)\nfi"
+                );
+                let _ = writeln!(
+                    out,
+                    "aws ec2 modify-vpc-attribute --vpc-id \"${own}\" --enable-dns-support '{{\"Value\":{dns_support}}}'\naws ec2 modify-vpc-attribute --vpc-id \"${own}\" --enable-dns-hostnames '{{\"Value\":{dns_hostnames}}}'"
+                );
+            }
+            ResourceSpec::CustomerGateway {
+                ip_address,
+                bgp_asn,
+            } => {
+                let _ = writeln!(
+                    out,
+                    "{own}=$(aws ec2 describe-customer-gateways --filters $(owner_filters {id}) Name=state,Values=available,pending \\\n  --query 'CustomerGateways[0].CustomerGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-customer-gateway --type ipsec.1 --ip-address {ip_address} --bgp-asn {bgp_asn} \\\n    --tag-specifications \"$(tags customer-gateway {id})\" \\\n    --query 'CustomerGateway.CustomerGatewayId' --output text)\nfi"
+                );
+            }
+            ResourceSpec::PlacementGroup { strategy } => {
+                let _ = writeln!(
+                    out,
+                    "{own}=\"moat-$DESIGN_ID-{id}\"\nif ! found \"$(aws ec2 describe-placement-groups --filters $(owner_filters {id}) \\\n  --query 'PlacementGroups[0].GroupName' --output text)\"; then\n  aws ec2 create-placement-group --group-name \"${own}\" --strategy {strategy} \\\n    --tag-specifications \"$(tags placement-group {id})\" > /dev/null\nfi"
+                );
+            }
+            ResourceSpec::Subnet {
+                vpc,
+                cidr_block,
+                availability_zone,
+                map_public_ip,
+            } => {
+                let _ = writeln!(
+                    out,
+                    "{own}=$(aws ec2 describe-subnets --filters $(owner_filters {id}) \\\n  --query 'Subnets[0].SubnetId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-subnet --vpc-id {} --cidr-block {cidr_block} \\\n    --availability-zone {availability_zone} \\\n    --tag-specifications \"$(tags subnet {id})\" \\\n    --query 'Subnet.SubnetId' --output text)\nfi",
+                    var(ResourceKind::Vpc, vpc)
+                );
+                let flag = if *map_public_ip {
+                    "--map-public-ip-on-launch"
+                } else {
+                    "--no-map-public-ip-on-launch"
+                };
+                let _ = writeln!(
+                    out,
+                    "aws ec2 modify-subnet-attribute --subnet-id \"${own}\" {flag}"
+                );
+            }
+            ResourceSpec::InternetGateway { vpc } => {
+                let vpc_var = var(ResourceKind::Vpc, vpc);
+                let _ = writeln!(
+                    out,
+                    "{own}=$(aws ec2 describe-internet-gateways --filters $(owner_filters {id}) \\\n  --query 'InternetGateways[0].InternetGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-internet-gateway \\\n    --tag-specifications \"$(tags internet-gateway {id})\" \\\n    --query 'InternetGateway.InternetGatewayId' --output text)\nfi\nif [ \"$(aws ec2 describe-internet-gateways --internet-gateway-ids \"${own}\" \\\n  --query 'InternetGateways[0].Attachments[0].VpcId' --output text)\" != {vpc_var} ]; then\n  aws ec2 attach-internet-gateway --internet-gateway-id \"${own}\" --vpc-id {vpc_var}\nfi"
+                );
+            }
+            ResourceSpec::VpnGateway {
+                vpc,
+                amazon_side_asn,
+            } => {
+                let vpc_var = var(ResourceKind::Vpc, vpc);
+                let _ = writeln!(
+                    out,
+                    "{own}=$(aws ec2 describe-vpn-gateways --filters $(owner_filters {id}) Name=state,Values=available,pending \\\n  --query 'VpnGateways[0].VpnGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpn-gateway --type ipsec.1 --amazon-side-asn {amazon_side_asn} \\\n    --tag-specifications \"$(tags vpn-gateway {id})\" \\\n    --query 'VpnGateway.VpnGatewayId' --output text)\nfi\nif ! found \"$(aws ec2 describe-vpn-gateways --vpn-gateway-ids \"${own}\" \\\n  --query \"VpnGateways[0].VpcAttachments[?State=='attached'].VpcId | [0]\" --output text)\"; then\n  aws ec2 attach-vpn-gateway --vpn-gateway-id \"${own}\" --vpc-id {vpc_var} > /dev/null\nfi"
+                );
+            }
+            ResourceSpec::SecurityGroup {
+                vpc,
+                name,
+                description,
+            } => {
+                let _ = writeln!(
+                    out,
+                    "{own}=$(aws ec2 describe-security-groups --filters $(owner_filters {id}) \\\n  --query 'SecurityGroups[0].GroupId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-security-group --group-name {} --description {} \\\n    --vpc-id {} --tag-specifications \"$(tags security-group {id})\" \\\n    --query 'GroupId' --output text)\n  # The design's egress rules are its own; AWS's default allow-all goes.\n  aws ec2 revoke-security-group-egress --group-id \"${own}\" \\\n    --ip-permissions '[{{\"IpProtocol\":\"-1\",\"IpRanges\":[{{\"CidrIp\":\"0.0.0.0/0\"}}]}}]' > /dev/null\nfi",
+                    shell_quote(name),
+                    shell_quote(description),
+                    var(ResourceKind::Vpc, vpc)
+                );
+            }
+            ResourceSpec::RouteTable { vpc, main } => {
+                let vpc_var = var(ResourceKind::Vpc, vpc);
+                if *main {
+                    let _ = writeln!(
+                        out,
+                        "# The VPC's own main route table, adopted (tagged as the design's).\n{own}=$(aws ec2 describe-route-tables --filters Name=vpc-id,Values={vpc_var} Name=association.main,Values=true \\\n  --query 'RouteTables[0].RouteTableId' --output text)\naws ec2 create-tags --resources \"${own}\" \\\n  --tags Key=Name,Value={id} Key=moat:design-id,Value=\"$DESIGN_ID\" Key=moat:logical-id,Value={id}"
+                    );
+                } else {
+                    let _ = writeln!(
+                        out,
+                        "{own}=$(aws ec2 describe-route-tables --filters $(owner_filters {id}) \\\n  --query 'RouteTables[0].RouteTableId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-route-table --vpc-id {vpc_var} \\\n    --tag-specifications \"$(tags route-table {id})\" \\\n    --query 'RouteTable.RouteTableId' --output text)\nfi"
+                    );
+                }
+            }
+            ResourceSpec::NetworkAcl { vpc } => {
+                let _ = writeln!(
+                    out,
+                    "{own}=$(aws ec2 describe-network-acls --filters $(owner_filters {id}) \\\n  --query 'NetworkAcls[0].NetworkAclId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-network-acl --vpc-id {} \\\n    --tag-specifications \"$(tags network-acl {id})\" \\\n    --query 'NetworkAcl.NetworkAclId' --output text)\nfi",
+                    var(ResourceKind::Vpc, vpc)
+                );
+            }
+            ResourceSpec::NetworkAclEntry {
+                network_acl,
+                rule_number,
+                egress,
+                protocol,
+                from_port,
+                to_port,
+                cidr,
+                allow,
+            } => {
+                let direction = if *egress { "--egress" } else { "--ingress" };
+                let action = if *allow { "allow" } else { "deny" };
+                let ports = match protocol.as_str() {
+                    "6" | "17" => format!(" --port-range From={from_port},To={to_port}"),
+                    "1" => " --icmp-type-code Code=-1,Type=-1".to_string(),
+                    _ => String::new(),
+                };
+                let acl = var(ResourceKind::NetworkAcl, network_acl);
+                let arguments = format!(
+                    "--network-acl-id {acl} --rule-number {rule_number} {direction} \\\n  --protocol {protocol} --rule-action {action} --cidr-block {cidr}{ports}"
+                );
+                let _ = writeln!(
+                    out,
+                    "if ! tolerate NetworkAclEntryAlreadyExists aws ec2 create-network-acl-entry {arguments} > /dev/null; then exit 1; fi\naws ec2 replace-network-acl-entry {arguments}"
+                );
+            }
+            ResourceSpec::NetworkAclAssociation {
+                network_acl,
+                subnet,
+            } => {
+                let subnet_var = var(ResourceKind::Subnet, subnet);
+                let _ = writeln!(
+                    out,
+                    "ASSOCIATION=$(aws ec2 describe-network-acls --filters Name=association.subnet-id,Values={subnet_var} \\\n  --query \"NetworkAcls[0].Associations[?SubnetId=='${}'].NetworkAclAssociationId | [0]\" --output text)\naws ec2 replace-network-acl-association --association-id \"$ASSOCIATION\" \\\n  --network-acl-id {} > /dev/null",
+                    variable(ResourceKind::Subnet, subnet),
+                    var(ResourceKind::NetworkAcl, network_acl)
+                );
+            }
+            ResourceSpec::ElasticIp => {
+                let _ = writeln!(
+                    out,
+                    "{own}=$(aws ec2 describe-addresses --filters $(owner_filters {id}) \\\n  --query 'Addresses[0].AllocationId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 allocate-address --domain vpc \\\n    --tag-specifications \"$(tags elastic-ip {id})\" \\\n    --query 'AllocationId' --output text)\nfi"
+                );
+            }
+            ResourceSpec::NatGateway { subnet, elastic_ip } => {
+                let _ = writeln!(
+                    out,
+                    "{own}=$(aws ec2 describe-nat-gateways --filter $(owner_filters {id}) Name=state,Values=pending,available \\\n  --query 'NatGateways[0].NatGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-nat-gateway --subnet-id {} --allocation-id {} \\\n    --tag-specifications \"$(tags natgateway {id})\" \\\n    --query 'NatGateway.NatGatewayId' --output text)\nfi\naws ec2 wait nat-gateway-available --nat-gateway-ids \"${own}\"",
+                    var(ResourceKind::Subnet, subnet),
+                    var(ResourceKind::ElasticIp, elastic_ip)
+                );
+                let _ = subnet_vpc(subnet);
+            }
+            ResourceSpec::VpnConnection {
+                vpn_gateway,
+                customer_gateway,
+                static_routes_only,
+                static_routes,
+            } => {
+                let _ = writeln!(
+                    out,
+                    "{own}=$(aws ec2 describe-vpn-connections --filters $(owner_filters {id}) Name=state,Values=available,pending \\\n  --query 'VpnConnections[0].VpnConnectionId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpn-connection --type ipsec.1 \\\n    --customer-gateway-id {} --vpn-gateway-id {} \\\n    --options '{{\"StaticRoutesOnly\":{static_routes_only}}}' \\\n    --tag-specifications \"$(tags vpn-connection {id})\" \\\n    --query 'VpnConnection.VpnConnectionId' --output text)\nfi",
+                    var(ResourceKind::CustomerGateway, customer_gateway),
+                    var(ResourceKind::VpnGateway, vpn_gateway)
+                );
+                if *static_routes_only {
+                    for destination in static_routes {
+                        let _ = writeln!(
+                            out,
+                            "if ! found \"$(aws ec2 describe-vpn-connections --vpn-connection-ids \"${own}\" \\\n  --query \"VpnConnections[0].Routes[?DestinationCidrBlock=='{destination}'].DestinationCidrBlock | [0]\" --output text)\"; then\n  aws ec2 create-vpn-connection-route --vpn-connection-id \"${own}\" --destination-cidr-block {destination}\nfi"
+                        );
+                    }
+                }
+            }
+            ResourceSpec::GatewayEndpoint {
+                vpc,
+                service_name,
+                route_tables,
+            } => {
+                let tables: Vec<String> = route_tables
+                    .iter()
+                    .map(|t| var(ResourceKind::RouteTable, t))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "{own}=$(aws ec2 describe-vpc-endpoints --filters $(owner_filters {id}) Name=vpc-endpoint-state,Values=available,pending \\\n  --query 'VpcEndpoints[0].VpcEndpointId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpc-endpoint --vpc-endpoint-type Gateway --vpc-id {} \\\n    --service-name {service_name} --route-table-ids {} \\\n    --tag-specifications \"$(tags vpc-endpoint {id})\" \\\n    --query 'VpcEndpoint.VpcEndpointId' --output text)\nfi",
+                    var(ResourceKind::Vpc, vpc),
+                    tables.join(" ")
+                );
+            }
+            ResourceSpec::InterfaceEndpoint {
+                vpc,
+                service_name,
+                subnets,
+                security_groups,
+                private_dns,
+            } => {
+                let subnets: Vec<String> = subnets
+                    .iter()
+                    .map(|s| var(ResourceKind::Subnet, s))
+                    .collect();
+                let groups: Vec<String> = security_groups
+                    .iter()
+                    .map(|g| var(ResourceKind::SecurityGroup, g))
+                    .collect();
+                let dns = if *private_dns {
+                    "--private-dns-enabled"
+                } else {
+                    "--no-private-dns-enabled"
+                };
+                let _ = writeln!(
+                    out,
+                    "{own}=$(aws ec2 describe-vpc-endpoints --filters $(owner_filters {id}) Name=vpc-endpoint-state,Values=available,pending \\\n  --query 'VpcEndpoints[0].VpcEndpointId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id {} \\\n    --service-name {service_name} --subnet-ids {} \\\n    --security-group-ids {} {dns} \\\n    --tag-specifications \"$(tags vpc-endpoint {id})\" \\\n    --query 'VpcEndpoint.VpcEndpointId' --output text)\nfi\nwait_endpoint \"${own}\"",
+                    var(ResourceKind::Vpc, vpc),
+                    subnets.join(" "),
+                    groups.join(" ")
+                );
+            }
+            ResourceSpec::SecurityGroupRule {
+                security_group,
+                egress,
+                protocol,
+                from_port,
+                to_port,
+                peer,
+            } => {
+                let ports = if protocol == "-1" {
+                    String::new()
+                } else {
+                    format!("\"FromPort\":{from_port},\"ToPort\":{to_port},")
+                };
+                let peer_json = match peer {
+                    RulePeer::Cidr(cidr) => format!("\"IpRanges\":[{{\"CidrIp\":\"{cidr}\"}}]"),
+                    RulePeer::SecurityGroup(group) => format!(
+                        "\"UserIdGroupPairs\":[{{\"GroupId\":\"'\"${}\"'\"}}]",
+                        variable(ResourceKind::SecurityGroup, group)
+                    ),
+                    RulePeer::PrefixList(list) => {
+                        format!("\"PrefixListIds\":[{{\"PrefixListId\":\"{list}\"}}]")
+                    }
+                };
+                let direction = if *egress { "egress" } else { "ingress" };
+                let _ = writeln!(
+                    out,
+                    "tolerate InvalidPermission.Duplicate aws ec2 authorize-security-group-{direction} \\\n  --group-id {} \\\n  --ip-permissions '[{{\"IpProtocol\":\"{protocol}\",{ports}{peer_json}}}]' > /dev/null",
+                    var(ResourceKind::SecurityGroup, security_group)
+                );
+            }
+            ResourceSpec::Route {
+                route_table,
+                destination,
+                target,
+            } => {
+                let target_flag = if target.kind == ResourceKind::NatGateway {
+                    "--nat-gateway-id"
+                } else {
+                    "--gateway-id"
+                };
+                let arguments = format!(
+                    "--route-table-id {} \\\n  --destination-cidr-block {destination} {target_flag} {}",
+                    var(ResourceKind::RouteTable, route_table),
+                    var(target.kind, &target.logical_id)
+                );
+                let _ = writeln!(
+                    out,
+                    "if ! tolerate RouteAlreadyExists aws ec2 create-route {arguments} > /dev/null; then exit 1; fi\naws ec2 replace-route {arguments}"
+                );
+            }
+            ResourceSpec::RouteTableAssociation {
+                route_table,
+                subnet,
+            } => {
+                let _ = writeln!(
+                    out,
+                    "tolerate Resource.AlreadyAssociated aws ec2 associate-route-table \\\n  --route-table-id {} --subnet-id {} > /dev/null",
+                    var(ResourceKind::RouteTable, route_table),
+                    var(ResourceKind::Subnet, subnet)
+                );
+            }
+            ResourceSpec::Instance {
+                subnet,
+                security_groups,
+                placement_group,
+                instance_type,
+                image_id,
+                efa,
+            } => {
+                let groups: Vec<String> = security_groups
+                    .iter()
+                    .map(|g| format!("\"'\"${}\"'\"", variable(ResourceKind::SecurityGroup, g)))
+                    .collect();
+                let interface_type = if *efa {
+                    ",\"InterfaceType\":\"efa\""
+                } else {
+                    ""
+                };
+                let placement = placement_group
+                    .as_ref()
+                    .map(|g| {
+                        format!(
+                            " \\\n    --placement GroupName=\"${}\"",
+                            variable(ResourceKind::PlacementGroup, g)
+                        )
+                    })
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "{own}=$(aws ec2 describe-instances --filters $(owner_filters {id}) Name=instance-state-name,Values=pending,running \\\n  --query 'Reservations[0].Instances[0].InstanceId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 run-instances --image-id {image_id} --instance-type {instance_type} --count 1 \\\n    --network-interfaces '[{{\"DeviceIndex\":0,\"SubnetId\":\"'\"${}\"'\",\"Groups\":[{}]{interface_type}}}]'{placement} \\\n    --tag-specifications \"$(tags instance {id})\" \\\n    --query 'Instances[0].InstanceId' --output text)\nfi",
+                    variable(ResourceKind::Subnet, subnet),
+                    groups.join(",")
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\necho \"{} is in place (design id $DESIGN_ID)\"",
+        design.name
+    );
+    out
+}
+
+/// The script that deletes everything the apply script (or Moat) created for the design,
+/// found by its tags, dependents first. Safe to run again.
+pub fn teardown_script(design: &Design, design_id: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "#!/usr/bin/env bash");
+    let _ = writeln!(
+        out,
+        "# {} ({}): deletes everything tagged with the design. Exported by Moat.",
+        design.name, design.region
+    );
+    out.push_str(
+        &PRELUDE
+            .replace("__REGION__", &design.region)
+            .replace("__DESIGN_ID__", design_id),
+    );
+    out.push_str(
+        r#"
+design_filter="Name=tag:moat:design-id,Values=$DESIGN_ID"
+
+echo "instances"
+for id in $(aws ec2 describe-instances --filters "$design_filter" Name=instance-state-name,Values=pending,running,stopped \
+  --query 'Reservations[].Instances[].InstanceId' --output text); do
+  aws ec2 terminate-instances --instance-ids "$id" > /dev/null
+  aws ec2 wait instance-terminated --instance-ids "$id"
+done
+
+echo "security group rules (groups can only go once no rule names them)"
+for group in $(aws ec2 describe-security-groups --filters "$design_filter" --query 'SecurityGroups[].GroupId' --output text); do
+  ingress=$(aws ec2 describe-security-groups --group-ids "$group" --query 'SecurityGroups[0].IpPermissions' --output json)
+  egress=$(aws ec2 describe-security-groups --group-ids "$group" --query 'SecurityGroups[0].IpPermissionsEgress' --output json)
+  if [ "$ingress" != "[]" ]; then
+    aws ec2 revoke-security-group-ingress --group-id "$group" --ip-permissions "$ingress" > /dev/null
+  fi
+  if [ "$egress" != "[]" ]; then
+    aws ec2 revoke-security-group-egress --group-id "$group" --ip-permissions "$egress" > /dev/null
+  fi
+done
+
+echo "endpoints"
+endpoints=$(aws ec2 describe-vpc-endpoints --filters "$design_filter" Name=vpc-endpoint-state,Values=available,pending \
+  --query 'VpcEndpoints[].VpcEndpointId' --output text)
+if [ -n "$endpoints" ]; then
+  aws ec2 delete-vpc-endpoints --vpc-endpoint-ids $endpoints > /dev/null
+fi
+
+echo "VPN connections"
+for id in $(aws ec2 describe-vpn-connections --filters "$design_filter" Name=state,Values=available,pending \
+  --query 'VpnConnections[].VpnConnectionId' --output text); do
+  aws ec2 delete-vpn-connection --vpn-connection-id "$id"
+done
+
+echo "NAT gateways, then their addresses"
+nats=$(aws ec2 describe-nat-gateways --filter "$design_filter" Name=state,Values=pending,available \
+  --query 'NatGateways[].NatGatewayId' --output text)
+for id in $nats; do
+  aws ec2 delete-nat-gateway --nat-gateway-id "$id" > /dev/null
+done
+if [ -n "$nats" ]; then
+  aws ec2 wait nat-gateway-deleted --nat-gateway-ids $nats
+fi
+for id in $(aws ec2 describe-addresses --filters "$design_filter" --query 'Addresses[].AllocationId' --output text); do
+  aws ec2 release-address --allocation-id "$id"
+done
+
+echo "route table associations and subnets"
+for table in $(aws ec2 describe-route-tables --filters "$design_filter" --query 'RouteTables[].RouteTableId' --output text); do
+  for association in $(aws ec2 describe-route-tables --route-table-ids "$table" \
+    --query 'RouteTables[0].Associations[?Main!=`true`].RouteTableAssociationId' --output text); do
+    aws ec2 disassociate-route-table --association-id "$association"
+  done
+done
+for id in $(aws ec2 describe-subnets --filters "$design_filter" --query 'Subnets[].SubnetId' --output text); do
+  aws ec2 delete-subnet --subnet-id "$id"
+done
+
+echo "route tables (the main one is the VPC's own: only its routes and tags go)"
+for table in $(aws ec2 describe-route-tables --filters "$design_filter" --query 'RouteTables[].RouteTableId' --output text); do
+  main=$(aws ec2 describe-route-tables --route-table-ids "$table" \
+    --query 'length(RouteTables[0].Associations[?Main==`true`])' --output text)
+  for destination in $(aws ec2 describe-route-tables --route-table-ids "$table" \
+    --query "RouteTables[0].Routes[?GatewayId!='local' && DestinationCidrBlock!=null].DestinationCidrBlock" --output text); do
+    aws ec2 delete-route --route-table-id "$table" --destination-cidr-block "$destination"
+  done
+  if [ "$main" = 0 ]; then
+    aws ec2 delete-route-table --route-table-id "$table"
+  else
+    aws ec2 delete-tags --resources "$table" --tags Key=moat:design-id Key=moat:logical-id
+  fi
+done
+
+echo "network ACLs and security groups"
+for id in $(aws ec2 describe-network-acls --filters "$design_filter" --query 'NetworkAcls[].NetworkAclId' --output text); do
+  aws ec2 delete-network-acl --network-acl-id "$id"
+done
+for id in $(aws ec2 describe-security-groups --filters "$design_filter" --query 'SecurityGroups[].GroupId' --output text); do
+  aws ec2 delete-security-group --group-id "$id"
+done
+
+echo "gateways"
+for id in $(aws ec2 describe-internet-gateways --filters "$design_filter" --query 'InternetGateways[].InternetGatewayId' --output text); do
+  for vpc in $(aws ec2 describe-internet-gateways --internet-gateway-ids "$id" \
+    --query 'InternetGateways[0].Attachments[].VpcId' --output text); do
+    aws ec2 detach-internet-gateway --internet-gateway-id "$id" --vpc-id "$vpc"
+  done
+  aws ec2 delete-internet-gateway --internet-gateway-id "$id"
+done
+for id in $(aws ec2 describe-vpn-gateways --filters "$design_filter" Name=state,Values=available,pending \
+  --query 'VpnGateways[].VpnGatewayId' --output text); do
+  for vpc in $(aws ec2 describe-vpn-gateways --vpn-gateway-ids "$id" \
+    --query "VpnGateways[0].VpcAttachments[?State=='attached'].VpcId" --output text); do
+    aws ec2 detach-vpn-gateway --vpn-gateway-id "$id" --vpc-id "$vpc"
+  done
+  aws ec2 delete-vpn-gateway --vpn-gateway-id "$id"
+done
+for id in $(aws ec2 describe-customer-gateways --filters "$design_filter" Name=state,Values=available,pending \
+  --query 'CustomerGateways[].CustomerGatewayId' --output text); do
+  aws ec2 delete-customer-gateway --customer-gateway-id "$id"
+done
+for name in $(aws ec2 describe-placement-groups --filters "$design_filter" --query 'PlacementGroups[].GroupName' --output text); do
+  aws ec2 delete-placement-group --group-name "$name"
+done
+
+echo "VPCs"
+for id in $(aws ec2 describe-vpcs --filters "$design_filter" --query 'Vpcs[].VpcId' --output text); do
+  aws ec2 delete-vpc --vpc-id "$id"
+done
+"#,
+    );
+    let _ = writeln!(
+        out,
+        "\necho \"{} is gone (design id $DESIGN_ID)\"",
+        design.name
+    );
+    out
+}

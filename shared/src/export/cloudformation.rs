@@ -1,0 +1,535 @@
+//! CloudFormation (YAML and JSON): one resource per planner resource, wired with `Ref` and
+//! `GetAtt`, `DependsOn` where AWS needs it (routes to an internet or VPN gateway after its
+//! attachment), every taggable resource tagged with Moat's ownership tags.
+//!
+//! Two things CloudFormation cannot say as Moat does, handled so the network is the same:
+//! a VPC's main route table cannot be adopted, so a main table becomes a table explicitly
+//! associated with every subnet that has no table of its own; and a security group keeps
+//! AWS's default allow-all egress unless egress rules are given inline, so groups whose design
+//! has no plain CIDR egress get AWS's documented "no egress" placeholder rule (ICMP type 252
+//! code 86 to 255.255.255.255/32), which matches no traffic.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde_json::{Map, Value, json};
+
+use crate::model::Design;
+use crate::plan::{ResourceKey, ResourceKind, ResourceSpec, RulePeer, desired_resources};
+
+/// The "no egress" placeholder: AWS's own way to drop a new group's default egress rule.
+pub const NO_EGRESS_PLACEHOLDER_CIDR: &str = "255.255.255.255/32";
+
+/// CloudFormation logical ids for the planner's resources: letters and digits, unique.
+pub struct Names {
+    names: HashMap<ResourceKey, String>,
+}
+
+impl Names {
+    pub fn new(keys: impl Iterator<Item = ResourceKey>, style: fn(&str) -> String) -> Names {
+        let mut names = HashMap::new();
+        let mut taken: HashMap<String, usize> = HashMap::new();
+        for key in keys {
+            let base = style(&format!("{}-{}", key.kind.name(), key.logical_id));
+            let count = taken.entry(base.clone()).or_insert(0);
+            *count += 1;
+            let name = if *count == 1 {
+                base
+            } else {
+                format!("{base}{}", count)
+            };
+            names.insert(key, name);
+        }
+        Names { names }
+    }
+
+    pub fn of(&self, kind: ResourceKind, logical_id: &str) -> String {
+        self.names
+            .get(&ResourceKey::new(kind, logical_id))
+            .cloned()
+            .unwrap_or_else(|| super::pascal_case(logical_id))
+    }
+}
+
+/// Each planner resource's CloudFormation logical id (a stack's resources map back to the
+/// design through it).
+pub fn logical_ids(design: &Design) -> Vec<(String, ResourceKey)> {
+    let desired = desired_resources(design);
+    let names = Names::new(desired.iter().map(|r| r.key.clone()), super::pascal_case);
+    desired
+        .into_iter()
+        .map(|r| (names.of(r.key.kind, &r.key.logical_id), r.key))
+        .collect()
+}
+
+fn tags(logical_id: &str) -> Value {
+    json!([
+        {"Key": "Name", "Value": logical_id},
+        {"Key": "moat:design-id", "Value": {"Ref": "DesignId"}},
+        {"Key": "moat:logical-id", "Value": logical_id},
+    ])
+}
+
+fn reference(name: &str) -> Value {
+    json!({"Ref": name})
+}
+
+fn protocol_value(protocol: &str) -> Value {
+    match protocol {
+        "-1" => json!("-1"),
+        other => json!(other.parse::<i64>().unwrap_or(-1)),
+    }
+}
+
+/// The template as a JSON value.
+pub fn template(design: &Design, design_id: &str) -> Value {
+    let desired = desired_resources(design);
+    let names = Names::new(desired.iter().map(|r| r.key.clone()), super::pascal_case);
+    let mut resources: BTreeMap<String, Value> = BTreeMap::new();
+    let mut outputs: BTreeMap<String, Value> = BTreeMap::new();
+    let name = |kind: ResourceKind, id: &str| names.of(kind, id);
+    // Inline egress per group (plain CIDR rules); the rest become their own resources.
+    let mut inline_egress: HashMap<String, Vec<Value>> = HashMap::new();
+    for resource in &desired {
+        if let ResourceSpec::SecurityGroupRule {
+            security_group,
+            egress: true,
+            protocol,
+            from_port,
+            to_port,
+            peer: RulePeer::Cidr(cidr),
+        } = &resource.spec
+        {
+            let mut rule = json!({"IpProtocol": protocol_value(protocol), "CidrIp": cidr});
+            if protocol != "-1" {
+                rule["FromPort"] = json!(from_port);
+                rule["ToPort"] = json!(to_port);
+            }
+            inline_egress
+                .entry(security_group.clone())
+                .or_default()
+                .push(rule);
+        }
+    }
+    // Subnets with a table of their own (a main table covers the others explicitly).
+    let associated: std::collections::HashSet<&str> = design
+        .route_tables
+        .iter()
+        .filter(|t| !t.main)
+        .flat_map(|t| t.subnets.iter().map(String::as_str))
+        .collect();
+    for resource in &desired {
+        let id = resource.key.logical_id.as_str();
+        let own = name(resource.key.kind, id);
+        let (kind, properties, depends_on): (&str, Value, Vec<String>) = match &resource.spec {
+            ResourceSpec::Vpc {
+                cidr_block,
+                dns_support,
+                dns_hostnames,
+                ..
+            } => {
+                outputs.insert(
+                    format!("{own}Id"),
+                    json!({"Description": format!("The id of VPC {id}"), "Value": reference(&own)}),
+                );
+                (
+                    "AWS::EC2::VPC",
+                    json!({
+                        "CidrBlock": cidr_block,
+                        "EnableDnsSupport": dns_support,
+                        "EnableDnsHostnames": dns_hostnames,
+                        "Tags": tags(id),
+                    }),
+                    Vec::new(),
+                )
+            }
+            ResourceSpec::CustomerGateway {
+                ip_address,
+                bgp_asn,
+            } => (
+                "AWS::EC2::CustomerGateway",
+                json!({"Type": "ipsec.1", "IpAddress": ip_address, "BgpAsn": bgp_asn, "Tags": tags(id)}),
+                Vec::new(),
+            ),
+            ResourceSpec::PlacementGroup { strategy } => (
+                "AWS::EC2::PlacementGroup",
+                json!({"Strategy": strategy, "Tags": tags(id)}),
+                Vec::new(),
+            ),
+            ResourceSpec::Subnet {
+                vpc,
+                cidr_block,
+                availability_zone,
+                map_public_ip,
+            } => (
+                "AWS::EC2::Subnet",
+                json!({
+                    "VpcId": reference(&name(ResourceKind::Vpc, vpc)),
+                    "CidrBlock": cidr_block,
+                    "AvailabilityZone": availability_zone,
+                    "MapPublicIpOnLaunch": map_public_ip,
+                    "Tags": tags(id),
+                }),
+                Vec::new(),
+            ),
+            ResourceSpec::InternetGateway { vpc } => {
+                resources.insert(
+                    format!("{own}Attachment"),
+                    json!({
+                        "Type": "AWS::EC2::VPCGatewayAttachment",
+                        "Properties": {
+                            "VpcId": reference(&name(ResourceKind::Vpc, vpc)),
+                            "InternetGatewayId": reference(&own),
+                        }
+                    }),
+                );
+                (
+                    "AWS::EC2::InternetGateway",
+                    json!({"Tags": tags(id)}),
+                    Vec::new(),
+                )
+            }
+            ResourceSpec::VpnGateway {
+                vpc,
+                amazon_side_asn,
+            } => {
+                resources.insert(
+                    format!("{own}Attachment"),
+                    json!({
+                        "Type": "AWS::EC2::VPCGatewayAttachment",
+                        "Properties": {
+                            "VpcId": reference(&name(ResourceKind::Vpc, vpc)),
+                            "VpnGatewayId": reference(&own),
+                        }
+                    }),
+                );
+                (
+                    "AWS::EC2::VPNGateway",
+                    json!({"Type": "ipsec.1", "AmazonSideAsn": amazon_side_asn, "Tags": tags(id)}),
+                    Vec::new(),
+                )
+            }
+            ResourceSpec::SecurityGroup {
+                vpc,
+                name: group_name,
+                description,
+            } => {
+                let egress = inline_egress.get(id).cloned().unwrap_or_else(|| {
+                    vec![json!({
+                        "IpProtocol": "icmp",
+                        "FromPort": 252,
+                        "ToPort": 86,
+                        "CidrIp": NO_EGRESS_PLACEHOLDER_CIDR,
+                        "Description": "No egress: replaces AWS's default allow-all rule",
+                    })]
+                });
+                (
+                    "AWS::EC2::SecurityGroup",
+                    json!({
+                        "GroupName": group_name,
+                        "GroupDescription": description,
+                        "VpcId": reference(&name(ResourceKind::Vpc, vpc)),
+                        "SecurityGroupEgress": egress,
+                        "Tags": tags(id),
+                    }),
+                    Vec::new(),
+                )
+            }
+            ResourceSpec::RouteTable { vpc, main } => {
+                if *main {
+                    for subnet in design
+                        .subnets
+                        .iter()
+                        .filter(|s| s.vpc == *vpc && !associated.contains(s.id.as_str()))
+                    {
+                        resources.insert(
+                            format!("{own}{}", super::pascal_case(&subnet.id)),
+                            json!({
+                                "Type": "AWS::EC2::SubnetRouteTableAssociation",
+                                "Properties": {
+                                    "SubnetId": reference(&name(ResourceKind::Subnet, &subnet.id)),
+                                    "RouteTableId": reference(&own),
+                                }
+                            }),
+                        );
+                    }
+                }
+                (
+                    "AWS::EC2::RouteTable",
+                    json!({"VpcId": reference(&name(ResourceKind::Vpc, vpc)), "Tags": tags(id)}),
+                    Vec::new(),
+                )
+            }
+            ResourceSpec::NetworkAcl { vpc } => (
+                "AWS::EC2::NetworkAcl",
+                json!({"VpcId": reference(&name(ResourceKind::Vpc, vpc)), "Tags": tags(id)}),
+                Vec::new(),
+            ),
+            ResourceSpec::NetworkAclEntry {
+                network_acl,
+                rule_number,
+                egress,
+                protocol,
+                from_port,
+                to_port,
+                cidr,
+                allow,
+            } => {
+                let mut properties = json!({
+                    "NetworkAclId": reference(&name(ResourceKind::NetworkAcl, network_acl)),
+                    "RuleNumber": rule_number,
+                    "Protocol": protocol.parse::<i64>().unwrap_or(-1),
+                    "RuleAction": if *allow { "allow" } else { "deny" },
+                    "Egress": egress,
+                    "CidrBlock": cidr,
+                });
+                match protocol.as_str() {
+                    "6" | "17" => {
+                        properties["PortRange"] = json!({"From": from_port, "To": to_port});
+                    }
+                    "1" => properties["Icmp"] = json!({"Code": -1, "Type": -1}),
+                    _ => {}
+                }
+                ("AWS::EC2::NetworkAclEntry", properties, Vec::new())
+            }
+            ResourceSpec::NetworkAclAssociation {
+                network_acl,
+                subnet,
+            } => (
+                "AWS::EC2::SubnetNetworkAclAssociation",
+                json!({
+                    "SubnetId": reference(&name(ResourceKind::Subnet, subnet)),
+                    "NetworkAclId": reference(&name(ResourceKind::NetworkAcl, network_acl)),
+                }),
+                Vec::new(),
+            ),
+            ResourceSpec::ElasticIp => (
+                "AWS::EC2::EIP",
+                json!({"Domain": "vpc", "Tags": tags(id)}),
+                Vec::new(),
+            ),
+            ResourceSpec::NatGateway { subnet, elastic_ip } => (
+                "AWS::EC2::NatGateway",
+                json!({
+                    "AllocationId": {"Fn::GetAtt": [name(ResourceKind::ElasticIp, elastic_ip), "AllocationId"]},
+                    "SubnetId": reference(&name(ResourceKind::Subnet, subnet)),
+                    "Tags": tags(id),
+                }),
+                Vec::new(),
+            ),
+            ResourceSpec::VpnConnection {
+                vpn_gateway,
+                customer_gateway,
+                static_routes_only,
+                static_routes,
+            } => {
+                if *static_routes_only {
+                    for (index, destination) in static_routes.iter().enumerate() {
+                        resources.insert(
+                            format!("{own}Route{}", index + 1),
+                            json!({
+                                "Type": "AWS::EC2::VPNConnectionRoute",
+                                "Properties": {
+                                    "VpnConnectionId": reference(&own),
+                                    "DestinationCidrBlock": destination,
+                                }
+                            }),
+                        );
+                    }
+                }
+                let gateway = name(ResourceKind::VpnGateway, vpn_gateway);
+                (
+                    "AWS::EC2::VPNConnection",
+                    json!({
+                        "Type": "ipsec.1",
+                        "VpnGatewayId": reference(&gateway),
+                        "CustomerGatewayId": reference(&name(ResourceKind::CustomerGateway, customer_gateway)),
+                        "StaticRoutesOnly": static_routes_only,
+                        "Tags": tags(id),
+                    }),
+                    vec![format!("{gateway}Attachment")],
+                )
+            }
+            ResourceSpec::GatewayEndpoint {
+                vpc,
+                service_name,
+                route_tables,
+            } => (
+                "AWS::EC2::VPCEndpoint",
+                json!({
+                    "VpcEndpointType": "Gateway",
+                    "VpcId": reference(&name(ResourceKind::Vpc, vpc)),
+                    "ServiceName": service_name,
+                    "RouteTableIds": route_tables.iter().map(|t| reference(&name(ResourceKind::RouteTable, t))).collect::<Vec<_>>(),
+                    "Tags": tags(id),
+                }),
+                Vec::new(),
+            ),
+            ResourceSpec::InterfaceEndpoint {
+                vpc,
+                service_name,
+                subnets,
+                security_groups,
+                private_dns,
+            } => (
+                "AWS::EC2::VPCEndpoint",
+                json!({
+                    "VpcEndpointType": "Interface",
+                    "VpcId": reference(&name(ResourceKind::Vpc, vpc)),
+                    "ServiceName": service_name,
+                    "SubnetIds": subnets.iter().map(|s| reference(&name(ResourceKind::Subnet, s))).collect::<Vec<_>>(),
+                    "SecurityGroupIds": security_groups.iter().map(|g| reference(&name(ResourceKind::SecurityGroup, g))).collect::<Vec<_>>(),
+                    "PrivateDnsEnabled": private_dns,
+                    "Tags": tags(id),
+                }),
+                Vec::new(),
+            ),
+            ResourceSpec::SecurityGroupRule {
+                security_group,
+                egress,
+                protocol,
+                from_port,
+                to_port,
+                peer,
+            } => {
+                if *egress && matches!(peer, RulePeer::Cidr(_)) {
+                    // Inline on its group (see above).
+                    continue;
+                }
+                let mut properties = json!({
+                    "GroupId": {"Fn::GetAtt": [name(ResourceKind::SecurityGroup, security_group), "GroupId"]},
+                    "IpProtocol": protocol_value(protocol),
+                });
+                if protocol != "-1" {
+                    properties["FromPort"] = json!(from_port);
+                    properties["ToPort"] = json!(to_port);
+                }
+                let (cidr_key, group_key, list_key) = if *egress {
+                    (
+                        "CidrIp",
+                        "DestinationSecurityGroupId",
+                        "DestinationPrefixListId",
+                    )
+                } else {
+                    ("CidrIp", "SourceSecurityGroupId", "SourcePrefixListId")
+                };
+                match peer {
+                    RulePeer::Cidr(cidr) => properties[cidr_key] = json!(cidr),
+                    RulePeer::SecurityGroup(group) => {
+                        properties[group_key] = json!({"Fn::GetAtt": [name(ResourceKind::SecurityGroup, group), "GroupId"]});
+                    }
+                    RulePeer::PrefixList(list) => properties[list_key] = json!(list),
+                }
+                (
+                    if *egress {
+                        "AWS::EC2::SecurityGroupEgress"
+                    } else {
+                        "AWS::EC2::SecurityGroupIngress"
+                    },
+                    properties,
+                    Vec::new(),
+                )
+            }
+            ResourceSpec::Route {
+                route_table,
+                destination,
+                target,
+            } => {
+                let target_name = name(target.kind, &target.logical_id);
+                let mut properties = json!({
+                    "RouteTableId": reference(&name(ResourceKind::RouteTable, route_table)),
+                    "DestinationCidrBlock": destination,
+                });
+                let mut depends_on = Vec::new();
+                match target.kind {
+                    ResourceKind::NatGateway => {
+                        properties["NatGatewayId"] = reference(&target_name);
+                    }
+                    _ => {
+                        properties["GatewayId"] = reference(&target_name);
+                        // A route to a gateway fails until the gateway is attached.
+                        depends_on.push(format!("{target_name}Attachment"));
+                    }
+                }
+                ("AWS::EC2::Route", properties, depends_on)
+            }
+            ResourceSpec::RouteTableAssociation {
+                route_table,
+                subnet,
+            } => (
+                "AWS::EC2::SubnetRouteTableAssociation",
+                json!({
+                    "SubnetId": reference(&name(ResourceKind::Subnet, subnet)),
+                    "RouteTableId": reference(&name(ResourceKind::RouteTable, route_table)),
+                }),
+                Vec::new(),
+            ),
+            ResourceSpec::Instance {
+                subnet,
+                security_groups,
+                placement_group,
+                instance_type,
+                image_id,
+                efa,
+            } => {
+                let mut interface = json!({
+                    "DeviceIndex": "0",
+                    "SubnetId": reference(&name(ResourceKind::Subnet, subnet)),
+                    "GroupSet": security_groups.iter().map(|g| json!({"Fn::GetAtt": [name(ResourceKind::SecurityGroup, g), "GroupId"]})).collect::<Vec<_>>(),
+                });
+                if *efa {
+                    interface["InterfaceType"] = json!("efa");
+                }
+                let mut properties = json!({
+                    "ImageId": image_id,
+                    "InstanceType": instance_type,
+                    "NetworkInterfaces": [interface],
+                    "Tags": tags(id),
+                });
+                if let Some(group) = placement_group {
+                    properties["PlacementGroupName"] =
+                        reference(&name(ResourceKind::PlacementGroup, group));
+                }
+                ("AWS::EC2::Instance", properties, Vec::new())
+            }
+        };
+        let mut body = Map::new();
+        body.insert("Type".into(), json!(kind));
+        if !depends_on.is_empty() {
+            body.insert(
+                "DependsOn".into(),
+                if depends_on.len() == 1 {
+                    json!(depends_on[0])
+                } else {
+                    json!(depends_on)
+                },
+            );
+        }
+        body.insert("Properties".into(), properties);
+        resources.insert(own, Value::Object(body));
+    }
+    json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": format!("{} ({}), exported by Moat", design.name, design.region),
+        "Parameters": {
+            "DesignId": {
+                "Type": "String",
+                "Default": design_id,
+                "Description": "Written into every resource's moat:design-id tag",
+            }
+        },
+        "Resources": resources,
+        "Outputs": outputs,
+    })
+}
+
+/// The template in YAML.
+pub fn yaml(design: &Design, design_id: &str) -> String {
+    super::yaml::to_yaml(&template(design, design_id))
+}
+
+/// The template in JSON.
+pub fn json(design: &Design, design_id: &str) -> String {
+    let mut text = serde_json::to_string_pretty(&template(design, design_id)).unwrap_or_default();
+    text.push('\n');
+    text
+}

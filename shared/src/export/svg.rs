@@ -1,0 +1,326 @@
+//! The SVG diagram: deterministic, drawn from the design's layout. VPC → availability zone →
+//! subnet nesting, gateways on the VPC edge, endpoints and workloads in their subnets, route
+//! edges labelled with their destination, icons drawn here (no image files), a legend, the
+//! design's name and region, and optionally the diagnostics (objects with errors outlined in
+//! red, with a count). Text stays text (selectable, searchable); a `viewBox` keeps it crisp at
+//! any zoom.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use crate::layout::{availability_zone_lanes, fill_missing_layout};
+use crate::model::{Design, LayoutBox, ObjectKind, SubnetTier};
+
+/// What to draw besides the network.
+#[derive(Debug, Clone, Default)]
+pub struct SvgOptions {
+    /// Outline the objects named by error and warning diagnostics.
+    pub diagnostics: bool,
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+const STYLE: &str = "text{font-family:'DejaVu Sans','Liberation Sans',Arial,sans-serif;fill:#1b2733}\
+.title{font-size:18px;font-weight:bold}.subtitle{font-size:12px;fill:#5a6b86}\
+.vpc{fill:#f2f9f1;stroke:#248814;stroke-width:2}.vpc-label{font-size:13px;font-weight:bold;fill:#1d6b11}\
+.lane{fill:none;stroke:#147eba;stroke-width:1;stroke-dasharray:5 4}.lane-label{font-size:10px;fill:#147eba}\
+.subnet-public{fill:#e9f3e6;stroke:#7aa116;stroke-width:1.5}.subnet-private{fill:#e6f2f8;stroke:#147eba;stroke-width:1.5}\
+.subnet-label{font-size:11px;font-weight:bold}.detail{font-size:9px;fill:#5a6b86}\
+.chip{fill:#ffffff;stroke:#6b7785;stroke-width:1}.chip-label{font-size:9px}\
+.gateway{stroke:#8c4fff}.endpoint{stroke:#d86613}.workload{stroke:#ed7100}.onprem{stroke:#5a6b86}\
+.route{fill:none;stroke:#8c4fff;stroke-width:1.2}.route-label{font-size:8px;fill:#6b4fbf}\
+.association{fill:none;stroke:#9aa3ad;stroke-width:1;stroke-dasharray:3 3}\
+.vpn{fill:none;stroke:#5a6b86;stroke-width:2}\
+.error{fill:none;stroke:#c8372d;stroke-width:3}.warning{fill:none;stroke:#d08a12;stroke-width:2}\
+.badge{fill:#c8372d}.badge-text{font-size:9px;fill:#ffffff;font-weight:bold}\
+.legend{fill:#ffffff;stroke:#c5ccd3}.legend-text{font-size:10px}";
+
+/// The icon of a kind: a small shape and its letters, drawn at (x, y), 20×20.
+fn icon(kind: ObjectKind, x: f64, y: f64) -> String {
+    let (fill, letters) = match kind {
+        ObjectKind::InternetGateway => ("#8c4fff", "IGW"),
+        ObjectKind::NatGateway => ("#8c4fff", "NAT"),
+        ObjectKind::VpnGateway => ("#8c4fff", "VGW"),
+        ObjectKind::CustomerGateway => ("#5a6b86", "CGW"),
+        ObjectKind::VpnConnection => ("#5a6b86", "VPN"),
+        ObjectKind::Endpoint => ("#d86613", "EP"),
+        ObjectKind::Workload => ("#ed7100", "EC2"),
+        ObjectKind::SecurityGroup => ("#c8372d", "SG"),
+        ObjectKind::NetworkAcl => ("#6b7785", "ACL"),
+        ObjectKind::RouteTable => ("#147eba", "RT"),
+        ObjectKind::PlacementGroup => ("#248814", "PG"),
+        _ => ("#6b7785", "?"),
+    };
+    format!(
+        "<g class=\"icon\"><rect x=\"{x}\" y=\"{y}\" width=\"20\" height=\"20\" rx=\"4\" fill=\"{fill}\" /><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"7\" font-weight=\"bold\" style=\"fill:#ffffff\">{letters}</text></g>",
+        x + 10.0,
+        y + 13.0
+    )
+}
+
+fn centre(bounds: &LayoutBox) -> (f64, f64) {
+    (
+        bounds.x + bounds.width / 2.0,
+        bounds.y + bounds.height / 2.0,
+    )
+}
+
+/// The diagram.
+pub fn diagram(design: &Design, options: &SvgOptions) -> String {
+    let mut design = design.clone();
+    fill_missing_layout(&mut design);
+    let layout = design.layout.clone();
+    // The canvas: everything laid out, plus the title above and the legend below.
+    let (mut left, mut top, mut right, mut bottom) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+    for bounds in layout.values() {
+        left = left.min(bounds.x);
+        top = top.min(bounds.y);
+        right = right.max(bounds.x + bounds.width);
+        bottom = bottom.max(bounds.y + bounds.height);
+    }
+    if left > right {
+        (left, top, right, bottom) = (0.0, 0.0, 400.0, 200.0);
+    }
+    let margin = 20.0;
+    let title_height = 50.0;
+    let legend_height = 70.0;
+    let x0 = left - margin;
+    let y0 = top - margin - title_height;
+    let width = (right - left + 2.0 * margin).max(460.0);
+    let height = bottom - top + 2.0 * margin + title_height + legend_height;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"{x0} {y0} {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"{}\">\n<title>{}</title>\n<style>{STYLE}</style>\n<rect x=\"{x0}\" y=\"{y0}\" width=\"{width}\" height=\"{height}\" fill=\"#ffffff\" />\n",
+        escape(&design.name),
+        escape(&format!("{} ({})", design.name, design.region))
+    );
+    let _ = writeln!(
+        out,
+        "<text class=\"title\" x=\"{}\" y=\"{}\">{}</text>\n<text class=\"subtitle\" x=\"{}\" y=\"{}\">{} · {} VPC(s), {} subnet(s)</text>",
+        x0 + margin,
+        y0 + margin + 10.0,
+        escape(&design.name),
+        x0 + margin,
+        y0 + margin + 28.0,
+        escape(&design.region),
+        design.vpcs.len(),
+        design.subnets.len()
+    );
+    // Containers: VPCs, then AZ lanes, then subnets.
+    for vpc in &design.vpcs {
+        let Some(b) = layout.get(&vpc.id) else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "<g data-id=\"{}\"><rect class=\"vpc\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\" /><text class=\"vpc-label\" x=\"{}\" y=\"{}\">{} · {}</text></g>",
+            escape(&vpc.id),
+            b.x,
+            b.y,
+            b.width,
+            b.height,
+            b.x + 8.0,
+            b.y + 16.0,
+            escape(if vpc.name.is_empty() {
+                &vpc.id
+            } else {
+                &vpc.name
+            }),
+            escape(&vpc.cidr_blocks.join(", "))
+        );
+    }
+    for lane in availability_zone_lanes(&design, None) {
+        let b = lane.bounds;
+        let _ = writeln!(
+            out,
+            "<g data-lane=\"{}\"><rect class=\"lane\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" /><text class=\"lane-label\" x=\"{}\" y=\"{}\">{}</text></g>",
+            escape(&lane.availability_zone),
+            b.x,
+            b.y,
+            b.width,
+            b.height,
+            b.x + 4.0,
+            b.y + 11.0,
+            escape(&lane.availability_zone)
+        );
+    }
+    for subnet in &design.subnets {
+        let Some(b) = layout.get(&subnet.id) else {
+            continue;
+        };
+        let (class, tier) = match subnet.tier {
+            SubnetTier::Public => ("subnet-public", "public"),
+            SubnetTier::Private => ("subnet-private", "private"),
+        };
+        let _ = writeln!(
+            out,
+            "<g data-id=\"{}\"><rect class=\"{class}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" /><text class=\"subnet-label\" x=\"{}\" y=\"{}\">{} ({tier})</text><text class=\"detail\" x=\"{}\" y=\"{}\">{} · {}</text></g>",
+            escape(&subnet.id),
+            b.x,
+            b.y,
+            b.width,
+            b.height,
+            b.x + 6.0,
+            b.y + 14.0,
+            escape(&subnet.id),
+            b.x + 6.0,
+            b.y + 26.0,
+            escape(&subnet.cidr),
+            escape(&subnet.availability_zone)
+        );
+    }
+    // Edges under the chips: associations, routes, VPN connections.
+    for table in &design.route_tables {
+        let Some(table_box) = layout.get(&table.id) else {
+            continue;
+        };
+        for subnet in &table.subnets {
+            if let Some(subnet_box) = layout.get(subnet) {
+                let (x1, y1) = centre(subnet_box);
+                let (x2, y2) = centre(table_box);
+                let _ = writeln!(
+                    out,
+                    "<line class=\"association\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" />"
+                );
+            }
+        }
+        for route in &table.routes {
+            if let Some(target_box) = layout.get(&route.target) {
+                let (x1, y1) = centre(table_box);
+                let (x2, y2) = centre(target_box);
+                let _ = writeln!(
+                    out,
+                    "<g data-route=\"{}\"><line class=\"route\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" /><text class=\"route-label\" x=\"{}\" y=\"{}\">{}</text></g>",
+                    escape(&format!("{} {}", table.id, route.destination)),
+                    (x1 + x2) / 2.0 + 3.0,
+                    (y1 + y2) / 2.0 - 3.0,
+                    escape(&route.destination)
+                );
+            }
+        }
+    }
+    for connection in &design.vpn_connections {
+        if let (Some(a), Some(b)) = (
+            layout.get(&connection.vpn_gateway),
+            layout.get(&connection.customer_gateway),
+        ) {
+            let (x1, y1) = centre(a);
+            let (x2, y2) = centre(b);
+            let _ = writeln!(
+                out,
+                "<line class=\"vpn\" data-id=\"{}\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" />",
+                escape(&connection.id)
+            );
+        }
+    }
+    // Every other object: a chip with its icon and name.
+    for (id, kind) in design.object_ids() {
+        if matches!(
+            kind,
+            ObjectKind::Vpc | ObjectKind::Subnet | ObjectKind::VpnConnection
+        ) {
+            continue;
+        }
+        let Some(b) = layout.get(id) else { continue };
+        let class = match kind {
+            ObjectKind::InternetGateway | ObjectKind::NatGateway | ObjectKind::VpnGateway => {
+                "gateway"
+            }
+            ObjectKind::Endpoint => "endpoint",
+            ObjectKind::Workload => "workload",
+            ObjectKind::CustomerGateway => "onprem",
+            _ => "",
+        };
+        let _ = writeln!(
+            out,
+            "<g data-id=\"{}\"><rect class=\"chip {class}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" />{}<text class=\"chip-label\" x=\"{}\" y=\"{}\">{}</text></g>",
+            escape(id),
+            b.x,
+            b.y,
+            b.width,
+            b.height,
+            icon(kind, b.x + 3.0, b.y + (b.height - 20.0).max(0.0) / 2.0),
+            b.x + 27.0,
+            b.y + b.height / 2.0 + 3.0,
+            escape(id)
+        );
+    }
+    if options.diagnostics {
+        let mut counts: BTreeMap<String, (usize, bool)> = BTreeMap::new();
+        for diagnostic in crate::validate(&design) {
+            for object in &diagnostic.objects {
+                let entry = counts.entry(object.clone()).or_insert((0, false));
+                entry.0 += 1;
+                entry.1 |= diagnostic.is_error();
+            }
+        }
+        for (object, (count, error)) in counts {
+            let Some(b) = layout.get(&object) else {
+                continue;
+            };
+            let class = if error { "error" } else { "warning" };
+            let _ = writeln!(
+                out,
+                "<g data-diagnostics=\"{}\"><rect class=\"{class}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"5\" /><circle class=\"badge\" cx=\"{}\" cy=\"{}\" r=\"8\" /><text class=\"badge-text\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{count}</text></g>",
+                escape(&object),
+                b.x - 2.0,
+                b.y - 2.0,
+                b.width + 4.0,
+                b.height + 4.0,
+                b.x + b.width,
+                b.y,
+                b.x + b.width,
+                b.y + 3.0
+            );
+        }
+    }
+    // The legend.
+    let ly = bottom + margin;
+    let lx = x0 + margin;
+    let _ = writeln!(
+        out,
+        "<g class=\"legend-box\"><rect class=\"legend\" x=\"{lx}\" y=\"{ly}\" width=\"{}\" height=\"{}\" rx=\"4\" />",
+        width - 2.0 * margin,
+        legend_height - 20.0
+    );
+    let entries: [(&str, &str); 4] = [
+        ("subnet-public", "public subnet"),
+        ("subnet-private", "private subnet"),
+        ("lane", "availability zone"),
+        ("route", "route (to its target)"),
+    ];
+    for (index, (class, label)) in entries.iter().enumerate() {
+        let x = lx + 10.0 + index as f64 * 110.0;
+        let _ = writeln!(
+            out,
+            "<rect class=\"{class}\" x=\"{x}\" y=\"{}\" width=\"16\" height=\"12\" /><text class=\"legend-text\" x=\"{}\" y=\"{}\">{label}</text>",
+            ly + 8.0,
+            x + 20.0,
+            ly + 18.0
+        );
+    }
+    let icons = [
+        (ObjectKind::InternetGateway, "internet gateway"),
+        (ObjectKind::NatGateway, "NAT gateway"),
+        (ObjectKind::Endpoint, "endpoint"),
+        (ObjectKind::Workload, "workload"),
+    ];
+    for (index, (kind, label)) in icons.iter().enumerate() {
+        let x = lx + 10.0 + index as f64 * 110.0;
+        let _ = writeln!(
+            out,
+            "{}<text class=\"legend-text\" x=\"{}\" y=\"{}\">{label}</text>",
+            icon(*kind, x, ly + 26.0),
+            x + 24.0,
+            ly + 40.0
+        );
+    }
+    let _ = writeln!(out, "</g>\n</svg>");
+    out
+}
