@@ -323,6 +323,7 @@ pub fn App() -> impl IntoView {
                 <DeploymentPanel />
                 <crate::deploy::DriftPanel />
                 <crate::deploy::ImportPanel />
+                <crate::files::ExportPanel />
                 <crate::accounts::ApprovalQueue />
                 <crate::accounts::HistoryPanel />
                 <crate::accounts::AdminPanel />

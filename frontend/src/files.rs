@@ -287,3 +287,55 @@ pub fn FileButtons() -> impl IntoView {
         }>"Export PNG"</button>
     }
 }
+
+/// Export as code or diagram: every format of `shared::export`, generated in the browser by
+/// the same code the CLI and the API run; a format of several files downloads each.
+#[component]
+pub fn ExportPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    let format = RwSignal::new("cloudformation-yaml".to_string());
+    let export = move |_| {
+        let Some(chosen) = shared::export::Format::parse(&format.get_untracked()) else {
+            return;
+        };
+        let design_id = state
+            .saved
+            .get_untracked()
+            .map(|saved| saved.id)
+            .unwrap_or_else(|| "moat-draft".to_string());
+        let files = state
+            .editor
+            .with_untracked(|editor| shared::export::export(editor.design(), chosen, &design_id));
+        let mime = match chosen {
+            shared::export::Format::Json | shared::export::Format::CloudFormationJson => {
+                "application/json"
+            }
+            shared::export::Format::Svg => "image/svg+xml",
+            shared::export::Format::DrawIo => "application/xml",
+            _ => "text/plain",
+        };
+        let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+        for file in &files {
+            if let Err(error) = download(&file.name, mime, &file.contents) {
+                state.notice.set(Some(format!("Export failed: {error}")));
+                return;
+            }
+        }
+        state.status.set(format!("Exported {}", names.join(", ")));
+    };
+    view! {
+        <details class="export-panel" aria-label="Export">
+            <summary>"Export as code or diagram"</summary>
+            <select aria-label="Export format" on:change=move |event| format.set(event_target_value(&event))>
+                <option value="cloudformation-yaml" selected>"CloudFormation (YAML)"</option>
+                <option value="cloudformation-json">"CloudFormation (JSON)"</option>
+                <option value="terraform">"Terraform (AWS provider v5)"</option>
+                <option value="cli">"AWS CLI script + teardown"</option>
+                <option value="drawio">"draw.io diagram"</option>
+                <option value="svg">"SVG diagram (legend, icons)"</option>
+                <option value="json">"Design JSON"</option>
+            </select>
+            <button aria-label="Export in the chosen format" on:click=export>"Export"</button>
+        </details>
+    }
+}

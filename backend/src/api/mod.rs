@@ -73,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .route("/designs/{design_id}/destroy", post(destroy_design))
         .route("/designs/{design_id}/drift", get(design_drift))
         .route("/import", post(import_vpc))
+        .route("/designs/{design_id}/export", get(export_design))
         .route(
             "/deployments/{deployment_id}/events",
             get(deployment_events),
@@ -437,6 +438,57 @@ async fn plan_design(
     current.require(Role::Deployer)?;
     let (_, plan) = deploy::plan_for(&state, &design_id, deploy::Operation::Apply).await?;
     Ok(Json(json!({"plan": plan, "counts": plan.counts()})))
+}
+
+#[derive(Deserialize)]
+struct ExportQuery {
+    format: String,
+    #[serde(default)]
+    scale: Option<f32>,
+}
+
+#[utoipa::path(get, path = "/api/v1/designs/{design_id}/export", tag = "designs", security(("session" = [])), params(("design_id" = String, Path), ("format" = String, Query, description = "json, cloudformation-yaml, cloudformation-json, terraform, cli, drawio, svg or png"), ("scale" = Option<f32>, Query, description = "png only: the scale (default 2)")), responses((status = 200, description = "{files: [{name, contents}]} (png: the image itself, image/png)"), (status = 404, body = crate::api::openapi::ErrorDocument), (status = 422, description = "Unknown format", body = crate::api::openapi::ErrorDocument)))]
+async fn export_design(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(design_id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<ExportQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    current.require(Role::Viewer)?;
+    let record = state
+        .store
+        .design(&design_id)
+        .await
+        .map_err(|_| ApiError::not_found("design"))?;
+    let design = shared::spec::load_design(&record.document).map_err(ApiError::internal)?;
+    if query.format == "png" {
+        let svg = shared::export::svg::diagram(&design, &Default::default());
+        let bytes = crate::render::png(&svg, query.scale.unwrap_or(2.0)).map_err(|message| {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "cannot_render", message)
+        })?;
+        return Ok(([(axum::http::header::CONTENT_TYPE, "image/png")], bytes).into_response());
+    }
+    let Some(format) = shared::export::Format::parse(&query.format) else {
+        let names: Vec<&str> = shared::export::Format::ALL
+            .iter()
+            .map(|f| f.name())
+            .collect();
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_format",
+            format!(
+                "no export format \"{}\": use one of {}, png",
+                query.format,
+                names.join(", ")
+            ),
+        ));
+    };
+    let files: Vec<Value> = shared::export::export(&design, format, &design_id)
+        .into_iter()
+        .map(|file| json!({"name": file.name, "contents": file.contents}))
+        .collect();
+    Ok(Json(json!({"files": files})).into_response())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

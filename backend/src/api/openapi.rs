@@ -77,6 +77,7 @@ impl utoipa::Modify for SessionCookie {
         super::destroy_design,
         super::design_drift,
         super::import_vpc,
+        super::export_design,
         super::deployment_events,
     ),
     components(schemas(

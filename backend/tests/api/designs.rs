@@ -244,3 +244,84 @@ async fn templates_and_the_schema_are_served_to_anyone() {
     let expected: serde_json::Value = serde_json::from_str(&shared::spec::json_schema()).unwrap();
     assert_eq!(schema.body, expected);
 }
+
+#[tokio::test]
+async fn every_export_format_comes_from_the_api() {
+    let app = crate::support::TestApp::new()
+        .await
+        .with_user("vera", backend::auth::Role::Designer)
+        .await;
+    let session = app.login("vera").await;
+    let document: serde_json::Value = serde_json::from_str(
+        shared::templates::template("multimodal-endpoints")
+            .unwrap()
+            .document,
+    )
+    .unwrap();
+    let created = app
+        .request(
+            axum::http::Method::POST,
+            "/api/v1/designs",
+            Some(&session),
+            Some(serde_json::json!({"document": document})),
+        )
+        .await;
+    let id = created.body["id"].as_str().unwrap().to_string();
+    for format in shared::export::Format::ALL {
+        let answer = app
+            .request(
+                axum::http::Method::GET,
+                &format!("/api/v1/designs/{id}/export?format={}", format.name()),
+                Some(&session),
+                None,
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            axum::http::StatusCode::OK,
+            "{}",
+            format.name()
+        );
+        let files = answer.body["files"].as_array().unwrap();
+        let design = shared::spec::load_design(&serde_json::to_string(&document).unwrap()).unwrap();
+        let expected = shared::export::export(&design, format, &id);
+        assert_eq!(files.len(), expected.len());
+        for (file, wanted) in files.iter().zip(&expected) {
+            assert_eq!(file["name"], wanted.name.as_str());
+            assert_eq!(
+                file["contents"],
+                wanted.contents.as_str(),
+                "the same bytes as the CLI"
+            );
+        }
+    }
+    let png = app
+        .request(
+            axum::http::Method::GET,
+            &format!("/api/v1/designs/{id}/export?format=png&scale=1"),
+            Some(&session),
+            None,
+        )
+        .await;
+    assert_eq!(png.status, axum::http::StatusCode::OK);
+    assert_eq!(png.headers["content-type"], "image/png");
+    let refused = app
+        .request(
+            axum::http::Method::GET,
+            &format!("/api/v1/designs/{id}/export?format=visio"),
+            Some(&session),
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.body["code"], "unknown_format");
+    let anonymous = app
+        .request(
+            axum::http::Method::GET,
+            &format!("/api/v1/designs/{id}/export?format=json"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(anonymous.status, axum::http::StatusCode::UNAUTHORIZED);
+}

@@ -33,7 +33,7 @@ async fn the_served_document_is_the_committed_one() {
 }
 
 /// Every operation the router serves, as (method, path template).
-const ROUTED: [(&str, &str); 31] = [
+const ROUTED: [(&str, &str); 32] = [
     ("get", "/api/v1/health"),
     ("get", "/api/v1/openapi.json"),
     ("post", "/api/v1/auth/login"),
@@ -67,6 +67,7 @@ const ROUTED: [(&str, &str); 31] = [
     ("post", "/api/v1/designs/{design_id}/destroy"),
     ("get", "/api/v1/designs/{design_id}/drift"),
     ("post", "/api/v1/import"),
+    ("get", "/api/v1/designs/{design_id}/export"),
     ("get", "/api/v1/deployments/{deployment_id}/events"),
 ];
 

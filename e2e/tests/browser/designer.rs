@@ -233,6 +233,47 @@ async fn files_and_history(browser: &Browser, server: &MoatServer) -> anyhow::Re
         "cgw-datacenter"
     );
 
+    // Export as code: the CloudFormation and draw.io of the design, made in the browser.
+    browser.click("details.export-panel summary").await?;
+    browser
+        .client
+        .execute(
+            "const s = document.querySelector('select[aria-label=\"Export format\"]'); s.value = 'cloudformation-yaml'; s.dispatchEvent(new Event('change'));",
+            vec![],
+        )
+        .await?;
+    browser
+        .click("button[aria-label='Export in the chosen format']")
+        .await?;
+    let template = fetch_download(browser).await?;
+    assert!(
+        template.contains("AWSTemplateFormatVersion") && template.contains("AWS::EC2::VPC"),
+        "{}",
+        &template[..template.len().min(300)]
+    );
+    assert!(
+        template.contains("moat:design-id"),
+        "tagged with Moat's ownership tags"
+    );
+    browser
+        .client
+        .execute(
+            "const s = document.querySelector('select[aria-label=\"Export format\"]'); s.value = 'drawio'; s.dispatchEvent(new Event('change'));",
+            vec![],
+        )
+        .await?;
+    browser
+        .click("button[aria-label='Export in the chosen format']")
+        .await?;
+    let diagram = fetch_download(browser).await?;
+    let cells = browser
+        .client
+        .execute(
+            "const d = new DOMParser().parseFromString(arguments[0], 'application/xml'); return !d.querySelector('parsererror') && d.querySelectorAll('mxCell[vertex=\"1\"]').length;",
+            vec![Value::from(diagram)],
+        )
+        .await?;
+    assert!(cells.as_u64().unwrap_or(0) > 2, "draw.io cells: {cells}");
     // Export SVG parses as XML and holds the drawn objects.
     browser.click("button[aria-label='Export SVG']").await?;
     let svg = fetch_download(browser).await?;
