@@ -356,42 +356,20 @@ pub async fn resume_interrupted(state: &AppState) -> Result<usize, crate::store:
     Ok(resumed)
 }
 
-/// What changed in the account outside Moat for a stored design.
-pub async fn drift_for(
-    state: &AppState,
-    design_id: &str,
-) -> Result<Vec<shared::plan::Drift>, ApiError> {
-    let record = state
-        .store
-        .design(design_id)
-        .await
-        .map_err(|_| ApiError::not_found("design"))?;
-    let design = shared::spec::load_design(&record.document).map_err(ApiError::internal)?;
-    let desired = shared::plan::desired_resources(&design);
-    let (_, observed) = provision::plan_against_account(
-        state.network.as_ref(),
-        &design.region,
-        design_id,
-        &desired,
-        &state.settings.apply,
-    )
-    .await
-    .map_err(|error| {
-        ApiError::new(
-            StatusCode::BAD_GATEWAY,
-            "aws_unavailable",
-            format!("could not read what the account holds: {error}"),
-        )
-    })?;
-    Ok(shared::plan::drift(&desired, &observed))
-}
-
-/// The plan for a stored design against the account, without changing anything.
-pub async fn plan_for(
+/// A stored design, what it asks for, and what the account holds for it.
+async fn design_against_account(
     state: &AppState,
     design_id: &str,
     operation: Operation,
-) -> Result<(Design, shared::plan::Plan), ApiError> {
+) -> Result<
+    (
+        Design,
+        Vec<shared::plan::DesiredResource>,
+        shared::plan::Plan,
+        Vec<shared::plan::ObservedResource>,
+    ),
+    ApiError,
+> {
     let record = state
         .store
         .design(design_id)
@@ -402,7 +380,7 @@ pub async fn plan_for(
         Operation::Apply => shared::plan::desired_resources(&design),
         Operation::Destroy => Vec::new(),
     };
-    let (plan, _) = provision::plan_against_account(
+    let (plan, observed) = provision::plan_against_account(
         state.network.as_ref(),
         &design.region,
         design_id,
@@ -411,12 +389,32 @@ pub async fn plan_for(
     )
     .await
     .map_err(|error| {
-        tracing::warn!(%error, "reading the account for a plan failed");
+        tracing::warn!(%error, "reading the account failed");
         ApiError::new(
             StatusCode::BAD_GATEWAY,
             "aws_unavailable",
             format!("could not read what the account holds: {error}"),
         )
     })?;
+    Ok((design, desired, plan, observed))
+}
+
+/// What changed in the account outside Moat for a stored design.
+pub async fn drift_for(
+    state: &AppState,
+    design_id: &str,
+) -> Result<Vec<shared::plan::Drift>, ApiError> {
+    let (_, desired, _, observed) =
+        design_against_account(state, design_id, Operation::Apply).await?;
+    Ok(shared::plan::drift(&desired, &observed))
+}
+
+/// The plan for a stored design against the account, without changing anything.
+pub async fn plan_for(
+    state: &AppState,
+    design_id: &str,
+    operation: Operation,
+) -> Result<(Design, shared::plan::Plan), ApiError> {
+    let (design, _, plan, _) = design_against_account(state, design_id, operation).await?;
     Ok((design, plan))
 }

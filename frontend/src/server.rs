@@ -169,13 +169,7 @@ pub async fn start_deployment(csrf: &str, design_id: &str) -> Result<Deployment,
 
 pub async fn deployment(deployment_id: &str) -> Result<Deployment, CallError> {
     let url = format!("/api/v1/deployments/{deployment_id}");
-    decode(
-        Request::get(&url)
-            .send()
-            .await
-            .map_err(unreachable_server)?,
-    )
-    .await
+    get_json(&url).await
 }
 
 /// A stored design: its revision and document.
@@ -188,13 +182,7 @@ pub struct StoredDesign {
 
 pub async fn design(design_id: &str) -> Result<StoredDesign, CallError> {
     let url = format!("/api/v1/designs/{design_id}");
-    decode(
-        Request::get(&url)
-            .send()
-            .await
-            .map_err(unreachable_server)?,
-    )
-    .await
+    get_json(&url).await
 }
 
 async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, CallError> {
@@ -404,13 +392,7 @@ pub struct PlanAnswer {
 
 pub async fn plan(design_id: &str) -> Result<PlanAnswer, CallError> {
     let url = format!("/api/v1/designs/{design_id}/plan");
-    decode(
-        Request::get(&url)
-            .send()
-            .await
-            .map_err(unreachable_server)?,
-    )
-    .await
+    get_json(&url).await
 }
 
 /// A VPC read from AWS as a design.
@@ -439,11 +421,5 @@ pub struct DriftAnswer {
 
 pub async fn drift(design_id: &str) -> Result<DriftAnswer, CallError> {
     let url = format!("/api/v1/designs/{design_id}/drift");
-    decode(
-        Request::get(&url)
-            .send()
-            .await
-            .map_err(unreachable_server)?,
-    )
-    .await
+    get_json(&url).await
 }

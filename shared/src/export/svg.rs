@@ -63,6 +63,18 @@ fn icon(kind: ObjectKind, x: f64, y: f64) -> String {
     )
 }
 
+/// Text cut to about `width` units at `size` px (an ellipsis marks the cut; the full text
+/// stays in a `<title>` for tooltips and search).
+fn fitted(text: &str, width: f64, size: f64) -> String {
+    let most = ((width / (size * 0.6)).floor() as usize).max(4);
+    if text.chars().count() <= most {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(most - 1).collect();
+    cut.push('…');
+    cut
+}
+
 fn centre(bounds: &LayoutBox) -> (f64, f64) {
     (
         bounds.x + bounds.width / 2.0,
@@ -105,7 +117,7 @@ pub fn diagram(design: &Design, options: &SvgOptions) -> String {
         "<text class=\"title\" x=\"{}\" y=\"{}\">{}</text>\n<text class=\"subtitle\" x=\"{}\" y=\"{}\">{} · {} VPC(s), {} subnet(s)</text>",
         x0 + margin,
         y0 + margin + 10.0,
-        escape(&design.name),
+        escape(&fitted(&design.name, width - 2.0 * margin, 18.0)),
         x0 + margin,
         y0 + margin + 28.0,
         escape(&design.region),
@@ -239,7 +251,8 @@ pub fn diagram(design: &Design, options: &SvgOptions) -> String {
         };
         let _ = writeln!(
             out,
-            "<g data-id=\"{}\"><rect class=\"chip {class}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" />{}<text class=\"chip-label\" x=\"{}\" y=\"{}\">{}</text></g>",
+            "<g data-id=\"{}\"><title>{}</title><rect class=\"chip {class}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" />{}<text class=\"chip-label\" x=\"{}\" y=\"{}\">{}</text></g>",
+            escape(id),
             escape(id),
             b.x,
             b.y,
@@ -248,7 +261,7 @@ pub fn diagram(design: &Design, options: &SvgOptions) -> String {
             icon(kind, b.x + 3.0, b.y + (b.height - 20.0).max(0.0) / 2.0),
             b.x + 27.0,
             b.y + b.height / 2.0 + 3.0,
-            escape(id)
+            escape(&fitted(id, b.width - 30.0, 9.0))
         );
     }
     if options.diagnostics {

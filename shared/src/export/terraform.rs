@@ -246,6 +246,15 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 ..
             } => {
                 outputs.insert(format!("{own}_id"), reference(ResourceKind::Vpc, id, "id"));
+                // The VPC's default group, which nothing in a Moat design uses, allows
+                // nothing (no rule blocks: Terraform removes AWS's defaults).
+                blocks.push(
+                    Block::new(format!(
+                        "resource \"aws_default_security_group\" \"{own}_default\""
+                    ))
+                    .raw("vpc_id", reference(ResourceKind::Vpc, id, "id"))
+                    .map("tags", tags(&format!("{id}/default-security-group"))),
+                );
                 Block::new(header("aws_vpc"))
                     .text("cidr_block", cidr_block)
                     .raw("enable_dns_support", dns_support.to_string())
@@ -476,6 +485,7 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                         "security_group_id",
                         reference(ResourceKind::SecurityGroup, security_group, "id"),
                     )
+                    .text("description", &format!("{id} (Moat)"))
                     .text("ip_protocol", protocol);
                 if protocol != "-1" {
                     block = block

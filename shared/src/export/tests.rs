@@ -335,3 +335,30 @@ fn names_are_plain_and_unique() {
     let b = names.of(crate::plan::ResourceKind::Route, "rt/100.0.0.0/8");
     assert_ne!(a, b);
 }
+
+/// The SVG of every template against its committed snapshot (`shared/snapshots/`). After an
+/// intended change, `MOAT_UPDATE_SNAPSHOTS=1 cargo test -p shared snapshot` rewrites them;
+/// the diff is then reviewed like code.
+#[test]
+fn the_svg_diagrams_match_their_snapshots() {
+    let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots");
+    let update = std::env::var_os("MOAT_UPDATE_SNAPSHOTS").is_some();
+    for template in TEMPLATES {
+        let svg = svg::diagram(&template.design().unwrap(), &svg::SvgOptions::default());
+        let path = directory.join(format!("{}.svg", template.name));
+        if update {
+            std::fs::write(&path, &svg).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+            panic!(
+                "{} is missing: run with MOAT_UPDATE_SNAPSHOTS=1",
+                path.display()
+            )
+        });
+        assert!(
+            committed == svg,
+            "{}: the diagram changed; review it and rewrite the snapshot with MOAT_UPDATE_SNAPSHOTS=1",
+            template.name
+        );
+    }
+}
