@@ -327,10 +327,6 @@ pub fn spec_kind(spec: &ResourceSpec) -> ResourceKind {
     }
 }
 
-fn route_target_kind(target: &ResourceKey) -> ResourceKind {
-    target.kind
-}
-
 impl Ec2Network {
     async fn create_one(
         &self,
@@ -814,7 +810,7 @@ impl Ec2Network {
                 target,
             } => {
                 let table_id = ids.get(K::RouteTable, route_table)?;
-                let target_id = ids.get(route_target_kind(target), &target.logical_id)?;
+                let target_id = ids.get(target.kind, &target.logical_id)?;
                 let created = self
                     .put_route(client, table_id, destination, target, target_id, false)
                     .await;
@@ -1252,12 +1248,12 @@ impl Ec2Network {
         kind: ResourceKind,
         design_id: &str,
     ) -> Result<Vec<(String, String)>, AwsError> {
-        let inventory = Inventory::read(self, client, design_id, &[kind]).await?;
+        let inventory = Inventory::read(client, design_id, &[kind]).await?;
         Ok(inventory
-            .owned
+            .observed
             .into_iter()
-            .filter(|(key, _)| key.kind == kind)
-            .map(|(key, aws_id)| (key.logical_id, aws_id))
+            .filter(|o| o.key.kind == kind)
+            .map(|o| (o.key.logical_id, o.aws_id))
             .collect())
     }
 
@@ -1716,15 +1712,12 @@ fn pairs<const N: usize>(items: [(&str, String); N]) -> BTreeMap<String, String>
 
 /// What a region holds for one design: the tagged resources and what lives inside them.
 struct Inventory {
-    /// Tagged resources: key → AWS id.
-    owned: Vec<(ResourceKey, String)>,
     observed: Vec<ObservedResource>,
 }
 
 impl Inventory {
     /// Reads the resources of `kinds` (and, for the full inventory, what lives inside them).
     async fn read(
-        network: &Ec2Network,
         client: &Client,
         design_id: &str,
         kinds: &[ResourceKind],
@@ -2555,13 +2548,7 @@ impl Inventory {
                 }
             }
         }
-        let _ = network;
-        let owned = observed
-            .iter()
-            .filter(|o| o.key.kind.is_tagged())
-            .map(|o| (o.key.clone(), o.aws_id.clone()))
-            .collect();
-        Ok(Inventory { owned, observed })
+        Ok(Inventory { observed })
     }
 }
 
@@ -2573,11 +2560,9 @@ impl NetworkApi for Ec2Network {
     ) -> BoxFuture<'a, Result<Vec<ObservedResource>, AwsError>> {
         Box::pin(async move {
             let client = self.client(region);
-            Ok(
-                Inventory::read(self, &client, design_id, &ResourceKind::ALL)
-                    .await?
-                    .observed,
-            )
+            Ok(Inventory::read(&client, design_id, &ResourceKind::ALL)
+                .await?
+                .observed)
         })
     }
 

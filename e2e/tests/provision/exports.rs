@@ -116,8 +116,7 @@ fn cfn_lint_finds_no_error_in_the_cloudformation_of_any_template() {
 /// "no egress" placeholder rule is left out of the comparison; placement groups made inside
 /// moto's CloudFormation are not visible to its EC2 API (moto 5.2), so they are compared
 /// through the template instead.
-fn cloudformation_lines(design: &Design, lines: &BTreeSet<String>) -> BTreeSet<String> {
-    let _ = design;
+fn cloudformation_lines(lines: &BTreeSet<String>) -> BTreeSet<String> {
     lines
         .iter()
         .filter(|line| !line.contains(export::cloudformation::NO_EGRESS_PLACEHOLDER_CIDR))
@@ -150,7 +149,7 @@ fn core(lines: &BTreeSet<String>) -> BTreeSet<String> {
 }
 
 fn expected_for_cloudformation(design: &Design) -> BTreeSet<String> {
-    let mut lines = cloudformation_lines(design, &account::expected(design));
+    let mut lines = cloudformation_lines(&account::expected(design));
     let own: BTreeSet<&str> = design
         .route_tables
         .iter()
@@ -366,17 +365,14 @@ async fn one_template(name: &str, directory: &Path, aws: &str) {
             .collect()
     };
     let wanted = not_association(core(&expected_for_cloudformation(&design)));
-    let found = not_association(core(&cloudformation_lines(
-        &design,
-        &by_cloudformation.lines,
-    )));
+    let found = not_association(core(&cloudformation_lines(&by_cloudformation.lines)));
     assert_eq!(
         found,
         wanted,
         "{name} (CloudFormation): {}",
         difference(&wanted, &found)
     );
-    let by_moat_core = not_association(core(&cloudformation_lines(&design, &by_moat.lines)));
+    let by_moat_core = not_association(core(&cloudformation_lines(&by_moat.lines)));
     assert_eq!(found, by_moat_core, "{name}: CloudFormation and Moat agree");
     let template = export::cloudformation::template(&design, &cfn_id);
     let created: BTreeSet<&str> = listed["StackResources"]

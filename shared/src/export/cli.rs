@@ -99,14 +99,6 @@ wait_endpoint() { # endpoint id
 }
 "#,
     );
-    let subnet_vpc = |subnet: &str| {
-        design
-            .subnets
-            .iter()
-            .find(|s| s.id == subnet)
-            .map(|s| s.vpc.clone())
-            .unwrap_or_default()
-    };
     for resource in desired_resources(design) {
         let id = resource.key.logical_id.as_str();
         let own = variable(resource.key.kind, id);
@@ -270,7 +262,6 @@ wait_endpoint() { # endpoint id
                     var(ResourceKind::Subnet, subnet),
                     var(ResourceKind::ElasticIp, elastic_ip)
                 );
-                let _ = subnet_vpc(subnet);
             }
             ResourceSpec::VpnConnection {
                 vpn_gateway,
