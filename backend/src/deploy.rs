@@ -300,7 +300,7 @@ async fn run(
         store: state.store.clone(),
         deployment_id: deployment_id.to_string(),
     });
-    let report = provision::apply(
+    let report = provision::apply_and_verify(
         state.network.clone(),
         journal,
         &design.region,
@@ -308,6 +308,7 @@ async fn run(
             design_id: design_id.to_string(),
             deployment_id: deployment_id.to_string(),
         },
+        &desired,
         &plan,
         &observed,
         state.settings.apply.clone(),

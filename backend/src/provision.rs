@@ -434,6 +434,76 @@ pub async fn plan_against_account(
     Ok((shared::plan::plan(desired, &observed), observed))
 }
 
+/// How many times an apply is checked against the account and completed.
+pub const VERIFY_ROUNDS: usize = 3;
+
+/// Applies `plan`, then reads the account again and applies what is still not as designed,
+/// up to [`VERIFY_ROUNDS`] times. An answer cannot always be trusted: a delete can be told
+/// `NotFound` for a resource that is only not visible yet, and a create whose answer was lost
+/// can land after its retry. The account, read again, is what decides.
+#[allow(clippy::too_many_arguments)]
+pub async fn apply_and_verify(
+    network: Arc<dyn NetworkApi>,
+    journal: Arc<dyn Journal>,
+    region: &str,
+    owner: Owner,
+    desired: &[shared::plan::DesiredResource],
+    plan: &Plan,
+    observed: &[ObservedResource],
+    options: ApplyOptions,
+) -> ApplyReport {
+    let mut report = apply(
+        network.clone(),
+        journal.clone(),
+        region,
+        owner.clone(),
+        plan,
+        observed,
+        options.clone(),
+    )
+    .await;
+    for _ in 0..VERIFY_ROUNDS {
+        if !report.succeeded() {
+            break;
+        }
+        let Ok((again, seen)) = plan_against_account(
+            network.as_ref(),
+            region,
+            &owner.design_id,
+            desired,
+            &options,
+        )
+        .await
+        else {
+            break;
+        };
+        if again.is_empty() {
+            break;
+        }
+        tracing::info!(
+            steps = again.steps.len(),
+            "the account is not as designed yet: applying the rest"
+        );
+        let round = apply(
+            network.clone(),
+            journal.clone(),
+            region,
+            owner.clone(),
+            &again,
+            &seen,
+            options.clone(),
+        )
+        .await;
+        report.created.extend(round.created);
+        report.updated += round.updated;
+        report.deleted += round.deleted;
+        report.retries += round.retries;
+        report.failed = round.failed;
+        report.skipped = round.skipped;
+    }
+    report
+}
+
 /// One action the credentials lack, found by a dry run before anything is created.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MissingPermission {

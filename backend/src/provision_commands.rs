@@ -259,7 +259,12 @@ pub fn apply(file: &Path, design_id: Option<String>, destroy: bool) -> ExitCode 
             total: plan.steps.len(),
             finished: Mutex::new(0),
         });
-        let report = provision::apply(
+        let desired = if destroy {
+            Vec::new()
+        } else {
+            desired_resources(&design)
+        };
+        let report = provision::apply_and_verify(
             network,
             journal,
             &design.region,
@@ -273,6 +278,7 @@ pub fn apply(file: &Path, design_id: Option<String>, destroy: bool) -> ExitCode 
                         .unwrap_or_default()
                 ),
             },
+            &desired,
             &plan,
             &observed,
             ApplyOptions::default(),

@@ -98,7 +98,7 @@ impl Harness {
         )
         .await
         .expect("the inventory");
-        provision::apply(
+        provision::apply_and_verify(
             self.network.clone(),
             Arc::new(MemoryJournal::default()),
             "us-east-1",
@@ -106,6 +106,7 @@ impl Harness {
                 design_id: design_id.to_string(),
                 deployment_id: deployment_id.to_string(),
             },
+            &desired,
             &plan,
             &observed,
             Self::options(),
