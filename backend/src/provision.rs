@@ -114,6 +114,9 @@ pub struct ApplyReport {
     pub failed: Vec<(ResourceKey, String)>,
     pub skipped: usize,
     pub retries: usize,
+    /// Whether some answer left the outcome in doubt (a retried call, a delete told
+    /// `NotFound`): the account must be read again to know.
+    pub uncertain: bool,
 }
 
 impl ApplyReport {
@@ -186,6 +189,7 @@ struct Shared {
     owner: Owner,
     options: ApplyOptions,
     ids: Mutex<ResolvedIds>,
+    uncertain: std::sync::atomic::AtomicBool,
 }
 
 fn event(index: usize, step: &Step, phase: Phase) -> ProgressEvent {
@@ -220,6 +224,7 @@ pub async fn apply(
         owner,
         options: options.clone(),
         ids: Mutex::new(ids),
+        uncertain: std::sync::atomic::AtomicBool::new(false),
     });
     let steps = plan.steps.len();
     let weight = priorities(plan);
@@ -295,6 +300,8 @@ pub async fn apply(
         }
     }
     report.retries = retries.load(std::sync::atomic::Ordering::Relaxed);
+    report.uncertain =
+        report.retries > 0 || shared.uncertain.load(std::sync::atomic::Ordering::Relaxed);
     report
 }
 
@@ -395,9 +402,15 @@ async fn call(
     match (&step.action, &step.spec) {
         (Action::Delete, _) => {
             let aws_id = step.aws_id.clone().unwrap_or_default();
-            network
+            if network
                 .delete(region, step.key.kind, &aws_id, &step.observed)
-                .await?;
+                .await?
+                == crate::aws::Deleted::AlreadyGone
+            {
+                shared
+                    .uncertain
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+            }
             Ok(None)
         }
         (Action::Update { .. }, Some(spec)) => {
@@ -437,8 +450,8 @@ pub async fn plan_against_account(
 /// How many times an apply is checked against the account and completed.
 pub const VERIFY_ROUNDS: usize = 3;
 
-/// Applies `plan`, then reads the account again and applies what is still not as designed,
-/// up to [`VERIFY_ROUNDS`] times. An answer cannot always be trusted: a delete can be told
+/// Applies `plan`; when some answer left the outcome in doubt, reads the account again and
+/// applies what is still not as designed, up to [`VERIFY_ROUNDS`] times. An answer cannot always be trusted: a delete can be told
 /// `NotFound` for a resource that is only not visible yet, and a create whose answer was lost
 /// can land after its retry. The account, read again, is what decides.
 #[allow(clippy::too_many_arguments)]
@@ -463,7 +476,8 @@ pub async fn apply_and_verify(
     )
     .await;
     for _ in 0..VERIFY_ROUNDS {
-        if !report.succeeded() {
+        // Every answer clear: the account is as the plan made it.
+        if !report.succeeded() || !report.uncertain {
             break;
         }
         let Ok((again, seen)) = plan_against_account(
@@ -500,6 +514,7 @@ pub async fn apply_and_verify(
         report.retries += round.retries;
         report.failed = round.failed;
         report.skipped = round.skipped;
+        report.uncertain = round.uncertain;
     }
     report
 }

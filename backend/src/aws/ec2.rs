@@ -22,8 +22,8 @@ use shared::plan::{
 };
 
 use super::{
-    AwsError, BoxFuture, DryRunOutcome, NetworkApi, OwnershipTags, ResolvedIds, TAG_DEPLOYMENT_ID,
-    TAG_DESIGN_ID, TAG_LOGICAL_ID,
+    AwsError, BoxFuture, Deleted, DryRunOutcome, NetworkApi, OwnershipTags, ResolvedIds,
+    TAG_DEPLOYMENT_ID, TAG_DESIGN_ID, TAG_LOGICAL_ID,
 };
 
 /// EC2 through aws-sdk-ec2, configured from the server's environment.
@@ -2605,12 +2605,13 @@ impl NetworkApi for Ec2Network {
         kind: ResourceKind,
         aws_id: &'a str,
         observed: &'a BTreeMap<String, String>,
-    ) -> BoxFuture<'a, Result<(), AwsError>> {
+    ) -> BoxFuture<'a, Result<Deleted, AwsError>> {
         Box::pin(async move {
             let client = self.client(region);
             match self.delete_one(&client, kind, aws_id, observed).await {
-                Err(error) if already_gone(&error) => Ok(()),
-                other => other,
+                Ok(()) => Ok(Deleted::Deleted),
+                Err(error) if already_gone(&error) => Ok(Deleted::AlreadyGone),
+                Err(error) => Err(error),
             }
         })
     }

@@ -144,6 +144,14 @@ impl ResolvedIds {
     }
 }
 
+/// How a delete went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deleted {
+    Deleted,
+    /// AWS answered `NotFound`: gone already, or not visible yet.
+    AlreadyGone,
+}
+
 /// How a dry run of one call went.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DryRunOutcome {
@@ -183,14 +191,15 @@ pub trait NetworkApi: Send + Sync {
         ids: &'a ResolvedIds,
         aws_id: &'a str,
     ) -> BoxFuture<'a, Result<String, AwsError>>;
-    /// Deletes a resource (and waits until it is gone); one already gone is a success.
+    /// Deletes a resource (and waits until it is gone); one already gone is a success, told
+    /// apart (`Deleted::AlreadyGone`) because a `NotFound` may only mean "not visible yet".
     fn delete<'a>(
         &'a self,
         region: &'a str,
         kind: ResourceKind,
         aws_id: &'a str,
         observed: &'a BTreeMap<String, String>,
-    ) -> BoxFuture<'a, Result<(), AwsError>>;
+    ) -> BoxFuture<'a, Result<Deleted, AwsError>>;
     /// Reads an existing VPC and everything in it into a design; also answers what was left
     /// out (things Moat does not model).
     fn import_vpc<'a>(

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use shared::plan::{ObservedResource, ResourceKind, ResourceSpec};
 
-use super::{AwsError, BoxFuture, DryRunOutcome, NetworkApi, OwnershipTags, ResolvedIds};
+use super::{AwsError, BoxFuture, Deleted, DryRunOutcome, NetworkApi, OwnershipTags, ResolvedIds};
 
 /// One recorded call: operation, logical id, and the CIDR asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,10 +147,10 @@ impl NetworkApi for RecordingNetwork {
         _kind: ResourceKind,
         aws_id: &'a str,
         _observed: &'a BTreeMap<String, String>,
-    ) -> BoxFuture<'a, Result<(), AwsError>> {
+    ) -> BoxFuture<'a, Result<Deleted, AwsError>> {
         Box::pin(async move {
             self.record("Delete", aws_id, "").await;
-            Ok(())
+            Ok(Deleted::Deleted)
         })
     }
 
