@@ -46,12 +46,15 @@ pub fn Inspector() -> impl IntoView {
             ObjectKind::Subnet => design
                 .subnet(&selected)
                 .map(|subnet| subnet_cidr_section(state, subnet.clone(), invalid).into_any()),
+            ObjectKind::Vpc => design.vpc(&selected).map(|vpc| {
+                flow_logs_section(state, vpc.id.clone(), vpc.flow_logs.clone()).into_any()
+            }),
             _ => None,
         };
-        let skip: &[&str] = if kind == ObjectKind::Subnet {
-            &["id", "cidr"]
-        } else {
-            &["id"]
+        let skip: &[&str] = match kind {
+            ObjectKind::Subnet => &["id", "cidr"],
+            ObjectKind::Vpc => &["id", "flow_logs"],
+            _ => &["id"],
         };
         let mut fields: Vec<(String, serde_json::Value)> = object
             .as_object()
@@ -222,6 +225,109 @@ fn label_for_error(event: &leptos::ev::Event) -> String {
         .unwrap_or_default()
 }
 
+/// A VPC's flow logs: the destination turns them on (empty turns them off); traffic, delivery
+/// role and aggregation follow. Each change sets the whole `flow_logs` value in one command.
+fn flow_logs_section(
+    state: AppState,
+    vpc_id: String,
+    flow_logs: Option<shared::model::FlowLogs>,
+) -> impl IntoView {
+    use serde_json::{Value, json};
+    let current = flow_logs
+        .as_ref()
+        .map(|f| serde_json::to_value(f).unwrap_or(Value::Null));
+    let set = {
+        let vpc_id = vpc_id.clone();
+        move |value: Value| {
+            state.apply(Command::SetField {
+                object_id: vpc_id.clone(),
+                field: "flow_logs".to_string(),
+                value,
+            });
+        }
+    };
+    // The current value with one field changed.
+    let with_field = {
+        let current = current.clone();
+        move |field: &str, value: Value| -> Value {
+            let mut object = current.clone().unwrap_or_else(|| json!({}));
+            if value.is_null() {
+                if let Some(map) = object.as_object_mut() {
+                    map.remove(field);
+                }
+            } else {
+                object[field] = value;
+            }
+            object
+        }
+    };
+    let destination = flow_logs
+        .as_ref()
+        .map(|f| f.destination.clone())
+        .unwrap_or_default();
+    let on_destination = {
+        let (set, with_field) = (set.clone(), with_field.clone());
+        move |event: leptos::ev::Event| {
+            let text = event_target_value(&event).trim().to_string();
+            set(if text.is_empty() {
+                Value::Null
+            } else {
+                with_field("destination", Value::String(text))
+            });
+        }
+    };
+    let details = flow_logs.map(|flow_logs| {
+        let traffic = serde_json::to_value(flow_logs.traffic_type)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let interval = flow_logs.max_aggregation_interval.to_string();
+        let role = flow_logs.delivery_role_arn.clone().unwrap_or_default();
+        let (set_traffic, with_traffic) = (set.clone(), with_field.clone());
+        let (set_role, with_role) = (set.clone(), with_field.clone());
+        let (set_interval, with_interval) = (set.clone(), with_field.clone());
+        view! {
+            <label class="field">"Flow log traffic"
+                <select aria-label="Flow log traffic" prop:value=traffic
+                    on:change=move |event| set_traffic(with_traffic("traffic_type", Value::String(event_target_value(&event))))>
+                    <option value="all">"All"</option>
+                    <option value="accept">"Accepted only"</option>
+                    <option value="reject">"Rejected only"</option>
+                </select>
+            </label>
+            <label class="field">"Flow log delivery role"
+                <input aria-label="Flow log delivery role" prop:value=role placeholder="CloudWatch Logs only: arn:aws:iam::ACCOUNT:role/NAME"
+                    on:change=move |event| {
+                        let text = event_target_value(&event).trim().to_string();
+                        set_role(with_role("delivery_role_arn", if text.is_empty() { Value::Null } else { Value::String(text) }));
+                    } />
+            </label>
+            <label class="field">"Flow log aggregation"
+                <select aria-label="Flow log aggregation" prop:value=interval
+                    on:change=move |event| {
+                        let seconds = event_target_value(&event).parse::<u32>().unwrap_or(600);
+                        set_interval(with_interval("max_aggregation_interval", json!(seconds)));
+                    }>
+                    <option value="60">"1 minute"</option>
+                    <option value="600">"10 minutes"</option>
+                </select>
+            </label>
+        }
+    });
+    view! {
+        <fieldset class="flow-logs">
+            <legend>"Flow logs"</legend>
+            <label class="field">"Flow log destination"
+                <input aria-label="Flow log destination" prop:value=destination
+                    placeholder="arn:aws:s3:::bucket/prefix or a log group ARN"
+                    on:change=on_destination />
+                <small>"Empty: no flow logs. Moat does not create the bucket or log group."</small>
+            </label>
+            {details}
+        </fieldset>
+    }
+}
+
 /// A subnet's CIDR, live as typed, with its range, usable addresses and the next free block.
 fn subnet_cidr_section(
     state: AppState,
@@ -271,6 +377,7 @@ pub fn DiagnosticsPanel() -> impl IntoView {
         let title = match severity {
             Severity::Error => format!("Errors ({})", items.len()),
             Severity::Warning => format!("Warnings ({})", items.len()),
+            Severity::Info => format!("Notes ({})", items.len()),
         };
         view! {
             <h3>{title}</h3>
@@ -292,6 +399,7 @@ pub fn DiagnosticsPanel() -> impl IntoView {
             <h2>"Diagnostics"</h2>
             {move || group(Severity::Error)}
             {move || group(Severity::Warning)}
+            {move || group(Severity::Info)}
         </section>
     }
 }

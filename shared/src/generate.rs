@@ -41,6 +41,7 @@ pub fn generated_design(subnet_count: usize) -> Design {
             cidr_blocks: vec![format!("10.{vpc_number}.0.0/16")],
             enable_dns_support: true,
             enable_dns_hostnames: true,
+            flow_logs: None,
         });
         design.internet_gateways.push(InternetGateway {
             id: format!("igw-{vpc_number}"),

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The schema version this build writes. Older versions are migrated by [`crate::spec`].
-pub const CURRENT_SCHEMA_VERSION: u32 = 1;
+pub const CURRENT_SCHEMA_VERSION: u32 = 2;
 
 /// A whole network design.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -255,6 +255,103 @@ pub struct Vpc {
     pub enable_dns_support: bool,
     #[serde(default = "default_true")]
     pub enable_dns_hostnames: bool,
+    /// Where the VPC's flow logs go; none records no flow logs (`vpc.flow-logs-off`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow_logs: Option<FlowLogs>,
+}
+
+/// Which traffic a flow log records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FlowLogTraffic {
+    #[default]
+    All,
+    Accept,
+    Reject,
+}
+
+impl FlowLogTraffic {
+    /// The EC2 API's spelling (`ALL`, `ACCEPT`, `REJECT`).
+    pub fn api_name(self) -> &'static str {
+        match self {
+            FlowLogTraffic::All => "ALL",
+            FlowLogTraffic::Accept => "ACCEPT",
+            FlowLogTraffic::Reject => "REJECT",
+        }
+    }
+}
+
+/// A VPC's flow log. The destination is not created by Moat: an S3 bucket (its ARN, with an
+/// optional prefix: `arn:aws:s3:::bucket/prefix`) or a CloudWatch Logs log group (its ARN; a
+/// delivery role is then required). Validation checks the shapes (`flowlog.*`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlowLogs {
+    pub destination: String,
+    #[serde(default)]
+    pub traffic_type: FlowLogTraffic,
+    /// CloudWatch Logs only: the IAM role that delivers the records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_role_arn: Option<String>,
+    /// Seconds a record aggregates: 60 or 600.
+    #[serde(default = "default_aggregation_interval")]
+    pub max_aggregation_interval: u32,
+}
+
+/// Where a flow log's records go, read from its destination ARN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlowLogDestinationKind {
+    S3,
+    CloudWatchLogs,
+}
+
+impl FlowLogDestinationKind {
+    /// The EC2 API's `LogDestinationType`.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            FlowLogDestinationKind::S3 => "s3",
+            FlowLogDestinationKind::CloudWatchLogs => "cloud-watch-logs",
+        }
+    }
+}
+
+impl FlowLogs {
+    /// The destination's kind, if the ARN has the shape of one (`arn:<partition>:s3:::bucket`
+    /// or `arn:<partition>:logs:<region>:<account>:log-group:<name>`).
+    pub fn destination_kind(&self) -> Option<FlowLogDestinationKind> {
+        let parts: Vec<&str> = self.destination.splitn(6, ':').collect();
+        let [arn, partition, service, region, account, resource] = parts[..] else {
+            return None;
+        };
+        if arn != "arn" || !partition.starts_with("aws") {
+            return None;
+        }
+        match service {
+            "s3" if region.is_empty() && account.is_empty() => {
+                let bucket = resource.split('/').next().unwrap_or_default();
+                let valid_bucket = (3..=63).contains(&bucket.len())
+                    && bucket.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.'
+                    })
+                    && bucket.as_bytes()[0].is_ascii_alphanumeric()
+                    && bucket.as_bytes()[bucket.len() - 1].is_ascii_alphanumeric();
+                valid_bucket.then_some(FlowLogDestinationKind::S3)
+            }
+            "logs" => {
+                let name = resource.strip_prefix("log-group:")?;
+                let name = name.strip_suffix(":*").unwrap_or(name);
+                let valid = !region.is_empty()
+                    && account.len() == 12
+                    && account.bytes().all(|b| b.is_ascii_digit())
+                    && (1..=512).contains(&name.len())
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"_-/.#".contains(&b));
+                valid.then_some(FlowLogDestinationKind::CloudWatchLogs)
+            }
+            _ => None,
+        }
+    }
 }
 
 /// The user's intent for a subnet; validation checks that the routes agree with it.
@@ -522,6 +619,10 @@ pub struct Flow {
 
 fn default_true() -> bool {
     true
+}
+
+fn default_aggregation_interval() -> u32 {
+    600
 }
 
 fn default_count() -> u32 {

@@ -45,9 +45,19 @@ pub struct MigrationStep {
     pub migrate: fn(Value) -> Value,
 }
 
-/// The step table. Empty while version 1 is the only version; each new version adds one step
-/// and a test that exercises it (see `every_step_is_tested`).
-pub const MIGRATIONS: &[MigrationStep] = &[];
+/// The step table: each new version adds one step and a test that exercises it (see
+/// `every_step_is_tested`).
+pub const MIGRATIONS: &[MigrationStep] = &[MigrationStep {
+    from: 1,
+    describe: "2 adds vpcs[].flow_logs (optional): a version-1 VPC records no flow logs, so nothing else changes",
+    migrate: version_1_to_2,
+}];
+
+/// Version 2 adds the optional `flow_logs` of a VPC. A version-1 document could not hold one
+/// (unknown fields were refused), so its objects carry over as they are.
+fn version_1_to_2(document: Value) -> Value {
+    document
+}
 
 /// Parses and loads a design from JSON text.
 pub fn load_design(text: &str) -> Result<Design, SpecError> {
@@ -246,6 +256,12 @@ mod tests {
             cidr_blocks: vec!["10.0.0.0/16".into()],
             enable_dns_support: true,
             enable_dns_hostnames: false,
+            flow_logs: Some(crate::model::FlowLogs {
+                destination: "arn:aws:s3:::audit-logs/vpc".into(),
+                traffic_type: crate::model::FlowLogTraffic::Reject,
+                delivery_role_arn: None,
+                max_aggregation_interval: 60,
+            }),
         });
         let loaded = load_design(&save_design(&design)).unwrap();
         assert_eq!(loaded, design);
@@ -282,6 +298,64 @@ mod tests {
             );
         }
         assert_eq!(schema["additionalProperties"], false);
+    }
+
+    #[test]
+    fn migration_1_to_2_keeps_every_object_and_records_no_flow_logs() {
+        let version_1 = json!({
+            "schema_version": 1, "name": "old", "region": "us-east-1",
+            "vpcs": [{"id": "vpc-a", "cidr_blocks": ["10.0.0.0/16"], "enable_dns_hostnames": false}],
+            "subnets": [{"id": "s1", "vpc": "vpc-a", "availability_zone": "us-east-1a", "cidr": "10.0.1.0/24", "tier": "private"}]
+        });
+        let migrated = migrate_to_current(version_1.clone()).unwrap();
+        assert_eq!(migrated["schema_version"], 2);
+        assert_eq!(migrated["vpcs"], version_1["vpcs"]);
+        assert_eq!(migrated["subnets"], version_1["subnets"]);
+        let design = load_design_value(version_1).unwrap();
+        assert_eq!(design.schema_version, CURRENT_SCHEMA_VERSION);
+        assert_eq!(design.vpcs[0].flow_logs, None);
+        assert!(!design.vpcs[0].enable_dns_hostnames);
+        let saved: Value = serde_json::from_str(&save_design(&design)).unwrap();
+        assert_eq!(saved["schema_version"], 2);
+        assert!(saved["vpcs"][0].get("flow_logs").is_none());
+    }
+
+    #[test]
+    fn flow_log_destinations_are_read_from_their_arns() {
+        use crate::model::{FlowLogDestinationKind as Kind, FlowLogs};
+        let kind = |destination: &str| {
+            FlowLogs {
+                destination: destination.into(),
+                traffic_type: Default::default(),
+                delivery_role_arn: None,
+                max_aggregation_interval: 600,
+            }
+            .destination_kind()
+        };
+        assert_eq!(kind("arn:aws:s3:::audit-logs"), Some(Kind::S3));
+        assert_eq!(kind("arn:aws:s3:::audit-logs/vpc/flow"), Some(Kind::S3));
+        assert_eq!(kind("arn:aws-us-gov:s3:::audit.logs-1"), Some(Kind::S3));
+        assert_eq!(
+            kind("arn:aws:logs:us-east-1:123456789012:log-group:/vpc/flow"),
+            Some(Kind::CloudWatchLogs)
+        );
+        assert_eq!(
+            kind("arn:aws:logs:us-east-1:123456789012:log-group:flow:*"),
+            Some(Kind::CloudWatchLogs)
+        );
+        for wrong in [
+            "",
+            "audit-logs",
+            "s3://audit-logs",
+            "arn:aws:s3:::Audit_Logs",
+            "arn:aws:s3:::ab",
+            "arn:aws:s3:us-east-1::audit-logs",
+            "arn:aws:logs:us-east-1:1234:log-group:flow",
+            "arn:aws:logs:us-east-1:123456789012:flow",
+            "arn:aws:ec2:us-east-1:123456789012:vpc/vpc-1",
+        ] {
+            assert_eq!(kind(wrong), None, "{wrong}");
+        }
     }
 
     #[test]

@@ -2,16 +2,17 @@
 //! design (laid out automatically). Object ids are the AWS ids, which are unique and stable;
 //! names come from `Name` tags. What Moat does not model is left out and listed: the default
 //! security group and network ACL (every VPC has its own), routes to prefix lists, peering
-//! connections, transit gateways and network interfaces.
+//! connections, transit gateways, network interfaces, and flow logs beyond the VPC's first one
+//! to S3 or CloudWatch Logs (Kinesis Data Firehose destinations are not modelled).
 
 use std::collections::BTreeMap;
 
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{Filter, Tag};
 use shared::model::{
-    CustomerGateway, Design, Endpoint, EndpointType, InternetGateway, NatGateway, NetworkAcl,
-    NetworkAclEntry, Protocol, Route, RouteTable, RuleAction, SecurityGroup, SecurityGroupRule,
-    Subnet, SubnetTier, Vpc, VpnConnection, VpnGateway,
+    CustomerGateway, Design, Endpoint, EndpointType, FlowLogTraffic, FlowLogs, InternetGateway,
+    NatGateway, NetworkAcl, NetworkAclEntry, Protocol, Route, RouteTable, RuleAction,
+    SecurityGroup, SecurityGroupRule, Subnet, SubnetTier, Vpc, VpnConnection, VpnGateway,
 };
 
 use super::AwsError;
@@ -97,12 +98,51 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
         },
         region,
     );
+    let flow_logs = client
+        .describe_flow_logs()
+        .filter(vpc_filter("resource-id", vpc_id))
+        .send()
+        .await
+        .map_err(|e| service_error("DescribeFlowLogs", e))?;
+    let mut modelled_flow_logs = None;
+    for flow_log in flow_logs.flow_logs() {
+        let id = flow_log.flow_log_id().unwrap_or_default();
+        let destination = flow_log.log_destination().unwrap_or_default();
+        let kind = flow_log
+            .log_destination_type()
+            .map(|t| t.as_str())
+            .unwrap_or("cloud-watch-logs");
+        if modelled_flow_logs.is_some()
+            || !matches!(kind, "s3" | "cloud-watch-logs")
+            || destination.is_empty()
+        {
+            left_out.push(format!("{id}: flow log to {kind} {destination}"));
+            continue;
+        }
+        modelled_flow_logs = Some(FlowLogs {
+            destination: destination.to_string(),
+            traffic_type: match flow_log.traffic_type().map(|t| t.as_str()) {
+                Some("ACCEPT") => FlowLogTraffic::Accept,
+                Some("REJECT") => FlowLogTraffic::Reject,
+                _ => FlowLogTraffic::All,
+            },
+            delivery_role_arn: flow_log
+                .deliver_logs_permission_arn()
+                .filter(|role| !role.is_empty() && kind == "cloud-watch-logs")
+                .map(str::to_string),
+            max_aggregation_interval: flow_log
+                .max_aggregation_interval()
+                .and_then(|seconds| u32::try_from(seconds).ok())
+                .unwrap_or(600),
+        });
+    }
     design.vpcs.push(Vpc {
         id: vpc_id.to_string(),
         name: vpc_name,
         cidr_blocks,
         enable_dns_support: support,
         enable_dns_hostnames: hostnames,
+        flow_logs: modelled_flow_logs,
     });
 
     let gateways = client

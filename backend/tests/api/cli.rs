@@ -26,9 +26,38 @@ fn template_file(name: &str) -> String {
 
 #[test]
 fn validate_exits_0_and_prints_nothing_for_a_clean_design() {
-    let output = moat(&["validate", &template_file("mvp.json")]);
+    // The tabular template with flow logs on and its workers launched by Moat: no note left.
+    let mut document: serde_json::Value =
+        serde_json::from_str(shared::templates::template("tabular-vpn").unwrap().document).unwrap();
+    document["vpcs"][0]["flow_logs"] =
+        serde_json::json!({"destination": "arn:aws:s3:::audit-flow-logs"});
+    document["workloads"][0]["launch"] = serde_json::json!(true);
+    document["workloads"][0]["image_id"] = serde_json::json!("ami-0123456789abcdef0");
+    let directory = tempfile::tempdir().unwrap();
+    let file = directory.path().join("clean.json");
+    std::fs::write(&file, document.to_string()).unwrap();
+    let output = moat(&["validate", file.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn validate_prints_infos_and_still_exits_0() {
+    let file = template_file("mvp.json");
+    let output = moat(&["validate", &file]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    for code in [
+        "vpc.flow-logs-off",
+        "sg.unattached",
+        "subnet.public-ip-on-launch",
+    ] {
+        assert!(text.contains(&format!("{file}: info[{code}]: ")), "{text}");
+    }
+    assert!(
+        !text.contains("error[") && !text.contains("warning["),
+        "{text}"
+    );
 }
 
 #[test]
@@ -58,7 +87,11 @@ fn validate_json_lists_every_diagnostic_with_its_fields() {
     ]);
     assert_eq!(output.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json");
-    let diagnostics = report["diagnostics"].as_array().expect("array");
+    let all = report["diagnostics"].as_array().expect("array");
+    // The template's are notes; the fixture's are its two errors.
+    let (infos, diagnostics): (Vec<&serde_json::Value>, Vec<&serde_json::Value>) =
+        all.iter().partition(|d| d["severity"] == "info");
+    assert!(!infos.is_empty());
     assert_eq!(diagnostics.len(), 2);
     for diagnostic in diagnostics {
         assert_eq!(diagnostic["code"], "endpoint.gateway-service");

@@ -1,9 +1,13 @@
 //! Templates and live diagnostics on every kind of object: pick a template from the gallery,
 //! delete its internet gateway, see every consequence marked on the canvas and listed, click a
-//! diagnostic to select its object, undo.
+//! diagnostic to select its object, undo; turn on the VPC's flow logs from its note and the
+//! inspector, undo.
 
 use e2e::{Browser, MoatServer, Moto};
 use fantoccini::key::Key;
+
+const NO_ERROR_OR_WARNING: &str =
+    "!document.querySelector('button.diagnostic.error, button.diagnostic.warning')";
 
 async fn run(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     browser.client.goto(&server.url).await?;
@@ -37,8 +41,16 @@ async fn run(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     browser
         .wait_until("document.querySelectorAll('line.edge').length === 6", 5)
         .await?;
+    // Clean but for two notes: no flow logs, and a group only SageMaker will attach.
+    browser.wait_until(NO_ERROR_OR_WARNING, 5).await?;
     browser
-        .wait_until("!document.querySelector('button.diagnostic')", 5)
+        .wait_until(
+            "[...document.querySelectorAll('#diagnostics h3')].some(h => h.textContent === 'Notes (2)')",
+            5,
+        )
+        .await?;
+    browser
+        .find("button.diagnostic.info[data-code='sg.unattached']")
         .await?;
 
     // Delete the internet gateway: three consequences, each marked where it happens.
@@ -102,8 +114,69 @@ async fn run(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     // Undo brings the gateway back and the errors go.
     browser.press(&[char::from(Key::Control), 'z']).await?;
     browser.find("g.chip[data-id='igw-multimodal']").await?;
+    browser.wait_until(NO_ERROR_OR_WARNING, 5).await?;
+
+    // The flow-logs note selects its VPC; a destination typed in the inspector answers it.
     browser
-        .wait_until("!document.querySelector('button.diagnostic')", 5)
+        .click("button.diagnostic[data-code='vpc.flow-logs-off']")
+        .await?;
+    browser.wait_until("document.querySelector('section[aria-label=Inspector] h2')?.textContent === 'VPC vpc-multimodal'", 5).await?;
+    let destination = browser
+        .find("input[aria-label='Flow log destination']")
+        .await?;
+    destination
+        .send_keys("arn:aws:s3:::audit-flow-logs/multimodal\n")
+        .await?;
+    browser.click("h1").await?;
+    browser
+        .wait_until(
+            "!document.querySelector(\"button.diagnostic[data-code='vpc.flow-logs-off']\")",
+            5,
+        )
+        .await?;
+    browser.wait_until("JSON.parse(localStorage.getItem('moat.draft')).vpcs[0].flow_logs?.destination === 'arn:aws:s3:::audit-flow-logs/multimodal'", 5).await?;
+    // A bad destination is an error named on the VPC, then the aggregation choice applies.
+    browser
+        .wait_until(
+            "!!document.querySelector(\"select[aria-label='Flow log aggregation']\")",
+            5,
+        )
+        .await?;
+    browser
+        .client
+        .execute(
+            "const s = document.querySelector('select[aria-label=\"Flow log aggregation\"]'); s.value = '60'; s.dispatchEvent(new Event('change'));",
+            vec![],
+        )
+        .await?;
+    browser.wait_until("JSON.parse(localStorage.getItem('moat.draft')).vpcs[0].flow_logs?.max_aggregation_interval === 60", 5).await?;
+    let destination = browser
+        .find("input[aria-label='Flow log destination']")
+        .await?;
+    destination
+        .send_keys(&format!(
+            "{}a{}s3://audit-flow-logs\n",
+            char::from(Key::Control),
+            char::from(Key::Null)
+        ))
+        .await?;
+    browser.click("h1").await?;
+    browser
+        .wait_until(
+            "!!document.querySelector(\"button.diagnostic.error[data-code='flowlog.destination-invalid']\")",
+            5,
+        )
+        .await?;
+    // Undo walks back one edit at a time: the valid destination, then no flow logs at all.
+    browser.press(&[char::from(Key::Control), 'z']).await?;
+    browser.wait_until(NO_ERROR_OR_WARNING, 5).await?;
+    browser.press(&[char::from(Key::Control), 'z']).await?;
+    browser.press(&[char::from(Key::Control), 'z']).await?;
+    browser
+        .wait_until(
+            "!!document.querySelector(\"button.diagnostic[data-code='vpc.flow-logs-off']\")",
+            5,
+        )
         .await?;
     Ok(())
 }

@@ -18,6 +18,17 @@ pub struct SvgOptions {
     pub diagnostics: bool,
 }
 
+/// Where flow logs go, short: `s3://bucket/prefix` or `log group NAME`.
+fn flow_log_place(destination: &str) -> String {
+    if let Some((_, bucket)) = destination.split_once(":::") {
+        format!("s3://{bucket}")
+    } else if let Some((_, group)) = destination.split_once(":log-group:") {
+        format!("log group {}", group.trim_end_matches(":*"))
+    } else {
+        destination.to_string()
+    }
+}
+
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -131,7 +142,7 @@ pub fn diagram(design: &Design, options: &SvgOptions) -> String {
         };
         let _ = writeln!(
             out,
-            "<g data-id=\"{}\"><rect class=\"vpc\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\" /><text class=\"vpc-label\" x=\"{}\" y=\"{}\">{} · {}</text></g>",
+            "<g data-id=\"{}\"><rect class=\"vpc\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\" /><text class=\"vpc-label\" x=\"{}\" y=\"{}\">{} · {}{}</text></g>",
             escape(&vpc.id),
             b.x,
             b.y,
@@ -144,7 +155,14 @@ pub fn diagram(design: &Design, options: &SvgOptions) -> String {
             } else {
                 &vpc.name
             }),
-            escape(&vpc.cidr_blocks.join(", "))
+            escape(&vpc.cidr_blocks.join(", ")),
+            vpc.flow_logs
+                .as_ref()
+                .map(|flow_logs| format!(
+                    "<tspan class=\"detail\" dx=\"10\">flow logs → {}</tspan>",
+                    escape(&flow_log_place(&flow_logs.destination))
+                ))
+                .unwrap_or_default()
         );
     }
     for lane in availability_zone_lanes(&design, None) {
@@ -266,7 +284,11 @@ pub fn diagram(design: &Design, options: &SvgOptions) -> String {
     }
     if options.diagnostics {
         let mut counts: BTreeMap<String, (usize, bool)> = BTreeMap::new();
-        for diagnostic in crate::validate(&design) {
+        // Errors and warnings: an info is a fact for the reviewer, not a problem to mark.
+        for diagnostic in crate::validate(&design)
+            .into_iter()
+            .filter(|d| d.severity != crate::Severity::Info)
+        {
             for object in &diagnostic.objects {
                 let entry = counts.entry(object.clone()).or_insert((0, false));
                 entry.0 += 1;

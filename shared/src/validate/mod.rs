@@ -6,6 +6,7 @@
 //! Passes are linear or `n log n` in the number of objects (overlaps by sort-and-sweep).
 
 mod addressing;
+mod audit;
 mod compute;
 mod context;
 mod gateways;
@@ -20,12 +21,15 @@ use crate::model::Design;
 pub use context::ValidationContext;
 pub(crate) use context::object_vpcs;
 
-/// How bad a finding is.
+/// How bad a finding is. `Info` is a fact a reviewer must see that is not a mistake (no flow
+/// logs, instances that get public addresses, a group only workloads Moat does not start use):
+/// what an auditor or a policy scanner such as checkov would point at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Error,
     Warning,
+    Info,
 }
 
 impl Severity {
@@ -33,6 +37,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Info => "info",
         }
     }
 }
@@ -145,6 +150,20 @@ pub mod codes {
     pub const ROUTE_MAIN_MULTIPLE: &str = "route.main-multiple";
     /// A security group rule names no peer, or more than one.
     pub const SG_RULE_PEER: &str = "sg.rule-peer";
+    /// A VPC records no flow logs (info; checkov CKV2_AWS_11).
+    pub const VPC_FLOW_LOGS_OFF: &str = "vpc.flow-logs-off";
+    /// A flow log's destination is neither an S3 bucket ARN nor a CloudWatch Logs group ARN.
+    pub const FLOWLOG_DESTINATION_INVALID: &str = "flowlog.destination-invalid";
+    /// A CloudWatch Logs flow log without a delivery role, or an S3 one with a role.
+    pub const FLOWLOG_DELIVERY_ROLE: &str = "flowlog.delivery-role";
+    /// A flow log's aggregation interval is not 60 or 600 seconds.
+    pub const FLOWLOG_AGGREGATION_INTERVAL: &str = "flowlog.aggregation-interval";
+    /// A subnet gives instances public addresses on launch (warning when nothing there needs
+    /// them, info when workloads do; checkov CKV_AWS_130).
+    pub const SUBNET_PUBLIC_IP_ON_LAUNCH: &str = "subnet.public-ip-on-launch";
+    /// A security group is attached to nothing (warning), or only to workloads Moat does not
+    /// start (info; checkov CKV2_AWS_5).
+    pub const SG_UNATTACHED: &str = "sg.unattached";
 
     /// Every code of `shared/reference/vpc-rules.md`, the public contract.
     pub const REFERENCE: &[&str] = &[
@@ -210,6 +229,12 @@ pub mod codes {
         ID_DUPLICATE,
         ROUTE_MAIN_MULTIPLE,
         SG_RULE_PEER,
+        VPC_FLOW_LOGS_OFF,
+        FLOWLOG_DESTINATION_INVALID,
+        FLOWLOG_DELIVERY_ROLE,
+        FLOWLOG_AGGREGATION_INTERVAL,
+        SUBNET_PUBLIC_IP_ON_LAUNCH,
+        SG_UNATTACHED,
     ];
 }
 
@@ -223,15 +248,25 @@ pub fn validate(design: &Design) -> Vec<Diagnostic> {
     security::check(&context, &mut diagnostics);
     compute::check(&context, &mut diagnostics);
     quotas::check(&context, &mut diagnostics);
+    audit::check(&context, &mut diagnostics);
     diagnostics
         .sort_by(|a, b| (a.severity, &a.code, &a.objects).cmp(&(b.severity, &b.code, &b.objects)));
     diagnostics
 }
 
-/// Counts of diagnostics by severity: `(errors, warnings)`.
-pub fn count_by_severity(diagnostics: &[Diagnostic]) -> (usize, usize) {
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    (errors, diagnostics.len() - errors)
+/// Counts of diagnostics by severity: `(errors, warnings, infos)`.
+pub fn count_by_severity(diagnostics: &[Diagnostic]) -> (usize, usize, usize) {
+    let count = |severity| {
+        diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    };
+    (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    )
 }
 
 #[cfg(test)]

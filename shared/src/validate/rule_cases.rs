@@ -9,15 +9,17 @@ use serde_json::{Value, json};
 use super::{codes, validate};
 use crate::spec;
 
-/// A clean design: VPC 10.0.0.0/16, public subnet with IGW route and a NAT gateway, private
-/// subnet routed to the NAT with an S3 gateway endpoint, one app workload.
+/// A clean design: VPC 10.0.0.0/16 with flow logs to S3, public subnet with IGW route and a
+/// NAT gateway (no public addresses on launch: nothing is launched there), private subnet
+/// routed to the NAT with an S3 gateway endpoint, one app workload that Moat launches.
 pub fn network() -> Value {
     json!({
         "schema_version": 1, "name": "rules", "region": "us-east-1",
-        "vpcs": [{"id": "vpc-a", "name": "main", "cidr_blocks": ["10.0.0.0/16"]}],
+        "vpcs": [{"id": "vpc-a", "name": "main", "cidr_blocks": ["10.0.0.0/16"],
+                  "flow_logs": {"destination": "arn:aws:s3:::rules-flow-logs"}}],
         "internet_gateways": [{"id": "igw-a", "vpc": "vpc-a"}],
         "subnets": [
-            {"id": "pub-a", "vpc": "vpc-a", "availability_zone": "us-east-1a", "cidr": "10.0.0.0/24", "tier": "public", "map_public_ip_on_launch": true},
+            {"id": "pub-a", "vpc": "vpc-a", "availability_zone": "us-east-1a", "cidr": "10.0.0.0/24", "tier": "public"},
             {"id": "priv-a", "vpc": "vpc-a", "availability_zone": "us-east-1a", "cidr": "10.0.1.0/24", "tier": "private"}
         ],
         "nat_gateways": [{"id": "nat-a", "subnet": "pub-a"}],
@@ -31,7 +33,7 @@ pub fn network() -> Value {
             "ingress": [{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr": "10.0.0.0/16"}],
             "egress": [{"protocol": "all", "from_port": -1, "to_port": -1, "cidr": "0.0.0.0/0"}]
         }],
-        "workloads": [{"id": "wl-app", "kind": "ec2", "instance_type": "m5.large", "count": 2, "subnet": "priv-a", "security_groups": ["sg-app"]}]
+        "workloads": [{"id": "wl-app", "kind": "ec2", "instance_type": "m5.large", "count": 2, "subnet": "priv-a", "security_groups": ["sg-app"], "launch": true, "image_id": "ami-0123456789abcdef0"}]
     })
 }
 
@@ -1462,6 +1464,127 @@ pub fn rule_cases() -> Vec<RuleCase> {
                 patched(&[("/route_tables", route_tables(300))]),
             ],
             patched(&[("/route_tables", route_tables(200))]),
+        ),
+        // Audit and exposure (Moat's own).
+        case(
+            codes::VPC_FLOW_LOGS_OFF,
+            vec![
+                patched(&[("/vpcs/0/flow_logs", Value::Null)]),
+                with(
+                    network(),
+                    &[(
+                        "/vpcs/-",
+                        json!({"id": "vpc-b", "cidr_blocks": ["10.9.0.0/16"]}),
+                    )],
+                ),
+                with(
+                    network(),
+                    &[
+                        ("/vpcs/0/flow_logs", Value::Null),
+                        ("/vpcs/0/enable_dns_hostnames", json!(false)),
+                    ],
+                ),
+            ],
+            patched(&[(
+                "/vpcs/0/flow_logs",
+                json!({"destination": "arn:aws:logs:us-east-1:123456789012:log-group:/vpc/flow",
+                       "delivery_role_arn": "arn:aws:iam::123456789012:role/flow-logs"}),
+            )]),
+        ),
+        case(
+            codes::FLOWLOG_DESTINATION_INVALID,
+            vec![
+                patched(&[(
+                    "/vpcs/0/flow_logs/destination",
+                    json!("s3://rules-flow-logs"),
+                )]),
+                patched(&[("/vpcs/0/flow_logs/destination", json!("rules-flow-logs"))]),
+                patched(&[(
+                    "/vpcs/0/flow_logs/destination",
+                    json!("arn:aws:logs:us-east-1:1234:log-group:flow"),
+                )]),
+            ],
+            patched(&[(
+                "/vpcs/0/flow_logs/destination",
+                json!("arn:aws:s3:::rules-flow-logs/vpc-a/"),
+            )]),
+        ),
+        case(
+            codes::FLOWLOG_DELIVERY_ROLE,
+            vec![
+                patched(&[(
+                    "/vpcs/0/flow_logs/destination",
+                    json!("arn:aws:logs:us-east-1:123456789012:log-group:/vpc/flow"),
+                )]),
+                patched(&[(
+                    "/vpcs/0/flow_logs/delivery_role_arn",
+                    json!("arn:aws:iam::123456789012:role/flow-logs"),
+                )]),
+                patched(&[
+                    (
+                        "/vpcs/0/flow_logs/destination",
+                        json!("arn:aws:logs:us-east-1:123456789012:log-group:/vpc/flow"),
+                    ),
+                    (
+                        "/vpcs/0/flow_logs/delivery_role_arn",
+                        json!("flow-logs-role"),
+                    ),
+                ]),
+            ],
+            patched(&[
+                (
+                    "/vpcs/0/flow_logs/destination",
+                    json!("arn:aws:logs:us-east-1:123456789012:log-group:/vpc/flow"),
+                ),
+                (
+                    "/vpcs/0/flow_logs/delivery_role_arn",
+                    json!("arn:aws:iam::123456789012:role/service/flow-logs"),
+                ),
+            ]),
+        ),
+        case(
+            codes::FLOWLOG_AGGREGATION_INTERVAL,
+            vec![
+                patched(&[("/vpcs/0/flow_logs/max_aggregation_interval", json!(300))]),
+                patched(&[("/vpcs/0/flow_logs/max_aggregation_interval", json!(0))]),
+                patched(&[("/vpcs/0/flow_logs/max_aggregation_interval", json!(3600))]),
+            ],
+            patched(&[("/vpcs/0/flow_logs/max_aggregation_interval", json!(60))]),
+        ),
+        case(
+            codes::SUBNET_PUBLIC_IP_ON_LAUNCH,
+            vec![
+                // Only the NAT gateway lives there: nothing needs the addresses (warning).
+                patched(&[("/subnets/0/map_public_ip_on_launch", json!(true))]),
+                // A notebook relies on them to reach the internet (info).
+                patched(&[
+                    ("/subnets/0/map_public_ip_on_launch", json!(true)),
+                    ("/workloads/0/subnet", json!("pub-a")),
+                ]),
+                // A private subnet that hands them out anyway.
+                patched(&[("/subnets/1/map_public_ip_on_launch", json!(true))]),
+            ],
+            patched(&[("/subnets/0/map_public_ip_on_launch", json!(false))]),
+        ),
+        case(
+            codes::SG_UNATTACHED,
+            vec![
+                // Attached to nothing (warning).
+                patched(&[("/workloads/0/security_groups", json!([]))]),
+                // Only a SageMaker job started elsewhere uses it (info).
+                patched(&[("/workloads/0/kind", json!("sagemaker_training"))]),
+                // An EC2 workload Moat does not launch (info).
+                patched(&[("/workloads/0/launch", json!(false))]),
+            ],
+            // An interface endpoint attaches a group Moat creates.
+            patched(&[
+                ("/workloads/0/security_groups", json!([])),
+                (
+                    "/endpoints/-",
+                    json!({"id": "vpce-sts", "vpc": "vpc-a", "type": "interface", "service": "sts",
+                           "subnets": ["priv-a"], "security_groups": ["sg-app"], "private_dns": true}),
+                ),
+            ]),
         ),
     ]
 }

@@ -22,10 +22,15 @@ fn design(extra: Value) -> Design {
     spec::load_design_value(base).expect("test design must load")
 }
 
-/// Asserts that validating `extra` over the base yields exactly `expected` codes (sorted).
+/// Asserts that validating `extra` over the base yields exactly `expected` codes (sorted) among
+/// its errors and warnings. Infos (no flow logs, groups only other tools attach) are facts of
+/// almost every small design; the audit cases check them.
 #[track_caller]
 fn check(extra: Value, expected: &[&str]) -> Vec<Diagnostic> {
-    let diagnostics = validate(&design(extra));
+    let diagnostics: Vec<Diagnostic> = validate(&design(extra))
+        .into_iter()
+        .filter(|d| d.severity != Severity::Info)
+        .collect();
     let mut codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
     codes.sort_unstable();
     let mut expected_sorted = expected.to_vec();
@@ -256,6 +261,91 @@ fn validation_reports_everything_at_once() {
     );
 }
 
+/// The audit codes whose severity says how much is at stake.
+#[test]
+fn public_ips_nobody_needs_warn_and_public_ips_a_workload_uses_inform() {
+    use super::rule_cases::{network, with};
+    let severities = |patches: &[(&str, Value)]| -> Vec<(String, Severity, Vec<String>)> {
+        let document = with(network(), patches);
+        validate(&spec::load_design_value(document).unwrap())
+            .into_iter()
+            .filter(|d| d.code.starts_with("subnet.public-ip") || d.code == "sg.unattached")
+            .map(|d| (d.code, d.severity, d.objects))
+            .collect()
+    };
+    let nobody = severities(&[("/subnets/0/map_public_ip_on_launch", json!(true))]);
+    assert_eq!(
+        nobody,
+        [(
+            "subnet.public-ip-on-launch".to_string(),
+            Severity::Warning,
+            vec!["pub-a".to_string()]
+        )]
+    );
+    let used = severities(&[
+        ("/subnets/0/map_public_ip_on_launch", json!(true)),
+        ("/workloads/0/subnet", json!("pub-a")),
+    ]);
+    assert_eq!(
+        used,
+        [(
+            "subnet.public-ip-on-launch".to_string(),
+            Severity::Info,
+            vec!["pub-a".to_string(), "wl-app".to_string()]
+        )]
+    );
+    let unattached = severities(&[("/workloads/0/security_groups", json!([]))]);
+    assert_eq!(
+        unattached,
+        [(
+            "sg.unattached".to_string(),
+            Severity::Warning,
+            vec!["sg-app".to_string()]
+        )]
+    );
+    let elsewhere = severities(&[("/workloads/0/kind", json!("sagemaker_endpoint"))]);
+    assert_eq!(
+        elsewhere,
+        [(
+            "sg.unattached".to_string(),
+            Severity::Info,
+            vec!["sg-app".to_string(), "wl-app".to_string()]
+        )]
+    );
+    assert!(severities(&[]).is_empty());
+}
+
+#[test]
+fn flow_logs_in_the_right_shape_raise_nothing_and_each_mistake_names_the_vpc() {
+    use super::rule_cases::{network, with};
+    let codes = |flow_logs: Value| -> Vec<(String, Vec<String>)> {
+        let document = with(network(), &[("/vpcs/0/flow_logs", flow_logs)]);
+        let mut found: Vec<(String, Vec<String>)> =
+            validate(&spec::load_design_value(document).unwrap())
+                .into_iter()
+                .map(|d| (d.code, d.objects))
+                .collect();
+        found.sort();
+        found
+    };
+    assert!(codes(json!({"destination": "arn:aws:s3:::audit/vpc", "traffic_type": "reject", "max_aggregation_interval": 60})).is_empty());
+    let vpc = vec!["vpc-a".to_string()];
+    assert_eq!(
+        codes(
+            json!({"destination": "arn:aws:logs:us-east-1:123456789012:log-group:flow", "max_aggregation_interval": 120})
+        ),
+        [
+            ("flowlog.aggregation-interval".to_string(), vpc.clone()),
+            ("flowlog.delivery-role".to_string(), vpc.clone()),
+        ]
+    );
+    assert_eq!(
+        codes(json!({"destination": "bucket"})),
+        [("flowlog.destination-invalid".to_string(), vpc.clone())]
+    );
+    assert_eq!(codes(Value::Null), [("vpc.flow-logs-off".to_string(), vpc)]);
+}
+
 mod table {
     use super::super::codes;
     use super::super::rule_cases::{codes_of, network, rule_cases};
@@ -269,7 +359,15 @@ mod table {
     #[test]
     fn every_reference_code_has_at_least_three_breaking_designs_and_one_passing() {
         let cases = rule_cases();
-        for code in codes::REFERENCE {
+        let audit = [
+            codes::VPC_FLOW_LOGS_OFF,
+            codes::FLOWLOG_DESTINATION_INVALID,
+            codes::FLOWLOG_DELIVERY_ROLE,
+            codes::FLOWLOG_AGGREGATION_INTERVAL,
+            codes::SUBNET_PUBLIC_IP_ON_LAUNCH,
+            codes::SG_UNATTACHED,
+        ];
+        for code in codes::REFERENCE.iter().chain(audit.iter()) {
             let found = cases.iter().find(|case| case.code == *code);
             assert!(
                 found.is_some(),
