@@ -156,6 +156,9 @@ enum Command {
         /// The design id written into the ownership tags (default: `cli-` and the name).
         #[arg(long)]
         design_id: Option<String>,
+        /// `png` only: pixels per SVG unit, 0.1 to 8.
+        #[arg(long, default_value_t = 2.0)]
+        scale: f32,
     },
     /// Read an existing VPC and everything in it into a design (printed as JSON).
     Import {
@@ -287,7 +290,8 @@ fn main() -> ExitCode {
             format,
             output,
             design_id,
-        } => provision_commands::export(&file, &format, output.as_deref(), design_id),
+            scale,
+        } => provision_commands::export(&file, &format, output.as_deref(), design_id, scale),
         Command::Drift {
             file,
             design_id,

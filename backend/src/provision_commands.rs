@@ -301,11 +301,7 @@ pub fn apply(file: &Path, design_id: Option<String>, destroy: bool) -> ExitCode 
 pub fn iam_policy(file: &Path) -> ExitCode {
     match load(file) {
         Ok(design) => {
-            let kinds = desired_resources(&design)
-                .into_iter()
-                .map(|r| r.key.kind)
-                .collect();
-            let policy = provision::iam_policy(&kinds);
+            let policy = provision::iam_policy(&desired_resources(&design));
             println!(
                 "{}",
                 serde_json::to_string_pretty(&policy).unwrap_or_default()
@@ -399,6 +395,7 @@ pub fn export(
     format: &str,
     output: Option<&Path>,
     design_id: Option<String>,
+    scale: f32,
 ) -> ExitCode {
     let design = match load(file) {
         Ok(design) => design,
@@ -411,7 +408,7 @@ pub fn export(
     let files = if format == "png" {
         match backend::render::png(
             &shared::export::svg::diagram(&design, &Default::default()),
-            2.0,
+            scale,
         ) {
             Ok(bytes) => {
                 let name = format!("{}.png", shared::export::slug(&design.name));
@@ -419,7 +416,7 @@ pub fn export(
             }
             Err(message) => {
                 eprintln!("moat export: {message}");
-                return ExitCode::from(1);
+                return ExitCode::from(2);
             }
         }
     } else {

@@ -163,6 +163,21 @@ pub fn venv_program(name: &str) -> anyhow::Result<PathBuf> {
     Ok(program)
 }
 
+/// checkov, the Terraform judge, in its own venv (`MOAT_E2E_CHECKOV`, set by `cargo xtask test`).
+pub fn checkov_program() -> anyhow::Result<PathBuf> {
+    let program = setting("MOAT_E2E_CHECKOV", || {
+        let home = std::env::var_os("HOME").context("HOME is not set")?;
+        Ok(PathBuf::from(home).join(".cache/moat/checkov-venv/bin/checkov"))
+    })?;
+    if !program.is_file() {
+        bail!(
+            "{} does not exist; run the tests through `cargo xtask test`, which installs it",
+            program.display()
+        );
+    }
+    Ok(program)
+}
+
 /// The `moat` binary of this build (or `MOAT_E2E_BINARY`).
 pub fn moat_binary() -> anyhow::Result<PathBuf> {
     setting("MOAT_E2E_BINARY", || Ok(target_profile_dir()?.join("moat")))

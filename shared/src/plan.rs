@@ -38,10 +38,11 @@ pub enum ResourceKind {
     Route,
     RouteTableAssociation,
     Instance,
+    FlowLog,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 20] = [
+    pub const ALL: [ResourceKind; 21] = [
         ResourceKind::Vpc,
         ResourceKind::CustomerGateway,
         ResourceKind::PlacementGroup,
@@ -62,6 +63,7 @@ impl ResourceKind {
         ResourceKind::Route,
         ResourceKind::RouteTableAssociation,
         ResourceKind::Instance,
+        ResourceKind::FlowLog,
     ];
 
     /// The plain name used in plans, journals and progress events.
@@ -87,6 +89,7 @@ impl ResourceKind {
             ResourceKind::Route => "route",
             ResourceKind::RouteTableAssociation => "route_table_association",
             ResourceKind::Instance => "instance",
+            ResourceKind::FlowLog => "flow_log",
         }
     }
 
@@ -259,6 +262,18 @@ pub enum ResourceSpec {
         instance_type: String,
         image_id: String,
         efa: bool,
+    },
+    /// A VPC's flow log into a destination Moat does not create (S3 bucket or log group).
+    FlowLog {
+        vpc: String,
+        /// The destination's ARN.
+        destination: String,
+        /// `s3` or `cloud-watch-logs` (EC2's `LogDestinationType`).
+        destination_type: String,
+        /// `ALL`, `ACCEPT` or `REJECT`.
+        traffic_type: String,
+        delivery_role_arn: Option<String>,
+        max_aggregation_interval: u32,
     },
 }
 
@@ -845,6 +860,47 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 },
             );
         }
+    }
+    for vpc in &design.vpcs {
+        let Some(flow_logs) = &vpc.flow_logs else {
+            continue;
+        };
+        let destination_type = flow_logs
+            .destination_kind()
+            .map(|kind| kind.api_name())
+            .unwrap_or("s3")
+            .to_string();
+        let role = flow_logs
+            .delivery_role_arn
+            .clone()
+            .filter(|role| !role.is_empty());
+        push(
+            &mut resources,
+            FlowLog,
+            format!("{}/flow-logs", vpc.id),
+            attributes([
+                ("vpc", vpc.id.clone()),
+                ("destination", flow_logs.destination.clone()),
+                (
+                    "traffic_type",
+                    flow_logs.traffic_type.api_name().to_string(),
+                ),
+                ("delivery_role", role.clone().unwrap_or_default()),
+                (
+                    "max_aggregation_interval",
+                    flow_logs.max_aggregation_interval.to_string(),
+                ),
+            ]),
+            vec![vpc_key(&vpc.id)],
+            ResourceSpec::FlowLog {
+                vpc: vpc.id.clone(),
+                destination: flow_logs.destination.clone(),
+                destination_type,
+                traffic_type: flow_logs.traffic_type.api_name().to_string(),
+                delivery_role_arn: role,
+                max_aggregation_interval: flow_logs.max_aggregation_interval,
+            },
+        );
     }
     for workload in &design.workloads {
         if workload.kind != crate::model::WorkloadKind::Ec2 || !workload.launch {

@@ -3,8 +3,8 @@
 //! Everything a fresh Debian machine lacks is installed here, at pinned versions, under the
 //! cache dir (`$MOAT_CACHE_DIR`, default `~/.cache/moat`), so Trunk never downloads anything:
 //! the wasm32 target, Trunk, wasm-bindgen-cli (the version in Cargo.lock), wasm-opt (npm
-//! `binaryen`; Debian's breaks the app), and for tests moto's server (a venv) and Chromium with
-//! chromedriver (apt). Builds use `$CARGO_TARGET_DIR`, default `<cache>/target`, outside the clone.
+//! `binaryen`; Debian's breaks the app), and for tests moto's server with the export judges (a
+//! venv), checkov (a venv of its own) and Chromium with chromedriver (apt). Builds use `$CARGO_TARGET_DIR`, default `<cache>/target`, outside the clone.
 
 mod bench;
 mod setup;
@@ -206,6 +206,7 @@ fn test(paths: &Paths) -> anyhow::Result<()> {
             .arg("test")
             .env("MOAT_E2E_DIST", paths.dist())
             .env("MOAT_E2E_MOTO", setup::moto_server_path(paths))
+            .env("MOAT_E2E_CHECKOV", setup::checkov_path(paths))
             .env("MOAT_E2E_CHROMEDRIVER", "/usr/bin/chromedriver"),
     )?;
     // The storage suite again, on PostgreSQL: a running server named by

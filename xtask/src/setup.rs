@@ -11,6 +11,9 @@ use crate::{Paths, run_step};
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132.0.0";
 pub const MOTO_REQUIREMENT: &str = "moto[server]>=5.2,<5.3";
+/// checkov judges the Terraform export. Pinned: a new release adds checks, and the judge's
+/// table of checks Moat answers for is written against this one.
+pub const CHECKOV_VERSION: &str = "3.3.30";
 
 fn output_of(program: &Path, argument: &str) -> Option<String> {
     let output = Command::new(program).arg(argument).output().ok()?;
@@ -106,9 +109,10 @@ pub fn build_tools(paths: &Paths) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// moto's server, Chromium and chromedriver.
+/// moto's server, checkov, Chromium and chromedriver.
 pub fn test_tools(paths: &Paths) -> anyhow::Result<()> {
     moto(paths)?;
+    checkov(paths)?;
     if which("chromium").is_none() || which("chromedriver").is_none() {
         apt_install(&["chromium", "chromium-driver"])?;
     }
@@ -160,6 +164,28 @@ pub fn moto(paths: &Paths) -> anyhow::Result<()> {
                 MOTO_REQUIREMENT,
             ])
             .args(JUDGE_REQUIREMENTS),
+    )
+}
+
+pub fn checkov_path(paths: &Paths) -> PathBuf {
+    paths.cache.join("checkov-venv/bin/checkov")
+}
+
+/// checkov in a venv of its own: it pins a boto3 that moto's venv cannot share.
+pub fn checkov(paths: &Paths) -> anyhow::Result<()> {
+    if output_of(&checkov_path(paths), "--version").is_some_and(|v| v.trim() == CHECKOV_VERSION) {
+        return Ok(());
+    }
+    let venv = paths.cache.join("checkov-venv");
+    run_step(
+        "python3 -m venv (for checkov)",
+        Command::new("python3").arg("-m").arg("venv").arg(&venv),
+    )?;
+    run_step(
+        &format!("pip install checkov {CHECKOV_VERSION} (the Terraform judge)"),
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .arg(format!("checkov=={CHECKOV_VERSION}")),
     )
 }
 

@@ -12,9 +12,10 @@ use aws_sdk_ec2::Client;
 use aws_sdk_ec2::config::Region;
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::types::{
-    AttributeBooleanValue, DomainType, Filter, GatewayType, InstanceNetworkInterfaceSpecification,
-    InstanceType, IpPermission, IpRange, Placement, PlacementStrategy, PortRange, PrefixListId,
-    ResourceType, RuleAction, Tag, TagSpecification, UserIdGroupPair, VpcEndpointType,
+    AttributeBooleanValue, DomainType, Filter, FlowLogsResourceType, GatewayType,
+    InstanceNetworkInterfaceSpecification, InstanceType, IpPermission, IpRange, LogDestinationType,
+    Placement, PlacementStrategy, PortRange, PrefixListId, ResourceType, RuleAction, Tag,
+    TagSpecification, TrafficType, UnsuccessfulItem, UserIdGroupPair, VpcEndpointType,
     VpnConnectionOptionsSpecification,
 };
 use shared::plan::{
@@ -161,6 +162,7 @@ fn resource_type(kind: ResourceKind) -> ResourceType {
             ResourceType::VpcEndpoint
         }
         ResourceKind::Instance => ResourceType::Instance,
+        ResourceKind::FlowLog => ResourceType::VpcFlowLog,
         ResourceKind::SecurityGroupRule => ResourceType::SecurityGroupRule,
         ResourceKind::NetworkAclEntry
         | ResourceKind::NetworkAclAssociation
@@ -324,7 +326,27 @@ pub fn spec_kind(spec: &ResourceSpec) -> ResourceKind {
         ResourceSpec::Route { .. } => K::Route,
         ResourceSpec::RouteTableAssociation { .. } => K::RouteTableAssociation,
         ResourceSpec::Instance { .. } => K::Instance,
+        ResourceSpec::FlowLog { .. } => K::FlowLog,
     }
+}
+
+/// CreateFlowLogs and DeleteFlowLogs answer a resource they could not handle with an
+/// "unsuccessful" item rather than an error: it becomes the error it stands for.
+fn unsuccessful(operation: &'static str, items: &[UnsuccessfulItem]) -> Option<AwsError> {
+    let item = items.first()?;
+    let error = item.error();
+    Some(AwsError::Service {
+        operation,
+        code: error
+            .and_then(|e| e.code())
+            .unwrap_or("Unsuccessful")
+            .to_string(),
+        message: format!(
+            "{}: {}",
+            item.resource_id().unwrap_or_default(),
+            error.and_then(|e| e.message()).unwrap_or_default()
+        ),
+    })
 }
 
 impl Ec2Network {
@@ -347,6 +369,7 @@ impl Ec2Network {
                     | K::ElasticIp
                     | K::GatewayEndpoint
                     | K::Instance
+                    | K::FlowLog
             )
         {
             return Ok(id.clone());
@@ -904,6 +927,39 @@ impl Ec2Network {
                     .and_then(|i| i.instance_id())
                     .ok_or(missing("RunInstances", "an instance id"))?
                     .to_string())
+            }
+            ResourceSpec::FlowLog {
+                vpc,
+                destination,
+                destination_type,
+                traffic_type,
+                delivery_role_arn,
+                max_aggregation_interval,
+            } => {
+                let answer = client
+                    .create_flow_logs()
+                    .resource_type(FlowLogsResourceType::Vpc)
+                    .resource_ids(ids.get(K::Vpc, vpc)?)
+                    .traffic_type(TrafficType::from(traffic_type.as_str()))
+                    .log_destination_type(LogDestinationType::from(destination_type.as_str()))
+                    .log_destination(destination)
+                    .set_deliver_logs_permission_arn(delivery_role_arn.clone())
+                    .max_aggregation_interval(
+                        i32::try_from(*max_aggregation_interval).unwrap_or(600),
+                    )
+                    .client_token(client_token(tags))
+                    .tag_specifications(tag_specification(K::FlowLog, tags))
+                    .send()
+                    .await
+                    .map_err(|e| service_error("CreateFlowLogs", e))?;
+                if let Some(error) = unsuccessful("CreateFlowLogs", answer.unsuccessful()) {
+                    return Err(error);
+                }
+                Ok(answer
+                    .flow_log_ids()
+                    .first()
+                    .ok_or(missing("CreateFlowLogs", "a flow log id"))?
+                    .clone())
             }
         }
     }
@@ -1493,6 +1549,18 @@ impl Ec2Network {
                 .await
                 .map(|_| ())
                 .map_err(|e| service_error("DisassociateRouteTable", e)),
+            K::FlowLog => {
+                let answer = client
+                    .delete_flow_logs()
+                    .flow_log_ids(aws_id)
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DeleteFlowLogs", e))?;
+                match unsuccessful("DeleteFlowLogs", answer.unsuccessful()) {
+                    Some(error) => Err(error),
+                    None => Ok(()),
+                }
+            }
             K::Instance => {
                 client
                     .terminate_instances()
@@ -2416,6 +2484,60 @@ impl Inventory {
                 );
             }
         }
+        if wants(K::FlowLog) {
+            let flow_logs = with_retries(|| async {
+                client
+                    .describe_flow_logs()
+                    .filter(design_filter(design_id))
+                    .send()
+                    .await
+                    .map_err(|e| service_error("DescribeFlowLogs", e))
+            })
+            .await?;
+            for flow_log in flow_logs.flow_logs() {
+                let (Some(logical_id), Some(id)) =
+                    (owned_by(flow_log.tags(), design_id), flow_log.flow_log_id())
+                else {
+                    continue;
+                };
+                let vpc = vpc_logical(&logical, flow_log.resource_id().unwrap_or_default());
+                add(
+                    &mut observed,
+                    &mut logical,
+                    K::FlowLog,
+                    logical_id,
+                    id,
+                    pairs([
+                        ("vpc", vpc),
+                        (
+                            "destination",
+                            flow_log.log_destination().unwrap_or_default().to_string(),
+                        ),
+                        (
+                            "traffic_type",
+                            flow_log
+                                .traffic_type()
+                                .map(|t| t.as_str().to_string())
+                                .unwrap_or_default(),
+                        ),
+                        (
+                            "delivery_role",
+                            flow_log
+                                .deliver_logs_permission_arn()
+                                .unwrap_or_default()
+                                .to_string(),
+                        ),
+                        (
+                            "max_aggregation_interval",
+                            flow_log
+                                .max_aggregation_interval()
+                                .unwrap_or(600)
+                                .to_string(),
+                        ),
+                    ]),
+                );
+            }
+        }
         // Routes and associations of the design's tables.
         for (table_logical, table_id, table) in &table_rows {
             for route in table.routes() {
@@ -2731,6 +2853,13 @@ pub fn action_of(kind: ResourceKind, deleting: bool) -> &'static [&'static str] 
         (K::RouteTableAssociation, true) => &["ec2:DisassociateRouteTable"],
         (K::Instance, false) => &["ec2:RunInstances", "ec2:CreateTags"],
         (K::Instance, true) => &["ec2:TerminateInstances"],
+        // Delivery to S3 or CloudWatch Logs is set up by the Logs service on the caller's behalf.
+        (K::FlowLog, false) => &[
+            "ec2:CreateFlowLogs",
+            "ec2:CreateTags",
+            "logs:CreateLogDelivery",
+        ],
+        (K::FlowLog, true) => &["ec2:DeleteFlowLogs", "logs:DeleteLogDelivery"],
     }
 }
 
@@ -2751,6 +2880,7 @@ pub const READ_ACTIONS: &[&str] = &[
     "ec2:DescribeVpcEndpoints",
     "ec2:DescribePlacementGroups",
     "ec2:DescribeInstances",
+    "ec2:DescribeFlowLogs",
 ];
 
 /// One `DryRun=true` call standing for a kind's create or delete. Placeholder ids are enough:
@@ -2974,6 +3104,20 @@ async fn dry_run_call(client: &Client, kind: ResourceKind, deleting: bool) -> Re
         (K::Instance, true) => send!(
             client.terminate_instances().instance_ids("i-00000000"),
             "TerminateInstances"
+        ),
+        (K::FlowLog, false) => send!(
+            client
+                .create_flow_logs()
+                .resource_type(FlowLogsResourceType::Vpc)
+                .resource_ids("vpc-00000000")
+                .traffic_type(TrafficType::All)
+                .log_destination_type(LogDestinationType::S3)
+                .log_destination("arn:aws:s3:::moat-dry-run"),
+            "CreateFlowLogs"
+        ),
+        (K::FlowLog, true) => send!(
+            client.delete_flow_logs().flow_log_ids("fl-00000000"),
+            "DeleteFlowLogs"
         ),
     }
 }

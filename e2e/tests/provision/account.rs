@@ -44,6 +44,9 @@ impl Account {
                 for nat in &d.nat_gateways {
                     ids.insert(format!("{}/eip", nat.id));
                 }
+                for vpc in d.vpcs.iter().filter(|v| v.flow_logs.is_some()) {
+                    ids.insert(format!("{}/flow-logs", vpc.id));
+                }
                 ids
             })
             .unwrap_or_default();
@@ -605,6 +608,45 @@ pub async fn read_owned(ec2: &Client, layer: &FaultLayer, owner: Owner<'_>) -> A
             }
         }
     }
+    let mut flow_log_filters = filter();
+    if flow_log_filters.is_empty() {
+        // DescribeFlowLogs takes no empty filter list: all of them, owned or not.
+        flow_log_filters.push(
+            Filter::builder()
+                .name("resource-type")
+                .values("VPC")
+                .build(),
+        );
+    }
+    for flow_log in ec2
+        .describe_flow_logs()
+        .set_filter(Some(flow_log_filters))
+        .send()
+        .await
+        .unwrap()
+        .flow_logs()
+    {
+        let Some(logical) = note(
+            &mut tagged,
+            &mut name_of,
+            "flow_log",
+            flow_log.tags(),
+            flow_log.flow_log_id().unwrap(),
+        ) else {
+            continue;
+        };
+        let vpc = name(&name_of, flow_log.resource_id().unwrap_or_default());
+        lines.insert(format!(
+            "flow-log {logical} of {vpc} to {} traffic={} interval={} role={}",
+            flow_log.log_destination().unwrap_or_default(),
+            flow_log
+                .traffic_type()
+                .map(|t| t.as_str())
+                .unwrap_or_default(),
+            flow_log.max_aggregation_interval().unwrap_or_default(),
+            flow_log.deliver_logs_permission_arn().unwrap_or("-"),
+        ));
+    }
     for (group_name, tags) in layer
         .placement_groups()
         .into_iter()
@@ -762,6 +804,19 @@ pub fn expected(design: &Design) -> BTreeSet<String> {
     }
     for group in &design.placement_groups {
         lines.insert(format!("placement-group {}", group.id));
+    }
+    for vpc in &design.vpcs {
+        if let Some(flow_logs) = &vpc.flow_logs {
+            lines.insert(format!(
+                "flow-log {}/flow-logs of {} to {} traffic={} interval={} role={}",
+                vpc.id,
+                vpc.id,
+                flow_logs.destination,
+                flow_logs.traffic_type.api_name(),
+                flow_logs.max_aggregation_interval,
+                flow_logs.delivery_role_arn.as_deref().unwrap_or("-"),
+            ));
+        }
     }
     lines
 }

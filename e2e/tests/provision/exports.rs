@@ -1,7 +1,8 @@
 //! The exports judged by the real tools: cfn-lint on the CloudFormation of every template;
 //! the CloudFormation deployed to moto, the AWS CLI script run with the AWS CLI against moto
 //! (twice: it is idempotent; then its teardown) and Moat's own apply all build the same
-//! network; the Terraform parses with python-hcl2; the CLI writes every format, the PNG at the
+//! network; the Terraform parses with python-hcl2, and every check checkov fails on it is one a
+//! Moat diagnostic also reports on the same object; the CLI writes every format, the PNG at the
 //! requested size.
 
 use std::collections::BTreeSet;
@@ -504,8 +505,243 @@ fn the_terraform_parses_with_python_hcl2_and_declares_every_resource() {
     }
 }
 
+/// The checkov checks Moat's Terraform can fail, each with the Moat diagnostic that reports
+/// the same thing about the same object. A failure of a check not listed here fails the judge:
+/// either the export is wrong or validation misses something.
+const CHECKOV_CHECKS_MOAT_REPORTS: [(&str, &str); 6] = [
+    // "Ensure VPC flow logging is enabled in all VPCs"
+    ("CKV2_AWS_11", "vpc.flow-logs-off"),
+    // "Ensure VPC subnets do not assign public IP by default"
+    ("CKV_AWS_130", "subnet.public-ip-on-launch"),
+    // "Ensure that Security Groups are attached to another resource"
+    ("CKV2_AWS_5", "sg.unattached"),
+    // "Ensure no security groups allow ingress from 0.0.0.0:0 to port 22" / "… port 3389"
+    ("CKV_AWS_24", "sg.open-admin-port"),
+    ("CKV_AWS_25", "sg.open-admin-port"),
+    // "Ensure no security groups allow ingress from 0.0.0.0:0 to port -1"
+    ("CKV_AWS_277", "sg.open-admin-port"),
+];
+
+/// The designs checkov judges: every template, and variants that turn on flow logs (to S3 and
+/// to CloudWatch Logs) or add what checkov and Moat both object to.
+fn checkov_designs() -> Vec<(String, Design)> {
+    let mut designs: Vec<(String, Design)> = TEMPLATES
+        .iter()
+        .map(|name| (name.to_string(), template(name)))
+        .collect();
+    let variant = |name: &str, change: &dyn Fn(&mut serde_json::Value)| -> Design {
+        let mut document: serde_json::Value =
+            serde_json::from_str(shared::templates::template(name).unwrap().document).unwrap();
+        change(&mut document);
+        shared::spec::load_design_value(document).unwrap()
+    };
+    designs.push((
+        "mvp-flow-logs-to-s3".into(),
+        variant(
+            "mvp",
+            &|d| {
+                d["vpcs"][0]["flow_logs"] =
+                    serde_json::json!({"destination": "arn:aws:s3:::audit-flow-logs/mvp"})
+            },
+        ),
+    ));
+    designs.push((
+        "llm-flow-logs-to-cloudwatch".into(),
+        variant("llm-training-efa", &|d| {
+            d["vpcs"][0]["flow_logs"] = serde_json::json!({
+                "destination": "arn:aws:logs:us-east-1:123456789012:log-group:/moat/llm",
+                "delivery_role_arn": "arn:aws:iam::123456789012:role/flow-logs",
+                "traffic_type": "reject", "max_aggregation_interval": 60});
+        }),
+    ));
+    designs.push((
+        "multimodal-exposed".into(),
+        variant("multimodal-endpoints", &|d| {
+            d["subnets"][0]["map_public_ip_on_launch"] = serde_json::json!(true);
+            d["security_groups"]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!({
+                    "id": "sg-admin", "vpc": "vpc-multimodal", "name": "admin",
+                    "description": "administration from anywhere",
+                    "ingress": [
+                        {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr": "0.0.0.0/0"},
+                        {"protocol": "tcp", "from_port": 3389, "to_port": 3389, "cidr": "0.0.0.0/0"},
+                        {"protocol": "all", "from_port": -1, "to_port": -1, "cidr": "0.0.0.0/0"}
+                    ],
+                    "egress": []
+                }));
+        }),
+    ));
+    designs
+}
+
 #[test]
-fn the_command_line_writes_every_format_and_the_png_at_twice_the_svg_size() {
+fn checkov_fails_the_terraform_only_where_a_moat_diagnostic_says_the_same() {
+    let checkov = e2e::checkov_program().unwrap();
+    let directory = tempfile::tempdir().unwrap();
+    let designs = checkov_designs();
+    for (name, design) in &designs {
+        let folder = directory.path().join(name);
+        std::fs::create_dir_all(&folder).unwrap();
+        write(&folder, design, Format::Terraform, "d-checkov");
+    }
+    // One run over every design's folder: checkov names the file of each result.
+    let ran = Command::new(&checkov)
+        .args(["--directory"])
+        .arg(directory.path())
+        .args([
+            "--framework",
+            "terraform",
+            "--output",
+            "json",
+            "--skip-download",
+        ])
+        .env("BC_SKIP_MAPPING", "TRUE")
+        .output()
+        .unwrap();
+    // checkov exits 1 when a check fails, 0 when none does; anything else is a crash.
+    assert!(
+        matches!(ran.status.code(), Some(0 | 1)),
+        "checkov: {}
+{}",
+        text(&ran.stdout),
+        text(&ran.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&ran.stdout)
+        .unwrap_or_else(|e| panic!("checkov's JSON: {e}: {}", text(&ran.stdout)));
+    assert_eq!(
+        report["summary"]["parsing_errors"], 0,
+        "{}",
+        report["summary"]
+    );
+    let results = |kind: &str| -> Vec<(String, String, String)> {
+        report["results"][kind]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|check| {
+                let file = check["file_path"].as_str().unwrap_or_default();
+                let design = file
+                    .trim_start_matches('/')
+                    .split('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                (
+                    design,
+                    check["check_id"].as_str().unwrap_or_default().to_string(),
+                    check["resource"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect()
+    };
+    let failed = results("failed_checks");
+    let passed = results("passed_checks");
+    assert!(
+        passed.len() > 100,
+        "checkov ran its checks: {}",
+        passed.len()
+    );
+    let mut answered: BTreeSet<(String, String)> = BTreeSet::new();
+    for (name, design) in &designs {
+        let diagnostics = shared::validate(design);
+        let addresses: std::collections::HashMap<String, String> =
+            export::terraform::resource_addresses(design)
+                .into_iter()
+                .map(|(address, key)| {
+                    // The design object a resource belongs to: a rule's group, a route's
+                    // table, a flow log's VPC (the logical id up to its first '/').
+                    let object = key.logical_id.split('/').next().unwrap_or_default();
+                    (address, object.to_string())
+                })
+                .collect();
+        for (_, check, resource) in failed.iter().filter(|(d, _, _)| d == name) {
+            let Some((_, code)) = CHECKOV_CHECKS_MOAT_REPORTS
+                .iter()
+                .find(|(id, _)| id == check)
+            else {
+                panic!(
+                    "{name}: checkov fails {check} on {resource}, which no Moat diagnostic answers for"
+                );
+            };
+            let object = addresses
+                .get(resource)
+                .unwrap_or_else(|| panic!("{name}: {resource} is not a resource of the design"));
+            assert!(
+                diagnostics
+                    .iter()
+                    .any(|d| d.code == *code && d.objects.iter().any(|o| o == object)),
+                "{name}: checkov fails {check} on {resource} ({object}), but Moat reports no {code} for it: {diagnostics:#?}"
+            );
+            answered.insert((check.clone(), code.to_string()));
+        }
+    }
+    // The templates fail the three checks that stand for what they leave to the user.
+    for template_name in TEMPLATES {
+        let failed_here: BTreeSet<&str> = failed
+            .iter()
+            .filter(|(d, _, _)| d == template_name)
+            .map(|(_, c, _)| c.as_str())
+            .collect();
+        assert!(
+            failed_here.contains("CKV2_AWS_11") && failed_here.contains("CKV2_AWS_5"),
+            "{template_name}: {failed_here:?}"
+        );
+    }
+    // Turning flow logs on in the design satisfies checkov too, for either destination.
+    for (name, vpc) in [
+        ("mvp-flow-logs-to-s3", "aws_vpc.vpc_mvp"),
+        ("llm-flow-logs-to-cloudwatch", "aws_vpc.vpc_llm"),
+    ] {
+        assert!(
+            passed
+                .iter()
+                .any(|(d, c, r)| d == name && c == "CKV2_AWS_11" && r == vpc),
+            "{name}: CKV2_AWS_11 did not pass"
+        );
+        assert!(
+            !failed
+                .iter()
+                .any(|(d, c, _)| d == name && c == "CKV2_AWS_11")
+        );
+    }
+    // The exposed variant is judged the same way by both.
+    for check in ["CKV_AWS_24", "CKV_AWS_25", "CKV_AWS_130", "CKV2_AWS_5"] {
+        assert!(
+            failed
+                .iter()
+                .any(|(d, c, _)| d == "multimodal-exposed" && c == check),
+            "multimodal-exposed: {check} did not fail"
+        );
+    }
+    eprintln!(
+        "checkov: {} passed, {} failed across {} designs, every failure answered by {:?}",
+        passed.len(),
+        failed.len(),
+        designs.len(),
+        answered
+    );
+}
+
+/// The width and height of the one PNG written into `folder` (its header, checked).
+fn png_size_in(folder: &Path) -> (u32, u32) {
+    let path = std::fs::read_dir(folder)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let png = std::fs::read(path).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    (
+        u32::from_be_bytes(png[16..20].try_into().unwrap()),
+        u32::from_be_bytes(png[20..24].try_into().unwrap()),
+    )
+}
+
+#[test]
+fn the_command_line_writes_every_format_and_the_png_at_the_chosen_scale() {
     let directory = tempfile::tempdir().unwrap();
     let design_file = directory.path().join("design.json");
     std::fs::write(
@@ -562,21 +798,48 @@ fn the_command_line_writes_every_format_and_the_png_at_twice_the_svg_size() {
         .unwrap()
         .parse()
         .unwrap();
-    let png_path = std::fs::read_dir(directory.path().join("png"))
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
-    let png = std::fs::read(png_path).unwrap();
-    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     assert_eq!(
-        u32::from_be_bytes(png[16..20].try_into().unwrap()),
-        (width * 2.0).ceil() as u32
+        png_size_in(&directory.path().join("png")),
+        ((width * 2.0).ceil() as u32, (height * 2.0).ceil() as u32)
     );
+    // At a chosen scale, and a scale out of range is refused with the range.
+    let tripled = directory.path().join("png-3");
+    let exported = Command::new(&moat)
+        .args([
+            "export",
+            design_file.to_str().unwrap(),
+            "--format",
+            "png",
+            "--scale",
+            "3",
+        ])
+        .arg("--output")
+        .arg(&tripled)
+        .output()
+        .unwrap();
+    assert!(exported.status.success(), "{}", text(&exported.stderr));
     assert_eq!(
-        u32::from_be_bytes(png[20..24].try_into().unwrap()),
-        (height * 2.0).ceil() as u32
+        png_size_in(&tripled),
+        ((width * 3.0).ceil() as u32, (height * 3.0).ceil() as u32)
+    );
+    let too_big = Command::new(&moat)
+        .args([
+            "export",
+            design_file.to_str().unwrap(),
+            "--format",
+            "png",
+            "--scale",
+            "20",
+            "--output",
+            "-",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(too_big.status.code(), Some(2));
+    assert!(
+        text(&too_big.stderr).contains("use 0.1 to 8"),
+        "{}",
+        text(&too_big.stderr)
     );
     let refused = Command::new(&moat)
         .args(["export", design_file.to_str().unwrap(), "--format", "visio"])

@@ -422,6 +422,32 @@ wait_endpoint() { # endpoint id
                     groups.join(",")
                 );
             }
+            ResourceSpec::FlowLog {
+                vpc,
+                destination,
+                destination_type,
+                traffic_type,
+                delivery_role_arn,
+                max_aggregation_interval,
+            } => {
+                let role = delivery_role_arn
+                    .as_ref()
+                    .map(|role| {
+                        format!(
+                            " \\\n    --deliver-logs-permission-arn {}",
+                            shell_quote(role)
+                        )
+                    })
+                    .unwrap_or_default();
+                // EC2 answers a destination it cannot use with an "unsuccessful" item, not an
+                // error: the script stops with its message.
+                let _ = writeln!(
+                    out,
+                    "{own}=$(aws ec2 describe-flow-logs --filter $(owner_filters {id}) \\\n  --query 'FlowLogs[0].FlowLogId' --output text)\nif ! found \"${own}\"; then\n  created=$(aws ec2 create-flow-logs --resource-type VPC --resource-ids {} \\\n    --traffic-type {traffic_type} --log-destination-type {destination_type} \\\n    --log-destination {} --max-aggregation-interval {max_aggregation_interval}{role} \\\n    --tag-specifications \"$(tags vpc-flow-log {id})\" \\\n    --query '[FlowLogIds[0], Unsuccessful[0].Error.Message]' --output text)\n  {own}=\"${{created%%$'\\t'*}}\"\n  if ! found \"${own}\"; then\n    echo \"flow logs of {vpc}: ${{created#*$'\\t'}}\" >&2\n    exit 1\n  fi\nfi",
+                    var(ResourceKind::Vpc, vpc),
+                    shell_quote(destination)
+                );
+            }
         }
     }
     let _ = writeln!(
@@ -450,6 +476,12 @@ pub fn teardown_script(design: &Design, design_id: &str) -> String {
     out.push_str(
         r#"
 design_filter="Name=tag:moat:design-id,Values=$DESIGN_ID"
+
+echo "flow logs"
+flow_logs=$(aws ec2 describe-flow-logs --filter "$design_filter" --query 'FlowLogs[].FlowLogId' --output text)
+if [ -n "$flow_logs" ]; then
+  aws ec2 delete-flow-logs --flow-log-ids $flow_logs > /dev/null
+fi
 
 echo "instances"
 for id in $(aws ec2 describe-instances --filters "$design_filter" Name=instance-state-name,Values=pending,running,stopped \

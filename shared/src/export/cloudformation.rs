@@ -491,6 +491,28 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 }
                 ("AWS::EC2::Instance", properties, Vec::new())
             }
+            ResourceSpec::FlowLog {
+                vpc,
+                destination,
+                destination_type,
+                traffic_type,
+                delivery_role_arn,
+                max_aggregation_interval,
+            } => {
+                let mut properties = json!({
+                    "ResourceId": reference(&name(ResourceKind::Vpc, vpc)),
+                    "ResourceType": "VPC",
+                    "TrafficType": traffic_type,
+                    "LogDestinationType": destination_type,
+                    "LogDestination": destination,
+                    "MaxAggregationInterval": max_aggregation_interval,
+                    "Tags": tags(id),
+                });
+                if let Some(role) = delivery_role_arn {
+                    properties["DeliverLogsPermissionArn"] = json!(role);
+                }
+                ("AWS::EC2::FlowLog", properties, Vec::new())
+            }
         };
         let mut body = Map::new();
         body.insert("Type".into(), json!(kind));

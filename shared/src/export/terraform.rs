@@ -208,7 +208,36 @@ fn resource_type(design: &Design, key: &ResourceKey) -> &'static str {
         ResourceKind::Route => "aws_route",
         ResourceKind::RouteTableAssociation => "aws_route_table_association",
         ResourceKind::Instance => "aws_instance",
+        ResourceKind::FlowLog => "aws_flow_log",
     }
+}
+
+/// Each planner resource's Terraform address (`aws_vpc.vpc_mvp`): what a tool reading the
+/// Terraform reports (checkov, `terraform plan`) maps back to the design through it.
+pub fn resource_addresses(design: &Design) -> Vec<(String, ResourceKey)> {
+    let desired = desired_resources(design);
+    let keys: Vec<ResourceKey> = desired.iter().map(|r| r.key.clone()).collect();
+    let names = Names::new(design, &keys);
+    desired
+        .into_iter()
+        .map(|resource| {
+            // Rules are declared by direction (the generic type only scopes their names).
+            let kind = match resource.spec {
+                ResourceSpec::SecurityGroupRule { egress: true, .. } => {
+                    "aws_vpc_security_group_egress_rule"
+                }
+                ResourceSpec::SecurityGroupRule { egress: false, .. } => {
+                    "aws_vpc_security_group_ingress_rule"
+                }
+                _ => resource_type(design, &resource.key),
+            };
+            let address = format!(
+                "{kind}.{}",
+                names.of(resource.key.kind, &resource.key.logical_id)
+            );
+            (address, resource.key)
+        })
+        .collect()
 }
 
 /// `main.tf`, `variables.tf`, `versions.tf` and `outputs.tf`.
@@ -298,11 +327,18 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 vpc,
                 name,
                 description,
-            } => Block::new(header("aws_security_group"))
-                .text("name", name)
-                .text("description", description)
-                .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
-                .map("tags", tags(id)),
+            } => {
+                // Workloads Moat does not start are started with these ids.
+                outputs.insert(
+                    format!("{own}_id"),
+                    reference(ResourceKind::SecurityGroup, id, "id"),
+                );
+                Block::new(header("aws_security_group"))
+                    .text("name", name)
+                    .text("description", description)
+                    .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
+                    .map("tags", tags(id))
+            }
             ResourceSpec::RouteTable { vpc, main } => {
                 if *main {
                     Block::new(header("aws_default_route_table"))
@@ -570,6 +606,28 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                         )
                         .raw("device_index", "0"),
                 )
+            }
+            ResourceSpec::FlowLog {
+                vpc,
+                destination,
+                destination_type,
+                traffic_type,
+                delivery_role_arn,
+                max_aggregation_interval,
+            } => {
+                let mut block = Block::new(header("aws_flow_log"))
+                    .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
+                    .text("traffic_type", traffic_type)
+                    .text("log_destination_type", destination_type)
+                    .text("log_destination", destination)
+                    .raw(
+                        "max_aggregation_interval",
+                        max_aggregation_interval.to_string(),
+                    );
+                if let Some(role) = delivery_role_arn {
+                    block = block.text("iam_role_arn", role);
+                }
+                block.map("tags", tags(id))
             }
         };
         blocks.push(block);

@@ -9,8 +9,136 @@ use serde_json::Value;
 use super::*;
 use crate::templates::TEMPLATES;
 
+/// The templates, and two with flow logs: to S3 (MVP) and to CloudWatch Logs (LLM).
 fn designs() -> Vec<Design> {
-    TEMPLATES.iter().map(|t| t.design().unwrap()).collect()
+    let mut designs: Vec<Design> = TEMPLATES.iter().map(|t| t.design().unwrap()).collect();
+    designs.extend(with_flow_logs());
+    designs
+}
+
+fn with_flow_logs() -> Vec<Design> {
+    use crate::model::{FlowLogTraffic, FlowLogs};
+    let mut to_s3 = crate::templates::template("mvp").unwrap().design().unwrap();
+    to_s3.name = "mvp with flow logs".into();
+    to_s3.vpcs[0].flow_logs = Some(FlowLogs {
+        destination: "arn:aws:s3:::audit-flow-logs/mvp".into(),
+        traffic_type: FlowLogTraffic::All,
+        delivery_role_arn: None,
+        max_aggregation_interval: 600,
+    });
+    let mut to_logs = crate::templates::template("llm-training-efa")
+        .unwrap()
+        .design()
+        .unwrap();
+    to_logs.name = "llm with flow logs".into();
+    to_logs.vpcs[0].flow_logs = Some(FlowLogs {
+        destination: "arn:aws:logs:us-east-1:123456789012:log-group:/moat/llm".into(),
+        traffic_type: FlowLogTraffic::Reject,
+        delivery_role_arn: Some("arn:aws:iam::123456789012:role/flow-logs".into()),
+        max_aggregation_interval: 60,
+    });
+    vec![to_s3, to_logs]
+}
+
+#[test]
+fn every_terraform_address_is_declared_once() {
+    for design in designs() {
+        let addresses = terraform::resource_addresses(&design);
+        let files = terraform::files(&design, "d-1");
+        let main = &files.iter().find(|(n, _)| *n == "main.tf").unwrap().1;
+        let unique: BTreeSet<&str> = addresses.iter().map(|(a, _)| a.as_str()).collect();
+        assert_eq!(unique.len(), addresses.len(), "{}", design.name);
+        for (address, key) in &addresses {
+            let (kind, name) = address.split_once('.').unwrap();
+            assert!(
+                main.contains(&format!("resource \"{kind}\" \"{name}\" {{")),
+                "{}: {address} ({key}) is not declared",
+                design.name
+            );
+        }
+    }
+}
+
+#[test]
+fn every_code_export_records_the_flow_logs_the_design_asks_for() {
+    let designs = with_flow_logs();
+    let (to_s3, to_logs) = (&designs[0], &designs[1]);
+    assert!(
+        crate::validate(to_s3)
+            .iter()
+            .all(|d| d.code != "vpc.flow-logs-off")
+    );
+    assert!(crate::validate(to_logs).iter().all(|d| !d.is_error()));
+
+    let template = cloudformation::template(to_logs, "d-1");
+    let flow_logs: Vec<&Value> = template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::EC2::FlowLog")
+        .collect();
+    assert_eq!(flow_logs.len(), 1);
+    let properties = &flow_logs[0]["Properties"];
+    assert_eq!(properties["ResourceType"], "VPC");
+    assert_eq!(properties["TrafficType"], "REJECT");
+    assert_eq!(properties["LogDestinationType"], "cloud-watch-logs");
+    assert_eq!(
+        properties["LogDestination"],
+        "arn:aws:logs:us-east-1:123456789012:log-group:/moat/llm"
+    );
+    assert_eq!(
+        properties["DeliverLogsPermissionArn"],
+        "arn:aws:iam::123456789012:role/flow-logs"
+    );
+    assert_eq!(properties["MaxAggregationInterval"], 60);
+    assert!(properties["ResourceId"]["Ref"].is_string());
+
+    let s3_template = cloudformation::template(to_s3, "d-1");
+    let s3_log = s3_template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::EC2::FlowLog")
+        .unwrap();
+    assert_eq!(s3_log["Properties"]["LogDestinationType"], "s3");
+    assert!(
+        s3_log["Properties"]
+            .get("DeliverLogsPermissionArn")
+            .is_none()
+    );
+
+    let files = terraform::files(to_s3, "d-1");
+    let main = &files.iter().find(|(n, _)| *n == "main.tf").unwrap().1;
+    let block = main
+        .split("\n\n")
+        .find(|b| b.starts_with("resource \"aws_flow_log\""))
+        .unwrap();
+    for line in [
+        "vpc_id                   = aws_vpc.vpc_mvp.id",
+        "traffic_type             = \"ALL\"",
+        "log_destination_type     = \"s3\"",
+        "log_destination          = \"arn:aws:s3:::audit-flow-logs/mvp\"",
+        "max_aggregation_interval = 600",
+    ] {
+        assert!(block.contains(line), "{line} in:\n{block}");
+    }
+    assert!(!block.contains("iam_role_arn"));
+
+    let script = cli::apply_script(to_logs, "d-1");
+    assert!(
+        script.contains(
+            "aws ec2 create-flow-logs --resource-type VPC --resource-ids \"$VPC_VPC_LLM\""
+        )
+    );
+    assert!(script.contains("--traffic-type REJECT --log-destination-type cloud-watch-logs"));
+    assert!(
+        script.contains("--deliver-logs-permission-arn arn:aws:iam::123456789012:role/flow-logs")
+    );
+    assert!(script.contains("--tag-specifications \"$(tags vpc-flow-log vpc-llm/flow-logs)\""));
+    assert!(
+        cli::teardown_script(to_logs, "d-1")
+            .contains("aws ec2 delete-flow-logs --flow-log-ids $flow_logs")
+    );
 }
 
 #[test]
