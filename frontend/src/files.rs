@@ -253,7 +253,22 @@ pub fn FileButtons() -> impl IntoView {
             state.notice.set(Some(format!("Export failed: {error}")));
         }
     };
+    view! {
+        <label class="file-button">"Import"
+            <input type="file" accept=".json,application/json" aria-label="Import design file" on:change=import />
+        </label>
+        <button aria-label="Export JSON" on:click=export_json>"Export JSON"</button>
+    }
+}
+
+/// Export as code or diagram: every format of `shared::export`, generated in the browser by
+/// the same code the CLI and the API run (a format of several files downloads each); and the
+/// canvas as SVG or as PNG at a chosen scale, of the current view or the whole design.
+#[component]
+pub fn ExportPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
     let area = RwSignal::new(ExportArea::CurrentView);
+    let png_scale = RwSignal::new(2.0f64);
     let export_svg = move |_| match canvas_svg(&state, area.get_untracked()) {
         Some((svg, _, _)) => {
             if let Err(error) = download("design.svg", "image/svg+xml", &svg) {
@@ -264,35 +279,6 @@ pub fn FileButtons() -> impl IntoView {
             .notice
             .set(Some("Export failed: no canvas".to_string())),
     };
-    view! {
-        <label class="file-button">"Import"
-            <input type="file" accept=".json,application/json" aria-label="Import design file" on:change=import />
-        </label>
-        <button aria-label="Export JSON" on:click=export_json>"Export JSON"</button>
-        <select aria-label="Export area" title="What SVG and PNG exports show"
-            on:change=move |event| {
-                let whole = event_target_value(&event) == "whole";
-                area.set(if whole { ExportArea::WholeDesign } else { ExportArea::CurrentView });
-            }>
-            <option value="view" selected>"Current view"</option>
-            <option value="whole">"Whole design"</option>
-        </select>
-        <button aria-label="Export SVG" on:click=export_svg>"Export SVG"</button>
-        <button aria-label="Export PNG" on:click=move |_| {
-            spawn_local(async move {
-                if let Err(error) = export_png(state, area.get_untracked(), 2.0).await {
-                    state.notice.set(Some(format!("PNG export failed: {error}")));
-                }
-            });
-        }>"Export PNG"</button>
-    }
-}
-
-/// Export as code or diagram: every format of `shared::export`, generated in the browser by
-/// the same code the CLI and the API run; a format of several files downloads each.
-#[component]
-pub fn ExportPanel() -> impl IntoView {
-    let state = expect_context::<AppState>();
     let format = RwSignal::new("cloudformation-yaml".to_string());
     let export = move |_| {
         let Some(chosen) = shared::export::Format::parse(&format.get_untracked()) else {
@@ -336,6 +322,31 @@ pub fn ExportPanel() -> impl IntoView {
                 <option value="json">"Design JSON"</option>
             </select>
             <button aria-label="Export in the chosen format" on:click=export>"Export"</button>
+            <div class="canvas-export">
+                <select aria-label="Export area" title="What SVG and PNG exports show"
+                    on:change=move |event| {
+                        let whole = event_target_value(&event) == "whole";
+                        area.set(if whole { ExportArea::WholeDesign } else { ExportArea::CurrentView });
+                    }>
+                    <option value="view" selected>"Current view"</option>
+                    <option value="whole">"Whole design"</option>
+                </select>
+                <button aria-label="Export SVG" on:click=export_svg>"Export SVG"</button>
+                <select aria-label="PNG scale" title="PNG pixels per canvas unit"
+                    on:change=move |event| png_scale.set(event_target_value(&event).parse().unwrap_or(2.0))>
+                    <option value="1">"1×"</option>
+                    <option value="2" selected>"2×"</option>
+                    <option value="3">"3×"</option>
+                    <option value="4">"4×"</option>
+                </select>
+                <button aria-label="Export PNG" on:click=move |_| {
+                    spawn_local(async move {
+                        if let Err(error) = export_png(state, area.get_untracked(), png_scale.get_untracked()).await {
+                            state.notice.set(Some(format!("PNG export failed: {error}")));
+                        }
+                    });
+                }>"Export PNG"</button>
+            </div>
         </details>
     }
 }

@@ -58,10 +58,10 @@ async fn journey(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
             10,
         )
         .await?;
+    let refused = status(browser).await?;
     assert!(
-        status(browser)
-            .await?
-            .contains("waits for an admin's approval")
+        refused.contains("waits for an admin's approval"),
+        "status: {refused}"
     );
     assert!(
         browser

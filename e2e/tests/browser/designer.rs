@@ -294,23 +294,33 @@ async fn files_and_history(browser: &Browser, server: &MoatServer) -> anyhow::Re
         "SVG did not parse or lost objects: {parses}"
     );
 
-    // Export PNG: a real PNG, rendered from the same SVG at twice the canvas's size.
-    browser.click("button[aria-label='Export PNG']").await?;
-    browser
-        .wait_until(
-            "document.querySelector('#download-link')?.href.startsWith('data:image/png')",
-            10,
-        )
-        .await?;
-    let size = browser
-        .client
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; const c = document.querySelector('#canvas').getBoundingClientRect(); fetch(document.querySelector('#download-link').href).then(r => r.blob()).then(b => createImageBitmap(b)).then(i => done([i.width, i.height, Math.round(c.width * 2), Math.round(c.height * 2)]));",
-            vec![],
-        )
-        .await?;
-    assert_eq!(size[0], size[2], "PNG width: {size}");
-    assert_eq!(size[1], size[3], "PNG height: {size}");
+    // Export PNG: a real PNG, rendered from the same SVG at the chosen scale of the canvas
+    // (2× by default, then 3×).
+    for scale in [2, 3] {
+        browser
+            .client
+            .execute(
+                "document.querySelector('#download-link')?.removeAttribute('href'); const s = document.querySelector('select[aria-label=\"PNG scale\"]'); s.value = String(arguments[0]); s.dispatchEvent(new Event('change'));",
+                vec![Value::from(scale)],
+            )
+            .await?;
+        browser.click("button[aria-label='Export PNG']").await?;
+        browser
+            .wait_until(
+                "document.querySelector('#download-link')?.href.startsWith('data:image/png')",
+                10,
+            )
+            .await?;
+        let size = browser
+            .client
+            .execute_async(
+                "const scale = arguments[0]; const done = arguments[arguments.length - 1]; const c = document.querySelector('#canvas').getBoundingClientRect(); fetch(document.querySelector('#download-link').href).then(r => r.blob()).then(b => createImageBitmap(b)).then(i => done([i.width, i.height, Math.round(c.width * scale), Math.round(c.height * scale)]));",
+                vec![Value::from(scale)],
+            )
+            .await?;
+        assert_eq!(size[0], size[2], "PNG width at {scale}×: {size}");
+        assert_eq!(size[1], size[3], "PNG height at {scale}×: {size}");
+    }
 
     // Inspector: edit a field of a non-subnet object; undo and redo walk it back and forth.
     browser.click("[data-id='cgw-datacenter'] rect").await?;
@@ -798,6 +808,7 @@ async fn multi_selection(browser: &Browser, server: &MoatServer) -> anyhow::Resu
     // A whole-design SVG shows every object at 100 % whatever the camera does.
     browser.click("button[aria-label='Zoom in']").await?;
     browser.click("button[aria-label='Zoom in']").await?;
+    browser.click("details.export-panel summary").await?;
     browser
         .find("select[aria-label='Export area']")
         .await?
