@@ -441,6 +441,16 @@ impl Browser {
         Ok(())
     }
 
+    /// Replaces the text of the input matching `css` (Ctrl+A, then `text` typed and Enter),
+    /// then moves the focus away so the change is committed.
+    pub async fn replace_input_text(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        self.find(css)
+            .await?
+            .send_keys(&format!("\u{E009}a\u{E000}{text}\n"))
+            .await?;
+        self.click("h1").await
+    }
+
     /// Clicks the element matching `css`.
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
         self.find(css).await?.click().await?;

@@ -324,15 +324,9 @@ async fn files_and_history(browser: &Browser, server: &MoatServer) -> anyhow::Re
 
     // Inspector: edit a field of a non-subnet object; undo and redo walk it back and forth.
     browser.click("[data-id='cgw-datacenter'] rect").await?;
-    let field = browser.find("input[aria-label='BGP ASN']").await?;
-    field
-        .send_keys(&format!(
-            "{}a{}65123\n",
-            char::from(Key::Control),
-            char::from(Key::Null)
-        ))
+    browser
+        .replace_input_text("input[aria-label='BGP ASN']", "65123")
         .await?;
-    browser.click("h1").await?;
     browser
         .wait_until(
             "JSON.parse(localStorage.getItem('moat.draft')).customer_gateways[0].bgp_asn === 65123",

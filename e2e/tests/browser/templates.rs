@@ -121,13 +121,12 @@ async fn run(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
         .click("button.diagnostic[data-code='vpc.flow-logs-off']")
         .await?;
     browser.wait_until("document.querySelector('section[aria-label=Inspector] h2')?.textContent === 'VPC vpc-multimodal'", 5).await?;
-    let destination = browser
-        .find("input[aria-label='Flow log destination']")
+    browser
+        .replace_input_text(
+            "input[aria-label='Flow log destination']",
+            "arn:aws:s3:::audit-flow-logs/multimodal",
+        )
         .await?;
-    destination
-        .send_keys("arn:aws:s3:::audit-flow-logs/multimodal\n")
-        .await?;
-    browser.click("h1").await?;
     browser
         .wait_until(
             "!document.querySelector(\"button.diagnostic[data-code='vpc.flow-logs-off']\")",
@@ -150,17 +149,12 @@ async fn run(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
         )
         .await?;
     browser.wait_until("JSON.parse(localStorage.getItem('moat.draft')).vpcs[0].flow_logs?.max_aggregation_interval === 60", 5).await?;
-    let destination = browser
-        .find("input[aria-label='Flow log destination']")
+    browser
+        .replace_input_text(
+            "input[aria-label='Flow log destination']",
+            "s3://audit-flow-logs",
+        )
         .await?;
-    destination
-        .send_keys(&format!(
-            "{}a{}s3://audit-flow-logs\n",
-            char::from(Key::Control),
-            char::from(Key::Null)
-        ))
-        .await?;
-    browser.click("h1").await?;
     browser
         .wait_until(
             "!!document.querySelector(\"button.diagnostic.error[data-code='flowlog.destination-invalid']\")",

@@ -803,38 +803,22 @@ fn the_command_line_writes_every_format_and_the_png_at_the_chosen_scale() {
         ((width * 2.0).ceil() as u32, (height * 2.0).ceil() as u32)
     );
     // At a chosen scale, and a scale out of range is refused with the range.
+    let png_at = |scale: &str, output: &Path| {
+        Command::new(&moat)
+            .args(["export", design_file.to_str().unwrap(), "--format", "png"])
+            .args(["--scale", scale, "--output"])
+            .arg(output)
+            .output()
+            .unwrap()
+    };
     let tripled = directory.path().join("png-3");
-    let exported = Command::new(&moat)
-        .args([
-            "export",
-            design_file.to_str().unwrap(),
-            "--format",
-            "png",
-            "--scale",
-            "3",
-        ])
-        .arg("--output")
-        .arg(&tripled)
-        .output()
-        .unwrap();
+    let exported = png_at("3", &tripled);
     assert!(exported.status.success(), "{}", text(&exported.stderr));
     assert_eq!(
         png_size_in(&tripled),
         ((width * 3.0).ceil() as u32, (height * 3.0).ceil() as u32)
     );
-    let too_big = Command::new(&moat)
-        .args([
-            "export",
-            design_file.to_str().unwrap(),
-            "--format",
-            "png",
-            "--scale",
-            "20",
-            "--output",
-            "-",
-        ])
-        .output()
-        .unwrap();
+    let too_big = png_at("20", Path::new("-"));
     assert_eq!(too_big.status.code(), Some(2));
     assert!(
         text(&too_big.stderr).contains("use 0.1 to 8"),
