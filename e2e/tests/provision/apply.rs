@@ -156,7 +156,7 @@ fn with_flow_logs(destination: &str) -> Design {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn flow_logs_apply_converge_move_to_another_bucket_import_and_destroy() {
+async fn flow_logs_apply_converge_move_between_destinations_import_and_destroy() {
     use shared::plan::ResourceKind;
     let harness = Harness::start(8).await.expect("moto and the fault layer");
     bucket(&harness, "audit-flow-logs").await;
@@ -225,11 +225,26 @@ async fn flow_logs_apply_converge_move_to_another_bucket_import_and_destroy() {
     );
     assert!(account.duplicates().is_empty());
 
-    // Back to a real bucket, then destroy: nothing tagged remains.
+    // Back to a real bucket.
     let report = harness.apply(design_id, Some(&moved), "dep-4").await;
     assert!(report.succeeded(), "{}", report.summary());
     assert_account_matches(&harness, design_id, &moved).await;
-    let report = harness.apply(design_id, None, "dep-5").await;
+
+    // To CloudWatch Logs: the delivery role goes with it, and the plan converges.
+    let mut to_logs = moved.clone();
+    to_logs.vpcs[0].flow_logs = Some(shared::model::FlowLogs {
+        destination: "arn:aws:logs:us-east-1:123456789012:log-group:/moat/mvp".into(),
+        traffic_type: shared::model::FlowLogTraffic::All,
+        delivery_role_arn: Some("arn:aws:iam::123456789012:role/flow-logs".into()),
+        max_aggregation_interval: 600,
+    });
+    let report = harness.apply(design_id, Some(&to_logs), "dep-5").await;
+    assert!(report.succeeded(), "{}", report.summary());
+    assert_account_matches(&harness, design_id, &to_logs).await;
+    assert!(harness.plan(design_id, Some(&to_logs)).await.is_empty());
+
+    // Destroy: nothing tagged remains.
+    let report = harness.apply(design_id, None, "dep-6").await;
     assert!(report.succeeded(), "{}", report.summary());
     let account = account::read(&harness.checker(), &harness.layer, design_id).await;
     assert!(account.tagged.is_empty(), "{:?}", account.tagged);
