@@ -277,6 +277,10 @@ pub enum ResourceSpec {
     },
 }
 
+/// Instances Moat launches (its apply and every code export) require IMDSv2 session tokens,
+/// with this many hops so a container on the instance still reaches the metadata endpoint.
+pub const INSTANCE_METADATA_HOP_LIMIT: i32 = 2;
+
 /// What the design asks for.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DesiredResource {

@@ -12,7 +12,8 @@ use aws_sdk_ec2::Client;
 use aws_sdk_ec2::config::Region;
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::types::{
-    AttributeBooleanValue, DomainType, Filter, FlowLogsResourceType, GatewayType,
+    AttributeBooleanValue, DomainType, Filter, FlowLogsResourceType, GatewayType, HttpTokensState,
+    InstanceMetadataEndpointState, InstanceMetadataOptionsRequest,
     InstanceNetworkInterfaceSpecification, InstanceType, IpPermission, IpRange, LogDestinationType,
     Placement, PlacementStrategy, PortRange, PrefixListId, ResourceType, RuleAction, Tag,
     TagSpecification, TrafficType, UnsuccessfulItem, UserIdGroupPair, VpcEndpointType,
@@ -328,6 +329,16 @@ pub fn spec_kind(spec: &ResourceSpec) -> ResourceKind {
         ResourceSpec::Instance { .. } => K::Instance,
         ResourceSpec::FlowLog { .. } => K::FlowLog,
     }
+}
+
+/// Instances Moat launches accept only IMDSv2 (session tokens) on their metadata endpoint; two
+/// hops, so a training job in a container on the instance still reaches it.
+fn imdsv2_required() -> InstanceMetadataOptionsRequest {
+    InstanceMetadataOptionsRequest::builder()
+        .http_endpoint(InstanceMetadataEndpointState::Enabled)
+        .http_tokens(HttpTokensState::Required)
+        .http_put_response_hop_limit(shared::plan::INSTANCE_METADATA_HOP_LIMIT)
+        .build()
 }
 
 /// CreateFlowLogs and DeleteFlowLogs answer a resource they could not handle with an
@@ -909,6 +920,7 @@ impl Ec2Network {
                     .max_count(1)
                     .client_token(client_token(tags))
                     .network_interfaces(interface.build())
+                    .metadata_options(imdsv2_required())
                     .tag_specifications(tag_specification(K::Instance, tags));
                 if let Some(group) = placement_group {
                     request = request.placement(

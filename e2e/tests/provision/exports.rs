@@ -79,8 +79,15 @@ async fn aws_cli(
 fn cfn_lint_finds_no_error_in_the_cloudformation_of_any_template() {
     let cfn_lint = e2e::venv_program("cfn-lint").unwrap();
     let directory = tempfile::tempdir().unwrap();
-    for name in TEMPLATES {
-        let design = template(name);
+    // Every template, and the LLM one with its trainers launched by Moat (instances, IMDSv2).
+    let mut launched = template("llm-training-efa");
+    launched.workloads[0].launch = true;
+    launched.workloads[0].image_id = Some("ami-0123456789abcdef0".into());
+    let designs = TEMPLATES
+        .iter()
+        .map(|name| (name.to_string(), template(name)))
+        .chain([("llm-training-efa-launched".to_string(), launched)]);
+    for (name, design) in designs {
         for format in [Format::CloudFormationYaml, Format::CloudFormationJson] {
             for path in write(directory.path(), &design, format, "d-lint") {
                 let linted = Command::new(&cfn_lint).arg(&path).output().unwrap();

@@ -218,6 +218,18 @@ async fn launched_workloads_get_efa_interfaces_in_their_placement_group() {
             "{launch:?}"
         );
         assert!(launch.contains_key("ClientToken"));
+        // IMDSv2 only, with two hops for containers on the instance.
+        assert_eq!(
+            launch.get("MetadataOptions.HttpTokens").map(String::as_str),
+            Some("required"),
+            "{launch:?}"
+        );
+        assert_eq!(
+            launch
+                .get("MetadataOptions.HttpPutResponseHopLimit")
+                .map(String::as_str),
+            Some("2")
+        );
     }
     // Again: nothing to do; destroy terminates them.
     assert!(harness.plan("d-launch", Some(&design)).await.is_empty());

@@ -417,9 +417,10 @@ wait_endpoint() { # endpoint id
                     .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "{own}=$(aws ec2 describe-instances --filters $(owner_filters {id}) Name=instance-state-name,Values=pending,running \\\n  --query 'Reservations[0].Instances[0].InstanceId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 run-instances --image-id {image_id} --instance-type {instance_type} --count 1 \\\n    --network-interfaces '[{{\"DeviceIndex\":0,\"SubnetId\":\"'\"${}\"'\",\"Groups\":[{}]{interface_type}}}]'{placement} \\\n    --tag-specifications \"$(tags instance {id})\" \\\n    --query 'Instances[0].InstanceId' --output text)\nfi",
+                    "{own}=$(aws ec2 describe-instances --filters $(owner_filters {id}) Name=instance-state-name,Values=pending,running \\\n  --query 'Reservations[0].Instances[0].InstanceId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 run-instances --image-id {image_id} --instance-type {instance_type} --count 1 \\\n    --network-interfaces '[{{\"DeviceIndex\":0,\"SubnetId\":\"'\"${}\"'\",\"Groups\":[{}]{interface_type}}}]'{placement} \\\n    --metadata-options HttpEndpoint=enabled,HttpTokens=required,HttpPutResponseHopLimit={hops} \\\n    --tag-specifications \"$(tags instance {id})\" \\\n    --query 'Instances[0].InstanceId' --output text)\nfi",
                     variable(ResourceKind::Subnet, subnet),
-                    groups.join(",")
+                    groups.join(","),
+                    hops = crate::plan::INSTANCE_METADATA_HOP_LIMIT
                 );
             }
             ResourceSpec::FlowLog {

@@ -471,18 +471,30 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 image_id,
                 efa,
             } => {
-                let mut interface = json!({
-                    "DeviceIndex": "0",
+                // The primary interface is a resource of its own: an instance's inline
+                // interface cannot say it is an EFA (as in the Terraform export).
+                let interface = format!("{own}PrimaryInterface");
+                let mut interface_properties = json!({
                     "SubnetId": reference(&name(ResourceKind::Subnet, subnet)),
                     "GroupSet": security_groups.iter().map(|g| json!({"Fn::GetAtt": [name(ResourceKind::SecurityGroup, g), "GroupId"]})).collect::<Vec<_>>(),
+                    "Tags": tags(id),
                 });
                 if *efa {
-                    interface["InterfaceType"] = json!("efa");
+                    interface_properties["InterfaceType"] = json!("efa");
                 }
+                resources.insert(
+                    interface.clone(),
+                    json!({"Type": "AWS::EC2::NetworkInterface", "Properties": interface_properties}),
+                );
                 let mut properties = json!({
                     "ImageId": image_id,
                     "InstanceType": instance_type,
-                    "NetworkInterfaces": [interface],
+                    "NetworkInterfaces": [{"DeviceIndex": "0", "NetworkInterfaceId": reference(&interface)}],
+                    "MetadataOptions": {
+                        "HttpEndpoint": "enabled",
+                        "HttpTokens": "required",
+                        "HttpPutResponseHopLimit": crate::plan::INSTANCE_METADATA_HOP_LIMIT,
+                    },
                     "Tags": tags(id),
                 });
                 if let Some(group) = placement_group {

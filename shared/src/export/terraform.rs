@@ -598,14 +598,25 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                         reference(ResourceKind::PlacementGroup, group, "name"),
                     );
                 }
-                block.map("tags", tags(id)).block(
-                    Block::new("network_interface")
-                        .raw(
-                            "network_interface_id",
-                            format!("aws_network_interface.{interface}.id"),
-                        )
-                        .raw("device_index", "0"),
-                )
+                block
+                    .map("tags", tags(id))
+                    .block(
+                        Block::new("network_interface")
+                            .raw(
+                                "network_interface_id",
+                                format!("aws_network_interface.{interface}.id"),
+                            )
+                            .raw("device_index", "0"),
+                    )
+                    .block(
+                        Block::new("metadata_options")
+                            .text("http_endpoint", "enabled")
+                            .text("http_tokens", "required")
+                            .raw(
+                                "http_put_response_hop_limit",
+                                crate::plan::INSTANCE_METADATA_HOP_LIMIT.to_string(),
+                            ),
+                    )
             }
             ResourceSpec::FlowLog {
                 vpc,

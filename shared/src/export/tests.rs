@@ -41,6 +41,58 @@ fn with_flow_logs() -> Vec<Design> {
 }
 
 #[test]
+fn instances_moat_launches_require_imdsv2_and_keep_their_efa_in_every_code_export() {
+    let mut design = crate::templates::template("llm-training-efa")
+        .unwrap()
+        .design()
+        .unwrap();
+    design.workloads[0].launch = true;
+    design.workloads[0].image_id = Some("ami-0123456789abcdef0".into());
+    let template = cloudformation::template(&design, "d-1");
+    let instances: Vec<&Value> = template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::EC2::Instance")
+        .collect();
+    assert_eq!(instances.len(), design.workloads[0].count as usize);
+    let resources = template["Resources"].as_object().unwrap();
+    for instance in instances {
+        // An EFA primary interface is its own resource (the inline form has no type).
+        let interface = instance["Properties"]["NetworkInterfaces"][0]["NetworkInterfaceId"]["Ref"]
+            .as_str()
+            .unwrap();
+        assert_eq!(resources[interface]["Type"], "AWS::EC2::NetworkInterface");
+        assert_eq!(resources[interface]["Properties"]["InterfaceType"], "efa");
+        let options = &instance["Properties"]["MetadataOptions"];
+        assert_eq!(options["HttpTokens"], "required");
+        assert_eq!(options["HttpEndpoint"], "enabled");
+        assert_eq!(options["HttpPutResponseHopLimit"], 2);
+    }
+    let files = terraform::files(&design, "d-1");
+    let main = &files.iter().find(|(n, _)| *n == "main.tf").unwrap().1;
+    // Each block runs to the first closing brace at the start of a line.
+    let instance_blocks: Vec<&str> = main
+        .match_indices("resource \"aws_instance\"")
+        .map(|(start, _)| {
+            let rest = &main[start..];
+            &rest[..rest.find("\n}\n").unwrap()]
+        })
+        .collect();
+    assert_eq!(instance_blocks.len(), design.workloads[0].count as usize);
+    for block in instance_blocks {
+        assert!(block.contains("  metadata_options {\n    http_endpoint               = \"enabled\"\n    http_tokens                 = \"required\"\n    http_put_response_hop_limit = 2\n  }"), "{block}");
+    }
+    let script = cli::apply_script(&design, "d-1");
+    assert_eq!(
+        script
+            .matches("--metadata-options HttpEndpoint=enabled,HttpTokens=required,HttpPutResponseHopLimit=2 \\\n")
+            .count(),
+        design.workloads[0].count as usize
+    );
+}
+
+#[test]
 fn every_terraform_address_is_declared_once() {
     for design in designs() {
         let addresses = terraform::resource_addresses(&design);
