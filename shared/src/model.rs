@@ -591,6 +591,17 @@ pub struct Workload {
     pub image_id: Option<String>,
 }
 
+impl Workload {
+    /// The image Moat launches this workload from: `ec2` workloads marked `launch` with an
+    /// image only. The planner creates instances for exactly these; validation counts their
+    /// security groups as attached.
+    pub fn launch_image(&self) -> Option<&str> {
+        (self.kind == WorkloadKind::Ec2 && self.launch)
+            .then_some(self.image_id.as_deref())
+            .flatten()
+    }
+}
+
 /// A box on the canvas, in canvas units.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

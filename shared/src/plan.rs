@@ -907,10 +907,7 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
         );
     }
     for workload in &design.workloads {
-        if workload.kind != crate::model::WorkloadKind::Ec2 || !workload.launch {
-            continue;
-        }
-        let Some(image_id) = workload.image_id.clone() else {
+        let Some(image_id) = workload.launch_image().map(str::to_string) else {
             continue;
         };
         let mut depends_on = vec![ResourceKey::new(Subnet, workload.subnet.clone())];

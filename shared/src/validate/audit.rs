@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap as HashMap;
 use super::codes;
 use super::context::ValidationContext;
 use super::{Diagnostic, Severity};
-use crate::model::{FlowLogDestinationKind, Workload, WorkloadKind};
+use crate::model::FlowLogDestinationKind;
 
 pub fn check(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     flow_logs(context, out);
@@ -166,12 +166,6 @@ fn public_ip_on_launch(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic
     }
 }
 
-/// Whether Moat itself starts a workload (and so attaches its groups): an `ec2` workload
-/// marked `launch` with an image, as the planner has it.
-fn started_by_moat(workload: &Workload) -> bool {
-    workload.kind == WorkloadKind::Ec2 && workload.launch && workload.image_id.is_some()
-}
-
 fn unattached_security_groups(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     let design = context.design;
     // For each group: whether Moat attaches it (endpoint or launched instance), and the
@@ -185,7 +179,7 @@ fn unattached_security_groups(context: &ValidationContext<'_>, out: &mut Vec<Dia
     }
     for workload in &design.workloads {
         for group in &workload.security_groups {
-            if started_by_moat(workload) {
+            if workload.launch_image().is_some() {
                 attached_by_moat.insert(group.as_str(), true);
             } else {
                 started_elsewhere
