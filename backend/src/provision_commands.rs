@@ -405,6 +405,10 @@ pub fn export(
         }
     };
     let design_id = design_id_for(&design, design_id);
+    if let Err(refused) = shared::limits::check(&design) {
+        eprintln!("moat export: {refused}");
+        return ExitCode::from(2);
+    }
     let files = if format == "png" {
         match backend::render::png(
             &shared::export::svg::diagram(&design, &Default::default()),
@@ -431,7 +435,13 @@ pub fn export(
             );
             return ExitCode::from(2);
         };
-        shared::export::export(&design, format, &design_id)
+        match shared::export::export(&design, format, &design_id) {
+            Ok(files) => files,
+            Err(refused) => {
+                eprintln!("moat export: {refused}");
+                return ExitCode::from(2);
+            }
+        }
     };
     let files: Vec<(String, Vec<u8>)> = files
         .into_iter()

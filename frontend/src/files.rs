@@ -289,9 +289,16 @@ pub fn ExportPanel() -> impl IntoView {
             .get_untracked()
             .map(|saved| saved.id)
             .unwrap_or_else(|| "moat-draft".to_string());
-        let files = state
+        let files = match state
             .editor
-            .with_untracked(|editor| shared::export::export(editor.design(), chosen, &design_id));
+            .with_untracked(|editor| shared::export::export(editor.design(), chosen, &design_id))
+        {
+            Ok(files) => files,
+            Err(refused) => {
+                state.notice.set(Some(format!("Export refused: {refused}")));
+                return;
+            }
+        };
         let mime = match chosen {
             shared::export::Format::Json | shared::export::Format::CloudFormationJson => {
                 "application/json"

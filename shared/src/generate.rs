@@ -143,7 +143,7 @@ pub fn generated_design(subnet_count: usize) -> Design {
             design.security_groups.push(SecurityGroup {
                 id: group_id.clone(),
                 vpc: vpc_id.clone(),
-                name: group_id.clone(),
+                name: format!("group-{vpc_number}-{group_number}"),
                 description: "generated".into(),
                 ingress: vec![
                     rule(

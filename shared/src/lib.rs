@@ -14,6 +14,7 @@
 //! - [`editor`]: the one command type every edit goes through, with undo/redo history.
 //! - [`palette`]: every kind a user can drop, and the container each must land in.
 //! - [`generate`]: synthetic designs of any size, for benchmarks and load tests.
+//! - [`limits`]: the hard limits on the work one design may ask for, refused before it starts.
 //! - [`layout`]: automatic canvas layout for designs that arrive without one, and AZ lanes.
 //! - [`plan`]: the provisioning planner (desired resources + observed inventory → steps).
 //! - [`reachability`]: design-time paths hop by hop with explanations, and the matrix.
@@ -28,6 +29,7 @@ pub mod editor;
 pub mod export;
 pub mod generate;
 pub mod layout;
+pub mod limits;
 pub mod model;
 pub mod palette;
 pub mod plan;

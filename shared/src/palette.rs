@@ -420,7 +420,8 @@ pub fn drop_item(
             design.security_groups.push(SecurityGroup {
                 id: id.clone(),
                 vpc: container_id.clone(),
-                name: id.clone(),
+                // AWS refuses group names that start with `sg-` (its own ids do).
+                name: format!("group-{}", id.trim_start_matches("sg-")),
                 description: String::new(),
                 ingress: Vec::new(),
                 egress: vec![SecurityGroupRule {

@@ -936,7 +936,9 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                     .collect::<Vec<_>>(),
             );
         }
-        for index in 0..workload.count {
+        // Defence in depth: a count over the limit is a `limit.instance-count` error that blocks
+        // every deploy and export; the planner never expands more than the limit either.
+        for index in 0..workload.count.min(crate::limits::MAX_INSTANCE_COUNT) {
             push(
                 &mut resources,
                 Instance,

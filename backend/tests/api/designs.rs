@@ -286,7 +286,7 @@ async fn every_export_format_comes_from_the_api() {
         );
         let files = answer.body["files"].as_array().unwrap();
         let design = shared::spec::load_design(&serde_json::to_string(&document).unwrap()).unwrap();
-        let expected = shared::export::export(&design, format, &id);
+        let expected = shared::export::export(&design, format, &id).unwrap();
         assert_eq!(files.len(), expected.len());
         for (file, wanted) in files.iter().zip(&expected) {
             assert_eq!(file["name"], wanted.name.as_str());

@@ -33,6 +33,7 @@ fn write(
     design_id: &str,
 ) -> Vec<std::path::PathBuf> {
     export::export(design, format, design_id)
+        .unwrap()
         .into_iter()
         .map(|file| {
             let path = directory.join(&file.name);

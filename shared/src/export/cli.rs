@@ -4,45 +4,137 @@
 //! entries and associations treat "already there" as done). And the matching teardown script,
 //! which deletes by the same tags in reverse dependency order.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
-use crate::model::Design;
-use crate::plan::{ResourceKind, ResourceSpec, RulePeer, desired_resources};
+use serde_json::{Value, json};
 
-/// The shell variable holding a resource's id.
-fn variable(kind: ResourceKind, logical_id: &str) -> String {
-    super::snake_case(&format!("{}_{logical_id}", kind.name())).to_uppercase()
+use super::UniqueNames;
+use super::escape::{comment_text, shell_word as q};
+use crate::model::Design;
+use crate::plan::{
+    DesiredResource, ResourceKey, ResourceKind, ResourceSpec, RulePeer, desired_resources,
+};
+
+/// The shell variables holding each resource's id: the upper snake case of kind and logical
+/// id (letters, digits and `_` only), made unique by [`UniqueNames`] (`_2`, `_3`, … in plan
+/// order) so two logical ids never share one variable.
+struct Variables {
+    names: HashMap<ResourceKey, String>,
 }
 
-fn shell_quote(text: &str) -> String {
-    if text
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '/' | ':' | ','))
-        && !text.is_empty()
-    {
-        text.to_string()
-    } else {
-        format!("'{}'", text.replace('\'', "'\\''"))
+impl Variables {
+    fn new(resources: &[DesiredResource]) -> Variables {
+        let mut taken = UniqueNames::new(&[
+            "REGION",
+            "DESIGN_ID",
+            "ASSOCIATION",
+            "AWS_DEFAULT_REGION",
+            "AWS_PAGER",
+            "PATH",
+            "IFS",
+        ]);
+        let names = resources
+            .iter()
+            .map(|resource| {
+                let wanted = super::snake_case(&format!(
+                    "{}_{}",
+                    resource.key.kind.name(),
+                    resource.key.logical_id
+                ))
+                .to_uppercase();
+                (resource.key.clone(), taken.claim(wanted, "_"))
+            })
+            .collect();
+        Variables { names }
     }
+
+    fn of(&self, kind: ResourceKind, logical_id: &str) -> String {
+        self.names
+            .get(&ResourceKey::new(kind, logical_id))
+            .cloned()
+            .unwrap_or_else(|| {
+                super::snake_case(&format!("{}_{logical_id}_missing", kind.name())).to_uppercase()
+            })
+    }
+}
+
+/// A JSON value as one shell word: design text is data inside single quotes, and [`var`]
+/// placeholders become `"${NAME}"` splices of the script's own variables (ids AWS returned).
+fn json_word(value: &Value) -> String {
+    let text = serde_json::to_string(value).unwrap_or_default();
+    let mut out = String::new();
+    // Only placeholders hold a NUL ([`data`] replaces the design's own), which JSON writes as
+    // `\u0000`: the parts between alternate literal text and variable names.
+    for (index, part) in text.split("\\u0000").enumerate() {
+        if index % 2 == 1 {
+            out.push_str(&format!("\"${{{part}}}\""));
+        } else if !part.is_empty() {
+            out.push_str(&q(part));
+        }
+    }
+    out
+}
+
+/// Design text as a JSON string (NUL, which no argument can hold, as U+FFFD).
+fn data(text: &str) -> Value {
+    Value::String(text.replace('\0', "\u{FFFD}"))
+}
+
+/// A placeholder for the script variable `name` inside a [`json_word`].
+fn splice(name: &str) -> Value {
+    Value::String(format!("\0{name}\0"))
+}
+
+/// `--tag-specifications` of a new resource: its name and Moat's ownership tags.
+fn tag_specifications(resource_type: &str, logical_id: &str) -> String {
+    json_word(&json!([{
+        "ResourceType": resource_type,
+        "Tags": [
+            {"Key": "Name", "Value": data(logical_id)},
+            {"Key": "moat:design-id", "Value": splice("DESIGN_ID")},
+            {"Key": "moat:logical-id", "Value": data(logical_id)},
+        ],
+    }]))
+}
+
+/// Describe filters finding a resource by its ownership tags, plus `extra` (name, values).
+fn owner_filters(logical_id: &str, extra: &[(&str, &[&str])]) -> String {
+    let mut filters = vec![
+        json!({"Name": "tag:moat:design-id", "Values": [splice("DESIGN_ID")]}),
+        json!({"Name": "tag:moat:logical-id", "Values": [data(logical_id)]}),
+    ];
+    for (name, values) in extra {
+        filters.push(json!({"Name": name, "Values": values}));
+    }
+    json_word(&Value::Array(filters))
+}
+
+/// A JMESPath literal (backquoted JSON) for a design string, to sit inside a single-quoted query.
+fn jmespath_literal(text: &str) -> String {
+    let json = serde_json::to_string(&data(text)).unwrap_or_default();
+    format!("`{}`", json.replace('`', "\\`"))
 }
 
 const PRELUDE: &str = r#"set -euo pipefail
 
-REGION="${AWS_REGION:-__REGION__}"
-DESIGN_ID="${MOAT_DESIGN_ID:-__DESIGN_ID__}"
+REGION="${AWS_REGION:-}"
+if [ -z "$REGION" ]; then
+  REGION=__REGION__
+fi
+DESIGN_ID="${MOAT_DESIGN_ID:-}"
+if [ -z "$DESIGN_ID" ]; then
+  DESIGN_ID=__DESIGN_ID__
+fi
+# The design id goes into tags and filters: letters, digits, '.', '_' and '-' only.
+case "$DESIGN_ID" in
+  ''|*[!A-Za-z0-9._-]*)
+    echo "the design id must be letters, digits, '.', '_' or '-' (MOAT_DESIGN_ID)" >&2
+    exit 2
+    ;;
+esac
 export AWS_DEFAULT_REGION="$REGION"
 export AWS_PAGER=""
-
-# The tag specification of a new resource: its name and Moat's ownership tags.
-tags() { # resource type, logical id
-  printf 'ResourceType=%s,Tags=[{Key=Name,Value=%s},{Key=moat:design-id,Value=%s},{Key=moat:logical-id,Value=%s}]' \
-    "$1" "$2" "$DESIGN_ID" "$2"
-}
-
-# Describe filters finding a resource by its ownership tags.
-owner_filters() { # logical id
-  printf 'Name=tag:moat:design-id,Values=%s Name=tag:moat:logical-id,Values=%s' "$DESIGN_ID" "$1"
-}
 
 # Whether a looked-up id is there (the CLI prints None for an empty answer).
 found() { [ -n "$1" ] && [ "$1" != "None" ]; }
@@ -62,24 +154,30 @@ tolerate() { # error codes (a|b), then the command
 }
 "#;
 
+/// The prelude with the design's region and id as quoted words.
+fn prelude(design: &Design, design_id: &str) -> String {
+    PRELUDE
+        .replace("__REGION__", &q(&design.region))
+        .replace("__DESIGN_ID__", &q(design_id))
+}
+
 /// The script that creates the design, safe to run again.
 pub fn apply_script(design: &Design, design_id: &str) -> String {
+    let resources = desired_resources(design);
+    let variables = Variables::new(&resources);
     let mut out = String::new();
     let _ = writeln!(out, "#!/usr/bin/env bash");
     let _ = writeln!(
         out,
         "# {} ({}): creates the network with the AWS CLI. Exported by Moat.",
-        design.name, design.region
+        comment_text(&design.name),
+        comment_text(&design.region)
     );
     let _ = writeln!(
         out,
         "# Safe to run again: each resource is looked up by its Moat tags before it is created."
     );
-    out.push_str(
-        &PRELUDE
-            .replace("__REGION__", &design.region)
-            .replace("__DESIGN_ID__", design_id),
-    );
+    out.push_str(&prelude(design, design_id));
     out.push_str(
         r#"
 # Waits until an endpoint is available (the CLI has no waiter for endpoints).
@@ -99,11 +197,15 @@ wait_endpoint() { # endpoint id
 }
 "#,
     );
-    for resource in desired_resources(design) {
+    for resource in &resources {
         let id = resource.key.logical_id.as_str();
-        let own = variable(resource.key.kind, id);
-        let var = |kind: ResourceKind, logical: &str| format!("\"${}\"", variable(kind, logical));
-        let _ = writeln!(out, "\n# {}", resource.key);
+        let own = variables.of(resource.key.kind, id);
+        let var =
+            |kind: ResourceKind, logical: &str| format!("\"${}\"", variables.of(kind, logical));
+        let name_of = |kind: ResourceKind, logical: &str| variables.of(kind, logical);
+        let tags = |resource_type: &str| tag_specifications(resource_type, id);
+        let filters = |extra: &[(&str, &[&str])]| owner_filters(id, extra);
+        let _ = writeln!(out, "\n# {}", comment_text(&resource.key.to_string()));
         match &resource.spec {
             ResourceSpec::Vpc {
                 cidr_block,
@@ -113,11 +215,14 @@ wait_endpoint() { # endpoint id
             } => {
                 let _ = writeln!(
                     out,
-                    "{own}=$(aws ec2 describe-vpcs --filters $(owner_filters {id}) \\\n  --query 'Vpcs[0].VpcId' --output text)"
+                    "{own}=$(aws ec2 describe-vpcs --filters {} \\\n  --query 'Vpcs[0].VpcId' --output text)",
+                    filters(&[])
                 );
                 let _ = writeln!(
                     out,
-                    "if ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpc --cidr-block {cidr_block} \\\n    --tag-specifications \"$(tags vpc {id})\" \\\n    --query 'Vpc.VpcId' --output text)\nfi"
+                    "if ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpc --cidr-block {} \\\n    --tag-specifications {} \\\n    --query 'Vpc.VpcId' --output text)\nfi",
+                    q(cidr_block),
+                    tags("vpc")
                 );
                 let _ = writeln!(
                     out,
@@ -130,13 +235,20 @@ wait_endpoint() { # endpoint id
             } => {
                 let _ = writeln!(
                     out,
-                    "{own}=$(aws ec2 describe-customer-gateways --filters $(owner_filters {id}) Name=state,Values=available,pending \\\n  --query 'CustomerGateways[0].CustomerGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-customer-gateway --type ipsec.1 --ip-address {ip_address} --bgp-asn {bgp_asn} \\\n    --tag-specifications \"$(tags customer-gateway {id})\" \\\n    --query 'CustomerGateway.CustomerGatewayId' --output text)\nfi"
+                    "{own}=$(aws ec2 describe-customer-gateways --filters {} \\\n  --query 'CustomerGateways[0].CustomerGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-customer-gateway --type ipsec.1 --ip-address {} --bgp-asn {bgp_asn} \\\n    --tag-specifications {} \\\n    --query 'CustomerGateway.CustomerGatewayId' --output text)\nfi",
+                    filters(&[("state", &["available", "pending"])]),
+                    q(ip_address),
+                    tags("customer-gateway")
                 );
             }
             ResourceSpec::PlacementGroup { strategy } => {
                 let _ = writeln!(
                     out,
-                    "{own}=\"moat-$DESIGN_ID-{id}\"\nif ! found \"$(aws ec2 describe-placement-groups --filters $(owner_filters {id}) \\\n  --query 'PlacementGroups[0].GroupName' --output text)\"; then\n  aws ec2 create-placement-group --group-name \"${own}\" --strategy {strategy} \\\n    --tag-specifications \"$(tags placement-group {id})\" > /dev/null\nfi"
+                    "{own}=\"moat-${{DESIGN_ID}}-\"{}\nif ! found \"$(aws ec2 describe-placement-groups --filters {} \\\n  --query 'PlacementGroups[0].GroupName' --output text)\"; then\n  aws ec2 create-placement-group --group-name \"${own}\" --strategy {} \\\n    --tag-specifications {} > /dev/null\nfi",
+                    q(id),
+                    filters(&[]),
+                    q(strategy),
+                    tags("placement-group")
                 );
             }
             ResourceSpec::Subnet {
@@ -147,8 +259,12 @@ wait_endpoint() { # endpoint id
             } => {
                 let _ = writeln!(
                     out,
-                    "{own}=$(aws ec2 describe-subnets --filters $(owner_filters {id}) \\\n  --query 'Subnets[0].SubnetId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-subnet --vpc-id {} --cidr-block {cidr_block} \\\n    --availability-zone {availability_zone} \\\n    --tag-specifications \"$(tags subnet {id})\" \\\n    --query 'Subnet.SubnetId' --output text)\nfi",
-                    var(ResourceKind::Vpc, vpc)
+                    "{own}=$(aws ec2 describe-subnets --filters {} \\\n  --query 'Subnets[0].SubnetId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-subnet --vpc-id {} --cidr-block {} \\\n    --availability-zone {} \\\n    --tag-specifications {} \\\n    --query 'Subnet.SubnetId' --output text)\nfi",
+                    filters(&[]),
+                    var(ResourceKind::Vpc, vpc),
+                    q(cidr_block),
+                    q(availability_zone),
+                    tags("subnet")
                 );
                 let flag = if *map_public_ip {
                     "--map-public-ip-on-launch"
@@ -164,7 +280,9 @@ wait_endpoint() { # endpoint id
                 let vpc_var = var(ResourceKind::Vpc, vpc);
                 let _ = writeln!(
                     out,
-                    "{own}=$(aws ec2 describe-internet-gateways --filters $(owner_filters {id}) \\\n  --query 'InternetGateways[0].InternetGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-internet-gateway \\\n    --tag-specifications \"$(tags internet-gateway {id})\" \\\n    --query 'InternetGateway.InternetGatewayId' --output text)\nfi\nif [ \"$(aws ec2 describe-internet-gateways --internet-gateway-ids \"${own}\" \\\n  --query 'InternetGateways[0].Attachments[0].VpcId' --output text)\" != {vpc_var} ]; then\n  aws ec2 attach-internet-gateway --internet-gateway-id \"${own}\" --vpc-id {vpc_var}\nfi"
+                    "{own}=$(aws ec2 describe-internet-gateways --filters {} \\\n  --query 'InternetGateways[0].InternetGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-internet-gateway \\\n    --tag-specifications {} \\\n    --query 'InternetGateway.InternetGatewayId' --output text)\nfi\nif [ \"$(aws ec2 describe-internet-gateways --internet-gateway-ids \"${own}\" \\\n  --query 'InternetGateways[0].Attachments[0].VpcId' --output text)\" != {vpc_var} ]; then\n  aws ec2 attach-internet-gateway --internet-gateway-id \"${own}\" --vpc-id {vpc_var}\nfi",
+                    filters(&[]),
+                    tags("internet-gateway")
                 );
             }
             ResourceSpec::VpnGateway {
@@ -174,7 +292,9 @@ wait_endpoint() { # endpoint id
                 let vpc_var = var(ResourceKind::Vpc, vpc);
                 let _ = writeln!(
                     out,
-                    "{own}=$(aws ec2 describe-vpn-gateways --filters $(owner_filters {id}) Name=state,Values=available,pending \\\n  --query 'VpnGateways[0].VpnGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpn-gateway --type ipsec.1 --amazon-side-asn {amazon_side_asn} \\\n    --tag-specifications \"$(tags vpn-gateway {id})\" \\\n    --query 'VpnGateway.VpnGatewayId' --output text)\nfi\nif ! found \"$(aws ec2 describe-vpn-gateways --vpn-gateway-ids \"${own}\" \\\n  --query \"VpnGateways[0].VpcAttachments[?State=='attached'].VpcId | [0]\" --output text)\"; then\n  aws ec2 attach-vpn-gateway --vpn-gateway-id \"${own}\" --vpc-id {vpc_var} > /dev/null\nfi"
+                    "{own}=$(aws ec2 describe-vpn-gateways --filters {} \\\n  --query 'VpnGateways[0].VpnGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpn-gateway --type ipsec.1 --amazon-side-asn {amazon_side_asn} \\\n    --tag-specifications {} \\\n    --query 'VpnGateway.VpnGatewayId' --output text)\nfi\nif ! found \"$(aws ec2 describe-vpn-gateways --vpn-gateway-ids \"${own}\" \\\n  --query \"VpnGateways[0].VpcAttachments[?State=='attached'].VpcId | [0]\" --output text)\"; then\n  aws ec2 attach-vpn-gateway --vpn-gateway-id \"${own}\" --vpc-id {vpc_var} > /dev/null\nfi",
+                    filters(&[("state", &["available", "pending"])]),
+                    tags("vpn-gateway")
                 );
             }
             ResourceSpec::SecurityGroup {
@@ -184,10 +304,12 @@ wait_endpoint() { # endpoint id
             } => {
                 let _ = writeln!(
                     out,
-                    "{own}=$(aws ec2 describe-security-groups --filters $(owner_filters {id}) \\\n  --query 'SecurityGroups[0].GroupId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-security-group --group-name {} --description {} \\\n    --vpc-id {} --tag-specifications \"$(tags security-group {id})\" \\\n    --query 'GroupId' --output text)\n  # The design's egress rules are its own; AWS's default allow-all goes.\n  aws ec2 revoke-security-group-egress --group-id \"${own}\" \\\n    --ip-permissions '[{{\"IpProtocol\":\"-1\",\"IpRanges\":[{{\"CidrIp\":\"0.0.0.0/0\"}}]}}]' > /dev/null\nfi",
-                    shell_quote(name),
-                    shell_quote(description),
-                    var(ResourceKind::Vpc, vpc)
+                    "{own}=$(aws ec2 describe-security-groups --filters {} \\\n  --query 'SecurityGroups[0].GroupId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-security-group --group-name {} --description {} \\\n    --vpc-id {} --tag-specifications {} \\\n    --query 'GroupId' --output text)\n  # The design's egress rules are its own; AWS's default allow-all goes.\n  aws ec2 revoke-security-group-egress --group-id \"${own}\" \\\n    --ip-permissions '[{{\"IpProtocol\":\"-1\",\"IpRanges\":[{{\"CidrIp\":\"0.0.0.0/0\"}}]}}]' > /dev/null\nfi",
+                    filters(&[]),
+                    q(name),
+                    q(description),
+                    var(ResourceKind::Vpc, vpc),
+                    tags("security-group")
                 );
             }
             ResourceSpec::RouteTable { vpc, main } => {
@@ -195,20 +317,29 @@ wait_endpoint() { # endpoint id
                 if *main {
                     let _ = writeln!(
                         out,
-                        "# The VPC's own main route table, adopted (tagged as the design's).\n{own}=$(aws ec2 describe-route-tables --filters Name=vpc-id,Values={vpc_var} Name=association.main,Values=true \\\n  --query 'RouteTables[0].RouteTableId' --output text)\naws ec2 create-tags --resources \"${own}\" \\\n  --tags Key=Name,Value={id} Key=moat:design-id,Value=\"$DESIGN_ID\" Key=moat:logical-id,Value={id}"
+                        "# The VPC's own main route table, adopted (tagged as the design's).\n{own}=$(aws ec2 describe-route-tables --filters Name=vpc-id,Values={vpc_var} Name=association.main,Values=true \\\n  --query 'RouteTables[0].RouteTableId' --output text)\naws ec2 create-tags --resources \"${own}\" \\\n  --tags {}",
+                        json_word(&json!([
+                            {"Key": "Name", "Value": data(id)},
+                            {"Key": "moat:design-id", "Value": splice("DESIGN_ID")},
+                            {"Key": "moat:logical-id", "Value": data(id)},
+                        ]))
                     );
                 } else {
                     let _ = writeln!(
                         out,
-                        "{own}=$(aws ec2 describe-route-tables --filters $(owner_filters {id}) \\\n  --query 'RouteTables[0].RouteTableId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-route-table --vpc-id {vpc_var} \\\n    --tag-specifications \"$(tags route-table {id})\" \\\n    --query 'RouteTable.RouteTableId' --output text)\nfi"
+                        "{own}=$(aws ec2 describe-route-tables --filters {} \\\n  --query 'RouteTables[0].RouteTableId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-route-table --vpc-id {vpc_var} \\\n    --tag-specifications {} \\\n    --query 'RouteTable.RouteTableId' --output text)\nfi",
+                        filters(&[]),
+                        tags("route-table")
                     );
                 }
             }
             ResourceSpec::NetworkAcl { vpc } => {
                 let _ = writeln!(
                     out,
-                    "{own}=$(aws ec2 describe-network-acls --filters $(owner_filters {id}) \\\n  --query 'NetworkAcls[0].NetworkAclId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-network-acl --vpc-id {} \\\n    --tag-specifications \"$(tags network-acl {id})\" \\\n    --query 'NetworkAcl.NetworkAclId' --output text)\nfi",
-                    var(ResourceKind::Vpc, vpc)
+                    "{own}=$(aws ec2 describe-network-acls --filters {} \\\n  --query 'NetworkAcls[0].NetworkAclId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-network-acl --vpc-id {} \\\n    --tag-specifications {} \\\n    --query 'NetworkAcl.NetworkAclId' --output text)\nfi",
+                    filters(&[]),
+                    var(ResourceKind::Vpc, vpc),
+                    tags("network-acl")
                 );
             }
             ResourceSpec::NetworkAclEntry {
@@ -230,7 +361,9 @@ wait_endpoint() { # endpoint id
                 };
                 let acl = var(ResourceKind::NetworkAcl, network_acl);
                 let arguments = format!(
-                    "--network-acl-id {acl} --rule-number {rule_number} {direction} \\\n  --protocol {protocol} --rule-action {action} --cidr-block {cidr}{ports}"
+                    "--network-acl-id {acl} --rule-number {rule_number} {direction} \\\n  --protocol {} --rule-action {action} --cidr-block {}{ports}",
+                    q(protocol),
+                    q(cidr)
                 );
                 let _ = writeln!(
                     out,
@@ -245,22 +378,26 @@ wait_endpoint() { # endpoint id
                 let _ = writeln!(
                     out,
                     "ASSOCIATION=$(aws ec2 describe-network-acls --filters Name=association.subnet-id,Values={subnet_var} \\\n  --query \"NetworkAcls[0].Associations[?SubnetId=='${}'].NetworkAclAssociationId | [0]\" --output text)\naws ec2 replace-network-acl-association --association-id \"$ASSOCIATION\" \\\n  --network-acl-id {} > /dev/null",
-                    variable(ResourceKind::Subnet, subnet),
+                    name_of(ResourceKind::Subnet, subnet),
                     var(ResourceKind::NetworkAcl, network_acl)
                 );
             }
             ResourceSpec::ElasticIp => {
                 let _ = writeln!(
                     out,
-                    "{own}=$(aws ec2 describe-addresses --filters $(owner_filters {id}) \\\n  --query 'Addresses[0].AllocationId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 allocate-address --domain vpc \\\n    --tag-specifications \"$(tags elastic-ip {id})\" \\\n    --query 'AllocationId' --output text)\nfi"
+                    "{own}=$(aws ec2 describe-addresses --filters {} \\\n  --query 'Addresses[0].AllocationId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 allocate-address --domain vpc \\\n    --tag-specifications {} \\\n    --query 'AllocationId' --output text)\nfi",
+                    filters(&[]),
+                    tags("elastic-ip")
                 );
             }
             ResourceSpec::NatGateway { subnet, elastic_ip } => {
                 let _ = writeln!(
                     out,
-                    "{own}=$(aws ec2 describe-nat-gateways --filter $(owner_filters {id}) Name=state,Values=pending,available \\\n  --query 'NatGateways[0].NatGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-nat-gateway --subnet-id {} --allocation-id {} \\\n    --tag-specifications \"$(tags natgateway {id})\" \\\n    --query 'NatGateway.NatGatewayId' --output text)\nfi\naws ec2 wait nat-gateway-available --nat-gateway-ids \"${own}\"",
+                    "{own}=$(aws ec2 describe-nat-gateways --filter {} \\\n  --query 'NatGateways[0].NatGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-nat-gateway --subnet-id {} --allocation-id {} \\\n    --tag-specifications {} \\\n    --query 'NatGateway.NatGatewayId' --output text)\nfi\naws ec2 wait nat-gateway-available --nat-gateway-ids \"${own}\"",
+                    filters(&[("state", &["pending", "available"])]),
                     var(ResourceKind::Subnet, subnet),
-                    var(ResourceKind::ElasticIp, elastic_ip)
+                    var(ResourceKind::ElasticIp, elastic_ip),
+                    tags("natgateway")
                 );
             }
             ResourceSpec::VpnConnection {
@@ -271,15 +408,23 @@ wait_endpoint() { # endpoint id
             } => {
                 let _ = writeln!(
                     out,
-                    "{own}=$(aws ec2 describe-vpn-connections --filters $(owner_filters {id}) Name=state,Values=available,pending \\\n  --query 'VpnConnections[0].VpnConnectionId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpn-connection --type ipsec.1 \\\n    --customer-gateway-id {} --vpn-gateway-id {} \\\n    --options '{{\"StaticRoutesOnly\":{static_routes_only}}}' \\\n    --tag-specifications \"$(tags vpn-connection {id})\" \\\n    --query 'VpnConnection.VpnConnectionId' --output text)\nfi",
+                    "{own}=$(aws ec2 describe-vpn-connections --filters {} \\\n  --query 'VpnConnections[0].VpnConnectionId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpn-connection --type ipsec.1 \\\n    --customer-gateway-id {} --vpn-gateway-id {} \\\n    --options '{{\"StaticRoutesOnly\":{static_routes_only}}}' \\\n    --tag-specifications {} \\\n    --query 'VpnConnection.VpnConnectionId' --output text)\nfi",
+                    filters(&[("state", &["available", "pending"])]),
                     var(ResourceKind::CustomerGateway, customer_gateway),
-                    var(ResourceKind::VpnGateway, vpn_gateway)
+                    var(ResourceKind::VpnGateway, vpn_gateway),
+                    tags("vpn-connection")
                 );
                 if *static_routes_only {
                     for destination in static_routes {
+                        let query = format!(
+                            "VpnConnections[0].Routes[?DestinationCidrBlock=={}].DestinationCidrBlock | [0]",
+                            jmespath_literal(destination)
+                        );
                         let _ = writeln!(
                             out,
-                            "if ! found \"$(aws ec2 describe-vpn-connections --vpn-connection-ids \"${own}\" \\\n  --query \"VpnConnections[0].Routes[?DestinationCidrBlock=='{destination}'].DestinationCidrBlock | [0]\" --output text)\"; then\n  aws ec2 create-vpn-connection-route --vpn-connection-id \"${own}\" --destination-cidr-block {destination}\nfi"
+                            "if ! found \"$(aws ec2 describe-vpn-connections --vpn-connection-ids \"${own}\" \\\n  --query {} --output text)\"; then\n  aws ec2 create-vpn-connection-route --vpn-connection-id \"${own}\" --destination-cidr-block {}\nfi",
+                            q(&query),
+                            q(destination)
                         );
                     }
                 }
@@ -295,9 +440,12 @@ wait_endpoint() { # endpoint id
                     .collect();
                 let _ = writeln!(
                     out,
-                    "{own}=$(aws ec2 describe-vpc-endpoints --filters $(owner_filters {id}) Name=vpc-endpoint-state,Values=available,pending \\\n  --query 'VpcEndpoints[0].VpcEndpointId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpc-endpoint --vpc-endpoint-type Gateway --vpc-id {} \\\n    --service-name {service_name} --route-table-ids {} \\\n    --tag-specifications \"$(tags vpc-endpoint {id})\" \\\n    --query 'VpcEndpoint.VpcEndpointId' --output text)\nfi",
+                    "{own}=$(aws ec2 describe-vpc-endpoints --filters {} \\\n  --query 'VpcEndpoints[0].VpcEndpointId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpc-endpoint --vpc-endpoint-type Gateway --vpc-id {} \\\n    --service-name {} --route-table-ids {} \\\n    --tag-specifications {} \\\n    --query 'VpcEndpoint.VpcEndpointId' --output text)\nfi",
+                    filters(&[("vpc-endpoint-state", &["available", "pending"])]),
                     var(ResourceKind::Vpc, vpc),
-                    tables.join(" ")
+                    q(service_name),
+                    tables.join(" "),
+                    tags("vpc-endpoint")
                 );
             }
             ResourceSpec::InterfaceEndpoint {
@@ -322,10 +470,13 @@ wait_endpoint() { # endpoint id
                 };
                 let _ = writeln!(
                     out,
-                    "{own}=$(aws ec2 describe-vpc-endpoints --filters $(owner_filters {id}) Name=vpc-endpoint-state,Values=available,pending \\\n  --query 'VpcEndpoints[0].VpcEndpointId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id {} \\\n    --service-name {service_name} --subnet-ids {} \\\n    --security-group-ids {} {dns} \\\n    --tag-specifications \"$(tags vpc-endpoint {id})\" \\\n    --query 'VpcEndpoint.VpcEndpointId' --output text)\nfi\nwait_endpoint \"${own}\"",
+                    "{own}=$(aws ec2 describe-vpc-endpoints --filters {} \\\n  --query 'VpcEndpoints[0].VpcEndpointId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id {} \\\n    --service-name {} --subnet-ids {} \\\n    --security-group-ids {} {dns} \\\n    --tag-specifications {} \\\n    --query 'VpcEndpoint.VpcEndpointId' --output text)\nfi\nwait_endpoint \"${own}\"",
+                    filters(&[("vpc-endpoint-state", &["available", "pending"])]),
                     var(ResourceKind::Vpc, vpc),
+                    q(service_name),
                     subnets.join(" "),
-                    groups.join(" ")
+                    groups.join(" "),
+                    tags("vpc-endpoint")
                 );
             }
             ResourceSpec::SecurityGroupRule {
@@ -336,26 +487,30 @@ wait_endpoint() { # endpoint id
                 to_port,
                 peer,
             } => {
-                let ports = if protocol == "-1" {
-                    String::new()
-                } else {
-                    format!("\"FromPort\":{from_port},\"ToPort\":{to_port},")
-                };
-                let peer_json = match peer {
-                    RulePeer::Cidr(cidr) => format!("\"IpRanges\":[{{\"CidrIp\":\"{cidr}\"}}]"),
-                    RulePeer::SecurityGroup(group) => format!(
-                        "\"UserIdGroupPairs\":[{{\"GroupId\":\"'\"${}\"'\"}}]",
-                        variable(ResourceKind::SecurityGroup, group)
-                    ),
-                    RulePeer::PrefixList(list) => {
-                        format!("\"PrefixListIds\":[{{\"PrefixListId\":\"{list}\"}}]")
+                let mut permission = json!({"IpProtocol": data(protocol)});
+                if protocol != "-1" {
+                    permission["FromPort"] = json!(from_port);
+                    permission["ToPort"] = json!(to_port);
+                }
+                match peer {
+                    RulePeer::Cidr(cidr) => {
+                        permission["IpRanges"] = json!([{"CidrIp": data(cidr)}]);
                     }
-                };
+                    RulePeer::SecurityGroup(group) => {
+                        permission["UserIdGroupPairs"] = json!([{
+                            "GroupId": splice(&name_of(ResourceKind::SecurityGroup, group))
+                        }]);
+                    }
+                    RulePeer::PrefixList(list) => {
+                        permission["PrefixListIds"] = json!([{"PrefixListId": data(list)}]);
+                    }
+                }
                 let direction = if *egress { "egress" } else { "ingress" };
                 let _ = writeln!(
                     out,
-                    "tolerate InvalidPermission.Duplicate aws ec2 authorize-security-group-{direction} \\\n  --group-id {} \\\n  --ip-permissions '[{{\"IpProtocol\":\"{protocol}\",{ports}{peer_json}}}]' > /dev/null",
-                    var(ResourceKind::SecurityGroup, security_group)
+                    "tolerate InvalidPermission.Duplicate aws ec2 authorize-security-group-{direction} \\\n  --group-id {} \\\n  --ip-permissions {} > /dev/null",
+                    var(ResourceKind::SecurityGroup, security_group),
+                    json_word(&json!([permission]))
                 );
             }
             ResourceSpec::Route {
@@ -369,8 +524,9 @@ wait_endpoint() { # endpoint id
                     "--gateway-id"
                 };
                 let arguments = format!(
-                    "--route-table-id {} \\\n  --destination-cidr-block {destination} {target_flag} {}",
+                    "--route-table-id {} \\\n  --destination-cidr-block {} {target_flag} {}",
                     var(ResourceKind::RouteTable, route_table),
+                    q(destination),
                     var(target.kind, &target.logical_id)
                 );
                 let _ = writeln!(
@@ -397,29 +553,37 @@ wait_endpoint() { # endpoint id
                 image_id,
                 efa,
             } => {
-                let groups: Vec<String> = security_groups
+                let groups: Vec<Value> = security_groups
                     .iter()
-                    .map(|g| format!("\"'\"${}\"'\"", variable(ResourceKind::SecurityGroup, g)))
+                    .map(|g| splice(&name_of(ResourceKind::SecurityGroup, g)))
                     .collect();
-                let interface_type = if *efa {
-                    ",\"InterfaceType\":\"efa\""
-                } else {
-                    ""
-                };
+                let mut interface = json!({
+                    "DeviceIndex": 0,
+                    "SubnetId": splice(&name_of(ResourceKind::Subnet, subnet)),
+                    "Groups": groups,
+                });
+                if *efa {
+                    interface["InterfaceType"] = json!("efa");
+                }
                 let placement = placement_group
                     .as_ref()
                     .map(|g| {
                         format!(
-                            " \\\n    --placement GroupName=\"${}\"",
-                            variable(ResourceKind::PlacementGroup, g)
+                            " \\\n    --placement {}",
+                            json_word(&json!({
+                                "GroupName": splice(&name_of(ResourceKind::PlacementGroup, g))
+                            }))
                         )
                     })
                     .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "{own}=$(aws ec2 describe-instances --filters $(owner_filters {id}) Name=instance-state-name,Values=pending,running \\\n  --query 'Reservations[0].Instances[0].InstanceId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 run-instances --image-id {image_id} --instance-type {instance_type} --count 1 \\\n    --network-interfaces '[{{\"DeviceIndex\":0,\"SubnetId\":\"'\"${}\"'\",\"Groups\":[{}]{interface_type}}}]'{placement} \\\n    --metadata-options HttpEndpoint=enabled,HttpTokens=required,HttpPutResponseHopLimit={hops} \\\n    --tag-specifications \"$(tags instance {id})\" \\\n    --query 'Instances[0].InstanceId' --output text)\nfi",
-                    variable(ResourceKind::Subnet, subnet),
-                    groups.join(","),
+                    "{own}=$(aws ec2 describe-instances --filters {} \\\n  --query 'Reservations[0].Instances[0].InstanceId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 run-instances --image-id {} --instance-type {} --count 1 \\\n    --network-interfaces {}{placement} \\\n    --metadata-options HttpEndpoint=enabled,HttpTokens=required,HttpPutResponseHopLimit={hops} \\\n    --tag-specifications {} \\\n    --query 'Instances[0].InstanceId' --output text)\nfi",
+                    filters(&[("instance-state-name", &["pending", "running"])]),
+                    q(image_id),
+                    q(instance_type),
+                    json_word(&json!([interface])),
+                    tags("instance"),
                     hops = crate::plan::INSTANCE_METADATA_HOP_LIMIT
                 );
             }
@@ -433,28 +597,28 @@ wait_endpoint() { # endpoint id
             } => {
                 let role = delivery_role_arn
                     .as_ref()
-                    .map(|role| {
-                        format!(
-                            " \\\n    --deliver-logs-permission-arn {}",
-                            shell_quote(role)
-                        )
-                    })
+                    .map(|role| format!(" \\\n    --deliver-logs-permission-arn {}", q(role)))
                     .unwrap_or_default();
                 // EC2 answers a destination it cannot use with an "unsuccessful" item, not an
                 // error: the script stops with its message.
                 let _ = writeln!(
                     out,
-                    "{own}=$(aws ec2 describe-flow-logs --filter $(owner_filters {id}) \\\n  --query 'FlowLogs[0].FlowLogId' --output text)\nif ! found \"${own}\"; then\n  created=$(aws ec2 create-flow-logs --resource-type VPC --resource-ids {} \\\n    --traffic-type {traffic_type} --log-destination-type {destination_type} \\\n    --log-destination {} --max-aggregation-interval {max_aggregation_interval}{role} \\\n    --tag-specifications \"$(tags vpc-flow-log {id})\" \\\n    --query '[FlowLogIds[0], Unsuccessful[0].Error.Message]' --output text)\n  {own}=\"${{created%%$'\\t'*}}\"\n  if ! found \"${own}\"; then\n    echo \"flow logs of {vpc}: ${{created#*$'\\t'}}\" >&2\n    exit 1\n  fi\nfi",
+                    "{own}=$(aws ec2 describe-flow-logs --filter {} \\\n  --query 'FlowLogs[0].FlowLogId' --output text)\nif ! found \"${own}\"; then\n  created=$(aws ec2 create-flow-logs --resource-type VPC --resource-ids {} \\\n    --traffic-type {} --log-destination-type {} \\\n    --log-destination {} --max-aggregation-interval {max_aggregation_interval}{role} \\\n    --tag-specifications {} \\\n    --query '[FlowLogIds[0], Unsuccessful[0].Error.Message]' --output text)\n  {own}=\"${{created%%$'\\t'*}}\"\n  if ! found \"${own}\"; then\n    printf 'flow logs of %s: %s\\n' {} \"${{created#*$'\\t'}}\" >&2\n    exit 1\n  fi\nfi",
+                    filters(&[]),
                     var(ResourceKind::Vpc, vpc),
-                    shell_quote(destination)
+                    q(traffic_type),
+                    q(destination_type),
+                    q(destination),
+                    tags("vpc-flow-log"),
+                    q(vpc)
                 );
             }
         }
     }
     let _ = writeln!(
         out,
-        "\necho \"{} is in place (design id $DESIGN_ID)\"",
-        design.name
+        "\nprintf '%s is in place (design id %s)\\n' {} \"$DESIGN_ID\"",
+        q(&design.name)
     );
     out
 }
@@ -467,13 +631,10 @@ pub fn teardown_script(design: &Design, design_id: &str) -> String {
     let _ = writeln!(
         out,
         "# {} ({}): deletes everything tagged with the design. Exported by Moat.",
-        design.name, design.region
+        comment_text(&design.name),
+        comment_text(&design.region)
     );
-    out.push_str(
-        &PRELUDE
-            .replace("__REGION__", &design.region)
-            .replace("__DESIGN_ID__", design_id),
-    );
+    out.push_str(&prelude(design, design_id));
     out.push_str(
         r#"
 design_filter="Name=tag:moat:design-id,Values=$DESIGN_ID"
@@ -595,8 +756,8 @@ done
     );
     let _ = writeln!(
         out,
-        "\necho \"{} is gone (design id $DESIGN_ID)\"",
-        design.name
+        "\nprintf '%s is gone (design id %s)\\n' {} \"$DESIGN_ID\"",
+        q(&design.name)
     );
     out
 }

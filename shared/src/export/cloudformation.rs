@@ -9,6 +9,7 @@
 //! has no plain CIDR egress get AWS's documented "no egress" placeholder rule (ICMP type 252
 //! code 86 to 255.255.255.255/32), which matches no traffic.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value, json};
@@ -19,27 +20,32 @@ use crate::plan::{ResourceKey, ResourceKind, ResourceSpec, RulePeer, desired_res
 /// The "no egress" placeholder: AWS's own way to drop a new group's default egress rule.
 pub const NO_EGRESS_PLACEHOLDER_CIDR: &str = "255.255.255.255/32";
 
-/// CloudFormation logical ids for the planner's resources: letters and digits, unique.
+/// CloudFormation logical ids: letters and digits, unique in the template by construction.
+/// A resource's id is the Pascal case of its kind and logical id; the resources a planner
+/// resource brings along (a gateway's attachment, a table's association, an instance's
+/// interface) are its id plus a suffix. All are claimed from one [`super::UniqueNames`]
+/// (`2`, `3`, … appended on a clash, in plan order), the planner's resources first.
 pub struct Names {
     names: HashMap<ResourceKey, String>,
+    taken: RefCell<super::UniqueNames>,
+    derived: RefCell<HashMap<(String, String), String>>,
 }
 
 impl Names {
     pub fn new(keys: impl Iterator<Item = ResourceKey>, style: fn(&str) -> String) -> Names {
-        let mut names = HashMap::new();
-        let mut taken: HashMap<String, usize> = HashMap::new();
-        for key in keys {
-            let base = style(&format!("{}-{}", key.kind.name(), key.logical_id));
-            let count = taken.entry(base.clone()).or_insert(0);
-            *count += 1;
-            let name = if *count == 1 {
-                base
-            } else {
-                format!("{base}{}", count)
-            };
-            names.insert(key, name);
+        let mut taken = super::UniqueNames::new(&["DesignId", "AWS"]);
+        let names = keys
+            .map(|key| {
+                let wanted = style(&format!("{}-{}", key.kind.name(), key.logical_id));
+                let name = taken.claim(wanted, "");
+                (key, name)
+            })
+            .collect();
+        Names {
+            names,
+            taken: RefCell::new(taken),
+            derived: RefCell::new(HashMap::new()),
         }
-        Names { names }
     }
 
     pub fn of(&self, kind: ResourceKind, logical_id: &str) -> String {
@@ -47,6 +53,20 @@ impl Names {
             .get(&ResourceKey::new(kind, logical_id))
             .cloned()
             .unwrap_or_else(|| super::pascal_case(logical_id))
+    }
+
+    /// The id of a resource `owner` brings along: `owner` + `suffix`, claimed once.
+    pub fn derived(&self, owner: &str, suffix: &str) -> String {
+        let key = (owner.to_string(), suffix.to_string());
+        if let Some(name) = self.derived.borrow().get(&key) {
+            return name.clone();
+        }
+        let name = self
+            .taken
+            .borrow_mut()
+            .claim(format!("{owner}{suffix}"), "");
+        self.derived.borrow_mut().insert(key, name.clone());
+        name
     }
 }
 
@@ -128,7 +148,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 ..
             } => {
                 outputs.insert(
-                    format!("{own}Id"),
+                    names.derived(&own, "Id"),
                     json!({"Description": format!("The id of VPC {id}"), "Value": reference(&own)}),
                 );
                 (
@@ -173,7 +193,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
             ),
             ResourceSpec::InternetGateway { vpc } => {
                 resources.insert(
-                    format!("{own}Attachment"),
+                    names.derived(&own, "Attachment"),
                     json!({
                         "Type": "AWS::EC2::VPCGatewayAttachment",
                         "Properties": {
@@ -193,7 +213,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 amazon_side_asn,
             } => {
                 resources.insert(
-                    format!("{own}Attachment"),
+                    names.derived(&own, "Attachment"),
                     json!({
                         "Type": "AWS::EC2::VPCGatewayAttachment",
                         "Properties": {
@@ -242,7 +262,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                         .filter(|s| s.vpc == *vpc && !associated.contains(s.id.as_str()))
                     {
                         resources.insert(
-                            format!("{own}{}", super::pascal_case(&subnet.id)),
+                            names.derived(&own, &super::pascal_case(&subnet.id)),
                             json!({
                                 "Type": "AWS::EC2::SubnetRouteTableAssociation",
                                 "Properties": {
@@ -325,7 +345,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 if *static_routes_only {
                     for (index, destination) in static_routes.iter().enumerate() {
                         resources.insert(
-                            format!("{own}Route{}", index + 1),
+                            names.derived(&own, &format!("Route{}", index + 1)),
                             json!({
                                 "Type": "AWS::EC2::VPNConnectionRoute",
                                 "Properties": {
@@ -346,7 +366,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                         "StaticRoutesOnly": static_routes_only,
                         "Tags": tags(id),
                     }),
-                    vec![format!("{gateway}Attachment")],
+                    vec![names.derived(&gateway, "Attachment")],
                 )
             }
             ResourceSpec::GatewayEndpoint {
@@ -447,7 +467,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                     _ => {
                         properties["GatewayId"] = reference(&target_name);
                         // A route to a gateway fails until the gateway is attached.
-                        depends_on.push(format!("{target_name}Attachment"));
+                        depends_on.push(names.derived(&target_name, "Attachment"));
                     }
                 }
                 ("AWS::EC2::Route", properties, depends_on)
@@ -473,7 +493,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
             } => {
                 // The primary interface is a resource of its own: an instance's inline
                 // interface cannot say it is an EFA (as in the Terraform export).
-                let interface = format!("{own}PrimaryInterface");
+                let interface = names.derived(&own, "PrimaryInterface");
                 let mut interface_properties = json!({
                     "SubnetId": reference(&name(ResourceKind::Subnet, subnet)),
                     "GroupSet": security_groups.iter().map(|g| json!({"Fn::GetAtt": [name(ResourceKind::SecurityGroup, g), "GroupId"]})).collect::<Vec<_>>(),
@@ -543,7 +563,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
     }
     json!({
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": format!("{} ({}), exported by Moat", design.name, design.region),
+        "Description": format!("{} ({}), exported by Moat", super::escape::comment_text(&design.name), super::escape::comment_text(&design.region)),
         "Parameters": {
             "DesignId": {
                 "Type": "String",

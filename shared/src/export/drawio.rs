@@ -3,16 +3,20 @@
 //! objects are shapes inside the innermost container holding them, and routes, associations
 //! and VPN connections are edges attached to the shapes at both ends.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use crate::layout::{availability_zone_lanes, fill_missing_layout};
 use crate::model::{Design, LayoutBox, ObjectKind, SubnetTier};
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    super::escape::xml_text(text)
+}
+
+/// A label: diagrams.net renders `html=1` labels as HTML, so the text is HTML-escaped before it
+/// is XML-escaped (a design's `<b>` or `<img onerror>` stays text).
+fn escape_label(text: &str) -> String {
+    super::escape::xml_text(&super::escape::html_text(text))
 }
 
 /// A cell before it is written: id, label, style, box (absolute), container or not.
@@ -22,6 +26,92 @@ struct Shape {
     style: String,
     bounds: LayoutBox,
     container: bool,
+    /// The ids of the containers that may hold it (its VPC, lane, subnet), smallest wins.
+    candidates: Vec<String>,
+}
+
+fn lane_id(vpc: &str, availability_zone: &str) -> String {
+    format!("az:{vpc}:{availability_zone}")
+}
+
+/// The containers each object may sit in, from the design's own references (its VPC, lane,
+/// subnet), in one pass per collection: finding a parent is then linear, not a scan of every
+/// container for every shape.
+fn candidates_by_id(design: &Design) -> HashMap<&str, Vec<String>> {
+    let subnets: HashMap<&str, &crate::model::Subnet> =
+        design.subnets.iter().map(|s| (s.id.as_str(), s)).collect();
+    let subnet_chain = |subnet_id: &str| -> Vec<String> {
+        subnets
+            .get(subnet_id)
+            .map(|subnet| {
+                vec![
+                    subnet.id.clone(),
+                    lane_id(&subnet.vpc, &subnet.availability_zone),
+                    subnet.vpc.clone(),
+                ]
+            })
+            .unwrap_or_default()
+    };
+    let all_vpcs: Vec<String> = design.vpcs.iter().map(|vpc| vpc.id.clone()).collect();
+    let mut out: HashMap<&str, Vec<String>> = HashMap::new();
+    for subnet in &design.subnets {
+        out.insert(
+            &subnet.id,
+            vec![
+                lane_id(&subnet.vpc, &subnet.availability_zone),
+                subnet.vpc.clone(),
+            ],
+        );
+    }
+    let mut placement_chains: HashMap<&str, Vec<String>> = HashMap::new();
+    for workload in &design.workloads {
+        out.insert(&workload.id, subnet_chain(&workload.subnet));
+        if let Some(group) = &workload.placement_group {
+            let chain = placement_chains.entry(group).or_default();
+            if chain.len() < 3 {
+                chain.extend(subnet_chain(&workload.subnet));
+            }
+        }
+    }
+    for group in &design.placement_groups {
+        let mut chain = placement_chains
+            .remove(group.id.as_str())
+            .unwrap_or_default();
+        chain.extend(all_vpcs.iter().cloned());
+        out.insert(&group.id, chain);
+    }
+    for nat in &design.nat_gateways {
+        out.insert(&nat.id, subnet_chain(&nat.subnet));
+    }
+    for endpoint in &design.endpoints {
+        let mut chain: Vec<String> = endpoint
+            .subnets
+            .iter()
+            .flat_map(|s| subnet_chain(s))
+            .collect();
+        chain.push(endpoint.vpc.clone());
+        out.insert(&endpoint.id, chain);
+    }
+    for (id, vpc) in design
+        .internet_gateways
+        .iter()
+        .map(|o| (&o.id, &o.vpc))
+        .chain(design.vpn_gateways.iter().map(|o| (&o.id, &o.vpc)))
+        .chain(design.route_tables.iter().map(|o| (&o.id, &o.vpc)))
+        .chain(design.security_groups.iter().map(|o| (&o.id, &o.vpc)))
+        .chain(design.network_acls.iter().map(|o| (&o.id, &o.vpc)))
+    {
+        out.insert(id, vec![vpc.clone()]);
+    }
+    for id in design
+        .customer_gateways
+        .iter()
+        .map(|o| &o.id)
+        .chain(design.vpn_connections.iter().map(|o| &o.id))
+    {
+        out.insert(id, all_vpcs.clone());
+    }
+    out
 }
 
 fn style_of(kind: ObjectKind, design: &Design, id: &str) -> &'static str {
@@ -83,6 +173,7 @@ pub fn diagram(design: &Design) -> String {
     let mut design = design.clone();
     fill_missing_layout(&mut design);
     let mut shapes: Vec<Shape> = Vec::new();
+    let mut candidates = candidates_by_id(&design);
     for (id, kind) in design.object_ids() {
         let Some(bounds) = design.layout.get(id).copied() else {
             continue;
@@ -93,33 +184,47 @@ pub fn diagram(design: &Design) -> String {
             style: style_of(kind, &design, id).to_string(),
             bounds,
             container: matches!(kind, ObjectKind::Vpc | ObjectKind::Subnet),
+            candidates: candidates.remove(id).unwrap_or_default(),
         });
     }
     for lane in availability_zone_lanes(&design, None) {
         shapes.push(Shape {
-            id: format!("az:{}:{}", lane.vpc, lane.availability_zone),
+            id: lane_id(&lane.vpc, &lane.availability_zone),
             label: lane.availability_zone.clone(),
             style: "rounded=0;whiteSpace=wrap;html=1;container=1;collapsible=0;dashed=1;verticalAlign=top;align=left;spacingLeft=4;fontSize=10;fontColor=#147EBA;strokeColor=#147EBA;fillColor=none;".into(),
             bounds: lane.bounds,
             container: true,
+            candidates: vec![lane.vpc.clone()],
         });
     }
-    // The parent of each shape: the smallest container holding its centre.
+    // The parent of each shape: the smallest of its candidate containers holding its centre.
+    let index_of: std::collections::HashMap<&str, usize> = shapes
+        .iter()
+        .enumerate()
+        .map(|(index, shape)| (shape.id.as_str(), index))
+        .collect();
     let parents: Vec<Option<usize>> = shapes
         .iter()
         .map(|shape| {
-            shapes
+            shape
+                .candidates
                 .iter()
-                .enumerate()
-                .filter(|(_, c)| {
+                .filter_map(|id| index_of.get(id.as_str()).copied())
+                .filter(|&index| {
+                    let c = &shapes[index];
                     c.container && c.id != shape.id && inside(&c.bounds, &shape.bounds)
                 })
-                .min_by(|(_, a), (_, b)| {
-                    (a.bounds.width * a.bounds.height)
-                        .total_cmp(&(b.bounds.width * b.bounds.height))
+                .min_by(|&a, &b| {
+                    let area = |i: usize| shapes[i].bounds.width * shapes[i].bounds.height;
+                    area(a).total_cmp(&area(b))
                 })
-                .map(|(index, _)| index)
         })
+        .collect();
+    // Cell ids: the object ids, unique by construction and never the root cells' `0` and `1`.
+    let mut cell_names = super::UniqueNames::new(&["0", "1"]);
+    let cell_ids: Vec<String> = shapes
+        .iter()
+        .map(|shape| cell_names.claim(shape.id.clone(), "-"))
         .collect();
     // Parents are written before their children.
     let mut order: Vec<usize> = (0..shapes.len()).collect();
@@ -156,7 +261,7 @@ pub fn diagram(design: &Design) -> String {
         let shape = &shapes[index];
         let (parent, x, y) = match parents[index] {
             Some(parent) => (
-                shapes[parent].id.clone(),
+                cell_ids[parent].clone(),
                 shape.bounds.x - shapes[parent].bounds.x,
                 shape.bounds.y - shapes[parent].bounds.y,
             ),
@@ -165,8 +270,8 @@ pub fn diagram(design: &Design) -> String {
         let _ = writeln!(
             out,
             "        <mxCell id=\"{}\" value=\"{}\" style=\"{}\" vertex=\"1\" parent=\"{}\">\n          <mxGeometry x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" as=\"geometry\" />\n        </mxCell>",
-            escape(&shape.id),
-            escape(&shape.label),
+            escape(&cell_ids[index]),
+            escape_label(&shape.label),
             shape.style,
             escape(&parent),
             shape.bounds.width,
@@ -174,7 +279,7 @@ pub fn diagram(design: &Design) -> String {
         );
     }
     // Edges, attached at both ends.
-    let has = |id: &str| shapes.iter().any(|s| s.id == id);
+    let has = |id: &str| index_of.contains_key(id);
     let mut edges: Vec<(String, String, String, &'static str)> = Vec::new();
     for table in &design.route_tables {
         for route in &table.routes {
@@ -216,13 +321,14 @@ pub fn diagram(design: &Design) -> String {
         if !has(source) || !has(target) {
             continue;
         }
+        let edge_id = cell_names.claim(format!("edge-{}", index + 1), "-");
         let _ = writeln!(
             out,
-            "        <mxCell id=\"edge-{}\" value=\"{}\" style=\"{style}\" edge=\"1\" parent=\"1\" source=\"{}\" target=\"{}\">\n          <mxGeometry relative=\"1\" as=\"geometry\" />\n        </mxCell>",
-            index + 1,
-            escape(label),
-            escape(source),
-            escape(target)
+            "        <mxCell id=\"{}\" value=\"{}\" style=\"{style}\" edge=\"1\" parent=\"1\" source=\"{}\" target=\"{}\">\n          <mxGeometry relative=\"1\" as=\"geometry\" />\n        </mxCell>",
+            escape(&edge_id),
+            escape_label(label),
+            escape(&cell_ids[index_of[source.as_str()]]),
+            escape(&cell_ids[index_of[target.as_str()]])
         );
     }
     let _ = writeln!(out, "      </root>");

@@ -12,6 +12,7 @@
 pub mod cli;
 pub mod cloudformation;
 pub mod drawio;
+pub mod escape;
 pub mod svg;
 pub mod terraform;
 mod yaml;
@@ -68,7 +69,21 @@ pub struct ExportedFile {
 
 /// The files of one export of `design`. `design_id` is written into the ownership tags
 /// (Terraform and CloudFormation take it as a variable/parameter with this default).
-pub fn export(design: &Design, format: Format, design_id: &str) -> Vec<ExportedFile> {
+///
+/// A design over Moat's hard limits ([`crate::limits`]) is refused. Any other design exports,
+/// errors and all (a half-finished design can still be looked at as code): every string goes
+/// through the escaping writers of [`escape`], and exported names are unique by
+/// [`UniqueNames`]' rule, so no design text becomes code or structure in any format.
+pub fn export(
+    design: &Design,
+    format: Format,
+    design_id: &str,
+) -> Result<Vec<ExportedFile>, crate::limits::OverLimits> {
+    crate::limits::check(design)?;
+    Ok(export_within_limits(design, format, design_id))
+}
+
+fn export_within_limits(design: &Design, format: Format, design_id: &str) -> Vec<ExportedFile> {
     let file = |name: &str, contents: String| ExportedFile {
         name: name.to_string(),
         contents,
@@ -109,6 +124,35 @@ pub fn export(design: &Design, format: Format, design_id: &str) -> Vec<ExportedF
             &format!("{stem}.svg"),
             svg::diagram(design, &svg::SvgOptions::default()),
         )],
+    }
+}
+
+/// Names unique by construction, by one documented and stable rule: a name is claimed as
+/// wanted when it is free; when it is taken (two logical ids that a target language spells
+/// alike: `db` and `db.`, `a-b2` and `a_b_2`), the first free `{wanted}{separator}2`,
+/// `{wanted}{separator}3`, … is used. Claims happen in plan order, so the same design always
+/// gets the same names, and no two resources ever share one.
+pub struct UniqueNames {
+    taken: std::collections::HashSet<String>,
+}
+
+impl UniqueNames {
+    /// A table in which `reserved` names are already taken.
+    pub fn new(reserved: &[&str]) -> UniqueNames {
+        UniqueNames {
+            taken: reserved.iter().map(|name| name.to_string()).collect(),
+        }
+    }
+
+    /// `wanted`, or the first free numbered form of it.
+    pub fn claim(&mut self, wanted: String, separator: &str) -> String {
+        if self.taken.insert(wanted.clone()) {
+            return wanted;
+        }
+        (2u64..)
+            .map(|number| format!("{wanted}{separator}{number}"))
+            .find(|candidate| self.taken.insert(candidate.clone()))
+            .unwrap_or(wanted)
     }
 }
 

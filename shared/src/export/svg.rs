@@ -30,10 +30,7 @@ fn flow_log_place(destination: &str) -> String {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    super::escape::xml_text(text)
 }
 
 const STYLE: &str = "text{font-family:'DejaVu Sans','Liberation Sans',Arial,sans-serif;fill:#1b2733}\

@@ -23,17 +23,7 @@ enum Hcl {
 }
 
 fn quote(text: &str) -> String {
-    let mut out = String::from("\"");
-    for character in text.chars() {
-        match character {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            other => out.push(other),
-        }
-    }
-    out.push('"');
-    out.replace("${", "$${").replace("%{", "%%{")
+    super::escape::hcl_string(text)
 }
 
 struct Block {
@@ -153,20 +143,17 @@ struct Names {
 }
 
 impl Names {
+    /// Snake case of the logical id, unique per resource type by [`super::UniqueNames`]
+    /// (`_2`, `_3`, … in plan order).
     fn new(design: &Design, keys: &[ResourceKey]) -> Names {
         let mut names = HashMap::new();
-        let mut taken: HashMap<(&'static str, String), usize> = HashMap::new();
+        let mut taken: HashMap<&'static str, super::UniqueNames> = HashMap::new();
         for key in keys {
             let base = super::snake_case(&key.logical_id);
-            let count = taken
-                .entry((resource_type(design, key), base.clone()))
-                .or_insert(0);
-            *count += 1;
-            let name = if *count == 1 {
-                base
-            } else {
-                format!("{base}_{count}")
-            };
+            let name = taken
+                .entry(resource_type(design, key))
+                .or_insert_with(|| super::UniqueNames::new(&[]))
+                .claim(base, "_");
             names.insert(key.clone(), name);
         }
         Names { names }
@@ -263,6 +250,8 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
             )),
     );
     let mut outputs: BTreeMap<String, String> = BTreeMap::new();
+    // Output names are one namespace across resource types (a VPC and a group may share a name).
+    let mut output_names = super::UniqueNames::new(&[]);
     for resource in &desired {
         let id = resource.key.logical_id.as_str();
         let own = names.of(resource.key.kind, id);
@@ -274,7 +263,10 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 dns_hostnames,
                 ..
             } => {
-                outputs.insert(format!("{own}_id"), reference(ResourceKind::Vpc, id, "id"));
+                outputs.insert(
+                    output_names.claim(format!("{own}_id"), "_"),
+                    reference(ResourceKind::Vpc, id, "id"),
+                );
                 // The VPC's default group, which nothing in a Moat design uses, allows
                 // nothing (no rule blocks: Terraform removes AWS's defaults).
                 blocks.push(
@@ -299,7 +291,13 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 .text("type", "ipsec.1")
                 .map("tags", tags(id)),
             ResourceSpec::PlacementGroup { strategy } => Block::new(header("aws_placement_group"))
-                .raw("name", format!("\"moat-${{var.design_id}}-{id}\""))
+                .raw(
+                    "name",
+                    format!(
+                        "\"moat-${{var.design_id}}-{}\"",
+                        super::escape::hcl_string_body(id)
+                    ),
+                )
                 .text("strategy", strategy)
                 .map("tags", tags(id)),
             ResourceSpec::Subnet {
@@ -330,7 +328,7 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
             } => {
                 // Workloads Moat does not start are started with these ids.
                 outputs.insert(
-                    format!("{own}_id"),
+                    output_names.claim(format!("{own}_id"), "_"),
                     reference(ResourceKind::SecurityGroup, id, "id"),
                 );
                 Block::new(header("aws_security_group"))
@@ -645,7 +643,8 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
     }
     let mut main = format!(
         "# {} ({}), exported by Moat. Every resource carries the design's ownership tags.\n\n",
-        design.name, design.region
+        super::escape::comment_text(&design.name),
+        super::escape::comment_text(&design.region)
     );
     for (index, block) in blocks.iter().enumerate() {
         if index > 0 {

@@ -38,7 +38,7 @@ fn quoted(text: &str) -> String {
     if plain {
         text.to_string()
     } else {
-        serde_json::to_string(text).unwrap_or_default()
+        super::escape::yaml_string(text)
     }
 }
 
@@ -50,7 +50,7 @@ fn key(text: &str) -> String {
     {
         text.to_string()
     } else {
-        serde_json::to_string(text).unwrap_or_default()
+        super::escape::yaml_string(text)
     }
 }
 

@@ -10,6 +10,7 @@ mod audit;
 mod compute;
 mod context;
 mod gateways;
+pub mod identity;
 mod quotas;
 mod routing;
 mod security;
@@ -164,6 +165,14 @@ pub mod codes {
     /// A security group is attached to nothing (warning), or only to workloads Moat does not
     /// start (info; checkov CKV2_AWS_5).
     pub const SG_UNATTACHED: &str = "sg.unattached";
+    /// An object id outside `[a-z][a-z0-9-]*` (at most 64 characters).
+    pub const ID_INVALID: &str = "id.invalid";
+    /// A string holds control or invisible characters.
+    pub const TEXT_INVALID: &str = "text.invalid";
+    /// The region is not an AWS region in AWS's spelling.
+    pub const REGION_UNKNOWN: &str = "region.unknown";
+    /// A security group name or description AWS would refuse.
+    pub const SG_NAME_INVALID: &str = "sg.name-invalid";
 
     /// Every code of `shared/reference/vpc-rules.md`, the public contract.
     pub const REFERENCE: &[&str] = &[
@@ -235,13 +244,28 @@ pub mod codes {
         FLOWLOG_AGGREGATION_INTERVAL,
         SUBNET_PUBLIC_IP_ON_LAUNCH,
         SG_UNATTACHED,
+        ID_INVALID,
+        TEXT_INVALID,
+        REGION_UNKNOWN,
+        SG_NAME_INVALID,
+        crate::limits::codes::OBJECTS,
+        crate::limits::codes::INSTANCE_COUNT,
+        crate::limits::codes::RULES,
+        crate::limits::codes::ACL_ENTRIES,
+        crate::limits::codes::ROUTES,
+        crate::limits::codes::CIDR_BLOCKS,
+        crate::limits::codes::REFERENCES,
+        crate::limits::codes::FLOWS,
+        crate::limits::codes::LAYOUT,
+        crate::limits::codes::TEXT,
     ];
 }
 
 /// Every check over a design, in a stable order: by severity (errors first), then code, then ids.
 pub fn validate(design: &Design) -> Vec<Diagnostic> {
     let context = ValidationContext::new(design);
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = crate::limits::diagnostics(design);
+    identity::check(design, &mut diagnostics);
     addressing::check(&context, &mut diagnostics);
     routing::check(&context, &mut diagnostics);
     gateways::check(&context, &mut diagnostics);

@@ -1,0 +1,486 @@
+//! Hard limits: the most work one design may ask of Moat. Each is an error diagnostic with
+//! the limit named (`limit.*`), and every expensive operation — exports, diagrams, PNGs,
+//! plans, deployments — refuses a design over any of them ([`check`]) before it starts, so
+//! one saved design cannot exhaust the memory or the CPU of the server, the CLI or the
+//! browser tab. Where AWS has a ceiling of its own (rules per group, entries per ACL, routes
+//! per table, CIDR blocks per VPC) the limit is AWS's highest adjustable value: a design over
+//! it could never deploy anyway. Document size is bounded before parsing, by the server's
+//! body limit and [`MAX_DOCUMENT_BYTES`].
+//!
+//! Every pass here is linear in the size of the document.
+
+use std::fmt;
+
+use crate::model::Design;
+use crate::validate::{Diagnostic, Severity};
+
+/// The largest design document (JSON text) the server and the CLI read.
+pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;
+/// Objects of all kinds in one design.
+pub const MAX_OBJECTS: usize = 10_000;
+/// Instances one workload may ask for (one resource each in the plan and every export).
+pub const MAX_INSTANCE_COUNT: u32 = 1_000;
+/// Instances of all workloads together.
+pub const MAX_TOTAL_INSTANCES: u64 = 5_000;
+/// Rules per security group in one direction (AWS's highest quota: 1,000).
+pub const MAX_RULES_PER_GROUP_DIRECTION: usize = 1_000;
+/// Entries per network ACL in one direction (AWS's highest quota: 40).
+pub const MAX_ACL_ENTRIES_PER_DIRECTION: usize = 40;
+/// Routes per route table (AWS's highest quota: 1,000).
+pub const MAX_ROUTES_PER_TABLE: usize = 1_000;
+/// CIDR blocks per VPC (AWS's highest quota: 50).
+pub const MAX_CIDR_BLOCKS_PER_VPC: usize = 50;
+/// Entries in one list of references (subnets of a table, groups of a workload, …).
+pub const MAX_REFERENCES_PER_LIST: usize = 1_000;
+/// Expected flows.
+pub const MAX_FLOWS: usize = 10_000;
+/// Canvas coordinates lie within ± this, and boxes are at most this wide and high.
+pub const MAX_LAYOUT_EXTENT: f64 = 100_000.0;
+/// Characters in any one string of the design.
+pub const MAX_TEXT_CHARACTERS: usize = 1_024;
+
+/// Codes of the limit diagnostics.
+pub mod codes {
+    pub const OBJECTS: &str = "limit.objects";
+    pub const INSTANCE_COUNT: &str = "limit.instance-count";
+    pub const RULES: &str = "limit.rules";
+    pub const ACL_ENTRIES: &str = "limit.acl-entries";
+    pub const ROUTES: &str = "limit.routes";
+    pub const CIDR_BLOCKS: &str = "limit.cidr-blocks";
+    pub const REFERENCES: &str = "limit.references";
+    pub const FLOWS: &str = "limit.flows";
+    pub const LAYOUT: &str = "limit.layout";
+    pub const TEXT: &str = "limit.text";
+
+    pub const ALL: &[&str] = &[
+        OBJECTS,
+        INSTANCE_COUNT,
+        RULES,
+        ACL_ENTRIES,
+        ROUTES,
+        CIDR_BLOCKS,
+        REFERENCES,
+        FLOWS,
+        LAYOUT,
+        TEXT,
+    ];
+}
+
+/// A design over one or more hard limits: what a refused export or plan says.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct OverLimits {
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl fmt::Display for OverLimits {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.diagnostics.first() {
+            Some(first) => {
+                write!(
+                    formatter,
+                    "the design is over Moat's limits: {}",
+                    first.message
+                )?;
+                if self.diagnostics.len() > 1 {
+                    write!(formatter, " (and {} more)", self.diagnostics.len() - 1)?;
+                }
+                write!(formatter, "; {}", first.hint)
+            }
+            None => write!(formatter, "the design is over Moat's limits"),
+        }
+    }
+}
+
+/// Refuses a design over any hard limit.
+pub fn check(design: &Design) -> Result<(), OverLimits> {
+    let diagnostics = diagnostics(design);
+    if diagnostics.is_empty() {
+        Ok(())
+    } else {
+        Err(OverLimits { diagnostics })
+    }
+}
+
+/// At most this many limit diagnostics of one code (a design with 10,000 long strings gets
+/// a bounded answer too).
+const MAX_DIAGNOSTICS_PER_CODE: usize = 20;
+
+struct Findings {
+    out: Vec<Diagnostic>,
+    per_code: rustc_hash::FxHashMap<&'static str, usize>,
+}
+
+impl Findings {
+    fn push(&mut self, code: &'static str, object: &str, message: String, hint: &str) {
+        let count = self.per_code.entry(code).or_default();
+        *count += 1;
+        if *count <= MAX_DIAGNOSTICS_PER_CODE {
+            let objects: Vec<String> = if object.is_empty() {
+                Vec::new()
+            } else {
+                vec![shorten(object)]
+            };
+            self.out.push(Diagnostic::new(
+                code,
+                Severity::Error,
+                objects,
+                message,
+                hint,
+            ));
+        }
+    }
+}
+
+/// Long text cut for a message (a 64 KiB id is named by its first characters).
+fn shorten(text: &str) -> String {
+    if text.chars().count() <= 80 {
+        text.to_string()
+    } else {
+        let mut cut: String = text.chars().take(80).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+/// Every hard limit the design is over, as error diagnostics.
+pub fn diagnostics(design: &Design) -> Vec<Diagnostic> {
+    let mut findings = Findings {
+        out: Vec::new(),
+        per_code: Default::default(),
+    };
+    let objects = design.vpcs.len()
+        + design.subnets.len()
+        + design.internet_gateways.len()
+        + design.nat_gateways.len()
+        + design.vpn_gateways.len()
+        + design.customer_gateways.len()
+        + design.vpn_connections.len()
+        + design.route_tables.len()
+        + design.endpoints.len()
+        + design.security_groups.len()
+        + design.network_acls.len()
+        + design.placement_groups.len()
+        + design.workloads.len();
+    if objects > MAX_OBJECTS {
+        findings.push(
+            codes::OBJECTS,
+            "",
+            format!("the design has {objects} objects; Moat's limit is {MAX_OBJECTS}"),
+            "split it into several designs",
+        );
+    }
+    let mut total_instances: u64 = 0;
+    for workload in &design.workloads {
+        total_instances += u64::from(workload.count);
+        if workload.count > MAX_INSTANCE_COUNT {
+            findings.push(
+                codes::INSTANCE_COUNT,
+                &workload.id,
+                format!(
+                    "workload {} asks for {} instances; the limit is {MAX_INSTANCE_COUNT} per workload",
+                    shorten(&workload.id),
+                    workload.count
+                ),
+                "lower its count, or split it into several workloads",
+            );
+        }
+        check_list(
+            &mut findings,
+            &workload.id,
+            "security groups",
+            workload.security_groups.len(),
+        );
+    }
+    if total_instances > MAX_TOTAL_INSTANCES {
+        findings.push(
+            codes::INSTANCE_COUNT,
+            "",
+            format!(
+                "the workloads ask for {total_instances} instances in all; the limit is {MAX_TOTAL_INSTANCES}"
+            ),
+            "lower the workloads' counts",
+        );
+    }
+    for group in &design.security_groups {
+        for (direction, rules) in [("inbound", &group.ingress), ("outbound", &group.egress)] {
+            if rules.len() > MAX_RULES_PER_GROUP_DIRECTION {
+                findings.push(
+                    codes::RULES,
+                    &group.id,
+                    format!(
+                        "security group {} has {} {direction} rules; AWS allows at most {MAX_RULES_PER_GROUP_DIRECTION}",
+                        shorten(&group.id),
+                        rules.len()
+                    ),
+                    "merge rules into wider port ranges or CIDRs, or split the group",
+                );
+            }
+        }
+    }
+    for acl in &design.network_acls {
+        for egress in [false, true] {
+            let entries = acl.entries.iter().filter(|e| e.egress == egress).count();
+            if entries > MAX_ACL_ENTRIES_PER_DIRECTION {
+                findings.push(
+                    codes::ACL_ENTRIES,
+                    &acl.id,
+                    format!(
+                        "network ACL {} has {entries} {} entries; AWS allows at most {MAX_ACL_ENTRIES_PER_DIRECTION}",
+                        shorten(&acl.id),
+                        if egress { "outbound" } else { "inbound" }
+                    ),
+                    "summarise entries into wider ranges",
+                );
+            }
+        }
+        check_list(&mut findings, &acl.id, "subnets", acl.subnets.len());
+    }
+    for table in &design.route_tables {
+        if table.routes.len() > MAX_ROUTES_PER_TABLE {
+            findings.push(
+                codes::ROUTES,
+                &table.id,
+                format!(
+                    "route table {} has {} routes; AWS allows at most {MAX_ROUTES_PER_TABLE}",
+                    shorten(&table.id),
+                    table.routes.len()
+                ),
+                "summarise routes, or use a prefix list",
+            );
+        }
+        check_list(&mut findings, &table.id, "subnets", table.subnets.len());
+    }
+    for vpc in &design.vpcs {
+        if vpc.cidr_blocks.len() > MAX_CIDR_BLOCKS_PER_VPC {
+            findings.push(
+                codes::CIDR_BLOCKS,
+                &vpc.id,
+                format!(
+                    "VPC {} has {} CIDR blocks; AWS allows at most {MAX_CIDR_BLOCKS_PER_VPC}",
+                    shorten(&vpc.id),
+                    vpc.cidr_blocks.len()
+                ),
+                "use fewer, larger blocks",
+            );
+        }
+    }
+    for endpoint in &design.endpoints {
+        check_list(
+            &mut findings,
+            &endpoint.id,
+            "route tables",
+            endpoint.route_tables.len(),
+        );
+        check_list(
+            &mut findings,
+            &endpoint.id,
+            "subnets",
+            endpoint.subnets.len(),
+        );
+        check_list(
+            &mut findings,
+            &endpoint.id,
+            "security groups",
+            endpoint.security_groups.len(),
+        );
+    }
+    for gateway in &design.customer_gateways {
+        check_list(
+            &mut findings,
+            &gateway.id,
+            "on-premises CIDRs",
+            gateway.on_premises_cidrs.len(),
+        );
+    }
+    if design.flows.len() > MAX_FLOWS {
+        findings.push(
+            codes::FLOWS,
+            "",
+            format!(
+                "the design has {} flows; the limit is {MAX_FLOWS}",
+                design.flows.len()
+            ),
+            "merge flows with the same source and destination",
+        );
+    }
+    if design.layout.len() > MAX_OBJECTS {
+        findings.push(
+            codes::LAYOUT,
+            "",
+            format!(
+                "the layout has {} boxes; the limit is {MAX_OBJECTS}",
+                design.layout.len()
+            ),
+            "remove the boxes of objects that are not in the design",
+        );
+    }
+    for (id, layout_box) in &design.layout {
+        let coordinates_fit = [layout_box.x, layout_box.y]
+            .iter()
+            .all(|v| v.is_finite() && v.abs() <= MAX_LAYOUT_EXTENT);
+        let size_fits = [layout_box.width, layout_box.height]
+            .iter()
+            .all(|v| v.is_finite() && (0.0..=MAX_LAYOUT_EXTENT).contains(v));
+        if !(coordinates_fit && size_fits) {
+            findings.push(
+                codes::LAYOUT,
+                id,
+                format!(
+                    "the canvas box of {} ({} × {} at {}, {}) is outside the canvas: coordinates lie within ±{MAX_LAYOUT_EXTENT} and sizes within 0 to {MAX_LAYOUT_EXTENT}",
+                    shorten(id),
+                    layout_box.width,
+                    layout_box.height,
+                    layout_box.x,
+                    layout_box.y
+                ),
+                "move it back onto the canvas, or remove its layout entry to have it laid out again",
+            );
+        }
+    }
+    check_text(design, &mut findings);
+    findings.out
+}
+
+fn check_list(findings: &mut Findings, object: &str, what: &str, length: usize) {
+    if length > MAX_REFERENCES_PER_LIST {
+        findings.push(
+            codes::REFERENCES,
+            object,
+            format!(
+                "{} lists {length} {what}; the limit is {MAX_REFERENCES_PER_LIST}",
+                shorten(object)
+            ),
+            "list fewer",
+        );
+    }
+}
+
+/// Every string of the design, found by walking its serialised form (so a field added to the
+/// model is covered without a line here), with the id of the object it belongs to.
+fn check_text(design: &Design, findings: &mut Findings) {
+    let Ok(value) = serde_json::to_value(design) else {
+        return;
+    };
+    let mut visit = |path: &str, owner: &str, text: &str| {
+        let length = text.chars().count();
+        if length > MAX_TEXT_CHARACTERS {
+            findings.push(
+                codes::TEXT,
+                owner,
+                format!("{path} is {length} characters long; the limit is {MAX_TEXT_CHARACTERS}"),
+                "shorten it",
+            );
+        }
+    };
+    walk_strings(&value, "", "", &mut visit);
+}
+
+/// Calls `visit(path, owner id, text)` for every string value and object key in `value`.
+pub(crate) fn walk_strings(
+    value: &serde_json::Value,
+    path: &str,
+    owner: &str,
+    visit: &mut dyn FnMut(&str, &str, &str),
+) {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => visit(path, owner, text),
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                let item_owner = item.get("id").and_then(Value::as_str).unwrap_or(owner);
+                walk_strings(item, &format!("{path}[{index}]"), item_owner, visit);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                if path == "layout" {
+                    visit(&format!("the layout key {}", shorten(key)), key, key);
+                }
+                walk_strings(
+                    item,
+                    &child,
+                    if path == "layout" { key } else { owner },
+                    visit,
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Design {
+        let mut design = crate::templates::template("llm-training-efa")
+            .unwrap()
+            .design()
+            .unwrap();
+        crate::layout::fill_missing_layout(&mut design);
+        design
+    }
+
+    #[test]
+    fn the_templates_are_within_every_limit() {
+        for template in crate::templates::TEMPLATES {
+            let design = template.design().unwrap();
+            assert_eq!(diagnostics(&design), Vec::new(), "{}", template.name);
+        }
+    }
+
+    #[test]
+    fn each_limit_names_itself_when_exceeded() {
+        let cases: Vec<(&str, Box<dyn Fn(&mut Design)>)> = vec![
+            (
+                codes::INSTANCE_COUNT,
+                Box::new(|d| d.workloads[0].count = u32::MAX),
+            ),
+            (
+                codes::RULES,
+                Box::new(|d| {
+                    let rule = d.security_groups[0].ingress[0].clone();
+                    d.security_groups[0].ingress = vec![rule; 1_001];
+                }),
+            ),
+            (
+                codes::LAYOUT,
+                Box::new(|d| {
+                    let first = d.layout.keys().next().unwrap().clone();
+                    d.layout.get_mut(&first).unwrap().width = 1e12;
+                }),
+            ),
+            (
+                codes::LAYOUT,
+                Box::new(|d| {
+                    let first = d.layout.keys().next().unwrap().clone();
+                    d.layout.get_mut(&first).unwrap().x = f64::NAN;
+                }),
+            ),
+            (codes::TEXT, Box::new(|d| d.name = "x".repeat(65_536))),
+            (
+                codes::TEXT,
+                Box::new(|d| d.subnets[0].availability_zone = "a".repeat(2_000)),
+            ),
+            (
+                codes::CIDR_BLOCKS,
+                Box::new(|d| d.vpcs[0].cidr_blocks = vec!["10.0.0.0/16".into(); 51]),
+            ),
+        ];
+        for (code, patch) in cases {
+            let mut design = base();
+            patch(&mut design);
+            let found = check(&design).expect_err(code);
+            assert!(
+                found.diagnostics.iter().any(|d| d.code == code),
+                "{code}: {found}"
+            );
+            assert!(found.to_string().contains("limit") || found.to_string().contains("allows"));
+        }
+    }
+}
