@@ -377,6 +377,7 @@ async fn design_against_account(
         .await
         .map_err(|_| ApiError::not_found("design"))?;
     let design = shared::spec::load_design(&record.document).map_err(ApiError::internal)?;
+    shared::limits::check(&design).map_err(ApiError::over_limits)?;
     let desired = match operation {
         Operation::Apply => shared::plan::desired_resources(&design),
         Operation::Destroy => Vec::new(),

@@ -18,6 +18,7 @@ pub mod auth;
 pub mod aws;
 pub mod config;
 pub mod deploy;
+pub mod heavy;
 pub mod provision;
 pub mod render;
 pub mod store;

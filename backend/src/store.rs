@@ -29,6 +29,8 @@ pub enum StoreError {
     DeploymentRunning,
     #[error("{0}")]
     Refused(String),
+    #[error("this is the last active admin: make another admin first")]
+    LastAdmin,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration error: {0}")]
@@ -157,6 +159,14 @@ pub struct DeployedResource {
 }
 
 /// Seconds since the Unix epoch.
+/// An audit row written in the same transaction as the change it records.
+pub struct AuditRow<'a> {
+    pub actor: &'a User,
+    pub action: &'a str,
+    pub target: &'a str,
+    pub detail: &'a str,
+}
+
 pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -486,22 +496,63 @@ impl Store {
     }
 
     /// Sets a user's role and status; a disabled user's sessions end at once.
+    /// Sets a user's role and status and writes `audit` in the same transaction.
+    ///
+    /// Invariant: the last active admin is never demoted or disabled, whatever runs at the same
+    /// time: the UPDATE itself carries the condition (on PostgreSQL after locking the active
+    /// admins' rows, so two admins demoting each other at once are serialised; SQLite has one
+    /// writer), and a refused change is [`StoreError::LastAdmin`].
     pub async fn set_user_access(
         &self,
         id: i64,
         role: Role,
         status: UserStatus,
+        audit: AuditRow<'_>,
     ) -> Result<User, StoreError> {
         let mut transaction = self.pool.begin().await?;
-        let updated = sqlx::query("UPDATE users SET role = $1, status = $2 WHERE id = $3")
-            .bind(role.as_str())
-            .bind(status.as_str())
-            .bind(id)
-            .execute(&mut *transaction)
+        if self.backend == Backend::Postgres {
+            sqlx::query(
+                "SELECT id FROM users WHERE role = 'admin' AND status = 'active' ORDER BY id FOR UPDATE",
+            )
+            .fetch_all(&mut *transaction)
             .await?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
         }
+        let updated = sqlx::query(
+            "UPDATE users SET role = $1, status = $2 WHERE id = $3 AND (
+               ($1 = 'admin' AND $2 = 'active')
+               OR NOT (role = 'admin' AND status = 'active')
+               OR EXISTS (SELECT 1 FROM users AS other
+                          WHERE other.role = 'admin' AND other.status = 'active' AND other.id <> $3))",
+        )
+        .bind(role.as_str())
+        .bind(status.as_str())
+        .bind(id)
+        .execute(&mut *transaction)
+        .await?;
+        if updated.rows_affected() == 0 {
+            let exists = sqlx::query("SELECT id FROM users WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *transaction)
+                .await?
+                .is_some();
+            return Err(if exists {
+                StoreError::LastAdmin
+            } else {
+                StoreError::NotFound
+            });
+        }
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor_id, actor_name, action, target, detail, design_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(now())
+        .bind(audit.actor.id)
+        .bind(audit.actor.name.as_str())
+        .bind(audit.action)
+        .bind(audit.target)
+        .bind(audit.detail)
+        .bind("")
+        .execute(&mut *transaction)
+        .await?;
         if status != UserStatus::Active {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(id)

@@ -149,6 +149,44 @@ pub fn overlapping_pairs(blocks: &[Ipv4Net]) -> Vec<(usize, usize)> {
     pairs
 }
 
+/// For each block that overlaps a block before it in address order, one pair `(earlier,
+/// later)` naming the first such block, in `O(n log n)`: at most `n - 1` pairs, however many
+/// blocks pile onto one range (where [`overlapping_pairs`] would list `n²/2`). Validation
+/// reports overlaps through this, so 700 subnets on one CIDR cost 699 diagnostics, not 244,650.
+pub fn first_overlaps(blocks: &[Ipv4Net]) -> Vec<(usize, usize)> {
+    let mut order: Vec<usize> = (0..blocks.len()).collect();
+    order.sort_by_key(|&index| {
+        (
+            first_address(blocks[index]),
+            std::cmp::Reverse(last_address(blocks[index])),
+            index,
+        )
+    });
+    let mut pairs = Vec::new();
+    // The open blocks form a chain of strictly enclosing blocks (CIDR blocks nest or are
+    // disjoint): at most 33 deep. An identical block is reported against the first of its kind.
+    let mut open: Vec<usize> = Vec::new();
+    for &index in &order {
+        let start = first_address(blocks[index]);
+        while open
+            .last()
+            .is_some_and(|&earlier| last_address(blocks[earlier]) < start)
+        {
+            open.pop();
+        }
+        match open.last() {
+            Some(&earlier) => {
+                pairs.push((earlier.min(index), earlier.max(index)));
+                if blocks[earlier] != blocks[index] {
+                    open.push(index);
+                }
+            }
+            None => open.push(index),
+        }
+    }
+    pairs
+}
+
 /// The lowest block of `/prefix_length` inside `container` that overlaps none of `used`.
 /// `None` when the container is full or smaller than the block asked for.
 pub fn next_free_block(container: Ipv4Net, used: &[Ipv4Net], prefix_length: u8) -> Option<Ipv4Net> {
@@ -298,6 +336,24 @@ mod tests {
                 })
                 .count() as u64;
             prop_assert_eq!(usable_addresses(block), enumerated);
+        }
+
+        #[test]
+        fn first_overlaps_names_every_block_that_overlaps_and_only_those(blocks in proptest::collection::vec(arbitrary_block(), 0..24)) {
+            let all = overlapping_pairs(&blocks);
+            let mut expected: Vec<usize> = (0..blocks.len())
+                .filter(|&i| all.iter().any(|&(a, b)| a == i || b == i))
+                .collect();
+            let found = first_overlaps(&blocks);
+            prop_assert!(found.len() < blocks.len().max(1));
+            for &(a, b) in &found {
+                prop_assert!(overlaps(blocks[a], blocks[b]));
+            }
+            let mut covered: Vec<usize> = found.iter().flat_map(|&(a, b)| [a, b]).collect();
+            covered.sort_unstable();
+            covered.dedup();
+            expected.sort_unstable();
+            prop_assert_eq!(covered, expected);
         }
 
         #[test]

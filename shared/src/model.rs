@@ -155,10 +155,65 @@ impl Design {
     }
 
     /// The kind of object an id names, if any.
+    /// Looks through each collection in place (no list of every id is built per call).
     pub fn kind_of(&self, object_id: &str) -> Option<ObjectKind> {
-        self.object_ids()
+        fn holds<T>(items: &[T], id: impl Fn(&T) -> &str, object_id: &str) -> bool {
+            items.iter().any(|item| id(item) == object_id)
+        }
+        let found = [
+            (holds(&self.vpcs, |o| &o.id, object_id), ObjectKind::Vpc),
+            (
+                holds(&self.subnets, |o| &o.id, object_id),
+                ObjectKind::Subnet,
+            ),
+            (
+                holds(&self.internet_gateways, |o| &o.id, object_id),
+                ObjectKind::InternetGateway,
+            ),
+            (
+                holds(&self.nat_gateways, |o| &o.id, object_id),
+                ObjectKind::NatGateway,
+            ),
+            (
+                holds(&self.vpn_gateways, |o| &o.id, object_id),
+                ObjectKind::VpnGateway,
+            ),
+            (
+                holds(&self.customer_gateways, |o| &o.id, object_id),
+                ObjectKind::CustomerGateway,
+            ),
+            (
+                holds(&self.vpn_connections, |o| &o.id, object_id),
+                ObjectKind::VpnConnection,
+            ),
+            (
+                holds(&self.route_tables, |o| &o.id, object_id),
+                ObjectKind::RouteTable,
+            ),
+            (
+                holds(&self.endpoints, |o| &o.id, object_id),
+                ObjectKind::Endpoint,
+            ),
+            (
+                holds(&self.security_groups, |o| &o.id, object_id),
+                ObjectKind::SecurityGroup,
+            ),
+            (
+                holds(&self.network_acls, |o| &o.id, object_id),
+                ObjectKind::NetworkAcl,
+            ),
+            (
+                holds(&self.placement_groups, |o| &o.id, object_id),
+                ObjectKind::PlacementGroup,
+            ),
+            (
+                holds(&self.workloads, |o| &o.id, object_id),
+                ObjectKind::Workload,
+            ),
+        ];
+        found
             .into_iter()
-            .find(|(id, _)| *id == object_id)
+            .find(|(held, _)| *held)
             .map(|(_, kind)| kind)
     }
 }

@@ -115,7 +115,10 @@ pub async fn sign_up(
     ApiJson(request): ApiJson<SignUpRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let name = checked_name(&request.name)?;
-    let hash = auth::hash_password(&request.password)
+    let password = request.password.clone();
+    let hash = crate::heavy::run(move || auth::hash_password(&password))
+        .await
+        .map_err(ApiError::heavy_work)?
         .map_err(|error| ApiError::bad_request("weak_password", error.to_string()))?;
     let user = state
         .store
@@ -190,38 +193,28 @@ pub async fn set_access(
             ));
         }
     };
-    let loses_admin = before.role == Role::Admin
-        && before.status == UserStatus::Active
-        && (role != Role::Admin || status != UserStatus::Active);
-    if loses_admin && state.store.active_admins().await? <= 1 {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "last_admin",
-            "this is the last active admin: make another admin first",
-        ));
-    }
-    let after = state.store.set_user_access(user_id, role, status).await?;
-    let action = match (before.status, after.status) {
+    let action = match (before.status, status) {
         (UserStatus::Pending, UserStatus::Active) => "user-approve",
         (_, UserStatus::Disabled) if before.status != UserStatus::Disabled => "user-disable",
         (UserStatus::Disabled, UserStatus::Active) => "user-enable",
         _ => "user-role",
     };
-    state
+    let detail = format!(
+        "{} {} → {} {}",
+        before.role.as_str(),
+        before.status.as_str(),
+        role.as_str(),
+        status.as_str()
+    );
+    let audit = crate::store::AuditRow {
+        actor: &current.user,
+        action,
+        target: &before.name,
+        detail: &detail,
+    };
+    let after = state
         .store
-        .audit_user(
-            &current.user,
-            action,
-            &after.name,
-            &format!(
-                "{} {} → {} {}",
-                before.role.as_str(),
-                before.status.as_str(),
-                after.role.as_str(),
-                after.status.as_str()
-            ),
-            "",
-        )
+        .set_user_access(user_id, role, status, audit)
         .await?;
     Ok(Json(json!({"user": after})))
 }

@@ -72,6 +72,25 @@ impl ApiError {
     }
 
     /// Logs `detail` server-side and returns a generic 500.
+    /// A design over Moat's hard limits: 422 with every exceeded limit in the details.
+    pub fn over_limits(refused: shared::limits::OverLimits) -> Self {
+        let details = serde_json::to_value(&refused.diagnostics).unwrap_or_default();
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "over_limits",
+            refused.to_string(),
+        )
+        .with_details(serde_json::json!({ "diagnostics": details }))
+    }
+
+    /// Heavy work that could not give its answer: busy or too slow (503), or failed (500).
+    pub fn heavy_work(error: crate::heavy::HeavyWorkError) -> Self {
+        match error {
+            crate::heavy::HeavyWorkError::Failed => Self::internal(error),
+            other => Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", other.to_string()),
+        }
+    }
+
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!(%detail, "internal error");
         Self::new(
@@ -110,6 +129,11 @@ impl From<StoreError> for ApiError {
                 "a deployment of this design is already running: wait for it to finish",
             ),
             StoreError::Refused(message) => ApiError::new(StatusCode::CONFLICT, "refused", message),
+            StoreError::LastAdmin => ApiError::new(
+                StatusCode::CONFLICT,
+                "last_admin",
+                "this is the last active admin: make another admin first",
+            ),
             other => ApiError::internal(other),
         }
     }

@@ -185,12 +185,22 @@ async fn login(
             "wrong name or password",
         )
     };
-    let Some((user, password_hash)) = found else {
-        auth::verify_password(&request.password, auth::decoy_hash());
+    // Hashing is CPU-heavy: it runs off the async workers, an unknown name against a decoy
+    // hash so both answers take as long.
+    let known = found.is_some();
+    let (user, password_hash) = match found {
+        Some((user, hash)) => (Some(user), hash),
+        None => (None, auth::decoy_hash().to_string()),
+    };
+    let password = request.password.clone();
+    let matches = crate::heavy::run(move || auth::verify_password(&password, &password_hash))
+        .await
+        .map_err(ApiError::heavy_work)?;
+    let Some(user) = user.filter(|_| known) else {
         accounts::record_login_failure(&state, &request.name, address).await?;
         return Err(refused());
     };
-    if !auth::verify_password(&request.password, &password_hash) {
+    if !matches {
         accounts::record_login_failure(&state, &request.name, address).await?;
         return Err(refused());
     }
@@ -296,8 +306,11 @@ fn loaded_design(document: Value) -> Result<shared::Design, ApiError> {
 }
 
 /// Checks that a document loads as a design; returns its name and canonical text.
+/// A design over Moat's hard limits is refused (422 `over_limits`), so no stored design can
+/// ask an export, a plan or a diagram for unbounded work.
 fn checked_document(document: Value) -> Result<(String, String), ApiError> {
     let design = loaded_design(document)?;
+    shared::limits::check(&design).map_err(ApiError::over_limits)?;
     Ok((design.name.clone(), shared::spec::save_design(&design)))
 }
 
@@ -393,8 +406,11 @@ async fn validate_document(
     ApiJson(document): ApiJson<Value>,
 ) -> Result<Json<Value>, ApiError> {
     current.require(Role::Viewer)?;
-    let design = loaded_design(document)?;
-    Ok(Json(json!({"diagnostics": shared::validate(&design)})))
+    let diagnostics =
+        crate::heavy::run(move || loaded_design(document).map(|design| shared::validate(&design)))
+            .await
+            .map_err(ApiError::heavy_work)??;
+    Ok(Json(json!({"diagnostics": diagnostics})))
 }
 
 #[utoipa::path(post, path = "/api/v1/designs/{design_id}/deployments", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 202, description = "{id, status: running}"), (status = 403, description = "Needs the deployer role", body = crate::api::openapi::ErrorDocument), (status = 409, description = "A deployment of the design is running", body = crate::api::openapi::ErrorDocument), (status = 422, description = "The design has errors", body = crate::api::openapi::ErrorDocument)))]
@@ -462,10 +478,21 @@ async fn export_design(
         .await
         .map_err(|_| ApiError::not_found("design"))?;
     let design = shared::spec::load_design(&record.document).map_err(ApiError::internal)?;
+    shared::limits::check(&design).map_err(ApiError::over_limits)?;
     if query.format == "png" {
-        let svg = shared::export::svg::diagram(&design, &Default::default());
-        let bytes = crate::render::png(&svg, query.scale.unwrap_or(2.0)).map_err(|message| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "cannot_render", message)
+        let scale = query.scale.unwrap_or(2.0);
+        let bytes = crate::heavy::run(move || {
+            let svg = shared::export::svg::diagram(&design, &Default::default());
+            crate::render::png(&svg, scale)
+        })
+        .await
+        .map_err(ApiError::heavy_work)?
+        .map_err(|error| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "cannot_render",
+                error.to_string(),
+            )
         })?;
         return Ok(([(axum::http::header::CONTENT_TYPE, "image/png")], bytes).into_response());
     }
@@ -484,10 +511,14 @@ async fn export_design(
             ),
         ));
     };
-    let files: Vec<Value> = shared::export::export(&design, format, &design_id)
-        .into_iter()
-        .map(|file| json!({"name": file.name, "contents": file.contents}))
-        .collect();
+    let files: Vec<Value> =
+        crate::heavy::run(move || shared::export::export(&design, format, &design_id))
+            .await
+            .map_err(ApiError::heavy_work)?
+            .map_err(ApiError::over_limits)?
+            .into_iter()
+            .map(|file| json!({"name": file.name, "contents": file.contents}))
+            .collect();
     Ok(Json(json!({"files": files})).into_response())
 }
 

@@ -68,7 +68,7 @@ pub async fn diff(
     Query(query): Query<DiffQuery>,
 ) -> Result<Json<Value>, ApiError> {
     current.require(Role::Viewer)?;
-    let against = query.against.unwrap_or(revision - 1);
+    let against = query.against.unwrap_or(revision.saturating_sub(1));
     let (_, newer) = revision_design(&state, &design_id, revision).await?;
     let older = if against < 1 {
         shared::Design::new(newer.name.clone(), newer.region.clone())

@@ -218,14 +218,15 @@ fn check_subnets(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     for vpc_index in vpc_indexes {
         let members = &subnets_by_vpc[&vpc_index];
         let networks: Vec<Ipv4Net> = members.iter().map(|(_, network)| *network).collect();
-        for (first, second) in cidr::overlapping_pairs(&networks) {
+        // One hint per block size: the free block does not depend on which pair asks.
+        let mut free_blocks: HashMap<u8, Option<Ipv4Net>> = HashMap::default();
+        for (first, second) in cidr::first_overlaps(&networks) {
             let first_subnet = &design.subnets[members[first].0];
             let second_subnet = &design.subnets[members[second].0];
-            let hint = suggest_free_block(
-                context,
-                vpc_index,
-                networks[second].prefix_len().clamp(16, 28),
-            )
+            let prefix = networks[second].prefix_len().clamp(16, 28);
+            let hint = (*free_blocks
+                .entry(prefix)
+                .or_insert_with(|| suggest_free_block(context, vpc_index, prefix)))
             .map(|free| format!("move {} to the next free block: {free}", second_subnet.id))
             .unwrap_or_else(|| "give one of them a block no other subnet uses".to_string());
             out.push(Diagnostic::new(
