@@ -6,5 +6,6 @@ mod auth;
 mod cli;
 mod deployments;
 mod designs;
+mod limits;
 mod openapi;
 mod support;
