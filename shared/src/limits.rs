@@ -436,7 +436,8 @@ mod tests {
 
     #[test]
     fn each_limit_names_itself_when_exceeded() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut Design)>)> = vec![
+        type Patch = Box<dyn Fn(&mut Design)>;
+        let cases: Vec<(&str, Patch)> = vec![
             (
                 codes::INSTANCE_COUNT,
                 Box::new(|d| d.workloads[0].count = u32::MAX),
