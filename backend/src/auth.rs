@@ -255,9 +255,70 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
+/// How sign-ins are throttled (OWASP's guidance: slow the guesser, never lock the owner out).
+///
+/// Failures count per (account, client) and per client, over the last hour. A pair's first
+/// `pair_free_failures` failures cost nothing; after them each attempt waits twice as long as the
+/// one before (2 s, 4 s, 8 s, … up to `max_wait_seconds`) since the pair's last failure, and a
+/// pair stops at `pair_failures_per_hour`. One client stops at `client_failures_per_hour` across
+/// all accounts. Failures from other clients never slow the owner down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottlePolicy {
+    pub pair_free_failures: i64,
+    pub pair_failures_per_hour: i64,
+    pub client_failures_per_hour: i64,
+    pub max_wait_seconds: i64,
+}
+
+impl ThrottlePolicy {
+    pub const DEFAULT: ThrottlePolicy = ThrottlePolicy {
+        pair_free_failures: 5,
+        pair_failures_per_hour: 100,
+        client_failures_per_hour: 100,
+        max_wait_seconds: 900,
+    };
+
+    /// How long the next attempt must wait, if at all, given the pair's failures in the last
+    /// hour and the last one's time, and the client's failures in the last hour.
+    pub fn wait(
+        &self,
+        pair_failures: i64,
+        last_pair_failure: i64,
+        client_failures: i64,
+        now: i64,
+    ) -> Option<i64> {
+        if pair_failures >= self.pair_failures_per_hour
+            || client_failures >= self.client_failures_per_hour
+        {
+            return Some(3600);
+        }
+        if pair_failures < self.pair_free_failures {
+            return None;
+        }
+        let doublings = (pair_failures - self.pair_free_failures).min(30) as u32;
+        // From 2 s: with whole-second clocks a wait of 1 could pass on a tick at once.
+        let backoff = (2i64 << doublings).min(self.max_wait_seconds);
+        let waited = now - last_pair_failure;
+        (waited < backoff).then_some(backoff - waited)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_throttle_backs_off_per_pair_and_caps_each_client() {
+        let policy = super::ThrottlePolicy::DEFAULT;
+        assert_eq!(policy.wait(4, 1000, 4, 1000), None);
+        assert_eq!(policy.wait(5, 1000, 5, 1000), Some(2));
+        assert_eq!(policy.wait(5, 1000, 5, 1001), Some(1));
+        assert_eq!(policy.wait(5, 1000, 5, 1002), None);
+        assert_eq!(policy.wait(8, 1000, 8, 1002), Some(14));
+        assert_eq!(policy.wait(40, 1000, 40, 1000), Some(900));
+        assert_eq!(policy.wait(100, 0, 100, 5000), Some(3600));
+        assert_eq!(policy.wait(0, 0, 100, 5000), Some(3600));
+    }
 
     #[test]
     fn passwords_hash_with_argon2id_and_verify() {

@@ -124,23 +124,32 @@ enum Command {
     /// What an apply would change in the account (AWS from the standard environment).
     Plan {
         file: PathBuf,
-        /// The id resources are tagged with (default: `cli-` and the design's name).
+        /// The stable id the design's resources are tagged and found with (the server's design
+        /// id, or any id of your own: the same one every time, never shared by two designs).
         #[arg(long)]
-        design_id: Option<String>,
+        design_id: String,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
     /// Make the account match the design: preflight, plan, apply with progress.
     Apply {
         file: PathBuf,
+        /// The stable id the design's resources are tagged and found with.
         #[arg(long)]
-        design_id: Option<String>,
+        design_id: String,
+        /// Apply without asking (needed when standard input is not a terminal).
+        #[arg(long)]
+        yes: bool,
     },
     /// Remove everything tagged with the design.
     Destroy {
         file: PathBuf,
+        /// The stable id the design's resources are tagged and found with.
         #[arg(long)]
-        design_id: Option<String>,
+        design_id: String,
+        /// Destroy without asking (needed when standard input is not a terminal).
+        #[arg(long)]
+        yes: bool,
     },
     /// Print the least-privilege IAM policy applying and destroying the design needs.
     IamPolicy { file: PathBuf },
@@ -153,7 +162,8 @@ enum Command {
         /// A directory for the files (default: here); `-` prints a one-file export.
         #[arg(long)]
         output: Option<PathBuf>,
-        /// The design id written into the ownership tags (default: `cli-` and the name).
+        /// The design id written into the ownership tags (default: `moat-draft`; the scripts,
+        /// Terraform and CloudFormation also take it at run time).
         #[arg(long)]
         design_id: Option<String>,
         /// `png` only: pixels per SVG unit, 0.1 to 8.
@@ -171,8 +181,9 @@ enum Command {
     /// What changed in the account outside Moat since the design was applied (exit 1 if any).
     Drift {
         file: PathBuf,
+        /// The stable id the design's resources are tagged and found with.
         #[arg(long)]
-        design_id: Option<String>,
+        design_id: String,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -280,9 +291,17 @@ fn main() -> ExitCode {
             file,
             design_id,
             format,
-        } => provision_commands::plan(&file, design_id, format == Format::Json),
-        Command::Apply { file, design_id } => provision_commands::apply(&file, design_id, false),
-        Command::Destroy { file, design_id } => provision_commands::apply(&file, design_id, true),
+        } => provision_commands::plan(&file, &design_id, format == Format::Json),
+        Command::Apply {
+            file,
+            design_id,
+            yes,
+        } => provision_commands::apply(&file, &design_id, false, yes),
+        Command::Destroy {
+            file,
+            design_id,
+            yes,
+        } => provision_commands::apply(&file, &design_id, true, yes),
         Command::IamPolicy { file } => provision_commands::iam_policy(&file),
         Command::Import { vpc_id, region } => provision_commands::import(&vpc_id, region),
         Command::Export {
@@ -296,7 +315,7 @@ fn main() -> ExitCode {
             file,
             design_id,
             format,
-        } => provision_commands::drift(&file, design_id, format == Format::Json),
+        } => provision_commands::drift(&file, &design_id, format == Format::Json),
         command => {
             let runtime = match tokio::runtime::Runtime::new() {
                 Ok(runtime) => runtime,

@@ -584,6 +584,9 @@ pub fn iam_policy(desired: &[shared::plan::DesiredResource]) -> serde_json::Valu
             } => Some(role.as_str()),
             _ => None,
         })
+        // Never a wildcard: a role that is not one literal ARN is an error in validation and
+        // is left out of the policy.
+        .filter(|role| shared::model::is_role_arn(role))
         .collect();
     if !delivery_roles.is_empty() {
         statements.push(serde_json::json!({
@@ -677,6 +680,27 @@ mod tests {
             pass_role["Resource"],
             serde_json::json!(["arn:aws:iam::123456789012:role/flow-logs"])
         );
+        // r14: a wildcard role never becomes a PassRole grant.
+        for wildcard in [
+            "arn:aws:iam::123456789012:role/*",
+            "arn:aws:iam::123456789012:role/flow-?",
+            "*",
+        ] {
+            logged.vpcs[0].flow_logs.as_mut().unwrap().delivery_role_arn =
+                Some(wildcard.to_string());
+            let policy = policy_of(&logged);
+            let statements = policy["Statement"].as_array().unwrap();
+            assert!(
+                statements.iter().all(|s| s["Action"] != "iam:PassRole"),
+                "{wildcard}: {policy}"
+            );
+            assert!(
+                shared::validate(&logged)
+                    .iter()
+                    .any(|d| d.code == "flowlog.delivery-role"),
+                "{wildcard}"
+            );
+        }
     }
 
     #[test]

@@ -21,17 +21,35 @@ fn load(file: &Path) -> Result<Design, String> {
     shared::spec::load_design(&text).map_err(|error| format!("{shown}: {error}"))
 }
 
-/// The design id resources are tagged with: given, or `cli-` and the design's name.
-fn design_id_for(design: &Design, given: Option<String>) -> String {
-    given.unwrap_or_else(|| {
-        let slug: String = design
-            .name
-            .to_lowercase()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect();
-        format!("cli-{}", slug.trim_matches('-'))
-    })
+/// The design id an export's ownership tags default to when none is given: the same
+/// placeholder the app uses for an unsaved draft (every code export takes the real one at run
+/// time: `MOAT_DESIGN_ID`, `var.design_id`, the `DesignId` parameter). Provisioning commands
+/// never default: they take `--design-id`, so resources are owned by a stable id, never a name.
+const EXPORT_DEFAULT_DESIGN_ID: &str = "moat-draft";
+
+/// Asks before the account changes: `--yes` skips the question; without a terminal and without
+/// `--yes` nothing changes (exit 2). Anything but `yes` cancels (exit 1).
+fn confirmed(command: &str, yes: bool) -> Result<(), ExitCode> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        eprintln!(
+            "moat {command}: standard input is not a terminal, so nothing was changed: pass --yes to {command} without asking"
+        );
+        return Err(ExitCode::from(2));
+    }
+    eprint!("Do you want to {command} these changes? Only 'yes' is accepted: ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        eprintln!("moat {command}: cancelled; nothing was changed");
+        Err(ExitCode::from(1))
+    }
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
@@ -98,7 +116,7 @@ async fn plan_for(
 }
 
 /// `moat plan FILE`: what an apply would do, without changing anything.
-pub fn plan(file: &Path, design_id: Option<String>, json: bool) -> ExitCode {
+pub fn plan(file: &Path, design_id: &str, json: bool) -> ExitCode {
     let design = match load(file) {
         Ok(design) => design,
         Err(message) => {
@@ -106,7 +124,7 @@ pub fn plan(file: &Path, design_id: Option<String>, json: bool) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let design_id = design_id_for(&design, design_id);
+    let design_id = design_id.to_string();
     let Ok(runtime) = runtime() else {
         return ExitCode::from(2);
     };
@@ -182,7 +200,7 @@ impl Journal for ProgressBar {
 
 /// `moat apply FILE` (and `moat destroy FILE`): preflight, plan, apply with progress, and the
 /// AWS id of everything created.
-pub fn apply(file: &Path, design_id: Option<String>, destroy: bool) -> ExitCode {
+pub fn apply(file: &Path, design_id: &str, destroy: bool, yes: bool) -> ExitCode {
     let command = if destroy { "destroy" } else { "apply" };
     let design = match load(file) {
         Ok(design) => design,
@@ -206,7 +224,7 @@ pub fn apply(file: &Path, design_id: Option<String>, destroy: bool) -> ExitCode 
             return ExitCode::from(1);
         }
     }
-    let design_id = design_id_for(&design, design_id);
+    let design_id = design_id.to_string();
     let Ok(runtime) = runtime() else {
         return ExitCode::from(2);
     };
@@ -254,6 +272,9 @@ pub fn apply(file: &Path, design_id: Option<String>, destroy: bool) -> ExitCode 
                 eprintln!("moat {command}: the preflight could not ask EC2: {error}");
                 return ExitCode::from(2);
             }
+        }
+        if let Err(code) = confirmed(command, yes) {
+            return code;
         }
         let journal = Arc::new(ProgressBar {
             total: plan.steps.len(),
@@ -317,7 +338,7 @@ pub fn iam_policy(file: &Path) -> ExitCode {
 
 /// `moat drift FILE`: what changed in the account outside Moat since the design was applied.
 /// Exit 0 none, 1 some, 2 unreadable or unreachable.
-pub fn drift(file: &Path, design_id: Option<String>, json: bool) -> ExitCode {
+pub fn drift(file: &Path, design_id: &str, json: bool) -> ExitCode {
     let design = match load(file) {
         Ok(design) => design,
         Err(message) => {
@@ -325,7 +346,7 @@ pub fn drift(file: &Path, design_id: Option<String>, json: bool) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let design_id = design_id_for(&design, design_id);
+    let design_id = design_id.to_string();
     let Ok(runtime) = runtime() else {
         return ExitCode::from(2);
     };
@@ -404,7 +425,7 @@ pub fn export(
             return ExitCode::from(2);
         }
     };
-    let design_id = design_id_for(&design, design_id);
+    let design_id = design_id.unwrap_or_else(|| EXPORT_DEFAULT_DESIGN_ID.to_string());
     if let Err(refused) = shared::limits::check(&design) {
         eprintln!("moat export: {refused}");
         return ExitCode::from(2);

@@ -159,6 +159,15 @@ pub struct DeployedResource {
 }
 
 /// Seconds since the Unix epoch.
+/// Whether a sign-in attempt may go ahead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInGate {
+    /// Go ahead; the attempt's token, for [`Store::sign_in_succeeded`].
+    Open { attempt: String },
+    /// Too many failures from this client: wait this many seconds.
+    Wait { seconds: i64 },
+}
+
 /// An audit row written in the same transaction as the change it records.
 pub struct AuditRow<'a> {
     pub actor: &'a User,
@@ -257,11 +266,12 @@ impl Store {
 
     /// The user and password hash for a login attempt.
     pub async fn user_for_login(&self, name: &str) -> Result<Option<(User, String)>, StoreError> {
-        let row =
-            sqlx::query("SELECT id, name, role, status, password_hash FROM users WHERE name = $1")
-                .bind(name)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row = sqlx::query(
+            "SELECT id, name, role, status, password_hash FROM users WHERE lower(name) = lower($1)",
+        )
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.map(|row| (user_from_row(&row), row.get::<String, _>("password_hash"))))
     }
 
@@ -654,39 +664,142 @@ impl Store {
             .collect())
     }
 
-    /// Records a failed sign-in against a scope (`account` or `address`) and subject.
-    pub async fn record_login_failure(&self, scope: &str, subject: &str) -> Result<(), StoreError> {
+    /// Reserves one sign-in attempt for `account` from `address`, or says how long to wait.
+    ///
+    /// The attempt is written as a failure *before* the password is checked, in the same
+    /// transaction that counts the earlier ones (PostgreSQL: under advisory locks on the pair
+    /// and the address; SQLite: the INSERT takes the one write lock first), so concurrent
+    /// guesses cannot pass the limit. A successful sign-in then calls [`Self::sign_in_succeeded`].
+    pub async fn reserve_sign_in(
+        &self,
+        account: &str,
+        address: &str,
+        policy: &crate::auth::ThrottlePolicy,
+    ) -> Result<SignInGate, StoreError> {
         let at = now();
-        sqlx::query("INSERT INTO login_failures (scope, subject, at) VALUES ($1, $2, $3)")
+        let pair = format!("{account}\u{1f}{address}");
+        let attempt = crate::auth::new_token();
+        let mut transaction = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            for key in [&pair, &format!("address\u{1f}{address}")] {
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                    .bind(key.as_str())
+                    .execute(&mut *transaction)
+                    .await?;
+            }
+        }
+        for (scope, subject) in [("pair", pair.as_str()), ("address", address)] {
+            sqlx::query(
+                "INSERT INTO login_failures (scope, subject, at, attempt, account) VALUES ($1, $2, $3, $4, $5)",
+            )
             .bind(scope)
             .bind(subject)
             .bind(at)
-            .execute(&self.pool)
+            .bind(attempt.as_str())
+            .bind(account)
+            .execute(&mut *transaction)
             .await?;
+        }
+        let since = at - 3600;
+        let pair_row = sqlx::query(
+            "SELECT COUNT(*) AS earlier, COALESCE(MAX(at), 0) AS last FROM login_failures WHERE scope = 'pair' AND subject = $1 AND at >= $2 AND attempt <> $3",
+        )
+        .bind(pair.as_str())
+        .bind(since)
+        .bind(attempt.as_str())
+        .fetch_one(&mut *transaction)
+        .await?;
+        let address_row = sqlx::query(
+            "SELECT COUNT(*) AS earlier FROM login_failures WHERE scope = 'address' AND subject = $1 AND at >= $2 AND attempt <> $3",
+        )
+        .bind(address)
+        .bind(since)
+        .bind(attempt.as_str())
+        .fetch_one(&mut *transaction)
+        .await?;
+        let wait = policy.wait(
+            pair_row.get("earlier"),
+            pair_row.get("last"),
+            address_row.get("earlier"),
+            at,
+        );
+        if let Some(seconds) = wait {
+            transaction.rollback().await?;
+            return Ok(SignInGate::Wait { seconds });
+        }
         // Old entries are never needed again.
         sqlx::query("DELETE FROM login_failures WHERE at < $1")
             .bind(at - 2 * 3600)
+            .execute(&mut *transaction)
+            .await?;
+        transaction.commit().await?;
+        Ok(SignInGate::Open { attempt })
+    }
+
+    /// A reserved attempt signed in: its rows go, and so do the pair's earlier failures (the
+    /// client knows the password).
+    pub async fn sign_in_succeeded(
+        &self,
+        account: &str,
+        address: &str,
+        attempt: &str,
+    ) -> Result<(), StoreError> {
+        let pair = format!("{account}\u{1f}{address}");
+        sqlx::query(
+            "DELETE FROM login_failures WHERE attempt = $1 OR (scope = 'pair' AND subject = $2)",
+        )
+        .bind(attempt)
+        .bind(pair.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// An admin's unlock: every recorded failure of one account, from every client, goes.
+    pub async fn clear_sign_in_failures(&self, account: &str) -> Result<u64, StoreError> {
+        let deleted =
+            sqlx::query("DELETE FROM login_failures WHERE scope = 'pair' AND account = $1")
+                .bind(account)
+                .execute(&self.pool)
+                .await?;
+        Ok(deleted.rows_affected())
+    }
+
+    /// Records one rate-limited event against a scope and subject (sign-ups per client).
+    pub async fn record_rate_event(&self, scope: &str, subject: &str) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO login_failures (scope, subject, at) VALUES ($1, $2, $3)")
+            .bind(scope)
+            .bind(subject)
+            .bind(now())
             .execute(&self.pool)
             .await?;
         Ok(())
     }
 
-    /// Failed sign-ins of a scope and subject since `since`.
-    pub async fn login_failures_since(
+    /// Rate-limited events of a scope and subject since `since`.
+    pub async fn rate_events_since(
         &self,
         scope: &str,
         subject: &str,
         since: i64,
     ) -> Result<i64, StoreError> {
         let row = sqlx::query(
-            "SELECT COUNT(*) AS failures FROM login_failures WHERE scope = $1 AND subject = $2 AND at >= $3",
+            "SELECT COUNT(*) AS events FROM login_failures WHERE scope = $1 AND subject = $2 AND at >= $3",
         )
         .bind(scope)
         .bind(subject)
         .bind(since)
         .fetch_one(&self.pool)
         .await?;
-        Ok(row.get("failures"))
+        Ok(row.get("events"))
+    }
+
+    /// How many accounts wait for an admin's approval.
+    pub async fn pending_users(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query("SELECT COUNT(*) AS pending FROM users WHERE status = 'pending'")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row.get("pending"))
     }
 
     /// Starts a deployment row; refused while another deployment of the design runs.

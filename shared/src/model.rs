@@ -409,6 +409,27 @@ impl FlowLogs {
     }
 }
 
+/// `arn:<partition>:iam::<12 digits>:role/<path and name>`, one literal role: the path and
+/// name in IAM's own characters (letters, digits, `+=,.@_-`, `/` between path parts), so no
+/// `*` or `?` can make it a wildcard (the IAM policy grants `iam:PassRole` on exactly it).
+pub fn is_role_arn(text: &str) -> bool {
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    matches!(
+        parts[..],
+        ["arn", partition, "iam", "", account, resource]
+            if partition.starts_with("aws")
+                && partition.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+                && account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit())
+                && resource.strip_prefix("role/").is_some_and(|name| {
+                    !name.is_empty()
+                        && !name.ends_with('/')
+                        && name.len() <= 576
+                        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-/".contains(&b))
+                })
+    )
+}
+
 /// The user's intent for a subnet; validation checks that the routes agree with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

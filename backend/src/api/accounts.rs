@@ -17,9 +17,6 @@ use super::{ApiError, ApiJson};
 use crate::AppState;
 use crate::auth::{self, CurrentUser, Role, UserStatus};
 
-/// Failed sign-ins allowed per account and per client address in an hour; the next is refused.
-pub const LOGIN_FAILURES_PER_HOUR: i64 = 100;
-
 /// The client's address, when the server knows it (absent in in-process tests).
 pub struct ClientAddress(pub Option<IpAddr>);
 
@@ -36,55 +33,54 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     }
 }
 
-/// Refuses a sign-in when the account or the address had too many failures in the last hour.
-/// The message is the same whether or not the account exists.
-pub async fn check_login_rate(
-    state: &AppState,
-    name: &str,
-    address: Option<IpAddr>,
-) -> Result<(), ApiError> {
-    let since = crate::store::now() - 3600;
-    let account = name.trim().to_lowercase();
-    let mut over = state
-        .store
-        .login_failures_since("account", &account, since)
-        .await?
-        >= LOGIN_FAILURES_PER_HOUR;
-    if let Some(address) = address {
-        over = over
-            || state
-                .store
-                .login_failures_since("address", &address.to_string(), since)
-                .await?
-                >= LOGIN_FAILURES_PER_HOUR;
-    }
-    if over {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "too many failed sign-ins: wait an hour or ask an admin",
-        ));
-    }
-    Ok(())
+/// How a client address is written in the throttle's rows.
+pub fn client_key(address: Option<IpAddr>) -> String {
+    address.map_or_else(|| "unknown".to_string(), |a| a.to_string())
 }
 
-pub async fn record_login_failure(
+/// Reserves a sign-in attempt under [`auth::ThrottlePolicy::DEFAULT`], or refuses it with the
+/// wait. The message is the same whether or not the account exists.
+pub async fn reserve_sign_in(
     state: &AppState,
     name: &str,
     address: Option<IpAddr>,
+) -> Result<String, ApiError> {
+    let account = name.trim().to_lowercase();
+    match state
+        .store
+        .reserve_sign_in(&account, &client_key(address), &auth::ThrottlePolicy::DEFAULT)
+        .await?
+    {
+        crate::store::SignInGate::Open { attempt } => Ok(attempt),
+        crate::store::SignInGate::Wait { seconds } => Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!(
+                "too many failed sign-ins from this client: try again in {seconds} s, or ask an admin to unlock the account"
+            ),
+        )
+        .with_details(json!({"retry_after_seconds": seconds}))),
+    }
+}
+
+/// A reserved attempt signed in: it and the pair's earlier failures are forgotten.
+pub async fn sign_in_succeeded(
+    state: &AppState,
+    name: &str,
+    address: Option<IpAddr>,
+    attempt: &str,
 ) -> Result<(), ApiError> {
     state
         .store
-        .record_login_failure("account", &name.trim().to_lowercase())
+        .sign_in_succeeded(&name.trim().to_lowercase(), &client_key(address), attempt)
         .await?;
-    if let Some(address) = address {
-        state
-            .store
-            .record_login_failure("address", &address.to_string())
-            .await?;
-    }
     Ok(())
 }
+
+/// Sign-ups one client may make in an hour.
+pub const SIGN_UPS_PER_CLIENT_PER_HOUR: i64 = 5;
+/// Accounts that may wait for approval at once.
+pub const PENDING_ACCOUNTS_LIMIT: i64 = 200;
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct SignUpRequest {
@@ -112,9 +108,38 @@ fn checked_name(name: &str) -> Result<String, ApiError> {
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignUpRequest, responses((status = 201, description = "A pending account: it can do nothing until an admin approves it"), (status = 400, description = "Weak password or invalid name", body = crate::api::openapi::ErrorDocument), (status = 409, description = "The name is taken", body = crate::api::openapi::ErrorDocument)))]
 pub async fn sign_up(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     ApiJson(request): ApiJson<SignUpRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let name = checked_name(&request.name)?;
+    // A served request always has its peer's address; only in-process callers have none.
+    let client = client_key(address);
+    let recent = match address {
+        Some(_) => {
+            state
+                .store
+                .rate_events_since("signup", &client, crate::store::now() - 3600)
+                .await?
+        }
+        None => 0,
+    };
+    if recent >= SIGN_UPS_PER_CLIENT_PER_HOUR {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!(
+                "at most {SIGN_UPS_PER_CLIENT_PER_HOUR} sign-ups an hour from one client: try again later"
+            ),
+        ));
+    }
+    if state.store.pending_users().await? >= PENDING_ACCOUNTS_LIMIT {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many accounts wait for approval: try again once an admin has answered them",
+        ));
+    }
+    state.store.record_rate_event("signup", &client).await?;
     let password = request.password.clone();
     let hash = crate::heavy::run(move || auth::hash_password(&password))
         .await
@@ -263,4 +288,34 @@ pub async fn audit_log(
     Ok(Json(
         json!({"entries": state.store.audit_entries(limit).await?}),
     ))
+}
+
+/// Unlocks an account's sign-in: every failure recorded against it, from every client, goes.
+#[utoipa::path(delete, path = "/api/v1/users/{user_id}/sign-in-failures", tag = "admin", security(("session" = [])), params(("user_id" = i64, Path)), responses((status = 200, description = "{cleared}: how many recorded failures went"), (status = 403, description = "Needs the admin role", body = crate::api::openapi::ErrorDocument), (status = 404, body = crate::api::openapi::ErrorDocument)))]
+pub async fn unlock(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(user_id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    current.require(Role::Admin)?;
+    let user = state
+        .store
+        .user(user_id)
+        .await
+        .map_err(|_| ApiError::not_found("user"))?;
+    let cleared = state
+        .store
+        .clear_sign_in_failures(&user.name.to_lowercase())
+        .await?;
+    state
+        .store
+        .audit_user(
+            &current.user,
+            "user-unlock",
+            &user.name,
+            &format!("{cleared} failures cleared"),
+            "",
+        )
+        .await?;
+    Ok(Json(json!({"cleared": cleared})))
 }

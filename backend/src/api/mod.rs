@@ -5,6 +5,7 @@
 
 mod accounts;
 mod error;
+pub mod headers;
 pub mod openapi;
 mod revisions;
 
@@ -55,6 +56,10 @@ pub fn router(state: AppState) -> Router {
             "/users/{user_id}",
             axum::routing::patch(accounts::set_access).delete(accounts::reject),
         )
+        .route(
+            "/users/{user_id}/sign-in-failures",
+            axum::routing::delete(accounts::unlock),
+        )
         .route("/audit", get(accounts::audit_log))
         .route("/designs", get(list_designs).post(create_design))
         .route("/designs/{design_id}", get(get_design).put(update_design))
@@ -89,13 +94,21 @@ pub fn router(state: AppState) -> Router {
         .route("/templates/{name}", get(get_template))
         .route("/schema", get(design_schema))
         .fallback(|| async { ApiError::not_found("API route") });
+    let api = api.layer(axum::middleware::map_response(headers::json_errors));
     let mut router = Router::new().nest("/api/v1", api);
     if let Some(static_dir) = &state.settings.static_dir {
         let index = static_dir.join("index.html");
         router = router.fallback_service(ServeDir::new(static_dir).fallback(ServeFile::new(index)));
     }
+    let security_headers = std::sync::Arc::new(headers::security_headers(
+        &headers::content_security_policy(state.settings.static_dir.as_deref()),
+    ));
     router
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::map_response(move |response| {
+            let security_headers = security_headers.clone();
+            async move { headers::with_headers(response, &security_headers) }
+        }))
         .with_state(state)
 }
 
@@ -170,13 +183,13 @@ impl std::fmt::Debug for LoginRequest {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses((status = 200, description = "Signed in: {user, csrf_token}; sets the HttpOnly SameSite=Strict session cookie"), (status = 401, description = "Wrong name or password (the same answer for unknown names)", body = crate::api::openapi::ErrorDocument), (status = 403, description = "Right password, but the account is pending or disabled", body = crate::api::openapi::ErrorDocument), (status = 429, description = "Too many failed sign-ins for the account or the client address in the last hour", body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses((status = 200, description = "Signed in: {user, csrf_token}; sets the HttpOnly SameSite=Strict session cookie"), (status = 401, description = "Wrong name or password (the same answer for unknown names)", body = crate::api::openapi::ErrorDocument), (status = 403, description = "Right password, but the account is pending or disabled", body = crate::api::openapi::ErrorDocument), (status = 429, description = "Too many failed sign-ins from this client (for this account: backoff after 5; across accounts: 100 an hour); details.retry_after_seconds says how long to wait", body = crate::api::openapi::ErrorDocument)))]
 async fn login(
     State(state): State<AppState>,
     accounts::ClientAddress(address): accounts::ClientAddress,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    accounts::check_login_rate(&state, &request.name, address).await?;
+    let attempt = accounts::reserve_sign_in(&state, &request.name, address).await?;
     let found = state.store.user_for_login(&request.name).await?;
     let refused = || {
         ApiError::new(
@@ -196,14 +209,14 @@ async fn login(
     let matches = crate::heavy::run(move || auth::verify_password(&password, &password_hash))
         .await
         .map_err(ApiError::heavy_work)?;
+    // A failure keeps its reserved row; only a success removes it.
     let Some(user) = user.filter(|_| known) else {
-        accounts::record_login_failure(&state, &request.name, address).await?;
         return Err(refused());
     };
     if !matches {
-        accounts::record_login_failure(&state, &request.name, address).await?;
         return Err(refused());
     }
+    accounts::sign_in_succeeded(&state, &request.name, address, &attempt).await?;
     // Only after the right password does the answer say more than "wrong name or password".
     match user.status {
         auth::UserStatus::Active => {}

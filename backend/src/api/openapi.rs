@@ -56,6 +56,7 @@ impl utoipa::Modify for SessionCookie {
         super::accounts::list_users,
         super::accounts::set_access,
         super::accounts::reject,
+        super::accounts::unlock,
         super::accounts::audit_log,
         super::list_designs,
         super::create_design,

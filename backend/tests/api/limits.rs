@@ -193,3 +193,91 @@ async fn r14_two_admins_demoting_each_other_at_once_never_leave_no_admin() {
         assert_eq!(restored.status, StatusCode::OK, "round {round}");
     }
 }
+
+#[tokio::test]
+async fn r14_every_response_carries_the_security_headers_and_every_error_is_json() {
+    let app = TestApp::new().await.with_user("vera", Role::Viewer).await;
+    let session = app.login("vera").await;
+    let health = app.request(Method::GET, "/api/v1/health", None, None).await;
+    for (name, expected) in [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+    ] {
+        assert_eq!(health.headers[name], expected, "{name}");
+    }
+    let policy = health.headers["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert!(policy.contains("'wasm-unsafe-eval'"), "{policy}");
+    // A path and a query that do not parse answer with the JSON error document.
+    for uri in [
+        "/api/v1/designs/d-1/revisions/not-a-number",
+        "/api/v1/designs/d-1/revisions/1/diff?against=soon",
+    ] {
+        let answer = app.request(Method::GET, uri, Some(&session), None).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{uri}: {}",
+            answer.text
+        );
+        assert_eq!(answer.headers["content-type"], "application/json", "{uri}");
+        assert_eq!(answer.body["code"], "bad_request", "{uri}");
+        assert!(!answer.body["message"].as_str().unwrap().is_empty());
+    }
+    let wrong_method = app
+        .request(Method::DELETE, "/api/v1/health", Some(&session), None)
+        .await;
+    assert_eq!(wrong_method.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(wrong_method.body["code"], "method_not_allowed");
+}
+
+#[tokio::test]
+async fn r14_a_region_spelled_otherwise_cannot_slip_past_the_two_person_rule() {
+    let app = TestApp::new()
+        .await
+        .with_protected_target("us-east-1")
+        .with_user("dev", Role::Deployer)
+        .await;
+    let session = app.login("dev").await;
+    for region in ["US-EAST-1", "us-east-1\u{200b}", " us-east-1"] {
+        let mut document = valid_design();
+        document["region"] = json!(region);
+        let saved = app
+            .request(
+                Method::POST,
+                "/api/v1/designs",
+                Some(&session),
+                Some(json!({"document": document})),
+            )
+            .await;
+        assert_eq!(
+            saved.status,
+            StatusCode::CREATED,
+            "{region:?}: {}",
+            saved.text
+        );
+        let design_id = saved.body["id"].as_str().unwrap().to_string();
+        let deployment = app
+            .request(
+                Method::POST,
+                &format!("/api/v1/designs/{design_id}/deployments"),
+                Some(&session),
+                None,
+            )
+            .await;
+        // The region is no AWS region as spelled: an error, and a design with errors never
+        // deploys, approved or not (it started unapproved before).
+        assert_eq!(
+            deployment.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{region:?}: {}",
+            deployment.text
+        );
+        assert!(
+            deployment.text.contains("region"),
+            "{region:?}: {}",
+            deployment.text
+        );
+    }
+}

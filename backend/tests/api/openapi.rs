@@ -33,7 +33,7 @@ async fn the_served_document_is_the_committed_one() {
 }
 
 /// Every operation the router serves, as (method, path template).
-const ROUTED: [(&str, &str); 32] = [
+const ROUTED: [(&str, &str); 33] = [
     ("get", "/api/v1/health"),
     ("get", "/api/v1/openapi.json"),
     ("post", "/api/v1/auth/login"),
@@ -43,6 +43,7 @@ const ROUTED: [(&str, &str); 32] = [
     ("get", "/api/v1/users"),
     ("patch", "/api/v1/users/{user_id}"),
     ("delete", "/api/v1/users/{user_id}"),
+    ("delete", "/api/v1/users/{user_id}/sign-in-failures"),
     ("get", "/api/v1/audit"),
     ("get", "/api/v1/designs"),
     ("post", "/api/v1/designs"),

@@ -43,7 +43,32 @@ async fn plan_apply_destroy_and_iam_policy_from_the_command_line() {
     assert_eq!(plan["counts"][0], desired, "{plan}");
     assert_eq!(plan["plan"]["steps"].as_array().unwrap().len(), desired);
 
-    let applied = moat(&harness, &["apply", file, "--design-id", "d-cli"]);
+    // r14: the CLI owns resources by a stable id, never by the design's name, and never changes
+    // the account without asking: no --design-id is refused, and without a terminal and
+    // without --yes nothing is applied.
+    let unnamed = moat(&harness, &["apply", file, "--yes"]);
+    assert_eq!(unnamed.status.code(), Some(2));
+    assert!(
+        text(&unnamed.stderr).contains("--design-id"),
+        "{}",
+        text(&unnamed.stderr)
+    );
+    let unasked = moat(&harness, &["apply", file, "--design-id", "d-cli"]);
+    assert_eq!(unasked.status.code(), Some(2), "{}", text(&unasked.stdout));
+    assert!(
+        text(&unasked.stderr).contains("pass --yes"),
+        "{}",
+        text(&unasked.stderr)
+    );
+    assert!(
+        text(&unasked.stdout).contains(&format!("Plan: {desired} to create")),
+        "the plan is shown before asking: {}",
+        text(&unasked.stdout)
+    );
+    let untouched = account::read(&harness.checker(), &harness.layer, "d-cli").await;
+    assert!(untouched.tagged.is_empty(), "{:?}", untouched.tagged);
+
+    let applied = moat(&harness, &["apply", file, "--design-id", "d-cli", "--yes"]);
     let output = text(&applied.stdout);
     assert!(
         applied.status.success(),
@@ -68,7 +93,14 @@ async fn plan_apply_destroy_and_iam_policy_from_the_command_line() {
         text(&again.stdout)
     );
 
-    let destroyed = moat(&harness, &["destroy", file, "--design-id", "d-cli"]);
+    let unasked = moat(&harness, &["destroy", file, "--design-id", "d-cli"]);
+    assert_eq!(unasked.status.code(), Some(2));
+    let still_there = account::read(&harness.checker(), &harness.layer, "d-cli").await;
+    assert_eq!(still_there.lines, account::expected(&design));
+    let destroyed = moat(
+        &harness,
+        &["destroy", file, "--design-id", "d-cli", "--yes"],
+    );
     assert!(destroyed.status.success(), "{}", text(&destroyed.stderr));
     let account = account::read(&harness.checker(), &harness.layer, "d-cli").await;
     assert!(account.tagged.is_empty(), "{:?}", account.tagged);
@@ -97,7 +129,13 @@ async fn missing_permissions_stop_an_apply_before_anything_is_created() {
     .unwrap();
     let applied = moat(
         &harness,
-        &["apply", file.to_str().unwrap(), "--design-id", "d-denied"],
+        &[
+            "apply",
+            file.to_str().unwrap(),
+            "--design-id",
+            "d-denied",
+            "--yes",
+        ],
     );
     let errors = text(&applied.stderr);
     assert_eq!(applied.status.code(), Some(1), "{errors}");
@@ -122,7 +160,10 @@ async fn drift_shows_what_changed_outside_moat() {
     let file = directory.path().join("mvp.json");
     std::fs::write(&file, shared::templates::template("mvp").unwrap().document).unwrap();
     let file = file.to_str().unwrap();
-    let applied = moat(&harness, &["apply", file, "--design-id", "d-drift"]);
+    let applied = moat(
+        &harness,
+        &["apply", file, "--design-id", "d-drift", "--yes"],
+    );
     assert!(applied.status.success(), "{}", text(&applied.stderr));
     let clean = moat(&harness, &["drift", file, "--design-id", "d-drift"]);
     assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stdout));
@@ -201,7 +242,10 @@ async fn drift_shows_what_changed_outside_moat() {
         "{output}"
     );
     // Applying again puts the design back.
-    let repaired = moat(&harness, &["apply", file, "--design-id", "d-drift"]);
+    let repaired = moat(
+        &harness,
+        &["apply", file, "--design-id", "d-drift", "--yes"],
+    );
     assert!(repaired.status.success(), "{}", text(&repaired.stderr));
     let clean = moat(&harness, &["drift", file, "--design-id", "d-drift"]);
     assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stdout));

@@ -544,3 +544,66 @@ fn the_svg_diagrams_match_their_snapshots() {
         );
     }
 }
+
+mod fuzz {
+    //! The fuzz target of #14: designs with hostile text, numbers and boxes anywhere go through
+    //! load → validate → every export and the planner without a panic, and the exports that
+    //! are not refused by the limits are deterministic.
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn hostile_text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[\\x00-\\x1f'\"`$(){}%<>&;|\\\\\\n\\u{202e}\\u{2028}]{0,40}",
+            Just("${file(\"/etc/passwd\")}".to_string()),
+            Just("$(touch pwned)".to_string()),
+            Just("]]><script>".to_string()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn hostile_designs_never_panic_validation_the_planner_or_any_export(
+            texts in proptest::collection::vec(hostile_text(), 12),
+            count in any::<u32>(),
+            coordinate in any::<f64>(),
+            port in any::<i32>(),
+        ) {
+            let mut document: serde_json::Value = serde_json::from_str(
+                crate::templates::template("llm-training-efa").unwrap().document,
+            )
+            .unwrap();
+            document["name"] = serde_json::json!(texts[0]);
+            document["region"] = serde_json::json!(texts[1]);
+            document["subnets"][0]["cidr"] = serde_json::json!(texts[2]);
+            document["subnets"][0]["availability_zone"] = serde_json::json!(texts[3]);
+            document["security_groups"][0]["name"] = serde_json::json!(texts[4]);
+            document["security_groups"][0]["description"] = serde_json::json!(texts[5]);
+            document["workloads"][0]["instance_type"] = serde_json::json!(texts[6]);
+            document["workloads"][0]["count"] = serde_json::json!(count);
+            document["workloads"][0]["launch"] = serde_json::json!(true);
+            document["workloads"][0]["image_id"] = serde_json::json!(texts[7]);
+            document["security_groups"][0]["ingress"][0]["from_port"] = serde_json::json!(port);
+            document["layout"] = serde_json::json!({
+                texts[8].clone(): {"x": coordinate.clamp(-1e300, 1e300), "y": 0.0, "width": 10.0, "height": 10.0}
+            });
+            let renamed = serde_json::to_string(&document)
+                .unwrap()
+                .replace("\"pg-llm\"", &serde_json::to_string(&texts[9]).unwrap());
+            let Ok(design) = crate::spec::load_design(&renamed) else {
+                return Ok(());
+            };
+            let _ = crate::validate(&design);
+            let _ = crate::plan::desired_resources(&design);
+            for format in Format::ALL {
+                let first = export(&design, format, &texts[10]);
+                if first.is_ok() {
+                    prop_assert_eq!(first, export(&design, format, &texts[10]));
+                }
+            }
+        }
+    }
+}

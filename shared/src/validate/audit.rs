@@ -105,18 +105,7 @@ fn flow_logs(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// `arn:<partition>:iam::<12 digits>:role/<path and name>`.
-fn is_role_arn(text: &str) -> bool {
-    let parts: Vec<&str> = text.splitn(6, ':').collect();
-    matches!(
-        parts[..],
-        ["arn", partition, "iam", "", account, resource]
-            if partition.starts_with("aws")
-                && account.len() == 12
-                && account.bytes().all(|b| b.is_ascii_digit())
-                && resource.strip_prefix("role/").is_some_and(|name| !name.is_empty())
-    )
-}
+use crate::model::is_role_arn;
 
 fn public_ip_on_launch(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     let design = context.design;
