@@ -184,6 +184,11 @@ pub fn moat_binary() -> anyhow::Result<PathBuf> {
 }
 
 impl MoatServer {
+    /// The server process's id (to read its memory from `/proc`).
+    pub fn pid(&self) -> u32 {
+        self._process.child.id()
+    }
+
     /// The server with its AWS endpoint at `aws_endpoint`: moto, or the fault layer in front
     /// of it (which also serves what moto lacks).
     pub fn start(aws_endpoint: &str, users: &[TestUser]) -> anyhow::Result<MoatServer> {

@@ -3,8 +3,9 @@
 //!
 //! The Content-Security-Policy lets the app run and nothing else: scripts only from the server
 //! and the one inline module script Trunk writes into `index.html` (allowed by its SHA-256,
-//! computed from the served file at start-up), wasm compilation (`'wasm-unsafe-eval'`), requests
-//! only to the server, no frames around it (`frame-ancestors 'none'`), no plugins.
+//! computed from the served file at start-up), wasm compilation (`'wasm-unsafe-eval'`),
+//! requests only to the server (and reads of the page's own `data:`/`blob:` URLs, as a PNG
+//! download is), no frames around it (`frame-ancestors 'none'`), no plugins.
 
 use std::path::Path;
 
@@ -52,7 +53,7 @@ pub fn content_security_policy(static_dir: Option<&Path>) -> String {
     let mut script = vec!["'self'".to_string(), "'wasm-unsafe-eval'".to_string()];
     script.extend(hashes);
     format!(
-        "default-src 'self'; script-src {}; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        "default-src 'self'; script-src {}; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self' data: blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
         script.join(" ")
     )
 }

@@ -490,23 +490,29 @@ async fn export_design(
         .design(&design_id)
         .await
         .map_err(|_| ApiError::not_found("design"))?;
-    let design = shared::spec::load_design(&record.document).map_err(ApiError::internal)?;
-    shared::limits::check(&design).map_err(ApiError::over_limits)?;
+    // Everything from here is CPU-heavy: loading the stored document, checking the limits, the
+    // export and encoding the answer all run off the async workers.
+    let document = record.document;
+    let loaded = move || -> Result<shared::Design, ApiError> {
+        let design = shared::spec::load_design(&document).map_err(ApiError::internal)?;
+        shared::limits::check(&design).map_err(ApiError::over_limits)?;
+        Ok(design)
+    };
     if query.format == "png" {
         let scale = query.scale.unwrap_or(2.0);
         let bytes = crate::heavy::run(move || {
+            let design = loaded()?;
             let svg = shared::export::svg::diagram(&design, &Default::default());
-            crate::render::png(&svg, scale)
+            crate::render::png(&svg, scale).map_err(|error| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "cannot_render",
+                    error.to_string(),
+                )
+            })
         })
         .await
-        .map_err(ApiError::heavy_work)?
-        .map_err(|error| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "cannot_render",
-                error.to_string(),
-            )
-        })?;
+        .map_err(ApiError::heavy_work)??;
         return Ok(([(axum::http::header::CONTENT_TYPE, "image/png")], bytes).into_response());
     }
     let Some(format) = shared::export::Format::parse(&query.format) else {
@@ -524,15 +530,22 @@ async fn export_design(
             ),
         ));
     };
-    let files: Vec<Value> =
-        crate::heavy::run(move || shared::export::export(&design, format, &design_id))
-            .await
-            .map_err(ApiError::heavy_work)?
+    let body = crate::heavy::run(move || -> Result<Vec<u8>, ApiError> {
+        let design = loaded()?;
+        let files: Vec<Value> = shared::export::export(&design, format, &design_id)
             .map_err(ApiError::over_limits)?
             .into_iter()
             .map(|file| json!({"name": file.name, "contents": file.contents}))
             .collect();
-    Ok(Json(json!({"files": files})).into_response())
+        serde_json::to_vec(&json!({"files": files})).map_err(ApiError::internal)
+    })
+    .await
+    .map_err(ApiError::heavy_work)??;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

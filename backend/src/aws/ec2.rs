@@ -204,13 +204,27 @@ pub(crate) fn service_error<E>(operation: &'static str, error: SdkError<E>) -> A
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    match error.code() {
-        Some(code) => AwsError::Service {
+    if let Some(code) = error.code() {
+        return AwsError::Service {
             operation,
             code: code.to_string(),
             message: error.message().unwrap_or_default().to_string(),
-        },
-        None => AwsError::Transport {
+        };
+    }
+    match (&error, error.raw_response()) {
+        // The endpoint answered, but with no EC2 error in its body.
+        (SdkError::ServiceError(_) | SdkError::ResponseError(_), Some(response)) => {
+            tracing::warn!(
+                operation,
+                detail = %DisplayErrorContext(&error),
+                "an answer that is not EC2's"
+            );
+            AwsError::NotAnEc2Answer {
+                operation,
+                status: response.status().as_u16(),
+            }
+        }
+        _ => AwsError::Transport {
             operation,
             detail: DisplayErrorContext(&error).to_string(),
         },
@@ -3131,5 +3145,63 @@ async fn dry_run_call(client: &Client, kind: ResourceKind, deleting: bool) -> Re
             client.delete_flow_logs().flow_log_ids("fl-00000000"),
             "DeleteFlowLogs"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    use super::*;
+    use crate::aws::NetworkApi;
+
+    /// r14: an endpoint that answers 500 with no EC2 error (what an emulator says for a call it
+    /// lacks) fails the call at once, in one line, instead of being retried for a minute.
+    #[tokio::test]
+    async fn an_answer_that_is_not_ec2s_is_not_retried_and_says_what_it_is() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(AtomicUsize::new(0));
+        let counted = requests.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let counted = counted.clone();
+                tokio::spawn(async move {
+                    let mut buffer = vec![0u8; 65_536];
+                    let _ = socket.read(&mut buffer).await;
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    let body = "<html><body>Not implemented</body></html>";
+                    let answer = format!(
+                        "HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = socket.write_all(answer.as_bytes()).await;
+                });
+            }
+        });
+        let network = Ec2Network::for_endpoint(&url).await;
+        let error = network
+            .inventory("us-east-1", "d-1")
+            .await
+            .expect_err("a 500 that is not EC2's");
+        assert!(!error.is_transient(), "{error}");
+        let shown = error.to_string();
+        assert!(shown.contains("HTTP 500"), "{shown}");
+        assert!(shown.contains("may not implement"), "{shown}");
+        assert!(!shown.contains("ServiceError"), "no Debug dump: {shown}");
+        assert_eq!(shown.lines().count(), 1, "{shown}");
+        // The inventory reads each kind once (in parallel); a retried read would ask again
+        // and again with backoff (the old behaviour: 70–90 s of retries).
+        let asked = requests.load(Ordering::SeqCst);
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(
+            requests.load(Ordering::SeqCst),
+            asked,
+            "nothing retries afterwards"
+        );
+        assert!(asked <= 40, "{asked} requests");
     }
 }

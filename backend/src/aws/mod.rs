@@ -54,6 +54,15 @@ pub enum AwsError {
     },
     #[error("{reference} has no AWS id yet (it was not created)")]
     Unresolved { reference: String },
+    /// The endpoint answered, but not as EC2 does (no error code in the body): most often an
+    /// emulator that lacks the call. Retrying cannot help (except a gateway's 502/503/504).
+    #[error(
+        "{operation}: the endpoint answered HTTP {status} without an EC2 error: it may not implement {operation}"
+    )]
+    NotAnEc2Answer {
+        operation: &'static str,
+        status: u16,
+    },
 }
 
 impl AwsError {
@@ -84,6 +93,7 @@ impl AwsError {
             AwsError::Transport { .. } => true,
             AwsError::IncompleteAnswer { .. } => true,
             AwsError::Unresolved { .. } => false,
+            AwsError::NotAnEc2Answer { status, .. } => matches!(status, 502..=504),
         }
     }
 

@@ -8,6 +8,7 @@ mod apply;
 mod cli;
 mod exports;
 mod faults;
+mod heavy;
 mod hostile;
 mod resume;
 mod updates;
