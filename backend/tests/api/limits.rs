@@ -281,3 +281,28 @@ async fn r14_a_region_spelled_otherwise_cannot_slip_past_the_two_person_rule() {
         );
     }
 }
+
+#[tokio::test]
+async fn r14_a_revision_diff_at_the_smallest_number_answers_instead_of_panicking() {
+    let app = TestApp::new().await.with_user("dana", Role::Designer).await;
+    let session = app.login("dana").await;
+    let created = app
+        .request(
+            Method::POST,
+            "/api/v1/designs",
+            Some(&session),
+            Some(json!({"document": valid_design()})),
+        )
+        .await;
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let answer = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/designs/{id}/revisions/{}/diff", i64::MIN),
+            Some(&session),
+            None,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND, "{}", answer.text);
+    assert_eq!(answer.body["code"], "not_found");
+}

@@ -607,3 +607,106 @@ mod fuzz {
         }
     }
 }
+
+mod unique_names {
+    //! r14: ids that differ only by characters a target drops or folds (`db`, `db.`, `db_`,
+    //! `d-b`, `DB`) never share an exported name: every resource of the design is still there,
+    //! under a name of its own, in every code export and in draw.io.
+    use std::collections::BTreeSet;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A design with one security group per id (each with a rule naming the next group), all in
+    /// one VPC.
+    fn with_groups(ids: &[String]) -> Design {
+        let mut design = crate::templates::template("mvp").unwrap().design().unwrap();
+        let vpc = design.vpcs[0].id.clone();
+        design.security_groups = ids
+            .iter()
+            .enumerate()
+            .map(|(index, id)| crate::model::SecurityGroup {
+                id: id.clone(),
+                vpc: vpc.clone(),
+                name: format!("group {index}"),
+                description: "alike".into(),
+                ingress: vec![crate::model::SecurityGroupRule {
+                    protocol: crate::model::Protocol::Tcp,
+                    from_port: 443,
+                    to_port: 443,
+                    cidr: None,
+                    security_group: Some(ids[(index + 1) % ids.len()].clone()),
+                    prefix_list: None,
+                }],
+                egress: Vec::new(),
+            })
+            .collect();
+        for workload in &mut design.workloads {
+            workload.security_groups = vec![ids[0].clone()];
+        }
+        design.endpoints.retain(|e| e.security_groups.is_empty());
+        design
+    }
+
+    fn terraform_blocks(design: &Design) -> Vec<String> {
+        terraform::files(design, "d-1")
+            .into_iter()
+            .flat_map(|(_, text)| {
+                text.lines()
+                    .filter(|l| l.starts_with("resource ") || l.starts_with("output "))
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    fn script_variables(design: &Design) -> Vec<String> {
+        cli::apply_script(design, "d-1")
+            .lines()
+            .filter(|l| l.contains("=$(aws ec2 describe-security-groups"))
+            .map(|l| l.split('=').next().unwrap().to_string())
+            .collect()
+    }
+
+    fn drawio_ids(design: &Design) -> Vec<String> {
+        let text = drawio::diagram(design);
+        let document = roxmltree::Document::parse(&text).unwrap();
+        document
+            .descendants()
+            .filter(|n| n.has_tag_name("mxCell"))
+            .filter_map(|n| n.attribute("id").map(str::to_string))
+            .collect()
+    }
+
+    fn all_distinct(names: &[String]) -> bool {
+        names.iter().collect::<BTreeSet<_>>().len() == names.len()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn ids_a_target_spells_alike_never_share_an_exported_name(
+            suffixes in proptest::collection::btree_set("[._ A-Z-]{0,3}", 2..6)
+        ) {
+            let alike: Vec<String> = suffixes.iter().map(|s| format!("db{s}")).collect();
+            let canonical: Vec<String> = (0..alike.len()).map(|n| format!("db-{n}")).collect();
+            let (hostile, plain) = (with_groups(&alike), with_groups(&canonical));
+            // CloudFormation: a clash would overwrite a resource in the map.
+            let resources = |d: &Design| cloudformation::template(d, "d-1")["Resources"]
+                .as_object()
+                .unwrap()
+                .len();
+            prop_assert_eq!(resources(&hostile), resources(&plain));
+            let blocks = terraform_blocks(&hostile);
+            prop_assert!(all_distinct(&blocks), "{:?}", blocks);
+            prop_assert_eq!(blocks.len(), terraform_blocks(&plain).len());
+            let variables = script_variables(&hostile);
+            prop_assert!(all_distinct(&variables), "{:?}", variables);
+            prop_assert_eq!(variables.len(), alike.len());
+            let cells = drawio_ids(&hostile);
+            prop_assert!(all_distinct(&cells), "{:?}", cells);
+            prop_assert_eq!(cells.len(), drawio_ids(&plain).len());
+        }
+    }
+}
