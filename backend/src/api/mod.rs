@@ -42,6 +42,22 @@ where
     }
 }
 
+/// The longest any request but the deployment progress stream may take (an import of a large
+/// VPC from a slow account is the longest legitimate one).
+pub const REQUEST_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// `router`'s requests answered 408 after `limit` (the JSON error document, once
+/// [`headers::json_errors`] wraps it).
+fn time_limited<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    limit: std::time::Duration,
+) -> Router<S> {
+    router.layer(tower_http::timeout::TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        limit,
+    ))
+}
+
 pub fn router(state: AppState) -> Router {
     let body_limit = state.settings.body_limit_bytes;
     let api = Router::new()
@@ -79,10 +95,6 @@ pub fn router(state: AppState) -> Router {
         .route("/designs/{design_id}/drift", get(design_drift))
         .route("/import", post(import_vpc))
         .route("/designs/{design_id}/export", get(export_design))
-        .route(
-            "/deployments/{deployment_id}/events",
-            get(deployment_events),
-        )
         .route("/deployments", get(list_deployments))
         .route("/deployments/{deployment_id}", get(get_deployment))
         .route(
@@ -94,7 +106,14 @@ pub fn router(state: AppState) -> Router {
         .route("/templates/{name}", get(get_template))
         .route("/schema", get(design_schema))
         .fallback(|| async { ApiError::not_found("API route") });
-    let api = api.layer(axum::middleware::map_response(headers::json_errors));
+    // Every request but the progress stream (which lasts as long as its deployment) is answered
+    // within REQUEST_TIME_LIMIT (408, as the JSON error document).
+    let api = time_limited(api, REQUEST_TIME_LIMIT)
+        .route(
+            "/deployments/{deployment_id}/events",
+            get(deployment_events),
+        )
+        .layer(axum::middleware::map_response(headers::json_errors));
     let mut router = Router::new().nest("/api/v1", api);
     if let Some(static_dir) = &state.settings.static_dir {
         let index = static_dir.join("index.html");
@@ -774,4 +793,32 @@ async fn get_deployment(
         .await
         .map_err(|_| ApiError::not_found("deployment"))?;
     Ok(Json(json!(record)))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_request_over_the_time_limit_is_answered_408_as_json() {
+        let slow = Router::new().route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                "late"
+            }),
+        );
+        let app = time_limited(slow, std::time::Duration::from_millis(20))
+            .layer(axum::middleware::map_response(headers::json_errors));
+        let answer = app
+            .oneshot(Request::get("/slow").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(answer.headers()["content-type"], "application/json");
+    }
 }
