@@ -192,12 +192,7 @@ pub async fn set_access(
     Path(user_id): Path<i64>,
     ApiJson(request): ApiJson<AccessRequest>,
 ) -> Result<Json<Value>, ApiError> {
-    current.require(Role::Admin)?;
-    let before = state
-        .store
-        .user(user_id)
-        .await
-        .map_err(|_| ApiError::not_found("user"))?;
+    let before = user_for_admin(&state, &current, user_id).await?;
     let role = match request.role.as_deref() {
         None => before.role,
         Some(text) => Role::parse(text).ok_or_else(|| {
@@ -244,6 +239,20 @@ pub async fn set_access(
     Ok(Json(json!({"user": after})))
 }
 
+/// The user an admin's request names: refused unless the caller is an admin, 404 if none.
+async fn user_for_admin(
+    state: &AppState,
+    current: &CurrentUser,
+    user_id: i64,
+) -> Result<crate::store::User, ApiError> {
+    current.require(Role::Admin)?;
+    state
+        .store
+        .user(user_id)
+        .await
+        .map_err(|_| ApiError::not_found("user"))
+}
+
 /// Rejects a pending sign-up (the account is removed).
 #[utoipa::path(delete, path = "/api/v1/users/{user_id}", tag = "admin", security(("session" = [])), params(("user_id" = i64, Path)), responses((status = 200, description = "The pending sign-up is removed"), (status = 409, description = "Not a pending account", body = crate::api::openapi::ErrorDocument)))]
 pub async fn reject(
@@ -251,12 +260,7 @@ pub async fn reject(
     current: CurrentUser,
     Path(user_id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    current.require(Role::Admin)?;
-    let user = state
-        .store
-        .user(user_id)
-        .await
-        .map_err(|_| ApiError::not_found("user"))?;
+    let user = user_for_admin(&state, &current, user_id).await?;
     state.store.delete_pending_user(user_id).await?;
     state
         .store
@@ -297,12 +301,7 @@ pub async fn unlock(
     current: CurrentUser,
     Path(user_id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    current.require(Role::Admin)?;
-    let user = state
-        .store
-        .user(user_id)
-        .await
-        .map_err(|_| ApiError::not_found("user"))?;
+    let user = user_for_admin(&state, &current, user_id).await?;
     let cleared = state
         .store
         .clear_sign_in_failures(&user.name.to_lowercase())
