@@ -133,12 +133,12 @@ pub fn plan(file: &Path, design_id: &str, json: bool) -> ExitCode {
         match plan_for(&network, &design, &design_id, false).await {
             Ok((plan, _)) => {
                 if json {
-                    println!(
+                    say!(
                         "{}",
                         serde_json::json!({"design_id": design_id, "plan": plan, "counts": plan.counts()})
                     );
                 } else {
-                    print!("{}", plan_text(&plan));
+                    say_raw!("{}", plan_text(&plan));
                 }
                 ExitCode::SUCCESS
             }
@@ -238,9 +238,9 @@ pub fn apply(file: &Path, design_id: &str, destroy: bool, yes: bool) -> ExitCode
                 return ExitCode::from(2);
             }
         };
-        print!("{}", plan_text(&plan));
+        say_raw!("{}", plan_text(&plan));
         if plan.is_empty() {
-            println!("Nothing to do: the account already matches.");
+            say!("Nothing to do: the account already matches.");
             return ExitCode::SUCCESS;
         }
         match provision::preflight(network.as_ref(), &design.region, &plan).await {
@@ -305,9 +305,9 @@ pub fn apply(file: &Path, design_id: &str, destroy: bool, yes: bool) -> ExitCode
             ApplyOptions::default(),
         )
         .await;
-        println!("{}", report.summary());
+        say!("{}", report.summary());
         for (key, aws_id) in &report.created {
-            println!("  {key} = {aws_id}");
+            say!("  {key} = {aws_id}");
         }
         if report.succeeded() {
             ExitCode::SUCCESS
@@ -323,7 +323,7 @@ pub fn iam_policy(file: &Path) -> ExitCode {
     match load(file) {
         Ok(design) => {
             let policy = provision::iam_policy(&desired_resources(&design));
-            println!(
+            say!(
                 "{}",
                 serde_json::to_string_pretty(&policy).unwrap_or_default()
             );
@@ -356,17 +356,17 @@ pub fn drift(file: &Path, design_id: &str, json: bool) -> ExitCode {
             Ok((_, observed)) => {
                 let drifts = shared::plan::drift(&desired_resources(&design), &observed);
                 if json {
-                    println!(
+                    say!(
                         "{}",
                         serde_json::json!({"design_id": design_id, "drift": drifts})
                     );
                 } else if drifts.is_empty() {
-                    println!("No drift: the account matches the design.");
+                    say!("No drift: the account matches the design.");
                 } else {
                     for drift in &drifts {
-                        println!("{}", drift.describe());
+                        say!("{}", drift.describe());
                     }
-                    println!("{} difference(s) made outside Moat.", drifts.len());
+                    say!("{} difference(s) made outside Moat.", drifts.len());
                 }
                 if drifts.is_empty() {
                     ExitCode::SUCCESS
@@ -398,7 +398,7 @@ pub fn import(vpc_id: &str, region: Option<String>) -> ExitCode {
                 for line in &left_out {
                     eprintln!("left out: {line}");
                 }
-                println!("{}", shared::spec::save_design(&design));
+                say!("{}", shared::spec::save_design(&design));
                 ExitCode::SUCCESS
             }
             Err(error) => {
@@ -501,7 +501,7 @@ fn write_files(files: &[(String, Vec<u8>)], output: Option<&Path>) -> ExitCode {
             use std::os::unix::fs::PermissionsExt;
             let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755));
         }
-        println!("{}", path.display());
+        say!("{}", path.display());
     }
     ExitCode::SUCCESS
 }

@@ -297,3 +297,58 @@ fn a_closed_pipe_ends_the_output_quietly_instead_of_panicking() {
         assert!(!errors.contains("panicked"), "{arguments:?}: {errors}");
     }
 }
+
+/// Runs `moat` with its standard output already closed by the reader (as `| head -c1` does
+/// once it has its byte); answers the exit code.
+fn exit_code_with_closed_stdout(arguments: &[&str]) -> Option<i32> {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    Command::new(env!("CARGO_BIN_EXE_moat"))
+        .args(arguments)
+        .stdout(writer)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("moat runs")
+        .code()
+}
+
+#[test]
+fn every_offline_command_survives_a_closed_stdout() {
+    let mvp = template_file("mvp.json");
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["iam-policy", &mvp],
+        vec!["validate", &mvp],
+        vec!["template", "list"],
+        vec!["template", "show", "mvp"],
+        vec!["schema"],
+        vec!["openapi"],
+        vec!["matrix", &mvp],
+        vec!["cost", &mvp],
+        vec![
+            "explain",
+            &mvp,
+            "--from",
+            "subnet-notebook",
+            "--to",
+            "internet",
+        ],
+        vec![
+            "export",
+            &mvp,
+            "--format",
+            "cloudformation-yaml",
+            "--output",
+            "-",
+        ],
+    ];
+    for command in commands {
+        let code = exit_code_with_closed_stdout(&command);
+        // 101 is a panic; anything else is the command's own answer.
+        assert_ne!(code, Some(101), "moat {}", command.join(" "));
+        assert!(
+            code.is_some(),
+            "moat {} died of a signal",
+            command.join(" ")
+        );
+    }
+}
