@@ -7,6 +7,7 @@
 //! [`faults`] is the fault-injection layer the provisioning tests put between the SDK and moto.
 
 pub mod faults;
+pub mod http;
 
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::process::CommandExt;

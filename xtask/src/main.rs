@@ -149,13 +149,20 @@ fn run(paths: &Paths, with_moto: bool) -> anyhow::Result<()> {
         .arg(paths.dist());
     let _moto = if with_moto {
         let moto = setup::MotoServer::start(paths)?;
+        // The same compatibility layer the tests put in front of moto (what moto lacks, in
+        // EC2's wire format), so a deploy here works as it does in the tests.
+        let layer = setup::CompatLayer::start(paths, &moto.url)?;
         serve
-            .env("AWS_ENDPOINT_URL", &moto.url)
+            .env("AWS_ENDPOINT_URL", &layer.url)
             .env("AWS_ACCESS_KEY_ID", "testing")
             .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_REGION", "us-east-1");
-        eprintln!("moto's EC2 is at {} (deployments go there)", moto.url);
-        Some(moto)
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+        eprintln!(
+            "moto's EC2 is at {}, behind Moat's compatibility layer at {} (deployments go there)",
+            moto.url, layer.url
+        );
+        Some((moto, layer))
     } else {
         None
     };

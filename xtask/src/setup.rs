@@ -367,3 +367,38 @@ impl Drop for PostgresCluster {
         let _ = std::fs::remove_dir_all(&self.root);
     }
 }
+
+/// `moto_compat` (built by `cargo build` with the e2e crate) in front of a moto server: what
+/// the tests put between the SDK and moto, without faults.
+pub struct CompatLayer {
+    child: Child,
+    pub url: String,
+}
+
+impl CompatLayer {
+    pub fn start(paths: &Paths, upstream: &str) -> anyhow::Result<CompatLayer> {
+        let binary = paths.moat_binary().with_file_name("moto_compat");
+        let mut child = Command::new(&binary)
+            .arg(upstream)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        let stdout = child.stdout.take().context("no stdout from moto_compat")?;
+        let mut first_line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut first_line)?;
+        let url = first_line
+            .trim()
+            .strip_prefix("listening on ")
+            .with_context(|| format!("moto_compat printed {first_line:?} instead of its URL"))?
+            .to_string();
+        Ok(CompatLayer { child, url })
+    }
+}
+
+impl Drop for CompatLayer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

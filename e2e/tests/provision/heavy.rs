@@ -4,15 +4,9 @@
 
 use std::time::{Duration, Instant};
 
+use e2e::http::{HttpClient, Session};
 use e2e::{MoatServer, TestUser};
-use http_body_util::{BodyExt, Full};
-use hyper::body::Bytes;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
-
-type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
 const USER: TestUser = TestUser {
     name: "heavy",
@@ -20,44 +14,16 @@ const USER: TestUser = TestUser {
     password: "correct horse battery",
 };
 
-/// One request; returns the status, the JSON body (or null) and the session cookie if set.
 async fn call(
     client: &HttpClient,
     method: &str,
     url: &str,
-    session: Option<&(String, String)>,
+    session: Option<&Session>,
     body: Option<&Value>,
 ) -> (u16, Value, Option<String>) {
-    let mut request = hyper::Request::builder().method(method).uri(url);
-    if let Some((cookie, csrf)) = session {
-        request = request
-            .header("cookie", cookie)
-            .header("x-csrf-token", csrf);
-    }
-    let bytes = match body {
-        Some(body) => {
-            request = request.header("content-type", "application/json");
-            Bytes::from(body.to_string())
-        }
-        None => Bytes::new(),
-    };
-    let response = client
-        .request(request.body(Full::new(bytes)).unwrap())
+    e2e::http::call(client, method, url, session, body)
         .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(str::to_string);
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&body).unwrap_or(Value::Null),
-        cookie,
-    )
+        .expect("the server answers")
 }
 
 /// A figure of `/proc/PID/status` in KiB (`VmRSS`, `VmHWM`).
@@ -75,20 +41,10 @@ async fn health_answers_through_eight_heavy_exports_and_hostile_designs_get_a_cl
     // No AWS call is made: the endpoint is a closed port on loopback.
     let server = MoatServer::start("http://127.0.0.1:9", &[USER]).expect("moat serve");
     let base = server.url.trim_end_matches('/').to_string();
-    let client: HttpClient = Client::builder(TokioExecutor::new()).build(HttpConnector::new());
-    let (status, login, cookie) = call(
-        &client,
-        "POST",
-        &format!("{base}/api/v1/auth/login"),
-        None,
-        Some(&json!({"name": USER.name, "password": USER.password})),
-    )
-    .await;
-    assert_eq!(status, 200, "{login}");
-    let session = (
-        cookie.unwrap(),
-        login["csrf_token"].as_str().unwrap().to_string(),
-    );
+    let client = e2e::http::client();
+    let session = e2e::http::sign_in(&client, &base, USER.name, USER.password)
+        .await
+        .unwrap();
 
     // Hostile designs, each refused with the limit named.
     let mut base_document = serde_json::to_value(shared::generate::generated_design(4)).unwrap();

@@ -11,6 +11,7 @@ mod faults;
 mod heavy;
 mod hostile;
 mod resume;
+mod sandbox;
 mod updates;
 
 use std::sync::Arc;

@@ -1,0 +1,76 @@
+//! A plain HTTP/1 client for tests that talk to the real `moat serve` on loopback.
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::Value;
+
+pub type HttpClient = Client<HttpConnector, Full<Bytes>>;
+
+/// A signed-in session: the cookie and the CSRF token.
+pub type Session = (String, String);
+
+pub fn client() -> HttpClient {
+    Client::builder(TokioExecutor::new()).build(HttpConnector::new())
+}
+
+/// One request; answers the status, the JSON body (or null) and the session cookie if set.
+pub async fn call(
+    client: &HttpClient,
+    method: &str,
+    url: &str,
+    session: Option<&Session>,
+    body: Option<&Value>,
+) -> anyhow::Result<(u16, Value, Option<String>)> {
+    let mut request = hyper::Request::builder().method(method).uri(url);
+    if let Some((cookie, csrf)) = session {
+        request = request
+            .header("cookie", cookie)
+            .header("x-csrf-token", csrf);
+    }
+    let bytes = match body {
+        Some(body) => {
+            request = request.header("content-type", "application/json");
+            Bytes::from(body.to_string())
+        }
+        None => Bytes::new(),
+    };
+    let response = client.request(request.body(Full::new(bytes))?).await?;
+    let status = response.status().as_u16();
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::to_string);
+    let body = response.into_body().collect().await?.to_bytes();
+    Ok((
+        status,
+        serde_json::from_slice(&body).unwrap_or(Value::Null),
+        cookie,
+    ))
+}
+
+/// Signs `name` in; answers the session.
+pub async fn sign_in(
+    client: &HttpClient,
+    base: &str,
+    name: &str,
+    password: &str,
+) -> anyhow::Result<Session> {
+    let (status, body, cookie) = call(
+        client,
+        "POST",
+        &format!("{base}/api/v1/auth/login"),
+        None,
+        Some(&serde_json::json!({"name": name, "password": password})),
+    )
+    .await?;
+    anyhow::ensure!(status == 200, "sign-in of {name} answered {status}: {body}");
+    Ok((
+        cookie.ok_or_else(|| anyhow::anyhow!("no session cookie"))?,
+        body["csrf_token"].as_str().unwrap_or_default().to_string(),
+    ))
+}
