@@ -5,6 +5,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use e2e::http::{HttpClient, Session, call};
 use e2e::{MoatServer, Moto, TestUser};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
@@ -22,13 +23,6 @@ const USER: TestUser = TestUser {
     password: "correct horse battery",
 };
 
-type HttpClient = Client<HttpConnector, Full<Bytes>>;
-
-struct Session {
-    cookie: String,
-    csrf: String,
-}
-
 /// One request with a body already serialised; the answer's body is parsed only when asked
 /// (a debug-built client must not be what the bench measures).
 async fn call_raw(
@@ -42,8 +36,8 @@ async fn call_raw(
     let mut request = hyper::Request::builder()
         .method(method)
         .uri(url)
-        .header("cookie", &session.cookie)
-        .header("x-csrf-token", &session.csrf);
+        .header("cookie", &session.0)
+        .header("x-csrf-token", &session.1);
     let bytes = match body {
         Some(body) => {
             request = request.header("content-type", "application/json");
@@ -60,39 +54,6 @@ async fn call_raw(
         Value::Null
     };
     Ok((status, value))
-}
-
-async fn call(
-    client: &HttpClient,
-    method: &str,
-    url: &str,
-    session: Option<&Session>,
-    body: Option<&Value>,
-) -> anyhow::Result<(u16, Value, Option<String>)> {
-    let mut request = hyper::Request::builder().method(method).uri(url);
-    if let Some(session) = session {
-        request = request
-            .header("cookie", &session.cookie)
-            .header("x-csrf-token", &session.csrf);
-    }
-    let bytes = match body {
-        Some(body) => {
-            request = request.header("content-type", "application/json");
-            Bytes::from(body.to_string())
-        }
-        None => Bytes::new(),
-    };
-    let response = client.request(request.body(Full::new(bytes))?).await?;
-    let status = response.status().as_u16();
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(str::to_string);
-    let body = response.into_body().collect().await?.to_bytes();
-    let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    Ok((status, value, cookie))
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -131,10 +92,10 @@ async fn main() -> anyhow::Result<()> {
             if status != 200 {
                 bail!("client {worker}: sign-in answered {status}");
             }
-            let session = Session {
-                cookie: cookie.context("no session cookie")?,
-                csrf: login["csrf_token"].as_str().unwrap_or_default().to_string(),
-            };
+            let session: Session = (
+                cookie.context("no session cookie")?,
+                login["csrf_token"].as_str().unwrap_or_default().to_string(),
+            );
             let (status, created, _) = call(
                 &client,
                 "POST",

@@ -99,7 +99,7 @@ fn shown(text: &str) -> String {
     }
 }
 
-/// Unsafe characters of `text` as `U+XXXX` names (the first few).
+/// Unsafe characters of `text` by their code points (`U+202E`), the first few.
 fn unsafe_characters(text: &str) -> Vec<String> {
     let mut found: Vec<String> = Vec::new();
     for character in text.chars().filter(|c| is_unsafe(*c)) {
