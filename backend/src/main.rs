@@ -130,6 +130,9 @@ enum Command {
         design_id: String,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Exit 0 when nothing would change, 2 when something would, 1 on an error (for CI).
+        #[arg(long)]
+        detailed_exitcode: bool,
     },
     /// Make the account match the design: preflight, plan, apply with progress.
     Apply {
@@ -291,7 +294,8 @@ fn main() -> ExitCode {
             file,
             design_id,
             format,
-        } => provision_commands::plan(&file, &design_id, format == Format::Json),
+            detailed_exitcode,
+        } => provision_commands::plan(&file, &design_id, format == Format::Json, detailed_exitcode),
         Command::Apply {
             file,
             design_id,

@@ -116,17 +116,20 @@ async fn plan_for(
 }
 
 /// `moat plan FILE`: what an apply would do, without changing anything.
-pub fn plan(file: &Path, design_id: &str, json: bool) -> ExitCode {
+/// `moat plan FILE`. With `detailed_exit_code` (`--detailed-exitcode`, as Terraform's): 0 no
+/// change, 2 changes, 1 an error; without it: 0 planned, 2 an error.
+pub fn plan(file: &Path, design_id: &str, json: bool, detailed_exit_code: bool) -> ExitCode {
+    let failed = || ExitCode::from(if detailed_exit_code { 1 } else { 2 });
     let design = match load(file) {
         Ok(design) => design,
         Err(message) => {
             eprintln!("{message}");
-            return ExitCode::from(2);
+            return failed();
         }
     };
     let design_id = design_id.to_string();
     let Ok(runtime) = runtime() else {
-        return ExitCode::from(2);
+        return failed();
     };
     runtime.block_on(async {
         let network = Ec2Network::from_environment().await;
@@ -140,11 +143,15 @@ pub fn plan(file: &Path, design_id: &str, json: bool) -> ExitCode {
                 } else {
                     say_raw!("{}", plan_text(&plan));
                 }
-                ExitCode::SUCCESS
+                if detailed_exit_code && !plan.is_empty() {
+                    ExitCode::from(2)
+                } else {
+                    ExitCode::SUCCESS
+                }
             }
             Err(message) => {
                 eprintln!("moat plan: {message}");
-                ExitCode::from(2)
+                failed()
             }
         }
     })

@@ -86,6 +86,44 @@ async fn plan_apply_destroy_and_iam_policy_from_the_command_line() {
     let account = account::read(&harness.checker(), &harness.layer, "d-cli").await;
     assert_eq!(account.lines, account::expected(&design));
 
+    // For CI pipelines, as Terraform's: 0 no change, 2 changes, 1 an error.
+    let unchanged = moat(
+        &harness,
+        &["plan", file, "--design-id", "d-cli", "--detailed-exitcode"],
+    );
+    assert_eq!(
+        unchanged.status.code(),
+        Some(0),
+        "{}",
+        text(&unchanged.stderr)
+    );
+    let other_id = moat(
+        &harness,
+        &[
+            "plan",
+            file,
+            "--design-id",
+            "d-cli-other",
+            "--detailed-exitcode",
+        ],
+    );
+    assert_eq!(
+        other_id.status.code(),
+        Some(2),
+        "{}",
+        text(&other_id.stderr)
+    );
+    let unreadable = moat(
+        &harness,
+        &[
+            "plan",
+            "/no/such/file.json",
+            "--design-id",
+            "d-cli",
+            "--detailed-exitcode",
+        ],
+    );
+    assert_eq!(unreadable.status.code(), Some(1));
     let again = moat(&harness, &["plan", file, "--design-id", "d-cli"]);
     assert!(
         text(&again.stdout).contains("Plan: 0 to create, 0 to update, 0 to replace, 0 to delete"),
