@@ -144,6 +144,15 @@ fn shorten(text: &str) -> String {
 
 /// Every hard limit the design is over, as error diagnostics.
 pub fn diagnostics(design: &Design) -> Vec<Diagnostic> {
+    diagnostics_with_document(design, &serde_json::to_value(design).unwrap_or_default())
+}
+
+/// [`diagnostics`], given the design already serialised (validation walks that one value for
+/// every text check, rather than serialising the design once per check).
+pub(crate) fn diagnostics_with_document(
+    design: &Design,
+    document: &serde_json::Value,
+) -> Vec<Diagnostic> {
     let mut findings = Findings {
         out: Vec::new(),
         per_code: Default::default(),
@@ -337,7 +346,7 @@ pub fn diagnostics(design: &Design) -> Vec<Diagnostic> {
             );
         }
     }
-    check_text(design, &mut findings);
+    check_text(document, &mut findings);
     findings.out
 }
 
@@ -357,10 +366,7 @@ fn check_list(findings: &mut Findings, object: &str, what: &str, length: usize) 
 
 /// Every string of the design, found by walking its serialised form (so a field added to the
 /// model is covered without a line here), with the id of the object it belongs to.
-fn check_text(design: &Design, findings: &mut Findings) {
-    let Ok(value) = serde_json::to_value(design) else {
-        return;
-    };
+fn check_text(document: &serde_json::Value, findings: &mut Findings) {
     let mut visit = |path: &str, owner: &str, text: &str| {
         let length = text.chars().count();
         if length > MAX_TEXT_CHARACTERS {
@@ -372,7 +378,7 @@ fn check_text(design: &Design, findings: &mut Findings) {
             );
         }
     };
-    walk_strings(&value, "", "", &mut visit);
+    walk_strings(document, "", "", &mut visit);
 }
 
 /// Calls `visit(path, owner id, text)` for every string value and object key in `value`.

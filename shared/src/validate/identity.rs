@@ -114,7 +114,8 @@ fn unsafe_characters(text: &str) -> Vec<String> {
     found
 }
 
-pub(super) fn check(design: &Design, out: &mut Vec<Diagnostic>) {
+/// `document` is the design serialised (walked for every string).
+pub(super) fn check(design: &Design, document: &serde_json::Value, out: &mut Vec<Diagnostic>) {
     if !is_known_region(&design.region) {
         let lower = design.region.trim().to_ascii_lowercase();
         let hint = if is_known_region(&lower) {
@@ -184,11 +185,8 @@ pub(super) fn check(design: &Design, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
-    let Ok(value) = serde_json::to_value(design) else {
-        return;
-    };
     let mut invalid_texts = 0;
-    crate::limits::walk_strings(&value, "", "", &mut |path, owner, text| {
+    crate::limits::walk_strings(document, "", "", &mut |path, owner, text| {
         let found = unsafe_characters(text);
         if found.is_empty() {
             return;

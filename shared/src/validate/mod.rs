@@ -264,8 +264,10 @@ pub mod codes {
 /// Every check over a design, in a stable order: by severity (errors first), then code, then ids.
 pub fn validate(design: &Design) -> Vec<Diagnostic> {
     let context = ValidationContext::new(design);
-    let mut diagnostics = crate::limits::diagnostics(design);
-    identity::check(design, &mut diagnostics);
+    // Serialised once: the text limits and the text checks walk the same value.
+    let document = serde_json::to_value(design).unwrap_or_default();
+    let mut diagnostics = crate::limits::diagnostics_with_document(design, &document);
+    identity::check(design, &document, &mut diagnostics);
     addressing::check(&context, &mut diagnostics);
     routing::check(&context, &mut diagnostics);
     gateways::check(&context, &mut diagnostics);
