@@ -518,31 +518,51 @@ fn names_are_plain_and_unique() {
     assert_ne!(a, b);
 }
 
-/// The SVG of every template against its committed snapshot (`shared/snapshots/`). After an
-/// intended change, `MOAT_UPDATE_SNAPSHOTS=1 cargo test -p shared snapshot` rewrites them;
-/// the diff is then reviewed like code.
+/// Every export of every template (and of the two flow-log designs), and the planner's
+/// desired resources, byte for byte against committed snapshots (`shared/snapshots/`): the
+/// guard under every refactor of the kinds, the planner and the exporters. After an intended
+/// change, `MOAT_UPDATE_SNAPSHOTS=1 cargo test -p shared snapshots` rewrites them; the diff is
+/// then reviewed like code.
 #[test]
-fn the_svg_diagrams_match_their_snapshots() {
-    let directory = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots");
+fn every_export_of_every_template_matches_its_snapshot() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots");
     let update = std::env::var_os("MOAT_UPDATE_SNAPSHOTS").is_some();
-    for template in TEMPLATES {
-        let svg = svg::diagram(&template.design().unwrap(), &svg::SvgOptions::default());
-        let path = directory.join(format!("{}.svg", template.name));
-        if update {
-            std::fs::write(&path, &svg).unwrap();
-        }
-        let committed = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-            panic!(
-                "{} is missing: run with MOAT_UPDATE_SNAPSHOTS=1",
-                path.display()
-            )
+    let mut compared = 0;
+    for design in designs() {
+        let directory = root.join(short_slug(&design.name));
+        let mut files: Vec<ExportedFile> = Format::ALL
+            .into_iter()
+            .flat_map(|format| export(&design, format, "d-snapshot").unwrap())
+            .collect();
+        files.push(ExportedFile {
+            name: "desired-resources.json".into(),
+            contents: serde_json::to_string_pretty(&crate::plan::desired_resources(&design))
+                .unwrap()
+                + "\n",
         });
-        assert!(
-            committed == svg,
-            "{}: the diagram changed; review it and rewrite the snapshot with MOAT_UPDATE_SNAPSHOTS=1",
-            template.name
-        );
+        if update {
+            std::fs::create_dir_all(&directory).unwrap();
+        }
+        for file in files {
+            let path = directory.join(&file.name);
+            if update {
+                std::fs::write(&path, &file.contents).unwrap();
+            }
+            let committed = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+                panic!(
+                    "{} is missing: run with MOAT_UPDATE_SNAPSHOTS=1",
+                    path.display()
+                )
+            });
+            assert!(
+                committed == file.contents,
+                "{}: the export changed; review it and rewrite the snapshot with MOAT_UPDATE_SNAPSHOTS=1",
+                path.display()
+            );
+            compared += 1;
+        }
     }
+    assert!(compared >= 6 * 9, "only {compared} snapshots compared");
 }
 
 mod fuzz {
