@@ -12,7 +12,8 @@ use crate::cidr;
 use serde_json::Value;
 
 use crate::model::{
-    Design, EndpointType, LayoutBox, ObjectKind, Route, Subnet, SubnetTier, Vpc, VpnConnection,
+    Container, Design, EndpointType, LayoutBox, ObjectKind, Route, Subnet, SubnetTier, Vpc,
+    VpnConnection,
 };
 pub use crate::palette::PaletteItem;
 
@@ -353,19 +354,7 @@ fn move_subnet_to_lane_under_it(design: &mut Design, object_id: &str) {
 /// Removes one object and its box. References to it elsewhere are left for validation to
 /// report, so the user sees what else the deletion touches.
 fn remove_object(design: &mut Design, id: &str) {
-    design.vpcs.retain(|o| o.id != id);
-    design.subnets.retain(|o| o.id != id);
-    design.internet_gateways.retain(|o| o.id != id);
-    design.nat_gateways.retain(|o| o.id != id);
-    design.vpn_gateways.retain(|o| o.id != id);
-    design.customer_gateways.retain(|o| o.id != id);
-    design.vpn_connections.retain(|o| o.id != id);
-    design.route_tables.retain(|o| o.id != id);
-    design.endpoints.retain(|o| o.id != id);
-    design.security_groups.retain(|o| o.id != id);
-    design.network_acls.retain(|o| o.id != id);
-    design.placement_groups.retain(|o| o.id != id);
-    design.workloads.retain(|o| o.id != id);
+    design.remove_object(id);
     design.layout.remove(id);
 }
 
@@ -375,24 +364,9 @@ fn remove_object(design: &mut Design, id: &str) {
 pub fn contained_objects(design: &Design, container_id: &str) -> Vec<String> {
     let in_subnet = |subnet_id: &str| -> Vec<String> {
         design
-            .nat_gateways
-            .iter()
-            .filter(|nat| nat.subnet == subnet_id)
-            .map(|nat| nat.id.clone())
-            .chain(
-                design
-                    .workloads
-                    .iter()
-                    .filter(|w| w.subnet == subnet_id)
-                    .map(|w| w.id.clone()),
-            )
-            .chain(
-                design
-                    .endpoints
-                    .iter()
-                    .filter(|e| e.subnets.first().is_some_and(|first| first == subnet_id))
-                    .map(|e| e.id.clone()),
-            )
+            .objects()
+            .filter(|object| object.drawn_in() == Container::Subnet(subnet_id))
+            .map(|object| object.id().to_string())
             .collect()
     };
     match design.kind_of(container_id) {
@@ -1033,7 +1007,13 @@ fn pair_rank(kind: ObjectKind) -> u8 {
         ObjectKind::RouteTable => 2,
         ObjectKind::VpnGateway => 3,
         ObjectKind::SecurityGroup | ObjectKind::PlacementGroup => 4,
-        _ => 5,
+        ObjectKind::Vpc
+        | ObjectKind::InternetGateway
+        | ObjectKind::NatGateway
+        | ObjectKind::CustomerGateway
+        | ObjectKind::VpnConnection
+        | ObjectKind::NetworkAcl
+        | ObjectKind::Workload => 5,
     }
 }
 

@@ -151,17 +151,8 @@ fn check_subnets(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     for (subnet_index, subnet) in design.subnets.iter().enumerate() {
         let network = check_cidr_text(&subnet.id, "cidr", &subnet.cidr, out);
         check_availability_zone(&design.region, &subnet.id, &subnet.availability_zone, out);
+        // An unknown VPC is the reference check's.
         let Some(&vpc_index) = context.vpc_index.get(subnet.vpc.as_str()) else {
-            out.push(Diagnostic::new(
-                codes::REFERENCE_UNKNOWN,
-                Severity::Error,
-                [&subnet.id],
-                format!(
-                    "subnet {} names VPC \"{}\", which is not in the design",
-                    subnet.id, subnet.vpc
-                ),
-                "set its vpc to the id of an existing VPC",
-            ));
             continue;
         };
         let Some(network) = network else { continue };

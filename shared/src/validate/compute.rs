@@ -11,7 +11,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use super::codes;
 use super::context::ValidationContext;
 use super::{Diagnostic, Severity};
-use crate::model::{ObjectKind, PlacementStrategy, SubnetTier, WorkloadKind};
+use crate::model::{PlacementStrategy, SubnetTier, WorkloadKind};
 
 /// Instance types that support EFA (EC2 User Guide, "Supported instance types" for EFA).
 /// One table, one source; extend it as AWS adds types.
@@ -76,32 +76,6 @@ pub(super) fn check(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) 
 
 fn check_workload_references(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     for workload in &context.design.workloads {
-        if !context.subnet_index.contains_key(workload.subnet.as_str()) {
-            out.push(Diagnostic::new(
-                codes::REFERENCE_UNKNOWN,
-                Severity::Error,
-                [&workload.id],
-                format!(
-                    "workload {} is in \"{}\", which is not a subnet of the design",
-                    workload.id, workload.subnet
-                ),
-                "place it in an existing subnet",
-            ));
-        }
-        if let Some(group) = &workload.placement_group
-            && !context.is_kind(group, ObjectKind::PlacementGroup)
-        {
-            out.push(Diagnostic::new(
-                codes::REFERENCE_UNKNOWN,
-                Severity::Error,
-                [&workload.id],
-                format!(
-                    "workload {} names placement group \"{group}\", which is not in the design",
-                    workload.id
-                ),
-                "create the placement group, or clear the field",
-            ));
-        }
         if workload.efa && !EFA_INSTANCE_TYPES.contains(&workload.instance_type.as_str()) {
             out.push(Diagnostic::new(
                 codes::EFA_UNSUPPORTED_TYPE,

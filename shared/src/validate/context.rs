@@ -6,7 +6,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use ipnet::Ipv4Net;
 
 use crate::cidr;
-use crate::model::{Design, EndpointType, ObjectKind, RouteTable};
+use crate::model::{Container, Design, EndpointType, ObjectKind, RouteTable};
 
 /// A design with its CIDRs parsed once and its ids indexed.
 pub struct ValidationContext<'design> {
@@ -255,45 +255,16 @@ pub(crate) fn object_vpcs<'design>(
             .get(subnet_id)
             .map(|&index| design.subnets[index].vpc.as_str())
     };
-    let mut add = |id: &'design str, vpc: Option<&'design str>| {
+    for object in design.objects() {
+        let vpc = match object.container() {
+            Container::Canvas => (object.kind() == ObjectKind::Vpc).then_some(object.id()),
+            Container::Vpc(vpc) => Some(vpc),
+            Container::Subnet(subnet) => subnet_vpc(subnet),
+        };
         if let Some(vpc) = vpc {
-            vpcs.entry(id).or_insert(vpc);
+            vpcs.entry(object.id()).or_insert(vpc);
         }
-    };
-    design.vpcs.iter().for_each(|o| add(&o.id, Some(&o.id)));
-    design.subnets.iter().for_each(|o| add(&o.id, Some(&o.vpc)));
-    design
-        .internet_gateways
-        .iter()
-        .for_each(|o| add(&o.id, Some(&o.vpc)));
-    design
-        .nat_gateways
-        .iter()
-        .for_each(|o| add(&o.id, subnet_vpc(&o.subnet)));
-    design
-        .vpn_gateways
-        .iter()
-        .for_each(|o| add(&o.id, Some(&o.vpc)));
-    design
-        .route_tables
-        .iter()
-        .for_each(|o| add(&o.id, Some(&o.vpc)));
-    design
-        .endpoints
-        .iter()
-        .for_each(|o| add(&o.id, Some(&o.vpc)));
-    design
-        .security_groups
-        .iter()
-        .for_each(|o| add(&o.id, Some(&o.vpc)));
-    design
-        .network_acls
-        .iter()
-        .for_each(|o| add(&o.id, Some(&o.vpc)));
-    design
-        .workloads
-        .iter()
-        .for_each(|o| add(&o.id, subnet_vpc(&o.subnet)));
+    }
     vpcs
 }
 

@@ -31,9 +31,6 @@ fn check_gateways_per_vpc(context: &ValidationContext<'_>, out: &mut Vec<Diagnos
             .entry(gateway.vpc.as_str())
             .or_default()
             .push(gateway.id.as_str());
-        if !context.vpc_index.contains_key(gateway.vpc.as_str()) {
-            out.push(unknown_vpc(&gateway.id, "internet gateway", &gateway.vpc));
-        }
     }
     let mut vpn_gateways: HashMap<&str, Vec<&str>> = HashMap::default();
     for gateway in &design.vpn_gateways {
@@ -41,9 +38,6 @@ fn check_gateways_per_vpc(context: &ValidationContext<'_>, out: &mut Vec<Diagnos
             .entry(gateway.vpc.as_str())
             .or_default()
             .push(gateway.id.as_str());
-        if !context.vpc_index.contains_key(gateway.vpc.as_str()) {
-            out.push(unknown_vpc(&gateway.id, "VPN gateway", &gateway.vpc));
-        }
     }
     for (code, label, groups) in [
         (codes::IGW_MULTIPLE, "internet gateways", internet_gateways),
@@ -74,22 +68,12 @@ fn check_gateways_per_vpc(context: &ValidationContext<'_>, out: &mut Vec<Diagnos
     }
 }
 
-fn unknown_vpc(object_id: &str, label: &str, vpc: &str) -> Diagnostic {
-    Diagnostic::new(
-        codes::REFERENCE_UNKNOWN,
-        Severity::Error,
-        [object_id],
-        format!("{label} {object_id} names VPC \"{vpc}\", which is not in the design"),
-        "set its vpc to the id of an existing VPC",
-    )
-}
-
 fn check_endpoints(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     let design = context.design;
     let mut private_dns_services: HashMap<(&str, &str), Vec<&str>> = HashMap::default();
     for endpoint in &design.endpoints {
+        // An unknown VPC is the reference check's.
         let Some(&vpc_index) = context.vpc_index.get(endpoint.vpc.as_str()) else {
-            out.push(unknown_vpc(&endpoint.id, "endpoint", &endpoint.vpc));
             continue;
         };
         let vpc = &design.vpcs[vpc_index];
@@ -115,13 +99,8 @@ fn check_endpoints(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
                 }
                 for table_id in &endpoint.route_tables {
                     match context.route_table_index.get(table_id.as_str()) {
-                        None => out.push(Diagnostic::new(
-                            codes::REFERENCE_UNKNOWN,
-                            Severity::Error,
-                            [&endpoint.id],
-                            format!("gateway endpoint {} names route table \"{table_id}\", which is not in the design", endpoint.id),
-                            "associate it with an existing route table of its VPC",
-                        )),
+                        // Unknown: reported by the reference check.
+                        None => {}
                         Some(&index) if design.route_tables[index].vpc != endpoint.vpc => out.push(Diagnostic::new(
                             codes::REFERENCE_OTHER_VPC,
                             Severity::Error,
@@ -136,14 +115,8 @@ fn check_endpoints(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
             EndpointType::Interface => {
                 let mut subnet_of_az: HashMap<&str, &str> = HashMap::default();
                 for subnet_id in &endpoint.subnets {
+                    // Unknown: reported by the reference check.
                     let Some(&index) = context.subnet_index.get(subnet_id.as_str()) else {
-                        out.push(Diagnostic::new(
-                            codes::REFERENCE_UNKNOWN,
-                            Severity::Error,
-                            [&endpoint.id],
-                            format!("interface endpoint {} names subnet \"{subnet_id}\", which is not in the design", endpoint.id),
-                            "pick existing subnets of its VPC, one per AZ",
-                        ));
                         continue;
                     };
                     let subnet = &design.subnets[index];
@@ -293,36 +266,6 @@ fn check_https_allowed(
 
 fn check_vpn(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     let design = context.design;
-    for connection in &design.vpn_connections {
-        for (reference, present, label) in [
-            (
-                &connection.vpn_gateway,
-                design
-                    .vpn_gateways
-                    .iter()
-                    .any(|g| g.id == connection.vpn_gateway),
-                "VPN gateway",
-            ),
-            (
-                &connection.customer_gateway,
-                design
-                    .customer_gateways
-                    .iter()
-                    .any(|g| g.id == connection.customer_gateway),
-                "customer gateway",
-            ),
-        ] {
-            if !present {
-                out.push(Diagnostic::new(
-                    codes::REFERENCE_UNKNOWN,
-                    Severity::Error,
-                    [&connection.id],
-                    format!("VPN connection {} names {label} \"{reference}\", which is not in the design", connection.id),
-                    format!("connect it to an existing {label}"),
-                ));
-            }
-        }
-    }
     for customer_gateway in &design.customer_gateways {
         if customer_gateway
             .ip_address

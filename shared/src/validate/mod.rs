@@ -12,6 +12,7 @@ mod context;
 mod gateways;
 pub mod identity;
 mod quotas;
+mod references;
 mod routing;
 mod security;
 
@@ -268,6 +269,7 @@ pub fn validate(design: &Design) -> Vec<Diagnostic> {
     let document = serde_json::to_value(design).unwrap_or_default();
     let mut diagnostics = crate::limits::diagnostics_with_document(design, &document);
     identity::check(design, &document, &mut diagnostics);
+    references::check(design, &mut diagnostics);
     addressing::check(&context, &mut diagnostics);
     routing::check(&context, &mut diagnostics);
     gateways::check(&context, &mut diagnostics);

@@ -34,17 +34,8 @@ fn check_tables(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
                 .or_default()
                 .push(table.id.as_str());
         }
+        // An unknown VPC is the reference check's.
         let Some(&vpc_index) = context.vpc_index.get(table.vpc.as_str()) else {
-            out.push(Diagnostic::new(
-                codes::REFERENCE_UNKNOWN,
-                Severity::Error,
-                [&table.id],
-                format!(
-                    "route table {} names VPC \"{}\", which is not in the design",
-                    table.id, table.vpc
-                ),
-                "set its vpc to the id of an existing VPC",
-            ));
             continue;
         };
         let vpc_networks: Vec<Ipv4Net> = context.vpc_blocks[vpc_index]
@@ -208,13 +199,8 @@ fn check_associations(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>
                 .or_default()
                 .push(table.id.as_str());
             match context.subnet_index.get(subnet_id.as_str()) {
-                None => out.push(Diagnostic::new(
-                    codes::REFERENCE_UNKNOWN,
-                    Severity::Error,
-                    [&table.id],
-                    format!("route table {} is associated with \"{subnet_id}\", which is not a subnet of the design", table.id),
-                    "remove the association or create the subnet",
-                )),
+                // Unknown: reported by the reference check.
+                None => {}
                 Some(&index) if design.subnets[index].vpc != table.vpc => out.push(Diagnostic::new(
                     codes::REFERENCE_OTHER_VPC,
                     Severity::Error,
@@ -257,17 +243,8 @@ fn check_associations(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>
 fn check_nat_gateways(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     let design = context.design;
     for nat in &design.nat_gateways {
+        // An unknown subnet is the reference check's.
         if !context.subnet_index.contains_key(nat.subnet.as_str()) {
-            out.push(Diagnostic::new(
-                codes::REFERENCE_UNKNOWN,
-                Severity::Error,
-                [&nat.id],
-                format!(
-                    "NAT gateway {} is in \"{}\", which is not a subnet of the design",
-                    nat.id, nat.subnet
-                ),
-                "place it in a public subnet",
-            ));
             continue;
         }
         let public = context

@@ -95,18 +95,6 @@ pub(super) fn check(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) 
 fn check_security_groups(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     let design = context.design;
     for group in &design.security_groups {
-        if !context.vpc_index.contains_key(group.vpc.as_str()) {
-            out.push(Diagnostic::new(
-                codes::REFERENCE_UNKNOWN,
-                Severity::Error,
-                [&group.id],
-                format!(
-                    "security group {} names VPC \"{}\", which is not in the design",
-                    group.id, group.vpc
-                ),
-                "set its vpc to the id of an existing VPC",
-            ));
-        }
         for (direction, rules) in [("ingress", &group.ingress), ("egress", &group.egress)] {
             if rules.len() > RULES_PER_DIRECTION {
                 out.push(Diagnostic::new(
@@ -166,13 +154,8 @@ fn check_security_groups(context: &ValidationContext<'_>, out: &mut Vec<Diagnost
                 }
                 if let Some(referenced) = &rule.security_group {
                     match context.security_group_index.get(referenced.as_str()) {
-                        None => out.push(Diagnostic::new(
-                            codes::SG_UNKNOWN_REFERENCE,
-                            Severity::Error,
-                            [&group.id],
-                            format!("security group {} {direction}[{position}] references group \"{referenced}\", which is not in the design", group.id),
-                            format!("create {referenced} first, or use {} for a self-reference", group.id),
-                        )),
+                        // Unknown: reported by the reference check.
+                        None => {}
                         Some(&index) if design.security_groups[index].vpc != group.vpc => out.push(Diagnostic::new(
                             codes::SG_REFERENCE_OTHER_VPC,
                             Severity::Error,
@@ -215,13 +198,8 @@ fn check_group_attachments(context: &ValidationContext<'_>, out: &mut Vec<Diagno
         }
         for group in groups.iter() {
             match context.security_group_index.get(group.as_str()) {
-                None => out.push(Diagnostic::new(
-                    codes::SG_UNKNOWN_REFERENCE,
-                    Severity::Error,
-                    [owner],
-                    format!("{owner} uses security group \"{group}\", which is not in the design"),
-                    "create the group first, or pick an existing one",
-                )),
+                // Unknown: reported by the reference check.
+                None => {}
                 Some(&index)
                     if owner_vpc.is_some_and(|vpc| vpc != design.security_groups[index].vpc) =>
                 {
@@ -309,18 +287,6 @@ fn check_network_acls(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>
                 .entry(subnet.as_str())
                 .or_default()
                 .push(acl.id.as_str());
-            if !context.subnet_index.contains_key(subnet.as_str()) {
-                out.push(Diagnostic::new(
-                    codes::REFERENCE_UNKNOWN,
-                    Severity::Error,
-                    [&acl.id],
-                    format!(
-                        "network ACL {} names subnet \"{subnet}\", which is not in the design",
-                        acl.id
-                    ),
-                    "remove the association or create the subnet",
-                ));
-            }
         }
         for egress in [false, true] {
             let direction = if egress { "outbound" } else { "inbound" };

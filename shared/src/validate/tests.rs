@@ -555,3 +555,90 @@ mod no_panic {
         }
     }
 }
+
+/// The reference check is generic over the kinds' own declarations: in every template, every
+/// reference of every object, pointed at an id that names nothing, is reported once, on that
+/// object, with the field in the message — and no kind holds a reference field that is not
+/// declared (a template reference that is not listed would stay unchecked).
+#[test]
+fn every_declared_reference_of_every_kind_is_checked() {
+    let mut broken = 0;
+    let mut kinds_seen = std::collections::BTreeSet::new();
+    let mut designs: Vec<(&str, Design)> = crate::templates::TEMPLATES
+        .iter()
+        .map(|template| (template.name, template.design().unwrap()))
+        .collect();
+    designs.push((
+        "with a network ACL",
+        design(json!({
+            "subnets": [{"id": "s-1", "vpc": "vpc-a", "availability_zone": "us-east-1a",
+                         "cidr": "10.0.1.0/24", "tier": "private"}],
+            "network_acls": [{"id": "acl-1", "vpc": "vpc-a", "subnets": ["s-1"]}],
+        })),
+    ));
+    for (name, design) in designs {
+        let document = serde_json::to_value(&design).unwrap();
+        for kind in crate::model::ObjectKind::ALL {
+            let collection = kind.collection();
+            let count = design
+                .objects()
+                .filter(|object| object.kind() == *kind)
+                .count();
+            for index in 0..count {
+                let object = design
+                    .objects()
+                    .filter(|object| object.kind() == *kind)
+                    .nth(index)
+                    .unwrap();
+                for reference in object.references() {
+                    let pointer = format!(
+                        "/{collection}/{index}/{}",
+                        reference
+                            .field
+                            .replace("[", "/")
+                            .replace("]", "")
+                            .replace('.', "/")
+                    );
+                    let mut changed = document.clone();
+                    *changed
+                        .pointer_mut(&pointer)
+                        .unwrap_or_else(|| panic!("{}: {pointer} is not a field", name)) =
+                        Value::from("missing-object");
+                    let changed = spec::load_design_value(changed).unwrap();
+                    let found: Vec<Diagnostic> = validate(&changed)
+                        .into_iter()
+                        .filter(|d| {
+                            (d.code == codes::REFERENCE_UNKNOWN
+                                || d.code == codes::SG_UNKNOWN_REFERENCE)
+                                && d.message.contains("missing-object")
+                        })
+                        .collect();
+                    assert_eq!(found.len(), 1, "{}: {pointer} broken gives {found:?}", name);
+                    assert_eq!(found[0].objects, vec![object.id().to_string()]);
+                    assert!(found[0].message.contains(reference.field.as_ref()));
+                    kinds_seen.insert(*kind);
+                    broken += 1;
+                }
+            }
+        }
+    }
+    assert!(broken > 50, "only {broken} references broken");
+    // Every kind that can hold a reference is exercised by some template.
+    for kind in [
+        crate::model::ObjectKind::Subnet,
+        crate::model::ObjectKind::InternetGateway,
+        crate::model::ObjectKind::NatGateway,
+        crate::model::ObjectKind::VpnGateway,
+        crate::model::ObjectKind::VpnConnection,
+        crate::model::ObjectKind::RouteTable,
+        crate::model::ObjectKind::Endpoint,
+        crate::model::ObjectKind::SecurityGroup,
+        crate::model::ObjectKind::NetworkAcl,
+        crate::model::ObjectKind::Workload,
+    ] {
+        assert!(
+            kinds_seen.contains(&kind),
+            "no template reference of {kind:?}"
+        );
+    }
+}

@@ -1,0 +1,30 @@
+//! A customer gateway: the on-premises end of a site-to-site VPN, and the networks behind it.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerGateway {
+    pub id: String,
+    pub ip_address: String,
+    pub bgp_asn: u32,
+    #[serde(default)]
+    pub on_premises_cidrs: Vec<String>,
+}
+
+impl DesignObject for CustomerGateway {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn container(&self) -> Container<'_> {
+        Container::Canvas
+    }
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        Vec::new()
+    }
+}

@@ -1,0 +1,27 @@
+//! An internet gateway attached to its VPC.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InternetGateway {
+    pub id: String,
+    pub vpc: String,
+}
+
+impl DesignObject for InternetGateway {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn container(&self) -> Container<'_> {
+        Container::Vpc(&self.vpc)
+    }
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        vec![Reference::field("vpc", &self.vpc, &[ObjectKind::Vpc])]
+    }
+}

@@ -1,0 +1,235 @@
+//! What every kind of design object answers for, and the one list of kinds.
+//!
+//! [`design_kinds!`] is invoked once, in `model/mod.rs`, with one line per kind (its
+//! `ObjectKind` variant, its collection in the document, its struct, its label and its id
+//! prefix). From that line it generates the [`Design`](super::Design) document's collections,
+//! `ObjectKind` with `ALL`, `label`, `collection` and `id_prefix`, the borrowed
+//! [`ObjectRef`](super::ObjectRef) and `Design::{new, objects, object_ids, kind_of,
+//! remove_object}`. Everything else a kind knows — where it lives, what it references — is
+//! its [`DesignObject`] impl, beside its struct in `model/<kind>.rs`.
+//!
+//! Invariant: no code outside this module lists the kinds by hand; code that must answer per
+//! kind matches `ObjectKind` or `ObjectRef` exhaustively (no wildcard arm), so a new kind is
+//! flagged by the compiler wherever it needs an answer.
+
+use std::borrow::Cow;
+
+use super::ObjectKind;
+
+/// Where an object lives: on the canvas (region-wide: customer gateways, placement groups,
+/// VPN connections, VPCs themselves), in a VPC, or in a subnet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container<'a> {
+    Canvas,
+    Vpc(&'a str),
+    Subnet(&'a str),
+}
+
+/// One reference from an object to another object of the design, by id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference<'a> {
+    /// The field holding it, as a path in the object: `vpc`, `subnets[2]`,
+    /// `ingress[0].security_group`.
+    pub field: Cow<'static, str>,
+    /// The id it names.
+    pub target: &'a str,
+    /// The kinds it may name.
+    pub kinds: &'static [ObjectKind],
+}
+
+impl<'a> Reference<'a> {
+    /// A reference held in a plain field.
+    pub fn field(field: &'static str, target: &'a str, kinds: &'static [ObjectKind]) -> Self {
+        Reference {
+            field: Cow::Borrowed(field),
+            target,
+            kinds,
+        }
+    }
+
+    /// One reference per item of a list field (`subnets[0]`, `subnets[1]`, …).
+    pub fn list(
+        field: &'static str,
+        targets: &'a [String],
+        kinds: &'static [ObjectKind],
+    ) -> impl Iterator<Item = Reference<'a>> {
+        targets
+            .iter()
+            .enumerate()
+            .map(move |(position, target)| Reference {
+                field: Cow::Owned(format!("{field}[{position}]")),
+                target,
+                kinds,
+            })
+    }
+}
+
+/// What every kind of design object answers for. Implemented beside each struct.
+pub trait DesignObject {
+    /// Its id, unique in the design.
+    fn id(&self) -> &str;
+
+    /// The container AWS scopes it by (the VPC of a subnet, the subnet of a NAT gateway).
+    fn container(&self) -> Container<'_>;
+
+    /// The box it is drawn in on the canvas and moves with: its container unless the kind
+    /// says otherwise (an interface endpoint is drawn in its first subnet).
+    fn drawn_in(&self) -> Container<'_> {
+        self.container()
+    }
+
+    /// Every id it names, with the field and the kinds allowed there. Validation checks them
+    /// all in one place (`reference.unknown`; security groups: `sg.unknown-reference`).
+    /// Route targets are not listed: [`crate::model::RouteTarget`] answers for them.
+    fn references(&self) -> Vec<Reference<'_>>;
+}
+
+/// The one list of design kinds; see the module docs. Each line:
+/// `Variant: collection => Struct, "Label", "id-prefix";`
+macro_rules! design_kinds {
+    ($( $(#[$doc:meta])* $kind:ident : $collection:ident => $ty:ident, $label:literal, $prefix:literal; )+) => {
+        /// A whole network design.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct Design {
+            pub schema_version: u32,
+            pub name: String,
+            pub region: String,
+            $(
+                $(#[$doc])*
+                #[serde(default)]
+                pub $collection: Vec<$ty>,
+            )+
+            /// Canvas positions and sizes by object id. Never affects meaning.
+            #[serde(default)]
+            pub layout: BTreeMap<String, LayoutBox>,
+            /// Expected traffic, for cost estimates.
+            #[serde(default)]
+            pub flows: Vec<Flow>,
+        }
+
+        /// The kinds of object a design holds.
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+        )]
+        #[serde(rename_all = "snake_case")]
+        pub enum ObjectKind {
+            $( $kind, )+
+        }
+
+        impl ObjectKind {
+            /// Every kind, in the document's order.
+            pub const ALL: &'static [ObjectKind] = &[$( ObjectKind::$kind, )+];
+
+            /// The name a person reads: "NAT gateway", "Subnet", …
+            pub fn label(self) -> &'static str {
+                match self {
+                    $( ObjectKind::$kind => $label, )+
+                }
+            }
+
+            /// The name of the design's collection holding this kind (`subnets`).
+            pub fn collection(self) -> &'static str {
+                match self {
+                    $( ObjectKind::$kind => stringify!($collection), )+
+                }
+            }
+
+            /// The prefix of generated ids for this kind (`subnet-3`).
+            pub fn id_prefix(self) -> &'static str {
+                match self {
+                    $( ObjectKind::$kind => $prefix, )+
+                }
+            }
+        }
+
+        /// One object of a design, borrowed, whatever its kind.
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub enum ObjectRef<'a> {
+            $( $kind(&'a $ty), )+
+        }
+
+        impl<'a> ObjectRef<'a> {
+            pub fn kind(self) -> ObjectKind {
+                match self {
+                    $( ObjectRef::$kind(_) => ObjectKind::$kind, )+
+                }
+            }
+
+            pub fn id(self) -> &'a str {
+                match self {
+                    $( ObjectRef::$kind(object) => DesignObject::id(object), )+
+                }
+            }
+
+            pub fn container(self) -> Container<'a> {
+                match self {
+                    $( ObjectRef::$kind(object) => DesignObject::container(object), )+
+                }
+            }
+
+            pub fn drawn_in(self) -> Container<'a> {
+                match self {
+                    $( ObjectRef::$kind(object) => DesignObject::drawn_in(object), )+
+                }
+            }
+
+            pub fn references(self) -> Vec<Reference<'a>> {
+                match self {
+                    $( ObjectRef::$kind(object) => DesignObject::references(object), )+
+                }
+            }
+        }
+
+        impl Design {
+            /// An empty design in a region.
+            pub fn new(name: impl Into<String>, region: impl Into<String>) -> Self {
+                Design {
+                    schema_version: CURRENT_SCHEMA_VERSION,
+                    name: name.into(),
+                    region: region.into(),
+                    $( $collection: Vec::new(), )+
+                    layout: BTreeMap::new(),
+                    flows: Vec::new(),
+                }
+            }
+
+            /// Every object of the design, collection by collection in the document's order.
+            pub fn objects(&self) -> impl Iterator<Item = ObjectRef<'_>> + '_ {
+                std::iter::empty()
+                    $( .chain(self.$collection.iter().map(ObjectRef::$kind)) )+
+            }
+
+            /// How many objects the design holds.
+            pub fn object_count(&self) -> usize {
+                0 $( + self.$collection.len() )+
+            }
+
+            /// The kind of object an id names, if any (the first collection holding it).
+            /// Looks through each collection in place (no list of every id is built per call).
+            pub fn kind_of(&self, object_id: &str) -> Option<ObjectKind> {
+                $(
+                    if self.$collection.iter().any(|object| DesignObject::id(object) == object_id) {
+                        return Some(ObjectKind::$kind);
+                    }
+                )+
+                None
+            }
+
+            /// The object an id names, if any.
+            pub fn object(&self, object_id: &str) -> Option<ObjectRef<'_>> {
+                self.objects().find(|object| object.id() == object_id)
+            }
+
+            /// Removes every object with this id, whatever its kind (not its layout box, nor
+            /// the references to it). Whether one was removed.
+            pub fn remove_object(&mut self, object_id: &str) -> bool {
+                let before = self.object_count();
+                $( self.$collection.retain(|object| DesignObject::id(object) != object_id); )+
+                self.object_count() != before
+            }
+        }
+    };
+}
+
+pub(crate) use design_kinds;

@@ -1,0 +1,128 @@
+//! The design document: typed, flat collections of objects with stable ids, references by id.
+//!
+//! Field names are a public contract (tools outside Moat read and write these documents), so
+//! they never change meaning. CIDRs are kept as the text the user typed: a value that does not
+//! parse is a `cidr.invalid` diagnostic, not a load failure, so a half-typed inspector value is
+//! reported like any other problem.
+
+mod customer_gateway;
+mod endpoint;
+mod internet_gateway;
+mod kind;
+mod nat_gateway;
+mod network_acl;
+mod placement_group;
+mod route_table;
+mod security_group;
+mod subnet;
+mod vpc;
+mod vpn_connection;
+mod vpn_gateway;
+mod workload;
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The schema version this build writes. Older versions are migrated by [`crate::spec`].
+pub const CURRENT_SCHEMA_VERSION: u32 = 2;
+
+pub use customer_gateway::*;
+pub use endpoint::*;
+pub use internet_gateway::*;
+pub use kind::{Container, DesignObject, Reference};
+pub use nat_gateway::*;
+pub use network_acl::*;
+pub use placement_group::*;
+pub use route_table::*;
+pub use security_group::*;
+pub use subnet::*;
+pub use vpc::*;
+pub use vpn_connection::*;
+pub use vpn_gateway::*;
+pub use workload::*;
+
+kind::design_kinds! {
+    Vpc: vpcs => Vpc, "VPC", "vpc";
+    Subnet: subnets => Subnet, "Subnet", "subnet";
+    InternetGateway: internet_gateways => InternetGateway, "Internet gateway", "igw";
+    NatGateway: nat_gateways => NatGateway, "NAT gateway", "nat";
+    VpnGateway: vpn_gateways => VpnGateway, "VPN gateway", "vgw";
+    CustomerGateway: customer_gateways => CustomerGateway, "Customer gateway", "cgw";
+    VpnConnection: vpn_connections => VpnConnection, "VPN connection", "vpn";
+    RouteTable: route_tables => RouteTable, "Route table", "rt";
+    Endpoint: endpoints => Endpoint, "Endpoint", "vpce";
+    SecurityGroup: security_groups => SecurityGroup, "Security group", "sg";
+    NetworkAcl: network_acls => NetworkAcl, "Network ACL", "acl";
+    PlacementGroup: placement_groups => PlacementGroup, "Placement group", "pg";
+    Workload: workloads => Workload, "Workload", "wl";
+}
+
+impl Design {
+    pub fn vpc(&self, vpc_id: &str) -> Option<&Vpc> {
+        self.vpcs.iter().find(|vpc| vpc.id == vpc_id)
+    }
+
+    pub fn subnet(&self, subnet_id: &str) -> Option<&Subnet> {
+        self.subnets.iter().find(|subnet| subnet.id == subnet_id)
+    }
+
+    /// Every object id in the design, with the kind of object it names.
+    pub fn object_ids(&self) -> Vec<(&str, ObjectKind)> {
+        self.objects()
+            .map(|object| (object.id(), object.kind()))
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Protocol {
+    Tcp,
+    Udp,
+    Icmp,
+    All,
+}
+
+/// A box on the canvas, in canvas units.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutBox {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+}
+
+impl LayoutBox {
+    pub fn contains_point(&self, x: f64, y: f64) -> bool {
+        x >= self.x && x <= self.x + self.width && y >= self.y && y <= self.y + self.height
+    }
+}
+
+/// Expected traffic from an object to a destination (an id, `internet`, `s3`, `dynamodb` or a
+/// service name), for cost estimates.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Flow {
+    pub from: String,
+    pub to: String,
+    pub gb_per_month: f64,
+}
+
+pub(crate) fn default_true() -> bool {
+    true
+}
+
+pub(crate) fn default_aggregation_interval() -> u32 {
+    600
+}
+
+pub(crate) fn default_count() -> u32 {
+    1
+}
+
+pub(crate) fn default_amazon_side_asn() -> u32 {
+    64512
+}

@@ -1,0 +1,32 @@
+//! A public NAT gateway in its subnet.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+/// A public NAT gateway; an Elastic IP is implied.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NatGateway {
+    pub id: String,
+    pub subnet: String,
+}
+
+impl DesignObject for NatGateway {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn container(&self) -> Container<'_> {
+        Container::Subnet(&self.subnet)
+    }
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        vec![Reference::field(
+            "subnet",
+            &self.subnet,
+            &[ObjectKind::Subnet],
+        )]
+    }
+}

@@ -1,0 +1,58 @@
+//! A network ACL of its VPC, its subnet associations and its stateless entries.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkAcl {
+    pub id: String,
+    pub vpc: String,
+    #[serde(default)]
+    pub subnets: Vec<String>,
+    #[serde(default)]
+    pub entries: Vec<NetworkAclEntry>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleAction {
+    Allow,
+    Deny,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkAclEntry {
+    pub rule_number: u32,
+    pub egress: bool,
+    pub protocol: Protocol,
+    #[serde(default)]
+    pub from_port: i32,
+    #[serde(default)]
+    pub to_port: i32,
+    pub cidr: String,
+    pub action: RuleAction,
+}
+
+impl DesignObject for NetworkAcl {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn container(&self) -> Container<'_> {
+        Container::Vpc(&self.vpc)
+    }
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        std::iter::once(Reference::field("vpc", &self.vpc, &[ObjectKind::Vpc]))
+            .chain(Reference::list(
+                "subnets",
+                &self.subnets,
+                &[ObjectKind::Subnet],
+            ))
+            .collect()
+    }
+}

@@ -1,0 +1,35 @@
+//! A placement group (region-wide): how instances placed in it are spread over hardware.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PlacementStrategy {
+    Cluster,
+    Spread,
+    Partition,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementGroup {
+    pub id: String,
+    pub strategy: PlacementStrategy,
+}
+
+impl DesignObject for PlacementGroup {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn container(&self) -> Container<'_> {
+        Container::Canvas
+    }
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        Vec::new()
+    }
+}

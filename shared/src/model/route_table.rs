@@ -1,0 +1,48 @@
+//! A route table of its VPC, its subnet associations and its routes.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RouteTable {
+    pub id: String,
+    pub vpc: String,
+    #[serde(default)]
+    pub main: bool,
+    /// Associated subnet ids.
+    #[serde(default)]
+    pub subnets: Vec<String>,
+    #[serde(default)]
+    pub routes: Vec<Route>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    pub destination: String,
+    /// An id of an internet, NAT or VPN gateway, or of a workload.
+    pub target: String,
+}
+
+impl DesignObject for RouteTable {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn container(&self) -> Container<'_> {
+        Container::Vpc(&self.vpc)
+    }
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        std::iter::once(Reference::field("vpc", &self.vpc, &[ObjectKind::Vpc]))
+            .chain(Reference::list(
+                "subnets",
+                &self.subnets,
+                &[ObjectKind::Subnet],
+            ))
+            .collect()
+    }
+}

@@ -1,0 +1,68 @@
+//! A security group of its VPC and its stateful rules.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityGroup {
+    pub id: String,
+    pub vpc: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub ingress: Vec<SecurityGroupRule>,
+    #[serde(default)]
+    pub egress: Vec<SecurityGroupRule>,
+}
+
+/// One security group rule. Exactly one of `cidr`, `security_group` (its own id means
+/// self-reference) or `prefix_list` names the peer; validation reports any other count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityGroupRule {
+    pub protocol: Protocol,
+    #[serde(default)]
+    pub from_port: i32,
+    #[serde(default)]
+    pub to_port: i32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cidr: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix_list: Option<String>,
+}
+
+impl DesignObject for SecurityGroup {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn container(&self) -> Container<'_> {
+        Container::Vpc(&self.vpc)
+    }
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        let peers = [("ingress", &self.ingress), ("egress", &self.egress)]
+            .into_iter()
+            .flat_map(|(direction, rules)| {
+                rules
+                    .iter()
+                    .enumerate()
+                    .filter_map(move |(position, rule)| {
+                        rule.security_group.as_deref().map(|group| Reference {
+                            field: format!("{direction}[{position}].security_group").into(),
+                            target: group,
+                            kinds: &[ObjectKind::SecurityGroup],
+                        })
+                    })
+            });
+        std::iter::once(Reference::field("vpc", &self.vpc, &[ObjectKind::Vpc]))
+            .chain(peers)
+            .collect()
+    }
+}

@@ -1,0 +1,40 @@
+//! A subnet: one block of its VPC in one availability zone, public or private by intent.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+/// The user's intent for a subnet; validation checks that the routes agree with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SubnetTier {
+    Public,
+    Private,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Subnet {
+    pub id: String,
+    pub vpc: String,
+    pub availability_zone: String,
+    pub cidr: String,
+    pub tier: SubnetTier,
+    #[serde(default)]
+    pub map_public_ip_on_launch: bool,
+}
+
+impl DesignObject for Subnet {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn container(&self) -> Container<'_> {
+        Container::Vpc(&self.vpc)
+    }
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        vec![Reference::field("vpc", &self.vpc, &[ObjectKind::Vpc])]
+    }
+}

@@ -1,0 +1,37 @@
+//! A site-to-site VPN connection between a VPN gateway and a customer gateway.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VpnConnection {
+    pub id: String,
+    pub vpn_gateway: String,
+    pub customer_gateway: String,
+    #[serde(default = "default_true")]
+    pub static_routes_only: bool,
+}
+
+impl DesignObject for VpnConnection {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn container(&self) -> Container<'_> {
+        Container::Canvas
+    }
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        vec![
+            Reference::field("vpn_gateway", &self.vpn_gateway, &[ObjectKind::VpnGateway]),
+            Reference::field(
+                "customer_gateway",
+                &self.customer_gateway,
+                &[ObjectKind::CustomerGateway],
+            ),
+        ]
+    }
+}

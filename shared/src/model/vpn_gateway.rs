@@ -1,0 +1,29 @@
+//! A virtual private gateway attached to its VPC.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VpnGateway {
+    pub id: String,
+    pub vpc: String,
+    #[serde(default = "default_amazon_side_asn")]
+    pub amazon_side_asn: u32,
+}
+
+impl DesignObject for VpnGateway {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn container(&self) -> Container<'_> {
+        Container::Vpc(&self.vpc)
+    }
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        vec![Reference::field("vpc", &self.vpc, &[ObjectKind::Vpc])]
+    }
+}

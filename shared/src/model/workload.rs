@@ -1,0 +1,81 @@
+//! A workload in its subnet: EC2 instances (which Moat may launch), SageMaker or RDS.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WorkloadKind {
+    Ec2,
+    SagemakerNotebook,
+    SagemakerTraining,
+    SagemakerEndpoint,
+    Rds,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Workload {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    pub kind: WorkloadKind,
+    #[serde(default)]
+    pub instance_type: String,
+    #[serde(default = "default_count")]
+    pub count: u32,
+    pub subnet: String,
+    #[serde(default)]
+    pub security_groups: Vec<String>,
+    #[serde(default)]
+    pub efa: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement_group: Option<String>,
+    /// `ec2` only: whether Moat launches the instances.
+    #[serde(default)]
+    pub launch: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_id: Option<String>,
+}
+
+impl Workload {
+    /// The image Moat launches this workload from: `ec2` workloads marked `launch` with an
+    /// image only. The planner creates instances for exactly these; validation counts their
+    /// security groups as attached.
+    pub fn launch_image(&self) -> Option<&str> {
+        (self.kind == WorkloadKind::Ec2 && self.launch)
+            .then_some(self.image_id.as_deref())
+            .flatten()
+    }
+}
+
+impl DesignObject for Workload {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn container(&self) -> Container<'_> {
+        Container::Subnet(&self.subnet)
+    }
+
+    fn references(&self) -> Vec<Reference<'_>> {
+        std::iter::once(Reference::field(
+            "subnet",
+            &self.subnet,
+            &[ObjectKind::Subnet],
+        ))
+        .chain(Reference::list(
+            "security_groups",
+            &self.security_groups,
+            &[ObjectKind::SecurityGroup],
+        ))
+        .chain(
+            self.placement_group.as_deref().map(|group| {
+                Reference::field("placement_group", group, &[ObjectKind::PlacementGroup])
+            }),
+        )
+        .collect()
+    }
+}
