@@ -546,7 +546,7 @@ pub async fn preflight(
             network.dry_run(region, step.key.kind, deleting).await?
         {
             missing.push(MissingPermission {
-                actions: crate::aws::ec2::action_of(step.key.kind, deleting).to_vec(),
+                actions: shared::plan::iam::actions_of(step.key.kind, deleting).to_vec(),
                 kind: step.key.kind.name(),
                 deleting,
                 message,
@@ -554,53 +554,6 @@ pub async fn preflight(
         }
     }
     Ok(missing)
-}
-
-/// The least-privilege IAM policy a plan of `kinds` needs: the reads every run makes, and
-/// the creates, updates and deletes of those kinds only.
-pub fn iam_policy(desired: &[shared::plan::DesiredResource]) -> serde_json::Value {
-    let mut actions: std::collections::BTreeSet<&str> =
-        crate::aws::ec2::READ_ACTIONS.iter().copied().collect();
-    let kinds: std::collections::BTreeSet<shared::plan::ResourceKind> =
-        desired.iter().map(|resource| resource.key.kind).collect();
-    for kind in kinds {
-        for deleting in [false, true] {
-            actions.extend(crate::aws::ec2::action_of(kind, deleting));
-        }
-    }
-    let mut statements = vec![serde_json::json!({
-        "Sid": "MoatProvisioning",
-        "Effect": "Allow",
-        "Action": actions.into_iter().collect::<Vec<_>>(),
-        "Resource": "*"
-    })];
-    // Flow logs into CloudWatch Logs hand their delivery role to the service: only those roles.
-    let delivery_roles: std::collections::BTreeSet<&str> = desired
-        .iter()
-        .filter_map(|resource| match &resource.spec {
-            shared::plan::ResourceSpec::FlowLog {
-                delivery_role_arn: Some(role),
-                ..
-            } => Some(role.as_str()),
-            _ => None,
-        })
-        // Never a wildcard: a role that is not one literal ARN is an error in validation and
-        // is left out of the policy.
-        .filter(|role| shared::model::is_role_arn(role))
-        .collect();
-    if !delivery_roles.is_empty() {
-        statements.push(serde_json::json!({
-            "Sid": "MoatFlowLogDelivery",
-            "Effect": "Allow",
-            "Action": "iam:PassRole",
-            "Resource": delivery_roles.into_iter().collect::<Vec<_>>(),
-            "Condition": {"StringEquals": {"iam:PassedToService": "vpc-flow-logs.amazonaws.com"}}
-        }));
-    }
-    serde_json::json!({
-        "Version": "2012-10-17",
-        "Statement": statements
-    })
 }
 
 #[cfg(test)]
@@ -625,82 +578,6 @@ mod tests {
         let draws: std::collections::HashSet<u128> =
             (0..100).map(|_| backoff(&options, 5).as_micros()).collect();
         assert!(draws.len() > 50, "{}", draws.len());
-    }
-
-    #[test]
-    fn the_iam_policy_names_only_what_the_design_needs() {
-        let policy_of =
-            |design: &shared::Design| iam_policy(&shared::plan::desired_resources(design));
-        let template = |name: &str| shared::templates::template(name).unwrap().design().unwrap();
-        let actions = |policy: &serde_json::Value| -> Vec<String> {
-            policy["Statement"][0]["Action"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| a.as_str().unwrap().to_string())
-                .collect()
-        };
-        let mvp_policy = policy_of(&template("mvp"));
-        let mvp = actions(&mvp_policy);
-        let tabular = actions(&policy_of(&template("tabular-vpn")));
-        assert!(mvp.contains(&"ec2:CreateVpc".to_string()));
-        assert!(mvp.contains(&"ec2:AttachInternetGateway".to_string()));
-        assert!(!mvp.contains(&"ec2:CreateVpnConnection".to_string()));
-        assert!(!mvp.contains(&"ec2:CreateNatGateway".to_string()));
-        assert!(!mvp.contains(&"ec2:CreateFlowLogs".to_string()));
-        assert!(tabular.contains(&"ec2:CreateVpnConnection".to_string()));
-        assert!(tabular.contains(&"ec2:DeleteVpnGateway".to_string()));
-        assert!(mvp.iter().all(|a| a.starts_with("ec2:")));
-        assert!(mvp.windows(2).all(|w| w[0] < w[1]), "sorted, no repeats");
-        assert_eq!(mvp_policy["Statement"].as_array().unwrap().len(), 1);
-
-        // Flow logs: the EC2 and Logs actions, and PassRole only on the delivery role.
-        let mut logged = template("mvp");
-        logged.vpcs[0].flow_logs = Some(shared::model::FlowLogs {
-            destination: "arn:aws:logs:us-east-1:123456789012:log-group:/moat/mvp".into(),
-            traffic_type: shared::model::FlowLogTraffic::All,
-            delivery_role_arn: Some("arn:aws:iam::123456789012:role/flow-logs".into()),
-            max_aggregation_interval: 600,
-        });
-        let policy = policy_of(&logged);
-        let logged_actions = actions(&policy);
-        for action in [
-            "ec2:CreateFlowLogs",
-            "ec2:DeleteFlowLogs",
-            "ec2:DescribeFlowLogs",
-            "logs:CreateLogDelivery",
-            "logs:DeleteLogDelivery",
-        ] {
-            assert!(logged_actions.contains(&action.to_string()), "{action}");
-        }
-        assert!(!logged_actions.contains(&"iam:PassRole".to_string()));
-        let pass_role = &policy["Statement"][1];
-        assert_eq!(pass_role["Action"], "iam:PassRole");
-        assert_eq!(
-            pass_role["Resource"],
-            serde_json::json!(["arn:aws:iam::123456789012:role/flow-logs"])
-        );
-        // r14: a wildcard role never becomes a PassRole grant.
-        for wildcard in [
-            "arn:aws:iam::123456789012:role/*",
-            "arn:aws:iam::123456789012:role/flow-?",
-            "*",
-        ] {
-            logged.vpcs[0].flow_logs.as_mut().unwrap().delivery_role_arn =
-                Some(wildcard.to_string());
-            let policy = policy_of(&logged);
-            let statements = policy["Statement"].as_array().unwrap();
-            assert!(
-                statements.iter().all(|s| s["Action"] != "iam:PassRole"),
-                "{wildcard}: {policy}"
-            );
-            assert!(
-                shared::validate(&logged)
-                    .iter()
-                    .any(|d| d.code == "flowlog.delivery-role"),
-                "{wildcard}"
-            );
-        }
     }
 
     #[test]

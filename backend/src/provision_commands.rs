@@ -329,7 +329,7 @@ pub fn apply(file: &Path, design_id: &str, destroy: bool, yes: bool) -> ExitCode
 pub fn iam_policy(file: &Path) -> ExitCode {
     match load(file) {
         Ok(design) => {
-            let policy = provision::iam_policy(&desired_resources(&design));
+            let policy = shared::plan::iam::policy(&desired_resources(&design));
             say!(
                 "{}",
                 serde_json::to_string_pretty(&policy).unwrap_or_default()

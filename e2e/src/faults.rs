@@ -165,32 +165,34 @@ fn decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-const ID_PREFIXES: &[(&str, &str)] = &[
-    ("vpc-", "InvalidVpcID.NotFound"),
-    ("subnet-", "InvalidSubnetID.NotFound"),
-    ("sg-", "InvalidGroup.NotFound"),
-    ("rtb-", "InvalidRouteTableID.NotFound"),
-    ("igw-", "InvalidInternetGatewayID.NotFound"),
-    ("nat-", "NatGatewayNotFound"),
-    ("eipalloc-", "InvalidAllocationID.NotFound"),
-    ("acl-", "InvalidNetworkAclID.NotFound"),
-    ("vgw-", "InvalidVpnGatewayID.NotFound"),
-    ("cgw-", "InvalidCustomerGatewayID.NotFound"),
-    ("vpce-", "InvalidVpcEndpointId.NotFound"),
-];
+/// (id prefix, NotFound code) of every tagged kind, from the resource catalogue.
+fn id_prefixes() -> Vec<(&'static str, &'static str)> {
+    shared::plan::ResourceKind::ALL
+        .iter()
+        .map(|kind| kind.facts())
+        .filter(|facts| facts.tagged)
+        .filter_map(|facts| Some((facts.aws_id_prefix?, facts.not_found_code?)))
+        .collect()
+}
 
 /// The AWS ids in a text (`vpc-0a1b…`).
 fn ids_in(text: &str) -> Vec<String> {
     let mut found = Vec::new();
-    for (prefix, _) in ID_PREFIXES {
-        let mut rest = text;
-        while let Some(position) = rest.find(prefix) {
-            let after = &rest[position + prefix.len()..];
+    for (prefix, _) in id_prefixes() {
+        let mut offset = 0;
+        while let Some(position) = text[offset..].find(prefix) {
+            let start = offset + position;
+            let after = &text[start + prefix.len()..];
             let length = after.chars().take_while(|c| c.is_ascii_hexdigit()).count();
-            if length >= 8 {
+            // A whole id only: `i-` inside `ami-0123…` or `eni-0123…` is not an instance.
+            let whole = text[..start]
+                .chars()
+                .next_back()
+                .is_none_or(|before| !before.is_ascii_alphanumeric());
+            if length >= 8 && whole {
                 found.push(format!("{prefix}{}", &after[..length]));
             }
-            rest = &after[length..];
+            offset = start + prefix.len() + length;
         }
     }
     found
@@ -520,10 +522,10 @@ fn decide(state: &Mutex<LayerState>, action: &str, form: &BTreeMap<String, Strin
         Fault::SlowAnswer => Decision::ForwardThenHold(state.settings.slow_answer),
         Fault::NotFoundAfterCreate => {
             let id = recent_id.unwrap_or_default();
-            let code = ID_PREFIXES
-                .iter()
+            let code = id_prefixes()
+                .into_iter()
                 .find(|(prefix, _)| id.starts_with(prefix))
-                .map(|(_, code)| *code)
+                .map(|(_, code)| code)
                 .unwrap_or("InvalidID.NotFound");
             Decision::Answer(error_answer(
                 StatusCode::BAD_REQUEST,

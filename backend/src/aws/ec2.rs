@@ -146,30 +146,7 @@ impl Ec2Network {
 }
 
 fn resource_type(kind: ResourceKind) -> ResourceType {
-    match kind {
-        ResourceKind::Vpc => ResourceType::Vpc,
-        ResourceKind::CustomerGateway => ResourceType::CustomerGateway,
-        ResourceKind::PlacementGroup => ResourceType::PlacementGroup,
-        ResourceKind::Subnet => ResourceType::Subnet,
-        ResourceKind::InternetGateway => ResourceType::InternetGateway,
-        ResourceKind::VpnGateway => ResourceType::VpnGateway,
-        ResourceKind::SecurityGroup => ResourceType::SecurityGroup,
-        ResourceKind::RouteTable => ResourceType::RouteTable,
-        ResourceKind::NetworkAcl => ResourceType::NetworkAcl,
-        ResourceKind::ElasticIp => ResourceType::ElasticIp,
-        ResourceKind::NatGateway => ResourceType::Natgateway,
-        ResourceKind::VpnConnection => ResourceType::VpnConnection,
-        ResourceKind::GatewayEndpoint | ResourceKind::InterfaceEndpoint => {
-            ResourceType::VpcEndpoint
-        }
-        ResourceKind::Instance => ResourceType::Instance,
-        ResourceKind::FlowLog => ResourceType::VpcFlowLog,
-        ResourceKind::SecurityGroupRule => ResourceType::SecurityGroupRule,
-        ResourceKind::NetworkAclEntry
-        | ResourceKind::NetworkAclAssociation
-        | ResourceKind::Route
-        | ResourceKind::RouteTableAssociation => ResourceType::RouteTable,
-    }
+    ResourceType::from(kind.facts().ec2_resource_type)
 }
 
 fn tag_pairs(tags: &OwnershipTags) -> Vec<Tag> {
@@ -317,34 +294,6 @@ where
     }
 }
 
-/// The kind a specification creates.
-pub fn spec_kind(spec: &ResourceSpec) -> ResourceKind {
-    use ResourceKind as K;
-    match spec {
-        ResourceSpec::Vpc { .. } => K::Vpc,
-        ResourceSpec::CustomerGateway { .. } => K::CustomerGateway,
-        ResourceSpec::PlacementGroup { .. } => K::PlacementGroup,
-        ResourceSpec::Subnet { .. } => K::Subnet,
-        ResourceSpec::InternetGateway { .. } => K::InternetGateway,
-        ResourceSpec::VpnGateway { .. } => K::VpnGateway,
-        ResourceSpec::SecurityGroup { .. } => K::SecurityGroup,
-        ResourceSpec::RouteTable { .. } => K::RouteTable,
-        ResourceSpec::NetworkAcl { .. } => K::NetworkAcl,
-        ResourceSpec::NetworkAclEntry { .. } => K::NetworkAclEntry,
-        ResourceSpec::NetworkAclAssociation { .. } => K::NetworkAclAssociation,
-        ResourceSpec::ElasticIp => K::ElasticIp,
-        ResourceSpec::NatGateway { .. } => K::NatGateway,
-        ResourceSpec::VpnConnection { .. } => K::VpnConnection,
-        ResourceSpec::GatewayEndpoint { .. } => K::GatewayEndpoint,
-        ResourceSpec::InterfaceEndpoint { .. } => K::InterfaceEndpoint,
-        ResourceSpec::SecurityGroupRule { .. } => K::SecurityGroupRule,
-        ResourceSpec::Route { .. } => K::Route,
-        ResourceSpec::RouteTableAssociation { .. } => K::RouteTableAssociation,
-        ResourceSpec::Instance { .. } => K::Instance,
-        ResourceSpec::FlowLog { .. } => K::FlowLog,
-    }
-}
-
 /// Instances Moat launches accept only IMDSv2 (session tokens) on their metadata endpoint; two
 /// hops, so a training job in a container on the instance still reaches it.
 fn imdsv2_required() -> InstanceMetadataOptionsRequest {
@@ -387,7 +336,7 @@ impl Ec2Network {
         // Found by its tags on a retry, and nothing else to do for it.
         if let Some(id) = &existing
             && matches!(
-                spec_kind(spec),
+                spec.kind(),
                 K::CustomerGateway
                     | K::PlacementGroup
                     | K::NetworkAcl
@@ -2724,7 +2673,7 @@ impl NetworkApi for Ec2Network {
     ) -> BoxFuture<'a, Result<String, AwsError>> {
         Box::pin(async move {
             let client = self.client(region);
-            let kind = spec_kind(spec);
+            let kind = spec.kind();
             let existing = if retry && kind.is_tagged() {
                 self.find_owned_in(&client, kind, tags).await?
             } else {
@@ -2804,110 +2753,6 @@ impl NetworkApi for Ec2Network {
         })
     }
 }
-
-/// The EC2 action a kind's create or delete needs (for dry runs and the IAM policy).
-pub fn action_of(kind: ResourceKind, deleting: bool) -> &'static [&'static str] {
-    use ResourceKind as K;
-    match (kind, deleting) {
-        (K::Vpc, false) => &["ec2:CreateVpc", "ec2:ModifyVpcAttribute", "ec2:CreateTags"],
-        (K::Vpc, true) => &["ec2:DeleteVpc"],
-        (K::CustomerGateway, false) => &["ec2:CreateCustomerGateway", "ec2:CreateTags"],
-        (K::CustomerGateway, true) => &["ec2:DeleteCustomerGateway"],
-        (K::PlacementGroup, false) => &["ec2:CreatePlacementGroup", "ec2:CreateTags"],
-        (K::PlacementGroup, true) => &["ec2:DeletePlacementGroup"],
-        (K::Subnet, false) => &[
-            "ec2:CreateSubnet",
-            "ec2:ModifySubnetAttribute",
-            "ec2:CreateTags",
-        ],
-        (K::Subnet, true) => &["ec2:DeleteSubnet"],
-        (K::InternetGateway, false) => &[
-            "ec2:CreateInternetGateway",
-            "ec2:AttachInternetGateway",
-            "ec2:CreateTags",
-        ],
-        (K::InternetGateway, true) => &["ec2:DetachInternetGateway", "ec2:DeleteInternetGateway"],
-        (K::VpnGateway, false) => &[
-            "ec2:CreateVpnGateway",
-            "ec2:AttachVpnGateway",
-            "ec2:CreateTags",
-        ],
-        (K::VpnGateway, true) => &["ec2:DetachVpnGateway", "ec2:DeleteVpnGateway"],
-        (K::SecurityGroup, false) => &[
-            "ec2:CreateSecurityGroup",
-            "ec2:RevokeSecurityGroupEgress",
-            "ec2:CreateTags",
-        ],
-        (K::SecurityGroup, true) => &["ec2:DeleteSecurityGroup"],
-        (K::RouteTable, false) => &["ec2:CreateRouteTable", "ec2:CreateTags"],
-        (K::RouteTable, true) => &["ec2:DeleteRouteTable", "ec2:DeleteTags"],
-        (K::NetworkAcl, false) => &["ec2:CreateNetworkAcl", "ec2:CreateTags"],
-        (K::NetworkAcl, true) => &["ec2:DeleteNetworkAcl"],
-        (K::NetworkAclEntry, false) => &["ec2:CreateNetworkAclEntry", "ec2:ReplaceNetworkAclEntry"],
-        (K::NetworkAclEntry, true) => &["ec2:DeleteNetworkAclEntry"],
-        (K::NetworkAclAssociation, _) => &["ec2:ReplaceNetworkAclAssociation"],
-        (K::ElasticIp, false) => &["ec2:AllocateAddress", "ec2:CreateTags"],
-        (K::ElasticIp, true) => &["ec2:ReleaseAddress"],
-        (K::NatGateway, false) => &["ec2:CreateNatGateway", "ec2:CreateTags"],
-        (K::NatGateway, true) => &["ec2:DeleteNatGateway"],
-        (K::VpnConnection, false) => &[
-            "ec2:CreateVpnConnection",
-            "ec2:CreateVpnConnectionRoute",
-            "ec2:CreateTags",
-        ],
-        (K::VpnConnection, true) => &["ec2:DeleteVpnConnection"],
-        (K::GatewayEndpoint | K::InterfaceEndpoint, false) => &[
-            "ec2:CreateVpcEndpoint",
-            "ec2:ModifyVpcEndpoint",
-            "ec2:CreateTags",
-        ],
-        (K::GatewayEndpoint | K::InterfaceEndpoint, true) => &["ec2:DeleteVpcEndpoints"],
-        (K::SecurityGroupRule, false) => &[
-            "ec2:AuthorizeSecurityGroupIngress",
-            "ec2:AuthorizeSecurityGroupEgress",
-        ],
-        (K::SecurityGroupRule, true) => &[
-            "ec2:RevokeSecurityGroupIngress",
-            "ec2:RevokeSecurityGroupEgress",
-        ],
-        (K::Route, false) => &["ec2:CreateRoute", "ec2:ReplaceRoute"],
-        (K::Route, true) => &["ec2:DeleteRoute"],
-        (K::RouteTableAssociation, false) => &[
-            "ec2:AssociateRouteTable",
-            "ec2:ReplaceRouteTableAssociation",
-        ],
-        (K::RouteTableAssociation, true) => &["ec2:DisassociateRouteTable"],
-        (K::Instance, false) => &["ec2:RunInstances", "ec2:CreateTags"],
-        (K::Instance, true) => &["ec2:TerminateInstances"],
-        // Delivery to S3 or CloudWatch Logs is set up by the Logs service on the caller's behalf.
-        (K::FlowLog, false) => &[
-            "ec2:CreateFlowLogs",
-            "ec2:CreateTags",
-            "logs:CreateLogDelivery",
-        ],
-        (K::FlowLog, true) => &["ec2:DeleteFlowLogs", "logs:DeleteLogDelivery"],
-    }
-}
-
-/// The read calls every plan needs (inventory and waiters).
-pub const READ_ACTIONS: &[&str] = &[
-    "ec2:DescribeVpcs",
-    "ec2:DescribeVpcAttribute",
-    "ec2:DescribeSubnets",
-    "ec2:DescribeInternetGateways",
-    "ec2:DescribeVpnGateways",
-    "ec2:DescribeCustomerGateways",
-    "ec2:DescribeVpnConnections",
-    "ec2:DescribeSecurityGroups",
-    "ec2:DescribeRouteTables",
-    "ec2:DescribeNetworkAcls",
-    "ec2:DescribeAddresses",
-    "ec2:DescribeNatGateways",
-    "ec2:DescribeVpcEndpoints",
-    "ec2:DescribePlacementGroups",
-    "ec2:DescribeInstances",
-    "ec2:DescribeFlowLogs",
-];
 
 /// One `DryRun=true` call standing for a kind's create or delete. Placeholder ids are enough:
 /// EC2 checks permissions before parameters.

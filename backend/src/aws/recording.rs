@@ -73,39 +73,23 @@ impl RecordingNetwork {
     }
 }
 
+/// The EC2 call a create records: the first of the catalogue's create actions (the egress
+/// variant for an egress rule), with the block or destination that tells creates apart.
 fn operation_of(spec: &ResourceSpec) -> (&'static str, String) {
-    match spec {
-        ResourceSpec::Vpc { cidr_block, .. } => ("CreateVpc", cidr_block.clone()),
-        ResourceSpec::Subnet { cidr_block, .. } => ("CreateSubnet", cidr_block.clone()),
-        ResourceSpec::Route { destination, .. } => ("CreateRoute", destination.clone()),
-        other => {
-            let name = match other {
-                ResourceSpec::CustomerGateway { .. } => "CreateCustomerGateway",
-                ResourceSpec::PlacementGroup { .. } => "CreatePlacementGroup",
-                ResourceSpec::InternetGateway { .. } => "CreateInternetGateway",
-                ResourceSpec::VpnGateway { .. } => "CreateVpnGateway",
-                ResourceSpec::SecurityGroup { .. } => "CreateSecurityGroup",
-                ResourceSpec::RouteTable { .. } => "CreateRouteTable",
-                ResourceSpec::NetworkAcl { .. } => "CreateNetworkAcl",
-                ResourceSpec::NetworkAclEntry { .. } => "CreateNetworkAclEntry",
-                ResourceSpec::NetworkAclAssociation { .. } => "ReplaceNetworkAclAssociation",
-                ResourceSpec::ElasticIp => "AllocateAddress",
-                ResourceSpec::NatGateway { .. } => "CreateNatGateway",
-                ResourceSpec::VpnConnection { .. } => "CreateVpnConnection",
-                ResourceSpec::GatewayEndpoint { .. } | ResourceSpec::InterfaceEndpoint { .. } => {
-                    "CreateVpcEndpoint"
-                }
-                ResourceSpec::SecurityGroupRule { egress: true, .. } => {
-                    "AuthorizeSecurityGroupEgress"
-                }
-                ResourceSpec::SecurityGroupRule { .. } => "AuthorizeSecurityGroupIngress",
-                ResourceSpec::RouteTableAssociation { .. } => "AssociateRouteTable",
-                ResourceSpec::Instance { .. } => "RunInstances",
-                _ => "Create",
-            };
-            (name, String::new())
+    let kind = spec.kind();
+    let call = match spec {
+        ResourceSpec::SecurityGroupRule { egress: true, .. } => "ec2:AuthorizeSecurityGroupEgress",
+        _ => kind.facts().create_actions[0],
+    };
+    let call = call.trim_start_matches("ec2:");
+    let detail = match spec {
+        ResourceSpec::Vpc { cidr_block, .. } | ResourceSpec::Subnet { cidr_block, .. } => {
+            cidr_block.clone()
         }
-    }
+        ResourceSpec::Route { destination, .. } => destination.clone(),
+        _ => String::new(),
+    };
+    (call, detail)
 }
 
 impl NetworkApi for RecordingNetwork {

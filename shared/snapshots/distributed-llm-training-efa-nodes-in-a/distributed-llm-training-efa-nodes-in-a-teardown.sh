@@ -52,6 +52,33 @@ for id in $(aws ec2 describe-instances --filters "$design_filter" Name=instance-
   aws ec2 wait instance-terminated --instance-ids "$id"
 done
 
+echo "route table associations"
+for table in $(aws ec2 describe-route-tables --filters "$design_filter" --query 'RouteTables[].RouteTableId' --output text); do
+  for association in $(aws ec2 describe-route-tables --route-table-ids "$table" \
+    --query 'RouteTables[0].Associations[?Main!=`true`].RouteTableAssociationId' --output text); do
+    aws ec2 disassociate-route-table --association-id "$association"
+  done
+done
+
+echo "routes"
+for table in $(aws ec2 describe-route-tables --filters "$design_filter" --query 'RouteTables[].RouteTableId' --output text); do
+  for destination in $(aws ec2 describe-route-tables --route-table-ids "$table" \
+    --query "RouteTables[0].Routes[?GatewayId!='local' && DestinationCidrBlock!=null].DestinationCidrBlock" --output text); do
+    aws ec2 delete-route --route-table-id "$table" --destination-cidr-block "$destination"
+  done
+done
+
+echo "network ACL associations (each subnet goes back to its VPC's default ACL)"
+for acl in $(aws ec2 describe-network-acls --filters "$design_filter" --query 'NetworkAcls[].NetworkAclId' --output text); do
+  vpc=$(aws ec2 describe-network-acls --network-acl-ids "$acl" --query 'NetworkAcls[0].VpcId' --output text)
+  default_acl=$(aws ec2 describe-network-acls --filters Name=vpc-id,Values="$vpc" Name=default,Values=true \
+    --query 'NetworkAcls[0].NetworkAclId' --output text)
+  for association in $(aws ec2 describe-network-acls --network-acl-ids "$acl" \
+    --query 'NetworkAcls[0].Associations[].NetworkAclAssociationId' --output text); do
+    aws ec2 replace-network-acl-association --association-id "$association" --network-acl-id "$default_acl" > /dev/null
+  done
+done
+
 echo "security group rules (groups can only go once no rule names them)"
 for group in $(aws ec2 describe-security-groups --filters "$design_filter" --query 'SecurityGroups[].GroupId' --output text); do
   ingress=$(aws ec2 describe-security-groups --group-ids "$group" --query 'SecurityGroups[0].IpPermissions' --output json)
@@ -77,7 +104,7 @@ for id in $(aws ec2 describe-vpn-connections --filters "$design_filter" Name=sta
   aws ec2 delete-vpn-connection --vpn-connection-id "$id"
 done
 
-echo "NAT gateways, then their addresses"
+echo "NAT gateways"
 nats=$(aws ec2 describe-nat-gateways --filter "$design_filter" Name=state,Values=pending,available \
   --query 'NatGateways[].NatGatewayId' --output text)
 for id in $nats; do
@@ -86,29 +113,21 @@ done
 if [ -n "$nats" ]; then
   aws ec2 wait nat-gateway-deleted --nat-gateway-ids $nats
 fi
+
+echo "Elastic IPs"
 for id in $(aws ec2 describe-addresses --filters "$design_filter" --query 'Addresses[].AllocationId' --output text); do
   aws ec2 release-address --allocation-id "$id"
 done
 
-echo "route table associations and subnets"
-for table in $(aws ec2 describe-route-tables --filters "$design_filter" --query 'RouteTables[].RouteTableId' --output text); do
-  for association in $(aws ec2 describe-route-tables --route-table-ids "$table" \
-    --query 'RouteTables[0].Associations[?Main!=`true`].RouteTableAssociationId' --output text); do
-    aws ec2 disassociate-route-table --association-id "$association"
-  done
-done
-for id in $(aws ec2 describe-subnets --filters "$design_filter" --query 'Subnets[].SubnetId' --output text); do
-  aws ec2 delete-subnet --subnet-id "$id"
+echo "network ACLs"
+for id in $(aws ec2 describe-network-acls --filters "$design_filter" --query 'NetworkAcls[].NetworkAclId' --output text); do
+  aws ec2 delete-network-acl --network-acl-id "$id"
 done
 
-echo "route tables (the main one is the VPC's own: only its routes and tags go)"
+echo "route tables (the main one is the VPC's own: only its tags go)"
 for table in $(aws ec2 describe-route-tables --filters "$design_filter" --query 'RouteTables[].RouteTableId' --output text); do
   main=$(aws ec2 describe-route-tables --route-table-ids "$table" \
     --query 'length(RouteTables[0].Associations[?Main==`true`])' --output text)
-  for destination in $(aws ec2 describe-route-tables --route-table-ids "$table" \
-    --query "RouteTables[0].Routes[?GatewayId!='local' && DestinationCidrBlock!=null].DestinationCidrBlock" --output text); do
-    aws ec2 delete-route --route-table-id "$table" --destination-cidr-block "$destination"
-  done
   if [ "$main" = 0 ]; then
     aws ec2 delete-route-table --route-table-id "$table"
   else
@@ -116,22 +135,12 @@ for table in $(aws ec2 describe-route-tables --filters "$design_filter" --query 
   fi
 done
 
-echo "network ACLs and security groups"
-for id in $(aws ec2 describe-network-acls --filters "$design_filter" --query 'NetworkAcls[].NetworkAclId' --output text); do
-  aws ec2 delete-network-acl --network-acl-id "$id"
-done
+echo "security groups"
 for id in $(aws ec2 describe-security-groups --filters "$design_filter" --query 'SecurityGroups[].GroupId' --output text); do
   aws ec2 delete-security-group --group-id "$id"
 done
 
-echo "gateways"
-for id in $(aws ec2 describe-internet-gateways --filters "$design_filter" --query 'InternetGateways[].InternetGatewayId' --output text); do
-  for vpc in $(aws ec2 describe-internet-gateways --internet-gateway-ids "$id" \
-    --query 'InternetGateways[0].Attachments[].VpcId' --output text); do
-    aws ec2 detach-internet-gateway --internet-gateway-id "$id" --vpc-id "$vpc"
-  done
-  aws ec2 delete-internet-gateway --internet-gateway-id "$id"
-done
+echo "VPN gateways"
 for id in $(aws ec2 describe-vpn-gateways --filters "$design_filter" Name=state,Values=available,pending \
   --query 'VpnGateways[].VpnGatewayId' --output text); do
   for vpc in $(aws ec2 describe-vpn-gateways --vpn-gateway-ids "$id" \
@@ -140,12 +149,30 @@ for id in $(aws ec2 describe-vpn-gateways --filters "$design_filter" Name=state,
   done
   aws ec2 delete-vpn-gateway --vpn-gateway-id "$id"
 done
+
+echo "internet gateways"
+for id in $(aws ec2 describe-internet-gateways --filters "$design_filter" --query 'InternetGateways[].InternetGatewayId' --output text); do
+  for vpc in $(aws ec2 describe-internet-gateways --internet-gateway-ids "$id" \
+    --query 'InternetGateways[0].Attachments[].VpcId' --output text); do
+    aws ec2 detach-internet-gateway --internet-gateway-id "$id" --vpc-id "$vpc"
+  done
+  aws ec2 delete-internet-gateway --internet-gateway-id "$id"
+done
+
+echo "subnets"
+for id in $(aws ec2 describe-subnets --filters "$design_filter" --query 'Subnets[].SubnetId' --output text); do
+  aws ec2 delete-subnet --subnet-id "$id"
+done
+
+echo "placement groups"
+for name in $(aws ec2 describe-placement-groups --filters "$design_filter" --query 'PlacementGroups[].GroupName' --output text); do
+  aws ec2 delete-placement-group --group-name "$name"
+done
+
+echo "customer gateways"
 for id in $(aws ec2 describe-customer-gateways --filters "$design_filter" Name=state,Values=available,pending \
   --query 'CustomerGateways[].CustomerGatewayId' --output text); do
   aws ec2 delete-customer-gateway --customer-gateway-id "$id"
-done
-for name in $(aws ec2 describe-placement-groups --filters "$design_filter" --query 'PlacementGroups[].GroupName' --output text); do
-  aws ec2 delete-placement-group --group-name "$name"
 done
 
 echo "VPCs"

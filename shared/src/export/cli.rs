@@ -625,34 +625,129 @@ wait_endpoint() { # endpoint id
 
 /// The script that deletes everything the apply script (or Moat) created for the design,
 /// found by its tags, dependents first. Safe to run again.
-pub fn teardown_script(design: &Design, design_id: &str) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "#!/usr/bin/env bash");
-    let _ = writeln!(
-        out,
-        "# {} ({}): deletes everything tagged with the design. Exported by Moat.",
-        comment_text(&design.name),
-        comment_text(&design.region)
-    );
-    out.push_str(&prelude(design, design_id));
-    out.push_str(
-        r#"
-design_filter="Name=tag:moat:design-id,Values=$DESIGN_ID"
-
-echo "flow logs"
-flow_logs=$(aws ec2 describe-flow-logs --filter "$design_filter" --query 'FlowLogs[].FlowLogId' --output text)
-if [ -n "$flow_logs" ]; then
-  aws ec2 delete-flow-logs --flow-log-ids $flow_logs > /dev/null
-fi
-
-echo "instances"
-for id in $(aws ec2 describe-instances --filters "$design_filter" Name=instance-state-name,Values=pending,running,stopped \
-  --query 'Reservations[].Instances[].InstanceId' --output text); do
-  aws ec2 terminate-instances --instance-ids "$id" > /dev/null
-  aws ec2 wait instance-terminated --instance-ids "$id"
+/// The teardown of one kind, every resource of the design of that kind, in shell; the
+/// script runs them in the catalogue's teardown order. Kinds that go with another say so.
+fn teardown_block(kind: ResourceKind) -> Option<&'static str> {
+    match kind {
+        ResourceKind::Vpc => Some(
+            r#"echo "VPCs"
+for id in $(aws ec2 describe-vpcs --filters "$design_filter" --query 'Vpcs[].VpcId' --output text); do
+  aws ec2 delete-vpc --vpc-id "$id"
 done
-
-echo "security group rules (groups can only go once no rule names them)"
+"#,
+        ),
+        ResourceKind::CustomerGateway => Some(
+            r#"echo "customer gateways"
+for id in $(aws ec2 describe-customer-gateways --filters "$design_filter" Name=state,Values=available,pending \
+  --query 'CustomerGateways[].CustomerGatewayId' --output text); do
+  aws ec2 delete-customer-gateway --customer-gateway-id "$id"
+done
+"#,
+        ),
+        ResourceKind::PlacementGroup => Some(
+            r#"echo "placement groups"
+for name in $(aws ec2 describe-placement-groups --filters "$design_filter" --query 'PlacementGroups[].GroupName' --output text); do
+  aws ec2 delete-placement-group --group-name "$name"
+done
+"#,
+        ),
+        ResourceKind::Subnet => Some(
+            r#"echo "subnets"
+for id in $(aws ec2 describe-subnets --filters "$design_filter" --query 'Subnets[].SubnetId' --output text); do
+  aws ec2 delete-subnet --subnet-id "$id"
+done
+"#,
+        ),
+        ResourceKind::InternetGateway => Some(
+            r#"echo "internet gateways"
+for id in $(aws ec2 describe-internet-gateways --filters "$design_filter" --query 'InternetGateways[].InternetGatewayId' --output text); do
+  for vpc in $(aws ec2 describe-internet-gateways --internet-gateway-ids "$id" \
+    --query 'InternetGateways[0].Attachments[].VpcId' --output text); do
+    aws ec2 detach-internet-gateway --internet-gateway-id "$id" --vpc-id "$vpc"
+  done
+  aws ec2 delete-internet-gateway --internet-gateway-id "$id"
+done
+"#,
+        ),
+        ResourceKind::VpnGateway => Some(
+            r#"echo "VPN gateways"
+for id in $(aws ec2 describe-vpn-gateways --filters "$design_filter" Name=state,Values=available,pending \
+  --query 'VpnGateways[].VpnGatewayId' --output text); do
+  for vpc in $(aws ec2 describe-vpn-gateways --vpn-gateway-ids "$id" \
+    --query "VpnGateways[0].VpcAttachments[?State=='attached'].VpcId" --output text); do
+    aws ec2 detach-vpn-gateway --vpn-gateway-id "$id" --vpc-id "$vpc"
+  done
+  aws ec2 delete-vpn-gateway --vpn-gateway-id "$id"
+done
+"#,
+        ),
+        ResourceKind::SecurityGroup => Some(
+            r#"echo "security groups"
+for id in $(aws ec2 describe-security-groups --filters "$design_filter" --query 'SecurityGroups[].GroupId' --output text); do
+  aws ec2 delete-security-group --group-id "$id"
+done
+"#,
+        ),
+        ResourceKind::RouteTable => Some(
+            r#"echo "route tables (the main one is the VPC's own: only its tags go)"
+for table in $(aws ec2 describe-route-tables --filters "$design_filter" --query 'RouteTables[].RouteTableId' --output text); do
+  main=$(aws ec2 describe-route-tables --route-table-ids "$table" \
+    --query 'length(RouteTables[0].Associations[?Main==`true`])' --output text)
+  if [ "$main" = 0 ]; then
+    aws ec2 delete-route-table --route-table-id "$table"
+  else
+    aws ec2 delete-tags --resources "$table" --tags Key=moat:design-id Key=moat:logical-id
+  fi
+done
+"#,
+        ),
+        ResourceKind::NetworkAcl => Some(
+            r#"echo "network ACLs"
+for id in $(aws ec2 describe-network-acls --filters "$design_filter" --query 'NetworkAcls[].NetworkAclId' --output text); do
+  aws ec2 delete-network-acl --network-acl-id "$id"
+done
+"#,
+        ),
+        ResourceKind::ElasticIp => Some(
+            r#"echo "Elastic IPs"
+for id in $(aws ec2 describe-addresses --filters "$design_filter" --query 'Addresses[].AllocationId' --output text); do
+  aws ec2 release-address --allocation-id "$id"
+done
+"#,
+        ),
+        ResourceKind::NatGateway => Some(
+            r#"echo "NAT gateways"
+nats=$(aws ec2 describe-nat-gateways --filter "$design_filter" Name=state,Values=pending,available \
+  --query 'NatGateways[].NatGatewayId' --output text)
+for id in $nats; do
+  aws ec2 delete-nat-gateway --nat-gateway-id "$id" > /dev/null
+done
+if [ -n "$nats" ]; then
+  aws ec2 wait nat-gateway-deleted --nat-gateway-ids $nats
+fi
+"#,
+        ),
+        ResourceKind::VpnConnection => Some(
+            r#"echo "VPN connections"
+for id in $(aws ec2 describe-vpn-connections --filters "$design_filter" Name=state,Values=available,pending \
+  --query 'VpnConnections[].VpnConnectionId' --output text); do
+  aws ec2 delete-vpn-connection --vpn-connection-id "$id"
+done
+"#,
+        ),
+        // One call deletes both kinds of endpoint: the interface endpoints' block.
+        ResourceKind::GatewayEndpoint => None,
+        ResourceKind::InterfaceEndpoint => Some(
+            r#"echo "endpoints"
+endpoints=$(aws ec2 describe-vpc-endpoints --filters "$design_filter" Name=vpc-endpoint-state,Values=available,pending \
+  --query 'VpcEndpoints[].VpcEndpointId' --output text)
+if [ -n "$endpoints" ]; then
+  aws ec2 delete-vpc-endpoints --vpc-endpoint-ids $endpoints > /dev/null
+fi
+"#,
+        ),
+        ResourceKind::SecurityGroupRule => Some(
+            r#"echo "security group rules (groups can only go once no rule names them)"
 for group in $(aws ec2 describe-security-groups --filters "$design_filter" --query 'SecurityGroups[].GroupId' --output text); do
   ingress=$(aws ec2 describe-security-groups --group-ids "$group" --query 'SecurityGroups[0].IpPermissions' --output json)
   egress=$(aws ec2 describe-security-groups --group-ids "$group" --query 'SecurityGroups[0].IpPermissionsEgress' --output json)
@@ -663,97 +758,81 @@ for group in $(aws ec2 describe-security-groups --filters "$design_filter" --que
     aws ec2 revoke-security-group-egress --group-id "$group" --ip-permissions "$egress" > /dev/null
   fi
 done
-
-echo "endpoints"
-endpoints=$(aws ec2 describe-vpc-endpoints --filters "$design_filter" Name=vpc-endpoint-state,Values=available,pending \
-  --query 'VpcEndpoints[].VpcEndpointId' --output text)
-if [ -n "$endpoints" ]; then
-  aws ec2 delete-vpc-endpoints --vpc-endpoint-ids $endpoints > /dev/null
-fi
-
-echo "VPN connections"
-for id in $(aws ec2 describe-vpn-connections --filters "$design_filter" Name=state,Values=available,pending \
-  --query 'VpnConnections[].VpnConnectionId' --output text); do
-  aws ec2 delete-vpn-connection --vpn-connection-id "$id"
+"#,
+        ),
+        // Entries go with their ACL (the default ACL's are AWS's).
+        ResourceKind::NetworkAclEntry => None,
+        ResourceKind::NetworkAclAssociation => Some(
+            r#"echo "network ACL associations (each subnet goes back to its VPC's default ACL)"
+for acl in $(aws ec2 describe-network-acls --filters "$design_filter" --query 'NetworkAcls[].NetworkAclId' --output text); do
+  vpc=$(aws ec2 describe-network-acls --network-acl-ids "$acl" --query 'NetworkAcls[0].VpcId' --output text)
+  default_acl=$(aws ec2 describe-network-acls --filters Name=vpc-id,Values="$vpc" Name=default,Values=true \
+    --query 'NetworkAcls[0].NetworkAclId' --output text)
+  for association in $(aws ec2 describe-network-acls --network-acl-ids "$acl" \
+    --query 'NetworkAcls[0].Associations[].NetworkAclAssociationId' --output text); do
+    aws ec2 replace-network-acl-association --association-id "$association" --network-acl-id "$default_acl" > /dev/null
+  done
 done
-
-echo "NAT gateways, then their addresses"
-nats=$(aws ec2 describe-nat-gateways --filter "$design_filter" Name=state,Values=pending,available \
-  --query 'NatGateways[].NatGatewayId' --output text)
-for id in $nats; do
-  aws ec2 delete-nat-gateway --nat-gateway-id "$id" > /dev/null
+"#,
+        ),
+        ResourceKind::Route => Some(
+            r#"echo "routes"
+for table in $(aws ec2 describe-route-tables --filters "$design_filter" --query 'RouteTables[].RouteTableId' --output text); do
+  for destination in $(aws ec2 describe-route-tables --route-table-ids "$table" \
+    --query "RouteTables[0].Routes[?GatewayId!='local' && DestinationCidrBlock!=null].DestinationCidrBlock" --output text); do
+    aws ec2 delete-route --route-table-id "$table" --destination-cidr-block "$destination"
+  done
 done
-if [ -n "$nats" ]; then
-  aws ec2 wait nat-gateway-deleted --nat-gateway-ids $nats
-fi
-for id in $(aws ec2 describe-addresses --filters "$design_filter" --query 'Addresses[].AllocationId' --output text); do
-  aws ec2 release-address --allocation-id "$id"
-done
-
-echo "route table associations and subnets"
+"#,
+        ),
+        ResourceKind::RouteTableAssociation => Some(
+            r#"echo "route table associations"
 for table in $(aws ec2 describe-route-tables --filters "$design_filter" --query 'RouteTables[].RouteTableId' --output text); do
   for association in $(aws ec2 describe-route-tables --route-table-ids "$table" \
     --query 'RouteTables[0].Associations[?Main!=`true`].RouteTableAssociationId' --output text); do
     aws ec2 disassociate-route-table --association-id "$association"
   done
 done
-for id in $(aws ec2 describe-subnets --filters "$design_filter" --query 'Subnets[].SubnetId' --output text); do
-  aws ec2 delete-subnet --subnet-id "$id"
-done
-
-echo "route tables (the main one is the VPC's own: only its routes and tags go)"
-for table in $(aws ec2 describe-route-tables --filters "$design_filter" --query 'RouteTables[].RouteTableId' --output text); do
-  main=$(aws ec2 describe-route-tables --route-table-ids "$table" \
-    --query 'length(RouteTables[0].Associations[?Main==`true`])' --output text)
-  for destination in $(aws ec2 describe-route-tables --route-table-ids "$table" \
-    --query "RouteTables[0].Routes[?GatewayId!='local' && DestinationCidrBlock!=null].DestinationCidrBlock" --output text); do
-    aws ec2 delete-route --route-table-id "$table" --destination-cidr-block "$destination"
-  done
-  if [ "$main" = 0 ]; then
-    aws ec2 delete-route-table --route-table-id "$table"
-  else
-    aws ec2 delete-tags --resources "$table" --tags Key=moat:design-id Key=moat:logical-id
-  fi
-done
-
-echo "network ACLs and security groups"
-for id in $(aws ec2 describe-network-acls --filters "$design_filter" --query 'NetworkAcls[].NetworkAclId' --output text); do
-  aws ec2 delete-network-acl --network-acl-id "$id"
-done
-for id in $(aws ec2 describe-security-groups --filters "$design_filter" --query 'SecurityGroups[].GroupId' --output text); do
-  aws ec2 delete-security-group --group-id "$id"
-done
-
-echo "gateways"
-for id in $(aws ec2 describe-internet-gateways --filters "$design_filter" --query 'InternetGateways[].InternetGatewayId' --output text); do
-  for vpc in $(aws ec2 describe-internet-gateways --internet-gateway-ids "$id" \
-    --query 'InternetGateways[0].Attachments[].VpcId' --output text); do
-    aws ec2 detach-internet-gateway --internet-gateway-id "$id" --vpc-id "$vpc"
-  done
-  aws ec2 delete-internet-gateway --internet-gateway-id "$id"
-done
-for id in $(aws ec2 describe-vpn-gateways --filters "$design_filter" Name=state,Values=available,pending \
-  --query 'VpnGateways[].VpnGatewayId' --output text); do
-  for vpc in $(aws ec2 describe-vpn-gateways --vpn-gateway-ids "$id" \
-    --query "VpnGateways[0].VpcAttachments[?State=='attached'].VpcId" --output text); do
-    aws ec2 detach-vpn-gateway --vpn-gateway-id "$id" --vpc-id "$vpc"
-  done
-  aws ec2 delete-vpn-gateway --vpn-gateway-id "$id"
-done
-for id in $(aws ec2 describe-customer-gateways --filters "$design_filter" Name=state,Values=available,pending \
-  --query 'CustomerGateways[].CustomerGatewayId' --output text); do
-  aws ec2 delete-customer-gateway --customer-gateway-id "$id"
-done
-for name in $(aws ec2 describe-placement-groups --filters "$design_filter" --query 'PlacementGroups[].GroupName' --output text); do
-  aws ec2 delete-placement-group --group-name "$name"
-done
-
-echo "VPCs"
-for id in $(aws ec2 describe-vpcs --filters "$design_filter" --query 'Vpcs[].VpcId' --output text); do
-  aws ec2 delete-vpc --vpc-id "$id"
+"#,
+        ),
+        ResourceKind::Instance => Some(
+            r#"echo "instances"
+for id in $(aws ec2 describe-instances --filters "$design_filter" Name=instance-state-name,Values=pending,running,stopped \
+  --query 'Reservations[].Instances[].InstanceId' --output text); do
+  aws ec2 terminate-instances --instance-ids "$id" > /dev/null
+  aws ec2 wait instance-terminated --instance-ids "$id"
 done
 "#,
+        ),
+        ResourceKind::FlowLog => Some(
+            r#"echo "flow logs"
+flow_logs=$(aws ec2 describe-flow-logs --filter "$design_filter" --query 'FlowLogs[].FlowLogId' --output text)
+if [ -n "$flow_logs" ]; then
+  aws ec2 delete-flow-logs --flow-log-ids $flow_logs > /dev/null
+fi
+"#,
+        ),
+    }
+}
+
+pub fn teardown_script(design: &Design, design_id: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "#!/usr/bin/env bash");
+    let _ = writeln!(
+        out,
+        "# {} ({}): deletes everything tagged with the design. Exported by Moat.",
+        comment_text(&design.name),
+        comment_text(&design.region)
     );
+    out.push_str(&prelude(design, design_id));
+    out.push_str("\ndesign_filter=\"Name=tag:moat:design-id,Values=$DESIGN_ID\"\n");
+    // Generated from the catalogue's rank: the reverse of creation.
+    for kind in crate::plan::catalog::teardown_order() {
+        if let Some(block) = teardown_block(kind) {
+            out.push('\n');
+            out.push_str(block);
+        }
+    }
     let _ = writeln!(
         out,
         "\nprintf '%s is gone (design id %s)\\n' {} \"$DESIGN_ID\"",

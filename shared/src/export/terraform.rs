@@ -173,29 +173,10 @@ fn is_main_table(design: &Design, table: &str) -> bool {
 
 fn resource_type(design: &Design, key: &ResourceKey) -> &'static str {
     match key.kind {
-        ResourceKind::Vpc => "aws_vpc",
-        ResourceKind::CustomerGateway => "aws_customer_gateway",
-        ResourceKind::PlacementGroup => "aws_placement_group",
-        ResourceKind::Subnet => "aws_subnet",
-        ResourceKind::InternetGateway => "aws_internet_gateway",
-        ResourceKind::VpnGateway => "aws_vpn_gateway",
-        ResourceKind::SecurityGroup => "aws_security_group",
         ResourceKind::RouteTable if is_main_table(design, &key.logical_id) => {
             "aws_default_route_table"
         }
-        ResourceKind::RouteTable => "aws_route_table",
-        ResourceKind::NetworkAcl => "aws_network_acl",
-        ResourceKind::NetworkAclEntry => "aws_network_acl_rule",
-        ResourceKind::NetworkAclAssociation => "aws_network_acl_association",
-        ResourceKind::ElasticIp => "aws_eip",
-        ResourceKind::NatGateway => "aws_nat_gateway",
-        ResourceKind::VpnConnection => "aws_vpn_connection",
-        ResourceKind::GatewayEndpoint | ResourceKind::InterfaceEndpoint => "aws_vpc_endpoint",
-        ResourceKind::SecurityGroupRule => "aws_vpc_security_group_rule",
-        ResourceKind::Route => "aws_route",
-        ResourceKind::RouteTableAssociation => "aws_route_table_association",
-        ResourceKind::Instance => "aws_instance",
-        ResourceKind::FlowLog => "aws_flow_log",
+        kind => kind.facts().terraform_type,
     }
 }
 

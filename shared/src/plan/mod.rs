@@ -13,9 +13,12 @@ use serde::Serialize;
 
 use crate::model::{Design, EndpointType, Protocol};
 
-/// The AWS resources Moat provisions, in creation rank order (a resource only depends on
-/// resources of a lower rank; deletion goes the other way).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub mod catalog;
+pub mod iam;
+
+/// The AWS resources Moat provisions. Their facts are rows of [`catalog`]; they are ordered
+/// by the catalogue's explicit rank, never by this declaration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ResourceKind {
     Vpc,
@@ -66,56 +69,38 @@ impl ResourceKind {
         ResourceKind::FlowLog,
     ];
 
+    /// Its row of the resource catalogue.
+    pub fn facts(self) -> &'static catalog::ResourceFacts {
+        catalog::row(self)
+    }
+
     /// The plain name used in plans, journals and progress events.
     pub fn name(self) -> &'static str {
-        match self {
-            ResourceKind::Vpc => "vpc",
-            ResourceKind::CustomerGateway => "customer_gateway",
-            ResourceKind::PlacementGroup => "placement_group",
-            ResourceKind::Subnet => "subnet",
-            ResourceKind::InternetGateway => "internet_gateway",
-            ResourceKind::VpnGateway => "vpn_gateway",
-            ResourceKind::SecurityGroup => "security_group",
-            ResourceKind::RouteTable => "route_table",
-            ResourceKind::NetworkAcl => "network_acl",
-            ResourceKind::ElasticIp => "elastic_ip",
-            ResourceKind::NatGateway => "nat_gateway",
-            ResourceKind::VpnConnection => "vpn_connection",
-            ResourceKind::GatewayEndpoint => "gateway_endpoint",
-            ResourceKind::InterfaceEndpoint => "interface_endpoint",
-            ResourceKind::SecurityGroupRule => "security_group_rule",
-            ResourceKind::NetworkAclEntry => "network_acl_entry",
-            ResourceKind::NetworkAclAssociation => "network_acl_association",
-            ResourceKind::Route => "route",
-            ResourceKind::RouteTableAssociation => "route_table_association",
-            ResourceKind::Instance => "instance",
-            ResourceKind::FlowLog => "flow_log",
-        }
+        self.facts().name
     }
 
     /// Kinds that are AWS resources of their own, tagged at creation (the others live inside
     /// one: routes, rules, entries and associations are found through their container).
     pub fn is_tagged(self) -> bool {
-        !matches!(
-            self,
-            ResourceKind::SecurityGroupRule
-                | ResourceKind::NetworkAclEntry
-                | ResourceKind::NetworkAclAssociation
-                | ResourceKind::Route
-                | ResourceKind::RouteTableAssociation
-        )
+        self.facts().tagged
     }
 
     /// Kinds whose creation takes minutes on AWS (started first by the applier).
     pub fn is_long_pole(self) -> bool {
-        matches!(
-            self,
-            ResourceKind::ElasticIp
-                | ResourceKind::NatGateway
-                | ResourceKind::InterfaceEndpoint
-                | ResourceKind::VpnGateway
-                | ResourceKind::VpnConnection
-        )
+        self.facts().long_pole
+    }
+}
+
+/// Creation order: the catalogue's rank.
+impl Ord for ResourceKind {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.facts().rank.cmp(&other.facts().rank)
+    }
+}
+
+impl PartialOrd for ResourceKind {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -277,6 +262,36 @@ pub enum ResourceSpec {
     },
 }
 
+impl ResourceSpec {
+    /// The kind this specification creates.
+    pub fn kind(&self) -> ResourceKind {
+        use ResourceKind as K;
+        match self {
+            ResourceSpec::Vpc { .. } => K::Vpc,
+            ResourceSpec::CustomerGateway { .. } => K::CustomerGateway,
+            ResourceSpec::PlacementGroup { .. } => K::PlacementGroup,
+            ResourceSpec::Subnet { .. } => K::Subnet,
+            ResourceSpec::InternetGateway { .. } => K::InternetGateway,
+            ResourceSpec::VpnGateway { .. } => K::VpnGateway,
+            ResourceSpec::SecurityGroup { .. } => K::SecurityGroup,
+            ResourceSpec::RouteTable { .. } => K::RouteTable,
+            ResourceSpec::NetworkAcl { .. } => K::NetworkAcl,
+            ResourceSpec::NetworkAclEntry { .. } => K::NetworkAclEntry,
+            ResourceSpec::NetworkAclAssociation { .. } => K::NetworkAclAssociation,
+            ResourceSpec::ElasticIp => K::ElasticIp,
+            ResourceSpec::NatGateway { .. } => K::NatGateway,
+            ResourceSpec::VpnConnection { .. } => K::VpnConnection,
+            ResourceSpec::GatewayEndpoint { .. } => K::GatewayEndpoint,
+            ResourceSpec::InterfaceEndpoint { .. } => K::InterfaceEndpoint,
+            ResourceSpec::SecurityGroupRule { .. } => K::SecurityGroupRule,
+            ResourceSpec::Route { .. } => K::Route,
+            ResourceSpec::RouteTableAssociation { .. } => K::RouteTableAssociation,
+            ResourceSpec::Instance { .. } => K::Instance,
+            ResourceSpec::FlowLog { .. } => K::FlowLog,
+        }
+    }
+}
+
 /// Instances Moat launches (its apply and every code export) require IMDSv2 session tokens,
 /// with this many hops so a container on the instance still reaches the metadata endpoint.
 pub const INSTANCE_METADATA_HOP_LIMIT: i32 = 2;
@@ -378,17 +393,7 @@ impl Plan {
 
 /// Attributes AWS changes in place; a change to any other attribute replaces the resource.
 fn updates_in_place(kind: ResourceKind, attribute: &str) -> bool {
-    use ResourceKind::*;
-    match kind {
-        Vpc => matches!(attribute, "dns_support" | "dns_hostnames"),
-        Subnet => attribute == "map_public_ip",
-        Route => attribute == "target",
-        RouteTableAssociation => attribute == "route_table",
-        NetworkAclAssociation => attribute == "network_acl",
-        GatewayEndpoint => attribute == "route_tables",
-        InterfaceEndpoint => matches!(attribute, "subnets" | "security_groups" | "private_dns"),
-        _ => false,
-    }
+    kind.facts().in_place.contains(&attribute)
 }
 
 fn attributes<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, String> {
