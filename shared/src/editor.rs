@@ -12,8 +12,8 @@ use crate::cidr;
 use serde_json::Value;
 
 use crate::model::{
-    Container, Design, EndpointType, LayoutBox, ObjectKind, Route, Subnet, SubnetTier, Vpc,
-    VpnConnection,
+    Container, Design, EndpointType, LayoutBox, ObjectKind, Route, RouteTarget, Subnet, SubnetTier,
+    Vpc, VpnConnection,
 };
 pub use crate::palette::PaletteItem;
 
@@ -910,8 +910,8 @@ pub fn connect(design: &mut Design, from: &str, to: &str) -> Result<(), CommandE
                 }
             }
         }
-        (K::RouteTable, K::InternetGateway | K::NatGateway | K::VpnGateway | K::Workload) => {
-            let destination = if second_kind == K::VpnGateway {
+        (K::RouteTable, _) if second_kind.route_target().is_some() => {
+            let destination = if second_kind.route_target() == Some(RouteTarget::VpnGateway) {
                 on_premises_destination(design, second).unwrap_or_else(|| "0.0.0.0/0".to_string())
             } else {
                 "0.0.0.0/0".to_string()

@@ -20,8 +20,8 @@ use serde::Serialize;
 
 use crate::cidr;
 use crate::model::{
-    Design, EndpointType, NetworkAcl, ObjectKind, Protocol, RouteTable, RuleAction, SecurityGroup,
-    Subnet,
+    Design, EndpointType, NetworkAcl, ObjectKind, Protocol, RouteTable, RouteTarget, RuleAction,
+    SecurityGroup, Subnet,
 };
 use crate::validate::ValidationContext;
 use rustc_hash::FxHashMap;
@@ -548,6 +548,11 @@ impl<'design> Reachability<'design> {
     /// An object's kind, by the index.
     fn kind(&self, id: &str) -> Option<ObjectKind> {
         self.context.kinds.get(id).copied()
+    }
+
+    /// What a route to this id sends traffic to, if it is a route target.
+    fn route_target(&self, id: &str) -> Option<RouteTarget> {
+        self.kind(id).and_then(ObjectKind::route_target)
     }
 
     fn endpoints_in(&self, vpc: &str) -> &[&'design crate::model::Endpoint] {
@@ -1148,8 +1153,8 @@ impl<'design> Reachability<'design> {
         walk: &mut Walk,
     ) -> Option<()> {
         let design = self.design;
-        match self.kind(target) {
-            Some(ObjectKind::InternetGateway) => {
+        match self.route_target(target) {
+            Some(RouteTarget::InternetGateway) => {
                 let gateway = design.internet_gateways.iter().find(|g| g.id == target)?;
                 if gateway.vpc != source.subnet.vpc {
                     return walk.block(
@@ -1185,7 +1190,7 @@ impl<'design> Reachability<'design> {
                 });
                 Some(())
             }
-            Some(ObjectKind::NatGateway) => {
+            Some(RouteTarget::NatGateway) => {
                 let nat = design.nat_gateways.iter().find(|n| n.id == target)?;
                 let Some((nat_subnet, _)) = self.subnet(&nat.subnet) else {
                     return walk.block(
@@ -1260,7 +1265,7 @@ impl<'design> Reachability<'design> {
                 });
                 Some(())
             }
-            Some(ObjectKind::VpnGateway) => walk.block(
+            Some(RouteTarget::VpnGateway) => walk.block(
                 HopKind::VpnGateway,
                 Some(target),
                 explanation::NO_ROUTE,
@@ -1277,7 +1282,8 @@ impl<'design> Reachability<'design> {
                 format!("{address} is inside the VPC's own block"),
                 "pick an address outside the VPC".into(),
             ),
-            _ => walk.block(
+            // A workload's interface: Moat does not follow traffic through appliances.
+            Some(RouteTarget::NetworkInterface) | None => walk.block(
                 HopKind::RouteTable,
                 Some(&table.id),
                 explanation::ROUTE_TARGET_MISSING,
@@ -1516,11 +1522,11 @@ impl<'design> Reachability<'design> {
         self.acl_forward(&source.subnet.id, true, Some(address), traffic, walk)?;
         let what = format!("on-premises {address}");
         let (table, _, target) = self.route(source.subnet, address, &what, walk)?;
-        if self.kind(target) != Some(ObjectKind::VpnGateway) {
+        if self.route_target(target) != Some(RouteTarget::VpnGateway) {
             // Out through an internet or NAT gateway: that is the internet, not the data center.
             if matches!(
-                self.kind(target),
-                Some(ObjectKind::InternetGateway | ObjectKind::NatGateway)
+                self.route_target(target),
+                Some(RouteTarget::InternetGateway | RouteTarget::NatGateway)
             ) {
                 return walk.block(
                     HopKind::RouteTable,

@@ -19,6 +19,7 @@ use aws_sdk_ec2::types::{
     TagSpecification, TrafficType, UnsuccessfulItem, UserIdGroupPair, VpcEndpointType,
     VpnConnectionOptionsSpecification,
 };
+use shared::model::RouteTarget;
 use shared::plan::{
     ObservedResource, ResourceKey, ResourceKind, ResourceSpec, RulePeer, security_group_rule_id,
 };
@@ -1046,29 +1047,38 @@ impl Ec2Network {
         target_id: &str,
         replace: bool,
     ) -> Result<(), AwsError> {
-        let nat = target.kind == ResourceKind::NatGateway;
+        // The planner builds routes to route targets only.
+        let via = shared::plan::route_target_of(target.kind).ok_or_else(|| {
+            AwsError::NotARouteTarget {
+                reference: target.to_string(),
+            }
+        })?;
         if replace {
-            let mut call = client
+            let call = client
                 .replace_route()
                 .route_table_id(table_id)
                 .destination_cidr_block(destination);
-            call = if nat {
-                call.nat_gateway_id(target_id)
-            } else {
-                call.gateway_id(target_id)
+            let call = match via {
+                RouteTarget::InternetGateway | RouteTarget::VpnGateway => {
+                    call.gateway_id(target_id)
+                }
+                RouteTarget::NatGateway => call.nat_gateway_id(target_id),
+                RouteTarget::NetworkInterface => call.network_interface_id(target_id),
             };
             call.send()
                 .await
                 .map_err(|e| service_error("ReplaceRoute", e))?;
         } else {
-            let mut call = client
+            let call = client
                 .create_route()
                 .route_table_id(table_id)
                 .destination_cidr_block(destination);
-            call = if nat {
-                call.nat_gateway_id(target_id)
-            } else {
-                call.gateway_id(target_id)
+            let call = match via {
+                RouteTarget::InternetGateway | RouteTarget::VpnGateway => {
+                    call.gateway_id(target_id)
+                }
+                RouteTarget::NatGateway => call.nat_gateway_id(target_id),
+                RouteTarget::NetworkInterface => call.network_interface_id(target_id),
             };
             call.send()
                 .await
@@ -2519,9 +2529,10 @@ impl Inventory {
                 let Some(destination) = route.destination_cidr_block() else {
                     continue;
                 };
-                let target_id = route
-                    .nat_gateway_id()
+                let target_id = route_target_id(route)
                     .or(route.gateway_id())
+                    .or(route.transit_gateway_id())
+                    .or(route.vpc_peering_connection_id())
                     .unwrap_or_default();
                 if target_id == "local"
                     || route.gateway_id().is_some_and(|g| g.starts_with("vpce-"))
@@ -2991,6 +3002,19 @@ async fn dry_run_call(client: &Client, kind: ResourceKind, deleting: bool) -> Re
             "DeleteFlowLogs"
         ),
     }
+}
+
+/// The id a route sends its traffic to, if that is a route target Moat models: the field
+/// EC2 names each [`RouteTarget`] by (one exhaustive match).
+pub(crate) fn route_target_id(route: &aws_sdk_ec2::types::Route) -> Option<&str> {
+    RouteTarget::ALL.into_iter().find_map(|via| {
+        let id = match via {
+            RouteTarget::InternetGateway | RouteTarget::VpnGateway => route.gateway_id(),
+            RouteTarget::NatGateway => route.nat_gateway_id(),
+            RouteTarget::NetworkInterface => route.network_interface_id(),
+        }?;
+        (RouteTarget::of_aws_id(id) == Some(via)).then_some(id)
+    })
 }
 
 #[cfg(test)]

@@ -301,13 +301,10 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
                 }
                 continue;
             };
-            let target = route
-                .nat_gateway_id()
-                .or(route.gateway_id())
-                .unwrap_or_default();
-            if target == "local" {
+            if route.gateway_id() == Some("local") {
                 continue;
             }
+            let target = super::ec2::route_target_id(route).unwrap_or_default();
             if !known(&design, target) {
                 let other = route
                     .vpc_peering_connection_id()

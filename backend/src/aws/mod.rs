@@ -54,6 +54,9 @@ pub enum AwsError {
     },
     #[error("{reference} has no AWS id yet (it was not created)")]
     Unresolved { reference: String },
+    /// A planned route names something no route can target (the planner never builds one).
+    #[error("{reference} is not something a route can target")]
+    NotARouteTarget { reference: String },
     /// The endpoint answered, but not as EC2 does (no error code in the body): most often an
     /// emulator that lacks the call. Retrying cannot help (except a gateway's 502/503/504).
     #[error(
@@ -92,7 +95,7 @@ impl AwsError {
             ),
             AwsError::Transport { .. } => true,
             AwsError::IncompleteAnswer { .. } => true,
-            AwsError::Unresolved { .. } => false,
+            AwsError::Unresolved { .. } | AwsError::NotARouteTarget { .. } => false,
             AwsError::NotAnEc2Answer { status, .. } => matches!(status, 502..=504),
         }
     }

@@ -518,11 +518,11 @@ wait_endpoint() { # endpoint id
                 destination,
                 target,
             } => {
-                let target_flag = if target.kind == ResourceKind::NatGateway {
-                    "--nat-gateway-id"
-                } else {
-                    "--gateway-id"
+                // The planner builds routes to route targets only.
+                let Some(via) = crate::plan::route_target_of(target.kind) else {
+                    continue;
                 };
+                let target_flag = via.cli_option();
                 let arguments = format!(
                     "--route-table-id {} \\\n  --destination-cidr-block {} {target_flag} {}",
                     var(ResourceKind::RouteTable, route_table),

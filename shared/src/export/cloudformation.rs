@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value, json};
 
-use crate::model::Design;
+use crate::model::{Design, RouteTarget};
 use crate::plan::{ResourceKey, ResourceKind, ResourceSpec, RulePeer, desired_resources};
 
 /// The "no egress" placeholder: AWS's own way to drop a new group's default egress rule.
@@ -460,15 +460,17 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                     "DestinationCidrBlock": destination,
                 });
                 let mut depends_on = Vec::new();
-                match target.kind {
-                    ResourceKind::NatGateway => {
-                        properties["NatGatewayId"] = reference(&target_name);
+                match crate::plan::route_target_of(target.kind) {
+                    Some(via @ (RouteTarget::NatGateway | RouteTarget::NetworkInterface)) => {
+                        properties[via.cloudformation_property()] = reference(&target_name);
                     }
-                    _ => {
-                        properties["GatewayId"] = reference(&target_name);
+                    Some(via @ (RouteTarget::InternetGateway | RouteTarget::VpnGateway)) => {
+                        properties[via.cloudformation_property()] = reference(&target_name);
                         // A route to a gateway fails until the gateway is attached.
                         depends_on.push(names.derived(&target_name, "Attachment"));
                     }
+                    // The planner builds routes to route targets only.
+                    None => {}
                 }
                 ("AWS::EC2::Route", properties, depends_on)
             }

@@ -526,15 +526,13 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 let block = Block::new(header("aws_route"))
                     .raw("route_table_id", table)
                     .text("destination_cidr_block", destination);
-                match target.kind {
-                    ResourceKind::NatGateway => block.raw(
-                        "nat_gateway_id",
+                match crate::plan::route_target_of(target.kind) {
+                    Some(via) => block.raw(
+                        via.terraform_argument(),
                         reference(target.kind, &target.logical_id, "id"),
                     ),
-                    _ => block.raw(
-                        "gateway_id",
-                        reference(target.kind, &target.logical_id, "id"),
-                    ),
+                    // The planner builds routes to route targets only.
+                    None => block,
                 }
             }
             ResourceSpec::RouteTableAssociation {

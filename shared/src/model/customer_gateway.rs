@@ -16,6 +16,8 @@ pub struct CustomerGateway {
 }
 
 impl DesignObject for CustomerGateway {
+    const ROUTE_TARGET: Option<RouteTarget> = None;
+
     fn id(&self) -> &str {
         &self.id
     }

@@ -34,6 +34,8 @@ pub struct Endpoint {
 }
 
 impl DesignObject for Endpoint {
+    const ROUTE_TARGET: Option<RouteTarget> = None;
+
     fn id(&self) -> &str {
         &self.id
     }

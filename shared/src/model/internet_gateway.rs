@@ -13,6 +13,8 @@ pub struct InternetGateway {
 }
 
 impl DesignObject for InternetGateway {
+    const ROUTE_TARGET: Option<RouteTarget> = Some(RouteTarget::InternetGateway);
+
     fn id(&self) -> &str {
         &self.id
     }

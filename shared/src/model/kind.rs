@@ -66,6 +66,9 @@ impl<'a> Reference<'a> {
 
 /// What every kind of design object answers for. Implemented beside each struct.
 pub trait DesignObject {
+    /// Whether a route can target an object of this kind, and as what.
+    const ROUTE_TARGET: Option<super::RouteTarget>;
+
     /// Its id, unique in the design.
     fn id(&self) -> &str;
 
@@ -132,6 +135,13 @@ macro_rules! design_kinds {
             pub fn collection(self) -> &'static str {
                 match self {
                     $( ObjectKind::$kind => stringify!($collection), )+
+                }
+            }
+
+            /// Whether a route can target this kind, and as what (its `DesignObject` says).
+            pub fn route_target(self) -> Option<RouteTarget> {
+                match self {
+                    $( ObjectKind::$kind => <$ty as DesignObject>::ROUTE_TARGET, )+
                 }
             }
 

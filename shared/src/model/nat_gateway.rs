@@ -14,6 +14,8 @@ pub struct NatGateway {
 }
 
 impl DesignObject for NatGateway {
+    const ROUTE_TARGET: Option<RouteTarget> = Some(RouteTarget::NatGateway);
+
     fn id(&self) -> &str {
         &self.id
     }

@@ -38,6 +38,8 @@ pub struct NetworkAclEntry {
 }
 
 impl DesignObject for NetworkAcl {
+    const ROUTE_TARGET: Option<RouteTarget> = None;
+
     fn id(&self) -> &str {
         &self.id
     }

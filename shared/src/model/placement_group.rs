@@ -21,6 +21,8 @@ pub struct PlacementGroup {
 }
 
 impl DesignObject for PlacementGroup {
+    const ROUTE_TARGET: Option<RouteTarget> = None;
+
     fn id(&self) -> &str {
         &self.id
     }

@@ -28,6 +28,8 @@ pub struct Route {
 }
 
 impl DesignObject for RouteTable {
+    const ROUTE_TARGET: Option<RouteTarget> = None;
+
     fn id(&self) -> &str {
         &self.id
     }

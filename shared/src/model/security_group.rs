@@ -38,6 +38,8 @@ pub struct SecurityGroupRule {
 }
 
 impl DesignObject for SecurityGroup {
+    const ROUTE_TARGET: Option<RouteTarget> = None;
+
     fn id(&self) -> &str {
         &self.id
     }

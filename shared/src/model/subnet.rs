@@ -26,6 +26,8 @@ pub struct Subnet {
 }
 
 impl DesignObject for Subnet {
+    const ROUTE_TARGET: Option<RouteTarget> = None;
+
     fn id(&self) -> &str {
         &self.id
     }

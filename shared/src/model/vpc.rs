@@ -138,6 +138,8 @@ pub fn is_role_arn(text: &str) -> bool {
 }
 
 impl DesignObject for Vpc {
+    const ROUTE_TARGET: Option<RouteTarget> = None;
+
     fn id(&self) -> &str {
         &self.id
     }

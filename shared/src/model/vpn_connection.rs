@@ -16,6 +16,8 @@ pub struct VpnConnection {
 }
 
 impl DesignObject for VpnConnection {
+    const ROUTE_TARGET: Option<RouteTarget> = None;
+
     fn id(&self) -> &str {
         &self.id
     }

@@ -15,6 +15,8 @@ pub struct VpnGateway {
 }
 
 impl DesignObject for VpnGateway {
+    const ROUTE_TARGET: Option<RouteTarget> = Some(RouteTarget::VpnGateway);
+
     fn id(&self) -> &str {
         &self.id
     }

@@ -52,6 +52,8 @@ impl Workload {
 }
 
 impl DesignObject for Workload {
+    const ROUTE_TARGET: Option<RouteTarget> = Some(RouteTarget::NetworkInterface);
+
     fn id(&self) -> &str {
         &self.id
     }

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
-use crate::model::{Design, EndpointType, Protocol};
+use crate::model::{Design, EndpointType, Protocol, RouteTarget};
 
 pub mod catalog;
 pub mod iam;
@@ -290,6 +290,25 @@ impl ResourceSpec {
             ResourceSpec::FlowLog { .. } => K::FlowLog,
         }
     }
+}
+
+/// The planner resource a route target is, where Moat provisions routes to it.
+pub fn route_target_resource(target: RouteTarget) -> Option<ResourceKind> {
+    match target {
+        RouteTarget::InternetGateway => Some(ResourceKind::InternetGateway),
+        RouteTarget::NatGateway => Some(ResourceKind::NatGateway),
+        RouteTarget::VpnGateway => Some(ResourceKind::VpnGateway),
+        // Moat launches no network interface for a workload; validation says so.
+        RouteTarget::NetworkInterface => None,
+    }
+}
+
+/// The route target a planned route's target resource is (the inverse of
+/// [`route_target_resource`]): what the exporters and the EC2 route writer name it by.
+pub fn route_target_of(kind: ResourceKind) -> Option<RouteTarget> {
+    RouteTarget::ALL
+        .into_iter()
+        .find(|target| route_target_resource(*target) == Some(kind))
 }
 
 /// Instances Moat launches (its apply and every code export) require IMDSv2 session tokens,
@@ -824,12 +843,7 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
     let kinds: HashMap<&str, crate::model::ObjectKind> =
         design.object_ids().into_iter().rev().collect();
     let target_key = |target: &str| -> Option<ResourceKey> {
-        let kind = match kinds.get(target).copied()? {
-            crate::model::ObjectKind::InternetGateway => InternetGateway,
-            crate::model::ObjectKind::NatGateway => NatGateway,
-            crate::model::ObjectKind::VpnGateway => VpnGateway,
-            _ => return None,
-        };
+        let kind = route_target_resource(kinds.get(target)?.route_target()?)?;
         Some(ResourceKey::new(kind, target))
     };
     for table in &design.route_tables {

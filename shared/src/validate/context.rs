@@ -6,7 +6,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use ipnet::Ipv4Net;
 
 use crate::cidr;
-use crate::model::{Container, Design, EndpointType, ObjectKind, RouteTable};
+use crate::model::{Container, Design, EndpointType, ObjectKind, RouteTable, RouteTarget};
 
 /// A design with its CIDRs parsed once and its ids indexed.
 pub struct ValidationContext<'design> {
@@ -160,16 +160,19 @@ impl<'design> ValidationContext<'design> {
             .map(|table| {
                 let mut facts = TableFacts::default();
                 for route in &table.routes {
-                    match kinds.get(route.target.as_str()) {
-                        Some(ObjectKind::InternetGateway) => {
+                    let target = kinds
+                        .get(route.target.as_str())
+                        .and_then(|kind| kind.route_target());
+                    match target {
+                        Some(RouteTarget::InternetGateway) => {
                             facts.reaches_internet_gateway = true;
                             facts.default_route_to_internet_gateway |=
                                 is_default_route(&route.destination);
                         }
-                        Some(ObjectKind::NatGateway) => {
+                        Some(RouteTarget::NatGateway) => {
                             facts.nat_targets.push(route.target.as_str())
                         }
-                        _ => {}
+                        Some(RouteTarget::VpnGateway | RouteTarget::NetworkInterface) | None => {}
                     }
                 }
                 facts

@@ -152,14 +152,8 @@ fn check_target(
     target: &str,
     out: &mut Vec<Diagnostic>,
 ) {
-    let routable = [
-        ObjectKind::InternetGateway,
-        ObjectKind::NatGateway,
-        ObjectKind::VpnGateway,
-        ObjectKind::Workload,
-    ];
     match context.kinds.get(target) {
-        Some(kind) if routable.contains(kind) => {
+        Some(kind) if kind.route_target().is_some() => {
             if let Some(target_vpc) = context.vpc_of(target)
                 && target_vpc != table_vpc
             {
