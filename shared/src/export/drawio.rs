@@ -141,7 +141,13 @@ fn style_of(kind: ObjectKind, design: &Design, id: &str) -> &'static str {
         ObjectKind::Workload => {
             "rounded=1;whiteSpace=wrap;html=1;strokeColor=#ED7100;fillColor=#FFF4E8;fontSize=10;"
         }
-        _ => "rounded=1;whiteSpace=wrap;html=1;strokeColor=#6B7785;fillColor=#F5F6F7;fontSize=10;",
+        ObjectKind::VpnConnection
+        | ObjectKind::RouteTable
+        | ObjectKind::SecurityGroup
+        | ObjectKind::NetworkAcl
+        | ObjectKind::PlacementGroup => {
+            "rounded=1;whiteSpace=wrap;html=1;strokeColor=#6B7785;fillColor=#F5F6F7;fontSize=10;"
+        }
     }
 }
 

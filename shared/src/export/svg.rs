@@ -62,7 +62,8 @@ fn icon(kind: ObjectKind, x: f64, y: f64) -> String {
         ObjectKind::NetworkAcl => ("#6b7785", "ACL"),
         ObjectKind::RouteTable => ("#147eba", "RT"),
         ObjectKind::PlacementGroup => ("#248814", "PG"),
-        _ => ("#6b7785", "?"),
+        // Containers are boxes, not chips; they carry no icon.
+        ObjectKind::Vpc | ObjectKind::Subnet => ("#6b7785", "?"),
     };
     format!(
         "<g class=\"icon\"><rect x=\"{x}\" y=\"{y}\" width=\"20\" height=\"20\" rx=\"4\" fill=\"{fill}\" /><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"7\" font-weight=\"bold\" style=\"fill:#ffffff\">{letters}</text></g>",
@@ -262,7 +263,13 @@ pub fn diagram(design: &Design, options: &SvgOptions) -> String {
             ObjectKind::Endpoint => "endpoint",
             ObjectKind::Workload => "workload",
             ObjectKind::CustomerGateway => "onprem",
-            _ => "",
+            ObjectKind::Vpc
+            | ObjectKind::Subnet
+            | ObjectKind::VpnConnection
+            | ObjectKind::RouteTable
+            | ObjectKind::SecurityGroup
+            | ObjectKind::NetworkAcl
+            | ObjectKind::PlacementGroup => "",
         };
         let _ = writeln!(
             out,
