@@ -1,41 +1,60 @@
 //! Running a deployment: the design must validate without errors; then the planner compares it
 //! with what the account holds for it and the applier ([`crate::provision`]) runs the plan,
-//! journaling every step in the database before and after its call. A destroy is the same run
-//! with nothing desired. A server stopped mid-run resumes at start-up ([`resume_interrupted`]).
+//! journaling every step in the database before and after its call — the one workflow of
+//! [`crate::workflow`], which `moat apply` runs too. A destroy is the same run with nothing
+//! desired. A server stopped mid-run resumes at start-up ([`Deployer::resume_interrupted`]).
 //!
 //! The two-person rule: a deployment to a protected target (a region listed in the server's
 //! settings) is recorded as `awaiting_approval` with the hash of exactly what was requested; a
 //! different deployer's approval starts it, and only if the design is still that revision.
+//!
+//! A domain module: it returns [`DeployError`] and knows nothing of HTTP (the API maps the
+//! errors at its edge).
 
 use std::sync::Arc;
 
-use axum::http::StatusCode;
-use serde_json::json;
-
-use crate::AppState;
-use crate::api::ApiError;
 use crate::auth;
-use crate::aws::BoxFuture;
-use crate::provision::{self, Journal, Owner, Phase, ProgressEvent};
-use crate::store::User;
+use crate::aws::{BoxFuture, NetworkApi};
+use crate::config::Settings;
+use crate::provision::{Journal, JournalError, Owner, Phase, ProgressEvent};
+use crate::store::{Store, StoreError, User};
+use crate::workflow::{self, Outcome, Unattended, WorkflowError};
 use shared::Design;
 
-/// What a deployment does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
-    /// Make the account match the design.
-    Apply,
-    /// Remove everything tagged with the design.
-    Destroy,
+pub use crate::workflow::Operation;
+
+/// Why a deployment request, a plan or a drift report was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum DeployError {
+    #[error("no such design")]
+    DesignNotFound,
+    #[error("no such deployment")]
+    DeploymentNotFound,
+    #[error("the stored design does not load: {0}")]
+    DesignDoesNotLoad(String),
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
+    #[error("deployment {deployment_id} is {status}, not awaiting approval")]
+    NotAwaitingApproval {
+        deployment_id: String,
+        status: String,
+    },
+    #[error("the two-person rule: a different deployer must approve this deployment")]
+    SameDeployer,
+    #[error(
+        "the design changed after the request (revision {requested} → {current}); the approval would not match what runs: request the deployment again"
+    )]
+    PlanChanged { requested: i64, current: i64 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
-impl Operation {
-    pub fn name(self) -> &'static str {
-        match self {
-            Operation::Apply => "apply",
-            Operation::Destroy => "destroy",
-        }
-    }
+/// What deployments need: the database, the network and the server's settings.
+#[derive(Clone)]
+pub struct Deployer {
+    pub store: Store,
+    pub network: Arc<dyn NetworkApi>,
+    pub settings: Arc<Settings>,
 }
 
 /// What a deployment request became.
@@ -46,206 +65,272 @@ pub struct Started {
     pub plan_hash: String,
 }
 
-/// Refuses a design with errors (422, with every error diagnostic).
-fn check_design(design: &Design) -> Result<(), ApiError> {
-    let errors: Vec<_> = shared::validate(design)
-        .into_iter()
-        .filter(|d| d.is_error())
-        .collect();
-    if !errors.is_empty() {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "design_has_errors",
-            format!(
-                "the design has {} error(s); fix them before deploying (first: {})",
-                errors.len(),
-                errors[0].message
-            ),
-        )
-        .with_details(json!({"diagnostics": errors})));
-    }
-    Ok(())
-}
-
-/// Validates the stored design and starts deploying it in the background, or, for a protected
-/// target, records the request to wait for a second deployer.
-pub async fn start(
-    state: &AppState,
-    design_id: &str,
-    user: &User,
-    operation: Operation,
-) -> Result<Started, ApiError> {
-    let record = state
-        .store
-        .design(design_id)
-        .await
-        .map_err(|_| ApiError::not_found("design"))?;
-    let design = shared::spec::load_design(&record.document).map_err(ApiError::internal)?;
-    if operation == Operation::Apply {
-        check_design(&design)?;
-    }
-    let deployment_id = format!("dep-{}", &auth::new_token()[..16]);
-    let plan_hash = crate::store::document_hash(&record.document);
-    let protected = state.settings.protected_targets.contains(&design.region);
-    let status = if protected {
-        "awaiting_approval"
-    } else {
-        "running"
-    };
-    state
-        .store
-        .create_deployment(
-            &deployment_id,
-            design_id,
-            record.revision,
-            user.id,
-            status,
-            &plan_hash,
-        )
-        .await?;
-    state
-        .store
-        .set_deployment_operation(&deployment_id, operation.name())
-        .await?;
-    if protected {
-        tracing::info!(%deployment_id, %design_id, user = %user.name, "deployment awaits a second deployer");
-        return Ok(Started {
-            deployment_id,
-            status,
-            plan_hash,
-        });
-    }
-    tracing::info!(%deployment_id, %design_id, user = %user.name, "deployment started");
-    spawn_run(state, design_id, &deployment_id, design, operation);
-    Ok(Started {
-        deployment_id,
-        status: "running",
-        plan_hash,
-    })
-}
-
-/// A second deployer approves a waiting deployment: it starts if the design is still exactly
-/// what was requested; a changed design invalidates the request.
-pub async fn approve(
-    state: &AppState,
-    deployment_id: &str,
-    approver: &User,
-) -> Result<Started, ApiError> {
-    let deployment = state
-        .store
-        .deployment(deployment_id)
-        .await
-        .map_err(|_| ApiError::not_found("deployment"))?;
-    if deployment.status != "awaiting_approval" {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "not_awaiting_approval",
-            format!(
-                "deployment {deployment_id} is {}, not awaiting approval",
-                deployment.status
-            ),
-        ));
-    }
-    if deployment.requested_by == approver.id {
-        return Err(ApiError::forbidden(
-            "the two-person rule: a different deployer must approve this deployment",
-        ));
-    }
-    let record = state
-        .store
-        .design(&deployment.design_id)
-        .await
-        .map_err(|_| ApiError::not_found("design"))?;
-    if crate::store::document_hash(&record.document) != deployment.plan_hash {
-        state
+impl Deployer {
+    /// The stored design and its revision, loaded.
+    async fn stored_design(&self, design_id: &str) -> Result<(Design, String, i64), DeployError> {
+        let record = self
             .store
-            .finish_deployment(
-                deployment_id,
-                "invalidated",
-                &format!(
-                    "the design changed after the request (revision {} → {}): request the deployment again",
-                    deployment.design_revision, record.revision
-                ),
+            .design(design_id)
+            .await
+            .map_err(|_| DeployError::DesignNotFound)?;
+        let design = shared::spec::load_design(&record.document)
+            .map_err(|error| DeployError::DesignDoesNotLoad(error.to_string()))?;
+        Ok((design, record.document, record.revision))
+    }
+
+    /// Validates the stored design and starts deploying it in the background, or, for a
+    /// protected target, records the request to wait for a second deployer.
+    pub async fn start(
+        &self,
+        design_id: &str,
+        user: &User,
+        operation: Operation,
+    ) -> Result<Started, DeployError> {
+        let (design, document, revision) = self.stored_design(design_id).await?;
+        workflow::check_design(&design, operation)?;
+        let deployment_id = format!("dep-{}", &auth::new_token()[..16]);
+        let plan_hash = crate::digest::document_hash(&document);
+        let protected = self.settings.protected_targets.contains(&design.region);
+        let status = if protected {
+            "awaiting_approval"
+        } else {
+            "running"
+        };
+        self.store
+            .create_deployment(
+                &deployment_id,
+                design_id,
+                revision,
+                user.id,
+                status,
+                &plan_hash,
             )
             .await?;
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "plan_changed",
-            format!(
-                "the design changed after the request (revision {} → {}); the approval would not match what runs: request the deployment again",
-                deployment.design_revision, record.revision
-            ),
-        ));
-    }
-    let design = shared::spec::load_design(&record.document).map_err(ApiError::internal)?;
-    let operation = if deployment.operation == "destroy" {
-        Operation::Destroy
-    } else {
-        check_design(&design)?;
-        Operation::Apply
-    };
-    state
-        .store
-        .approve_deployment(deployment_id, approver.id)
-        .await?;
-    tracing::info!(%deployment_id, approver = %approver.name, "deployment approved and started");
-    spawn_run(
-        state,
-        &deployment.design_id,
-        deployment_id,
-        design,
-        operation,
-    );
-    Ok(Started {
-        deployment_id: deployment_id.to_string(),
-        status: "running",
-        plan_hash: deployment.plan_hash,
-    })
-}
-
-/// Runs the deployment in the background and records how it ended.
-fn spawn_run(
-    state: &AppState,
-    design_id: &str,
-    deployment_id: &str,
-    design: Design,
-    operation: Operation,
-) {
-    let state = state.clone();
-    let design_id = design_id.to_string();
-    let spawned_id = deployment_id.to_string();
-    tokio::spawn(async move {
-        let outcome = run(&state, &design_id, &spawned_id, &design, operation).await;
-        let (status, message) = match outcome {
-            Ok(message) => ("succeeded", message),
-            Err(message) => ("failed", message),
-        };
-        tracing::info!(deployment_id = %spawned_id, status, %message, "deployment finished");
-        if let Err(error) = state
-            .store
-            .finish_deployment(&spawned_id, status, &message)
-            .await
-        {
-            tracing::error!(deployment_id = %spawned_id, %error, "could not record the deployment's end");
+        self.store
+            .set_deployment_operation(&deployment_id, operation.name())
+            .await?;
+        if protected {
+            tracing::info!(%deployment_id, %design_id, user = %user.name, "deployment awaits a second deployer");
+            return Ok(Started {
+                deployment_id,
+                status,
+                plan_hash,
+            });
         }
-    });
+        tracing::info!(%deployment_id, %design_id, user = %user.name, "deployment started");
+        self.spawn_run(design_id, &deployment_id, design, operation);
+        Ok(Started {
+            deployment_id,
+            status: "running",
+            plan_hash,
+        })
+    }
+
+    /// A second deployer approves a waiting deployment: it starts if the design is still
+    /// exactly what was requested; a changed design invalidates the request.
+    pub async fn approve(
+        &self,
+        deployment_id: &str,
+        approver: &User,
+    ) -> Result<Started, DeployError> {
+        let deployment = self
+            .store
+            .deployment(deployment_id)
+            .await
+            .map_err(|_| DeployError::DeploymentNotFound)?;
+        if deployment.status != "awaiting_approval" {
+            return Err(DeployError::NotAwaitingApproval {
+                deployment_id: deployment_id.to_string(),
+                status: deployment.status,
+            });
+        }
+        if deployment.requested_by == approver.id {
+            return Err(DeployError::SameDeployer);
+        }
+        let (design, document, revision) = self.stored_design(&deployment.design_id).await?;
+        if crate::digest::document_hash(&document) != deployment.plan_hash {
+            self.store
+                .finish_deployment(
+                    deployment_id,
+                    "invalidated",
+                    &format!(
+                        "the design changed after the request (revision {} → {revision}): request the deployment again",
+                        deployment.design_revision
+                    ),
+                )
+                .await?;
+            return Err(DeployError::PlanChanged {
+                requested: deployment.design_revision,
+                current: revision,
+            });
+        }
+        let operation = if deployment.operation == "destroy" {
+            Operation::Destroy
+        } else {
+            Operation::Apply
+        };
+        workflow::check_design(&design, operation)?;
+        self.store
+            .approve_deployment(deployment_id, approver.id)
+            .await?;
+        tracing::info!(%deployment_id, approver = %approver.name, "deployment approved and started");
+        self.spawn_run(&deployment.design_id, deployment_id, design, operation);
+        Ok(Started {
+            deployment_id: deployment_id.to_string(),
+            status: "running",
+            plan_hash: deployment.plan_hash,
+        })
+    }
+
+    /// Runs the deployment in the background and records how it ended.
+    fn spawn_run(
+        &self,
+        design_id: &str,
+        deployment_id: &str,
+        design: Design,
+        operation: Operation,
+    ) {
+        let deployer = self.clone();
+        let design_id = design_id.to_string();
+        let spawned_id = deployment_id.to_string();
+        tokio::spawn(async move {
+            let outcome = deployer
+                .run(&design_id, &spawned_id, &design, operation)
+                .await;
+            let (status, message) = match outcome {
+                Ok(message) => ("succeeded", message),
+                Err(message) => ("failed", message),
+            };
+            tracing::info!(deployment_id = %spawned_id, status, %message, "deployment finished");
+            if let Err(error) = deployer
+                .store
+                .finish_deployment(&spawned_id, status, &message)
+                .await
+            {
+                tracing::error!(deployment_id = %spawned_id, %error, "could not record the deployment's end");
+            }
+        });
+    }
+
+    /// The one workflow against the account (what is tagged with the design). Running it
+    /// again after any interruption converges: the plan is made afresh from the account.
+    /// The message the deployment ends with.
+    async fn run(
+        &self,
+        design_id: &str,
+        deployment_id: &str,
+        design: &Design,
+        operation: Operation,
+    ) -> Result<String, String> {
+        let journal = Arc::new(StoreJournal {
+            store: self.store.clone(),
+            deployment_id: deployment_id.to_string(),
+        });
+        let outcome = workflow::deploy_once(
+            self.network.clone(),
+            journal,
+            design,
+            Owner {
+                design_id: design_id.to_string(),
+                deployment_id: deployment_id.to_string(),
+            },
+            operation,
+            self.settings.apply.clone(),
+            &Unattended,
+        )
+        .await
+        .map_err(|error| match error {
+            WorkflowError::MissingPermissions(_) => format!("the server's {error}"),
+            other => other.to_string(),
+        })?;
+        match outcome {
+            Outcome::Applied(report) if report.succeeded() => Ok(report.summary()),
+            Outcome::Applied(report) => Err(report.summary()),
+            Outcome::Stopped(_) => Err("stopped before any change".to_string()),
+        }
+    }
+
+    /// Resumes what a stopped server left running: each deployment plans again from the
+    /// account and applies the rest.
+    pub async fn resume_interrupted(&self) -> Result<usize, StoreError> {
+        let interrupted = self.store.interrupted_deployments().await?;
+        let mut resumed = 0;
+        for (deployment_id, operation) in interrupted {
+            let deployment = self.store.deployment(&deployment_id).await?;
+            let document = self
+                .store
+                .revision_document(&deployment.design_id, deployment.design_revision)
+                .await?;
+            let Ok(design) = shared::spec::load_design(&document) else {
+                self.store
+                    .finish_deployment(&deployment_id, "failed", "the design no longer loads")
+                    .await?;
+                continue;
+            };
+            let operation = if operation == "destroy" {
+                Operation::Destroy
+            } else {
+                Operation::Apply
+            };
+            tracing::info!(%deployment_id, "resuming an interrupted deployment");
+            self.spawn_run(&deployment.design_id, &deployment_id, design, operation);
+            resumed += 1;
+        }
+        Ok(resumed)
+    }
+
+    /// What changed in the account outside Moat for a stored design.
+    pub async fn drift_for(
+        &self,
+        design_id: &str,
+    ) -> Result<Vec<shared::plan::Drift>, DeployError> {
+        let (design, _, _) = self.stored_design(design_id).await?;
+        let planned = workflow::plan(
+            self.network.as_ref(),
+            &design,
+            design_id,
+            Operation::Apply,
+            &self.settings.apply,
+        )
+        .await?;
+        Ok(shared::plan::drift(&planned.desired, &planned.observed))
+    }
+
+    /// The plan for a stored design against the account, without changing anything.
+    pub async fn plan_for(
+        &self,
+        design_id: &str,
+        operation: Operation,
+    ) -> Result<(Design, shared::plan::Plan), DeployError> {
+        let (design, _, _) = self.stored_design(design_id).await?;
+        let planned = workflow::plan(
+            self.network.as_ref(),
+            &design,
+            design_id,
+            operation,
+            &self.settings.apply,
+        )
+        .await?;
+        Ok((design, planned.plan))
+    }
 }
 
 /// The database journal of one deployment: every event is written before the applier goes
 /// on, and every AWS id it created is listed with the deployment.
 struct StoreJournal {
-    store: crate::store::Store,
+    store: Store,
     deployment_id: String,
 }
 
 impl Journal for StoreJournal {
-    fn record<'a>(&'a self, event: &'a ProgressEvent) -> BoxFuture<'a, Result<(), String>> {
+    fn record<'a>(&'a self, event: &'a ProgressEvent) -> BoxFuture<'a, Result<(), JournalError>> {
         Box::pin(async move {
-            let text = serde_json::to_string(event).map_err(|error| error.to_string())?;
+            let text =
+                serde_json::to_string(event).map_err(|error| JournalError(error.to_string()))?;
             self.store
                 .record_event(&self.deployment_id, &text)
                 .await
-                .map_err(|error| error.to_string())?;
+                .map_err(|error| JournalError(error.to_string()))?;
             if let Phase::Done {
                 aws_id: Some(aws_id),
             } = &event.phase
@@ -254,169 +339,9 @@ impl Journal for StoreJournal {
                 self.store
                     .record_resource(&self.deployment_id, &event.logical_id, event.kind, aws_id)
                     .await
-                    .map_err(|error| error.to_string())?;
+                    .map_err(|error| JournalError(error.to_string()))?;
             }
             Ok(())
         })
     }
-}
-
-/// Plans against the account (what is tagged with the design) and applies the plan. Running
-/// it again after any interruption converges: the plan is made afresh from the account.
-async fn run(
-    state: &AppState,
-    design_id: &str,
-    deployment_id: &str,
-    design: &Design,
-    operation: Operation,
-) -> Result<String, String> {
-    let desired = match operation {
-        Operation::Apply => shared::plan::desired_resources(design),
-        Operation::Destroy => Vec::new(),
-    };
-    let (plan, observed) = provision::plan_against_account(
-        state.network.as_ref(),
-        &design.region,
-        design_id,
-        &desired,
-        &state.settings.apply,
-    )
-    .await
-    .map_err(|error| format!("could not read what the account holds: {error}"))?;
-    let missing = provision::preflight(state.network.as_ref(), &design.region, &plan)
-        .await
-        .map_err(|error| format!("the preflight could not ask EC2: {error}"))?;
-    if !missing.is_empty() {
-        let actions: Vec<&str> = missing
-            .iter()
-            .flat_map(|m| m.actions.iter().copied())
-            .collect();
-        return Err(format!(
-            "the server's AWS credentials lack permissions (nothing was changed): {}",
-            actions.join(", ")
-        ));
-    }
-    let journal = Arc::new(StoreJournal {
-        store: state.store.clone(),
-        deployment_id: deployment_id.to_string(),
-    });
-    let report = provision::apply_and_verify(
-        state.network.clone(),
-        journal,
-        &design.region,
-        Owner {
-            design_id: design_id.to_string(),
-            deployment_id: deployment_id.to_string(),
-        },
-        &desired,
-        &plan,
-        &observed,
-        state.settings.apply.clone(),
-    )
-    .await;
-    if report.succeeded() {
-        Ok(report.summary())
-    } else {
-        Err(report.summary())
-    }
-}
-
-/// Resumes what a stopped server left running: each deployment plans again from the account
-/// and applies the rest.
-pub async fn resume_interrupted(state: &AppState) -> Result<usize, crate::store::StoreError> {
-    let interrupted = state.store.interrupted_deployments().await?;
-    let mut resumed = 0;
-    for (deployment_id, operation) in interrupted {
-        let deployment = state.store.deployment(&deployment_id).await?;
-        let document = state
-            .store
-            .revision_document(&deployment.design_id, deployment.design_revision)
-            .await?;
-        let Ok(design) = shared::spec::load_design(&document) else {
-            state
-                .store
-                .finish_deployment(&deployment_id, "failed", "the design no longer loads")
-                .await?;
-            continue;
-        };
-        let operation = if operation == "destroy" {
-            Operation::Destroy
-        } else {
-            Operation::Apply
-        };
-        tracing::info!(%deployment_id, "resuming an interrupted deployment");
-        spawn_run(
-            state,
-            &deployment.design_id,
-            &deployment_id,
-            design,
-            operation,
-        );
-        resumed += 1;
-    }
-    Ok(resumed)
-}
-
-/// A stored design, what it asks for, and what the account holds for it.
-async fn design_against_account(
-    state: &AppState,
-    design_id: &str,
-    operation: Operation,
-) -> Result<
-    (
-        Design,
-        Vec<shared::plan::DesiredResource>,
-        shared::plan::Plan,
-        Vec<shared::plan::ObservedResource>,
-    ),
-    ApiError,
-> {
-    let record = state
-        .store
-        .design(design_id)
-        .await
-        .map_err(|_| ApiError::not_found("design"))?;
-    let design = shared::spec::load_design(&record.document).map_err(ApiError::internal)?;
-    shared::limits::check(&design).map_err(ApiError::over_limits)?;
-    let desired = match operation {
-        Operation::Apply => shared::plan::desired_resources(&design),
-        Operation::Destroy => Vec::new(),
-    };
-    let (plan, observed) = provision::plan_against_account(
-        state.network.as_ref(),
-        &design.region,
-        design_id,
-        &desired,
-        &state.settings.apply,
-    )
-    .await
-    .map_err(|error| {
-        tracing::warn!(%error, "reading the account failed");
-        ApiError::new(
-            StatusCode::BAD_GATEWAY,
-            "aws_unavailable",
-            format!("could not read what the account holds: {error}"),
-        )
-    })?;
-    Ok((design, desired, plan, observed))
-}
-
-/// What changed in the account outside Moat for a stored design.
-pub async fn drift_for(
-    state: &AppState,
-    design_id: &str,
-) -> Result<Vec<shared::plan::Drift>, ApiError> {
-    let (_, desired, _, observed) =
-        design_against_account(state, design_id, Operation::Apply).await?;
-    Ok(shared::plan::drift(&desired, &observed))
-}
-
-/// The plan for a stored design against the account, without changing anything.
-pub async fn plan_for(
-    state: &AppState,
-    design_id: &str,
-    operation: Operation,
-) -> Result<(Design, shared::plan::Plan), ApiError> {
-    let (design, _, plan, _) = design_against_account(state, design_id, operation).await?;
-    Ok((design, plan))
 }

@@ -18,10 +18,12 @@ pub mod auth;
 pub mod aws;
 pub mod config;
 pub mod deploy;
+pub mod digest;
 pub mod heavy;
 pub mod provision;
 pub mod render;
 pub mod store;
+pub mod workflow;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -35,6 +37,17 @@ pub struct AppState {
     pub store: store::Store,
     pub settings: Arc<config::Settings>,
     pub network: Arc<dyn aws::NetworkApi>,
+}
+
+impl AppState {
+    /// The deployment service over this state's database, network and settings.
+    pub fn deployer(&self) -> deploy::Deployer {
+        deploy::Deployer {
+            store: self.store.clone(),
+            network: self.network.clone(),
+            settings: self.settings.clone(),
+        }
+    }
 }
 
 /// The whole HTTP application: API plus the built frontend.

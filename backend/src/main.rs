@@ -407,7 +407,9 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("binding {bind}"))?;
             let address = listener.local_addr()?;
-            let resumed = backend::deploy::resume_interrupted(&state)
+            let resumed = state
+                .deployer()
+                .resume_interrupted()
                 .await
                 .context("resuming interrupted deployments")?;
             if resumed > 0 {

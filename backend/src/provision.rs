@@ -84,8 +84,13 @@ pub struct ProgressEvent {
 
 /// Where events go: the database journal (before and after each call) and the live progress.
 pub trait Journal: Send + Sync {
-    fn record<'a>(&'a self, event: &'a ProgressEvent) -> BoxFuture<'a, Result<(), String>>;
+    fn record<'a>(&'a self, event: &'a ProgressEvent) -> BoxFuture<'a, Result<(), JournalError>>;
 }
+
+/// A journal could not keep an event: the applier stops before the next call.
+#[derive(Debug, thiserror::Error)]
+#[error("the journal could not record the step: {0}")]
+pub struct JournalError(pub String);
 
 /// A journal that keeps events in memory (the CLI and tests).
 #[derive(Default)]
@@ -94,7 +99,7 @@ pub struct MemoryJournal {
 }
 
 impl Journal for MemoryJournal {
-    fn record<'a>(&'a self, event: &'a ProgressEvent) -> BoxFuture<'a, Result<(), String>> {
+    fn record<'a>(&'a self, event: &'a ProgressEvent) -> BoxFuture<'a, Result<(), JournalError>> {
         Box::pin(async move {
             if let Ok(mut events) = self.events.lock() {
                 events.push(event.clone());

@@ -10,7 +10,8 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use backend::aws::{BoxFuture, Ec2Network, NetworkApi};
-use backend::provision::{self, ApplyOptions, Journal, Owner, Phase, ProgressEvent};
+use backend::provision::{ApplyOptions, Journal, JournalError, Owner, Phase, ProgressEvent};
+use backend::workflow::{self, Go, Operation, Outcome, Supervisor, WorkflowError};
 use shared::model::Design;
 use shared::plan::{Action, Plan, desired_resources};
 
@@ -99,20 +100,21 @@ async fn plan_for(
     design_id: &str,
     destroy: bool,
 ) -> Result<(Plan, Vec<shared::plan::ObservedResource>), String> {
-    let desired = if destroy {
-        Vec::new()
+    let operation = if destroy {
+        Operation::Destroy
     } else {
-        desired_resources(design)
+        Operation::Apply
     };
-    provision::plan_against_account(
+    workflow::plan(
         network,
-        &design.region,
+        design,
         design_id,
-        &desired,
+        operation,
         &ApplyOptions::default(),
     )
     .await
-    .map_err(|error| format!("could not read what the account holds: {error}"))
+    .map(|planned| (planned.plan, planned.observed))
+    .map_err(|error| error.to_string())
 }
 
 /// `moat plan FILE`: what an apply would do, without changing anything.
@@ -159,16 +161,19 @@ pub fn plan(file: &Path, design_id: &str, json: bool, detailed_exit_code: bool) 
 
 /// Prints a progress bar line per finished step.
 struct ProgressBar {
-    total: usize,
+    total: std::sync::atomic::AtomicUsize,
     finished: Mutex<usize>,
 }
 
 impl Journal for ProgressBar {
-    fn record<'a>(&'a self, event: &'a ProgressEvent) -> BoxFuture<'a, Result<(), String>> {
+    fn record<'a>(&'a self, event: &'a ProgressEvent) -> BoxFuture<'a, Result<(), JournalError>> {
         Box::pin(async move {
             let done = match &event.phase {
                 Phase::Done { .. } | Phase::Failed { .. } | Phase::Skipped => {
-                    let mut finished = self.finished.lock().map_err(|e| e.to_string())?;
+                    let mut finished = self
+                        .finished
+                        .lock()
+                        .map_err(|e| JournalError(e.to_string()))?;
                     *finished += 1;
                     *finished
                 }
@@ -181,21 +186,24 @@ impl Journal for ProgressBar {
                 }
                 Phase::Started => return Ok(()),
             };
+            let total = self.total.load(std::sync::atomic::Ordering::Relaxed);
             let width = 30;
-            let filled = (done * width).checked_div(self.total).unwrap_or(width);
+            let filled = (done * width)
+                .checked_div(total)
+                .unwrap_or(width)
+                .min(width);
             let outcome = match &event.phase {
                 Phase::Done { aws_id: Some(id) } => format!("done {id}"),
                 Phase::Done { aws_id: None } => "done".to_string(),
                 Phase::Failed { error } => format!("FAILED: {error}"),
-                _ => "not run".to_string(),
+                Phase::Skipped | Phase::Started | Phase::Retrying { .. } => "not run".to_string(),
             };
             let mut out = std::io::stdout().lock();
             let _ = writeln!(
                 out,
-                "[{}{}] {done:>3}/{} {} {} {}: {outcome}",
+                "[{}{}] {done:>3}/{total} {} {} {}: {outcome}",
                 "#".repeat(filled),
                 ".".repeat(width - filled),
-                self.total,
                 event.action,
                 event.kind,
                 event.logical_id
@@ -205,10 +213,54 @@ impl Journal for ProgressBar {
     }
 }
 
-/// `moat apply FILE` (and `moat destroy FILE`): preflight, plan, apply with progress, and the
-/// AWS id of everything created.
+/// The operator at the workflow's checkpoints: sees the plan, and is asked before the account
+/// changes. Remembers the exit code a stop means.
+struct Operator {
+    command: &'static str,
+    yes: bool,
+    progress: Arc<ProgressBar>,
+    stopped_with: Mutex<Option<ExitCode>>,
+}
+
+impl Supervisor for Operator {
+    fn planned(&self, plan: &Plan) -> Go {
+        say_raw!("{}", plan_text(plan));
+        self.progress
+            .total
+            .store(plan.steps.len(), std::sync::atomic::Ordering::Relaxed);
+        if plan.is_empty() {
+            say!("Nothing to do: the account already matches.");
+            if let Ok(mut code) = self.stopped_with.lock() {
+                *code = Some(ExitCode::SUCCESS);
+            }
+            return Go::Stop;
+        }
+        Go::On
+    }
+
+    fn cleared(&self, _plan: &Plan) -> Go {
+        match confirmed(self.command, self.yes) {
+            Ok(()) => Go::On,
+            Err(code) => {
+                if let Ok(mut stopped) = self.stopped_with.lock() {
+                    *stopped = Some(code);
+                }
+                Go::Stop
+            }
+        }
+    }
+}
+
+/// `moat apply FILE` (and `moat destroy FILE`): the server's one workflow (validate, plan,
+/// preflight, apply and verify), with the plan shown, a question before any change, progress,
+/// and the AWS id of everything created.
 pub fn apply(file: &Path, design_id: &str, destroy: bool, yes: bool) -> ExitCode {
     let command = if destroy { "destroy" } else { "apply" };
+    let operation = if destroy {
+        Operation::Destroy
+    } else {
+        Operation::Apply
+    };
     let design = match load(file) {
         Ok(design) => design,
         Err(message) => {
@@ -216,42 +268,74 @@ pub fn apply(file: &Path, design_id: &str, destroy: bool, yes: bool) -> ExitCode
             return ExitCode::from(2);
         }
     };
-    if !destroy {
-        let errors: Vec<_> = shared::validate(&design)
-            .into_iter()
-            .filter(|d| d.is_error())
-            .collect();
-        if let Some(first) = errors.first() {
-            eprintln!(
-                "moat apply: the design has {} error(s); fix them first (`moat validate`). First: [{}] {}",
-                errors.len(),
-                first.code,
-                first.message
-            );
-            return ExitCode::from(1);
-        }
-    }
-    let design_id = design_id.to_string();
     let Ok(runtime) = runtime() else {
         return ExitCode::from(2);
     };
     runtime.block_on(async {
         let network: Arc<dyn NetworkApi> = Arc::new(Ec2Network::from_environment().await);
-        let (plan, observed) = match plan_for(network.as_ref(), &design, &design_id, destroy).await
-        {
-            Ok(planned) => planned,
-            Err(message) => {
-                eprintln!("moat {command}: {message}");
-                return ExitCode::from(2);
-            }
+        let progress = Arc::new(ProgressBar {
+            total: std::sync::atomic::AtomicUsize::new(0),
+            finished: Mutex::new(0),
+        });
+        let operator = Operator {
+            command,
+            yes,
+            progress: progress.clone(),
+            stopped_with: Mutex::new(None),
         };
-        say_raw!("{}", plan_text(&plan));
-        if plan.is_empty() {
-            say!("Nothing to do: the account already matches.");
-            return ExitCode::SUCCESS;
-        }
-        match provision::preflight(network.as_ref(), &design.region, &plan).await {
-            Ok(missing) if !missing.is_empty() => {
+        let owner = Owner {
+            design_id: design_id.to_string(),
+            deployment_id: format!(
+                "cli-{}",
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs())
+                    .unwrap_or_default()
+            ),
+        };
+        let outcome = workflow::deploy_once(
+            network,
+            progress,
+            &design,
+            owner,
+            operation,
+            ApplyOptions::default(),
+            &operator,
+        )
+        .await;
+        match outcome {
+            Ok(Outcome::Applied(report)) => {
+                say!("{}", report.summary());
+                for (key, aws_id) in &report.created {
+                    say!("  {key} = {aws_id}");
+                }
+                if report.succeeded() {
+                    ExitCode::SUCCESS
+                } else {
+                    eprintln!(
+                        "moat {command}: run it again to finish: it picks up from what exists."
+                    );
+                    ExitCode::from(1)
+                }
+            }
+            Ok(Outcome::Stopped(_)) => operator
+                .stopped_with
+                .lock()
+                .ok()
+                .and_then(|mut code| code.take())
+                .unwrap_or(ExitCode::from(1)),
+            Err(WorkflowError::DesignHasErrors(errors)) => {
+                if let Some(first) = errors.first() {
+                    eprintln!(
+                        "moat {command}: the design has {} error(s); fix them first (`moat validate`). First: [{}] {}",
+                        errors.len(),
+                        first.code,
+                        first.message
+                    );
+                }
+                ExitCode::from(1)
+            }
+            Err(WorkflowError::MissingPermissions(missing)) => {
                 eprintln!(
                     "moat {command}: the credentials lack permissions (nothing was changed):"
                 );
@@ -272,55 +356,18 @@ pub fn apply(file: &Path, design_id: &str, destroy: bool, yes: bool) -> ExitCode
                     "  `moat iam-policy {}` prints the policy the plan needs.",
                     file.display()
                 );
-                return ExitCode::from(1);
+                ExitCode::from(1)
             }
-            Ok(_) => {}
-            Err(error) => {
-                eprintln!("moat {command}: the preflight could not ask EC2: {error}");
-                return ExitCode::from(2);
+            Err(error @ WorkflowError::OverLimits(_)) => {
+                eprintln!("moat {command}: {error}");
+                ExitCode::from(1)
             }
-        }
-        if let Err(code) = confirmed(command, yes) {
-            return code;
-        }
-        let journal = Arc::new(ProgressBar {
-            total: plan.steps.len(),
-            finished: Mutex::new(0),
-        });
-        let desired = if destroy {
-            Vec::new()
-        } else {
-            desired_resources(&design)
-        };
-        let report = provision::apply_and_verify(
-            network,
-            journal,
-            &design.region,
-            Owner {
-                design_id: design_id.clone(),
-                deployment_id: format!(
-                    "cli-{}",
-                    std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map(|d| d.as_secs())
-                        .unwrap_or_default()
-                ),
-            },
-            &desired,
-            &plan,
-            &observed,
-            ApplyOptions::default(),
-        )
-        .await;
-        say!("{}", report.summary());
-        for (key, aws_id) in &report.created {
-            say!("  {key} = {aws_id}");
-        }
-        if report.succeeded() {
-            ExitCode::SUCCESS
-        } else {
-            eprintln!("moat {command}: run it again to finish: it picks up from what exists.");
-            ExitCode::from(1)
+            Err(
+                error @ (WorkflowError::AccountUnreadable(_) | WorkflowError::PreflightFailed(_)),
+            ) => {
+                eprintln!("moat {command}: {error}");
+                ExitCode::from(2)
+            }
         }
     })
 }

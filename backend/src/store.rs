@@ -117,10 +117,7 @@ pub struct AuditEntry {
     pub design_hash: String,
 }
 
-/// The SHA-256 of a design document as stored: what the audit log records.
-pub fn document_hash(document: &str) -> String {
-    crate::auth::token_hash(document)
-}
+pub use crate::digest::document_hash;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DeploymentRecord {

@@ -24,6 +24,7 @@
 pub mod camera;
 pub mod cidr;
 pub mod cost;
+pub mod diagnostic;
 pub mod diff;
 pub mod editor;
 pub mod export;
@@ -31,7 +32,7 @@ pub mod generate;
 pub mod layout;
 pub mod limits;
 pub mod model;
-pub mod palette;
+pub use editor::palette;
 pub mod plan;
 pub mod reachability;
 pub mod selection;

@@ -11,8 +11,8 @@
 
 use std::fmt;
 
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Design;
-use crate::validate::{Diagnostic, Severity};
 
 /// The largest design document (JSON text) the server and the CLI read.
 pub const MAX_DOCUMENT_BYTES: usize = 4 * 1024 * 1024;

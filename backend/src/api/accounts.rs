@@ -13,9 +13,10 @@ use axum::http::request::Parts;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::session::CurrentUser;
 use super::{ApiError, ApiJson};
 use crate::AppState;
-use crate::auth::{self, CurrentUser, Role, UserStatus};
+use crate::auth::{self, Role, UserStatus};
 
 /// The client's address, when the server knows it (absent in in-process tests).
 pub struct ClientAddress(pub Option<IpAddr>);
@@ -105,7 +106,7 @@ fn checked_name(name: &str) -> Result<String, ApiError> {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignUpRequest, responses((status = 201, description = "A pending account: it can do nothing until an admin approves it"), (status = 400, description = "Weak password or invalid name", body = crate::api::openapi::ErrorDocument), (status = 409, description = "The name is taken", body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignUpRequest, responses((status = 201, description = "A pending account: it can do nothing until an admin approves it"), (status = 400, description = "Weak password or invalid name", body = crate::api::error::ErrorDocument), (status = 409, description = "The name is taken", body = crate::api::error::ErrorDocument)))]
 pub async fn sign_up(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -166,7 +167,7 @@ pub async fn sign_up(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/users", tag = "admin", security(("session" = [])), responses((status = 200, description = "{users: [{id, name, role, status, created_at}]}, pending first"), (status = 403, description = "Needs the admin role", body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(get, path = "/api/v1/users", tag = "admin", security(("session" = [])), responses((status = 200, description = "{users: [{id, name, role, status, created_at}]}, pending first"), (status = 403, description = "Needs the admin role", body = crate::api::error::ErrorDocument)))]
 pub async fn list_users(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -185,7 +186,7 @@ pub struct AccessRequest {
 }
 
 /// Approve (pending → active with a role), change a role, disable or re-enable an account.
-#[utoipa::path(patch, path = "/api/v1/users/{user_id}", tag = "admin", security(("session" = [])), params(("user_id" = i64, Path)), request_body = AccessRequest, responses((status = 200, description = "{user}"), (status = 400, body = crate::api::openapi::ErrorDocument), (status = 409, description = "The last active admin cannot be demoted or disabled", body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(patch, path = "/api/v1/users/{user_id}", tag = "admin", security(("session" = [])), params(("user_id" = i64, Path)), request_body = AccessRequest, responses((status = 200, description = "{user}"), (status = 400, body = crate::api::error::ErrorDocument), (status = 409, description = "The last active admin cannot be demoted or disabled", body = crate::api::error::ErrorDocument)))]
 pub async fn set_access(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -254,7 +255,7 @@ async fn user_for_admin(
 }
 
 /// Rejects a pending sign-up (the account is removed).
-#[utoipa::path(delete, path = "/api/v1/users/{user_id}", tag = "admin", security(("session" = [])), params(("user_id" = i64, Path)), responses((status = 200, description = "The pending sign-up is removed"), (status = 409, description = "Not a pending account", body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(delete, path = "/api/v1/users/{user_id}", tag = "admin", security(("session" = [])), params(("user_id" = i64, Path)), responses((status = 200, description = "The pending sign-up is removed"), (status = 409, description = "Not a pending account", body = crate::api::error::ErrorDocument)))]
 pub async fn reject(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -295,7 +296,7 @@ pub async fn audit_log(
 }
 
 /// Unlocks an account's sign-in: every failure recorded against it, from every client, goes.
-#[utoipa::path(delete, path = "/api/v1/users/{user_id}/sign-in-failures", tag = "admin", security(("session" = [])), params(("user_id" = i64, Path)), responses((status = 200, description = "{cleared}: how many recorded failures went"), (status = 403, description = "Needs the admin role", body = crate::api::openapi::ErrorDocument), (status = 404, body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(delete, path = "/api/v1/users/{user_id}/sign-in-failures", tag = "admin", security(("session" = [])), params(("user_id" = i64, Path)), responses((status = 200, description = "{cleared}: how many recorded failures went"), (status = 403, description = "Needs the admin role", body = crate::api::error::ErrorDocument), (status = 404, body = crate::api::error::ErrorDocument)))]
 pub async fn unlock(
     State(state): State<AppState>,
     current: CurrentUser,

@@ -112,6 +112,45 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The deployment service's refusals, as HTTP: the status codes live here, not in the domain.
+impl From<crate::deploy::DeployError> for ApiError {
+    fn from(error: crate::deploy::DeployError) -> Self {
+        use crate::deploy::DeployError;
+        use crate::workflow::WorkflowError;
+        let message = error.to_string();
+        match error {
+            DeployError::DesignNotFound => ApiError::not_found("design"),
+            DeployError::DeploymentNotFound => ApiError::not_found("deployment"),
+            DeployError::DesignDoesNotLoad(detail) => ApiError::internal(detail),
+            DeployError::Workflow(WorkflowError::OverLimits(refused)) => {
+                ApiError::over_limits(refused)
+            }
+            DeployError::Workflow(WorkflowError::DesignHasErrors(diagnostics)) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "design_has_errors",
+                message,
+            )
+            .with_details(serde_json::json!({ "diagnostics": diagnostics })),
+            DeployError::Workflow(
+                WorkflowError::AccountUnreadable(_)
+                | WorkflowError::PreflightFailed(_)
+                | WorkflowError::MissingPermissions(_),
+            ) => {
+                tracing::warn!(error = %message, "reading the account failed");
+                ApiError::new(StatusCode::BAD_GATEWAY, "aws_unavailable", message)
+            }
+            DeployError::NotAwaitingApproval { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "not_awaiting_approval", message)
+            }
+            DeployError::SameDeployer => ApiError::forbidden(message),
+            DeployError::PlanChanged { .. } => {
+                ApiError::new(StatusCode::CONFLICT, "plan_changed", message)
+            }
+            DeployError::Store(error) => error.into(),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
@@ -155,4 +194,17 @@ impl From<JsonRejection> for ApiError {
             other => ApiError::bad_request("invalid_body", other.body_text()),
         }
     }
+}
+
+/// Every error's body.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct ErrorDocument {
+    /// A stable machine-readable code (`unauthenticated`, `forbidden`, `csrf`, `conflict`, …).
+    code: String,
+    /// What went wrong and how to fix it; never internals.
+    message: String,
+    /// Extra data, e.g. `{current_revision}` on a conflict.
+    #[schema(value_type = Option<Object>)]
+    details: Option<serde_json::Value>,
 }

@@ -4,10 +4,11 @@
 //! account's status and the CSRF header; handlers then check the role they need.
 
 mod accounts;
-mod error;
+pub(crate) mod error;
 pub mod headers;
 pub mod openapi;
 mod revisions;
+pub mod session;
 
 use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -21,8 +22,9 @@ use tower_http::services::{ServeDir, ServeFile};
 pub use error::ApiError;
 
 use crate::AppState;
-use crate::auth::{self, CurrentUser, Role};
+use crate::auth::{self, Role};
 use crate::deploy;
+use session::CurrentUser;
 
 /// A JSON body whose rejections become [`ApiError`]s.
 pub struct ApiJson<T>(pub T);
@@ -149,7 +151,7 @@ async fn list_templates() -> Json<Value> {
     Json(json!({"templates": templates}))
 }
 
-#[utoipa::path(get, path = "/api/v1/templates/{name}", tag = "designs", params(("name" = String, Path)), responses((status = 200, description = "The template's design document"), (status = 404, body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(get, path = "/api/v1/templates/{name}", tag = "designs", params(("name" = String, Path)), responses((status = 200, description = "The template's design document"), (status = 404, body = crate::api::error::ErrorDocument)))]
 async fn get_template(Path(name): Path<String>) -> Result<Response, ApiError> {
     let template = shared::templates::template(&name).ok_or_else(|| {
         let names: Vec<&str> = shared::templates::TEMPLATES
@@ -202,7 +204,7 @@ impl std::fmt::Debug for LoginRequest {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses((status = 200, description = "Signed in: {user, csrf_token}; sets the HttpOnly SameSite=Strict session cookie"), (status = 401, description = "Wrong name or password (the same answer for unknown names)", body = crate::api::openapi::ErrorDocument), (status = 403, description = "Right password, but the account is pending or disabled", body = crate::api::openapi::ErrorDocument), (status = 429, description = "Too many failed sign-ins from this client (for this account: backoff after 5; across accounts: 100 an hour); details.retry_after_seconds says how long to wait", body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses((status = 200, description = "Signed in: {user, csrf_token}; sets the HttpOnly SameSite=Strict session cookie"), (status = 401, description = "Wrong name or password (the same answer for unknown names)", body = crate::api::error::ErrorDocument), (status = 403, description = "Right password, but the account is pending or disabled", body = crate::api::error::ErrorDocument), (status = 429, description = "Too many failed sign-ins from this client (for this account: backoff after 5; across accounts: 100 an hour); details.retry_after_seconds says how long to wait", body = crate::api::error::ErrorDocument)))]
 async fn login(
     State(state): State<AppState>,
     accounts::ClientAddress(address): accounts::ClientAddress,
@@ -258,9 +260,11 @@ async fn login(
         .store
         .create_session(&auth::token_hash(&token), user.id, &csrf_token)
         .await?;
-    let cookie =
-        HeaderValue::from_str(&auth::session_cookie(&token, state.settings.secure_cookies))
-            .map_err(ApiError::internal)?;
+    let cookie = HeaderValue::from_str(&session::session_cookie(
+        &token,
+        state.settings.secure_cookies,
+    ))
+    .map_err(ApiError::internal)?;
     state
         .store
         .audit(
@@ -276,12 +280,13 @@ async fn login(
     Ok(([(header::SET_COOKIE, cookie)], body).into_response())
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("session" = [])), responses((status = 200, description = "The session is deleted on the server"), (status = 401, description = "Not signed in", body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("session" = [])), responses((status = 200, description = "The session is deleted on the server"), (status = 401, description = "Not signed in", body = crate::api::error::ErrorDocument)))]
 async fn logout(State(state): State<AppState>, current: CurrentUser) -> Result<Response, ApiError> {
     state.store.delete_session(&current.token_hash).await?;
-    let cookie =
-        HeaderValue::from_str(&auth::cleared_session_cookie(state.settings.secure_cookies))
-            .map_err(ApiError::internal)?;
+    let cookie = HeaderValue::from_str(&session::cleared_session_cookie(
+        state.settings.secure_cookies,
+    ))
+    .map_err(ApiError::internal)?;
     Ok((
         [(header::SET_COOKIE, cookie)],
         Json(json!({"signed_out": true})),
@@ -297,7 +302,7 @@ async fn session(current: Result<CurrentUser, ApiError>) -> Json<Value> {
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/designs", tag = "designs", security(("session" = [])), responses((status = 200, description = "{designs: [{id, name, revision, updated_at}]}"), (status = 401, body = crate::api::openapi::ErrorDocument), (status = 403, body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(get, path = "/api/v1/designs", tag = "designs", security(("session" = [])), responses((status = 200, description = "{designs: [{id, name, revision, updated_at}]}"), (status = 401, body = crate::api::error::ErrorDocument), (status = 403, body = crate::api::error::ErrorDocument)))]
 async fn list_designs(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -346,7 +351,7 @@ fn checked_document(document: Value) -> Result<(String, String), ApiError> {
     Ok((design.name.clone(), shared::spec::save_design(&design)))
 }
 
-#[utoipa::path(post, path = "/api/v1/designs", tag = "designs", security(("session" = [])), request_body = SaveDesignRequest, responses((status = 201, description = "Revision 1 saved: {id, name, revision, updated_at}"), (status = 403, description = "Needs the designer role", body = crate::api::openapi::ErrorDocument), (status = 413, body = crate::api::openapi::ErrorDocument), (status = 415, body = crate::api::openapi::ErrorDocument), (status = 422, description = "The document is not a valid design (path-precise message)", body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(post, path = "/api/v1/designs", tag = "designs", security(("session" = [])), request_body = SaveDesignRequest, responses((status = 201, description = "Revision 1 saved: {id, name, revision, updated_at}"), (status = 403, description = "Needs the designer role", body = crate::api::error::ErrorDocument), (status = 413, body = crate::api::error::ErrorDocument), (status = 415, body = crate::api::error::ErrorDocument), (status = 422, description = "The document is not a valid design (path-precise message)", body = crate::api::error::ErrorDocument)))]
 async fn create_design(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -366,13 +371,13 @@ async fn create_design(
             "design-create",
             &id,
             &format!("{name} revision 1"),
-            &crate::store::document_hash(&text),
+            &crate::digest::document_hash(&text),
         )
         .await?;
     Ok((StatusCode::CREATED, Json(json!(summary))))
 }
 
-#[utoipa::path(get, path = "/api/v1/designs/{design_id}", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "{id, name, revision, updated_at, document}"), (status = 404, body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(get, path = "/api/v1/designs/{design_id}", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "{id, name, revision, updated_at, document}"), (status = 404, body = crate::api::error::ErrorDocument)))]
 async fn get_design(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -396,7 +401,7 @@ async fn get_design(
     }))
 }
 
-#[utoipa::path(put, path = "/api/v1/designs/{design_id}", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), request_body = SaveDesignRequest, responses((status = 200, description = "A new revision: {id, name, revision, updated_at}"), (status = 409, description = "The design changed since base_revision; details.current_revision", body = crate::api::openapi::ErrorDocument), (status = 422, body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(put, path = "/api/v1/designs/{design_id}", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), request_body = SaveDesignRequest, responses((status = 200, description = "A new revision: {id, name, revision, updated_at}"), (status = 409, description = "The design changed since base_revision; details.current_revision", body = crate::api::error::ErrorDocument), (status = 422, body = crate::api::error::ErrorDocument)))]
 async fn update_design(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -426,13 +431,13 @@ async fn update_design(
             "design-save",
             &design_id,
             &format!("{name} revision {}", summary.revision),
-            &crate::store::document_hash(&text),
+            &crate::digest::document_hash(&text),
         )
         .await?;
     Ok(Json(json!(summary)))
 }
 
-#[utoipa::path(post, path = "/api/v1/validate", tag = "designs", security(("session" = [])), request_body(content = Object, description = "A design document"), responses((status = 200, description = "{diagnostics: [{code, severity, objects, message, hint}]}"), (status = 422, body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(post, path = "/api/v1/validate", tag = "designs", security(("session" = [])), request_body(content = Object, description = "A design document"), responses((status = 200, description = "{diagnostics: [{code, severity, objects, message, hint}]}"), (status = 422, body = crate::api::error::ErrorDocument)))]
 async fn validate_document(
     current: CurrentUser,
     ApiJson(document): ApiJson<Value>,
@@ -445,15 +450,17 @@ async fn validate_document(
     Ok(Json(json!({"diagnostics": diagnostics})))
 }
 
-#[utoipa::path(post, path = "/api/v1/designs/{design_id}/deployments", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 202, description = "{id, status: running}"), (status = 403, description = "Needs the deployer role", body = crate::api::openapi::ErrorDocument), (status = 409, description = "A deployment of the design is running", body = crate::api::openapi::ErrorDocument), (status = 422, description = "The design has errors", body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(post, path = "/api/v1/designs/{design_id}/deployments", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 202, description = "{id, status: running}"), (status = 403, description = "Needs the deployer role", body = crate::api::error::ErrorDocument), (status = 409, description = "A deployment of the design is running", body = crate::api::error::ErrorDocument), (status = 422, description = "The design has errors", body = crate::api::error::ErrorDocument)))]
 async fn create_deployment(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(design_id): Path<String>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     current.require(Role::Deployer)?;
-    let started =
-        deploy::start(&state, &design_id, &current.user, deploy::Operation::Apply).await?;
+    let started = state
+        .deployer()
+        .start(&design_id, &current.user, deploy::Operation::Apply)
+        .await?;
     let deployment_id = started.deployment_id.clone();
     state
         .store
@@ -477,14 +484,17 @@ async fn create_deployment(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/designs/{design_id}/plan", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "{plan: {steps: [{key, action, depends_on}], unchanged}, counts: [create, update, replace, delete]}: what an apply would change, nothing changed"), (status = 403, description = "Needs the deployer role", body = crate::api::openapi::ErrorDocument), (status = 502, description = "AWS could not be read", body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(get, path = "/api/v1/designs/{design_id}/plan", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "{plan: {steps: [{key, action, depends_on}], unchanged}, counts: [create, update, replace, delete]}: what an apply would change, nothing changed"), (status = 403, description = "Needs the deployer role", body = crate::api::error::ErrorDocument), (status = 502, description = "AWS could not be read", body = crate::api::error::ErrorDocument)))]
 async fn plan_design(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(design_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     current.require(Role::Deployer)?;
-    let (_, plan) = deploy::plan_for(&state, &design_id, deploy::Operation::Apply).await?;
+    let (_, plan) = state
+        .deployer()
+        .plan_for(&design_id, deploy::Operation::Apply)
+        .await?;
     Ok(Json(json!({"plan": plan, "counts": plan.counts()})))
 }
 
@@ -495,7 +505,7 @@ struct ExportQuery {
     scale: Option<f32>,
 }
 
-#[utoipa::path(get, path = "/api/v1/designs/{design_id}/export", tag = "designs", security(("session" = [])), params(("design_id" = String, Path), ("format" = String, Query, description = "json, cloudformation-yaml, cloudformation-json, terraform, cli, drawio, svg or png"), ("scale" = Option<f32>, Query, description = "png only: the scale (default 2)")), responses((status = 200, description = "{files: [{name, contents}]} (png: the image itself, image/png)"), (status = 404, body = crate::api::openapi::ErrorDocument), (status = 422, description = "Unknown format", body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(get, path = "/api/v1/designs/{design_id}/export", tag = "designs", security(("session" = [])), params(("design_id" = String, Path), ("format" = String, Query, description = "json, cloudformation-yaml, cloudformation-json, terraform, cli, drawio, svg or png"), ("scale" = Option<f32>, Query, description = "png only: the scale (default 2)")), responses((status = 200, description = "{files: [{name, contents}]} (png: the image itself, image/png)"), (status = 404, body = crate::api::error::ErrorDocument), (status = 422, description = "Unknown format", body = crate::api::error::ErrorDocument)))]
 async fn export_design(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -576,7 +586,7 @@ struct ImportRequest {
     region: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/import", tag = "deployments", security(("session" = [])), request_body = ImportRequest, responses((status = 200, description = "{document, left_out: [text], diagnostics}: the VPC and everything in it as a design, laid out"), (status = 403, description = "Needs the deployer role", body = crate::api::openapi::ErrorDocument), (status = 404, description = "No such VPC", body = crate::api::openapi::ErrorDocument), (status = 502, description = "AWS could not be read", body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(post, path = "/api/v1/import", tag = "deployments", security(("session" = [])), request_body = ImportRequest, responses((status = 200, description = "{document, left_out: [text], diagnostics}: the VPC and everything in it as a design, laid out"), (status = 403, description = "Needs the deployer role", body = crate::api::error::ErrorDocument), (status = 404, description = "No such VPC", body = crate::api::error::ErrorDocument), (status = 502, description = "AWS could not be read", body = crate::api::error::ErrorDocument)))]
 async fn import_vpc(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -622,32 +632,29 @@ async fn import_vpc(
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/designs/{design_id}/drift", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "{drift: [{key, aws_id, drift: missing|changed|extra, attributes?}], lines: [text]}: what changed in the account outside Moat"), (status = 403, description = "Needs the deployer role", body = crate::api::openapi::ErrorDocument), (status = 502, description = "AWS could not be read", body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(get, path = "/api/v1/designs/{design_id}/drift", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "{drift: [{key, aws_id, drift: missing|changed|extra, attributes?}], lines: [text]}: what changed in the account outside Moat"), (status = 403, description = "Needs the deployer role", body = crate::api::error::ErrorDocument), (status = 502, description = "AWS could not be read", body = crate::api::error::ErrorDocument)))]
 async fn design_drift(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(design_id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     current.require(Role::Deployer)?;
-    let drifts = deploy::drift_for(&state, &design_id).await?;
+    let drifts = state.deployer().drift_for(&design_id).await?;
     let lines: Vec<String> = drifts.iter().map(shared::plan::Drift::describe).collect();
     Ok(Json(json!({"drift": drifts, "lines": lines})))
 }
 
-#[utoipa::path(post, path = "/api/v1/designs/{design_id}/destroy", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 202, description = "{id, status: running}: everything tagged with the design is being deleted"), (status = 403, description = "Needs the deployer role", body = crate::api::openapi::ErrorDocument), (status = 409, description = "A deployment of the design is running", body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(post, path = "/api/v1/designs/{design_id}/destroy", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 202, description = "{id, status: running}: everything tagged with the design is being deleted"), (status = 403, description = "Needs the deployer role", body = crate::api::error::ErrorDocument), (status = 409, description = "A deployment of the design is running", body = crate::api::error::ErrorDocument)))]
 async fn destroy_design(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(design_id): Path<String>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     current.require(Role::Deployer)?;
-    let started = deploy::start(
-        &state,
-        &design_id,
-        &current.user,
-        deploy::Operation::Destroy,
-    )
-    .await?;
+    let started = state
+        .deployer()
+        .start(&design_id, &current.user, deploy::Operation::Destroy)
+        .await?;
     state
         .store
         .audit_user(
@@ -664,7 +671,7 @@ async fn destroy_design(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/deployments/{deployment_id}/events", tag = "deployments", security(("session" = [])), params(("deployment_id" = String, Path)), responses((status = 200, description = "text/event-stream: a `step` event per journal entry ({step, kind, logical_id, action, phase, aws_id?, error?}), then one `end` event with the deployment's status"), (status = 404, body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(get, path = "/api/v1/deployments/{deployment_id}/events", tag = "deployments", security(("session" = [])), params(("deployment_id" = String, Path)), responses((status = 200, description = "text/event-stream: a `step` event per journal entry ({step, kind, logical_id, action, phase, aws_id?, error?}), then one `end` event with the deployment's status"), (status = 404, body = crate::api::error::ErrorDocument)))]
 async fn deployment_events(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -756,14 +763,17 @@ async fn list_deployments(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/deployments/{deployment_id}/approve", tag = "deployments", security(("session" = [])), params(("deployment_id" = String, Path)), responses((status = 202, description = "Approved by a second deployer: {id, status: running}"), (status = 403, description = "Needs the deployer role, and a different deployer than the requester", body = crate::api::openapi::ErrorDocument), (status = 409, description = "Not awaiting approval, or the design changed since the request (plan_changed)", body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(post, path = "/api/v1/deployments/{deployment_id}/approve", tag = "deployments", security(("session" = [])), params(("deployment_id" = String, Path)), responses((status = 202, description = "Approved by a second deployer: {id, status: running}"), (status = 403, description = "Needs the deployer role, and a different deployer than the requester", body = crate::api::error::ErrorDocument), (status = 409, description = "Not awaiting approval, or the design changed since the request (plan_changed)", body = crate::api::error::ErrorDocument)))]
 async fn approve_deployment(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(deployment_id): Path<String>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     current.require(Role::Deployer)?;
-    let started = deploy::approve(&state, &deployment_id, &current.user).await?;
+    let started = state
+        .deployer()
+        .approve(&deployment_id, &current.user)
+        .await?;
     state
         .store
         .audit_user(
@@ -780,7 +790,7 @@ async fn approve_deployment(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/deployments/{deployment_id}", tag = "deployments", security(("session" = [])), params(("deployment_id" = String, Path)), responses((status = 200, description = "{id, design_id, design_revision, status, message, resources}"), (status = 404, body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(get, path = "/api/v1/deployments/{deployment_id}", tag = "deployments", security(("session" = [])), params(("deployment_id" = String, Path)), responses((status = 200, description = "{id, design_id, design_revision, status, message, resources}"), (status = 404, body = crate::api::error::ErrorDocument)))]
 async fn get_deployment(
     State(state): State<AppState>,
     current: CurrentUser,

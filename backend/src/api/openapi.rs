@@ -10,18 +10,7 @@ use super::accounts::{AccessRequest, SignUpRequest};
 use super::revisions::RestoreRequest;
 use super::{LoginRequest, SaveDesignRequest};
 
-/// Every error's body.
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-pub struct ErrorDocument {
-    /// A stable machine-readable code (`unauthenticated`, `forbidden`, `csrf`, `conflict`, …).
-    code: String,
-    /// What went wrong and how to fix it; never internals.
-    message: String,
-    /// Extra data, e.g. `{current_revision}` on a conflict.
-    #[schema(value_type = Option<Object>)]
-    details: Option<serde_json::Value>,
-}
+pub use super::error::ErrorDocument;
 
 struct SessionCookie;
 

@@ -6,11 +6,12 @@ use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::session::CurrentUser;
 use super::{ApiError, ApiJson};
 use crate::AppState;
-use crate::auth::{CurrentUser, Role};
+use crate::auth::Role;
 
-#[utoipa::path(get, path = "/api/v1/designs/{design_id}/revisions", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "{revisions: [{revision, saved_by, saved_at, document_hash, restored_from}]}, newest first"), (status = 404, body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(get, path = "/api/v1/designs/{design_id}/revisions", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "{revisions: [{revision, saved_by, saved_at, document_hash, restored_from}]}, newest first"), (status = 404, body = crate::api::error::ErrorDocument)))]
 pub async fn list(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -41,7 +42,7 @@ async fn revision_design(
     Ok((text, design))
 }
 
-#[utoipa::path(get, path = "/api/v1/designs/{design_id}/revisions/{revision}", tag = "designs", security(("session" = [])), params(("design_id" = String, Path), ("revision" = i64, Path)), responses((status = 200, description = "{revision, document}"), (status = 404, body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(get, path = "/api/v1/designs/{design_id}/revisions/{revision}", tag = "designs", security(("session" = [])), params(("design_id" = String, Path), ("revision" = i64, Path)), responses((status = 200, description = "{revision, document}"), (status = 404, body = crate::api::error::ErrorDocument)))]
 pub async fn get(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -60,7 +61,7 @@ pub struct DiffQuery {
     against: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/designs/{design_id}/revisions/{revision}/diff", tag = "designs", security(("session" = [])), params(("design_id" = String, Path), ("revision" = i64, Path), ("against" = Option<i64>, Query, description = "The older revision; default the one before")), responses((status = 200, description = "{revision, against, summary, diff: {added, removed, changed, moved, design_fields_changed}}"), (status = 404, body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(get, path = "/api/v1/designs/{design_id}/revisions/{revision}/diff", tag = "designs", security(("session" = [])), params(("design_id" = String, Path), ("revision" = i64, Path), ("against" = Option<i64>, Query, description = "The older revision; default the one before")), responses((status = 200, description = "{revision, against, summary, diff: {added, removed, changed, moved, design_fields_changed}}"), (status = 404, body = crate::api::error::ErrorDocument)))]
 pub async fn diff(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -91,7 +92,7 @@ pub struct RestoreRequest {
     base_revision: i64,
 }
 
-#[utoipa::path(post, path = "/api/v1/designs/{design_id}/restore", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), request_body = RestoreRequest, responses((status = 200, description = "The old revision saved again as a new revision"), (status = 409, description = "base_revision is stale", body = crate::api::openapi::ErrorDocument)))]
+#[utoipa::path(post, path = "/api/v1/designs/{design_id}/restore", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), request_body = RestoreRequest, responses((status = 200, description = "The old revision saved again as a new revision"), (status = 409, description = "base_revision is stale", body = crate::api::error::ErrorDocument)))]
 pub async fn restore(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -121,7 +122,7 @@ pub async fn restore(
                 "revision {} restored as revision {}",
                 request.revision, summary.revision
             ),
-            &crate::store::document_hash(&text),
+            &crate::digest::document_hash(&text),
         )
         .await?;
     Ok(Json(json!(summary)))

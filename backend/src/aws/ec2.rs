@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::config::Region;
-use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_ec2::types::{
     AttributeBooleanValue, DomainType, Filter, FlowLogsResourceType, GatewayType, HttpTokensState,
     InstanceMetadataEndpointState, InstanceMetadataOptionsRequest,
@@ -20,6 +19,8 @@ use aws_sdk_ec2::types::{
     VpnConnectionOptionsSpecification,
 };
 use shared::model::RouteTarget;
+
+use super::sdk::{route_target_id, service_error};
 use shared::plan::{
     ObservedResource, ResourceKey, ResourceKind, ResourceSpec, RulePeer, security_group_rule_id,
 };
@@ -171,42 +172,11 @@ fn tag_specification(kind: ResourceKind, tags: &OwnershipTags) -> TagSpecificati
 
 /// A client token derived from the owner: the same create asked twice is one create on AWS.
 fn client_token(tags: &OwnershipTags) -> String {
-    let digest = crate::store::document_hash(&format!(
+    let digest = crate::digest::document_hash(&format!(
         "{}/{}/{}",
         tags.design_id, tags.deployment_id, tags.logical_id
     ));
     digest.chars().take(64).collect()
-}
-
-pub(crate) fn service_error<E>(operation: &'static str, error: SdkError<E>) -> AwsError
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    if let Some(code) = error.code() {
-        return AwsError::Service {
-            operation,
-            code: code.to_string(),
-            message: error.message().unwrap_or_default().to_string(),
-        };
-    }
-    match (&error, error.raw_response()) {
-        // The endpoint answered, but with no EC2 error in its body.
-        (SdkError::ServiceError(_) | SdkError::ResponseError(_), Some(response)) => {
-            tracing::warn!(
-                operation,
-                detail = %DisplayErrorContext(&error),
-                "an answer that is not EC2's"
-            );
-            AwsError::NotAnEc2Answer {
-                operation,
-                status: response.status().as_u16(),
-            }
-        }
-        _ => AwsError::Transport {
-            operation,
-            detail: DisplayErrorContext(&error).to_string(),
-        },
-    }
 }
 
 fn flag(value: bool) -> AttributeBooleanValue {
@@ -3002,19 +2972,6 @@ async fn dry_run_call(client: &Client, kind: ResourceKind, deleting: bool) -> Re
             "DeleteFlowLogs"
         ),
     }
-}
-
-/// The id a route sends its traffic to, if that is a route target Moat models: the field
-/// EC2 names each [`RouteTarget`] by (one exhaustive match).
-pub(crate) fn route_target_id(route: &aws_sdk_ec2::types::Route) -> Option<&str> {
-    RouteTarget::ALL.into_iter().find_map(|via| {
-        let id = match via {
-            RouteTarget::InternetGateway | RouteTarget::VpnGateway => route.gateway_id(),
-            RouteTarget::NatGateway => route.nat_gateway_id(),
-            RouteTarget::NetworkInterface => route.network_interface_id(),
-        }?;
-        (RouteTarget::of_aws_id(id) == Some(via)).then_some(id)
-    })
 }
 
 #[cfg(test)]

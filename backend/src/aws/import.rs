@@ -16,7 +16,7 @@ use shared::model::{
 };
 
 use super::AwsError;
-use super::ec2::service_error;
+use super::sdk::service_error;
 
 fn vpc_filter(name: &str, vpc_id: &str) -> Filter {
     Filter::builder().name(name).values(vpc_id).build()
@@ -304,7 +304,7 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
             if route.gateway_id() == Some("local") {
                 continue;
             }
-            let target = super::ec2::route_target_id(route).unwrap_or_default();
+            let target = super::sdk::route_target_id(route).unwrap_or_default();
             if !known(&design, target) {
                 let other = route
                     .vpc_peering_connection_id()

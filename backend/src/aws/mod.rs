@@ -8,6 +8,7 @@
 pub mod ec2;
 pub mod import;
 pub mod recording;
+mod sdk;
 
 use std::collections::{BTreeMap, HashMap};
 

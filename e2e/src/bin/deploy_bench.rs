@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use backend::aws::{BoxFuture, Ec2Network, NetworkApi};
-use backend::provision::{self, ApplyOptions, Journal, Owner, Phase, ProgressEvent};
+use backend::provision::{self, ApplyOptions, Journal, JournalError, Owner, Phase, ProgressEvent};
 use e2e::Moto;
 use e2e::faults::FaultLayer;
 use shared::plan::{critical_path_seconds, desired_resources};
@@ -23,7 +23,7 @@ struct Timings {
 }
 
 impl Journal for Timings {
-    fn record<'a>(&'a self, event: &'a ProgressEvent) -> BoxFuture<'a, Result<(), String>> {
+    fn record<'a>(&'a self, event: &'a ProgressEvent) -> BoxFuture<'a, Result<(), JournalError>> {
         Box::pin(async move {
             match event.phase {
                 Phase::Started => {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use backend::aws::BoxFuture;
-use backend::provision::{self, Journal, MemoryJournal, Owner, Phase, ProgressEvent};
+use backend::provision::{self, Journal, JournalError, MemoryJournal, Owner, Phase, ProgressEvent};
 use shared::plan::desired_resources;
 
 use crate::account;
@@ -121,7 +121,7 @@ struct KillAfter {
 }
 
 impl Journal for KillAfter {
-    fn record<'a>(&'a self, event: &'a ProgressEvent) -> BoxFuture<'a, Result<(), String>> {
+    fn record<'a>(&'a self, event: &'a ProgressEvent) -> BoxFuture<'a, Result<(), JournalError>> {
         Box::pin(async move {
             if matches!(event.phase, Phase::Done { .. })
                 && self.done.fetch_add(1, Ordering::SeqCst) + 1 == self.k

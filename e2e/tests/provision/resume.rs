@@ -9,7 +9,7 @@ use backend::AppState;
 use backend::auth::{Role, UserStatus};
 use backend::aws::Ec2Network;
 use backend::config::Settings;
-use backend::deploy::{self, Operation};
+use backend::deploy::Operation;
 use backend::store::Store;
 
 use crate::account;
@@ -71,7 +71,9 @@ fn a_server_killed_mid_apply_resumes_at_start_up_and_converges() {
             .create_design("d-resume", &design.name, &document, user.id)
             .await
             .unwrap();
-        deploy::start(&state, "d-resume", &user, Operation::Apply)
+        state
+            .deployer()
+            .start("d-resume", &user, Operation::Apply)
             .await
             .map_err(|_| "the deployment did not start")
             .unwrap()
@@ -117,7 +119,7 @@ fn a_server_killed_mid_apply_resumes_at_start_up_and_converges() {
         .unwrap();
     let finished = second.block_on(async {
         let state = server_state(&database, &harness.layer.url).await;
-        assert_eq!(deploy::resume_interrupted(&state).await.unwrap(), 1);
+        assert_eq!(state.deployer().resume_interrupted().await.unwrap(), 1);
         for _ in 0..600 {
             let deployment = state.store.deployment(&deployment_id).await.unwrap();
             if deployment.status != "running" {

@@ -16,69 +16,12 @@ mod references;
 mod routing;
 mod security;
 
-use serde::{Deserialize, Serialize};
-
 use crate::model::Design;
 
 pub use context::ValidationContext;
 pub(crate) use context::object_vpcs;
 
-/// How bad a finding is. `Info` is a fact a reviewer must see that is not a mistake (no flow
-/// logs, instances that get public addresses, a group only workloads Moat does not start use):
-/// what an auditor or a policy scanner such as checkov would point at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Error,
-    Warning,
-    Info,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-}
-
-/// One finding about a design.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Diagnostic {
-    /// Stable code, e.g. `subnet.overlap`.
-    pub code: String,
-    pub severity: Severity,
-    /// Ids of the objects involved, most relevant first.
-    pub objects: Vec<String>,
-    /// What is wrong and where, with the values.
-    pub message: String,
-    /// How to fix it; concrete where a value can be computed.
-    pub hint: String,
-}
-
-impl Diagnostic {
-    pub fn new(
-        code: &str,
-        severity: Severity,
-        objects: impl IntoIterator<Item = impl Into<String>>,
-        message: impl Into<String>,
-        hint: impl Into<String>,
-    ) -> Self {
-        Diagnostic {
-            code: code.to_string(),
-            severity,
-            objects: objects.into_iter().map(Into::into).collect(),
-            message: message.into(),
-            hint: hint.into(),
-        }
-    }
-
-    pub fn is_error(&self) -> bool {
-        self.severity == Severity::Error
-    }
-}
+pub use crate::diagnostic::{Diagnostic, Severity};
 
 /// Diagnostic codes. The reference's codes are a public contract: never change their meaning.
 pub mod codes {

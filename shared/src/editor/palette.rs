@@ -2,7 +2,7 @@
 //! A drop lands in the right container (a subnet in a VPC, a NAT gateway in a subnet, …) or is
 //! refused with a reason the user reads; either way the design is never half-changed.
 
-use crate::editor::{self, CommandError};
+use super::ops::{self as editor, CommandError};
 use crate::layout::{CHIP_HEIGHT, CHIP_WIDTH, SIDE_CHIP_WIDTH};
 use crate::model::{
     CustomerGateway, Design, Endpoint, EndpointType, InternetGateway, LayoutBox, NatGateway,
