@@ -34,7 +34,7 @@ pub struct PriceTable {
 pub const PRICES: [PriceTable; 1] = [PriceTable {
     region: "us-east-1",
     as_of: "2026-11-01",
-    source: "AWS pricing pages, as summarised in Moat's vpc-rules reference",
+    source: "AWS pricing pages, as listed in the cost module's dated table",
     nat_gateway_hour: 0.045,
     nat_gateway_gb: 0.045,
     interface_endpoint_az_hour: 0.01,

@@ -1,12 +1,13 @@
 //! Validation: `validate(&Design) -> Vec<Diagnostic>`. It never fails and never panics; it
-//! reports every problem at once, each with a stable code from `shared/reference/vpc-rules.md`
-//! (Moat's public contract), a severity, the ids involved, a message with the values, and a hint.
+//! reports every problem at once, each with a stable code of [`catalogue`] (Moat's public
+//! contract, published as `shared/reference/diagnostics.md`), a severity, the ids involved, a message with the values, and a hint.
 //!
 //! Each rule lives in the module of its reference section, documented once with its AWS source.
 //! Passes are linear or `n log n` in the number of objects (overlaps by sort-and-sweep).
 
 mod addressing;
 mod audit;
+pub mod catalogue;
 mod compute;
 mod context;
 mod gateways;
@@ -118,7 +119,7 @@ pub mod codes {
     /// A security group name or description AWS would refuse.
     pub const SG_NAME_INVALID: &str = "sg.name-invalid";
 
-    /// Every code of `shared/reference/vpc-rules.md`, the public contract.
+    /// Every code of the AWS rules' reference sections of [`super::catalogue`].
     pub const REFERENCE: &[&str] = &[
         CIDR_INVALID,
         CIDR_NOT_CANONICAL,

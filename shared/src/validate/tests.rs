@@ -642,3 +642,51 @@ fn every_declared_reference_of_every_kind_is_checked() {
         );
     }
 }
+
+/// The catalogue of codes lists exactly the codes validation can report, each once; every
+/// rule case is reported with a severity the catalogue states; and the published Markdown is
+/// generated from it (`MOAT_UPDATE_SNAPSHOTS=1` rewrites `shared/reference/diagnostics.md`).
+#[test]
+fn the_catalogue_of_codes_is_complete_true_and_published() {
+    use std::collections::BTreeSet;
+    let listed: Vec<&str> = catalogue::CATALOGUE.iter().map(|e| e.code).collect();
+    let unique: BTreeSet<&str> = listed.iter().copied().collect();
+    assert_eq!(unique.len(), listed.len(), "a code is listed twice");
+    let known: BTreeSet<&str> = codes::REFERENCE
+        .iter()
+        .chain(codes::MOAT_OWN)
+        .copied()
+        .collect();
+    assert_eq!(unique, known);
+    let mut checked = 0;
+    for case in rule_cases::rule_cases() {
+        let entry = catalogue::CATALOGUE
+            .iter()
+            .find(|e| e.code == case.code)
+            .unwrap();
+        for document in &case.breaks {
+            let design = spec::load_design_value(document.clone()).unwrap();
+            for diagnostic in validate(&design).iter().filter(|d| d.code == case.code) {
+                assert!(
+                    entry.severities.contains(&diagnostic.severity),
+                    "{} reported as {:?}; the catalogue says {:?}",
+                    case.code,
+                    diagnostic.severity,
+                    entry.severities
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 150, "only {checked} diagnostics checked");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reference/diagnostics.md");
+    if std::env::var_os("MOAT_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, catalogue::markdown()).unwrap();
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == catalogue::markdown(),
+        "shared/reference/diagnostics.md is stale: rewrite it with MOAT_UPDATE_SNAPSHOTS=1"
+    );
+}
