@@ -177,7 +177,28 @@ fn run(paths: &Paths, with_moto: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The pinned Rust release: the workspace's `rust-version`; the compiler must be that release.
+fn check_toolchain(paths: &Paths) -> anyhow::Result<()> {
+    let manifest = std::fs::read_to_string(paths.repo.join("Cargo.toml"))?;
+    let pinned = manifest
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("rust-version = "))
+        .map(|value| value.trim_matches('"').to_string())
+        .context("Cargo.toml has no workspace rust-version")?;
+    let output = paths.command("rustc").arg("--version").output()?;
+    let version = String::from_utf8_lossy(&output.stdout).to_string();
+    let release = version.split_whitespace().nth(1).unwrap_or_default();
+    if release != pinned && !release.starts_with(&format!("{pinned}.")) {
+        bail!(
+            "this checkout is pinned to Rust {pinned} (Cargo.toml rust-version), but rustc is {release}: \
+             install {pinned}, or move the pin on purpose and fix what the new clippy reports"
+        );
+    }
+    Ok(())
+}
+
 fn test(paths: &Paths) -> anyhow::Result<()> {
+    check_toolchain(paths)?;
     setup::build_tools(paths)?;
     setup::test_tools(paths)?;
     run_step(
