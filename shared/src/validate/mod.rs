@@ -176,7 +176,7 @@ pub mod codes {
         QUOTA_ROUTE_TABLES,
     ];
 
-    /// Moat's own codes, documented here and in ARCHITECTURE.md.
+    /// Moat's own codes (the "Moat's own" section of the catalogue).
     pub const MOAT_OWN: &[&str] = &[
         REFERENCE_UNKNOWN,
         REFERENCE_OTHER_VPC,
