@@ -5,14 +5,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::AppState;
+use crate::actions::csrf;
 use crate::server;
-
-fn csrf(state: &AppState) -> Option<String> {
-    state
-        .session
-        .with_untracked(|session| session.as_ref().and_then(|s| s.csrf_token.clone()))
-}
+use crate::state::AppState;
 
 fn when(seconds: i64) -> String {
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(seconds as f64 * 1000.0));
@@ -61,7 +56,7 @@ pub fn HistoryPanel() -> impl IntoView {
             match server::restore(&token, &saved.id, revision, saved.revision).await {
                 Ok(restored) => {
                     state.saved.set(Some(restored.clone()));
-                    crate::app::reload_from_server(state).await;
+                    crate::actions::reload_from_server(state).await;
                     state.status.set(format!(
                         "Restored revision {revision} as revision {}",
                         restored.revision
@@ -242,7 +237,7 @@ pub fn ApprovalQueue() -> impl IntoView {
                         .status
                         .set(format!("Deployment {} approved and started", started.id));
                     state.deployment.set(Some(started.clone()));
-                    crate::app::poll_deployment(state, started.id).await;
+                    crate::actions::poll_deployment(state, started.id).await;
                 }
                 Err(error) => state.status.set(format!("Approval refused: {error}")),
             }

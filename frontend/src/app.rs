@@ -5,112 +5,17 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::editor::{Command, Editor, PaletteItem};
 use shared::model::Design;
-use shared::selection::{Selection, selection_roots};
-use shared::{Diagnostic, validate};
+use shared::selection::Selection;
+use shared::validate;
 
 use crate::canvas::Canvas;
 use crate::panels::{DiagnosticsPanel, Inspector};
-use crate::server::{self, Deployment, SavedDesign, Session};
+use crate::server;
+pub use crate::state::{AppState, with_bench_state};
 
 const DRAFT_KEY: &str = "moat.draft";
 /// How long the design must stay unchanged before an autosave.
 const AUTOSAVE_QUIET_MILLISECONDS: u32 = 1_500;
-
-/// Everything the components share, provided as context.
-#[derive(Clone, Copy)]
-pub struct AppState {
-    pub editor: RwSignal<Editor>,
-    pub diagnostics: Memo<Vec<Diagnostic>>,
-    /// The selected objects; the last picked is the one the inspector shows.
-    pub selection: RwSignal<Selection>,
-    /// A palette item being dragged.
-    pub palette_drag: RwSignal<Option<PaletteItem>>,
-    /// Connect mode: a drag from one object to another connects them.
-    pub connect_mode: RwSignal<bool>,
-    /// A refused command's reason, shown until the next edit.
-    pub notice: RwSignal<Option<String>>,
-    pub session: RwSignal<Option<Session>>,
-    pub saved: RwSignal<Option<SavedDesign>>,
-    pub status: RwSignal<String>,
-    pub deployment: RwSignal<Option<Deployment>>,
-    /// Whether the template gallery is open.
-    pub gallery_open: RwSignal<bool>,
-    /// Zoom and pan of the canvas (session state: never saved, never undone).
-    pub camera: RwSignal<crate::canvas::Camera>,
-    /// The objects copied with Ctrl+C.
-    pub clipboard: RwSignal<Vec<String>>,
-    /// The last save was refused because the server has a newer revision.
-    pub conflict: RwSignal<bool>,
-    /// The Path tool's question and answer.
-    pub path: crate::analysis::PathQuestion,
-    /// The document text of the revision this browser last saved or loaded: an autosave of the
-    /// very same text is skipped.
-    pub last_saved_text: StoredValue<String>,
-    /// Bumped when the server's revisions of the design change (the history panel refetches).
-    pub history_generation: RwSignal<u64>,
-    /// The plan under review and the live progress of a deployment.
-    pub deploy: crate::deploy::DeployView,
-}
-
-impl AppState {
-    /// Applies a command; a refusal becomes the notice and changes nothing.
-    pub fn apply(&self, command: Command) -> Option<String> {
-        let mut outcome = None;
-        self.editor.update(|editor| match editor.apply(command) {
-            Ok(created) => {
-                self.notice.set(None);
-                outcome = created;
-            }
-            Err(refused) => self.notice.set(Some(refused.to_string())),
-        });
-        outcome
-    }
-
-    /// Applies a command and selects everything it created (a drop, a duplicate, a paste).
-    pub fn apply_and_select_created(&self, command: Command) {
-        let mut created = Vec::new();
-        self.editor
-            .update(|editor| match editor.apply_collecting(command) {
-                Ok(ids) => {
-                    self.notice.set(None);
-                    created = ids;
-                }
-                Err(refused) => self.notice.set(Some(refused.to_string())),
-            });
-        if !created.is_empty() {
-            self.selection.set(Selection::of(created));
-        }
-    }
-
-    /// Selects exactly one object.
-    pub fn select_only(&self, object_id: impl Into<String>) {
-        self.selection.set(Selection::only(object_id));
-    }
-
-    /// The selected objects that are not inside another selected one: what group edits act on.
-    pub fn selected_roots(&self) -> Vec<String> {
-        let selected = self.selection.with_untracked(|s| s.object_ids().to_vec());
-        self.editor
-            .with_untracked(|editor| selection_roots(editor.design(), &selected))
-    }
-
-    pub fn design_json(&self) -> serde_json::Value {
-        self.editor
-            .with_untracked(|editor| serde_json::to_value(editor.design()).unwrap_or_default())
-    }
-}
-
-thread_local! {
-    /// The page's state, reachable from the exported benchmark hooks only.
-    static BENCH_STATE: std::cell::Cell<Option<AppState>> = const { std::cell::Cell::new(None) };
-}
-
-/// Runs `action` on the page's state, if the app is mounted (benchmark hooks).
-pub fn with_bench_state(action: impl FnOnce(&AppState)) {
-    if let Some(state) = BENCH_STATE.with(std::cell::Cell::get) {
-        action(&state);
-    }
-}
 
 fn local_storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
@@ -139,16 +44,16 @@ pub fn App() -> impl IntoView {
         status: RwSignal::new(String::new()),
         deployment: RwSignal::new(None),
         gallery_open: RwSignal::new(false),
-        camera: RwSignal::new(crate::canvas::Camera::default()),
+        camera: RwSignal::new(shared::camera::Camera::default()),
         clipboard: RwSignal::new(Vec::new()),
         conflict: RwSignal::new(false),
-        path: crate::analysis::PathQuestion::new(editor),
+        path: crate::state::PathQuestion::new(editor),
         last_saved_text: StoredValue::new(String::new()),
         history_generation: RwSignal::new(0),
-        deploy: crate::deploy::DeployView::new(),
+        deploy: crate::state::DeployView::new(),
     };
     provide_context(state);
-    BENCH_STATE.with(|cell| cell.set(Some(state)));
+    crate::state::register_bench_state(state);
 
     // The local draft: written on every change, so a reload loses nothing.
     Effect::new(move |_| {
@@ -174,7 +79,7 @@ pub fn App() -> impl IntoView {
                     shared::spec::save_design(editor.design()) == state.last_saved_text.get_value()
                 });
                 if autosave_generation.get_value() == generation && !unchanged {
-                    save_now(state, "autosaved").await;
+                    crate::actions::save_now(state, "autosaved").await;
                 }
             });
         }
@@ -292,9 +197,9 @@ pub fn App() -> impl IntoView {
         <Show when=move || state.conflict.get()>
             <div class="banner conflict" role="alert" id="conflict">
                 "Someone saved this design after you opened it. "
-                <button on:click=move |_| spawn_local(reload_from_server(state))>"Reload from server"</button>
+                <button on:click=move |_| spawn_local(crate::actions::reload_from_server(state))>"Reload from server"</button>
                 " "
-                <button on:click=move |_| spawn_local(save_as_copy(state))>"Save as a copy"</button>
+                <button on:click=move |_| spawn_local(crate::actions::save_as_copy(state))>"Save as a copy"</button>
             </div>
         </Show>
         <main>
@@ -375,11 +280,7 @@ fn Header() -> impl IntoView {
     };
     let can_deploy =
         move || signed_in().is_some_and(|user| user.role == "deployer" || user.role == "admin");
-    let csrf = move || {
-        state
-            .session
-            .with_untracked(|session| session.as_ref().and_then(|s| s.csrf_token.clone()))
-    };
+    let csrf = move || crate::actions::csrf(&state);
 
     let sign_in = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
@@ -427,7 +328,7 @@ fn Header() -> impl IntoView {
             state.status.set("Sign in to save".into());
             return;
         }
-        spawn_local(save_now(state, "saved"));
+        spawn_local(crate::actions::save_now(state, "saved"));
     };
 
     // Deploy shows the plan first; its Apply button starts the deployment.
@@ -482,110 +383,6 @@ fn Header() -> impl IntoView {
                 }.into_any(),
             }}
         </header>
-    }
-}
-
-/// Saves the design now: creates it on the first save, then a new revision based on the last.
-async fn save_now(state: AppState, verb: &'static str) {
-    let Some(token) = state
-        .session
-        .with_untracked(|session| session.as_ref().and_then(|s| s.csrf_token.clone()))
-    else {
-        return;
-    };
-    let document = state.design_json();
-    let text = state
-        .editor
-        .with_untracked(|editor| shared::spec::save_design(editor.design()));
-    let existing = state.saved.get_untracked();
-    match server::save_design(&token, existing.as_ref(), &document).await {
-        Ok(saved) => {
-            state.last_saved_text.set_value(text);
-            state
-                .history_generation
-                .update(|generation| *generation += 1);
-            let capitalised = if verb == "saved" {
-                "Saved"
-            } else {
-                "Autosaved"
-            };
-            state
-                .status
-                .set(format!("{capitalised} revision {}", saved.revision));
-            state.saved.set(Some(saved));
-        }
-        Err(error) => {
-            if error.status == 409 {
-                state.conflict.set(true);
-            }
-            state.status.set(format!(
-                "Not {verb}: {error} (your changes are kept in this browser's draft)"
-            ));
-        }
-    }
-}
-
-/// After a conflict: take the server's current revision (this browser's edits are dropped,
-/// one undo brings them back).
-pub(crate) async fn reload_from_server(state: AppState) {
-    let Some(saved) = state.saved.get_untracked() else {
-        return;
-    };
-    match server::design(&saved.id).await {
-        Ok(stored) => match shared::spec::load_design_value(stored.document) {
-            Ok(mut design) => {
-                shared::layout::fill_missing_layout(&mut design);
-                state
-                    .last_saved_text
-                    .set_value(shared::spec::save_design(&design));
-                state.apply(Command::ReplaceDesign {
-                    design: Box::new(design),
-                });
-                state
-                    .history_generation
-                    .update(|generation| *generation += 1);
-                state.saved.set(Some(SavedDesign {
-                    id: stored.id,
-                    revision: stored.revision,
-                }));
-                state.conflict.set(false);
-                state
-                    .status
-                    .set(format!("Reloaded revision {}", stored.revision));
-            }
-            Err(error) => state.status.set(format!("Reload failed: {error}")),
-        },
-        Err(error) => state.status.set(format!("Reload failed: {error}")),
-    }
-}
-
-/// After a conflict: keep this browser's version as a new design.
-async fn save_as_copy(state: AppState) {
-    state.saved.set(None);
-    state.conflict.set(false);
-    save_now(state, "saved").await;
-}
-
-pub(crate) async fn poll_deployment(state: AppState, deployment_id: String) {
-    loop {
-        gloo_timers::future::TimeoutFuture::new(400).await;
-        match server::deployment(&deployment_id).await {
-            Ok(deployment) => {
-                // A protected target's request waits for a second deployer: keep watching.
-                let running =
-                    deployment.status == "running" || deployment.status == "awaiting_approval";
-                state.deployment.set(Some(deployment));
-                if !running {
-                    return;
-                }
-            }
-            Err(error) => {
-                state
-                    .status
-                    .set(format!("Lost track of deployment {deployment_id}: {error}"));
-                return;
-            }
-        }
     }
 }
 

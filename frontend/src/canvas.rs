@@ -7,9 +7,9 @@ use leptos::prelude::*;
 use shared::editor::{Command, SUBNET_SIZE};
 use std::collections::{HashMap, HashSet};
 
-use shared::model::{Design, EndpointType, LayoutBox, ObjectKind, SubnetTier};
+use shared::model::{Design, LayoutBox, ObjectKind, SubnetTier};
 
-use crate::app::AppState;
+use crate::state::AppState;
 pub use shared::camera::Camera;
 use shared::editor::PaletteItem;
 use shared::selection::{Selection, objects_in_rectangle, rectangle_between};
@@ -389,7 +389,7 @@ pub fn Canvas() -> impl IntoView {
         event.stop_propagation();
         event.prevent_default();
         if state.path.picking.get_untracked() {
-            crate::analysis::pick_for_path(&state, &object_id);
+            crate::state::pick_for_path(&state, &object_id);
             return;
         }
         if event.shift_key() && !state.connect_mode.get_untracked() {
@@ -487,7 +487,7 @@ pub fn Canvas() -> impl IntoView {
             }}
             // The deploy marks: the plan's objects, then each object's live progress.
             {move || {
-                let marks = crate::deploy::marks(state.deploy);
+                let marks = crate::state::marks(state.deploy);
                 state.editor.with(|editor| {
                     let layout = &editor.design().layout;
                     marks
@@ -676,7 +676,7 @@ fn render_objects(
     design: &Design,
     include: &dyn Fn(&str) -> bool,
     layer: Layer,
-    path: crate::analysis::PathQuestion,
+    path: crate::state::PathQuestion,
     diagnostics: &[shared::Diagnostic],
     start_move: impl Fn(leptos::ev::PointerEvent, String) + Copy + Send + Sync + 'static,
     start_resize: impl Fn(leptos::ev::PointerEvent, String) + Copy + Send + Sync + 'static,
@@ -865,101 +865,18 @@ fn center(bounds: LayoutBox) -> (f64, f64) {
     )
 }
 
-/// What a chip says: a short kind (or service) and its id.
+/// What a chip says (`shared::diagram`, the rules every diagram shares) and its id.
 fn chip_label(design: &Design, id: &str, kind: ObjectKind) -> (String, String) {
-    let short = match kind {
-        ObjectKind::InternetGateway => "IGW".to_string(),
-        ObjectKind::NatGateway => "NAT".to_string(),
-        ObjectKind::VpnGateway => "VGW".to_string(),
-        ObjectKind::CustomerGateway => "Data center".to_string(),
-        ObjectKind::RouteTable => "Route table".to_string(),
-        ObjectKind::SecurityGroup => "Security group".to_string(),
-        ObjectKind::NetworkAcl => "Network ACL".to_string(),
-        ObjectKind::PlacementGroup => "Placement group".to_string(),
-        ObjectKind::Endpoint => design
-            .endpoints
-            .iter()
-            .find(|e| e.id == id)
-            .map(|e| e.service.clone())
-            .unwrap_or_default(),
-        ObjectKind::Workload => design
-            .workloads
-            .iter()
-            .find(|w| w.id == id)
-            .map(|w| {
-                if w.count > 1 {
-                    format!("{}×{}", w.count, w.instance_type)
-                } else {
-                    w.instance_type.clone()
-                }
-            })
-            .unwrap_or_default(),
-        other => other.label().to_string(),
-    };
-    (short, id.to_string())
+    (
+        shared::diagram::chip_label(design, id, kind),
+        id.to_string(),
+    )
 }
 
-/// The lines that let a reader follow traffic: route targets, route table associations,
-/// endpoint attachments, VPN links and security-group references.
+/// The edges `shared::diagram` lists, with the CSS class each is drawn by.
 fn edges(design: &Design) -> Vec<(String, String, &'static str)> {
-    let mut edges = Vec::new();
-    for table in &design.route_tables {
-        for route in &table.routes {
-            edges.push((table.id.clone(), route.target.clone(), "edge-route"));
-        }
-        for subnet in &table.subnets {
-            edges.push((subnet.clone(), table.id.clone(), "edge-association"));
-        }
-    }
-    for endpoint in &design.endpoints {
-        match endpoint.endpoint_type {
-            EndpointType::Gateway => {
-                for table in &endpoint.route_tables {
-                    edges.push((endpoint.id.clone(), table.clone(), "edge-endpoint"));
-                }
-            }
-            EndpointType::Interface => {
-                for subnet in endpoint.subnets.iter().skip(1) {
-                    edges.push((endpoint.id.clone(), subnet.clone(), "edge-endpoint"));
-                }
-            }
-        }
-    }
-    for connection in &design.vpn_connections {
-        edges.push((
-            connection.vpn_gateway.clone(),
-            connection.customer_gateway.clone(),
-            "edge-vpn",
-        ));
-    }
-    // Security-group references, drawn in the direction traffic flows: an ingress rule naming
-    // another group lets that group in; an egress rule lets traffic out to it. Self-references
-    // are stated on the chip's inspector, not drawn.
-    let mut references = std::collections::BTreeSet::new();
-    for group in &design.security_groups {
-        for rule in &group.ingress {
-            if let Some(peer) = rule
-                .security_group
-                .as_ref()
-                .filter(|peer| **peer != group.id)
-            {
-                references.insert((peer.clone(), group.id.clone()));
-            }
-        }
-        for rule in &group.egress {
-            if let Some(peer) = rule
-                .security_group
-                .as_ref()
-                .filter(|peer| **peer != group.id)
-            {
-                references.insert((group.id.clone(), peer.clone()));
-            }
-        }
-    }
-    edges.extend(
-        references
-            .into_iter()
-            .map(|(from, to)| (from, to, "edge-security-group")),
-    );
-    edges
+    shared::diagram::edges(design)
+        .into_iter()
+        .map(|edge| (edge.from, edge.to, edge.class.style_key()))
+        .collect()
 }

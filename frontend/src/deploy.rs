@@ -11,85 +11,9 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
-use crate::app::AppState;
-use crate::server::{self, PlanAnswer};
+use crate::server;
+use crate::state::{AppState, object_of, rank};
 use shared::editor::Command;
-
-/// The deploy state of the app: the plan under review and each object's progress.
-#[derive(Clone, Copy)]
-pub struct DeployView {
-    pub plan: RwSignal<Option<PlanAnswer>>,
-    /// Object id → `pending`, `creating`, `done` or `failed`, while and after a run.
-    pub progress: RwSignal<BTreeMap<String, String>>,
-}
-
-impl DeployView {
-    pub fn new() -> Self {
-        DeployView {
-            plan: RwSignal::new(None),
-            progress: RwSignal::new(BTreeMap::new()),
-        }
-    }
-}
-
-impl Default for DeployView {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-/// The design object a plan step belongs to: `rt-private/0.0.0.0/0` → `rt-private`,
-/// `nat-a/eip` → `nat-a`, `subnet-a/route-table` → `subnet-a`.
-pub fn object_of(logical_id: &str) -> &str {
-    logical_id.split('/').next().unwrap_or(logical_id)
-}
-
-/// How bad a progress state is: an object with several steps shows its worst.
-fn rank(phase: &str) -> u8 {
-    match phase {
-        "failed" => 4,
-        "creating" => 3,
-        "pending" => 2,
-        "done" => 1,
-        _ => 0,
-    }
-}
-
-/// The marks to draw: object id → CSS class (`plan-create`, `deploy-done`, …).
-pub fn marks(view: DeployView) -> Vec<(String, String)> {
-    let progress = view.progress.get();
-    if !progress.is_empty() {
-        return progress
-            .into_iter()
-            .map(|(id, phase)| (id, format!("deploy-{phase}")))
-            .collect();
-    }
-    let Some(plan) = view.plan.get() else {
-        return Vec::new();
-    };
-    let mut marks: BTreeMap<String, String> = BTreeMap::new();
-    for step in &plan.plan.steps {
-        let object = object_of(&step.key.logical_id).to_string();
-        let action = step.action.action.clone();
-        // A replacement outranks an update, an update a create, on one object.
-        let weight = |a: &str| match a {
-            "replace" => 3,
-            "delete" => 2,
-            "update" => 1,
-            _ => 0,
-        };
-        let keep = marks
-            .get(&object)
-            .is_some_and(|existing| weight(existing) >= weight(&action));
-        if !keep {
-            marks.insert(object, action);
-        }
-    }
-    marks
-        .into_iter()
-        .map(|(id, action)| (id, format!("plan-{action}")))
-        .collect()
-}
 
 /// Asks the server for the plan of the saved design and shows it.
 pub fn review_plan(state: AppState) {
@@ -141,7 +65,7 @@ fn apply_plan(state: AppState, csrf: String) {
                     .set(format!("Deployment {} started", started.id));
                 state.deployment.set(Some(started.clone()));
                 follow_events(state, &started.id);
-                crate::app::poll_deployment(state, started.id).await;
+                crate::actions::poll_deployment(state, started.id).await;
                 state.deploy.plan.set(None);
             }
             Err(error) => {
@@ -204,11 +128,7 @@ fn follow_events(state: AppState, deployment_id: &str) {
 #[component]
 pub fn PlanPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let csrf = move || {
-        state
-            .session
-            .with_untracked(|session| session.as_ref().and_then(|s| s.csrf_token.clone()))
-    };
+    let csrf = move || crate::actions::csrf(&state);
     move || {
         state.deploy.plan.get().map(|plan| {
             let (create, update, replace, delete) = plan.counts;
@@ -308,10 +228,7 @@ pub fn ImportPanel() -> impl IntoView {
     };
     let import = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
-        let Some(token) = state
-            .session
-            .with_untracked(|session| session.as_ref().and_then(|s| s.csrf_token.clone()))
-        else {
+        let Some(token) = crate::actions::csrf(&state) else {
             return;
         };
         let region = state

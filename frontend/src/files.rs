@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 use shared::editor::Command;
 use wasm_bindgen::JsCast;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 fn download(file_name: &str, mime_type: &str, text: &str) -> Result<(), String> {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));

@@ -11,6 +11,7 @@
 //! - [`server`]: the HTTP client for the backend's `/api/v1`.
 
 mod accounts;
+mod actions;
 mod analysis;
 mod app;
 mod canvas;
@@ -18,6 +19,7 @@ mod deploy;
 mod files;
 mod panels;
 mod server;
+mod state;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -8,7 +8,7 @@ use shared::cidr;
 use shared::editor::Command;
 use shared::model::ObjectKind;
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 /// The facts shown under a CIDR field: range and usable addresses, or why it does not parse.
 fn cidr_facts(text: &str) -> String {

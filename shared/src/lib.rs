@@ -25,6 +25,7 @@ pub mod camera;
 pub mod cidr;
 pub mod cost;
 pub mod diagnostic;
+pub mod diagram;
 pub mod diff;
 pub mod editor;
 pub mod export;

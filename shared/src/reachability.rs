@@ -151,6 +151,31 @@ pub fn parse_place(design: &Design, text: &str) -> Result<Place, String> {
     ))
 }
 
+/// What clicking an object means in the Path tool: subnets, workloads and customer gateways
+/// are themselves, an internet gateway is the internet, an endpoint its service; the other
+/// kinds are not places traffic starts or ends.
+pub fn path_place_of(design: &Design, object_id: &str) -> Option<String> {
+    match design.kind_of(object_id)? {
+        ObjectKind::Subnet | ObjectKind::Workload | ObjectKind::CustomerGateway => {
+            Some(object_id.to_string())
+        }
+        ObjectKind::InternetGateway => Some("internet".to_string()),
+        ObjectKind::Endpoint => design
+            .endpoints
+            .iter()
+            .find(|e| e.id == object_id)
+            .map(|e| e.service.clone()),
+        ObjectKind::Vpc
+        | ObjectKind::NatGateway
+        | ObjectKind::VpnGateway
+        | ObjectKind::VpnConnection
+        | ObjectKind::RouteTable
+        | ObjectKind::SecurityGroup
+        | ObjectKind::NetworkAcl
+        | ObjectKind::PlacementGroup => None,
+    }
+}
+
 impl Place {
     /// How the place is spelled in answers.
     pub fn label(&self) -> String {

@@ -646,3 +646,37 @@ proptest! {
         }
     }
 }
+
+/// Every place the Path tool makes of a clicked object is one `parse_place` accepts, in every
+/// template, and the kinds that are no place give none.
+#[test]
+fn every_clicked_place_parses() {
+    let mut places = 0;
+    for template in crate::templates::TEMPLATES {
+        let design = template.design().unwrap();
+        for object in design.objects() {
+            match path_place_of(&design, object.id()) {
+                Some(place) => {
+                    assert!(
+                        parse_place(&design, &place).is_ok(),
+                        "{}: {place}",
+                        template.name
+                    );
+                    places += 1;
+                }
+                None => assert!(matches!(
+                    object.kind(),
+                    ObjectKind::Vpc
+                        | ObjectKind::NatGateway
+                        | ObjectKind::VpnGateway
+                        | ObjectKind::VpnConnection
+                        | ObjectKind::RouteTable
+                        | ObjectKind::SecurityGroup
+                        | ObjectKind::NetworkAcl
+                        | ObjectKind::PlacementGroup
+                )),
+            }
+        }
+    }
+    assert!(places > 10);
+}
