@@ -263,6 +263,145 @@ pub enum ResourceSpec {
 }
 
 impl ResourceSpec {
+    /// What a Describe reports of the resource, with references as logical ids: the one
+    /// statement of what the planner and drift compare (the inventory reports the same names).
+    pub fn attributes(&self) -> BTreeMap<String, String> {
+        match self {
+            ResourceSpec::Vpc {
+                cidr_block,
+                dns_support,
+                dns_hostnames,
+                ..
+            } => attributes([
+                ("cidr_block", cidr_block.clone()),
+                ("dns_support", dns_support.to_string()),
+                ("dns_hostnames", dns_hostnames.to_string()),
+            ]),
+            ResourceSpec::CustomerGateway {
+                ip_address,
+                bgp_asn,
+            } => attributes([
+                ("ip_address", ip_address.clone()),
+                ("bgp_asn", bgp_asn.to_string()),
+            ]),
+            ResourceSpec::PlacementGroup { strategy } => {
+                attributes([("strategy", strategy.clone())])
+            }
+            ResourceSpec::Subnet {
+                vpc,
+                cidr_block,
+                availability_zone,
+                map_public_ip,
+            } => attributes([
+                ("vpc", vpc.clone()),
+                ("cidr_block", cidr_block.clone()),
+                ("availability_zone", availability_zone.clone()),
+                ("map_public_ip", map_public_ip.to_string()),
+            ]),
+            ResourceSpec::InternetGateway { vpc } | ResourceSpec::NetworkAcl { vpc } => {
+                attributes([("vpc", vpc.clone())])
+            }
+            ResourceSpec::VpnGateway {
+                vpc,
+                amazon_side_asn,
+            } => attributes([
+                ("vpc", vpc.clone()),
+                ("amazon_side_asn", amazon_side_asn.to_string()),
+            ]),
+            ResourceSpec::SecurityGroup { vpc, name, .. } => {
+                attributes([("vpc", vpc.clone()), ("name", name.clone())])
+            }
+            ResourceSpec::RouteTable { vpc, main } => {
+                attributes([("vpc", vpc.clone()), ("main", main.to_string())])
+            }
+            ResourceSpec::NetworkAclEntry {
+                protocol,
+                from_port,
+                to_port,
+                cidr,
+                allow,
+                ..
+            } => attributes([
+                ("protocol", protocol.clone()),
+                ("ports", format!("{from_port}-{to_port}")),
+                ("cidr", cidr.clone()),
+                ("allow", allow.to_string()),
+            ]),
+            ResourceSpec::NetworkAclAssociation { network_acl, .. } => {
+                attributes([("network_acl", network_acl.clone())])
+            }
+            // Identified by their logical id alone.
+            ResourceSpec::ElasticIp | ResourceSpec::SecurityGroupRule { .. } => BTreeMap::new(),
+            ResourceSpec::NatGateway { subnet, .. } => attributes([("subnet", subnet.clone())]),
+            ResourceSpec::VpnConnection {
+                vpn_gateway,
+                customer_gateway,
+                ..
+            } => attributes([
+                ("vpn_gateway", vpn_gateway.clone()),
+                ("customer_gateway", customer_gateway.clone()),
+            ]),
+            ResourceSpec::GatewayEndpoint {
+                vpc,
+                service_name,
+                route_tables,
+            } => attributes([
+                ("vpc", vpc.clone()),
+                ("service", service_name.clone()),
+                ("route_tables", sorted_list(route_tables)),
+            ]),
+            ResourceSpec::InterfaceEndpoint {
+                vpc,
+                service_name,
+                subnets,
+                security_groups,
+                private_dns,
+            } => attributes([
+                ("vpc", vpc.clone()),
+                ("service", service_name.clone()),
+                ("subnets", sorted_list(subnets)),
+                ("security_groups", sorted_list(security_groups)),
+                ("private_dns", private_dns.to_string()),
+            ]),
+            ResourceSpec::Route { target, .. } => {
+                attributes([("target", target.logical_id.clone())])
+            }
+            ResourceSpec::RouteTableAssociation { route_table, .. } => {
+                attributes([("route_table", route_table.clone())])
+            }
+            ResourceSpec::Instance {
+                subnet,
+                instance_type,
+                image_id,
+                ..
+            } => attributes([
+                ("subnet", subnet.clone()),
+                ("instance_type", instance_type.clone()),
+                ("image_id", image_id.clone()),
+            ]),
+            ResourceSpec::FlowLog {
+                vpc,
+                destination,
+                traffic_type,
+                delivery_role_arn,
+                max_aggregation_interval,
+                ..
+            } => attributes([
+                ("vpc", vpc.clone()),
+                ("destination", destination.clone()),
+                ("traffic_type", traffic_type.clone()),
+                (
+                    "delivery_role",
+                    delivery_role_arn.clone().unwrap_or_default(),
+                ),
+                (
+                    "max_aggregation_interval",
+                    max_aggregation_interval.to_string(),
+                ),
+            ]),
+        }
+    }
+
     /// The kind this specification creates.
     pub fn kind(&self) -> ResourceKind {
         use ResourceKind as K;
@@ -477,17 +616,17 @@ fn sorted_list(items: &[String]) -> String {
 pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
     use ResourceKind::*;
     let mut resources: Vec<DesiredResource> = Vec::new();
+    // The compared attributes are the spec's own (`ResourceSpec::attributes`): never written twice.
     fn push(
         resources: &mut Vec<DesiredResource>,
         kind: ResourceKind,
         logical_id: String,
-        attributes: BTreeMap<String, String>,
         depends_on: Vec<ResourceKey>,
         spec: ResourceSpec,
     ) {
         resources.push(DesiredResource {
             key: ResourceKey::new(kind, logical_id),
-            attributes,
+            attributes: spec.attributes(),
             depends_on,
             spec,
         });
@@ -499,11 +638,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             &mut resources,
             Vpc,
             vpc.id.clone(),
-            attributes([
-                ("cidr_block", cidr_block.clone()),
-                ("dns_support", vpc.enable_dns_support.to_string()),
-                ("dns_hostnames", vpc.enable_dns_hostnames.to_string()),
-            ]),
             Vec::new(),
             ResourceSpec::Vpc {
                 name: if vpc.name.is_empty() {
@@ -522,10 +656,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             &mut resources,
             CustomerGateway,
             gateway.id.clone(),
-            attributes([
-                ("ip_address", gateway.ip_address.clone()),
-                ("bgp_asn", gateway.bgp_asn.to_string()),
-            ]),
             Vec::new(),
             ResourceSpec::CustomerGateway {
                 ip_address: gateway.ip_address.clone(),
@@ -539,7 +669,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             &mut resources,
             PlacementGroup,
             group.id.clone(),
-            attributes([("strategy", strategy.clone())]),
             Vec::new(),
             ResourceSpec::PlacementGroup { strategy },
         );
@@ -549,12 +678,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             &mut resources,
             Subnet,
             subnet.id.clone(),
-            attributes([
-                ("vpc", subnet.vpc.clone()),
-                ("cidr_block", subnet.cidr.clone()),
-                ("availability_zone", subnet.availability_zone.clone()),
-                ("map_public_ip", subnet.map_public_ip_on_launch.to_string()),
-            ]),
             vec![vpc_key(&subnet.vpc)],
             ResourceSpec::Subnet {
                 vpc: subnet.vpc.clone(),
@@ -569,7 +692,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             &mut resources,
             InternetGateway,
             gateway.id.clone(),
-            attributes([("vpc", gateway.vpc.clone())]),
             vec![vpc_key(&gateway.vpc)],
             ResourceSpec::InternetGateway {
                 vpc: gateway.vpc.clone(),
@@ -581,10 +703,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             &mut resources,
             VpnGateway,
             gateway.id.clone(),
-            attributes([
-                ("vpc", gateway.vpc.clone()),
-                ("amazon_side_asn", gateway.amazon_side_asn.to_string()),
-            ]),
             vec![vpc_key(&gateway.vpc)],
             ResourceSpec::VpnGateway {
                 vpc: gateway.vpc.clone(),
@@ -597,7 +715,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             &mut resources,
             SecurityGroup,
             group.id.clone(),
-            attributes([("vpc", group.vpc.clone()), ("name", group.name.clone())]),
             vec![vpc_key(&group.vpc)],
             ResourceSpec::SecurityGroup {
                 vpc: group.vpc.clone(),
@@ -615,7 +732,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             &mut resources,
             RouteTable,
             table.id.clone(),
-            attributes([("vpc", table.vpc.clone()), ("main", table.main.to_string())]),
             vec![vpc_key(&table.vpc)],
             ResourceSpec::RouteTable {
                 vpc: table.vpc.clone(),
@@ -628,7 +744,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             &mut resources,
             NetworkAcl,
             acl.id.clone(),
-            attributes([("vpc", acl.vpc.clone())]),
             vec![vpc_key(&acl.vpc)],
             ResourceSpec::NetworkAcl {
                 vpc: acl.vpc.clone(),
@@ -643,12 +758,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 &mut resources,
                 NetworkAclEntry,
                 format!("{}/{direction}/{}", acl.id, entry.rule_number),
-                attributes([
-                    ("protocol", protocol.clone()),
-                    ("ports", format!("{from_port}-{to_port}")),
-                    ("cidr", entry.cidr.clone()),
-                    ("allow", allow.to_string()),
-                ]),
                 vec![ResourceKey::new(NetworkAcl, acl.id.clone())],
                 ResourceSpec::NetworkAclEntry {
                     network_acl: acl.id.clone(),
@@ -667,7 +776,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 &mut resources,
                 NetworkAclAssociation,
                 format!("{subnet}/network-acl"),
-                attributes([("network_acl", acl.id.clone())]),
                 vec![
                     ResourceKey::new(Subnet, subnet.clone()),
                     ResourceKey::new(NetworkAcl, acl.id.clone()),
@@ -685,7 +793,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             &mut resources,
             ElasticIp,
             address.clone(),
-            BTreeMap::new(),
             Vec::new(),
             ResourceSpec::ElasticIp,
         );
@@ -693,7 +800,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             &mut resources,
             NatGateway,
             nat.id.clone(),
-            attributes([("subnet", nat.subnet.clone())]),
             vec![
                 ResourceKey::new(Subnet, nat.subnet.clone()),
                 ResourceKey::new(ElasticIp, address.clone()),
@@ -715,10 +821,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             &mut resources,
             VpnConnection,
             connection.id.clone(),
-            attributes([
-                ("vpn_gateway", connection.vpn_gateway.clone()),
-                ("customer_gateway", connection.customer_gateway.clone()),
-            ]),
             vec![
                 ResourceKey::new(VpnGateway, connection.vpn_gateway.clone()),
                 ResourceKey::new(CustomerGateway, connection.customer_gateway.clone()),
@@ -745,11 +847,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                     &mut resources,
                     GatewayEndpoint,
                     endpoint.id.clone(),
-                    attributes([
-                        ("vpc", endpoint.vpc.clone()),
-                        ("service", service.clone()),
-                        ("route_tables", sorted_list(&endpoint.route_tables)),
-                    ]),
                     depends_on,
                     ResourceSpec::GatewayEndpoint {
                         vpc: endpoint.vpc.clone(),
@@ -775,13 +872,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                     &mut resources,
                     InterfaceEndpoint,
                     endpoint.id.clone(),
-                    attributes([
-                        ("vpc", endpoint.vpc.clone()),
-                        ("service", service.clone()),
-                        ("subnets", sorted_list(&endpoint.subnets)),
-                        ("security_groups", sorted_list(&endpoint.security_groups)),
-                        ("private_dns", endpoint.private_dns.to_string()),
-                    ]),
                     depends_on,
                     ResourceSpec::InterfaceEndpoint {
                         vpc: endpoint.vpc.clone(),
@@ -826,7 +916,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                     &mut resources,
                     SecurityGroupRule,
                     logical_id,
-                    BTreeMap::new(),
                     depends_on,
                     ResourceSpec::SecurityGroupRule {
                         security_group: group.id.clone(),
@@ -857,7 +946,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 &mut resources,
                 Route,
                 format!("{}/{}", table.id, route.destination),
-                attributes([("target", route.target.clone())]),
                 vec![
                     ResourceKey::new(RouteTable, table.id.clone()),
                     target.clone(),
@@ -874,7 +962,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 &mut resources,
                 RouteTableAssociation,
                 format!("{subnet}/route-table"),
-                attributes([("route_table", table.id.clone())]),
                 vec![
                     ResourceKey::new(Subnet, subnet.clone()),
                     ResourceKey::new(RouteTable, table.id.clone()),
@@ -903,19 +990,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             &mut resources,
             FlowLog,
             format!("{}/flow-logs", vpc.id),
-            attributes([
-                ("vpc", vpc.id.clone()),
-                ("destination", flow_logs.destination.clone()),
-                (
-                    "traffic_type",
-                    flow_logs.traffic_type.api_name().to_string(),
-                ),
-                ("delivery_role", role.clone().unwrap_or_default()),
-                (
-                    "max_aggregation_interval",
-                    flow_logs.max_aggregation_interval.to_string(),
-                ),
-            ]),
             vec![vpc_key(&vpc.id)],
             ResourceSpec::FlowLog {
                 vpc: vpc.id.clone(),
@@ -964,11 +1038,6 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 &mut resources,
                 Instance,
                 format!("{}/{index}", workload.id),
-                attributes([
-                    ("subnet", workload.subnet.clone()),
-                    ("instance_type", workload.instance_type.clone()),
-                    ("image_id", image_id.clone()),
-                ]),
                 depends_on.clone(),
                 ResourceSpec::Instance {
                     subnet: workload.subnet.clone(),
