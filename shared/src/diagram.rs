@@ -1,7 +1,8 @@
 //! What every diagram says about a design's objects, apart from how it is drawn: a chip's short
 //! label, and the edges that let a reader follow traffic (route targets, route-table
-//! associations, endpoint attachments, VPN links, security-group references). The canvas draws
-//! these today; the SVG and draw.io exports are to draw the same (the "one diagram scene" step).
+//! associations, endpoint attachments, VPN links, security-group references). The canvas, the
+//! SVG export and the draw.io export all draw these, so the three never disagree on what is
+//! connected.
 //!
 //! Invariant: every kind says what its chip reads (an exhaustive match), and edges are listed
 //! in a stable order, so renderers agree and redraws are deterministic.
@@ -44,6 +45,11 @@ pub struct Edge {
     pub from: String,
     pub to: String,
     pub class: EdgeClass,
+    /// What the edge may be labelled with: a route's destination, an endpoint's service, a
+    /// VPN connection's id; empty for the others.
+    pub label: String,
+    /// The design object the edge is, if it is one (a VPN connection).
+    pub object: Option<String>,
 }
 
 /// What a chip says: a short kind (or a service, an instance type) above its id.
@@ -85,41 +91,62 @@ pub fn chip_label(design: &Design, id: &str, kind: ObjectKind) -> String {
 /// rule naming another group lets that group in; an egress rule lets traffic out to it.
 /// Self-references are not drawn (the inspector states them).
 pub fn edges(design: &Design) -> Vec<Edge> {
-    let edge = |from: &str, to: &str, class| Edge {
+    let edge = |from: &str, to: &str, class, label: &str| Edge {
         from: from.to_string(),
         to: to.to_string(),
         class,
+        label: label.to_string(),
+        object: None,
     };
     let mut edges = Vec::new();
     for table in &design.route_tables {
         for route in &table.routes {
-            edges.push(edge(&table.id, &route.target, EdgeClass::Route));
+            edges.push(edge(
+                &table.id,
+                &route.target,
+                EdgeClass::Route,
+                &route.destination,
+            ));
         }
         for subnet in &table.subnets {
-            edges.push(edge(subnet, &table.id, EdgeClass::Association));
+            edges.push(edge(subnet, &table.id, EdgeClass::Association, ""));
         }
     }
     for endpoint in &design.endpoints {
         match endpoint.endpoint_type {
             EndpointType::Gateway => {
                 for table in &endpoint.route_tables {
-                    edges.push(edge(&endpoint.id, table, EdgeClass::Endpoint));
+                    edges.push(edge(
+                        &endpoint.id,
+                        table,
+                        EdgeClass::Endpoint,
+                        &endpoint.service,
+                    ));
                 }
             }
             // Drawn in its first subnet: an edge to each other one.
             EndpointType::Interface => {
                 for subnet in endpoint.subnets.iter().skip(1) {
-                    edges.push(edge(&endpoint.id, subnet, EdgeClass::Endpoint));
+                    edges.push(edge(
+                        &endpoint.id,
+                        subnet,
+                        EdgeClass::Endpoint,
+                        &endpoint.service,
+                    ));
                 }
             }
         }
     }
     for connection in &design.vpn_connections {
-        edges.push(edge(
-            &connection.vpn_gateway,
-            &connection.customer_gateway,
-            EdgeClass::Vpn,
-        ));
+        edges.push(Edge {
+            object: Some(connection.id.clone()),
+            ..edge(
+                &connection.vpn_gateway,
+                &connection.customer_gateway,
+                EdgeClass::Vpn,
+                &connection.id,
+            )
+        });
     }
     let mut references = BTreeSet::new();
     for group in &design.security_groups {
@@ -137,7 +164,7 @@ pub fn edges(design: &Design) -> Vec<Edge> {
     edges.extend(
         references
             .into_iter()
-            .map(|(from, to)| edge(&from, &to, EdgeClass::SecurityGroup)),
+            .map(|(from, to)| edge(&from, &to, EdgeClass::SecurityGroup, "")),
     );
     edges
 }

@@ -3,6 +3,7 @@
 //! objects are shapes inside the innermost container holding them, and routes, associations
 //! and VPN connections are edges attached to the shapes at both ends.
 
+use crate::diagram::EdgeClass;
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -286,43 +287,35 @@ pub fn diagram(design: &Design) -> String {
     }
     // Edges, attached at both ends.
     let has = |id: &str| index_of.contains_key(id);
-    let mut edges: Vec<(String, String, String, &'static str)> = Vec::new();
-    for table in &design.route_tables {
-        for route in &table.routes {
-            edges.push((
-                table.id.clone(),
-                route.target.clone(),
-                route.destination.clone(),
-                "endArrow=block;html=1;strokeColor=#8C4FFF;fontSize=9;",
-            ));
-        }
-        for subnet in &table.subnets {
-            edges.push((
-                subnet.clone(),
-                table.id.clone(),
-                String::new(),
-                "endArrow=none;dashed=1;html=1;strokeColor=#6B7785;",
-            ));
-        }
-    }
-    for connection in &design.vpn_connections {
-        edges.push((
-            connection.vpn_gateway.clone(),
-            connection.customer_gateway.clone(),
-            format!("VPN {}", connection.id),
-            "endArrow=none;html=1;strokeWidth=2;strokeColor=#5A6B86;fontSize=9;",
-        ));
-    }
-    for endpoint in &design.endpoints {
-        for table in &endpoint.route_tables {
-            edges.push((
-                table.clone(),
-                endpoint.id.clone(),
-                endpoint.service.clone(),
-                "endArrow=block;dashed=1;html=1;strokeColor=#D86613;fontSize=9;",
-            ));
-        }
-    }
+    // The diagram scene's edges, each class in its draw.io style.
+    let edges: Vec<(String, String, String, &'static str)> = crate::diagram::edges(&design)
+        .into_iter()
+        .map(|edge| {
+            let (label, style) = match edge.class {
+                EdgeClass::Route => (
+                    edge.label,
+                    "endArrow=block;html=1;strokeColor=#8C4FFF;fontSize=9;",
+                ),
+                EdgeClass::Association => (
+                    String::new(),
+                    "endArrow=none;dashed=1;html=1;strokeColor=#6B7785;",
+                ),
+                EdgeClass::Endpoint => (
+                    edge.label,
+                    "endArrow=block;dashed=1;html=1;strokeColor=#D86613;fontSize=9;",
+                ),
+                EdgeClass::Vpn => (
+                    format!("VPN {}", edge.label),
+                    "endArrow=none;html=1;strokeWidth=2;strokeColor=#5A6B86;fontSize=9;",
+                ),
+                EdgeClass::SecurityGroup => (
+                    String::new(),
+                    "endArrow=block;dashed=1;dashPattern=1 3;html=1;strokeColor=#C8372D;",
+                ),
+            };
+            (edge.from, edge.to, label, style)
+        })
+        .collect();
     for (index, (source, target, label, style)) in edges.iter().enumerate() {
         if !has(source) || !has(target) {
             continue;

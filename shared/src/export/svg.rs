@@ -5,6 +5,7 @@
 //! red, with a count). Text stays text (selectable, searchable); a `viewBox` keeps it crisp at
 //! any zoom.
 
+use crate::diagram::EdgeClass;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -41,9 +42,11 @@ const STYLE: &str = "text{font-family:'DejaVu Sans','Liberation Sans',Arial,sans
 .subnet-label{font-size:11px;font-weight:bold}.detail{font-size:9px;fill:#5a6b86}\
 .chip{fill:#ffffff;stroke:#6b7785;stroke-width:1}.chip-label{font-size:9px}\
 .gateway{stroke:#8c4fff}.endpoint{stroke:#d86613}.workload{stroke:#ed7100}.onprem{stroke:#5a6b86}\
-.route{fill:none;stroke:#8c4fff;stroke-width:1.2}.route-label{font-size:8px;fill:#6b4fbf}\
-.association{fill:none;stroke:#9aa3ad;stroke-width:1;stroke-dasharray:3 3}\
-.vpn{fill:none;stroke:#5a6b86;stroke-width:2}\
+.edge-route{fill:none;stroke:#8c4fff;stroke-width:1.2}.route-label{font-size:8px;fill:#6b4fbf}\
+.edge-association{fill:none;stroke:#9aa3ad;stroke-width:1;stroke-dasharray:3 3}\
+.edge-endpoint{fill:none;stroke:#d86613;stroke-width:1;stroke-dasharray:4 2}\
+.edge-vpn{fill:none;stroke:#5a6b86;stroke-width:2}\
+.edge-security-group{fill:none;stroke:#c8372d;stroke-width:1;stroke-dasharray:1 3}\
 .error{fill:none;stroke:#c8372d;stroke-width:3}.warning{fill:none;stroke:#d08a12;stroke-width:2}\
 .badge{fill:#c8372d}.badge-text{font-size:9px;fill:#ffffff;font-weight:bold}\
 .legend{fill:#ffffff;stroke:#c5ccd3}.legend-text{font-size:10px}";
@@ -203,48 +206,40 @@ pub fn diagram(design: &Design, options: &SvgOptions) -> String {
             escape(&subnet.availability_zone)
         );
     }
-    // Edges under the chips: associations, routes, VPN connections.
-    for table in &design.route_tables {
-        let Some(table_box) = layout.get(&table.id) else {
+    // Edges under the chips: every edge of the diagram scene (routes labelled with their
+    // destination).
+    for edge in crate::diagram::edges(&design) {
+        let (Some(from_box), Some(to_box)) = (layout.get(&edge.from), layout.get(&edge.to)) else {
             continue;
         };
-        for subnet in &table.subnets {
-            if let Some(subnet_box) = layout.get(subnet) {
-                let (x1, y1) = centre(subnet_box);
-                let (x2, y2) = centre(table_box);
+        let (x1, y1) = centre(from_box);
+        let (x2, y2) = centre(to_box);
+        let class = edge.class.style_key();
+        match edge.class {
+            EdgeClass::Route => {
                 let _ = writeln!(
                     out,
-                    "<line class=\"association\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" />"
-                );
-            }
-        }
-        for route in &table.routes {
-            if let Some(target_box) = layout.get(&route.target) {
-                let (x1, y1) = centre(table_box);
-                let (x2, y2) = centre(target_box);
-                let _ = writeln!(
-                    out,
-                    "<g data-route=\"{}\"><line class=\"route\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" /><text class=\"route-label\" x=\"{}\" y=\"{}\">{}</text></g>",
-                    escape(&format!("{} {}", table.id, route.destination)),
+                    "<g data-route=\"{}\"><line class=\"edge {class}\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" /><text class=\"route-label\" x=\"{}\" y=\"{}\">{}</text></g>",
+                    escape(&format!("{} {}", edge.from, edge.label)),
                     (x1 + x2) / 2.0 + 3.0,
                     (y1 + y2) / 2.0 - 3.0,
-                    escape(&route.destination)
+                    escape(&edge.label)
                 );
             }
-        }
-    }
-    for connection in &design.vpn_connections {
-        if let (Some(a), Some(b)) = (
-            layout.get(&connection.vpn_gateway),
-            layout.get(&connection.customer_gateway),
-        ) {
-            let (x1, y1) = centre(a);
-            let (x2, y2) = centre(b);
-            let _ = writeln!(
-                out,
-                "<line class=\"vpn\" data-id=\"{}\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" />",
-                escape(&connection.id)
-            );
+            EdgeClass::Association
+            | EdgeClass::Endpoint
+            | EdgeClass::Vpn
+            | EdgeClass::SecurityGroup => {
+                let data_id = edge
+                    .object
+                    .as_deref()
+                    .map(|id| format!(" data-id=\"{}\"", escape(id)))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "<line class=\"edge {class}\"{data_id} x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" />"
+                );
+            }
         }
     }
     // Every other object: a chip with its icon and name.
