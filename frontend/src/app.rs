@@ -475,8 +475,14 @@ fn thumbnail(template: &shared::templates::Template) -> impl IntoView + use<> {
     let rects = boxes
         .iter()
         .map(|(id, bounds)| {
-            let kind = design.kind_of(id).map(|kind| kind.id_prefix()).unwrap_or("other");
-            view! { <rect class=format!("thumb-{kind}") x=bounds.x y=bounds.y width=bounds.width height=bounds.height rx="4" /> }
+            let kind = design.kind_of(id);
+            let class = format!("thumb-{}", kind.map(|kind| kind.id_prefix()).unwrap_or("other"));
+            // The same colours as the canvas and the exports.
+            let colours = kind
+                .map(shared::diagram::kind_style)
+                .map(|style| format!("fill:{};stroke:{}", style.fill, style.stroke))
+                .unwrap_or_default();
+            view! { <rect class=class style=colours x=bounds.x y=bounds.y width=bounds.width height=bounds.height rx="4" /> }
         })
         .collect_view();
     let view_box = format!(

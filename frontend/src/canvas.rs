@@ -792,8 +792,16 @@ fn render_objects(
             title.clone()
         };
         let has_errors = error_count > 0;
+        // Colours from the one style table every diagram draws by.
+        let style = match design.subnet(id) {
+            Some(subnet) if kind == ObjectKind::Subnet => {
+                shared::diagram::subnet_style(subnet.tier)
+            }
+            _ => shared::diagram::kind_style(kind),
+        };
+        let chip_colours = format!("--box-fill:{};--box-stroke:{}", style.fill, style.stroke);
         let drawn = view! {
-            <g class=class class:selected=selected class:dragging=dragging class:has-error=has_errors
+            <g class=class style=chip_colours class:selected=selected class:dragging=dragging class:has-error=has_errors
                 class:on-path=on_path class:path-blocked=path_blocked
                 data-id=object_id aria-label=aria_label tabindex="0"
                 on:keydown=move |event| {

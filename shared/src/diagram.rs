@@ -11,6 +11,58 @@ use std::collections::BTreeSet;
 
 use crate::model::{Design, EndpointType, ObjectKind};
 
+/// How a kind looks in every diagram: its chip's colours and icon letters, and its role (the
+/// class renderers group it by). One exhaustive match, so a new kind chooses its look once and
+/// the canvas, the SVG export and draw.io show it alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindStyle {
+    /// The chip's background.
+    pub fill: &'static str,
+    /// The chip's outline and the icon's colour.
+    pub stroke: &'static str,
+    /// The icon's letters.
+    pub letters: &'static str,
+    /// Its role: `gateway`, `endpoint`, `workload`, `onprem`, `control` or `container`.
+    pub role: &'static str,
+}
+
+/// The look of a kind.
+pub fn kind_style(kind: ObjectKind) -> KindStyle {
+    let style = |fill, stroke, letters, role| KindStyle {
+        fill,
+        stroke,
+        letters,
+        role,
+    };
+    match kind {
+        ObjectKind::Vpc => style("#F2F9F1", "#248814", "VPC", "container"),
+        ObjectKind::Subnet => style("#E6F2F8", "#147EBA", "SN", "container"),
+        ObjectKind::InternetGateway => style("#F4EEFF", "#8C4FFF", "IGW", "gateway"),
+        ObjectKind::NatGateway => style("#F4EEFF", "#8C4FFF", "NAT", "gateway"),
+        ObjectKind::VpnGateway => style("#F4EEFF", "#8C4FFF", "VGW", "gateway"),
+        ObjectKind::CustomerGateway => style("#EEF1F5", "#5A6B86", "CGW", "onprem"),
+        ObjectKind::VpnConnection => style("#EEF1F5", "#5A6B86", "VPN", "onprem"),
+        ObjectKind::Endpoint => style("#FCEFE6", "#D86613", "EP", "endpoint"),
+        ObjectKind::Workload => style("#FFF4E8", "#ED7100", "EC2", "workload"),
+        ObjectKind::SecurityGroup => style("#FBECEB", "#C8372D", "SG", "control"),
+        ObjectKind::NetworkAcl => style("#F5F6F7", "#6B7785", "ACL", "control"),
+        ObjectKind::RouteTable => style("#E6F2F8", "#147EBA", "RT", "control"),
+        ObjectKind::PlacementGroup => style("#F2F9F1", "#248814", "PG", "control"),
+    }
+}
+
+/// The look of a subnet box, by its tier (the kind's style is the private one).
+pub fn subnet_style(tier: crate::model::SubnetTier) -> KindStyle {
+    match tier {
+        crate::model::SubnetTier::Public => KindStyle {
+            fill: "#E9F3E6",
+            stroke: "#7AA116",
+            ..kind_style(ObjectKind::Subnet)
+        },
+        crate::model::SubnetTier::Private => kind_style(ObjectKind::Subnet),
+    }
+}
+
 /// What an edge shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EdgeClass {
@@ -215,6 +267,21 @@ mod tests {
                 !chip_label(&design, "missing", *kind).is_empty()
                     || matches!(kind, ObjectKind::Endpoint | ObjectKind::Workload)
             );
+        }
+    }
+
+    #[test]
+    fn every_kind_has_its_own_letters_and_a_colour() {
+        let mut letters = std::collections::BTreeSet::new();
+        for kind in ObjectKind::ALL {
+            let style = kind_style(*kind);
+            assert!(letters.insert(style.letters), "{kind:?} shares its letters");
+            for colour in [style.fill, style.stroke] {
+                assert!(
+                    colour.len() == 7 && colour.starts_with('#'),
+                    "{kind:?}: {colour}"
+                );
+            }
         }
     }
 

@@ -115,39 +115,37 @@ fn candidates_by_id(design: &Design) -> HashMap<&str, Vec<String>> {
     out
 }
 
-fn style_of(kind: ObjectKind, design: &Design, id: &str) -> &'static str {
+fn style_of(kind: ObjectKind, design: &Design, id: &str) -> String {
     match kind {
         ObjectKind::Vpc => {
-            "rounded=1;arcSize=2;whiteSpace=wrap;html=1;container=1;collapsible=0;verticalAlign=top;align=left;spacingLeft=8;fontStyle=1;strokeColor=#248814;fillColor=#F2F9F1;"
+            "rounded=1;arcSize=2;whiteSpace=wrap;html=1;container=1;collapsible=0;verticalAlign=top;align=left;spacingLeft=8;fontStyle=1;strokeColor=#248814;fillColor=#F2F9F1;".to_string()
         }
         ObjectKind::Subnet => {
             let public = design
                 .subnet(id)
                 .is_some_and(|s| s.tier == SubnetTier::Public);
             if public {
-                "rounded=1;arcSize=4;whiteSpace=wrap;html=1;container=1;collapsible=0;verticalAlign=top;align=left;spacingLeft=6;strokeColor=#7AA116;fillColor=#E9F3E6;"
+                "rounded=1;arcSize=4;whiteSpace=wrap;html=1;container=1;collapsible=0;verticalAlign=top;align=left;spacingLeft=6;strokeColor=#7AA116;fillColor=#E9F3E6;".to_string()
             } else {
-                "rounded=1;arcSize=4;whiteSpace=wrap;html=1;container=1;collapsible=0;verticalAlign=top;align=left;spacingLeft=6;strokeColor=#147EBA;fillColor=#E6F2F8;"
+                "rounded=1;arcSize=4;whiteSpace=wrap;html=1;container=1;collapsible=0;verticalAlign=top;align=left;spacingLeft=6;strokeColor=#147EBA;fillColor=#E6F2F8;".to_string()
             }
         }
-        ObjectKind::InternetGateway | ObjectKind::NatGateway | ObjectKind::VpnGateway => {
-            "rounded=1;whiteSpace=wrap;html=1;strokeColor=#8C4FFF;fillColor=#F4EEFF;fontSize=10;"
-        }
-        ObjectKind::CustomerGateway => {
-            "rounded=1;whiteSpace=wrap;html=1;strokeColor=#5A6B86;fillColor=#EEF1F5;fontSize=10;"
-        }
-        ObjectKind::Endpoint => {
-            "rounded=1;whiteSpace=wrap;html=1;strokeColor=#D86613;fillColor=#FCEFE6;fontSize=10;"
-        }
-        ObjectKind::Workload => {
-            "rounded=1;whiteSpace=wrap;html=1;strokeColor=#ED7100;fillColor=#FFF4E8;fontSize=10;"
-        }
-        ObjectKind::VpnConnection
+        ObjectKind::InternetGateway
+        | ObjectKind::NatGateway
+        | ObjectKind::VpnGateway
+        | ObjectKind::CustomerGateway
+        | ObjectKind::VpnConnection
+        | ObjectKind::Endpoint
+        | ObjectKind::Workload
         | ObjectKind::RouteTable
         | ObjectKind::SecurityGroup
         | ObjectKind::NetworkAcl
         | ObjectKind::PlacementGroup => {
-            "rounded=1;whiteSpace=wrap;html=1;strokeColor=#6B7785;fillColor=#F5F6F7;fontSize=10;"
+            let style = crate::diagram::kind_style(kind);
+            format!(
+                "rounded=1;whiteSpace=wrap;html=1;strokeColor={};fillColor={};fontSize=10;",
+                style.stroke, style.fill
+            )
         }
     }
 }
@@ -188,7 +186,7 @@ pub fn diagram(design: &Design) -> String {
         shapes.push(Shape {
             id: id.to_string(),
             label: label_of(&design, kind, id),
-            style: style_of(kind, &design, id).to_string(),
+            style: style_of(kind, &design, id),
             bounds,
             container: matches!(kind, ObjectKind::Vpc | ObjectKind::Subnet),
             candidates: candidates.remove(id).unwrap_or_default(),

@@ -41,7 +41,6 @@ const STYLE: &str = "text{font-family:'DejaVu Sans','Liberation Sans',Arial,sans
 .subnet-public{fill:#e9f3e6;stroke:#7aa116;stroke-width:1.5}.subnet-private{fill:#e6f2f8;stroke:#147eba;stroke-width:1.5}\
 .subnet-label{font-size:11px;font-weight:bold}.detail{font-size:9px;fill:#5a6b86}\
 .chip{fill:#ffffff;stroke:#6b7785;stroke-width:1}.chip-label{font-size:9px}\
-.gateway{stroke:#8c4fff}.endpoint{stroke:#d86613}.workload{stroke:#ed7100}.onprem{stroke:#5a6b86}\
 .edge-route{fill:none;stroke:#8c4fff;stroke-width:1.2}.route-label{font-size:8px;fill:#6b4fbf}\
 .edge-association{fill:none;stroke:#9aa3ad;stroke-width:1;stroke-dasharray:3 3}\
 .edge-endpoint{fill:none;stroke:#d86613;stroke-width:1;stroke-dasharray:4 2}\
@@ -51,23 +50,11 @@ const STYLE: &str = "text{font-family:'DejaVu Sans','Liberation Sans',Arial,sans
 .badge{fill:#c8372d}.badge-text{font-size:9px;fill:#ffffff;font-weight:bold}\
 .legend{fill:#ffffff;stroke:#c5ccd3}.legend-text{font-size:10px}";
 
-/// The icon of a kind: a small shape and its letters, drawn at (x, y), 20×20.
+/// The icon of a kind: a small shape and its letters, drawn at (x, y), 20×20, in the kind's
+/// colour (`shared::diagram::kind_style`).
 fn icon(kind: ObjectKind, x: f64, y: f64) -> String {
-    let (fill, letters) = match kind {
-        ObjectKind::InternetGateway => ("#8c4fff", "IGW"),
-        ObjectKind::NatGateway => ("#8c4fff", "NAT"),
-        ObjectKind::VpnGateway => ("#8c4fff", "VGW"),
-        ObjectKind::CustomerGateway => ("#5a6b86", "CGW"),
-        ObjectKind::VpnConnection => ("#5a6b86", "VPN"),
-        ObjectKind::Endpoint => ("#d86613", "EP"),
-        ObjectKind::Workload => ("#ed7100", "EC2"),
-        ObjectKind::SecurityGroup => ("#c8372d", "SG"),
-        ObjectKind::NetworkAcl => ("#6b7785", "ACL"),
-        ObjectKind::RouteTable => ("#147eba", "RT"),
-        ObjectKind::PlacementGroup => ("#248814", "PG"),
-        // Containers are boxes, not chips; they carry no icon.
-        ObjectKind::Vpc | ObjectKind::Subnet => ("#6b7785", "?"),
-    };
+    let style = crate::diagram::kind_style(kind);
+    let (fill, letters) = (style.stroke.to_ascii_lowercase(), style.letters);
     format!(
         "<g class=\"icon\"><rect x=\"{x}\" y=\"{y}\" width=\"20\" height=\"20\" rx=\"4\" fill=\"{fill}\" /><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"7\" font-weight=\"bold\" style=\"fill:#ffffff\">{letters}</text></g>",
         x + 10.0,
@@ -251,26 +238,15 @@ pub fn diagram(design: &Design, options: &SvgOptions) -> String {
             continue;
         }
         let Some(b) = layout.get(id) else { continue };
-        let class = match kind {
-            ObjectKind::InternetGateway | ObjectKind::NatGateway | ObjectKind::VpnGateway => {
-                "gateway"
-            }
-            ObjectKind::Endpoint => "endpoint",
-            ObjectKind::Workload => "workload",
-            ObjectKind::CustomerGateway => "onprem",
-            ObjectKind::Vpc
-            | ObjectKind::Subnet
-            | ObjectKind::VpnConnection
-            | ObjectKind::RouteTable
-            | ObjectKind::SecurityGroup
-            | ObjectKind::NetworkAcl
-            | ObjectKind::PlacementGroup => "",
-        };
+        let style = crate::diagram::kind_style(kind);
+        let class = style.role;
         let _ = writeln!(
             out,
-            "<g data-id=\"{}\"><title>{}</title><rect class=\"chip {class}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" />{}<text class=\"chip-label\" x=\"{}\" y=\"{}\">{}</text></g>",
+            "<g data-id=\"{}\"><title>{}</title><rect class=\"chip {class}\" style=\"fill:{};stroke:{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" />{}<text class=\"chip-label\" x=\"{}\" y=\"{}\">{}</text></g>",
             escape(id),
             escape(id),
+            style.fill.to_ascii_lowercase(),
+            style.stroke.to_ascii_lowercase(),
             b.x,
             b.y,
             b.width,
