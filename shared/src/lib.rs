@@ -28,6 +28,7 @@ pub mod diagnostic;
 pub mod diagram;
 pub mod diff;
 pub mod editor;
+mod enumerate;
 pub mod export;
 pub mod generate;
 pub mod layout;

@@ -241,45 +241,29 @@ pub struct Hop {
     pub detail: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum HopKind {
-    SecurityGroupEgress,
-    NetworkAclOutbound,
-    RouteTable,
-    Local,
-    InternetGateway,
-    NatGateway,
-    VpnGateway,
-    VpnConnection,
-    CustomerGateway,
-    GatewayEndpoint,
-    InterfaceEndpoint,
-    NetworkAclInbound,
-    SecurityGroupIngress,
-    NetworkAclReturn,
-    PublicAddress,
+crate::enumerate::enum_with_all! {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+    #[serde(rename_all = "kebab-case")]
+    pub enum HopKind {
+        SecurityGroupEgress,
+        NetworkAclOutbound,
+        RouteTable,
+        Local,
+        InternetGateway,
+        NatGateway,
+        VpnGateway,
+        VpnConnection,
+        CustomerGateway,
+        GatewayEndpoint,
+        InterfaceEndpoint,
+        NetworkAclInbound,
+        SecurityGroupIngress,
+        NetworkAclReturn,
+        PublicAddress,
+    }
 }
 
 impl HopKind {
-    pub const ALL: [HopKind; 15] = [
-        HopKind::SecurityGroupEgress,
-        HopKind::NetworkAclOutbound,
-        HopKind::RouteTable,
-        HopKind::Local,
-        HopKind::InternetGateway,
-        HopKind::NatGateway,
-        HopKind::VpnGateway,
-        HopKind::VpnConnection,
-        HopKind::CustomerGateway,
-        HopKind::GatewayEndpoint,
-        HopKind::InterfaceEndpoint,
-        HopKind::NetworkAclInbound,
-        HopKind::SecurityGroupIngress,
-        HopKind::NetworkAclReturn,
-        HopKind::PublicAddress,
-    ];
-
     pub fn label(self) -> &'static str {
         match self {
             HopKind::SecurityGroupEgress => "security group egress",

@@ -11,55 +11,34 @@ use crate::model::{
     VpnGateway, Workload, WorkloadKind,
 };
 
-/// Everything the palette offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PaletteItem {
-    Vpc,
-    AvailabilityZone,
-    PublicSubnet,
-    PrivateSubnet,
-    InternetGateway,
-    NatGateway,
-    VpnGateway,
-    CustomerGateway,
-    VpnConnection,
-    S3GatewayEndpoint,
-    DynamoDbGatewayEndpoint,
-    InterfaceEndpoint,
-    SecurityGroup,
-    NetworkAcl,
-    RouteTable,
-    PlacementGroup,
-    GpuNode,
-    SagemakerNotebook,
-    SagemakerTraining,
-    RdsDatabase,
+crate::enumerate::enum_with_all! {
+    /// Everything the palette offers.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum PaletteItem {
+        Vpc,
+        AvailabilityZone,
+        PublicSubnet,
+        PrivateSubnet,
+        InternetGateway,
+        NatGateway,
+        VpnGateway,
+        CustomerGateway,
+        VpnConnection,
+        S3GatewayEndpoint,
+        DynamoDbGatewayEndpoint,
+        InterfaceEndpoint,
+        SecurityGroup,
+        NetworkAcl,
+        RouteTable,
+        PlacementGroup,
+        GpuNode,
+        SagemakerNotebook,
+        SagemakerTraining,
+        RdsDatabase,
+    }
 }
 
 impl PaletteItem {
-    pub const ALL: [PaletteItem; 20] = [
-        PaletteItem::Vpc,
-        PaletteItem::AvailabilityZone,
-        PaletteItem::PublicSubnet,
-        PaletteItem::PrivateSubnet,
-        PaletteItem::InternetGateway,
-        PaletteItem::NatGateway,
-        PaletteItem::VpnGateway,
-        PaletteItem::CustomerGateway,
-        PaletteItem::VpnConnection,
-        PaletteItem::S3GatewayEndpoint,
-        PaletteItem::DynamoDbGatewayEndpoint,
-        PaletteItem::InterfaceEndpoint,
-        PaletteItem::SecurityGroup,
-        PaletteItem::NetworkAcl,
-        PaletteItem::RouteTable,
-        PaletteItem::PlacementGroup,
-        PaletteItem::GpuNode,
-        PaletteItem::SagemakerNotebook,
-        PaletteItem::SagemakerTraining,
-        PaletteItem::RdsDatabase,
-    ];
-
     /// The kind of object a drop of this item creates (no wildcard: a new item must say).
     pub fn kind(self) -> ObjectKind {
         match self {

@@ -19,29 +19,21 @@ mod yaml;
 
 use crate::model::Design;
 
-/// The export formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Json,
-    CloudFormationYaml,
-    CloudFormationJson,
-    Terraform,
-    Cli,
-    DrawIo,
-    Svg,
+crate::enumerate::enum_with_all! {
+    /// The export formats.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Format {
+        Json,
+        CloudFormationYaml,
+        CloudFormationJson,
+        Terraform,
+        Cli,
+        DrawIo,
+        Svg,
+    }
 }
 
 impl Format {
-    pub const ALL: [Format; 7] = [
-        Format::Json,
-        Format::CloudFormationYaml,
-        Format::CloudFormationJson,
-        Format::Terraform,
-        Format::Cli,
-        Format::DrawIo,
-        Format::Svg,
-    ];
-
     /// The name used on the command line and in the API (`cloudformation-yaml`).
     pub fn name(self) -> &'static str {
         match self {

@@ -8,28 +8,23 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// A kind of route target.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum RouteTarget {
-    InternetGateway,
-    NatGateway,
-    VpnGateway,
-    /// A workload's network interface (an appliance). Moat does not provision these routes:
-    /// it launches no interface of its own for a workload.
-    NetworkInterface,
+crate::enumerate::enum_with_all! {
+    /// A kind of route target.
+    #[derive(
+        Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+    )]
+    #[serde(rename_all = "snake_case")]
+    pub enum RouteTarget {
+        InternetGateway,
+        NatGateway,
+        VpnGateway,
+        /// A workload's network interface (an appliance). Moat does not provision these routes:
+        /// it launches no interface of its own for a workload.
+        NetworkInterface,
+    }
 }
 
 impl RouteTarget {
-    pub const ALL: [RouteTarget; 4] = [
-        RouteTarget::InternetGateway,
-        RouteTarget::NatGateway,
-        RouteTarget::VpnGateway,
-        RouteTarget::NetworkInterface,
-    ];
-
     /// The name a person reads.
     pub fn label(self) -> &'static str {
         match self {

@@ -16,59 +16,37 @@ use crate::model::{Design, EndpointType, Protocol, RouteTarget};
 pub mod catalog;
 pub mod iam;
 
-/// The AWS resources Moat provisions. Their facts are rows of [`catalog`]; they are ordered
-/// by the catalogue's explicit rank, never by this declaration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ResourceKind {
-    Vpc,
-    CustomerGateway,
-    PlacementGroup,
-    Subnet,
-    InternetGateway,
-    VpnGateway,
-    SecurityGroup,
-    RouteTable,
-    NetworkAcl,
-    ElasticIp,
-    NatGateway,
-    VpnConnection,
-    GatewayEndpoint,
-    InterfaceEndpoint,
-    SecurityGroupRule,
-    NetworkAclEntry,
-    NetworkAclAssociation,
-    Route,
-    RouteTableAssociation,
-    Instance,
-    FlowLog,
+crate::enumerate::enum_with_all! {
+    /// The AWS resources Moat provisions. Their facts are rows of [`catalog`]; they are ordered
+    /// by the catalogue's explicit rank, never by this declaration.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum ResourceKind {
+        Vpc,
+        CustomerGateway,
+        PlacementGroup,
+        Subnet,
+        InternetGateway,
+        VpnGateway,
+        SecurityGroup,
+        RouteTable,
+        NetworkAcl,
+        ElasticIp,
+        NatGateway,
+        VpnConnection,
+        GatewayEndpoint,
+        InterfaceEndpoint,
+        SecurityGroupRule,
+        NetworkAclEntry,
+        NetworkAclAssociation,
+        Route,
+        RouteTableAssociation,
+        Instance,
+        FlowLog,
+    }
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 21] = [
-        ResourceKind::Vpc,
-        ResourceKind::CustomerGateway,
-        ResourceKind::PlacementGroup,
-        ResourceKind::Subnet,
-        ResourceKind::InternetGateway,
-        ResourceKind::VpnGateway,
-        ResourceKind::SecurityGroup,
-        ResourceKind::RouteTable,
-        ResourceKind::NetworkAcl,
-        ResourceKind::ElasticIp,
-        ResourceKind::NatGateway,
-        ResourceKind::VpnConnection,
-        ResourceKind::GatewayEndpoint,
-        ResourceKind::InterfaceEndpoint,
-        ResourceKind::SecurityGroupRule,
-        ResourceKind::NetworkAclEntry,
-        ResourceKind::NetworkAclAssociation,
-        ResourceKind::Route,
-        ResourceKind::RouteTableAssociation,
-        ResourceKind::Instance,
-        ResourceKind::FlowLog,
-    ];
-
     /// Its row of the resource catalogue.
     pub fn facts(self) -> &'static catalog::ResourceFacts {
         catalog::row(self)
