@@ -20,6 +20,7 @@ use crate::provision::{Journal, JournalError, Owner, Phase, ProgressEvent};
 use crate::store::{Store, StoreError, User};
 use crate::workflow::{self, Outcome, Unattended, WorkflowError};
 use shared::Design;
+use shared::api::DeploymentStatus;
 
 pub use crate::workflow::Operation;
 
@@ -34,10 +35,10 @@ pub enum DeployError {
     DesignDoesNotLoad(String),
     #[error(transparent)]
     Workflow(#[from] WorkflowError),
-    #[error("deployment {deployment_id} is {status}, not awaiting approval")]
+    #[error("deployment {deployment_id} is {}, not awaiting approval", .status.as_str())]
     NotAwaitingApproval {
         deployment_id: String,
-        status: String,
+        status: DeploymentStatus,
     },
     #[error("the two-person rule: a different deployer must approve this deployment")]
     SameDeployer,
@@ -60,8 +61,8 @@ pub struct Deployer {
 /// What a deployment request became.
 pub struct Started {
     pub deployment_id: String,
-    /// `running`, or `awaiting_approval` for a protected target.
-    pub status: &'static str,
+    /// Running, or awaiting approval for a protected target.
+    pub status: DeploymentStatus,
     pub plan_hash: String,
 }
 
@@ -92,9 +93,9 @@ impl Deployer {
         let plan_hash = crate::digest::document_hash(&document);
         let protected = self.settings.protected_targets.contains(&design.region);
         let status = if protected {
-            "awaiting_approval"
+            DeploymentStatus::AwaitingApproval
         } else {
-            "running"
+            DeploymentStatus::Running
         };
         self.store
             .create_deployment(
@@ -121,7 +122,7 @@ impl Deployer {
         self.spawn_run(design_id, &deployment_id, design, operation);
         Ok(Started {
             deployment_id,
-            status: "running",
+            status: DeploymentStatus::Running,
             plan_hash,
         })
     }
@@ -138,7 +139,7 @@ impl Deployer {
             .deployment(deployment_id)
             .await
             .map_err(|_| DeployError::DeploymentNotFound)?;
-        if deployment.status != "awaiting_approval" {
+        if deployment.status != DeploymentStatus::AwaitingApproval {
             return Err(DeployError::NotAwaitingApproval {
                 deployment_id: deployment_id.to_string(),
                 status: deployment.status,
@@ -152,7 +153,7 @@ impl Deployer {
             self.store
                 .finish_deployment(
                     deployment_id,
-                    "invalidated",
+                    DeploymentStatus::Invalidated,
                     &format!(
                         "the design changed after the request (revision {} → {revision}): request the deployment again",
                         deployment.design_revision
@@ -177,7 +178,7 @@ impl Deployer {
         self.spawn_run(&deployment.design_id, deployment_id, design, operation);
         Ok(Started {
             deployment_id: deployment_id.to_string(),
-            status: "running",
+            status: DeploymentStatus::Running,
             plan_hash: deployment.plan_hash,
         })
     }
@@ -198,10 +199,10 @@ impl Deployer {
                 .run(&design_id, &spawned_id, &design, operation)
                 .await;
             let (status, message) = match outcome {
-                Ok(message) => ("succeeded", message),
-                Err(message) => ("failed", message),
+                Ok(message) => (DeploymentStatus::Succeeded, message),
+                Err(message) => (DeploymentStatus::Failed, message),
             };
-            tracing::info!(deployment_id = %spawned_id, status, %message, "deployment finished");
+            tracing::info!(deployment_id = %spawned_id, status = status.as_str(), %message, "deployment finished");
             if let Err(error) = deployer
                 .store
                 .finish_deployment(&spawned_id, status, &message)
@@ -263,7 +264,11 @@ impl Deployer {
                 .await?;
             let Ok(design) = shared::spec::load_design(&document) else {
                 self.store
-                    .finish_deployment(&deployment_id, "failed", "the design no longer loads")
+                    .finish_deployment(
+                        &deployment_id,
+                        DeploymentStatus::Failed,
+                        "the design no longer loads",
+                    )
                     .await?;
                 continue;
             };

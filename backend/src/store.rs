@@ -7,6 +7,7 @@
 //! gets [`StoreError::Conflict`]) and every revision stays restorable.
 //! Invariant: the audit log is append-only; triggers refuse UPDATE and DELETE.
 
+use shared::api::DeploymentStatus;
 use std::path::Path;
 use std::time::Duration;
 
@@ -35,6 +36,9 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("migration error: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// A stored value this build does not know (written by a newer build, or edited by hand).
+    #[error("the database holds a value this build does not know: {0}")]
+    Corrupt(String),
 }
 
 /// A handle to the database; cheap to clone. One code path for both databases: sqlx's `Any`
@@ -124,8 +128,7 @@ pub struct DeploymentRecord {
     pub id: String,
     pub design_id: String,
     pub design_revision: i64,
-    /// `awaiting_approval`, `running`, `succeeded`, `failed` or `invalidated`.
-    pub status: String,
+    pub status: DeploymentStatus,
     pub requested_by: i64,
     pub approved_by: Option<i64>,
     /// The hash of what was requested (the design revision's document).
@@ -807,7 +810,7 @@ impl Store {
         design_id: &str,
         design_revision: i64,
         user_id: i64,
-        status: &str,
+        status: DeploymentStatus,
         plan_hash: &str,
     ) -> Result<(), StoreError> {
         let at = now();
@@ -818,7 +821,7 @@ impl Store {
         .bind(id)
         .bind(design_id)
         .bind(design_revision)
-        .bind(status)
+        .bind(status.as_str())
         .bind(user_id)
         .bind(at)
         .bind(at)
@@ -860,13 +863,13 @@ impl Store {
     pub async fn finish_deployment(
         &self,
         id: &str,
-        status: &str,
+        status: DeploymentStatus,
         message: &str,
     ) -> Result<(), StoreError> {
         sqlx::query(
             "UPDATE deployments SET status = $1, message = $2, updated_at = $3 WHERE id = $4",
         )
-        .bind(status)
+        .bind(status.as_str())
         .bind(message)
         .bind(now())
         .bind(id)
@@ -917,7 +920,9 @@ impl Store {
             id: row.get("id"),
             design_id: row.get("design_id"),
             design_revision: row.get("design_revision"),
-            status: row.get("status"),
+            status: DeploymentStatus::parse(&row.get::<String, _>("status")).ok_or_else(|| {
+                StoreError::Corrupt(format!("deployment {id} has an unknown status"))
+            })?,
             requested_by: row.get("requested_by"),
             approved_by: row.get("approved_by"),
             plan_hash: row.get("plan_hash"),
@@ -932,14 +937,14 @@ impl Store {
     /// Deployments in one status, newest first, with who asked (the approval queue).
     pub async fn deployments_with_status(
         &self,
-        status: &str,
+        status: DeploymentStatus,
     ) -> Result<Vec<DeploymentSummary>, StoreError> {
         let rows = sqlx::query(
             "SELECT deployments.id, deployments.design_id, deployments.design_revision, users.name AS requested_by, deployments.created_at
              FROM deployments JOIN users ON users.id = deployments.requested_by
              WHERE deployments.status = $1 ORDER BY deployments.created_at DESC, deployments.id",
         )
-        .bind(status)
+        .bind(status.as_str())
         .fetch_all(&self.pool)
         .await?;
         Ok(rows

@@ -221,9 +221,7 @@ pub fn ApprovalQueue() -> impl IntoView {
         });
     };
     Effect::new(move |_| {
-        let _ = state
-            .deployment
-            .with(|d| d.as_ref().map(|d| d.status.clone()));
+        let _ = state.deployment.with(|d| d.as_ref().map(|d| d.status));
         if can_approve() {
             refresh();
         }

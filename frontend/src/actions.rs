@@ -99,8 +99,7 @@ pub async fn poll_deployment(state: AppState, deployment_id: String) {
         match server::deployment(&deployment_id).await {
             Ok(deployment) => {
                 // A protected target's request waits for a second deployer: keep watching.
-                let running =
-                    deployment.status == "running" || deployment.status == "awaiting_approval";
+                let running = deployment.status.is_open();
                 state.deployment.set(Some(deployment));
                 if !running {
                     return;

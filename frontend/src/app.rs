@@ -394,10 +394,10 @@ fn DeploymentPanel() -> impl IntoView {
             view! {
                 <section aria-label="Deployment">
                     <h2>"Deployment"</h2>
-                    <p id="deployment-status" data-status=deployment.status.clone()>
-                        {format!("{}: {}", deployment.id, deployment.status)}
+                    <p id="deployment-status" data-status=deployment.status.as_str()>
+                        {format!("{}: {}", deployment.id, deployment.status.as_str())}
                         {(!deployment.message.is_empty()).then(|| format!(" — {}", deployment.message))}
-                        {(deployment.status == "awaiting_approval").then(|| " — a protected target: it starts when a different deployer approves it (their Waiting for approval panel)".to_string())}
+                        {(deployment.status == shared::api::DeploymentStatus::AwaitingApproval).then(|| " — a protected target: it starts when a different deployer approves it (their Waiting for approval panel)".to_string())}
                     </p>
                     <ul>
                         {deployment

@@ -36,7 +36,7 @@ pub struct DeployedResource {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Deployment {
     pub id: String,
-    pub status: String,
+    pub status: shared::api::DeploymentStatus,
     #[serde(default)]
     pub message: String,
     #[serde(default)]

@@ -21,6 +21,7 @@
 //! - [`selection`]: multi-selection, group roots and the rubber band hit test.
 //! - [`export`]: CloudFormation, Terraform, AWS CLI scripts, draw.io and SVG exports.
 
+pub mod api;
 pub mod camera;
 pub mod cidr;
 pub mod cost;

@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use shared::api::DeploymentStatus;
 use tower_http::services::{ServeDir, ServeFile};
 
 pub use error::ApiError;
@@ -466,13 +467,13 @@ async fn create_deployment(
         .store
         .audit_user(
             &current.user,
-            if started.status == "running" {
+            if started.status == DeploymentStatus::Running {
                 "deploy-start"
             } else {
                 "deploy-request"
             },
             &design_id,
-            &format!("deployment {deployment_id} {}", started.status),
+            &format!("deployment {deployment_id} {}", started.status.as_str()),
             &started.plan_hash,
         )
         .await?;
@@ -661,7 +662,11 @@ async fn destroy_design(
             &current.user,
             "destroy-start",
             &design_id,
-            &format!("destroy {} {}", started.deployment_id, started.status),
+            &format!(
+                "destroy {} {}",
+                started.deployment_id,
+                started.status.as_str()
+            ),
             &started.plan_hash,
         )
         .await?;
@@ -721,7 +726,7 @@ async fn deployment_events(
                 let Ok(deployment) = state.store.deployment(&deployment_id).await else {
                     return None;
                 };
-                if deployment.status != "running" && deployment.status != "awaiting_approval" {
+                if !deployment.status.is_open() {
                     // Anything journaled between the last read and the end.
                     let Ok(late) = state.store.events_since(&deployment_id, after).await else {
                         return None;
@@ -748,18 +753,30 @@ struct DeploymentQuery {
     status: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/deployments", tag = "deployments", security(("session" = [])), params(("status" = Option<String>, Query, description = "awaiting_approval (the default), running, succeeded, failed or invalidated")), responses((status = 200, description = "{deployments: [{id, design_id, design_revision, requested_by, created_at}]}, newest first")))]
+#[utoipa::path(get, path = "/api/v1/deployments", tag = "deployments", security(("session" = [])), params(("status" = Option<String>, Query, description = "awaiting_approval (the default), running, succeeded, failed or invalidated")), responses((status = 200, description = "{deployments: [{id, design_id, design_revision, requested_by, created_at}]}, newest first"), (status = 422, description = "Not a deployment status", body = crate::api::error::ErrorDocument)))]
 async fn list_deployments(
     State(state): State<AppState>,
     current: CurrentUser,
     axum::extract::Query(query): axum::extract::Query<DeploymentQuery>,
 ) -> Result<Json<Value>, ApiError> {
     current.require(Role::Viewer)?;
-    let status = query
-        .status
-        .unwrap_or_else(|| "awaiting_approval".to_string());
+    let status = match query.status.as_deref() {
+        None => DeploymentStatus::AwaitingApproval,
+        Some(name) => DeploymentStatus::parse(name).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_status",
+                format!(
+                    "status {name:?} is not one of: {}",
+                    DeploymentStatus::ALL
+                        .map(DeploymentStatus::as_str)
+                        .join(", ")
+                ),
+            )
+        })?,
+    };
     Ok(Json(
-        json!({"deployments": state.store.deployments_with_status(&status).await?}),
+        json!({"deployments": state.store.deployments_with_status(status).await?}),
     ))
 }
 

@@ -980,6 +980,26 @@ async fn a_protected_target_waits_for_a_different_deployer_to_approve_the_exact_
         json!([]),
         "approved: out of the queue"
     );
+    // Statuses are an enum: the succeeded one lists it; a misspelt one is refused, not empty.
+    let succeeded = app
+        .request(
+            Method::GET,
+            "/api/v1/deployments?status=succeeded",
+            Some(&bob),
+            None,
+        )
+        .await;
+    assert_eq!(succeeded.body["deployments"][0]["id"], deployment.as_str());
+    let misspelt = app
+        .request(
+            Method::GET,
+            "/api/v1/deployments?status=Succeeded",
+            Some(&bob),
+            None,
+        )
+        .await;
+    assert_eq!(misspelt.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(misspelt.body["code"], "unknown_status");
     // A changed design invalidates the request.
     let changed = create_design(&app, &alice).await;
     let requested = app

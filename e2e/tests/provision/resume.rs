@@ -11,6 +11,7 @@ use backend::aws::Ec2Network;
 use backend::config::Settings;
 use backend::deploy::Operation;
 use backend::store::Store;
+use shared::api::DeploymentStatus;
 
 use crate::account;
 use crate::{Harness, template};
@@ -97,7 +98,11 @@ fn a_server_killed_mid_apply_resumes_at_start_up_and_converges() {
     // The kill: every task of the first server, and every call it had in flight, is gone.
     first.shutdown_background();
     let left = main.block_on(watcher.deployment(&deployment_id)).unwrap();
-    assert_eq!(left.status, "running", "the dead server left it running");
+    assert_eq!(
+        left.status,
+        DeploymentStatus::Running,
+        "the dead server left it running"
+    );
     let partial = main.block_on(account::read(
         &harness.checker(),
         &harness.layer,
@@ -122,14 +127,19 @@ fn a_server_killed_mid_apply_resumes_at_start_up_and_converges() {
         assert_eq!(state.deployer().resume_interrupted().await.unwrap(), 1);
         for _ in 0..600 {
             let deployment = state.store.deployment(&deployment_id).await.unwrap();
-            if deployment.status != "running" {
+            if deployment.status != DeploymentStatus::Running {
                 return deployment;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("the resumed deployment did not finish");
     });
-    assert_eq!(finished.status, "succeeded", "{}", finished.message);
+    assert_eq!(
+        finished.status,
+        DeploymentStatus::Succeeded,
+        "{}",
+        finished.message
+    );
     let account = main.block_on(account::read(
         &harness.checker(),
         &harness.layer,
