@@ -12,6 +12,7 @@ use shared::model::{Design, LayoutBox, ObjectKind, SubnetTier};
 use crate::state::AppState;
 pub use shared::camera::Camera;
 use shared::editor::PaletteItem;
+use shared::editor::palette::DropTarget;
 use shared::selection::{Selection, objects_in_rectangle, rectangle_between};
 
 /// Objects being moved: the selection's roots, where the pointer went down, and the offset so
@@ -104,8 +105,25 @@ pub fn default_drop_point(state: &AppState, item: PaletteItem) -> (f64, f64) {
                         .map(|(id, _)| id.to_string())
                 })
         };
-        match item {
-            PaletteItem::Vpc | PaletteItem::CustomerGateway | PaletteItem::PlacementGroup => {
+        let subnet_grid = |vpc: String| -> (f64, f64) {
+            let Some(bounds) = design.layout.get(&vpc) else {
+                return (-1000.0, -1000.0);
+            };
+            let index = design
+                .subnets
+                .iter()
+                .filter(|subnet| subnet.vpc == vpc)
+                .count();
+            let column = (index % 2) as f64;
+            let row = (index / 2) as f64;
+            (
+                bounds.x + 20.0 + column * (SUBNET_SIZE.0 + 20.0) + SUBNET_SIZE.0 / 2.0,
+                bounds.y + 40.0 + row * (SUBNET_SIZE.1 + 15.0) + SUBNET_SIZE.1 / 2.0,
+            )
+        };
+        // Where the palette says the item lands (no list of items here to fall out of date).
+        match item.drop_target() {
+            DropTarget::Canvas => {
                 let (x, y) = right_of_everything();
                 if item == PaletteItem::Vpc {
                     (x, y)
@@ -113,34 +131,22 @@ pub fn default_drop_point(state: &AppState, item: PaletteItem) -> (f64, f64) {
                     (x + 60.0, y + 20.0)
                 }
             }
-            PaletteItem::PublicSubnet | PaletteItem::PrivateSubnet => {
-                let Some(vpc) = pick(ObjectKind::Vpc) else {
-                    return (-1000.0, -1000.0);
-                };
-                let Some(bounds) = design.layout.get(&vpc) else {
-                    return (-1000.0, -1000.0);
-                };
-                let index = design
-                    .subnets
-                    .iter()
-                    .filter(|subnet| subnet.vpc == vpc)
-                    .count();
-                let column = (index % 2) as f64;
-                let row = (index / 2) as f64;
-                (
-                    bounds.x + 20.0 + column * (SUBNET_SIZE.0 + 20.0) + SUBNET_SIZE.0 / 2.0,
-                    bounds.y + 40.0 + row * (SUBNET_SIZE.1 + 15.0) + SUBNET_SIZE.1 / 2.0,
-                )
+            DropTarget::Vpc
+                if matches!(item, PaletteItem::PublicSubnet | PaletteItem::PrivateSubnet) =>
+            {
+                pick(ObjectKind::Vpc)
+                    .map(subnet_grid)
+                    .unwrap_or((-1000.0, -1000.0))
             }
-            PaletteItem::VpnConnection => pick(ObjectKind::VpnGateway)
-                .and_then(|id| center_of(&id))
+            DropTarget::Vpc => pick(ObjectKind::Vpc)
+                .and_then(|id| {
+                    design
+                        .layout
+                        .get(&id)
+                        .map(|b| (b.x + b.width - 110.0, b.y + b.height - 30.0))
+                })
                 .unwrap_or((-1000.0, -1000.0)),
-            PaletteItem::NatGateway
-            | PaletteItem::InterfaceEndpoint
-            | PaletteItem::GpuNode
-            | PaletteItem::SagemakerNotebook
-            | PaletteItem::SagemakerTraining
-            | PaletteItem::RdsDatabase => pick(ObjectKind::Subnet)
+            DropTarget::Subnet => pick(ObjectKind::Subnet)
                 .and_then(|id| {
                     design
                         .layout
@@ -148,13 +154,8 @@ pub fn default_drop_point(state: &AppState, item: PaletteItem) -> (f64, f64) {
                         .map(|b| (b.x + b.width / 2.0, b.y + b.height - 24.0))
                 })
                 .unwrap_or((-1000.0, -1000.0)),
-            _ => pick(ObjectKind::Vpc)
-                .and_then(|id| {
-                    design
-                        .layout
-                        .get(&id)
-                        .map(|b| (b.x + b.width - 110.0, b.y + b.height - 30.0))
-                })
+            DropTarget::VpnGateway => pick(ObjectKind::VpnGateway)
+                .and_then(|id| center_of(&id))
                 .unwrap_or((-1000.0, -1000.0)),
         }
     })
@@ -700,7 +701,17 @@ fn render_objects(
         };
         match kind {
             ObjectKind::Vpc | ObjectKind::Subnet => containers.push((id, kind, bounds)),
-            _ => chips.push((id, kind, bounds)),
+            ObjectKind::InternetGateway
+            | ObjectKind::NatGateway
+            | ObjectKind::VpnGateway
+            | ObjectKind::CustomerGateway
+            | ObjectKind::VpnConnection
+            | ObjectKind::RouteTable
+            | ObjectKind::Endpoint
+            | ObjectKind::SecurityGroup
+            | ObjectKind::NetworkAcl
+            | ObjectKind::PlacementGroup
+            | ObjectKind::Workload => chips.push((id, kind, bounds)),
         }
     }
     containers.sort_by_key(|(_, kind, _)| *kind != ObjectKind::Vpc);
@@ -767,7 +778,17 @@ fn render_objects(
                 ];
                 (format!("subnet {tier}"), lines, format!("Subnet {id}"))
             }
-            _ => {
+            ObjectKind::InternetGateway
+            | ObjectKind::NatGateway
+            | ObjectKind::VpnGateway
+            | ObjectKind::CustomerGateway
+            | ObjectKind::VpnConnection
+            | ObjectKind::RouteTable
+            | ObjectKind::Endpoint
+            | ObjectKind::SecurityGroup
+            | ObjectKind::NetworkAcl
+            | ObjectKind::PlacementGroup
+            | ObjectKind::Workload => {
                 let (short, _) = chip_label(design, id, kind);
                 let title = format!("{} {id}: {short}", kind.label());
                 (

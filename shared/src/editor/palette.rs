@@ -92,10 +92,11 @@ impl PaletteItem {
     }
 
     /// Where it may land, in words: used in refusals.
-    fn container(self) -> Container {
+    /// What the item must be dropped on.
+    pub fn drop_target(self) -> DropTarget {
         match self {
             PaletteItem::Vpc | PaletteItem::CustomerGateway | PaletteItem::PlacementGroup => {
-                Container::Canvas
+                DropTarget::Canvas
             }
             PaletteItem::AvailabilityZone
             | PaletteItem::PublicSubnet
@@ -106,19 +107,21 @@ impl PaletteItem {
             | PaletteItem::DynamoDbGatewayEndpoint
             | PaletteItem::SecurityGroup
             | PaletteItem::NetworkAcl
-            | PaletteItem::RouteTable => Container::Vpc,
+            | PaletteItem::RouteTable => DropTarget::Vpc,
             PaletteItem::NatGateway
             | PaletteItem::InterfaceEndpoint
             | PaletteItem::GpuNode
             | PaletteItem::SagemakerNotebook
             | PaletteItem::SagemakerTraining
-            | PaletteItem::RdsDatabase => Container::Subnet,
-            PaletteItem::VpnConnection => Container::VpnGateway,
+            | PaletteItem::RdsDatabase => DropTarget::Subnet,
+            PaletteItem::VpnConnection => DropTarget::VpnGateway,
         }
     }
 }
 
-enum Container {
+/// What a palette item must be dropped on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DropTarget {
     Canvas,
     Vpc,
     Subnet,
@@ -282,8 +285,8 @@ pub fn drop_item(
         PaletteItem::PrivateSubnet => return editor::add_subnet(design, x, y, SubnetTier::Private),
         _ => {}
     }
-    let container = match item.container() {
-        Container::Canvas => {
+    let container = match item.drop_target() {
+        DropTarget::Canvas => {
             if item == PaletteItem::CustomerGateway
                 && let Some(vpc) = container_at(design, ObjectKind::Vpc, x, y)
             {
@@ -293,13 +296,13 @@ pub fn drop_item(
             }
             None
         }
-        Container::Vpc => Some(container_at(design, ObjectKind::Vpc, x, y).ok_or_else(|| {
+        DropTarget::Vpc => Some(container_at(design, ObjectKind::Vpc, x, y).ok_or_else(|| {
             refused(format!(
                 "A {} must be dropped inside a VPC: drop it onto a VPC box",
                 item.label()
             ))
         })?),
-        Container::Subnet => Some(container_at(design, ObjectKind::Subnet, x, y).ok_or_else(
+        DropTarget::Subnet => Some(container_at(design, ObjectKind::Subnet, x, y).ok_or_else(
             || {
                 refused(format!(
                     "A {} must be dropped inside a subnet: drop it onto a subnet box",
@@ -307,7 +310,7 @@ pub fn drop_item(
                 ))
             },
         )?),
-        Container::VpnGateway => Some(
+        DropTarget::VpnGateway => Some(
             container_at(design, ObjectKind::VpnGateway, x, y).ok_or_else(|| {
                 refused(
                     "A VPN connection starts at a VPN gateway: drop it onto a VPN gateway"
@@ -558,15 +561,15 @@ mod tests {
         let (mut editor, vpc, subnet) = editor_with_subnet();
         let (subnet_x, subnet_y) = center_of(&editor, &subnet);
         for item in PaletteItem::ALL {
-            let (x, y) = match item.container() {
+            let (x, y) = match item.drop_target() {
                 // Far apart: a dropped VPC is 520×320.
-                Container::Canvas => (
+                DropTarget::Canvas => (
                     900.0,
                     1000.0 + 500.0 * editor.design().object_ids().len() as f64,
                 ),
-                Container::Vpc => (400.0, 250.0),
-                Container::Subnet => (subnet_x, subnet_y),
-                Container::VpnGateway => center_of(&editor, "vgw-1"),
+                DropTarget::Vpc => (400.0, 250.0),
+                DropTarget::Subnet => (subnet_x, subnet_y),
+                DropTarget::VpnGateway => center_of(&editor, "vgw-1"),
             };
             let created = editor.apply(Command::Drop { item, x, y });
             let created = created
@@ -580,9 +583,9 @@ mod tests {
                     item.label()
                 );
             }
-            match item.container() {
-                Container::Vpc => assert_eq!(editor.design().kind_of(&vpc), Some(ObjectKind::Vpc)),
-                Container::Subnet => {
+            match item.drop_target() {
+                DropTarget::Vpc => assert_eq!(editor.design().kind_of(&vpc), Some(ObjectKind::Vpc)),
+                DropTarget::Subnet => {
                     let bounds = editor.design().layout[&created];
                     let subnet_box = editor.design().layout[&subnet];
                     assert!(
