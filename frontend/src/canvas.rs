@@ -699,19 +699,10 @@ fn render_objects(
         let Some(bounds) = design.layout.get(id).copied() else {
             continue;
         };
-        match kind {
-            ObjectKind::Vpc | ObjectKind::Subnet => containers.push((id, kind, bounds)),
-            ObjectKind::InternetGateway
-            | ObjectKind::NatGateway
-            | ObjectKind::VpnGateway
-            | ObjectKind::CustomerGateway
-            | ObjectKind::VpnConnection
-            | ObjectKind::RouteTable
-            | ObjectKind::Endpoint
-            | ObjectKind::SecurityGroup
-            | ObjectKind::NetworkAcl
-            | ObjectKind::PlacementGroup
-            | ObjectKind::Workload => chips.push((id, kind, bounds)),
+        if shared::diagram::is_container(kind) {
+            containers.push((id, kind, bounds));
+        } else {
+            chips.push((id, kind, bounds));
         }
     }
     containers.sort_by_key(|(_, kind, _)| *kind != ObjectKind::Vpc);

@@ -51,6 +51,11 @@ pub fn kind_style(kind: ObjectKind) -> KindStyle {
     }
 }
 
+/// Whether a kind is drawn as a box that holds others (VPCs, subnets) rather than a chip.
+pub fn is_container(kind: ObjectKind) -> bool {
+    kind_style(kind).role == "container"
+}
+
 /// The look of a subnet box, by its tier (the kind's style is the private one).
 pub fn subnet_style(tier: crate::model::SubnetTier) -> KindStyle {
     match tier {
@@ -276,6 +281,10 @@ mod tests {
         for kind in ObjectKind::ALL {
             let style = kind_style(*kind);
             assert!(letters.insert(style.letters), "{kind:?} shares its letters");
+            assert_eq!(
+                is_container(*kind),
+                matches!(kind, ObjectKind::Vpc | ObjectKind::Subnet)
+            );
             for colour in [style.fill, style.stroke] {
                 assert!(
                     colour.len() == 7 && colour.starts_with('#'),
