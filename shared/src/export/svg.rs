@@ -303,7 +303,7 @@ pub fn diagram(design: &Design, options: &SvgOptions) -> String {
         ("subnet-public", "public subnet"),
         ("subnet-private", "private subnet"),
         ("lane", "availability zone"),
-        ("route", "route (to its target)"),
+        ("edge-route", "route (to its target)"),
     ];
     for (index, (class, label)) in entries.iter().enumerate() {
         let x = lx + 10.0 + index as f64 * 110.0;
