@@ -327,15 +327,19 @@ struct StoreJournal {
     deployment_id: String,
 }
 
+/// A database failure while journaling stops the applier before its next call.
+impl From<StoreError> for JournalError {
+    fn from(error: StoreError) -> Self {
+        JournalError(error.to_string())
+    }
+}
+
 impl Journal for StoreJournal {
     fn record<'a>(&'a self, event: &'a ProgressEvent) -> BoxFuture<'a, Result<(), JournalError>> {
         Box::pin(async move {
             let text =
                 serde_json::to_string(event).map_err(|error| JournalError(error.to_string()))?;
-            self.store
-                .record_event(&self.deployment_id, &text)
-                .await
-                .map_err(|error| JournalError(error.to_string()))?;
+            self.store.record_event(&self.deployment_id, &text).await?;
             if let Phase::Done {
                 aws_id: Some(aws_id),
             } = &event.phase
@@ -343,8 +347,7 @@ impl Journal for StoreJournal {
             {
                 self.store
                     .record_resource(&self.deployment_id, &event.logical_id, event.kind, aws_id)
-                    .await
-                    .map_err(|error| JournalError(error.to_string()))?;
+                    .await?;
             }
             Ok(())
         })

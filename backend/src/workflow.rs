@@ -128,6 +128,17 @@ pub async fn plan(
     options: &ApplyOptions,
 ) -> Result<Planned, WorkflowError> {
     shared::limits::check(design)?;
+    plan_within_limits(network, design, design_id, operation, options).await
+}
+
+/// [`plan`] for a design already checked against the limits.
+async fn plan_within_limits(
+    network: &dyn NetworkApi,
+    design: &Design,
+    design_id: &str,
+    operation: Operation,
+    options: &ApplyOptions,
+) -> Result<Planned, WorkflowError> {
     let desired = operation.desired(design);
     let (plan, observed) =
         provision::plan_against_account(network, &design.region, design_id, &desired, options)
@@ -151,7 +162,7 @@ pub async fn deploy_once(
     supervisor: &dyn Supervisor,
 ) -> Result<Outcome, WorkflowError> {
     check_design(design, operation)?;
-    let planned = plan(
+    let planned = plan_within_limits(
         network.as_ref(),
         design,
         &owner.design_id,

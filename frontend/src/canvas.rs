@@ -780,7 +780,7 @@ fn render_objects(
             | ObjectKind::NetworkAcl
             | ObjectKind::PlacementGroup
             | ObjectKind::Workload => {
-                let (short, _) = chip_label(design, id, kind);
+                let short = shared::diagram::chip_label(design, id, kind);
                 let title = format!("{} {id}: {short}", kind.label());
                 (
                     format!("chip chip-{}", kind.id_prefix()),
@@ -882,14 +882,6 @@ fn center(bounds: LayoutBox) -> (f64, f64) {
     (
         bounds.x + bounds.width / 2.0,
         bounds.y + bounds.height / 2.0,
-    )
-}
-
-/// What a chip says (`shared::diagram`, the rules every diagram shares) and its id.
-fn chip_label(design: &Design, id: &str, kind: ObjectKind) -> (String, String) {
-    (
-        shared::diagram::chip_label(design, id, kind),
-        id.to_string(),
     )
 }
 

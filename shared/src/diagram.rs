@@ -22,8 +22,35 @@ pub struct KindStyle {
     pub stroke: &'static str,
     /// The icon's letters.
     pub letters: &'static str,
-    /// Its role: `gateway`, `endpoint`, `workload`, `onprem`, `control` or `container`.
-    pub role: &'static str,
+    /// What it is in a diagram, and the class renderers group it by.
+    pub role: ChipRole,
+}
+
+/// What a kind is in a diagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChipRole {
+    /// A box that holds others (VPCs, subnets).
+    Container,
+    Gateway,
+    Endpoint,
+    Workload,
+    OnPremises,
+    /// Route tables, security groups, ACLs, placement groups: what governs traffic.
+    Control,
+}
+
+impl ChipRole {
+    /// The class renderers draw it by.
+    pub fn class(self) -> &'static str {
+        match self {
+            ChipRole::Container => "container",
+            ChipRole::Gateway => "gateway",
+            ChipRole::Endpoint => "endpoint",
+            ChipRole::Workload => "workload",
+            ChipRole::OnPremises => "onprem",
+            ChipRole::Control => "control",
+        }
+    }
 }
 
 /// The look of a kind.
@@ -35,25 +62,25 @@ pub fn kind_style(kind: ObjectKind) -> KindStyle {
         role,
     };
     match kind {
-        ObjectKind::Vpc => style("#F2F9F1", "#248814", "VPC", "container"),
-        ObjectKind::Subnet => style("#E6F2F8", "#147EBA", "SN", "container"),
-        ObjectKind::InternetGateway => style("#F4EEFF", "#8C4FFF", "IGW", "gateway"),
-        ObjectKind::NatGateway => style("#F4EEFF", "#8C4FFF", "NAT", "gateway"),
-        ObjectKind::VpnGateway => style("#F4EEFF", "#8C4FFF", "VGW", "gateway"),
-        ObjectKind::CustomerGateway => style("#EEF1F5", "#5A6B86", "CGW", "onprem"),
-        ObjectKind::VpnConnection => style("#EEF1F5", "#5A6B86", "VPN", "onprem"),
-        ObjectKind::Endpoint => style("#FCEFE6", "#D86613", "EP", "endpoint"),
-        ObjectKind::Workload => style("#FFF4E8", "#ED7100", "EC2", "workload"),
-        ObjectKind::SecurityGroup => style("#FBECEB", "#C8372D", "SG", "control"),
-        ObjectKind::NetworkAcl => style("#F5F6F7", "#6B7785", "ACL", "control"),
-        ObjectKind::RouteTable => style("#E6F2F8", "#147EBA", "RT", "control"),
-        ObjectKind::PlacementGroup => style("#F2F9F1", "#248814", "PG", "control"),
+        ObjectKind::Vpc => style("#F2F9F1", "#248814", "VPC", ChipRole::Container),
+        ObjectKind::Subnet => style("#E6F2F8", "#147EBA", "SN", ChipRole::Container),
+        ObjectKind::InternetGateway => style("#F4EEFF", "#8C4FFF", "IGW", ChipRole::Gateway),
+        ObjectKind::NatGateway => style("#F4EEFF", "#8C4FFF", "NAT", ChipRole::Gateway),
+        ObjectKind::VpnGateway => style("#F4EEFF", "#8C4FFF", "VGW", ChipRole::Gateway),
+        ObjectKind::CustomerGateway => style("#EEF1F5", "#5A6B86", "CGW", ChipRole::OnPremises),
+        ObjectKind::VpnConnection => style("#EEF1F5", "#5A6B86", "VPN", ChipRole::OnPremises),
+        ObjectKind::Endpoint => style("#FCEFE6", "#D86613", "EP", ChipRole::Endpoint),
+        ObjectKind::Workload => style("#FFF4E8", "#ED7100", "EC2", ChipRole::Workload),
+        ObjectKind::SecurityGroup => style("#FBECEB", "#C8372D", "SG", ChipRole::Control),
+        ObjectKind::NetworkAcl => style("#F5F6F7", "#6B7785", "ACL", ChipRole::Control),
+        ObjectKind::RouteTable => style("#E6F2F8", "#147EBA", "RT", ChipRole::Control),
+        ObjectKind::PlacementGroup => style("#F2F9F1", "#248814", "PG", ChipRole::Control),
     }
 }
 
 /// Whether a kind is drawn as a box that holds others (VPCs, subnets) rather than a chip.
 pub fn is_container(kind: ObjectKind) -> bool {
-    kind_style(kind).role == "container"
+    kind_style(kind).role == ChipRole::Container
 }
 
 /// The look of a subnet box, by its tier (the kind's style is the private one).

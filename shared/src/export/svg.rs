@@ -239,7 +239,7 @@ pub fn diagram(design: &Design, options: &SvgOptions) -> String {
         }
         let Some(b) = layout.get(id) else { continue };
         let style = crate::diagram::kind_style(kind);
-        let class = style.role;
+        let class = style.role.class();
         let _ = writeln!(
             out,
             "<g data-id=\"{}\"><title>{}</title><rect class=\"chip {class}\" style=\"fill:{};stroke:{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" />{}<text class=\"chip-label\" x=\"{}\" y=\"{}\">{}</text></g>",
