@@ -141,6 +141,67 @@ fn parse_form(body: &[u8]) -> BTreeMap<String, String> {
         .collect()
 }
 
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// Moto ignores `CreateDhcpOptions`' tag specification, which EC2 applies at creation: the
+/// layer tags the new set itself (a `CreateTags` upstream, with the caller's own headers), so
+/// the set is found by its owner's tags as it is on EC2.
+async fn tag_new_dhcp_options(
+    client: &Client<HttpConnector, Full<Bytes>>,
+    upstream: &str,
+    headers: &hyper::HeaderMap,
+    form: &BTreeMap<String, String>,
+    answer: &str,
+) {
+    let Some(start) = answer.find("<dhcpOptionsId>") else {
+        return;
+    };
+    let rest = &answer[start + "<dhcpOptionsId>".len()..];
+    let Some(id) = rest.split('<').next() else {
+        return;
+    };
+    let mut body = format!(
+        "Action=CreateTags&Version=2016-11-15&ResourceId.1={}",
+        encode(id)
+    );
+    let mut number = 1;
+    while let Some(key) = form.get(&format!("TagSpecification.1.Tag.{number}.Key")) {
+        let value = form
+            .get(&format!("TagSpecification.1.Tag.{number}.Value"))
+            .cloned()
+            .unwrap_or_default();
+        body.push_str(&format!(
+            "&Tag.{number}.Key={}&Tag.{number}.Value={}",
+            encode(key),
+            encode(&value)
+        ));
+        number += 1;
+    }
+    if number == 1 {
+        return;
+    }
+    let mut request = Request::builder()
+        .method("POST")
+        .uri(format!("{upstream}/"));
+    for (name, value) in headers {
+        if name != "host" && name != "content-length" {
+            request = request.header(name, value);
+        }
+    }
+    if let Ok(request) = request.body(Full::new(Bytes::from(body))) {
+        let _ = client.request(request).await;
+    }
+}
+
 fn decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -617,6 +678,9 @@ async fn handle(
         && let Ok(state) = state.lock()
     {
         text = with_vpn_routes(&state, text);
+    }
+    if action == "CreateDhcpOptions" && answer_parts.status.is_success() {
+        tag_new_dhcp_options(&client, &upstream, &parts.headers, &form, &text).await;
     }
     // NAT gateways and endpoints stay pending for a while after creation.
     if !pending.is_zero()

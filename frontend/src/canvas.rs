@@ -779,6 +779,7 @@ fn render_objects(
             | ObjectKind::SecurityGroup
             | ObjectKind::NetworkAcl
             | ObjectKind::PlacementGroup
+            | ObjectKind::DhcpOptions
             | ObjectKind::Workload => {
                 let short = shared::diagram::chip_label(design, id, kind);
                 let title = format!("{} {id}: {short}", kind.label());

@@ -85,7 +85,19 @@ pub fn Inspector() -> impl IntoView {
 fn optional_fields(kind: ObjectKind) -> &'static [&'static str] {
     match kind {
         ObjectKind::Workload => &["placement_group", "image_id"],
-        _ => &[],
+        ObjectKind::DhcpOptions => &["domain_name"],
+        ObjectKind::Vpc
+        | ObjectKind::Subnet
+        | ObjectKind::InternetGateway
+        | ObjectKind::NatGateway
+        | ObjectKind::VpnGateway
+        | ObjectKind::CustomerGateway
+        | ObjectKind::VpnConnection
+        | ObjectKind::RouteTable
+        | ObjectKind::Endpoint
+        | ObjectKind::SecurityGroup
+        | ObjectKind::NetworkAcl
+        | ObjectKind::PlacementGroup => &[],
     }
 }
 
@@ -102,6 +114,9 @@ pub fn field_label(field: &str) -> String {
         "on_premises_cidrs" => Some("On-premises CIDRs"),
         "private_dns" => Some("Private DNS"),
         "vpc" => Some("VPC"),
+        "vpcs" => Some("VPCs"),
+        "ntp_servers" => Some("NTP servers"),
+        "domain_name_servers" => Some("DNS servers"),
         "image_id" => Some("Image id (AMI)"),
         _ => None,
     };

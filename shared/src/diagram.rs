@@ -75,6 +75,7 @@ pub fn kind_style(kind: ObjectKind) -> KindStyle {
         ObjectKind::NetworkAcl => style("#F5F6F7", "#6B7785", "ACL", ChipRole::Control),
         ObjectKind::RouteTable => style("#E6F2F8", "#147EBA", "RT", ChipRole::Control),
         ObjectKind::PlacementGroup => style("#F2F9F1", "#248814", "PG", ChipRole::Control),
+        ObjectKind::DhcpOptions => style("#F5F6F7", "#6B7785", "DHCP", ChipRole::Control),
     }
 }
 
@@ -100,7 +101,7 @@ pub fn subnet_style(tier: crate::model::SubnetTier) -> KindStyle {
 pub enum EdgeClass {
     /// A route table to its route's target.
     Route,
-    /// A subnet to its route table.
+    /// A subnet to its route table; a DHCP options set to a VPC it serves.
     Association,
     /// An endpoint to a route table (gateway) or to its other subnets (interface).
     Endpoint,
@@ -168,6 +169,12 @@ pub fn chip_label(design: &Design, id: &str, kind: ObjectKind) -> String {
         | ObjectKind::SecurityGroup
         | ObjectKind::NetworkAcl
         | ObjectKind::PlacementGroup => kind.label().to_string(),
+        ObjectKind::DhcpOptions => design
+            .dhcp_options
+            .iter()
+            .find(|d| d.id == id)
+            .and_then(|d| d.domain_name.clone())
+            .unwrap_or_else(|| kind.label().to_string()),
     }
 }
 
@@ -231,6 +238,11 @@ pub fn edges(design: &Design) -> Vec<Edge> {
                 &connection.id,
             )
         });
+    }
+    for options in &design.dhcp_options {
+        for vpc in &options.vpcs {
+            edges.push(edge(&options.id, vpc, EdgeClass::Association, ""));
+        }
     }
     let mut references = BTreeSet::new();
     for group in &design.security_groups {

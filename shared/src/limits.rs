@@ -157,19 +157,8 @@ pub(crate) fn diagnostics_with_document(
         out: Vec::new(),
         per_code: Default::default(),
     };
-    let objects = design.vpcs.len()
-        + design.subnets.len()
-        + design.internet_gateways.len()
-        + design.nat_gateways.len()
-        + design.vpn_gateways.len()
-        + design.customer_gateways.len()
-        + design.vpn_connections.len()
-        + design.route_tables.len()
-        + design.endpoints.len()
-        + design.security_groups.len()
-        + design.network_acls.len()
-        + design.placement_groups.len()
-        + design.workloads.len();
+    // Every kind counts, from the one kind list.
+    let objects = design.object_count();
     if objects > MAX_OBJECTS {
         findings.push(
             codes::OBJECTS,
@@ -300,6 +289,9 @@ pub(crate) fn diagnostics_with_document(
             "on-premises CIDRs",
             gateway.on_premises_cidrs.len(),
         );
+    }
+    for options in &design.dhcp_options {
+        check_list(&mut findings, &options.id, "VPCs", options.vpcs.len());
     }
     if design.flows.len() > MAX_FLOWS {
         findings.push(

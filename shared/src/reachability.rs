@@ -172,7 +172,8 @@ pub fn path_place_of(design: &Design, object_id: &str) -> Option<String> {
         | ObjectKind::RouteTable
         | ObjectKind::SecurityGroup
         | ObjectKind::NetworkAcl
-        | ObjectKind::PlacementGroup => None,
+        | ObjectKind::PlacementGroup
+        | ObjectKind::DhcpOptions => None,
     }
 }
 

@@ -136,6 +136,40 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
                 .unwrap_or(600),
         });
     }
+    // The VPC's DHCP options set, unless it is the one AWS gives every VPC.
+    if let Some(set_id) = vpc.dhcp_options_id().filter(|id| *id != "default") {
+        let sets = match client
+            .describe_dhcp_options()
+            .dhcp_options_ids(set_id)
+            .send()
+            .await
+            .map_err(|e| service_error("DescribeDhcpOptions", e))
+        {
+            Ok(sets) => sets.dhcp_options().to_vec(),
+            // Gone between the two reads: the VPC is back on AWS's default set.
+            Err(error) if error.is_not_found() => Vec::new(),
+            Err(error) => return Err(error),
+        };
+        if let Some(set) = sets.first() {
+            let (domain_name, servers, ntp) =
+                super::ec2::dhcp_options::options_of(set.dhcp_configurations());
+            if !super::ec2::dhcp_options::is_aws_default(
+                region,
+                domain_name.as_deref(),
+                &servers,
+                &ntp,
+            ) {
+                design.dhcp_options.push(shared::model::DhcpOptions {
+                    id: set_id.to_string(),
+                    name: name_tag(set.tags()),
+                    domain_name,
+                    domain_name_servers: servers,
+                    ntp_servers: ntp,
+                    vpcs: vec![vpc_id.to_string()],
+                });
+            }
+        }
+    }
     design.vpcs.push(Vpc {
         id: vpc_id.to_string(),
         name: vpc_name,

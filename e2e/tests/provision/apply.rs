@@ -249,3 +249,167 @@ async fn flow_logs_apply_converge_move_between_destinations_import_and_destroy()
     let account = account::read(&harness.checker(), &harness.layer, design_id).await;
     assert!(account.tagged.is_empty(), "{:?}", account.tagged);
 }
+
+fn with_dhcp_options(domain_name: &str) -> Design {
+    let mut design = template("mvp");
+    let vpc = design.vpcs[0].id.clone();
+    design.dhcp_options.push(shared::model::DhcpOptions {
+        id: "dhcp-corp".into(),
+        name: "corp".into(),
+        domain_name: Some(domain_name.to_string()),
+        domain_name_servers: vec!["AmazonProvidedDNS".into(), "10.0.0.2".into()],
+        ntp_servers: vec!["169.254.169.123".into()],
+        vpcs: vec![vpc],
+    });
+    design
+}
+
+/// The VPC's DHCP options set as the account holds it: its id and its options.
+async fn dhcp_options_of(
+    client: &aws_sdk_ec2::Client,
+    vpc_id: &str,
+) -> (String, Vec<(String, Vec<String>)>) {
+    let vpcs = client.describe_vpcs().vpc_ids(vpc_id).send().await.unwrap();
+    let set_id = vpcs.vpcs()[0].dhcp_options_id().unwrap().to_string();
+    if set_id == "default" {
+        return (set_id, Vec::new());
+    }
+    let sets = client
+        .describe_dhcp_options()
+        .dhcp_options_ids(&set_id)
+        .send()
+        .await
+        .unwrap();
+    let mut options: Vec<(String, Vec<String>)> = sets.dhcp_options()[0]
+        .dhcp_configurations()
+        .iter()
+        .map(|c| {
+            (
+                c.key().unwrap_or_default().to_string(),
+                c.values()
+                    .iter()
+                    .filter_map(|v| v.value().map(str::to_string))
+                    .collect(),
+            )
+        })
+        .collect();
+    options.sort();
+    (set_id, options)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dhcp_options_apply_converge_import_replace_and_destroy() {
+    use shared::plan::ResourceKind;
+    let harness = Harness::start(9).await.expect("moto and the fault layer");
+    let design_id = "d-dhcp";
+    let design = with_dhcp_options("corp.example.com");
+    let errors: Vec<_> = shared::validate::validate(&design)
+        .into_iter()
+        .filter(|d| d.severity == shared::validate::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+
+    let report = harness.apply(design_id, Some(&design), "dep-1").await;
+    assert!(report.succeeded(), "{}", report.summary());
+    let created = |kind: ResourceKind| {
+        report
+            .created
+            .iter()
+            .find(|(key, _)| key.kind == kind)
+            .map(|(_, id)| id.clone())
+            .unwrap_or_else(|| panic!("no {kind:?} in {:?}", report.created))
+    };
+    let set_id = created(ResourceKind::DhcpOptions);
+    let vpc_id = created(ResourceKind::Vpc);
+    assert!(set_id.starts_with("dopt-"), "{set_id}");
+    let checker = harness.checker();
+    let (associated, options) = dhcp_options_of(&checker, &vpc_id).await;
+    assert_eq!(associated, set_id);
+    assert_eq!(
+        options,
+        vec![
+            (
+                "domain-name".to_string(),
+                vec!["corp.example.com".to_string()]
+            ),
+            (
+                "domain-name-servers".to_string(),
+                vec!["AmazonProvidedDNS".to_string(), "10.0.0.2".to_string()]
+            ),
+            (
+                "ntp-servers".to_string(),
+                vec!["169.254.169.123".to_string()]
+            ),
+        ]
+    );
+    // Found again by its tags: nothing left to do.
+    let plan = harness.plan(design_id, Some(&design)).await;
+    assert!(plan.is_empty(), "{:#?}", plan.steps);
+
+    // Import reads the set back, associated with the VPC.
+    let (imported, _) = harness
+        .network
+        .import_vpc("us-east-1", &vpc_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        imported.dhcp_options.len(),
+        1,
+        "{:?}",
+        imported.dhcp_options
+    );
+    let read_back = &imported.dhcp_options[0];
+    assert_eq!(read_back.id, set_id);
+    assert_eq!(read_back.domain_name.as_deref(), Some("corp.example.com"));
+    assert_eq!(
+        read_back.domain_name_servers,
+        design.dhcp_options[0].domain_name_servers
+    );
+    assert_eq!(read_back.ntp_servers, design.dhcp_options[0].ntp_servers);
+    assert_eq!(read_back.vpcs, vec![vpc_id.clone()]);
+
+    // A set cannot change: a new domain name replaces it, and the VPC moves to the new one.
+    let renamed = with_dhcp_options("ml.example.com");
+    let plan = harness.plan(design_id, Some(&renamed)).await;
+    assert!(!plan.is_empty());
+    let report = harness.apply(design_id, Some(&renamed), "dep-2").await;
+    assert!(report.succeeded(), "{}", report.summary());
+    let (moved_to, options) = dhcp_options_of(&checker, &vpc_id).await;
+    assert_ne!(moved_to, set_id);
+    assert!(options.contains(&(
+        "domain-name".to_string(),
+        vec!["ml.example.com".to_string()]
+    )));
+    let old = checker
+        .describe_dhcp_options()
+        .dhcp_options_ids(&set_id)
+        .send()
+        .await;
+    assert!(old.is_err(), "the replaced set is deleted: {old:?}");
+    assert!(harness.plan(design_id, Some(&renamed)).await.is_empty());
+
+    // Dropping the set returns the VPC to AWS's default.
+    let report = harness
+        .apply(design_id, Some(&template("mvp")), "dep-3")
+        .await;
+    assert!(report.succeeded(), "{}", report.summary());
+    assert_eq!(dhcp_options_of(&checker, &vpc_id).await.0, "default");
+
+    // Destroy: no set of the design remains.
+    let report = harness.apply(design_id, Some(&renamed), "dep-4").await;
+    assert!(report.succeeded(), "{}", report.summary());
+    let report = harness.apply(design_id, None, "dep-5").await;
+    assert!(report.succeeded(), "{}", report.summary());
+    let left = checker
+        .describe_dhcp_options()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("tag:moat:design-id")
+                .values(design_id)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(left.dhcp_options().is_empty(), "{:?}", left.dhcp_options());
+}

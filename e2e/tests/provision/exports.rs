@@ -84,10 +84,23 @@ fn cfn_lint_finds_no_error_in_the_cloudformation_of_any_template() {
     let mut launched = template("llm-training-efa");
     launched.workloads[0].launch = true;
     launched.workloads[0].image_id = Some("ami-0123456789abcdef0".into());
+    // And the tabular one on a corporate DHCP options set (the set and its association).
+    let mut corporate_dns = template("tabular-vpn");
+    corporate_dns.dhcp_options.push(shared::model::DhcpOptions {
+        id: "dhcp-corp".into(),
+        name: "corp".into(),
+        domain_name: Some("corp.example.com".into()),
+        domain_name_servers: vec!["AmazonProvidedDNS".into(), "10.20.0.53".into()],
+        ntp_servers: vec!["169.254.169.123".into()],
+        vpcs: vec![corporate_dns.vpcs[0].id.clone()],
+    });
     let designs = TEMPLATES
         .iter()
         .map(|name| (name.to_string(), template(name)))
-        .chain([("llm-training-efa-launched".to_string(), launched)]);
+        .chain([
+            ("llm-training-efa-launched".to_string(), launched),
+            ("tabular-vpn-corporate-dns".to_string(), corporate_dns),
+        ]);
     for (name, design) in designs {
         for format in [Format::CloudFormationYaml, Format::CloudFormationJson] {
             for path in write(directory.path(), &design, format, "d-lint") {

@@ -106,6 +106,11 @@ fn base_document() -> Value {
             {"rule_number": 100, "egress": true, "protocol": "all", "cidr": "0.0.0.0/0", "action": "allow"}
         ]
     }]);
+    document["dhcp_options"] = json!([{
+        "id": "dhcp-corp", "domain_name": "corp.example.com",
+        "domain_name_servers": ["AmazonProvidedDNS", "10.0.0.2"],
+        "ntp_servers": ["169.254.169.123"], "vpcs": ["vpc-llm"]
+    }]);
     document["vpn_gateways"] = json!([{"id": "vgw-dc", "vpc": "vpc-llm"}]);
     document["customer_gateways"] = json!([{"id": "cgw-dc", "ip_address": "203.0.113.10", "bgp_asn": 65000, "on_premises_cidrs": ["192.168.0.0/16"]}]);
     document["vpn_connections"] =
@@ -171,6 +176,19 @@ fn fields() -> Vec<(&'static str, Field)> {
             "on-premises CIDR",
             Field::Value("/customer_gateways/0/on_premises_cidrs/0"),
         ),
+        (
+            "DHCP domain name",
+            Field::Value("/dhcp_options/0/domain_name"),
+        ),
+        (
+            "DHCP DNS server",
+            Field::Value("/dhcp_options/0/domain_name_servers/1"),
+        ),
+        (
+            "DHCP NTP server",
+            Field::Value("/dhcp_options/0/ntp_servers/0"),
+        ),
+        ("DHCP options id", Field::Id("dhcp-corp")),
         ("VPC id", Field::Id("vpc-llm")),
         ("subnet id", Field::Id("subnet-training-a")),
         ("group id", Field::Id("sg-efa")),

@@ -175,6 +175,16 @@ for id in $(aws ec2 describe-customer-gateways --filters "$design_filter" Name=s
   aws ec2 delete-customer-gateway --customer-gateway-id "$id"
 done
 
+echo "DHCP option set associations (each VPC goes back to AWS's default set)"
+for vpc in $(aws ec2 describe-vpcs --filters "$design_filter" --query 'Vpcs[].VpcId' --output text); do
+  aws ec2 associate-dhcp-options --dhcp-options-id default --vpc-id "$vpc"
+done
+
+echo "DHCP option sets"
+for id in $(aws ec2 describe-dhcp-options --filters "$design_filter" --query 'DhcpOptions[].DhcpOptionsId' --output text); do
+  aws ec2 delete-dhcp-options --dhcp-options-id "$id"
+done
+
 echo "VPCs"
 for id in $(aws ec2 describe-vpcs --filters "$design_filter" --query 'Vpcs[].VpcId' --output text); do
   aws ec2 delete-vpc --vpc-id "$id"

@@ -736,6 +736,15 @@ pub fn connect(design: &mut Design, from: &str, to: &str) -> Result<(), CommandE
                 workload.security_groups.push(first.to_string());
             }
         }
+        (K::DhcpOptions, K::Vpc) => {
+            // A VPC has one set: connecting it to another moves it.
+            for options in design.dhcp_options.iter_mut() {
+                options.vpcs.retain(|vpc| vpc != second);
+                if options.id == first {
+                    options.vpcs.push(second.to_string());
+                }
+            }
+        }
         (K::PlacementGroup, K::Workload) => {
             if let Some(workload) = design.workloads.iter_mut().find(|w| w.id == second) {
                 workload.placement_group = Some(first.to_string());
@@ -743,7 +752,7 @@ pub fn connect(design: &mut Design, from: &str, to: &str) -> Result<(), CommandE
         }
         _ => {
             return Err(refused(format!(
-                "a {} and a {} cannot be connected: connect subnets to route tables or network ACLs, route tables to gateways, endpoints to route tables or subnets, VPN gateways to customer gateways, security groups and placement groups to workloads",
+                "a {} and a {} cannot be connected: connect subnets to route tables or network ACLs, route tables to gateways, endpoints to route tables or subnets, VPN gateways to customer gateways, security groups and placement groups to workloads, DHCP options to VPCs",
                 from_kind.label(),
                 to_kind.label()
             )));
@@ -759,7 +768,7 @@ fn pair_rank(kind: ObjectKind) -> u8 {
         ObjectKind::Endpoint => 1,
         ObjectKind::RouteTable => 2,
         ObjectKind::VpnGateway => 3,
-        ObjectKind::SecurityGroup | ObjectKind::PlacementGroup => 4,
+        ObjectKind::SecurityGroup | ObjectKind::PlacementGroup | ObjectKind::DhcpOptions => 4,
         ObjectKind::Vpc
         | ObjectKind::InternetGateway
         | ObjectKind::NatGateway

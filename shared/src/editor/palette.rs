@@ -5,10 +5,10 @@
 use super::ops::{self as editor, CommandError};
 use crate::layout::{CHIP_HEIGHT, CHIP_WIDTH, SIDE_CHIP_WIDTH};
 use crate::model::{
-    CustomerGateway, Design, Endpoint, EndpointType, InternetGateway, LayoutBox, NatGateway,
-    NetworkAcl, NetworkAclEntry, ObjectKind, PlacementGroup, PlacementStrategy, Protocol,
-    RouteTable, RuleAction, SecurityGroup, SecurityGroupRule, SubnetTier, VpnConnection,
-    VpnGateway, Workload, WorkloadKind,
+    AMAZON_PROVIDED_DNS, CustomerGateway, Design, DhcpOptions, Endpoint, EndpointType,
+    InternetGateway, LayoutBox, NatGateway, NetworkAcl, NetworkAclEntry, ObjectKind,
+    PlacementGroup, PlacementStrategy, Protocol, RouteTable, RuleAction, SecurityGroup,
+    SecurityGroupRule, SubnetTier, VpnConnection, VpnGateway, Workload, WorkloadKind,
 };
 
 crate::enumerate::enum_with_all! {
@@ -31,6 +31,7 @@ crate::enumerate::enum_with_all! {
         NetworkAcl,
         RouteTable,
         PlacementGroup,
+        DhcpOptions,
         GpuNode,
         SagemakerNotebook,
         SagemakerTraining,
@@ -58,6 +59,7 @@ impl PaletteItem {
             PaletteItem::NetworkAcl => ObjectKind::NetworkAcl,
             PaletteItem::RouteTable => ObjectKind::RouteTable,
             PaletteItem::PlacementGroup => ObjectKind::PlacementGroup,
+            PaletteItem::DhcpOptions => ObjectKind::DhcpOptions,
             PaletteItem::GpuNode
             | PaletteItem::SagemakerNotebook
             | PaletteItem::SagemakerTraining
@@ -84,6 +86,7 @@ impl PaletteItem {
             PaletteItem::NetworkAcl => "Network ACL",
             PaletteItem::RouteTable => "Route table",
             PaletteItem::PlacementGroup => "Placement group",
+            PaletteItem::DhcpOptions => "DHCP options",
             PaletteItem::GpuNode => "GPU node",
             PaletteItem::SagemakerNotebook => "SageMaker notebook",
             PaletteItem::SagemakerTraining => "SageMaker training",
@@ -107,7 +110,8 @@ impl PaletteItem {
             | PaletteItem::DynamoDbGatewayEndpoint
             | PaletteItem::SecurityGroup
             | PaletteItem::NetworkAcl
-            | PaletteItem::RouteTable => DropTarget::Vpc,
+            | PaletteItem::RouteTable
+            | PaletteItem::DhcpOptions => DropTarget::Vpc,
             PaletteItem::NatGateway
             | PaletteItem::InterfaceEndpoint
             | PaletteItem::GpuNode
@@ -465,6 +469,23 @@ pub fn drop_item(
             design.placement_groups.push(PlacementGroup {
                 id: id.clone(),
                 strategy: PlacementStrategy::Cluster,
+            });
+        }
+        PaletteItem::DhcpOptions => {
+            // Dropped in a VPC, it serves that VPC (which leaves any other set): the VPC's
+            // own resolver, so endpoints' private DNS keeps working, and the Amazon Time Sync
+            // Service, which keeps a training job's nodes on one clock.
+            width = SIDE_CHIP_WIDTH;
+            for options in design.dhcp_options.iter_mut() {
+                options.vpcs.retain(|vpc| *vpc != container_id);
+            }
+            design.dhcp_options.push(DhcpOptions {
+                id: id.clone(),
+                name: String::new(),
+                domain_name: None,
+                domain_name_servers: vec![AMAZON_PROVIDED_DNS.to_string()],
+                ntp_servers: vec!["169.254.169.123".to_string()],
+                vpcs: vec![container_id.clone()],
             });
         }
         PaletteItem::GpuNode

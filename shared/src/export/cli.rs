@@ -613,6 +613,40 @@ wait_endpoint() { # endpoint id
                     q(vpc)
                 );
             }
+            ResourceSpec::DhcpOptions {
+                domain_name,
+                domain_name_servers,
+                ntp_servers,
+            } => {
+                let mut configurations = Vec::new();
+                let values = |items: &[String]| items.iter().map(|i| data(i)).collect::<Vec<_>>();
+                if let Some(domain_name) = domain_name {
+                    configurations
+                        .push(json!({"Key": "domain-name", "Values": [data(domain_name)]}));
+                }
+                if !domain_name_servers.is_empty() {
+                    configurations.push(json!({"Key": "domain-name-servers", "Values": values(domain_name_servers)}));
+                }
+                if !ntp_servers.is_empty() {
+                    configurations
+                        .push(json!({"Key": "ntp-servers", "Values": values(ntp_servers)}));
+                }
+                let _ = writeln!(
+                    out,
+                    "{own}=$(aws ec2 describe-dhcp-options --filters {} \\\n  --query 'DhcpOptions[0].DhcpOptionsId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-dhcp-options --dhcp-configurations {} \\\n    --tag-specifications {} \\\n    --query 'DhcpOptions.DhcpOptionsId' --output text)\nfi",
+                    filters(&[]),
+                    json_word(&Value::Array(configurations)),
+                    tags("dhcp-options")
+                );
+            }
+            ResourceSpec::DhcpOptionsAssociation { vpc, dhcp_options } => {
+                let _ = writeln!(
+                    out,
+                    "aws ec2 associate-dhcp-options --dhcp-options-id {} --vpc-id {}",
+                    var(ResourceKind::DhcpOptions, dhcp_options),
+                    var(ResourceKind::Vpc, vpc)
+                );
+            }
         }
     }
     let _ = writeln!(
@@ -801,6 +835,20 @@ for id in $(aws ec2 describe-instances --filters "$design_filter" Name=instance-
   --query 'Reservations[].Instances[].InstanceId' --output text); do
   aws ec2 terminate-instances --instance-ids "$id" > /dev/null
   aws ec2 wait instance-terminated --instance-ids "$id"
+done
+"#,
+        ),
+        ResourceKind::DhcpOptionsAssociation => Some(
+            r#"echo "DHCP option set associations (each VPC goes back to AWS's default set)"
+for vpc in $(aws ec2 describe-vpcs --filters "$design_filter" --query 'Vpcs[].VpcId' --output text); do
+  aws ec2 associate-dhcp-options --dhcp-options-id default --vpc-id "$vpc"
+done
+"#,
+        ),
+        ResourceKind::DhcpOptions => Some(
+            r#"echo "DHCP option sets"
+for id in $(aws ec2 describe-dhcp-options --filters "$design_filter" --query 'DhcpOptions[].DhcpOptionsId' --output text); do
+  aws ec2 delete-dhcp-options --dhcp-options-id "$id"
 done
 "#,
         ),

@@ -547,6 +547,31 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 }
                 ("AWS::EC2::FlowLog", properties, Vec::new())
             }
+            ResourceSpec::DhcpOptions {
+                domain_name,
+                domain_name_servers,
+                ntp_servers,
+            } => {
+                let mut properties = json!({"Tags": tags(id)});
+                if let Some(domain_name) = domain_name {
+                    properties["DomainName"] = json!(domain_name);
+                }
+                if !domain_name_servers.is_empty() {
+                    properties["DomainNameServers"] = json!(domain_name_servers);
+                }
+                if !ntp_servers.is_empty() {
+                    properties["NtpServers"] = json!(ntp_servers);
+                }
+                ("AWS::EC2::DHCPOptions", properties, Vec::new())
+            }
+            ResourceSpec::DhcpOptionsAssociation { vpc, dhcp_options } => (
+                "AWS::EC2::VPCDHCPOptionsAssociation",
+                json!({
+                    "VpcId": reference(&name(ResourceKind::Vpc, vpc)),
+                    "DhcpOptionsId": reference(&name(ResourceKind::DhcpOptions, dhcp_options)),
+                }),
+                Vec::new(),
+            ),
         };
         let mut body = Map::new();
         body.insert("Type".into(), json!(kind));

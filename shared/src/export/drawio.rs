@@ -140,7 +140,8 @@ fn style_of(kind: ObjectKind, design: &Design, id: &str) -> String {
         | ObjectKind::RouteTable
         | ObjectKind::SecurityGroup
         | ObjectKind::NetworkAcl
-        | ObjectKind::PlacementGroup => {
+        | ObjectKind::PlacementGroup
+        | ObjectKind::DhcpOptions => {
             let style = crate::diagram::kind_style(kind);
             format!(
                 "rounded=1;whiteSpace=wrap;html=1;strokeColor={};fillColor={};fontSize=10;",

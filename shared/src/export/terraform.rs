@@ -617,6 +617,33 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 }
                 block.map("tags", tags(id))
             }
+            ResourceSpec::DhcpOptions {
+                domain_name,
+                domain_name_servers,
+                ntp_servers,
+            } => {
+                let mut block = Block::new(header("aws_vpc_dhcp_options"));
+                if let Some(domain_name) = domain_name {
+                    block = block.text("domain_name", domain_name);
+                }
+                // Quoted one by one: every server is design text.
+                let quoted = |servers: &[String]| servers.iter().map(|s| quote(s)).collect();
+                if !domain_name_servers.is_empty() {
+                    block = block.list("domain_name_servers", quoted(domain_name_servers));
+                }
+                if !ntp_servers.is_empty() {
+                    block = block.list("ntp_servers", quoted(ntp_servers));
+                }
+                block.map("tags", tags(id))
+            }
+            ResourceSpec::DhcpOptionsAssociation { vpc, dhcp_options } => {
+                Block::new(header("aws_vpc_dhcp_options_association"))
+                    .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
+                    .raw(
+                        "dhcp_options_id",
+                        reference(ResourceKind::DhcpOptions, dhcp_options, "id"),
+                    )
+            }
         };
         blocks.push(block);
     }

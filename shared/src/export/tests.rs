@@ -9,11 +9,103 @@ use serde_json::Value;
 use super::*;
 use crate::templates::TEMPLATES;
 
-/// The templates, and two with flow logs: to S3 (MVP) and to CloudWatch Logs (LLM).
+/// The templates, two with flow logs (to S3 from the MVP, to CloudWatch Logs from the LLM one)
+/// and the tabular one on a corporate DHCP options set.
 fn designs() -> Vec<Design> {
     let mut designs: Vec<Design> = TEMPLATES.iter().map(|t| t.design().unwrap()).collect();
     designs.extend(with_flow_logs());
+    designs.push(with_dhcp_options());
     designs
+}
+
+fn with_dhcp_options() -> Design {
+    let mut design = crate::templates::template("tabular-vpn")
+        .unwrap()
+        .design()
+        .unwrap();
+    design.name = "tabular with corporate dns".into();
+    design.dhcp_options.push(crate::model::DhcpOptions {
+        id: "dhcp-corp".into(),
+        name: "corp".into(),
+        domain_name: Some("corp.example.com".into()),
+        domain_name_servers: vec!["AmazonProvidedDNS".into(), "10.20.0.53".into()],
+        ntp_servers: vec!["169.254.169.123".into()],
+        vpcs: vec![design.vpcs[0].id.clone()],
+    });
+    crate::layout::fill_missing_layout(&mut design);
+    design
+}
+
+#[test]
+fn every_export_carries_the_dhcp_options_set_and_its_association() {
+    let design = with_dhcp_options();
+    let vpc = design.vpcs[0].id.clone();
+    let template = cloudformation::template(&design, "d-1");
+    let resources = template["Resources"].as_object().unwrap();
+    let set = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::EC2::DHCPOptions")
+        .expect("a DHCPOptions resource");
+    assert_eq!(set["Properties"]["DomainName"], "corp.example.com");
+    assert_eq!(
+        set["Properties"]["DomainNameServers"],
+        serde_json::json!(["AmazonProvidedDNS", "10.20.0.53"])
+    );
+    assert_eq!(
+        set["Properties"]["NtpServers"],
+        serde_json::json!(["169.254.169.123"])
+    );
+    let association = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::EC2::VPCDHCPOptionsAssociation")
+        .expect("an association");
+    assert!(association["Properties"]["VpcId"]["Ref"].is_string());
+    assert!(association["Properties"]["DhcpOptionsId"]["Ref"].is_string());
+
+    let terraform: String = terraform::files(&design, "d-1")
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect();
+    assert!(
+        terraform.contains("resource \"aws_vpc_dhcp_options\""),
+        "{terraform}"
+    );
+    assert!(
+        terraform.contains("\"AmazonProvidedDNS\", \"10.20.0.53\""),
+        "{terraform}"
+    );
+    assert!(terraform.contains("resource \"aws_vpc_dhcp_options_association\""));
+
+    let script = cli::apply_script(&design, "d-1");
+    assert!(
+        script.contains("aws ec2 create-dhcp-options --dhcp-configurations"),
+        "{script}"
+    );
+    assert!(
+        script.contains("aws ec2 associate-dhcp-options"),
+        "{script}"
+    );
+    let teardown = cli::teardown_script(&design, "d-1");
+    let association = teardown
+        .find("associate-dhcp-options --dhcp-options-id default")
+        .unwrap();
+    let deletion = teardown.find("delete-dhcp-options").unwrap();
+    let vpcs = teardown.find("aws ec2 delete-vpc ").unwrap();
+    assert!(
+        association < deletion && deletion < vpcs,
+        "VPCs leave the set before it goes"
+    );
+
+    // Drawn: a chip with its domain, joined to the VPC it serves.
+    let edges = crate::diagram::edges(&design);
+    assert!(edges.iter().any(|e| e.from == "dhcp-corp" && e.to == vpc));
+    let svg = svg::diagram(&design, &svg::SvgOptions::default());
+    assert!(svg.contains("data-id=\"dhcp-corp\""), "the set is drawn");
+    assert!(drawio::diagram(&design).contains("dhcp-corp"));
+    assert_eq!(
+        crate::diagram::chip_label(&design, "dhcp-corp", crate::model::ObjectKind::DhcpOptions),
+        "corp.example.com"
+    );
 }
 
 fn with_flow_logs() -> Vec<Design> {

@@ -6,6 +6,7 @@
 //! reported like any other problem.
 
 mod customer_gateway;
+mod dhcp_options;
 mod endpoint;
 mod internet_gateway;
 mod kind;
@@ -30,6 +31,7 @@ use serde::{Deserialize, Serialize};
 pub const CURRENT_SCHEMA_VERSION: u32 = 2;
 
 pub use customer_gateway::*;
+pub use dhcp_options::*;
 pub use endpoint::*;
 pub use internet_gateway::*;
 pub use kind::{Container, DesignObject, Reference};
@@ -59,6 +61,10 @@ kind::design_kinds! {
     NetworkAcl: network_acls => NetworkAcl, "Network ACL", "acl";
     PlacementGroup: placement_groups => PlacementGroup, "Placement group", "pg";
     Workload: workloads => Workload, "Workload", "wl";
+    /// Added after version 2 was fixed: optional, and left out of a document when empty, so a
+    /// design without one is written exactly as before.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    DhcpOptions: dhcp_options => DhcpOptions, "DHCP options", "dhcp";
 }
 
 impl Design {

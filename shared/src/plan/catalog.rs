@@ -69,6 +69,8 @@ pub fn row(kind: ResourceKind) -> &'static ResourceFacts {
         ResourceKind::RouteTableAssociation => &ROUTE_TABLE_ASSOCIATION,
         ResourceKind::Instance => &INSTANCE,
         ResourceKind::FlowLog => &FLOW_LOG,
+        ResourceKind::DhcpOptions => &DHCP_OPTIONS,
+        ResourceKind::DhcpOptionsAssociation => &DHCP_OPTIONS_ASSOCIATION,
     }
 }
 
@@ -115,9 +117,43 @@ const VPC: ResourceFacts = ResourceFacts {
     aws_id_prefix: Some("vpc-"),
 };
 
+const DHCP_OPTIONS: ResourceFacts = ResourceFacts {
+    name: "dhcp_options",
+    rank: 1,
+    tagged: true,
+    long_pole: false,
+    in_place: NO_ATTRIBUTES,
+    cloudformation_type: "AWS::EC2::DHCPOptions",
+    terraform_type: "aws_vpc_dhcp_options",
+    ec2_resource_type: "dhcp-options",
+    create_actions: &["ec2:CreateDhcpOptions", "ec2:CreateTags"],
+    delete_actions: &["ec2:DeleteDhcpOptions"],
+    read_actions: &["ec2:DescribeDhcpOptions"],
+    not_found_code: Some("InvalidDhcpOptionID.NotFound"),
+    aws_id_prefix: Some("dopt-"),
+};
+
+/// Found through its VPC (`DescribeVpcs` names the set); deleting it associates AWS's
+/// default set.
+const DHCP_OPTIONS_ASSOCIATION: ResourceFacts = ResourceFacts {
+    name: "dhcp_options_association",
+    rank: 2,
+    tagged: false,
+    long_pole: false,
+    in_place: &["dhcp_options"],
+    cloudformation_type: "AWS::EC2::VPCDHCPOptionsAssociation",
+    terraform_type: "aws_vpc_dhcp_options_association",
+    ec2_resource_type: "vpc",
+    create_actions: &["ec2:AssociateDhcpOptions"],
+    delete_actions: &["ec2:AssociateDhcpOptions"],
+    read_actions: &["ec2:DescribeVpcs"],
+    not_found_code: Some("InvalidVpcID.NotFound"),
+    aws_id_prefix: None,
+};
+
 const CUSTOMER_GATEWAY: ResourceFacts = ResourceFacts {
     name: "customer_gateway",
-    rank: 1,
+    rank: 3,
     tagged: true,
     long_pole: false,
     in_place: NO_ATTRIBUTES,
@@ -133,7 +169,7 @@ const CUSTOMER_GATEWAY: ResourceFacts = ResourceFacts {
 
 const PLACEMENT_GROUP: ResourceFacts = ResourceFacts {
     name: "placement_group",
-    rank: 2,
+    rank: 4,
     tagged: true,
     long_pole: false,
     in_place: NO_ATTRIBUTES,
@@ -149,7 +185,7 @@ const PLACEMENT_GROUP: ResourceFacts = ResourceFacts {
 
 const SUBNET: ResourceFacts = ResourceFacts {
     name: "subnet",
-    rank: 3,
+    rank: 5,
     tagged: true,
     long_pole: false,
     in_place: &["map_public_ip"],
@@ -169,7 +205,7 @@ const SUBNET: ResourceFacts = ResourceFacts {
 
 const INTERNET_GATEWAY: ResourceFacts = ResourceFacts {
     name: "internet_gateway",
-    rank: 4,
+    rank: 6,
     tagged: true,
     long_pole: false,
     in_place: NO_ATTRIBUTES,
@@ -189,7 +225,7 @@ const INTERNET_GATEWAY: ResourceFacts = ResourceFacts {
 
 const VPN_GATEWAY: ResourceFacts = ResourceFacts {
     name: "vpn_gateway",
-    rank: 5,
+    rank: 7,
     tagged: true,
     long_pole: true,
     in_place: NO_ATTRIBUTES,
@@ -209,7 +245,7 @@ const VPN_GATEWAY: ResourceFacts = ResourceFacts {
 
 const SECURITY_GROUP: ResourceFacts = ResourceFacts {
     name: "security_group",
-    rank: 6,
+    rank: 8,
     tagged: true,
     long_pole: false,
     in_place: NO_ATTRIBUTES,
@@ -229,7 +265,7 @@ const SECURITY_GROUP: ResourceFacts = ResourceFacts {
 
 const ROUTE_TABLE: ResourceFacts = ResourceFacts {
     name: "route_table",
-    rank: 7,
+    rank: 9,
     tagged: true,
     long_pole: false,
     in_place: NO_ATTRIBUTES,
@@ -245,7 +281,7 @@ const ROUTE_TABLE: ResourceFacts = ResourceFacts {
 
 const NETWORK_ACL: ResourceFacts = ResourceFacts {
     name: "network_acl",
-    rank: 8,
+    rank: 10,
     tagged: true,
     long_pole: false,
     in_place: NO_ATTRIBUTES,
@@ -261,7 +297,7 @@ const NETWORK_ACL: ResourceFacts = ResourceFacts {
 
 const ELASTIC_IP: ResourceFacts = ResourceFacts {
     name: "elastic_ip",
-    rank: 9,
+    rank: 11,
     tagged: true,
     long_pole: true,
     in_place: NO_ATTRIBUTES,
@@ -277,7 +313,7 @@ const ELASTIC_IP: ResourceFacts = ResourceFacts {
 
 const NAT_GATEWAY: ResourceFacts = ResourceFacts {
     name: "nat_gateway",
-    rank: 10,
+    rank: 12,
     tagged: true,
     long_pole: true,
     in_place: NO_ATTRIBUTES,
@@ -293,7 +329,7 @@ const NAT_GATEWAY: ResourceFacts = ResourceFacts {
 
 const VPN_CONNECTION: ResourceFacts = ResourceFacts {
     name: "vpn_connection",
-    rank: 11,
+    rank: 13,
     tagged: true,
     long_pole: true,
     in_place: NO_ATTRIBUTES,
@@ -313,7 +349,7 @@ const VPN_CONNECTION: ResourceFacts = ResourceFacts {
 
 const GATEWAY_ENDPOINT: ResourceFacts = ResourceFacts {
     name: "gateway_endpoint",
-    rank: 12,
+    rank: 14,
     tagged: true,
     long_pole: false,
     in_place: &["route_tables"],
@@ -333,7 +369,7 @@ const GATEWAY_ENDPOINT: ResourceFacts = ResourceFacts {
 
 const INTERFACE_ENDPOINT: ResourceFacts = ResourceFacts {
     name: "interface_endpoint",
-    rank: 13,
+    rank: 15,
     tagged: true,
     long_pole: true,
     in_place: &["subnets", "security_groups", "private_dns"],
@@ -342,7 +378,7 @@ const INTERFACE_ENDPOINT: ResourceFacts = ResourceFacts {
 
 const SECURITY_GROUP_RULE: ResourceFacts = ResourceFacts {
     name: "security_group_rule",
-    rank: 14,
+    rank: 16,
     tagged: false,
     long_pole: false,
     in_place: NO_ATTRIBUTES,
@@ -364,7 +400,7 @@ const SECURITY_GROUP_RULE: ResourceFacts = ResourceFacts {
 
 const NETWORK_ACL_ENTRY: ResourceFacts = ResourceFacts {
     name: "network_acl_entry",
-    rank: 15,
+    rank: 17,
     tagged: false,
     long_pole: false,
     in_place: NO_ATTRIBUTES,
@@ -380,7 +416,7 @@ const NETWORK_ACL_ENTRY: ResourceFacts = ResourceFacts {
 
 const NETWORK_ACL_ASSOCIATION: ResourceFacts = ResourceFacts {
     name: "network_acl_association",
-    rank: 16,
+    rank: 18,
     tagged: false,
     long_pole: false,
     in_place: &["network_acl"],
@@ -396,7 +432,7 @@ const NETWORK_ACL_ASSOCIATION: ResourceFacts = ResourceFacts {
 
 const ROUTE: ResourceFacts = ResourceFacts {
     name: "route",
-    rank: 17,
+    rank: 19,
     tagged: false,
     long_pole: false,
     in_place: &["target"],
@@ -412,7 +448,7 @@ const ROUTE: ResourceFacts = ResourceFacts {
 
 const ROUTE_TABLE_ASSOCIATION: ResourceFacts = ResourceFacts {
     name: "route_table_association",
-    rank: 18,
+    rank: 20,
     tagged: false,
     long_pole: false,
     in_place: &["route_table"],
@@ -431,7 +467,7 @@ const ROUTE_TABLE_ASSOCIATION: ResourceFacts = ResourceFacts {
 
 const INSTANCE: ResourceFacts = ResourceFacts {
     name: "instance",
-    rank: 19,
+    rank: 21,
     tagged: true,
     long_pole: false,
     in_place: NO_ATTRIBUTES,
@@ -448,7 +484,7 @@ const INSTANCE: ResourceFacts = ResourceFacts {
 /// Delivery to S3 or CloudWatch Logs is set up by the Logs service on the caller's behalf.
 const FLOW_LOG: ResourceFacts = ResourceFacts {
     name: "flow_log",
-    rank: 20,
+    rank: 22,
     tagged: true,
     long_pole: false,
     in_place: NO_ATTRIBUTES,

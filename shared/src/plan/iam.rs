@@ -157,6 +157,9 @@ mod tests {
                 serde_json::to_string_pretty(&policy(&crate::plan::desired_resources(&design)))
                     .unwrap()
                     + "\n";
+            if std::env::var_os("MOAT_UPDATE_SNAPSHOTS").is_some() {
+                std::fs::write(directory.join("iam-policy.json"), &printed).unwrap();
+            }
             let committed = std::fs::read_to_string(directory.join("iam-policy.json")).unwrap();
             assert!(printed == committed, "{name}: the IAM policy changed");
             compared += 1;

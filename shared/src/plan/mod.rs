@@ -43,6 +43,8 @@ crate::enumerate::enum_with_all! {
         RouteTableAssociation,
         Instance,
         FlowLog,
+        DhcpOptions,
+        DhcpOptionsAssociation,
     }
 }
 
@@ -238,6 +240,19 @@ pub enum ResourceSpec {
         delivery_role_arn: Option<String>,
         max_aggregation_interval: u32,
     },
+    /// A DHCP options set. AWS cannot change one: any change replaces it (and re-associates
+    /// its VPCs).
+    DhcpOptions {
+        domain_name: Option<String>,
+        domain_name_servers: Vec<String>,
+        ntp_servers: Vec<String>,
+    },
+    /// A VPC's association with a DHCP options set; removing it returns the VPC to AWS's
+    /// default set.
+    DhcpOptionsAssociation {
+        vpc: String,
+        dhcp_options: String,
+    },
 }
 
 impl ResourceSpec {
@@ -377,6 +392,18 @@ impl ResourceSpec {
                     max_aggregation_interval.to_string(),
                 ),
             ]),
+            ResourceSpec::DhcpOptions {
+                domain_name,
+                domain_name_servers,
+                ntp_servers,
+            } => attributes([
+                ("domain_name", domain_name.clone().unwrap_or_default()),
+                ("domain_name_servers", domain_name_servers.join(",")),
+                ("ntp_servers", ntp_servers.join(",")),
+            ]),
+            ResourceSpec::DhcpOptionsAssociation { vpc, dhcp_options } => {
+                attributes([("vpc", vpc.clone()), ("dhcp_options", dhcp_options.clone())])
+            }
         }
     }
 
@@ -405,6 +432,8 @@ impl ResourceSpec {
             ResourceSpec::RouteTableAssociation { .. } => K::RouteTableAssociation,
             ResourceSpec::Instance { .. } => K::Instance,
             ResourceSpec::FlowLog { .. } => K::FlowLog,
+            ResourceSpec::DhcpOptions { .. } => K::DhcpOptions,
+            ResourceSpec::DhcpOptionsAssociation { .. } => K::DhcpOptionsAssociation,
         }
     }
 }
@@ -628,6 +657,36 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 dns_hostnames: vpc.enable_dns_hostnames,
             },
         );
+    }
+    // DHCP options before anything launches in their VPCs: an instance takes the options
+    // its VPC had when it booted until its lease renews.
+    for options in &design.dhcp_options {
+        push(
+            &mut resources,
+            DhcpOptions,
+            options.id.clone(),
+            Vec::new(),
+            ResourceSpec::DhcpOptions {
+                domain_name: options.domain_name.clone().filter(|name| !name.is_empty()),
+                domain_name_servers: options.domain_name_servers.clone(),
+                ntp_servers: options.ntp_servers.clone(),
+            },
+        );
+        for vpc in &options.vpcs {
+            push(
+                &mut resources,
+                DhcpOptionsAssociation,
+                format!("{vpc}/dhcp-options"),
+                vec![
+                    vpc_key(vpc),
+                    ResourceKey::new(DhcpOptions, options.id.clone()),
+                ],
+                ResourceSpec::DhcpOptionsAssociation {
+                    vpc: vpc.clone(),
+                    dhcp_options: options.id.clone(),
+                },
+            );
+        }
     }
     for gateway in &design.customer_gateways {
         push(

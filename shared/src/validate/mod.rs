@@ -10,6 +10,7 @@ mod audit;
 pub mod catalogue;
 mod compute;
 mod context;
+mod dhcp;
 mod gateways;
 pub mod identity;
 mod quotas;
@@ -85,6 +86,13 @@ pub mod codes {
     pub const QUOTA_INTERFACE_ENDPOINTS: &str = "quota.interface-endpoints";
     pub const QUOTA_SUBNETS: &str = "quota.subnets";
     pub const QUOTA_ROUTE_TABLES: &str = "quota.route-tables";
+    // DHCP options
+    pub const DHCP_EMPTY: &str = "dhcp.empty";
+    pub const DHCP_SERVER_COUNT: &str = "dhcp.server-count";
+    pub const DHCP_SERVER_INVALID: &str = "dhcp.server-invalid";
+    pub const DHCP_DOMAIN_NAME_INVALID: &str = "dhcp.domain-name-invalid";
+    pub const DHCP_VPC_MULTIPLE: &str = "dhcp.vpc-multiple";
+    pub const DHCP_PRIVATE_DNS_UNRESOLVED: &str = "dhcp.private-dns-unresolved";
     // Moat's own, beyond the reference.
     /// A reference names an object that does not exist (or is of the wrong kind).
     pub const REFERENCE_UNKNOWN: &str = "reference.unknown";
@@ -174,6 +182,12 @@ pub mod codes {
         QUOTA_INTERFACE_ENDPOINTS,
         QUOTA_SUBNETS,
         QUOTA_ROUTE_TABLES,
+        DHCP_EMPTY,
+        DHCP_SERVER_COUNT,
+        DHCP_SERVER_INVALID,
+        DHCP_DOMAIN_NAME_INVALID,
+        DHCP_VPC_MULTIPLE,
+        DHCP_PRIVATE_DNS_UNRESOLVED,
     ];
 
     /// Moat's own codes (the "Moat's own" section of the catalogue).
@@ -220,6 +234,7 @@ pub fn validate(design: &Design) -> Vec<Diagnostic> {
     security::check(&context, &mut diagnostics);
     compute::check(&context, &mut diagnostics);
     quotas::check(&context, &mut diagnostics);
+    dhcp::check(&context, &mut diagnostics);
     audit::check(&context, &mut diagnostics);
     diagnostics
         .sort_by(|a, b| (a.severity, &a.code, &a.objects).cmp(&(b.severity, &b.code, &b.objects)));

@@ -1543,6 +1543,179 @@ pub fn rule_cases() -> Vec<RuleCase> {
             ]),
         ),
         case(
+            codes::DHCP_EMPTY,
+            vec![
+                patched(&[(
+                    "/dhcp_options",
+                    json!([{"id": "dhcp-a", "vpcs": ["vpc-a"]}]),
+                )]),
+                patched(&[(
+                    "/dhcp_options",
+                    json!([{"id": "dhcp-a", "domain_name": " "}]),
+                )]),
+                patched(&[(
+                    "/dhcp_options",
+                    json!([{"id": "dhcp-a", "domain_name_servers": [], "ntp_servers": []}]),
+                )]),
+            ],
+            patched(&[(
+                "/dhcp_options",
+                json!([{"id": "dhcp-a", "ntp_servers": ["169.254.169.123"], "vpcs": ["vpc-a"]}]),
+            )]),
+        ),
+        case(
+            codes::DHCP_SERVER_COUNT,
+            vec![
+                patched(&[(
+                    "/dhcp_options",
+                    json!([{"id": "dhcp-a", "domain_name_servers": ["10.0.0.2", "10.1.0.2", "10.2.0.2", "10.3.0.2", "AmazonProvidedDNS"]}]),
+                )]),
+                patched(&[(
+                    "/dhcp_options",
+                    json!([{"id": "dhcp-a", "ntp_servers": ["10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5"]}]),
+                )]),
+                patched(&[(
+                    "/dhcp_options",
+                    json!([{"id": "dhcp-a", "domain_name_servers": ["AmazonProvidedDNS", "10.0.0.2", "10.0.0.3", "10.0.0.4", "10.0.0.5", "10.0.0.6"], "vpcs": ["vpc-a"]}]),
+                )]),
+            ],
+            patched(&[(
+                "/dhcp_options",
+                json!([{"id": "dhcp-a", "domain_name_servers": ["AmazonProvidedDNS", "10.0.0.2", "10.0.0.3", "10.0.0.4"]}]),
+            )]),
+        ),
+        case(
+            codes::DHCP_SERVER_INVALID,
+            vec![
+                patched(&[(
+                    "/dhcp_options",
+                    json!([{"id": "dhcp-a", "domain_name_servers": ["dns.corp.example"]}]),
+                )]),
+                patched(&[(
+                    "/dhcp_options",
+                    json!([{"id": "dhcp-a", "domain_name_servers": ["amazonprovideddns"]}]),
+                )]),
+                patched(&[(
+                    "/dhcp_options",
+                    json!([{"id": "dhcp-a", "ntp_servers": ["AmazonProvidedDNS"]}]),
+                )]),
+                patched(&[(
+                    "/dhcp_options",
+                    json!([{"id": "dhcp-a", "ntp_servers": ["time.aws.com"]}]),
+                )]),
+            ],
+            patched(&[(
+                "/dhcp_options",
+                json!([{"id": "dhcp-a", "domain_name_servers": ["AmazonProvidedDNS", "fd00::53"], "ntp_servers": ["169.254.169.123"]}]),
+            )]),
+        ),
+        case(
+            codes::DHCP_DOMAIN_NAME_INVALID,
+            vec![
+                patched(&[(
+                    "/dhcp_options",
+                    json!([{"id": "dhcp-a", "domain_name": "corp_example.com"}]),
+                )]),
+                patched(&[(
+                    "/dhcp_options",
+                    json!([{"id": "dhcp-a", "domain_name": "-corp.example.com"}]),
+                )]),
+                patched(&[(
+                    "/dhcp_options",
+                    json!([{"id": "dhcp-a", "domain_name": "corp..example.com", "ntp_servers": ["169.254.169.123"]}]),
+                )]),
+            ],
+            patched(&[(
+                "/dhcp_options",
+                json!([{"id": "dhcp-a", "domain_name": "ec2.internal corp.example.com"}]),
+            )]),
+        ),
+        case(
+            codes::DHCP_VPC_MULTIPLE,
+            vec![
+                patched(&[(
+                    "/dhcp_options",
+                    json!([
+                        {"id": "dhcp-a", "domain_name": "a.example", "vpcs": ["vpc-a"]},
+                        {"id": "dhcp-b", "domain_name": "b.example", "vpcs": ["vpc-a"]}
+                    ]),
+                )]),
+                patched(&[(
+                    "/dhcp_options",
+                    json!([
+                        {"id": "dhcp-a", "ntp_servers": ["169.254.169.123"], "vpcs": ["vpc-a"]},
+                        {"id": "dhcp-b", "ntp_servers": ["169.254.169.123"], "vpcs": ["vpc-a"]},
+                        {"id": "dhcp-c", "ntp_servers": ["169.254.169.123"], "vpcs": ["vpc-a"]}
+                    ]),
+                )]),
+                patched(&[
+                    (
+                        "/vpcs/-",
+                        json!({"id": "vpc-b", "cidr_blocks": ["10.9.0.0/16"], "flow_logs": {"destination": "arn:aws:s3:::rules-flow-logs"}}),
+                    ),
+                    (
+                        "/dhcp_options",
+                        json!([
+                            {"id": "dhcp-a", "domain_name": "a.example", "vpcs": ["vpc-a", "vpc-b"]},
+                            {"id": "dhcp-b", "domain_name": "b.example", "vpcs": ["vpc-b"]}
+                        ]),
+                    ),
+                ]),
+            ],
+            patched(&[(
+                "/dhcp_options",
+                json!([
+                    {"id": "dhcp-a", "domain_name": "a.example", "vpcs": ["vpc-a"]},
+                    {"id": "dhcp-b", "domain_name": "b.example", "vpcs": []}
+                ]),
+            )]),
+        ),
+        case(
+            codes::DHCP_PRIVATE_DNS_UNRESOLVED,
+            vec![
+                patched(&[
+                    (
+                        "/endpoints/-",
+                        interface_endpoint("vpce-sts", "sts", &["priv-a"], &["sg-app"], true),
+                    ),
+                    (
+                        "/dhcp_options",
+                        json!([{"id": "dhcp-a", "domain_name_servers": ["10.20.0.53"], "vpcs": ["vpc-a"]}]),
+                    ),
+                ]),
+                patched(&[
+                    (
+                        "/endpoints/-",
+                        interface_endpoint("vpce-sts", "sts", &["priv-a"], &["sg-app"], true),
+                    ),
+                    (
+                        "/dhcp_options",
+                        json!([{"id": "dhcp-a", "domain_name_servers": ["10.20.0.53", "10.20.1.53"], "domain_name": "corp.example.com", "vpcs": ["vpc-a"]}]),
+                    ),
+                ]),
+                patched(&[
+                    (
+                        "/endpoints/-",
+                        interface_endpoint("vpce-ecr", "ecr.dkr", &["priv-a"], &["sg-app"], true),
+                    ),
+                    (
+                        "/dhcp_options",
+                        json!([{"id": "dhcp-a", "domain_name_servers": ["192.168.0.2"], "vpcs": ["vpc-a"]}]),
+                    ),
+                ]),
+            ],
+            patched(&[
+                (
+                    "/endpoints/-",
+                    interface_endpoint("vpce-sts", "sts", &["priv-a"], &["sg-app"], true),
+                ),
+                (
+                    "/dhcp_options",
+                    json!([{"id": "dhcp-a", "domain_name_servers": ["AmazonProvidedDNS", "10.20.0.53"], "vpcs": ["vpc-a"]}]),
+                ),
+            ]),
+        ),
+        case(
             codes::FLOWLOG_AGGREGATION_INTERVAL,
             vec![
                 patched(&[("/vpcs/0/flow_logs/max_aggregation_interval", json!(300))]),

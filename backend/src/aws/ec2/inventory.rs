@@ -10,8 +10,9 @@ use aws_sdk_ec2::types::{NetworkAcl, RouteTable};
 use shared::plan::{ObservedResource, ResourceKey, ResourceKind};
 
 use super::{
-    customer_gateway, endpoint, flow_log, instance, internet_gateway, nat_gateway, network_acl,
-    placement_group, route_table, security_group, subnet, vpc, vpn_connection, vpn_gateway,
+    customer_gateway, dhcp_options, endpoint, flow_log, instance, internet_gateway, nat_gateway,
+    network_acl, placement_group, route_table, security_group, subnet, vpc, vpn_connection,
+    vpn_gateway,
 };
 use crate::aws::AwsError;
 
@@ -37,6 +38,7 @@ impl Inventory {
         let mut inventory = Inventory::default();
         let found = &mut inventory;
         vpc::read(found, client, design_id, kinds).await?;
+        dhcp_options::read(found, client, design_id, kinds).await?;
         customer_gateway::read(found, client, design_id, kinds).await?;
         placement_group::read(found, client, design_id, kinds).await?;
         subnet::read(found, client, design_id, kinds).await?;

@@ -30,6 +30,7 @@ macro_rules! send_dry_run {
 
 mod calls;
 mod customer_gateway;
+pub(in crate::aws) mod dhcp_options;
 mod endpoint;
 mod flow_log;
 mod instance;
@@ -384,6 +385,22 @@ impl Ec2Network {
                 )
                 .await
             }
+            ResourceSpec::DhcpOptions {
+                domain_name,
+                domain_name_servers,
+                ntp_servers,
+            } => {
+                dhcp_options::create(
+                    creating,
+                    domain_name.as_deref(),
+                    domain_name_servers,
+                    ntp_servers,
+                )
+                .await
+            }
+            ResourceSpec::DhcpOptionsAssociation { vpc, dhcp_options } => {
+                dhcp_options::create_association(creating, vpc, dhcp_options).await
+            }
             ResourceSpec::FlowLog {
                 vpc,
                 destination,
@@ -457,7 +474,11 @@ impl Ec2Network {
                 )
                 .await
             }
+            ResourceSpec::DhcpOptionsAssociation { dhcp_options, .. } => {
+                dhcp_options::update_association(client, dhcp_options, ids, aws_id).await
+            }
             ResourceSpec::CustomerGateway { .. }
+            | ResourceSpec::DhcpOptions { .. }
             | ResourceSpec::PlacementGroup { .. }
             | ResourceSpec::InternetGateway { .. }
             | ResourceSpec::VpnGateway { .. }
@@ -514,6 +535,8 @@ impl Ec2Network {
             K::RouteTableAssociation => route_table::delete_association(client, aws_id).await,
             K::Instance => instance::delete(self, client, aws_id).await,
             K::FlowLog => flow_log::delete(client, aws_id).await,
+            K::DhcpOptions => dhcp_options::delete(client, aws_id).await,
+            K::DhcpOptionsAssociation => dhcp_options::delete_association(client, aws_id).await,
         }
     }
 }
@@ -649,6 +672,8 @@ async fn dry_run_call(client: &Client, kind: ResourceKind, deleting: bool) -> Re
         K::RouteTableAssociation => route_table::dry_run_association(client, deleting).await,
         K::Instance => instance::dry_run(client, deleting).await,
         K::FlowLog => flow_log::dry_run(client, deleting).await,
+        K::DhcpOptions => dhcp_options::dry_run(client, deleting).await,
+        K::DhcpOptionsAssociation => dhcp_options::dry_run_association(client).await,
     }
 }
 
