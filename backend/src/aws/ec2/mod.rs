@@ -198,7 +198,7 @@ impl Ec2Network {
         kind: ResourceKind,
         design_id: &str,
     ) -> Result<Vec<(String, String)>, AwsError> {
-        let inventory = Inventory::read(client, design_id, &[kind]).await?;
+        let inventory = read_inventory(client, design_id, &[kind]).await?;
         Ok(inventory
             .observed
             .into_iter()
@@ -549,7 +549,7 @@ impl NetworkApi for Ec2Network {
     ) -> BoxFuture<'a, Result<Vec<ObservedResource>, AwsError>> {
         Box::pin(async move {
             let client = self.client(region);
-            Ok(Inventory::read(&client, design_id, &ResourceKind::ALL)
+            Ok(read_inventory(&client, design_id, &ResourceKind::ALL)
                 .await?
                 .observed)
         })
@@ -644,6 +644,37 @@ impl NetworkApi for Ec2Network {
             }
         })
     }
+}
+
+/// Reads the resources of `kinds` (and, for the full inventory, what lives inside them).
+async fn read_inventory(
+    client: &Client,
+    design_id: &str,
+    kinds: &[ResourceKind],
+) -> Result<Inventory, AwsError> {
+    let mut inventory = Inventory::default();
+    let found = &mut inventory;
+    vpc::read(found, client, design_id, kinds).await?;
+    dhcp_options::read(found, client, design_id, kinds).await?;
+    customer_gateway::read(found, client, design_id, kinds).await?;
+    placement_group::read(found, client, design_id, kinds).await?;
+    subnet::read(found, client, design_id, kinds).await?;
+    internet_gateway::read(found, client, design_id, kinds).await?;
+    vpn_gateway::read(found, client, design_id, kinds).await?;
+    security_group::read(found, client, design_id, kinds).await?;
+    nat_gateway::read(found, client, design_id, kinds).await?;
+    nat_gateway::read_addresses(found, client, design_id, kinds).await?;
+    vpn_connection::read(found, client, design_id, kinds).await?;
+    route_table::read(found, client, design_id, kinds).await?;
+    network_acl::read(found, client, design_id, kinds).await?;
+    // Instances and endpoints name subnets, groups and tables: read after them.
+    endpoint::read(found, client, design_id, kinds).await?;
+    instance::read(found, client, design_id, kinds).await?;
+    flow_log::read(found, client, design_id, kinds).await?;
+    // Routes name every target above; associations name subnets.
+    route_table::read_contents(found, client).await?;
+    network_acl::read_contents(found, client).await?;
+    Ok(inventory)
 }
 
 /// One `DryRun=true` call standing for a kind's create or delete. Placeholder ids are enough:
