@@ -132,24 +132,7 @@ impl Drop for FaultLayer {
 }
 
 fn parse_form(body: &[u8]) -> BTreeMap<String, String> {
-    let text = String::from_utf8_lossy(body);
-    text.split('&')
-        .filter_map(|pair| {
-            let (key, value) = pair.split_once('=')?;
-            Some((decode(key), decode(value)))
-        })
-        .collect()
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (byte as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+    form_urlencoded::parse(body).into_owned().collect()
 }
 
 /// Moto ignores `CreateDhcpOptions`' tag specification, which EC2 applies at creation: the
@@ -169,24 +152,25 @@ async fn tag_new_dhcp_options(
     let Some(id) = rest.split('<').next() else {
         return;
     };
-    let mut body = format!(
-        "Action=CreateTags&Version=2016-11-15&ResourceId.1={}",
-        encode(id)
-    );
-    let mut number = 1;
-    while let Some(key) = form.get(&format!("TagSpecification.1.Tag.{number}.Key")) {
-        let value = form
-            .get(&format!("TagSpecification.1.Tag.{number}.Value"))
-            .cloned()
-            .unwrap_or_default();
-        body.push_str(&format!(
-            "&Tag.{number}.Key={}&Tag.{number}.Value={}",
-            encode(key),
-            encode(&value)
-        ));
-        number += 1;
-    }
-    if number == 1 {
+    // Built in a block: the serializer is not `Send`, and the request is sent after an await.
+    let (body, tags) = {
+        let mut body = form_urlencoded::Serializer::new(String::new());
+        body.append_pair("Action", "CreateTags")
+            .append_pair("Version", "2016-11-15")
+            .append_pair("ResourceId.1", id);
+        let mut number = 1;
+        while let Some(key) = form.get(&format!("TagSpecification.1.Tag.{number}.Key")) {
+            let value = form
+                .get(&format!("TagSpecification.1.Tag.{number}.Value"))
+                .map(String::as_str)
+                .unwrap_or_default();
+            body.append_pair(&format!("Tag.{number}.Key"), key)
+                .append_pair(&format!("Tag.{number}.Value"), value);
+            number += 1;
+        }
+        (body.finish(), number - 1)
+    };
+    if tags == 0 {
         return;
     }
     let mut request = Request::builder()
@@ -200,30 +184,6 @@ async fn tag_new_dhcp_options(
     if let Ok(request) = request.body(Full::new(Bytes::from(body))) {
         let _ = client.request(request).await;
     }
-}
-
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        match bytes[index] {
-            b'+' => out.push(b' '),
-            b'%' if index + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[index + 1..index + 3]).unwrap_or("");
-                match u8::from_str_radix(hex, 16) {
-                    Ok(byte) => {
-                        out.push(byte);
-                        index += 2;
-                    }
-                    Err(_) => out.push(b'%'),
-                }
-            }
-            byte => out.push(byte),
-        }
-        index += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// (id prefix, NotFound code) of every tagged kind, from the resource catalogue.

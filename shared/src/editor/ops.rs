@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::cidr;
 use crate::model::{
     Container, Design, EndpointType, LayoutBox, ObjectKind, Route, RouteTarget, Subnet, SubnetTier,
-    Vpc, VpnConnection,
+    Vpc, VpnConnection, serve_vpc,
 };
 
 /// Default canvas sizes of containers.
@@ -736,15 +736,8 @@ pub fn connect(design: &mut Design, from: &str, to: &str) -> Result<(), CommandE
                 workload.security_groups.push(first.to_string());
             }
         }
-        (K::DhcpOptions, K::Vpc) => {
-            // A VPC has one set: connecting it to another moves it.
-            for options in design.dhcp_options.iter_mut() {
-                options.vpcs.retain(|vpc| vpc != second);
-                if options.id == first {
-                    options.vpcs.push(second.to_string());
-                }
-            }
-        }
+        // A VPC has one set: connecting it to another moves it.
+        (K::DhcpOptions, K::Vpc) => serve_vpc(&mut design.dhcp_options, first, second),
         (K::PlacementGroup, K::Workload) => {
             if let Some(workload) = design.workloads.iter_mut().find(|w| w.id == second) {
                 workload.placement_group = Some(first.to_string());

@@ -8,7 +8,7 @@ use crate::model::{
     AMAZON_PROVIDED_DNS, CustomerGateway, Design, DhcpOptions, Endpoint, EndpointType,
     InternetGateway, LayoutBox, NatGateway, NetworkAcl, NetworkAclEntry, ObjectKind,
     PlacementGroup, PlacementStrategy, Protocol, RouteTable, RuleAction, SecurityGroup,
-    SecurityGroupRule, SubnetTier, VpnConnection, VpnGateway, Workload, WorkloadKind,
+    SecurityGroupRule, SubnetTier, VpnConnection, VpnGateway, Workload, WorkloadKind, serve_vpc,
 };
 
 crate::enumerate::enum_with_all! {
@@ -476,17 +476,15 @@ pub fn drop_item(
             // own resolver, so endpoints' private DNS keeps working, and the Amazon Time Sync
             // Service, which keeps a training job's nodes on one clock.
             width = SIDE_CHIP_WIDTH;
-            for options in design.dhcp_options.iter_mut() {
-                options.vpcs.retain(|vpc| *vpc != container_id);
-            }
             design.dhcp_options.push(DhcpOptions {
                 id: id.clone(),
                 name: String::new(),
                 domain_name: None,
                 domain_name_servers: vec![AMAZON_PROVIDED_DNS.to_string()],
                 ntp_servers: vec!["169.254.169.123".to_string()],
-                vpcs: vec![container_id.clone()],
+                vpcs: Vec::new(),
             });
+            serve_vpc(&mut design.dhcp_options, &id, &container_id);
         }
         PaletteItem::GpuNode
         | PaletteItem::SagemakerNotebook

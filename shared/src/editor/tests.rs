@@ -602,3 +602,58 @@ fn a_subnet_dropped_or_moved_into_a_lane_takes_its_availability_zone() {
             .all(|d| d.code != "subnet.overlap")
     );
 }
+
+#[test]
+fn a_dhcp_options_set_dropped_in_a_vpc_serves_it_and_connecting_another_moves_the_vpc() {
+    // From an empty canvas: a VPC, then the palette's DHCP options dropped inside it.
+    let (mut editor, vpc) = editor_with_vpc();
+    let first = editor
+        .apply(Command::Drop {
+            item: PaletteItem::DhcpOptions,
+            x: 300.0,
+            y: 250.0,
+        })
+        .unwrap()
+        .unwrap();
+    let set = |editor: &Editor, id: &str| {
+        editor
+            .design()
+            .dhcp_options
+            .iter()
+            .find(|o| o.id == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(set(&editor, &first).vpcs, vec![vpc.clone()]);
+    assert_eq!(set(&editor, &first).domain_name_servers, vec!["AmazonProvidedDNS"]);
+    assert!(editor.design().layout.contains_key(&first));
+    // The default set is valid as dropped.
+    assert!(
+        validate(editor.design())
+            .iter()
+            .all(|d| !d.code.starts_with("dhcp."))
+    );
+    // A second set connected to the VPC takes it: a VPC has one set.
+    let second = editor
+        .apply(Command::Drop {
+            item: PaletteItem::DhcpOptions,
+            x: 320.0,
+            y: 300.0,
+        })
+        .unwrap()
+        .unwrap();
+    assert!(set(&editor, &first).vpcs.is_empty());
+    editor
+        .apply(Command::Connect {
+            from: vpc.clone(),
+            to: first.clone(),
+        })
+        .unwrap();
+    assert_eq!(set(&editor, &first).vpcs, vec![vpc.clone()]);
+    assert!(set(&editor, &second).vpcs.is_empty());
+    assert!(
+        validate(editor.design())
+            .iter()
+            .all(|d| d.code != "dhcp.vpc-multiple")
+    );
+}

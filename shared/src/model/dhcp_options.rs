@@ -46,6 +46,16 @@ impl DhcpOptions {
     }
 }
 
+/// Makes the set `set_id` serve `vpc`, taking the VPC from any other set (a VPC has one).
+pub fn serve_vpc(sets: &mut [DhcpOptions], set_id: &str, vpc: &str) {
+    for options in sets.iter_mut() {
+        options.vpcs.retain(|served| served != vpc);
+        if options.id == set_id {
+            options.vpcs.push(vpc.to_string());
+        }
+    }
+}
+
 impl DesignObject for DhcpOptions {
     const ROUTE_TARGET: Option<RouteTarget> = None;
 

@@ -15,7 +15,16 @@ pub(super) async fn create(
     ip_address: &str,
     bgp_asn: u32,
 ) -> Result<String, AwsError> {
-    let Creating { client, tags, .. } = creating;
+    let Creating {
+        client,
+        tags,
+        existing,
+        ..
+    } = creating;
+    // Found by its tags on a retry: nothing else to do for it.
+    if let Some(id) = existing {
+        return Ok(id);
+    }
     let created = client
         .create_customer_gateway()
         .r#type(GatewayType::Ipsec1)

@@ -4,13 +4,13 @@
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::{DhcpConfiguration, NewDhcpConfiguration};
 use shared::model::AMAZON_PROVIDED_DNS;
-use shared::plan::{ResourceKind, ResourceKind as K};
+use shared::plan::{ObservedResource, ResourceKey, ResourceKind, ResourceKind as K};
 
 use super::Creating;
 use super::calls::*;
 use super::inventory::Inventory;
-use crate::aws::AwsError;
 use crate::aws::sdk::service_error;
+use crate::aws::{AwsError, ResolvedIds};
 
 /// The values of one option of a set, in AWS's order.
 fn values_of(configurations: &[DhcpConfiguration], key: &str) -> Vec<String> {
@@ -64,6 +64,7 @@ pub(super) async fn create(
         existing,
         ..
     } = creating;
+    // Found by its tags on a retry: nothing else to do for it.
     if let Some(id) = existing {
         return Ok(id);
     }
@@ -111,7 +112,7 @@ pub(super) async fn create_association(
 pub(super) async fn update_association(
     client: &Client,
     dhcp_options: &str,
-    ids: &crate::aws::ResolvedIds,
+    ids: &ResolvedIds,
     aws_id: &str,
 ) -> Result<String, AwsError> {
     associate(client, ids.get(K::DhcpOptions, dhcp_options)?, aws_id).await?;
@@ -175,7 +176,8 @@ pub(super) async fn dry_run_association(client: &Client) -> Result<(), AwsError>
     )
 }
 
-/// The design's sets, then which of the design's VPCs each serves.
+/// The design's sets, then which of the design's VPCs each serves (from what the VPCs' read
+/// noted: no second DescribeVpcs).
 pub(super) async fn read(
     inventory: &mut Inventory,
     client: &Client,
@@ -212,38 +214,22 @@ pub(super) async fn read(
             );
         }
     }
+    // The VPCs' read noted the set each uses; only a set of the design is the design's
+    // association (AWS's default is not).
+    let associations = std::mem::take(&mut inventory.vpc_dhcp_options);
     if wants(K::DhcpOptionsAssociation) {
-        let vpcs = with_retries(|| async {
-            client
-                .describe_vpcs()
-                .filters(design_filter(design_id))
-                .send()
-                .await
-                .map_err(|e| service_error("DescribeVpcs", e))
-        })
-        .await?;
-        for vpc in vpcs.vpcs() {
-            let (Some(vpc_logical), Some(vpc_id), Some(set_id)) = (
-                owned_by(vpc.tags(), design_id),
-                vpc.vpc_id(),
-                vpc.dhcp_options_id(),
-            ) else {
+        for (vpc_logical, vpc_id, set_id) in associations {
+            let Some((K::DhcpOptions, set_logical)) = inventory.logical.get(&set_id).cloned()
+            else {
                 continue;
             };
-            // Only a set of the design is the design's association (AWS's default is not).
-            let Some((K::DhcpOptions, set_logical)) = inventory.logical.get(set_id).cloned() else {
-                continue;
-            };
-            inventory.observed.push(shared::plan::ObservedResource {
-                key: shared::plan::ResourceKey::new(
+            inventory.observed.push(ObservedResource {
+                key: ResourceKey::new(
                     K::DhcpOptionsAssociation,
                     format!("{vpc_logical}/dhcp-options"),
                 ),
-                aws_id: vpc_id.to_string(),
-                attributes: pairs([
-                    ("vpc", vpc_logical.to_string()),
-                    ("dhcp_options", set_logical),
-                ]),
+                aws_id: vpc_id,
+                attributes: pairs([("vpc", vpc_logical), ("dhcp_options", set_logical)]),
             });
         }
     }

@@ -17,8 +17,16 @@ pub(super) async fn create_gateway(
     route_tables: &[String],
 ) -> Result<String, AwsError> {
     let Creating {
-        client, ids, tags, ..
+        client,
+        ids,
+        tags,
+        existing,
+        ..
     } = creating;
+    // Found by its tags on a retry: nothing else to do for it.
+    if let Some(id) = existing {
+        return Ok(id);
+    }
     let table_ids = route_tables
         .iter()
         .map(|t| ids.get(K::RouteTable, t).map(str::to_string))

@@ -20,8 +20,16 @@ pub(super) async fn create(
     max_aggregation_interval: u32,
 ) -> Result<String, AwsError> {
     let Creating {
-        client, ids, tags, ..
+        client,
+        ids,
+        tags,
+        existing,
+        ..
     } = creating;
+    // Found by its tags on a retry: nothing else to do for it.
+    if let Some(id) = existing {
+        return Ok(id);
+    }
     let answer = client
         .create_flow_logs()
         .resource_type(FlowLogsResourceType::Vpc)

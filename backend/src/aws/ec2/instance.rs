@@ -23,8 +23,16 @@ pub(super) async fn create(
     efa: bool,
 ) -> Result<String, AwsError> {
     let Creating {
-        client, ids, tags, ..
+        client,
+        ids,
+        tags,
+        existing,
+        ..
     } = creating;
+    // Found by its tags on a retry: nothing else to do for it.
+    if let Some(id) = existing {
+        return Ok(id);
+    }
     let group_ids = security_groups
         .iter()
         .map(|g| ids.get(K::SecurityGroup, g).map(str::to_string))

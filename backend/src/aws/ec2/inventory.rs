@@ -17,6 +17,9 @@ pub(super) struct Inventory {
     pub(super) logical: HashMap<String, (ResourceKind, String)>,
     /// The design's route tables as read, for their routes and associations (read last).
     pub(super) route_tables: Vec<(String, String, RouteTable)>,
+    /// (logical id, AWS id, DHCP options set id) of the design's VPCs, as the VPCs' read saw
+    /// them: where the DHCP options associations are read from.
+    pub(super) vpc_dhcp_options: Vec<(String, String, String)>,
     /// The design's network ACLs as read, for their entries and associations (read last).
     pub(super) network_acls: Vec<(String, String, NetworkAcl)>,
 }

@@ -50,7 +50,8 @@ use calls::already_gone;
 
 /// What every create is given besides its kind's fields: the adapter (for its waiters), the
 /// client, the AWS ids of what the resource references, its ownership tags, and the resource
-/// an earlier attempt made, found by its tags on a retry.
+/// an earlier attempt made, found by its tags on a retry (each kind's create decides what is
+/// left to do with it).
 pub(super) struct Creating<'a> {
     network: &'a Ec2Network,
     client: &'a Client,
@@ -215,22 +216,6 @@ impl Ec2Network {
         tags: &OwnershipTags,
         existing: Option<String>,
     ) -> Result<String, AwsError> {
-        use ResourceKind as K;
-        // Found by its tags on a retry, and nothing else to do for it.
-        if let Some(id) = &existing
-            && matches!(
-                spec.kind(),
-                K::CustomerGateway
-                    | K::PlacementGroup
-                    | K::NetworkAcl
-                    | K::ElasticIp
-                    | K::GatewayEndpoint
-                    | K::Instance
-                    | K::FlowLog
-            )
-        {
-            return Ok(id.clone());
-        }
         let creating = Creating {
             network: self,
             client,

@@ -13,7 +13,16 @@ use crate::aws::AwsError;
 use crate::aws::sdk::service_error;
 
 pub(super) async fn create_address(creating: Creating<'_>) -> Result<String, AwsError> {
-    let Creating { client, tags, .. } = creating;
+    let Creating {
+        client,
+        tags,
+        existing,
+        ..
+    } = creating;
+    // Found by its tags on a retry: nothing else to do for it.
+    if let Some(id) = existing {
+        return Ok(id);
+    }
     Ok(client
         .allocate_address()
         .domain(DomainType::Vpc)

@@ -14,8 +14,16 @@ use crate::aws::{AwsError, ResolvedIds};
 
 pub(super) async fn create(creating: Creating<'_>, vpc: &str) -> Result<String, AwsError> {
     let Creating {
-        client, ids, tags, ..
+        client,
+        ids,
+        tags,
+        existing,
+        ..
     } = creating;
+    // Found by its tags on a retry: nothing else to do for it.
+    if let Some(id) = existing {
+        return Ok(id);
+    }
     Ok(client
         .create_network_acl()
         .vpc_id(ids.get(K::Vpc, vpc)?)

@@ -11,7 +11,16 @@ use crate::aws::sdk::service_error;
 use crate::aws::{AwsError, OwnershipTags};
 
 pub(super) async fn create(creating: Creating<'_>, strategy: &str) -> Result<String, AwsError> {
-    let Creating { client, tags, .. } = creating;
+    let Creating {
+        client,
+        tags,
+        existing,
+        ..
+    } = creating;
+    // Found by its tags on a retry: nothing else to do for it.
+    if let Some(id) = existing {
+        return Ok(id);
+    }
     let name = placement_group_name(tags);
     let created = client
         .create_placement_group()

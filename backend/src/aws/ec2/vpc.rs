@@ -81,7 +81,8 @@ pub(super) async fn read(
 ) -> Result<(), AwsError> {
     let wants = |kind: ResourceKind| kinds.contains(&kind);
     let mut vpc_rows = Vec::new();
-    if wants(K::Vpc) {
+    // A DHCP options association is the VPC's own attribute: read with it.
+    if wants(K::Vpc) || wants(K::DhcpOptionsAssociation) {
         let vpcs = with_retries(|| async {
             client
                 .describe_vpcs()
@@ -96,6 +97,14 @@ pub(super) async fn read(
             else {
                 continue;
             };
+            // The set it uses, for the DHCP options associations (read with the sets).
+            if let Some(set_id) = vpc.dhcp_options_id() {
+                inventory.vpc_dhcp_options.push((
+                    logical_id.to_string(),
+                    vpc_id.to_string(),
+                    set_id.to_string(),
+                ));
+            }
             vpc_rows.push((
                 logical_id.to_string(),
                 vpc_id.to_string(),
