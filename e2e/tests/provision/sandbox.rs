@@ -90,12 +90,20 @@ async fn run_to_the_end(
 }
 
 async fn saved_template(client: &HttpClient, base: &str, session: &Session) -> String {
-    let document: Value = serde_json::from_str(
+    let mut document: Value = serde_json::from_str(
         shared::templates::template("llm-training-efa")
             .unwrap()
             .document,
     )
     .unwrap();
+    // And a DHCP options set, which moto creates without the tags EC2 gives it at creation:
+    // the sandbox's layer must tag it, or the set is never found again.
+    let vpc = document["vpcs"][0]["id"].clone();
+    document["dhcp_options"] = json!([{
+        "id": "dhcp-training", "domain_name": "training.internal",
+        "domain_name_servers": ["AmazonProvidedDNS"], "ntp_servers": ["169.254.169.123"],
+        "vpcs": [vpc]
+    }]);
     assert!(
         document["placement_groups"]
             .as_array()
@@ -155,6 +163,20 @@ async fn the_local_sandbox_deploys_and_destroys_a_template_with_a_placement_grou
         .filter_map(|r| r["kind"].as_str())
         .collect();
     assert!(kinds.contains(&"placement_group"), "{kinds:?}");
+    assert!(kinds.contains(&"dhcp_options"), "{kinds:?}");
+    assert!(kinds.contains(&"dhcp_options_association"), "{kinds:?}");
+    // The set is found again by its tags: nothing is left to do.
+    let (status, plan, _) = call(
+        &client,
+        "GET",
+        &format!("{base}/api/v1/designs/{design_id}/plan"),
+        Some(&session),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 200, "{plan}");
+    assert_eq!(plan["counts"], json!([0, 0, 0, 0]), "{plan}");
     let destroyed = run_to_the_end(&client, &base, &session, &design_id, "destroy").await;
     assert_eq!(destroyed["status"], "succeeded", "{destroyed}");
 }

@@ -625,7 +625,10 @@ fn a_dhcp_options_set_dropped_in_a_vpc_serves_it_and_connecting_another_moves_th
             .unwrap()
     };
     assert_eq!(set(&editor, &first).vpcs, vec![vpc.clone()]);
-    assert_eq!(set(&editor, &first).domain_name_servers, vec!["AmazonProvidedDNS"]);
+    assert_eq!(
+        set(&editor, &first).domain_name_servers,
+        vec!["AmazonProvidedDNS"]
+    );
     assert!(editor.design().layout.contains_key(&first));
     // The default set is valid as dropped.
     assert!(
