@@ -4,7 +4,6 @@
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use serde::{Deserialize, Serialize};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "moat_session";
@@ -15,64 +14,7 @@ pub const SESSION_IDLE_SECONDS: i64 = 8 * 60 * 60;
 /// Minimum password length.
 pub const MINIMUM_PASSWORD_LENGTH: usize = 12;
 
-/// What a user may do. Ordered: each role can do what the ones before it can.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Viewer,
-    Designer,
-    Deployer,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Viewer => "viewer",
-            Role::Designer => "designer",
-            Role::Deployer => "deployer",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Role> {
-        match text {
-            "viewer" => Some(Role::Viewer),
-            "designer" => Some(Role::Designer),
-            "deployer" => Some(Role::Deployer),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
-}
-
-/// Whether an account may act at all.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UserStatus {
-    Pending,
-    Active,
-    Disabled,
-}
-
-impl UserStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserStatus::Pending => "pending",
-            UserStatus::Active => "active",
-            UserStatus::Disabled => "disabled",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<UserStatus> {
-        match text {
-            "pending" => Some(UserStatus::Pending),
-            "active" => Some(UserStatus::Active),
-            "disabled" => Some(UserStatus::Disabled),
-            _ => None,
-        }
-    }
-}
+pub use shared::api::{Role, UserStatus};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {

@@ -108,7 +108,7 @@ impl Deployer {
             )
             .await?;
         self.store
-            .set_deployment_operation(&deployment_id, operation.name())
+            .set_deployment_operation(&deployment_id, operation)
             .await?;
         if protected {
             tracing::info!(%deployment_id, %design_id, user = %user.name, "deployment awaits a second deployer");
@@ -165,11 +165,7 @@ impl Deployer {
                 current: revision,
             });
         }
-        let operation = if deployment.operation == "destroy" {
-            Operation::Destroy
-        } else {
-            Operation::Apply
-        };
+        let operation = deployment.operation;
         workflow::check_design(&design, operation)?;
         self.store
             .approve_deployment(deployment_id, approver.id)
@@ -272,11 +268,6 @@ impl Deployer {
                     .await?;
                 continue;
             };
-            let operation = if operation == "destroy" {
-                Operation::Destroy
-            } else {
-                Operation::Apply
-            };
             tracing::info!(%deployment_id, "resuming an interrupted deployment");
             self.spawn_run(&deployment.design_id, &deployment_id, design, operation);
             resumed += 1;
@@ -346,7 +337,12 @@ impl Journal for StoreJournal {
                 && event.action != "delete"
             {
                 self.store
-                    .record_resource(&self.deployment_id, &event.logical_id, event.kind, aws_id)
+                    .record_resource(
+                        &self.deployment_id,
+                        &event.logical_id,
+                        event.kind.name(),
+                        aws_id,
+                    )
                     .await?;
             }
             Ok(())

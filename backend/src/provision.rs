@@ -52,35 +52,7 @@ pub struct Owner {
     pub deployment_id: String,
 }
 
-/// Where a step is.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "phase", rename_all = "snake_case")]
-pub enum Phase {
-    Started,
-    Retrying {
-        attempt: u32,
-        error: String,
-    },
-    Done {
-        aws_id: Option<String>,
-    },
-    Failed {
-        error: String,
-    },
-    /// Not run: a step it depends on failed.
-    Skipped,
-}
-
-/// One journal entry and progress event.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ProgressEvent {
-    pub step: usize,
-    pub kind: &'static str,
-    pub logical_id: String,
-    pub action: &'static str,
-    #[serde(flatten)]
-    pub phase: Phase,
-}
+pub use shared::api::{StepEvent as ProgressEvent, StepPhase as Phase};
 
 /// Where events go: the database journal (before and after each call) and the live progress.
 pub trait Journal: Send + Sync {
@@ -200,9 +172,9 @@ struct Shared {
 fn event(index: usize, step: &Step, phase: Phase) -> ProgressEvent {
     ProgressEvent {
         step: index,
-        kind: step.key.kind.name(),
+        kind: step.key.kind,
         logical_id: step.key.logical_id.clone(),
-        action: step.action.name(),
+        action: step.action.name().to_string(),
         phase,
     }
 }

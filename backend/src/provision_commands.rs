@@ -180,7 +180,8 @@ impl Journal for ProgressBar {
                 Phase::Retrying { attempt, error } => {
                     eprintln!(
                         "      retrying {} {} (attempt {attempt}): {error}",
-                        event.kind, event.logical_id
+                        event.kind.name(),
+                        event.logical_id
                     );
                     return Ok(());
                 }
@@ -205,7 +206,7 @@ impl Journal for ProgressBar {
                 "#".repeat(filled),
                 ".".repeat(width - filled),
                 event.action,
-                event.kind,
+                event.kind.name(),
                 event.logical_id
             );
             Ok(())

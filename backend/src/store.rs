@@ -7,7 +7,7 @@
 //! gets [`StoreError::Conflict`]) and every revision stays restorable.
 //! Invariant: the audit log is append-only; triggers refuse UPDATE and DELETE.
 
-use shared::api::DeploymentStatus;
+use shared::api::{DeploymentOperation, DeploymentStatus};
 use std::path::Path;
 use std::time::Duration;
 
@@ -57,14 +57,6 @@ pub enum Backend {
     Postgres,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct User {
-    pub id: i64,
-    pub name: String,
-    pub role: Role,
-    pub status: UserStatus,
-}
-
 #[derive(Debug, Clone)]
 pub struct SessionRecord {
     pub user: User,
@@ -81,84 +73,12 @@ pub struct DesignRecord {
     pub document: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct DesignSummary {
-    pub id: String,
-    pub name: String,
-    pub revision: i64,
-    pub updated_at: i64,
-}
-
-/// One saved revision of a design (without its document).
-#[derive(Debug, Clone, Serialize)]
-pub struct RevisionSummary {
-    pub revision: i64,
-    pub saved_by: String,
-    pub saved_at: i64,
-    pub document_hash: String,
-    pub restored_from: Option<i64>,
-}
-
-/// A user as the admin page lists them.
-#[derive(Debug, Clone, Serialize)]
-pub struct UserListing {
-    pub id: i64,
-    pub name: String,
-    pub role: Role,
-    pub status: UserStatus,
-    pub created_at: i64,
-}
-
-/// One audit log entry.
-#[derive(Debug, Clone, Serialize)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub at: i64,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    pub detail: String,
-    pub design_hash: String,
-}
-
 pub use crate::digest::document_hash;
+pub use shared::api::{
+    AuditEntry, DeployedResource, DeploymentRecord, DeploymentSummary, DesignSummary,
+    RevisionSummary, User, UserListing,
+};
 
-#[derive(Debug, Clone, Serialize)]
-pub struct DeploymentRecord {
-    pub id: String,
-    pub design_id: String,
-    pub design_revision: i64,
-    pub status: DeploymentStatus,
-    pub requested_by: i64,
-    pub approved_by: Option<i64>,
-    /// The hash of what was requested (the design revision's document).
-    pub plan_hash: String,
-    pub message: String,
-    /// `apply` or `destroy`.
-    pub operation: String,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub resources: Vec<DeployedResource>,
-}
-
-/// A deployment in a list.
-#[derive(Debug, Clone, Serialize)]
-pub struct DeploymentSummary {
-    pub id: String,
-    pub design_id: String,
-    pub design_revision: i64,
-    pub requested_by: String,
-    pub created_at: i64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct DeployedResource {
-    pub logical_id: String,
-    pub kind: String,
-    pub aws_id: String,
-}
-
-/// Seconds since the Unix epoch.
 /// Whether a sign-in attempt may go ahead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignInGate {
@@ -927,7 +847,9 @@ impl Store {
             approved_by: row.get("approved_by"),
             plan_hash: row.get("plan_hash"),
             message: row.get("message"),
-            operation: row.get("operation"),
+            operation: DeploymentOperation::parse(&row.get::<String, _>("operation")).ok_or_else(
+                || StoreError::Corrupt(format!("deployment {id} has an unknown operation")),
+            )?,
             created_at: row.get("created_at"),
             updated_at: row.get("updated_at"),
             resources,
@@ -995,10 +917,10 @@ impl Store {
     pub async fn set_deployment_operation(
         &self,
         id: &str,
-        operation: &str,
+        operation: DeploymentOperation,
     ) -> Result<(), StoreError> {
         sqlx::query("UPDATE deployments SET operation = $1 WHERE id = $2")
-            .bind(operation)
+            .bind(operation.as_str())
             .bind(id)
             .execute(&self.pool)
             .await?;
@@ -1006,16 +928,25 @@ impl Store {
     }
 
     /// Deployments a stopped server left running (id, operation), to resume at start-up.
-    pub async fn interrupted_deployments(&self) -> Result<Vec<(String, String)>, StoreError> {
+    pub async fn interrupted_deployments(
+        &self,
+    ) -> Result<Vec<(String, DeploymentOperation)>, StoreError> {
         let rows = sqlx::query(
             "SELECT id, operation FROM deployments WHERE status = 'running' ORDER BY created_at",
         )
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|row| (row.get("id"), row.get("operation")))
-            .collect())
+        rows.iter()
+            .map(|row| {
+                let id: String = row.get("id");
+                let operation = DeploymentOperation::parse(&row.get::<String, _>("operation"));
+                operation
+                    .map(|operation| (id.clone(), operation))
+                    .ok_or_else(|| {
+                        StoreError::Corrupt(format!("deployment {id} has an unknown operation"))
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()
     }
 
     /// Whether a deployment of the design is running now.

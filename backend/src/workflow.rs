@@ -14,29 +14,14 @@ use shared::plan::{DesiredResource, ObservedResource, Plan};
 use crate::aws::{AwsError, NetworkApi};
 use crate::provision::{self, ApplyOptions, ApplyReport, Journal, MissingPermission, Owner};
 
-/// What a deployment does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
-    /// Make the account match the design.
-    Apply,
-    /// Remove everything tagged with the design.
-    Destroy,
-}
+/// What a deployment does (the wire's and the store's type).
+pub use shared::api::DeploymentOperation as Operation;
 
-impl Operation {
-    pub fn name(self) -> &'static str {
-        match self {
-            Operation::Apply => "apply",
-            Operation::Destroy => "destroy",
-        }
-    }
-
-    /// What the operation wants in the account: the design's resources, or nothing.
-    pub fn desired(self, design: &Design) -> Vec<DesiredResource> {
-        match self {
-            Operation::Apply => shared::plan::desired_resources(design),
-            Operation::Destroy => Vec::new(),
-        }
+/// What the operation wants in the account: the design's resources, or nothing.
+pub fn desired(operation: Operation, design: &Design) -> Vec<DesiredResource> {
+    match operation {
+        Operation::Apply => shared::plan::desired_resources(design),
+        Operation::Destroy => Vec::new(),
     }
 }
 
@@ -139,7 +124,7 @@ async fn plan_within_limits(
     operation: Operation,
     options: &ApplyOptions,
 ) -> Result<Planned, WorkflowError> {
-    let desired = operation.desired(design);
+    let desired = desired(operation, design);
     let (plan, observed) =
         provision::plan_against_account(network, &design.region, design_id, &desired, options)
             .await

@@ -5,6 +5,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use shared::api::{Role, UserStatus};
+
 use crate::actions::csrf;
 use crate::server;
 use crate::state::AppState;
@@ -22,7 +24,7 @@ fn when(seconds: i64) -> String {
 pub fn HistoryPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
     let open = RwSignal::new(false);
-    let rows: RwSignal<Vec<(server::RevisionRow, String)>> = RwSignal::new(Vec::new());
+    let rows: RwSignal<Vec<(server::RevisionSummary, String)>> = RwSignal::new(Vec::new());
     // Refetch when opened, when the design's revisions change, or another design is opened.
     Effect::new(move |_| {
         let _ = state.history_generation.get();
@@ -96,8 +98,6 @@ pub fn HistoryPanel() -> impl IntoView {
     }
 }
 
-const ROLES: [&str; 4] = ["viewer", "designer", "deployer", "admin"];
-
 #[component]
 pub fn AdminPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -106,11 +106,11 @@ pub fn AdminPanel() -> impl IntoView {
             session
                 .as_ref()
                 .and_then(|s| s.user.as_ref())
-                .is_some_and(|user| user.role == "admin")
+                .is_some_and(|user| user.role == Role::Admin)
         })
     };
-    let users: RwSignal<Vec<server::UserRow>> = RwSignal::new(Vec::new());
-    let audit: RwSignal<Vec<server::AuditRow>> = RwSignal::new(Vec::new());
+    let users: RwSignal<Vec<server::UserListing>> = RwSignal::new(Vec::new());
+    let audit: RwSignal<Vec<server::AuditEntry>> = RwSignal::new(Vec::new());
     let refresh = move || {
         spawn_local(async move {
             match server::users().await {
@@ -154,28 +154,28 @@ pub fn AdminPanel() -> impl IntoView {
                     <tbody>
                         {move || users.get().into_iter().map(|user| {
                             let id = user.id;
-                            let chosen = RwSignal::new(if user.status == "pending" { "designer".to_string() } else { user.role.clone() });
+                            let chosen = RwSignal::new(if user.status == UserStatus::Pending { Role::Designer.as_str() } else { user.role.as_str() }.to_string());
                             let name = user.name.clone();
-                            let actions = match user.status.as_str() {
-                                "pending" => view! {
+                            let actions = match user.status {
+                                UserStatus::Pending => view! {
                                     <button aria-label=format!("Approve {name}") on:click=move |_| change(id, Some(chosen.get_untracked()), Some("active"))>"Approve"</button>
                                     <button aria-label=format!("Reject {name}") on:click=move |_| reject(id)>"Reject"</button>
                                 }.into_any(),
-                                "active" => view! {
+                                UserStatus::Active => view! {
                                     <button aria-label=format!("Set role of {name}") on:click=move |_| change(id, Some(chosen.get_untracked()), None)>"Set role"</button>
                                     <button aria-label=format!("Disable {name}") on:click=move |_| change(id, None, Some("disabled"))>"Disable"</button>
                                 }.into_any(),
-                                _ => view! {
+                                UserStatus::Disabled => view! {
                                     <button aria-label=format!("Enable {name}") on:click=move |_| change(id, None, Some("active"))>"Enable"</button>
                                 }.into_any(),
                             };
                             view! {
-                                <tr data-user=user.name.clone() data-status=user.status.clone()>
+                                <tr data-user=user.name.clone() data-status=user.status.as_str()>
                                     <td>{user.name.clone()}</td>
-                                    <td>{user.status.clone()}</td>
+                                    <td>{user.status.as_str()}</td>
                                     <td>
                                         <select aria-label=format!("Role of {}", user.name) on:change=move |event| chosen.set(event_target_value(&event))>
-                                            {ROLES.into_iter().map(|role| view! {
+                                            {Role::ALL.into_iter().map(Role::as_str).map(|role| view! {
                                                 <option value=role selected=move || chosen.get() == role>{role}</option>
                                             }).collect_view()}
                                         </select>
@@ -209,10 +209,10 @@ pub fn ApprovalQueue() -> impl IntoView {
             session
                 .as_ref()
                 .and_then(|s| s.user.as_ref())
-                .is_some_and(|user| user.role == "deployer" || user.role == "admin")
+                .is_some_and(|user| user.role >= Role::Deployer)
         })
     };
-    let waiting: RwSignal<Vec<server::WaitingDeployment>> = RwSignal::new(Vec::new());
+    let waiting: RwSignal<Vec<server::DeploymentSummary>> = RwSignal::new(Vec::new());
     let refresh = move || {
         spawn_local(async move {
             if let Ok(list) = server::waiting_deployments().await {
@@ -234,7 +234,7 @@ pub fn ApprovalQueue() -> impl IntoView {
                     state
                         .status
                         .set(format!("Deployment {} approved and started", started.id));
-                    state.deployment.set(Some(started.clone()));
+                    state.deployment.set(Some(started.clone().into()));
                     crate::actions::poll_deployment(state, started.id).await;
                 }
                 Err(error) => state.status.set(format!("Approval refused: {error}")),

@@ -5,8 +5,9 @@
 use leptos::prelude::*;
 use shared::editor::Command;
 
-use crate::server::{self, SavedDesign};
+use crate::server;
 use crate::state::AppState;
+use crate::state::SavedDesign;
 
 /// The session's CSRF token, if signed in.
 pub fn csrf(state: &AppState) -> Option<String> {
@@ -59,7 +60,7 @@ pub async fn reload_from_server(state: AppState) {
         return;
     };
     match server::design(&saved.id).await {
-        Ok(stored) => match shared::spec::load_design_value(stored.document) {
+        Ok(stored) => match shared::spec::load_design(stored.document.get()) {
             Ok(mut design) => {
                 shared::layout::fill_missing_layout(&mut design);
                 state
@@ -73,7 +74,9 @@ pub async fn reload_from_server(state: AppState) {
                     .update(|generation| *generation += 1);
                 state.saved.set(Some(SavedDesign {
                     id: stored.id,
+                    name: stored.name,
                     revision: stored.revision,
+                    updated_at: stored.updated_at,
                 }));
                 state.conflict.set(false);
                 state
@@ -100,7 +103,7 @@ pub async fn poll_deployment(state: AppState, deployment_id: String) {
             Ok(deployment) => {
                 // A protected target's request waits for a second deployer: keep watching.
                 let running = deployment.status.is_open();
-                state.deployment.set(Some(deployment));
+                state.deployment.set(Some(deployment.into()));
                 if !running {
                     return;
                 }

@@ -279,7 +279,7 @@ fn Header() -> impl IntoView {
             .with(|session| session.as_ref().and_then(|s| s.user.clone()))
     };
     let can_deploy =
-        move || signed_in().is_some_and(|user| user.role == "deployer" || user.role == "admin");
+        move || signed_in().is_some_and(|user| user.role >= shared::api::Role::Deployer);
     let csrf = move || crate::actions::csrf(&state);
 
     let sign_in = move |event: leptos::ev::SubmitEvent| {
@@ -360,7 +360,7 @@ fn Header() -> impl IntoView {
             <span class="status" id="status" role="status">{move || state.status.get()}</span>
             {move || match signed_in() {
                 Some(user) => view! {
-                    <span id="signed-in-as">{format!("{} ({})", user.name, user.role)}</span>
+                    <span id="signed-in-as">{format!("{} ({})", user.name, user.role.as_str())}</span>
                     <button aria-label="Sign out" on:click=sign_out>"Sign out"</button>
                     <button on:click=save>"Save"</button>
                     <Show when=can_deploy>

@@ -13,6 +13,7 @@ use wasm_bindgen::closure::Closure;
 
 use crate::server;
 use crate::state::{AppState, object_of, rank};
+use shared::api::StepPhase;
 use shared::editor::Command;
 
 /// Asks the server for the plan of the saved design and shows it.
@@ -63,7 +64,7 @@ fn apply_plan(state: AppState, csrf: String) {
                 state
                     .status
                     .set(format!("Deployment {} started", started.id));
-                state.deployment.set(Some(started.clone()));
+                state.deployment.set(Some(started.clone().into()));
                 follow_events(state, &started.id);
                 crate::actions::poll_deployment(state, started.id).await;
                 state.deploy.plan.set(None);
@@ -88,17 +89,15 @@ fn follow_events(state: AppState, deployment_id: &str) {
             let Some(text) = event.data().as_string() else {
                 return;
             };
-            let Ok(step) = serde_json::from_str::<serde_json::Value>(&text) else {
+            let Ok(step) = serde_json::from_str::<shared::api::StepEvent>(&text) else {
                 return;
             };
-            let logical_id = step["logical_id"].as_str().unwrap_or_default();
-            let phase = match step["phase"].as_str().unwrap_or_default() {
-                "started" | "retrying" => "creating",
-                "done" => "done",
-                "failed" | "skipped" => "failed",
-                _ => return,
+            let phase = match step.phase {
+                StepPhase::Started | StepPhase::Retrying { .. } => "creating",
+                StepPhase::Done { .. } => "done",
+                StepPhase::Failed { .. } | StepPhase::Skipped => "failed",
             };
-            let object = object_of(logical_id).to_string();
+            let object = object_of(&step.logical_id).to_string();
             state.deploy.progress.update(|progress| {
                 // An object whose other steps are still running is not done yet.
                 let current = progress.get(&object).map(String::as_str).unwrap_or("");
@@ -142,15 +141,15 @@ pub fn PlanPanel() -> impl IntoView {
                     )}</p>
                     <ol class="plan-steps">
                         {plan.plan.steps.iter().map(|step| {
-                            let replace = step.action.action == "replace";
-                            let changed = if step.action.changed.is_empty() {
+                            let replace = matches!(step.action, shared::plan::Action::Replace { .. });
+                            let changed = if step.action.changed().is_empty() {
                                 String::new()
                             } else {
-                                format!(" ({})", step.action.changed.join(", "))
+                                format!(" ({})", step.action.changed().join(", "))
                             };
                             view! {
-                                <li data-action=step.action.action.clone() data-object=object_of(&step.key.logical_id).to_string() class:replace=replace>
-                                    {format!("{} {} {}{changed}", step.action.action, step.key.kind.replace('_', " "), step.key.logical_id)}
+                                <li data-action=step.action.name() data-object=object_of(&step.key.logical_id).to_string() class:replace=replace>
+                                    {format!("{} {} {}{changed}", step.action.name(), step.key.kind.name().replace('_', " "), step.key.logical_id)}
                                     {replace.then(|| view! { <strong>" replaces the resource"</strong> })}
                                 </li>
                             }
@@ -179,7 +178,7 @@ pub fn DriftPanel() -> impl IntoView {
                 session
                     .as_ref()
                     .and_then(|s| s.user.as_ref())
-                    .is_some_and(|user| user.role == "deployer" || user.role == "admin")
+                    .is_some_and(|user| user.role >= shared::api::Role::Deployer)
             })
     };
     let check = move |_| {
@@ -223,7 +222,7 @@ pub fn ImportPanel() -> impl IntoView {
             session
                 .as_ref()
                 .and_then(|s| s.user.as_ref())
-                .is_some_and(|user| user.role == "deployer" || user.role == "admin")
+                .is_some_and(|user| user.role >= shared::api::Role::Deployer)
         })
     };
     let import = move |event: leptos::ev::SubmitEvent| {

@@ -1,47 +1,19 @@
 //! The backend's HTTP API as typed calls. Same origin: the session cookie rides along, and
-//! every state-changing call carries the CSRF token from the session.
+//! every state-changing call carries the CSRF token from the session. The answers are the
+//! server's own wire types (`shared::api`), never re-declared here.
 
 use gloo_net::http::{Request, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SessionUser {
-    pub name: String,
-    pub role: String,
-    #[serde(default)]
-    pub status: String,
-}
+pub use shared::api::{
+    AuditEntry, DeploymentRecord, DeploymentStarted, DeploymentSummary, DesignSummary, DriftAnswer,
+    ImportAnswer, PlanAnswer, RevisionSummary, SessionAnswer, StoredDesign, UserListing,
+};
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Session {
-    pub user: Option<SessionUser>,
-    pub csrf_token: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct SavedDesign {
-    pub id: String,
-    pub revision: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct DeployedResource {
-    pub logical_id: String,
-    pub kind: String,
-    pub aws_id: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Deployment {
-    pub id: String,
-    pub status: shared::api::DeploymentStatus,
-    #[serde(default)]
-    pub message: String,
-    #[serde(default)]
-    pub resources: Vec<DeployedResource>,
-}
+/// The session as the app holds it: the server's answer.
+pub type Session = SessionAnswer;
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 struct ApiErrorBody {
@@ -136,9 +108,9 @@ pub async fn login(name: &str, password: &str) -> Result<Session, CallError> {
 
 pub async fn save_design(
     csrf: &str,
-    existing: Option<&SavedDesign>,
+    existing: Option<&DesignSummary>,
     document: &Value,
-) -> Result<SavedDesign, CallError> {
+) -> Result<DesignSummary, CallError> {
     match existing {
         None => {
             send_json(
@@ -162,22 +134,14 @@ pub async fn save_design(
     }
 }
 
-pub async fn start_deployment(csrf: &str, design_id: &str) -> Result<Deployment, CallError> {
+pub async fn start_deployment(csrf: &str, design_id: &str) -> Result<DeploymentStarted, CallError> {
     let url = format!("/api/v1/designs/{design_id}/deployments");
     send_json("POST", &url, Some(csrf), &json!({})).await
 }
 
-pub async fn deployment(deployment_id: &str) -> Result<Deployment, CallError> {
+pub async fn deployment(deployment_id: &str) -> Result<DeploymentRecord, CallError> {
     let url = format!("/api/v1/deployments/{deployment_id}");
     get_json(&url).await
-}
-
-/// A stored design: its revision and document.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct StoredDesign {
-    pub id: String,
-    pub revision: i64,
-    pub document: Value,
 }
 
 pub async fn design(design_id: &str) -> Result<StoredDesign, CallError> {
@@ -190,12 +154,12 @@ async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, CallError> {
 }
 
 /// Ends the session on the server.
-pub async fn logout(csrf: &str) -> Result<Value, CallError> {
+pub async fn logout(csrf: &str) -> Result<shared::api::SignedOutAnswer, CallError> {
     send_json("POST", "/api/v1/auth/logout", Some(csrf), &json!({})).await
 }
 
 /// Creates a pending account.
-pub async fn sign_up(name: &str, password: &str) -> Result<Value, CallError> {
+pub async fn sign_up(name: &str, password: &str) -> Result<shared::api::SignUpAnswer, CallError> {
     send_json(
         "POST",
         "/api/v1/auth/signup",
@@ -205,22 +169,10 @@ pub async fn sign_up(name: &str, password: &str) -> Result<Value, CallError> {
     .await
 }
 
-/// A user as the admin page lists them.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct UserRow {
-    pub id: i64,
-    pub name: String,
-    pub role: String,
-    pub status: String,
-}
-
-#[derive(Deserialize)]
-struct Users {
-    users: Vec<UserRow>,
-}
-
-pub async fn users() -> Result<Vec<UserRow>, CallError> {
-    Ok(get_json::<Users>("/api/v1/users").await?.users)
+pub async fn users() -> Result<Vec<UserListing>, CallError> {
+    Ok(get_json::<shared::api::UserList>("/api/v1/users")
+        .await?
+        .users)
 }
 
 /// Sets a user's role and/or status (`active` approves or re-enables, `disabled` disables).
@@ -229,7 +181,7 @@ pub async fn set_access(
     user_id: i64,
     role: Option<&str>,
     status: Option<&str>,
-) -> Result<Value, CallError> {
+) -> Result<shared::api::UserAnswer, CallError> {
     let mut body = serde_json::Map::new();
     if let Some(role) = role {
         body.insert("role".into(), json!(role));
@@ -246,7 +198,7 @@ pub async fn set_access(
     .await
 }
 
-pub async fn reject(csrf: &str, user_id: i64) -> Result<Value, CallError> {
+pub async fn reject(csrf: &str, user_id: i64) -> Result<shared::api::RejectedAnswer, CallError> {
     send_json(
         "DELETE",
         &format!("/api/v1/users/{user_id}"),
@@ -256,54 +208,23 @@ pub async fn reject(csrf: &str, user_id: i64) -> Result<Value, CallError> {
     .await
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct AuditRow {
-    pub at: i64,
-    pub actor: String,
-    pub action: String,
-    pub target: String,
-    pub detail: String,
+pub async fn audit() -> Result<Vec<AuditEntry>, CallError> {
+    Ok(get_json::<shared::api::AuditLog>("/api/v1/audit?limit=100")
+        .await?
+        .entries)
 }
 
-#[derive(Deserialize)]
-struct Audit {
-    entries: Vec<AuditRow>,
-}
-
-pub async fn audit() -> Result<Vec<AuditRow>, CallError> {
-    Ok(get_json::<Audit>("/api/v1/audit?limit=100").await?.entries)
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct RevisionRow {
-    pub revision: i64,
-    pub saved_by: String,
-    pub saved_at: i64,
-    #[serde(default)]
-    pub restored_from: Option<i64>,
-}
-
-#[derive(Deserialize)]
-struct Revisions {
-    revisions: Vec<RevisionRow>,
-}
-
-pub async fn revisions(design_id: &str) -> Result<Vec<RevisionRow>, CallError> {
+pub async fn revisions(design_id: &str) -> Result<Vec<RevisionSummary>, CallError> {
     Ok(
-        get_json::<Revisions>(&format!("/api/v1/designs/{design_id}/revisions"))
+        get_json::<shared::api::RevisionList>(&format!("/api/v1/designs/{design_id}/revisions"))
             .await?
             .revisions,
     )
 }
 
-#[derive(Deserialize)]
-struct DiffAnswer {
-    summary: String,
-}
-
 /// "2 added, 1 changed": a revision against the one before it.
 pub async fn revision_summary(design_id: &str, revision: i64) -> Result<String, CallError> {
-    Ok(get_json::<DiffAnswer>(&format!(
+    Ok(get_json::<shared::api::RevisionDiff>(&format!(
         "/api/v1/designs/{design_id}/revisions/{revision}/diff"
     ))
     .await?
@@ -315,7 +236,7 @@ pub async fn restore(
     design_id: &str,
     revision: i64,
     base_revision: i64,
-) -> Result<SavedDesign, CallError> {
+) -> Result<DesignSummary, CallError> {
     send_json(
         "POST",
         &format!("/api/v1/designs/{design_id}/restore"),
@@ -325,29 +246,19 @@ pub async fn restore(
     .await
 }
 
-/// A deployment waiting for a second deployer.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct WaitingDeployment {
-    pub id: String,
-    pub design_id: String,
-    pub design_revision: i64,
-    pub requested_by: String,
-}
-
-#[derive(Deserialize)]
-struct WaitingDeployments {
-    deployments: Vec<WaitingDeployment>,
-}
-
-pub async fn waiting_deployments() -> Result<Vec<WaitingDeployment>, CallError> {
+/// The deployments waiting for a second deployer.
+pub async fn waiting_deployments() -> Result<Vec<DeploymentSummary>, CallError> {
     Ok(
-        get_json::<WaitingDeployments>("/api/v1/deployments?status=awaiting_approval")
+        get_json::<shared::api::DeploymentList>("/api/v1/deployments?status=awaiting_approval")
             .await?
             .deployments,
     )
 }
 
-pub async fn approve_deployment(csrf: &str, deployment_id: &str) -> Result<Deployment, CallError> {
+pub async fn approve_deployment(
+    csrf: &str,
+    deployment_id: &str,
+) -> Result<DeploymentStarted, CallError> {
     send_json(
         "POST",
         &format!("/api/v1/deployments/{deployment_id}/approve"),
@@ -357,50 +268,9 @@ pub async fn approve_deployment(csrf: &str, deployment_id: &str) -> Result<Deplo
     .await
 }
 
-/// One step of a plan, as the server shows it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct PlanStep {
-    pub key: PlanKey,
-    pub action: PlanAction,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct PlanKey {
-    pub kind: String,
-    pub logical_id: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct PlanAction {
-    pub action: String,
-    #[serde(default)]
-    pub changed: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct PlanBody {
-    pub steps: Vec<PlanStep>,
-    pub unchanged: usize,
-}
-
-/// What an apply would change: the steps, and (create, update, replace, delete) counts.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct PlanAnswer {
-    pub plan: PlanBody,
-    pub counts: (usize, usize, usize, usize),
-}
-
 pub async fn plan(design_id: &str) -> Result<PlanAnswer, CallError> {
     let url = format!("/api/v1/designs/{design_id}/plan");
     get_json(&url).await
-}
-
-/// A VPC read from AWS as a design.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct ImportAnswer {
-    pub document: Value,
-    #[serde(default)]
-    pub left_out: Vec<String>,
 }
 
 pub async fn import_vpc(csrf: &str, vpc_id: &str, region: &str) -> Result<ImportAnswer, CallError> {
@@ -411,12 +281,6 @@ pub async fn import_vpc(csrf: &str, vpc_id: &str, region: &str) -> Result<Import
         &json!({"vpc_id": vpc_id, "region": region}),
     )
     .await
-}
-
-/// What changed in the account outside Moat, one line each.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct DriftAnswer {
-    pub lines: Vec<String>,
 }
 
 pub async fn drift(design_id: &str) -> Result<DriftAnswer, CallError> {

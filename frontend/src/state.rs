@@ -14,7 +14,42 @@ use shared::model::Protocol;
 use shared::reachability::{PathAnswer, Reachability, Traffic, Verdict, parse_place};
 use shared::selection::{Selection, selection_roots};
 
-use crate::server::{Deployment, PlanAnswer, SavedDesign, Session};
+use crate::server::{DeploymentRecord, DeploymentStarted, DesignSummary, PlanAnswer, Session};
+
+/// The stored design the editor saves to: the server's summary of its latest save.
+pub type SavedDesign = DesignSummary;
+
+/// The deployment the app follows: what its start answered, then what each poll read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Deployment {
+    pub id: String,
+    pub status: shared::api::DeploymentStatus,
+    /// How it ended, in words (empty while it runs).
+    pub message: String,
+    pub resources: Vec<shared::api::DeployedResource>,
+}
+
+impl From<DeploymentStarted> for Deployment {
+    fn from(started: DeploymentStarted) -> Self {
+        Deployment {
+            id: started.id,
+            status: started.status,
+            message: String::new(),
+            resources: Vec::new(),
+        }
+    }
+}
+
+impl From<DeploymentRecord> for Deployment {
+    fn from(record: DeploymentRecord) -> Self {
+        Deployment {
+            id: record.id,
+            status: record.status,
+            message: record.message,
+            resources: record.resources,
+        }
+    }
+}
 
 /// Everything the components share, provided as context.
 #[derive(Clone, Copy)]
@@ -279,13 +314,14 @@ pub fn marks(view: DeployView) -> Vec<(String, String)> {
     let mut marks: BTreeMap<String, String> = BTreeMap::new();
     for step in &plan.plan.steps {
         let object = object_of(&step.key.logical_id).to_string();
-        let action = step.action.action.clone();
-        // A replacement outranks an update, an update a create, on one object.
-        let weight = |a: &str| match a {
-            "replace" => 3,
-            "delete" => 2,
-            "update" => 1,
-            _ => 0,
+        let action = step.action.name().to_string();
+        // A replacement outranks a delete, a delete an update, an update a create, on one
+        // object.
+        let weight = |name: &str| {
+            ["create", "update", "delete", "replace"]
+                .iter()
+                .position(|ranked| *ranked == name)
+                .unwrap_or(0)
         };
         let keep = marks
             .get(&object)

@@ -7,7 +7,19 @@ use serde::{Deserialize, Serialize};
 /// How bad a finding is. `Info` is a fact a reviewer must see that is not a mistake (no flow
 /// logs, instances that get public addresses, a group only workloads Moat does not start use):
 /// what an auditor or a policy scanner such as checkov would point at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    schemars::JsonSchema,
+    Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Error,
@@ -26,7 +38,7 @@ impl Severity {
 }
 
 /// One finding about a design.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema, Deserialize)]
 pub struct Diagnostic {
     /// Stable code, e.g. `subnet.overlap`.
     pub code: String,

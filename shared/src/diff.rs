@@ -2,12 +2,12 @@
 //! and whether the design's own fields or the canvas layout changed. Used by the server's
 //! revision history and shown next to each revision in the app.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::Design;
 
 /// The difference between an older and a newer design.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct DesignDiff {
     pub added: Vec<String>,
     pub removed: Vec<String>,

@@ -11,10 +11,11 @@ use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
+use shared::api::{AuditLog, ClearedAnswer, RejectedAnswer, SignUpAnswer, UserAnswer, UserList};
 
 use super::session::CurrentUser;
-use super::{ApiError, ApiJson};
+use super::{ApiError, ApiJson, openapi};
 use crate::AppState;
 use crate::auth::{self, Role, UserStatus};
 
@@ -106,12 +107,12 @@ fn checked_name(name: &str) -> Result<String, ApiError> {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignUpRequest, responses((status = 201, description = "A pending account: it can do nothing until an admin approves it"), (status = 400, description = "Weak password or invalid name", body = crate::api::error::ErrorDocument), (status = 409, description = "The name is taken", body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(post, path = "/auth/signup", tag = "auth", request_body = SignUpRequest, responses((status = 201, description = "A pending account: it can do nothing until an admin approves it", body = ref(openapi::body::<SignUpAnswer>())), (status = 400, description = "Weak password or invalid name", body = crate::api::error::ErrorDocument), (status = 409, description = "The name is taken", body = crate::api::error::ErrorDocument)))]
 pub async fn sign_up(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     ApiJson(request): ApiJson<SignUpRequest>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<SignUpAnswer>), ApiError> {
     let name = checked_name(&request.name)?;
     // A served request always has its peer's address; only in-process callers have none.
     let client = client_key(address);
@@ -163,17 +164,22 @@ pub async fn sign_up(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"user": user, "message": "your account waits for an admin's approval"})),
+        Json(SignUpAnswer {
+            user,
+            message: "your account waits for an admin's approval".to_string(),
+        }),
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/users", tag = "admin", security(("session" = [])), responses((status = 200, description = "{users: [{id, name, role, status, created_at}]}, pending first"), (status = 403, description = "Needs the admin role", body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(get, path = "/users", tag = "admin", security(("session" = [])), responses((status = 200, description = "Every user, pending first", body = ref(openapi::body::<UserList>())), (status = 403, description = "Needs the admin role", body = crate::api::error::ErrorDocument)))]
 pub async fn list_users(
     State(state): State<AppState>,
     current: CurrentUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserList>, ApiError> {
     current.require(Role::Admin)?;
-    Ok(Json(json!({"users": state.store.list_users().await?})))
+    Ok(Json(UserList {
+        users: state.store.list_users().await?,
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -186,13 +192,13 @@ pub struct AccessRequest {
 }
 
 /// Approve (pending → active with a role), change a role, disable or re-enable an account.
-#[utoipa::path(patch, path = "/api/v1/users/{user_id}", tag = "admin", security(("session" = [])), params(("user_id" = i64, Path)), request_body = AccessRequest, responses((status = 200, description = "{user}"), (status = 400, body = crate::api::error::ErrorDocument), (status = 409, description = "The last active admin cannot be demoted or disabled", body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(patch, path = "/users/{user_id}", tag = "admin", security(("session" = [])), params(("user_id" = i64, Path)), request_body = AccessRequest, responses((status = 200, description = "The user after the change", body = ref(openapi::body::<UserAnswer>())), (status = 400, body = crate::api::error::ErrorDocument), (status = 409, description = "The last active admin cannot be demoted or disabled", body = crate::api::error::ErrorDocument)))]
 pub async fn set_access(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(user_id): Path<i64>,
     ApiJson(request): ApiJson<AccessRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserAnswer>, ApiError> {
     let before = user_for_admin(&state, &current, user_id).await?;
     let role = match request.role.as_deref() {
         None => before.role,
@@ -237,7 +243,7 @@ pub async fn set_access(
         .store
         .set_user_access(user_id, role, status, audit)
         .await?;
-    Ok(Json(json!({"user": after})))
+    Ok(Json(UserAnswer { user: after }))
 }
 
 /// The user an admin's request names: refused unless the caller is an admin, 404 if none.
@@ -255,12 +261,12 @@ async fn user_for_admin(
 }
 
 /// Rejects a pending sign-up (the account is removed).
-#[utoipa::path(delete, path = "/api/v1/users/{user_id}", tag = "admin", security(("session" = [])), params(("user_id" = i64, Path)), responses((status = 200, description = "The pending sign-up is removed"), (status = 409, description = "Not a pending account", body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(delete, path = "/users/{user_id}", tag = "admin", security(("session" = [])), params(("user_id" = i64, Path)), responses((status = 200, description = "The pending sign-up is removed", body = ref(openapi::body::<RejectedAnswer>())), (status = 409, description = "Not a pending account", body = crate::api::error::ErrorDocument)))]
 pub async fn reject(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(user_id): Path<i64>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RejectedAnswer>, ApiError> {
     let user = user_for_admin(&state, &current, user_id).await?;
     state.store.delete_pending_user(user_id).await?;
     state
@@ -273,7 +279,9 @@ pub async fn reject(
             "",
         )
         .await?;
-    Ok(Json(json!({"rejected": user.name})))
+    Ok(Json(RejectedAnswer {
+        rejected: user.name,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -282,26 +290,26 @@ pub struct AuditQuery {
     limit: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/audit", tag = "admin", security(("session" = [])), params(("limit" = Option<i64>, Query, description = "1 to 1000, default 200")), responses((status = 200, description = "{entries: [{id, at, actor, action, target, detail, design_hash}]}, newest first")))]
+#[utoipa::path(get, path = "/audit", tag = "admin", security(("session" = [])), params(("limit" = Option<i64>, Query, description = "1 to 1000, default 200")), responses((status = 200, description = "The audit log, newest first", body = ref(openapi::body::<AuditLog>()))))]
 pub async fn audit_log(
     State(state): State<AppState>,
     current: CurrentUser,
     Query(query): Query<AuditQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AuditLog>, ApiError> {
     current.require(Role::Admin)?;
     let limit = query.limit.unwrap_or(200).clamp(1, 1000);
-    Ok(Json(
-        json!({"entries": state.store.audit_entries(limit).await?}),
-    ))
+    Ok(Json(AuditLog {
+        entries: state.store.audit_entries(limit).await?,
+    }))
 }
 
 /// Unlocks an account's sign-in: every failure recorded against it, from every client, goes.
-#[utoipa::path(delete, path = "/api/v1/users/{user_id}/sign-in-failures", tag = "admin", security(("session" = [])), params(("user_id" = i64, Path)), responses((status = 200, description = "{cleared}: how many recorded failures went"), (status = 403, description = "Needs the admin role", body = crate::api::error::ErrorDocument), (status = 404, body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(delete, path = "/users/{user_id}/sign-in-failures", tag = "admin", security(("session" = [])), params(("user_id" = i64, Path)), responses((status = 200, description = "How many recorded failures went", body = ref(openapi::body::<ClearedAnswer>())), (status = 403, description = "Needs the admin role", body = crate::api::error::ErrorDocument), (status = 404, body = crate::api::error::ErrorDocument)))]
 pub async fn unlock(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(user_id): Path<i64>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ClearedAnswer>, ApiError> {
     let user = user_for_admin(&state, &current, user_id).await?;
     let cleared = state
         .store
@@ -317,5 +325,5 @@ pub async fn unlock(
             "",
         )
         .await?;
-    Ok(Json(json!({"cleared": cleared})))
+    Ok(Json(ClearedAnswer { cleared }))
 }

@@ -13,12 +13,18 @@ pub mod session;
 use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{Value, json};
-use shared::api::DeploymentStatus;
+use serde_json::Value;
+use shared::api::{
+    DeploymentEnded, DeploymentList, DeploymentRecord, DeploymentStarted, DeploymentStatus,
+    DesignList, DesignSummary, DiagnosticsAnswer, DriftAnswer, ExportAnswer, HealthAnswer,
+    ImportAnswer, PlanAnswer, ServerHealth, SessionAnswer, SignedOutAnswer, StepEvent,
+    StoredDesign, TemplateList, TemplateSummary,
+};
 use tower_http::services::{ServeDir, ServeFile};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use error::ApiError;
 
@@ -49,74 +55,57 @@ where
 /// VPC from a slow account is the longest legitimate one).
 pub const REQUEST_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// `router`'s requests answered 408 after `limit` (the JSON error document, once
+/// Requests answered 408 after `limit` (the JSON error document, once
 /// [`headers::json_errors`] wraps it).
-fn time_limited<S: Clone + Send + Sync + 'static>(
-    router: Router<S>,
-    limit: std::time::Duration,
-) -> Router<S> {
-    router.layer(tower_http::timeout::TimeoutLayer::with_status_code(
-        StatusCode::REQUEST_TIMEOUT,
-        limit,
-    ))
+fn time_limit(limit: std::time::Duration) -> tower_http::timeout::TimeoutLayer {
+    tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limit)
+}
+
+/// Every route of `/api/v1` (paths relative to it), each registered with its OpenAPI
+/// operation: what is routed is what [`openapi::document`] documents.
+pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
+    let answered = OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(openapi_document))
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(session))
+        .routes(routes!(accounts::sign_up))
+        .routes(routes!(accounts::list_users))
+        .routes(routes!(accounts::set_access, accounts::reject))
+        .routes(routes!(accounts::unlock))
+        .routes(routes!(accounts::audit_log))
+        .routes(routes!(list_designs, create_design))
+        .routes(routes!(get_design, update_design))
+        .routes(routes!(revisions::list))
+        .routes(routes!(revisions::get))
+        .routes(routes!(revisions::diff))
+        .routes(routes!(revisions::restore))
+        .routes(routes!(create_deployment))
+        .routes(routes!(plan_design))
+        .routes(routes!(destroy_design))
+        .routes(routes!(design_drift))
+        .routes(routes!(import_vpc))
+        .routes(routes!(export_design))
+        .routes(routes!(list_deployments))
+        .routes(routes!(get_deployment))
+        .routes(routes!(approve_deployment))
+        .routes(routes!(validate_document))
+        .routes(routes!(list_templates))
+        .routes(routes!(get_template))
+        .routes(routes!(design_schema))
+        .fallback(|| async { ApiError::not_found("API route") })
+        // Every request but the progress stream (which lasts as long as its deployment) is
+        // answered within REQUEST_TIME_LIMIT (408, as the JSON error document).
+        .layer(time_limit(REQUEST_TIME_LIMIT));
+    let streamed = OpenApiRouter::new().routes(routes!(deployment_events));
+    answered.merge(streamed)
 }
 
 pub fn router(state: AppState) -> Router {
     let body_limit = state.settings.body_limit_bytes;
-    let api = Router::new()
-        .route("/health", get(health))
-        .route("/openapi.json", get(openapi_document))
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
-        .route("/auth/session", get(session))
-        .route("/auth/signup", post(accounts::sign_up))
-        .route("/users", get(accounts::list_users))
-        .route(
-            "/users/{user_id}",
-            axum::routing::patch(accounts::set_access).delete(accounts::reject),
-        )
-        .route(
-            "/users/{user_id}/sign-in-failures",
-            axum::routing::delete(accounts::unlock),
-        )
-        .route("/audit", get(accounts::audit_log))
-        .route("/designs", get(list_designs).post(create_design))
-        .route("/designs/{design_id}", get(get_design).put(update_design))
-        .route("/designs/{design_id}/revisions", get(revisions::list))
-        .route(
-            "/designs/{design_id}/revisions/{revision}",
-            get(revisions::get),
-        )
-        .route(
-            "/designs/{design_id}/revisions/{revision}/diff",
-            get(revisions::diff),
-        )
-        .route("/designs/{design_id}/restore", post(revisions::restore))
-        .route("/designs/{design_id}/deployments", post(create_deployment))
-        .route("/designs/{design_id}/plan", get(plan_design))
-        .route("/designs/{design_id}/destroy", post(destroy_design))
-        .route("/designs/{design_id}/drift", get(design_drift))
-        .route("/import", post(import_vpc))
-        .route("/designs/{design_id}/export", get(export_design))
-        .route("/deployments", get(list_deployments))
-        .route("/deployments/{deployment_id}", get(get_deployment))
-        .route(
-            "/deployments/{deployment_id}/approve",
-            post(approve_deployment),
-        )
-        .route("/validate", post(validate_document))
-        .route("/templates", get(list_templates))
-        .route("/templates/{name}", get(get_template))
-        .route("/schema", get(design_schema))
-        .fallback(|| async { ApiError::not_found("API route") });
-    // Every request but the progress stream (which lasts as long as its deployment) is answered
-    // within REQUEST_TIME_LIMIT (408, as the JSON error document).
-    let api = time_limited(api, REQUEST_TIME_LIMIT)
-        .route(
-            "/deployments/{deployment_id}/events",
-            get(deployment_events),
-        )
-        .layer(axum::middleware::map_response(headers::json_errors));
+    let (api, _) = api_routes().split_for_parts();
+    let api = api.layer(axum::middleware::map_response(headers::json_errors));
     let mut router = Router::new().nest("/api/v1", api);
     if let Some(static_dir) = &state.settings.static_dir {
         let index = static_dir.join("index.html");
@@ -134,7 +123,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "meta", responses((status = 200, description = "This document")))]
+#[utoipa::path(get, path = "/openapi.json", tag = "meta", responses((status = 200, description = "This document", body = ref(openapi::OPENAPI_SCHEMA))))]
 async fn openapi_document() -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
@@ -143,16 +132,20 @@ async fn openapi_document() -> Response {
         .into_response()
 }
 
-#[utoipa::path(get, path = "/api/v1/templates", tag = "designs", responses((status = 200, description = "{templates: [{name, title, description}]}: the seed article's four use cases")))]
-async fn list_templates() -> Json<Value> {
-    let templates: Vec<Value> = shared::templates::TEMPLATES
+#[utoipa::path(get, path = "/templates", tag = "designs", responses((status = 200, description = "The seed article's four use cases", body = ref(openapi::body::<TemplateList>()))))]
+async fn list_templates() -> Json<TemplateList> {
+    let templates = shared::templates::TEMPLATES
         .iter()
-        .map(|t| json!({"name": t.name, "title": t.title, "description": t.description}))
+        .map(|template| TemplateSummary {
+            name: template.name.to_string(),
+            title: template.title.to_string(),
+            description: template.description.to_string(),
+        })
         .collect();
-    Json(json!({"templates": templates}))
+    Json(TemplateList { templates })
 }
 
-#[utoipa::path(get, path = "/api/v1/templates/{name}", tag = "designs", params(("name" = String, Path)), responses((status = 200, description = "The template's design document"), (status = 404, body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(get, path = "/templates/{name}", tag = "designs", params(("name" = String, Path)), responses((status = 200, description = "The template's design document", body = ref(openapi::body::<shared::Design>())), (status = 404, body = crate::api::error::ErrorDocument)))]
 async fn get_template(Path(name): Path<String>) -> Result<Response, ApiError> {
     let template = shared::templates::template(&name).ok_or_else(|| {
         let names: Vec<&str> = shared::templates::TEMPLATES
@@ -175,7 +168,7 @@ async fn get_template(Path(name): Path<String>) -> Result<Response, ApiError> {
         .into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/schema", tag = "designs", responses((status = 200, description = "The JSON Schema of a design document")))]
+#[utoipa::path(get, path = "/schema", tag = "designs", responses((status = 200, description = "The JSON Schema of a design document", body = ref(openapi::JSON_SCHEMA_META))))]
 async fn design_schema() -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
@@ -184,9 +177,11 @@ async fn design_schema() -> Response {
         .into_response()
 }
 
-#[utoipa::path(get, path = "/api/v1/health", tag = "meta", responses((status = 200, description = "The server is up: {\"status\": \"ok\"}")))]
-async fn health() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+#[utoipa::path(get, path = "/health", tag = "meta", responses((status = 200, description = "The server is up", body = ref(openapi::body::<HealthAnswer>()))))]
+async fn health() -> Json<HealthAnswer> {
+    Json(HealthAnswer {
+        status: ServerHealth::Ok,
+    })
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -205,7 +200,7 @@ impl std::fmt::Debug for LoginRequest {
     }
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, responses((status = 200, description = "Signed in: {user, csrf_token}; sets the HttpOnly SameSite=Strict session cookie"), (status = 401, description = "Wrong name or password (the same answer for unknown names)", body = crate::api::error::ErrorDocument), (status = 403, description = "Right password, but the account is pending or disabled", body = crate::api::error::ErrorDocument), (status = 429, description = "Too many failed sign-ins from this client (for this account: backoff after 5; across accounts: 100 an hour); details.retry_after_seconds says how long to wait", body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest, responses((status = 200, description = "Signed in; sets the HttpOnly SameSite=Strict session cookie", body = ref(openapi::body::<SessionAnswer>())), (status = 401, description = "Wrong name or password (the same answer for unknown names)", body = crate::api::error::ErrorDocument), (status = 403, description = "Right password, but the account is pending or disabled", body = crate::api::error::ErrorDocument), (status = 429, description = "Too many failed sign-ins from this client (for this account: backoff after 5; across accounts: 100 an hour); details.retry_after_seconds says how long to wait", body = crate::api::error::ErrorDocument)))]
 async fn login(
     State(state): State<AppState>,
     accounts::ClientAddress(address): accounts::ClientAddress,
@@ -277,11 +272,14 @@ async fn login(
             "",
         )
         .await?;
-    let body = Json(json!({"user": user, "csrf_token": csrf_token}));
+    let body = Json(SessionAnswer {
+        user: Some(user),
+        csrf_token: Some(csrf_token),
+    });
     Ok(([(header::SET_COOKIE, cookie)], body).into_response())
 }
 
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("session" = [])), responses((status = 200, description = "The session is deleted on the server"), (status = 401, description = "Not signed in", body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", security(("session" = [])), responses((status = 200, description = "The session is deleted on the server", body = ref(openapi::body::<SignedOutAnswer>())), (status = 401, description = "Not signed in", body = crate::api::error::ErrorDocument)))]
 async fn logout(State(state): State<AppState>, current: CurrentUser) -> Result<Response, ApiError> {
     state.store.delete_session(&current.token_hash).await?;
     let cookie = HeaderValue::from_str(&session::cleared_session_cookie(
@@ -290,36 +288,34 @@ async fn logout(State(state): State<AppState>, current: CurrentUser) -> Result<R
     .map_err(ApiError::internal)?;
     Ok((
         [(header::SET_COOKIE, cookie)],
-        Json(json!({"signed_out": true})),
+        Json(SignedOutAnswer { signed_out: true }),
     )
         .into_response())
 }
 
-#[utoipa::path(get, path = "/api/v1/auth/session", tag = "auth", responses((status = 200, description = "{user, csrf_token}, both null when not signed in")))]
-async fn session(current: Result<CurrentUser, ApiError>) -> Json<Value> {
-    match current {
-        Ok(current) => Json(json!({"user": current.user, "csrf_token": current.csrf_token})),
-        Err(_) => Json(json!({"user": null, "csrf_token": null})),
-    }
+#[utoipa::path(get, path = "/auth/session", tag = "auth", responses((status = 200, description = "The user and CSRF token, both null when not signed in", body = ref(openapi::body::<SessionAnswer>()))))]
+async fn session(current: Result<CurrentUser, ApiError>) -> Json<SessionAnswer> {
+    Json(match current {
+        Ok(current) => SessionAnswer {
+            user: Some(current.user),
+            csrf_token: Some(current.csrf_token),
+        },
+        Err(_) => SessionAnswer {
+            user: None,
+            csrf_token: None,
+        },
+    })
 }
 
-#[utoipa::path(get, path = "/api/v1/designs", tag = "designs", security(("session" = [])), responses((status = 200, description = "{designs: [{id, name, revision, updated_at}]}"), (status = 401, body = crate::api::error::ErrorDocument), (status = 403, body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(get, path = "/designs", tag = "designs", security(("session" = [])), responses((status = 200, description = "Every stored design", body = ref(openapi::body::<DesignList>())), (status = 401, body = crate::api::error::ErrorDocument), (status = 403, body = crate::api::error::ErrorDocument)))]
 async fn list_designs(
     State(state): State<AppState>,
     current: CurrentUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DesignList>, ApiError> {
     current.require(Role::Viewer)?;
-    Ok(Json(json!({"designs": state.store.list_designs().await?})))
-}
-
-/// A stored design as `GET /designs/{id}` answers it.
-#[derive(serde::Serialize)]
-struct StoredDesignAnswer {
-    id: String,
-    name: String,
-    revision: i64,
-    updated_at: i64,
-    document: Box<serde_json::value::RawValue>,
+    Ok(Json(DesignList {
+        designs: state.store.list_designs().await?,
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -352,12 +348,12 @@ fn checked_document(document: Value) -> Result<(String, String), ApiError> {
     Ok((design.name.clone(), shared::spec::save_design(&design)))
 }
 
-#[utoipa::path(post, path = "/api/v1/designs", tag = "designs", security(("session" = [])), request_body = SaveDesignRequest, responses((status = 201, description = "Revision 1 saved: {id, name, revision, updated_at}"), (status = 403, description = "Needs the designer role", body = crate::api::error::ErrorDocument), (status = 413, body = crate::api::error::ErrorDocument), (status = 415, body = crate::api::error::ErrorDocument), (status = 422, description = "The document is not a valid design (path-precise message)", body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(post, path = "/designs", tag = "designs", security(("session" = [])), request_body = SaveDesignRequest, responses((status = 201, description = "Revision 1 saved", body = ref(openapi::body::<DesignSummary>())), (status = 403, description = "Needs the designer role", body = crate::api::error::ErrorDocument), (status = 413, body = crate::api::error::ErrorDocument), (status = 415, body = crate::api::error::ErrorDocument), (status = 422, description = "The document is not a valid design (path-precise message)", body = crate::api::error::ErrorDocument)))]
 async fn create_design(
     State(state): State<AppState>,
     current: CurrentUser,
     ApiJson(request): ApiJson<SaveDesignRequest>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<DesignSummary>), ApiError> {
     current.require(Role::Designer)?;
     let (name, text) = checked_document(request.document)?;
     let id = format!("d-{}", &auth::new_token()[..16]);
@@ -375,15 +371,15 @@ async fn create_design(
             &crate::digest::document_hash(&text),
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(json!(summary))))
+    Ok((StatusCode::CREATED, Json(summary)))
 }
 
-#[utoipa::path(get, path = "/api/v1/designs/{design_id}", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "{id, name, revision, updated_at, document}"), (status = 404, body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(get, path = "/designs/{design_id}", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "The design and its latest document", body = ref(openapi::body::<StoredDesign>())), (status = 404, body = crate::api::error::ErrorDocument)))]
 async fn get_design(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(design_id): Path<String>,
-) -> Result<Json<StoredDesignAnswer>, ApiError> {
+) -> Result<Json<StoredDesign>, ApiError> {
     current.require(Role::Viewer)?;
     let record = state
         .store
@@ -393,7 +389,7 @@ async fn get_design(
     // The stored text is the canonical document: sent as it is, never parsed into a tree.
     let document =
         serde_json::value::RawValue::from_string(record.document).map_err(ApiError::internal)?;
-    Ok(Json(StoredDesignAnswer {
+    Ok(Json(StoredDesign {
         id: record.id,
         name: record.name,
         revision: record.revision,
@@ -402,13 +398,13 @@ async fn get_design(
     }))
 }
 
-#[utoipa::path(put, path = "/api/v1/designs/{design_id}", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), request_body = SaveDesignRequest, responses((status = 200, description = "A new revision: {id, name, revision, updated_at}"), (status = 409, description = "The design changed since base_revision; details.current_revision", body = crate::api::error::ErrorDocument), (status = 422, body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(put, path = "/designs/{design_id}", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), request_body = SaveDesignRequest, responses((status = 200, description = "A new revision", body = ref(openapi::body::<DesignSummary>())), (status = 409, description = "The design changed since base_revision; details.current_revision", body = crate::api::error::ErrorDocument), (status = 422, body = crate::api::error::ErrorDocument)))]
 async fn update_design(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(design_id): Path<String>,
     ApiJson(request): ApiJson<SaveDesignRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DesignSummary>, ApiError> {
     current.require(Role::Designer)?;
     let based_on = request.base_revision.ok_or_else(|| {
         ApiError::bad_request(
@@ -435,28 +431,28 @@ async fn update_design(
             &crate::digest::document_hash(&text),
         )
         .await?;
-    Ok(Json(json!(summary)))
+    Ok(Json(summary))
 }
 
-#[utoipa::path(post, path = "/api/v1/validate", tag = "designs", security(("session" = [])), request_body(content = Object, description = "A design document"), responses((status = 200, description = "{diagnostics: [{code, severity, objects, message, hint}]}"), (status = 422, body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(post, path = "/validate", tag = "designs", security(("session" = [])), request_body(content = Object, description = "A design document"), responses((status = 200, description = "Every finding about the design", body = ref(openapi::body::<DiagnosticsAnswer>())), (status = 422, body = crate::api::error::ErrorDocument)))]
 async fn validate_document(
     current: CurrentUser,
     ApiJson(document): ApiJson<Value>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DiagnosticsAnswer>, ApiError> {
     current.require(Role::Viewer)?;
     let diagnostics =
         crate::heavy::run(move || loaded_design(document).map(|design| shared::validate(&design)))
             .await
             .map_err(ApiError::heavy_work)??;
-    Ok(Json(json!({"diagnostics": diagnostics})))
+    Ok(Json(DiagnosticsAnswer { diagnostics }))
 }
 
-#[utoipa::path(post, path = "/api/v1/designs/{design_id}/deployments", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 202, description = "{id, status: running}"), (status = 403, description = "Needs the deployer role", body = crate::api::error::ErrorDocument), (status = 409, description = "A deployment of the design is running", body = crate::api::error::ErrorDocument), (status = 422, description = "The design has errors", body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(post, path = "/designs/{design_id}/deployments", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 202, description = "Started, or awaiting a second deployer on a protected target", body = ref(openapi::body::<DeploymentStarted>())), (status = 403, description = "Needs the deployer role", body = crate::api::error::ErrorDocument), (status = 409, description = "A deployment of the design is running", body = crate::api::error::ErrorDocument), (status = 422, description = "The design has errors", body = crate::api::error::ErrorDocument)))]
 async fn create_deployment(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(design_id): Path<String>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<DeploymentStarted>), ApiError> {
     current.require(Role::Deployer)?;
     let started = state
         .deployer()
@@ -479,24 +475,27 @@ async fn create_deployment(
         .await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(
-            json!({"id": deployment_id, "status": started.status, "plan_hash": started.plan_hash}),
-        ),
+        Json(DeploymentStarted {
+            id: deployment_id,
+            status: started.status,
+            plan_hash: Some(started.plan_hash),
+        }),
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/designs/{design_id}/plan", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "{plan: {steps: [{key, action, depends_on}], unchanged}, counts: [create, update, replace, delete]}: what an apply would change, nothing changed"), (status = 403, description = "Needs the deployer role", body = crate::api::error::ErrorDocument), (status = 502, description = "AWS could not be read", body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(get, path = "/designs/{design_id}/plan", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "What an apply would change (nothing is changed)", body = ref(openapi::body::<PlanAnswer>())), (status = 403, description = "Needs the deployer role", body = crate::api::error::ErrorDocument), (status = 502, description = "AWS could not be read", body = crate::api::error::ErrorDocument)))]
 async fn plan_design(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(design_id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PlanAnswer>, ApiError> {
     current.require(Role::Deployer)?;
     let (_, plan) = state
         .deployer()
         .plan_for(&design_id, deploy::Operation::Apply)
         .await?;
-    Ok(Json(json!({"plan": plan, "counts": plan.counts()})))
+    let counts = plan.counts();
+    Ok(Json(PlanAnswer { plan, counts }))
 }
 
 #[derive(Deserialize)]
@@ -506,7 +505,7 @@ struct ExportQuery {
     scale: Option<f32>,
 }
 
-#[utoipa::path(get, path = "/api/v1/designs/{design_id}/export", tag = "designs", security(("session" = [])), params(("design_id" = String, Path), ("format" = String, Query, description = "json, cloudformation-yaml, cloudformation-json, terraform, cli, drawio, svg or png"), ("scale" = Option<f32>, Query, description = "png only: the scale (default 2)")), responses((status = 200, description = "{files: [{name, contents}]} (png: the image itself, image/png)"), (status = 404, body = crate::api::error::ErrorDocument), (status = 422, description = "Unknown format", body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(get, path = "/designs/{design_id}/export", tag = "designs", security(("session" = [])), params(("design_id" = String, Path), ("format" = String, Query, description = "json, cloudformation-yaml, cloudformation-json, terraform, cli, drawio, svg or png"), ("scale" = Option<f32>, Query, description = "png only: the scale (default 2)")), responses((status = 200, description = "The files of the export (png: the image itself)", content((ref(openapi::body::<ExportAnswer>()) = "application/json"), ("image/png"))), (status = 404, body = crate::api::error::ErrorDocument), (status = 422, description = "Unknown format", body = crate::api::error::ErrorDocument)))]
 async fn export_design(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -562,12 +561,9 @@ async fn export_design(
     };
     let body = crate::heavy::run(move || -> Result<Vec<u8>, ApiError> {
         let design = loaded()?;
-        let files: Vec<Value> = shared::export::export(&design, format, &design_id)
-            .map_err(ApiError::over_limits)?
-            .into_iter()
-            .map(|file| json!({"name": file.name, "contents": file.contents}))
-            .collect();
-        serde_json::to_vec(&json!({"files": files})).map_err(ApiError::internal)
+        let files =
+            shared::export::export(&design, format, &design_id).map_err(ApiError::over_limits)?;
+        serde_json::to_vec(&ExportAnswer { files }).map_err(ApiError::internal)
     })
     .await
     .map_err(ApiError::heavy_work)??;
@@ -587,12 +583,12 @@ struct ImportRequest {
     region: Option<String>,
 }
 
-#[utoipa::path(post, path = "/api/v1/import", tag = "deployments", security(("session" = [])), request_body = ImportRequest, responses((status = 200, description = "{document, left_out: [text], diagnostics}: the VPC and everything in it as a design, laid out"), (status = 403, description = "Needs the deployer role", body = crate::api::error::ErrorDocument), (status = 404, description = "No such VPC", body = crate::api::error::ErrorDocument), (status = 502, description = "AWS could not be read", body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(post, path = "/import", tag = "deployments", security(("session" = [])), request_body = ImportRequest, responses((status = 200, description = "The VPC and everything in it as a design, laid out", body = ref(openapi::body::<ImportAnswer>())), (status = 403, description = "Needs the deployer role", body = crate::api::error::ErrorDocument), (status = 404, description = "No such VPC", body = crate::api::error::ErrorDocument), (status = 502, description = "AWS could not be read", body = crate::api::error::ErrorDocument)))]
 async fn import_vpc(
     State(state): State<AppState>,
     current: CurrentUser,
     ApiJson(request): ApiJson<ImportRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ImportAnswer>, ApiError> {
     current.require(Role::Deployer)?;
     let vpc_id = request.vpc_id.trim();
     if !vpc_id.starts_with("vpc-")
@@ -613,9 +609,11 @@ async fn import_vpc(
             let diagnostics = shared::validate(&design);
             let document: Value = serde_json::from_str(&shared::spec::save_design(&design))
                 .map_err(ApiError::internal)?;
-            Ok(Json(
-                json!({"document": document, "left_out": left_out, "diagnostics": diagnostics}),
-            ))
+            Ok(Json(ImportAnswer {
+                document,
+                left_out,
+                diagnostics,
+            }))
         }
         Err(error) if error.is_not_found() => Err(ApiError::new(
             StatusCode::NOT_FOUND,
@@ -633,24 +631,27 @@ async fn import_vpc(
     }
 }
 
-#[utoipa::path(get, path = "/api/v1/designs/{design_id}/drift", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "{drift: [{key, aws_id, drift: missing|changed|extra, attributes?}], lines: [text]}: what changed in the account outside Moat"), (status = 403, description = "Needs the deployer role", body = crate::api::error::ErrorDocument), (status = 502, description = "AWS could not be read", body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(get, path = "/designs/{design_id}/drift", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "What changed in the account outside Moat", body = ref(openapi::body::<DriftAnswer>())), (status = 403, description = "Needs the deployer role", body = crate::api::error::ErrorDocument), (status = 502, description = "AWS could not be read", body = crate::api::error::ErrorDocument)))]
 async fn design_drift(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(design_id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DriftAnswer>, ApiError> {
     current.require(Role::Deployer)?;
     let drifts = state.deployer().drift_for(&design_id).await?;
     let lines: Vec<String> = drifts.iter().map(shared::plan::Drift::describe).collect();
-    Ok(Json(json!({"drift": drifts, "lines": lines})))
+    Ok(Json(DriftAnswer {
+        drift: drifts,
+        lines,
+    }))
 }
 
-#[utoipa::path(post, path = "/api/v1/designs/{design_id}/destroy", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 202, description = "{id, status: running}: everything tagged with the design is being deleted"), (status = 403, description = "Needs the deployer role", body = crate::api::error::ErrorDocument), (status = 409, description = "A deployment of the design is running", body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(post, path = "/designs/{design_id}/destroy", tag = "deployments", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 202, description = "Everything tagged with the design is being deleted", body = ref(openapi::body::<DeploymentStarted>())), (status = 403, description = "Needs the deployer role", body = crate::api::error::ErrorDocument), (status = 409, description = "A deployment of the design is running", body = crate::api::error::ErrorDocument)))]
 async fn destroy_design(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(design_id): Path<String>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<DeploymentStarted>), ApiError> {
     current.require(Role::Deployer)?;
     let started = state
         .deployer()
@@ -672,11 +673,15 @@ async fn destroy_design(
         .await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"id": started.deployment_id, "status": started.status})),
+        Json(DeploymentStarted {
+            id: started.deployment_id,
+            status: started.status,
+            plan_hash: None,
+        }),
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/deployments/{deployment_id}/events", tag = "deployments", security(("session" = [])), params(("deployment_id" = String, Path)), responses((status = 200, description = "text/event-stream: a `step` event per journal entry ({step, kind, logical_id, action, phase, aws_id?, error?}), then one `end` event with the deployment's status"), (status = 404, body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(get, path = "/deployments/{deployment_id}/events", tag = "deployments", security(("session" = [])), params(("deployment_id" = String, Path)), responses((status = 200, description = "Server-sent events: a `step` event per journal entry (its data a StepEvent), then one `end` event (its data a DeploymentEnded)", content_type = "text/event-stream", body = ref(openapi::body::<StepEvent>())), (status = 404, body = crate::api::error::ErrorDocument)))]
 async fn deployment_events(
     State(state): State<AppState>,
     current: CurrentUser,
@@ -734,10 +739,13 @@ async fn deployment_events(
                     if !late.is_empty() {
                         continue;
                     }
-                    let end = Event::default().event("end").data(
-                        json!({"status": deployment.status, "message": deployment.message})
-                            .to_string(),
-                    );
+                    let ended = DeploymentEnded {
+                        status: deployment.status,
+                        message: deployment.message,
+                    };
+                    let end = Event::default()
+                        .event("end")
+                        .data(serde_json::to_string(&ended).unwrap_or_default());
                     return Some((Ok(end), (state, deployment_id, after, queue, true)));
                 }
                 tokio::time::sleep(std::time::Duration::from_millis(200)).await;
@@ -753,12 +761,12 @@ struct DeploymentQuery {
     status: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/deployments", tag = "deployments", security(("session" = [])), params(("status" = Option<String>, Query, description = "awaiting_approval (the default), running, succeeded, failed or invalidated")), responses((status = 200, description = "{deployments: [{id, design_id, design_revision, requested_by, created_at}]}, newest first"), (status = 422, description = "Not a deployment status", body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(get, path = "/deployments", tag = "deployments", security(("session" = [])), params(("status" = Option<String>, Query, description = "awaiting_approval (the default), running, succeeded, failed or invalidated")), responses((status = 200, description = "Deployments in that status, newest first", body = ref(openapi::body::<DeploymentList>())), (status = 422, description = "Not a deployment status", body = crate::api::error::ErrorDocument)))]
 async fn list_deployments(
     State(state): State<AppState>,
     current: CurrentUser,
     axum::extract::Query(query): axum::extract::Query<DeploymentQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DeploymentList>, ApiError> {
     current.require(Role::Viewer)?;
     let status = match query.status.as_deref() {
         None => DeploymentStatus::AwaitingApproval,
@@ -775,17 +783,17 @@ async fn list_deployments(
             )
         })?,
     };
-    Ok(Json(
-        json!({"deployments": state.store.deployments_with_status(status).await?}),
-    ))
+    Ok(Json(DeploymentList {
+        deployments: state.store.deployments_with_status(status).await?,
+    }))
 }
 
-#[utoipa::path(post, path = "/api/v1/deployments/{deployment_id}/approve", tag = "deployments", security(("session" = [])), params(("deployment_id" = String, Path)), responses((status = 202, description = "Approved by a second deployer: {id, status: running}"), (status = 403, description = "Needs the deployer role, and a different deployer than the requester", body = crate::api::error::ErrorDocument), (status = 409, description = "Not awaiting approval, or the design changed since the request (plan_changed)", body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(post, path = "/deployments/{deployment_id}/approve", tag = "deployments", security(("session" = [])), params(("deployment_id" = String, Path)), responses((status = 202, description = "Approved by a second deployer: running", body = ref(openapi::body::<DeploymentStarted>())), (status = 403, description = "Needs the deployer role, and a different deployer than the requester", body = crate::api::error::ErrorDocument), (status = 409, description = "Not awaiting approval, or the design changed since the request (plan_changed)", body = crate::api::error::ErrorDocument)))]
 async fn approve_deployment(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(deployment_id): Path<String>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<DeploymentStarted>), ApiError> {
     current.require(Role::Deployer)?;
     let started = state
         .deployer()
@@ -803,23 +811,27 @@ async fn approve_deployment(
         .await?;
     Ok((
         StatusCode::ACCEPTED,
-        Json(json!({"id": started.deployment_id, "status": started.status})),
+        Json(DeploymentStarted {
+            id: started.deployment_id,
+            status: started.status,
+            plan_hash: None,
+        }),
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/deployments/{deployment_id}", tag = "deployments", security(("session" = [])), params(("deployment_id" = String, Path)), responses((status = 200, description = "{id, design_id, design_revision, status, message, resources}"), (status = 404, body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(get, path = "/deployments/{deployment_id}", tag = "deployments", security(("session" = [])), params(("deployment_id" = String, Path)), responses((status = 200, description = "The deployment and the resources it made", body = ref(openapi::body::<DeploymentRecord>())), (status = 404, body = crate::api::error::ErrorDocument)))]
 async fn get_deployment(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(deployment_id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DeploymentRecord>, ApiError> {
     current.require(Role::Viewer)?;
     let record = state
         .store
         .deployment(&deployment_id)
         .await
         .map_err(|_| ApiError::not_found("deployment"))?;
-    Ok(Json(json!(record)))
+    Ok(Json(record))
 }
 
 #[cfg(test)]
@@ -834,12 +846,13 @@ mod tests {
     async fn a_request_over_the_time_limit_is_answered_408_as_json() {
         let slow = Router::new().route(
             "/slow",
-            get(|| async {
+            axum::routing::get(|| async {
                 tokio::time::sleep(std::time::Duration::from_millis(500)).await;
                 "late"
             }),
         );
-        let app = time_limited(slow, std::time::Duration::from_millis(20))
+        let app = slow
+            .layer(time_limit(std::time::Duration::from_millis(20)))
             .layer(axum::middleware::map_response(headers::json_errors));
         let answer = app
             .oneshot(Request::get("/slow").body(Body::empty()).unwrap())

@@ -4,28 +4,28 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use shared::api::{DesignSummary, RevisionDiff, RevisionDocument, RevisionList};
 
 use super::session::CurrentUser;
-use super::{ApiError, ApiJson};
+use super::{ApiError, ApiJson, openapi};
 use crate::AppState;
 use crate::auth::Role;
 
-#[utoipa::path(get, path = "/api/v1/designs/{design_id}/revisions", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "{revisions: [{revision, saved_by, saved_at, document_hash, restored_from}]}, newest first"), (status = 404, body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(get, path = "/designs/{design_id}/revisions", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), responses((status = 200, description = "Every revision, newest first", body = ref(openapi::body::<RevisionList>())), (status = 404, body = crate::api::error::ErrorDocument)))]
 pub async fn list(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(design_id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RevisionList>, ApiError> {
     current.require(Role::Viewer)?;
     state
         .store
         .design(&design_id)
         .await
         .map_err(|_| ApiError::not_found("design"))?;
-    Ok(Json(
-        json!({"revisions": state.store.revisions(&design_id).await?}),
-    ))
+    Ok(Json(RevisionList {
+        revisions: state.store.revisions(&design_id).await?,
+    }))
 }
 
 async fn revision_design(
@@ -42,16 +42,17 @@ async fn revision_design(
     Ok((text, design))
 }
 
-#[utoipa::path(get, path = "/api/v1/designs/{design_id}/revisions/{revision}", tag = "designs", security(("session" = [])), params(("design_id" = String, Path), ("revision" = i64, Path)), responses((status = 200, description = "{revision, document}"), (status = 404, body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(get, path = "/designs/{design_id}/revisions/{revision}", tag = "designs", security(("session" = [])), params(("design_id" = String, Path), ("revision" = i64, Path)), responses((status = 200, description = "The revision's document", body = ref(openapi::body::<RevisionDocument>())), (status = 404, body = crate::api::error::ErrorDocument)))]
 pub async fn get(
     State(state): State<AppState>,
     current: CurrentUser,
     Path((design_id, revision)): Path<(String, i64)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RevisionDocument>, ApiError> {
     current.require(Role::Viewer)?;
     let (text, _) = revision_design(&state, &design_id, revision).await?;
-    let document: Value = serde_json::from_str(&text).map_err(ApiError::internal)?;
-    Ok(Json(json!({"revision": revision, "document": document})))
+    // The stored text is the canonical document: sent as it is.
+    let document = serde_json::value::RawValue::from_string(text).map_err(ApiError::internal)?;
+    Ok(Json(RevisionDocument { revision, document }))
 }
 
 #[derive(Deserialize)]
@@ -61,13 +62,13 @@ pub struct DiffQuery {
     against: Option<i64>,
 }
 
-#[utoipa::path(get, path = "/api/v1/designs/{design_id}/revisions/{revision}/diff", tag = "designs", security(("session" = [])), params(("design_id" = String, Path), ("revision" = i64, Path), ("against" = Option<i64>, Query, description = "The older revision; default the one before")), responses((status = 200, description = "{revision, against, summary, diff: {added, removed, changed, moved, design_fields_changed}}"), (status = 404, body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(get, path = "/designs/{design_id}/revisions/{revision}/diff", tag = "designs", security(("session" = [])), params(("design_id" = String, Path), ("revision" = i64, Path), ("against" = Option<i64>, Query, description = "The older revision; default the one before")), responses((status = 200, description = "What the revision changed against the older one", body = ref(openapi::body::<RevisionDiff>())), (status = 404, body = crate::api::error::ErrorDocument)))]
 pub async fn diff(
     State(state): State<AppState>,
     current: CurrentUser,
     Path((design_id, revision)): Path<(String, i64)>,
     Query(query): Query<DiffQuery>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<RevisionDiff>, ApiError> {
     current.require(Role::Viewer)?;
     let against = query.against.unwrap_or(revision.saturating_sub(1));
     let (_, newer) = revision_design(&state, &design_id, revision).await?;
@@ -77,12 +78,12 @@ pub async fn diff(
         revision_design(&state, &design_id, against).await?.1
     };
     let diff = ::shared::diff::diff_designs(&older, &newer);
-    Ok(Json(json!({
-        "revision": revision,
-        "against": against,
-        "summary": diff.summary(),
-        "diff": diff,
-    })))
+    Ok(Json(RevisionDiff {
+        revision,
+        against,
+        summary: diff.summary(),
+        diff,
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -92,13 +93,13 @@ pub struct RestoreRequest {
     base_revision: i64,
 }
 
-#[utoipa::path(post, path = "/api/v1/designs/{design_id}/restore", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), request_body = RestoreRequest, responses((status = 200, description = "The old revision saved again as a new revision"), (status = 409, description = "base_revision is stale", body = crate::api::error::ErrorDocument)))]
+#[utoipa::path(post, path = "/designs/{design_id}/restore", tag = "designs", security(("session" = [])), params(("design_id" = String, Path)), request_body = RestoreRequest, responses((status = 200, description = "The old revision saved again as a new revision", body = ref(openapi::body::<DesignSummary>())), (status = 409, description = "base_revision is stale", body = crate::api::error::ErrorDocument)))]
 pub async fn restore(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(design_id): Path<String>,
     ApiJson(request): ApiJson<RestoreRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DesignSummary>, ApiError> {
     current.require(Role::Designer)?;
     let (text, design) = revision_design(&state, &design_id, request.revision).await?;
     let summary = state
@@ -125,5 +126,5 @@ pub async fn restore(
             &crate::digest::document_hash(&text),
         )
         .await?;
-    Ok(Json(json!(summary)))
+    Ok(Json(summary))
 }

@@ -32,69 +32,34 @@ async fn the_served_document_is_the_committed_one() {
     );
 }
 
-/// Every operation the router serves, as (method, path template).
-const ROUTED: [(&str, &str); 33] = [
-    ("get", "/api/v1/health"),
-    ("get", "/api/v1/openapi.json"),
-    ("post", "/api/v1/auth/login"),
-    ("post", "/api/v1/auth/logout"),
-    ("get", "/api/v1/auth/session"),
-    ("post", "/api/v1/auth/signup"),
-    ("get", "/api/v1/users"),
-    ("patch", "/api/v1/users/{user_id}"),
-    ("delete", "/api/v1/users/{user_id}"),
-    ("delete", "/api/v1/users/{user_id}/sign-in-failures"),
-    ("get", "/api/v1/audit"),
-    ("get", "/api/v1/designs"),
-    ("post", "/api/v1/designs"),
-    ("get", "/api/v1/designs/{design_id}"),
-    ("put", "/api/v1/designs/{design_id}"),
-    ("get", "/api/v1/designs/{design_id}/revisions"),
-    ("get", "/api/v1/designs/{design_id}/revisions/{revision}"),
-    (
-        "get",
-        "/api/v1/designs/{design_id}/revisions/{revision}/diff",
-    ),
-    ("post", "/api/v1/designs/{design_id}/restore"),
-    ("post", "/api/v1/validate"),
-    ("get", "/api/v1/templates"),
-    ("get", "/api/v1/templates/{name}"),
-    ("get", "/api/v1/schema"),
-    ("post", "/api/v1/designs/{design_id}/deployments"),
-    ("get", "/api/v1/deployments"),
-    ("get", "/api/v1/deployments/{deployment_id}"),
-    ("post", "/api/v1/deployments/{deployment_id}/approve"),
-    ("get", "/api/v1/designs/{design_id}/plan"),
-    ("post", "/api/v1/designs/{design_id}/destroy"),
-    ("get", "/api/v1/designs/{design_id}/drift"),
-    ("post", "/api/v1/import"),
-    ("get", "/api/v1/designs/{design_id}/export"),
-    ("get", "/api/v1/deployments/{deployment_id}/events"),
-];
-
-#[tokio::test]
-async fn every_routed_operation_is_documented_and_every_documented_one_is_routed() {
-    let document = committed();
-    let mut documented = Vec::new();
+/// Every operation of the document, as (method, path template). The document's paths come
+/// from the router (each route is registered with its operation), so this is what is routed.
+fn documented_operations(document: &Value) -> Vec<(String, String)> {
+    let mut operations = Vec::new();
     for (path, item) in document["paths"].as_object().expect("paths") {
         for method in item.as_object().expect("operations").keys() {
             if ["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
-                documented.push((method.clone(), path.clone()));
+                operations.push((method.clone(), path.clone()));
             }
         }
     }
-    documented.sort();
-    let mut routed: Vec<(String, String)> = ROUTED
-        .iter()
-        .map(|(m, p)| (m.to_string(), p.to_string()))
-        .collect();
-    routed.sort();
-    assert_eq!(documented, routed);
+    operations.sort();
+    operations
+}
+
+#[tokio::test]
+async fn every_documented_operation_is_routed() {
+    let document = committed();
+    let documented = documented_operations(&document);
+    assert!(
+        documented.len() >= 33,
+        "the API's 33 operations are documented: {documented:?}"
+    );
     // And each is really routed: as an admin, with made-up ids, none meets the router's
     // fallback ("API route not found").
     let app = TestApp::new().await.with_user("root", Role::Admin).await;
     let admin = app.login("root").await;
-    for (method, path) in ROUTED {
+    for (method, path) in &documented {
         let uri = path
             .replace("{user_id}", "999")
             .replace("{design_id}", "d-none")
@@ -115,4 +80,95 @@ async fn every_routed_operation_is_documented_and_every_documented_one_is_routed
             "{method} {uri}"
         );
     }
+}
+
+/// Every `$ref` in `value`.
+fn references(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                match (key.as_str(), inner) {
+                    ("$ref", Value::String(target)) => found.push(target.clone()),
+                    _ => references(inner, found),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| references(item, found)),
+        Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
+    }
+}
+
+#[test]
+fn every_success_response_has_a_body_schema_and_every_reference_resolves() {
+    let document = committed();
+    let mut unschema = Vec::new();
+    for (method, path) in documented_operations(&document) {
+        let responses = document["paths"][&path][&method]["responses"]
+            .as_object()
+            .expect("responses");
+        for (status, response) in responses {
+            if !status.starts_with('2') {
+                continue;
+            }
+            let content = response["content"].as_object();
+            let described = content.is_some_and(|content| {
+                content.iter().all(|(media_type, body)| {
+                    // An image is bytes: its media type is its description.
+                    media_type.starts_with("image/") || body.get("schema").is_some()
+                })
+            });
+            if !described {
+                unschema.push(format!("{method} {path} {status}"));
+            }
+        }
+    }
+    assert_eq!(
+        unschema,
+        Vec::<String>::new(),
+        "success responses without a body schema"
+    );
+
+    let schemas = document["components"]["schemas"]
+        .as_object()
+        .expect("component schemas");
+    let mut found = Vec::new();
+    references(&document, &mut found);
+    assert!(found.len() > 50, "{found:?}");
+    for target in found {
+        match target.strip_prefix("#/components/schemas/") {
+            Some(name) => assert!(schemas.contains_key(name), "{target} resolves to nothing"),
+            None => assert!(
+                target.starts_with("https://"),
+                "{target}: a reference is a component or a published schema"
+            ),
+        }
+    }
+}
+
+#[tokio::test]
+async fn answers_are_the_shared_wire_types() {
+    // What the frontend reads is what the server writes: each answer parses as its type.
+    let app = TestApp::new().await.with_user("root", Role::Admin).await;
+    let admin = app.login("root").await;
+    let health = app.request(Method::GET, "/api/v1/health", None, None).await;
+    let health: shared::api::HealthAnswer = serde_json::from_value(health.body).unwrap();
+    assert_eq!(health.status, shared::api::ServerHealth::Ok);
+    let session = app
+        .request(Method::GET, "/api/v1/auth/session", Some(&admin), None)
+        .await;
+    let session: shared::api::SessionAnswer = serde_json::from_value(session.body).unwrap();
+    assert_eq!(session.user.map(|user| user.role), Some(Role::Admin));
+    let users = app
+        .request(Method::GET, "/api/v1/users", Some(&admin), None)
+        .await;
+    let users: shared::api::UserList = serde_json::from_value(users.body).unwrap();
+    assert_eq!(users.users.len(), 1);
+    let templates = app
+        .request(Method::GET, "/api/v1/templates", None, None)
+        .await;
+    let templates: shared::api::TemplateList = serde_json::from_value(templates.body).unwrap();
+    assert_eq!(
+        templates.templates.len(),
+        shared::templates::TEMPLATES.len()
+    );
 }

@@ -53,7 +53,9 @@ impl Format {
 }
 
 /// One exported file: its name and contents.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
 pub struct ExportedFile {
     pub name: String,
     pub contents: String,

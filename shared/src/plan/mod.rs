@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Design, EndpointType, Protocol, RouteTarget};
 
@@ -19,7 +19,7 @@ pub mod iam;
 crate::enumerate::enum_with_all! {
     /// The AWS resources Moat provisions. Their facts are rows of [`catalog`]; they are ordered
     /// by the catalogue's explicit rank, never by this declaration.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
     #[serde(rename_all = "snake_case")]
     pub enum ResourceKind {
         Vpc,
@@ -86,7 +86,9 @@ impl PartialOrd for ResourceKind {
 
 /// A resource's identity across plans: its kind and a logical id derived from the design
 /// (`rt-private`, `rt-private/0.0.0.0/0`, `sg-efa/ingress/all/-1/-1/sg:sg-efa`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct ResourceKey {
     pub kind: ResourceKind,
     pub logical_id: String,
@@ -108,7 +110,7 @@ impl std::fmt::Display for ResourceKey {
 }
 
 /// Who a security group rule lets in or out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
 pub enum RulePeer {
     Cidr(String),
@@ -120,7 +122,7 @@ pub enum RulePeer {
 
 /// Everything needed to create a resource, with references to other resources of the design
 /// by logical id (the applier turns them into AWS ids).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ResourceSpec {
     Vpc {
@@ -480,7 +482,7 @@ pub struct ObservedResource {
     pub attributes: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum Action {
     Create,
@@ -497,6 +499,14 @@ pub enum Action {
 }
 
 impl Action {
+    /// The attributes an update or a replacement changes (none for a create or a delete).
+    pub fn changed(&self) -> &[String] {
+        match self {
+            Action::Update { changed } | Action::Replace { changed } => changed,
+            Action::Create | Action::Delete => &[],
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Action::Create => "create",
@@ -507,7 +517,7 @@ impl Action {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Step {
     pub key: ResourceKey,
     pub action: Action,
@@ -521,7 +531,7 @@ pub struct Step {
     pub observed: BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Plan {
     pub steps: Vec<Step>,
     /// Resources already as designed.
@@ -1202,7 +1212,7 @@ pub fn plan(desired: &[DesiredResource], observed: &[ObservedResource]) -> Plan 
 }
 
 /// How the account differs from a deployed design, object by object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(tag = "drift", rename_all = "snake_case")]
 pub enum DriftKind {
     /// In the design, not in the account (deleted outside Moat).
@@ -1214,14 +1224,14 @@ pub enum DriftKind {
     Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AttributeDrift {
     pub name: String,
     pub designed: String,
     pub found: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Drift {
     pub key: ResourceKey,
     pub aws_id: Option<String>,
