@@ -1,6 +1,8 @@
 //! The SVG canvas: VPCs and subnets drawn as nested containers, error badges, and pointer input.
-//! A palette drag ends in a drop command at the canvas point under the pointer; dragging an
-//! object previews its move and commits one `MoveObject` command on release (one undo step).
+//! A palette drag ends in a drop command at the canvas point under the pointer. The other
+//! pointer gestures (move, resize, pan, rubber band, connect) are `shared::editor::gesture`'s
+//! state machine: this module only feeds it the pointer, draws its previews and carries out
+//! what a finished gesture asks for (one command, one undo step, or a new selection).
 
 use leptos::prelude::AnyView;
 use leptos::prelude::*;
@@ -12,21 +14,9 @@ use shared::model::{Design, LayoutBox, ObjectKind, SubnetTier};
 use crate::state::AppState;
 pub use shared::camera::Camera;
 use shared::editor::PaletteItem;
+use shared::editor::gesture::{Gesture, GestureEnd, Pointer};
 use shared::editor::palette::DropTarget;
-use shared::selection::{Selection, objects_in_rectangle, rectangle_between};
-
-/// Objects being moved: the selection's roots, where the pointer went down, and the offset so
-/// far.
-#[derive(Debug, Clone, PartialEq)]
-struct MoveDrag {
-    object_ids: Vec<String>,
-    /// The objects drawn inside them, which move with them.
-    carried: Vec<String>,
-    start_x: f64,
-    start_y: f64,
-    delta_x: f64,
-    delta_y: f64,
-}
+use shared::selection::Selection;
 
 fn canvas_rect() -> Option<web_sys::DomRect> {
     document()
@@ -164,17 +154,8 @@ pub fn default_drop_point(state: &AppState, item: PaletteItem) -> (f64, f64) {
 #[component]
 pub fn Canvas() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let move_drag: RwSignal<Option<MoveDrag>> = RwSignal::new(None);
-    // Connect mode: the object a line starts at, and where the pointer is (canvas units).
-    let connect_from: RwSignal<Option<String>> = RwSignal::new(None);
-    // Resizing a container: its id, where the pointer went down, and its size then and now.
-    let resize_drag: RwSignal<Option<ResizeDrag>> = RwSignal::new(None);
-    // Panning: where the pointer went down on empty canvas, and the camera then.
-    let pan: RwSignal<Option<(f64, f64, Camera)>> = RwSignal::new(None);
-    let pointer: RwSignal<(f64, f64)> = RwSignal::new((0.0, 0.0));
-    // Rubber band: where it started and where the pointer is (canvas units), and whether it adds
-    // to the selection (Shift) or replaces it.
-    let band: RwSignal<Option<RubberBand>> = RwSignal::new(None);
+    // The pointer gesture in progress (at most one).
+    let gesture: RwSignal<Gesture> = RwSignal::new(Gesture::Idle);
     // Space held: a drag on empty canvas pans instead of drawing a rubber band.
     let space_held = StoredValue::new(false);
     let space_down = window_event_listener(leptos::ev::keydown, move |event| {
@@ -189,132 +170,63 @@ pub fn Canvas() -> impl IntoView {
     });
 
     let pointer_move = window_event_listener(leptos::ev::pointermove, move |event| {
-        if resize_drag.with_untracked(Option::is_some) {
-            let (x, y) = (f64::from(event.client_x()), f64::from(event.client_y()));
-            let scale = state.camera.get_untracked().scale;
-            resize_drag.update(|drag| {
-                if let Some(drag) = drag {
-                    drag.width = drag.start_width + (x - drag.start_x) / scale;
-                    drag.height = drag.start_height + (y - drag.start_y) / scale;
-                }
-            });
+        if gesture.with_untracked(Gesture::is_idle) {
             return;
         }
-        if let Some((start_x, start_y, camera)) = pan.get_untracked() {
-            let (x, y) = (f64::from(event.client_x()), f64::from(event.client_y()));
-            state.camera.set(Camera {
-                x: camera.x + x - start_x,
-                y: camera.y + y - start_y,
-                ..camera
-            });
-            return;
-        }
-        if band.with_untracked(Option::is_some) {
-            if let Some((x, y)) = canvas_point(
-                &state,
-                f64::from(event.client_x()),
-                f64::from(event.client_y()),
-            ) {
-                band.update(|band| {
-                    if let Some(band) = band {
-                        band.current_x = x;
-                        band.current_y = y;
-                    }
-                });
-            }
-            return;
-        }
-        if connect_from.with_untracked(Option::is_some)
-            && let Some(point) = canvas_point(
-                &state,
-                f64::from(event.client_x()),
-                f64::from(event.client_y()),
-            )
-        {
-            pointer.set(point);
-        }
-        if move_drag.with_untracked(Option::is_some) {
-            let (x, y) = (f64::from(event.client_x()), f64::from(event.client_y()));
-            let scale = state.camera.get_untracked().scale;
-            move_drag.update(|drag| {
-                if let Some(drag) = drag {
-                    drag.delta_x = (x - drag.start_x) / scale;
-                    drag.delta_y = (y - drag.start_y) / scale;
-                }
-            });
+        let client = (f64::from(event.client_x()), f64::from(event.client_y()));
+        // The canvas point costs a layout read: only the gestures drawn in canvas units ask.
+        let canvas = gesture
+            .with_untracked(Gesture::follows_canvas_points)
+            .then(|| canvas_point(&state, client.0, client.1))
+            .flatten();
+        let scale = state.camera.get_untracked().scale;
+        let mut panned = None;
+        gesture.update(|gesture| panned = gesture.follow(Pointer { client, canvas }, scale));
+        if let Some(camera) = panned {
+            state.camera.set(camera);
         }
     });
     let pointer_up = window_event_listener(leptos::ev::pointerup, move |event| {
-        pan.set(None);
-        if let Some(drag) = resize_drag.get_untracked() {
-            resize_drag.set(None);
-            state.apply(Command::ResizeObject {
-                object_id: drag.object_id,
-                width: drag.width,
-                height: drag.height,
-            });
-            return;
-        }
-        let (client_x, client_y) = (f64::from(event.client_x()), f64::from(event.client_y()));
-        if let Some(finished) = band.get_untracked() {
-            band.set(None);
-            let rectangle = rectangle_between(
-                finished.start_x,
-                finished.start_y,
-                finished.current_x,
-                finished.current_y,
-            );
-            let picked = state
-                .editor
-                .with_untracked(|editor| objects_in_rectangle(editor.design(), rectangle));
-            if finished.additive {
-                state.selection.update(|selection| {
-                    for id in picked {
-                        selection.add(id);
-                    }
-                });
-            } else {
-                state.selection.set(Selection::of(picked));
-            }
-            return;
-        }
-        if let Some(from) = connect_from.get_untracked() {
-            connect_from.set(None);
-            if let Some(to) = object_under(&event)
-                && to != from
-            {
-                state.apply(Command::Connect {
-                    from,
-                    to: to.clone(),
-                });
-                state.select_only(to);
-            }
-            return;
-        }
-        if let Some(item) = state.palette_drag.get_untracked() {
+        let finished = gesture.get_untracked();
+        gesture.set(Gesture::Idle);
+        if finished.is_idle()
+            && let Some(item) = state.palette_drag.get_untracked()
+        {
             state.palette_drag.set(None);
+            let (client_x, client_y) = (f64::from(event.client_x()), f64::from(event.client_y()));
             if let Some((x, y)) = canvas_point(&state, client_x, client_y) {
                 state.apply_and_select_created(Command::Drop { item, x, y });
             }
+            return;
         }
-        if let Some(drag) = move_drag.get_untracked() {
-            move_drag.set(None);
-            if drag.delta_x.abs() + drag.delta_y.abs() >= 3.0 {
-                let moves = state.editor.with_untracked(|editor| {
-                    drag.object_ids
-                        .iter()
-                        .filter_map(|object_id| {
-                            let origin = editor.design().layout.get(object_id).copied()?;
-                            Some(Command::MoveObject {
-                                object_id: object_id.clone(),
-                                x: origin.x + drag.delta_x,
-                                y: origin.y + drag.delta_y,
-                            })
-                        })
-                        .collect::<Vec<_>>()
-                });
-                state.apply(Command::Batch { commands: moves });
+        let under = finished
+            .connection()
+            .is_some()
+            .then(|| object_under(&event))
+            .flatten();
+        let end = state
+            .editor
+            .with_untracked(|editor| finished.finish(editor.design(), under.as_deref()));
+        match end {
+            GestureEnd::Nothing => {}
+            GestureEnd::Apply { command, select } => {
+                state.apply(command);
+                if let Some(object_id) = select {
+                    state.select_only(object_id);
+                }
             }
+            GestureEnd::Select {
+                object_ids,
+                additive: true,
+            } => state.selection.update(|selection| {
+                for object_id in object_ids {
+                    selection.add(object_id);
+                }
+            }),
+            GestureEnd::Select {
+                object_ids,
+                additive: false,
+            } => state.selection.set(Selection::of(object_ids)),
         }
     });
     on_cleanup(move || {
@@ -326,17 +238,7 @@ pub fn Canvas() -> impl IntoView {
 
     // The objects a drag moves: fixed for the whole drag, so the static layer re-renders only
     // when a drag starts or ends, never per pointer move.
-    let moving = Memo::new(move |_| {
-        move_drag.with(|drag| {
-            drag.as_ref()
-                .map(|drag| {
-                    let mut ids = drag.carried.clone();
-                    ids.extend(drag.object_ids.iter().cloned());
-                    ids
-                })
-                .unwrap_or_default()
-        })
-    });
+    let moving = Memo::new(move |_| gesture.with(Gesture::moving_ids));
 
     let moving_edges = Memo::new(move |_| {
         let moving: HashSet<String> = moving.get().into_iter().collect();
@@ -368,22 +270,15 @@ pub fn Canvas() -> impl IntoView {
     let start_resize = move |event: leptos::ev::PointerEvent, object_id: String| {
         event.stop_propagation();
         event.prevent_default();
-        let Some(bounds) = state
+        let client = (f64::from(event.client_x()), f64::from(event.client_y()));
+        let started = state
             .editor
-            .with_untracked(|editor| editor.design().layout.get(&object_id).copied())
-        else {
+            .with_untracked(|editor| Gesture::resizing(editor.design(), &object_id, client));
+        if started.is_idle() {
             return;
-        };
-        state.select_only(object_id.clone());
-        resize_drag.set(Some(ResizeDrag {
-            object_id,
-            start_x: f64::from(event.client_x()),
-            start_y: f64::from(event.client_y()),
-            start_width: bounds.width,
-            start_height: bounds.height,
-            width: bounds.width,
-            height: bounds.height,
-        }));
+        }
+        state.select_only(object_id);
+        gesture.set(started);
     };
 
     let start_move = move |event: leptos::ev::PointerEvent, object_id: String| {
@@ -407,33 +302,23 @@ pub fn Canvas() -> impl IntoView {
                 .selection
                 .update(|selection| selection.add(object_id.clone()));
         }
+        let client = (f64::from(event.client_x()), f64::from(event.client_y()));
         if state.connect_mode.get_untracked() {
-            if let Some(point) = canvas_point(
-                &state,
-                f64::from(event.client_x()),
-                f64::from(event.client_y()),
-            ) {
-                pointer.set(point);
-            }
-            connect_from.set(Some(object_id));
+            // The line starts at the pointer (or the object's centre, off the canvas).
+            let point = canvas_point(&state, client.0, client.1).or_else(|| {
+                state.editor.with_untracked(|editor| {
+                    editor.design().layout.get(&object_id).copied().map(center)
+                })
+            });
+            gesture.set(Gesture::connecting(&object_id, point.unwrap_or_default()));
             return;
         }
-        let object_ids = state.selected_roots();
-        let carried = state.editor.with_untracked(|editor| {
-            let mut carried = Vec::new();
-            for root in &object_ids {
-                carried.extend(shared::editor::contained_objects(editor.design(), root));
-            }
-            carried
-        });
-        move_drag.set(Some(MoveDrag {
-            object_ids,
-            carried,
-            start_x: f64::from(event.client_x()),
-            start_y: f64::from(event.client_y()),
-            delta_x: 0.0,
-            delta_y: 0.0,
-        }));
+        let roots = state.selected_roots();
+        gesture.set(
+            state
+                .editor
+                .with_untracked(|editor| Gesture::moving(editor.design(), roots, client)),
+        );
     };
 
     view! {
@@ -446,14 +331,14 @@ pub fn Canvas() -> impl IntoView {
                 // Middle button or Space + drag pans; a plain drag on empty canvas draws a rubber band.
                 if event.button() == 1 || space_held.get_value() {
                     event.prevent_default();
-                    pan.set(Some((client_x, client_y, state.camera.get_untracked())));
+                    gesture.set(Gesture::panning((client_x, client_y), state.camera.get_untracked()));
                     return;
                 }
                 if !event.shift_key() {
                     state.selection.set(Selection::none());
                 }
                 if let Some((x, y)) = canvas_point(&state, client_x, client_y) {
-                    band.set(Some(RubberBand { start_x: x, start_y: y, current_x: x, current_y: y, additive: event.shift_key() }));
+                    gesture.set(Gesture::banding((x, y), event.shift_key()));
                 }
             }
             on:wheel=move |event| {
@@ -477,14 +362,12 @@ pub fn Canvas() -> impl IntoView {
                 })
             }}
             {move || {
-                let band = band.get()?;
-                let rectangle = rectangle_between(band.start_x, band.start_y, band.current_x, band.current_y);
+                let rectangle = gesture.with(Gesture::band)?;
                 Some(view! { <rect class="rubber-band" x=rectangle.x y=rectangle.y width=rectangle.width height=rectangle.height /> })
             }}
             {move || {
-                let drag = resize_drag.get()?;
-                let bounds = state.editor.with_untracked(|editor| editor.design().layout.get(&drag.object_id).copied())?;
-                Some(view! { <rect class="resize-preview" x=bounds.x y=bounds.y width=drag.width.max(1.0) height=drag.height.max(1.0) /> })
+                let bounds = gesture.with(|gesture| state.editor.with_untracked(|editor| gesture.resize_preview(editor.design())))?;
+                Some(view! { <rect class="resize-preview" x=bounds.x y=bounds.y width=bounds.width height=bounds.height /> })
             }}
             // The deploy marks: the plan's objects, then each object's live progress.
             {move || {
@@ -504,9 +387,8 @@ pub fn Canvas() -> impl IntoView {
                 })
             }}
             {move || {
-                let from = connect_from.get()?;
+                let (from, (x2, y2)) = gesture.with(|gesture| gesture.connection().map(|(from, pointer)| (from.to_string(), pointer)))?;
                 let (x1, y1) = state.editor.with(|editor| editor.design().layout.get(&from).copied().map(center))?;
-                let (x2, y2) = pointer.get();
                 Some(view! { <line class="edge connecting" x1=x1 y1=y1 x2=x2 y2=y2 /> })
             }}
             </g>
@@ -530,7 +412,7 @@ pub fn Canvas() -> impl IntoView {
                                 if !moves {
                                     return (0.0, 0.0);
                                 }
-                                move_drag.with(|drag| drag.as_ref().map_or((0.0, 0.0), |d| (d.delta_x, d.delta_y)))
+                                gesture.with(Gesture::move_delta).unwrap_or_default()
                             };
                             view! {
                                 <line class=format!("edge {}", line.class)
@@ -543,7 +425,10 @@ pub fn Canvas() -> impl IntoView {
             }}
             // Interactive overlay: the dragged objects, moved by one transform per pointer move.
             <g class="moving" transform=move || {
-                move_drag.with(|drag| drag.as_ref().map_or(String::new(), |d| format!("translate({} {})", d.delta_x, d.delta_y)))
+                gesture.with(|gesture| match gesture.move_delta() {
+                    Some((delta_x, delta_y)) => format!("translate({delta_x} {delta_y})"),
+                    None => String::new(),
+                })
             }>
                 {move || {
                     let moving: HashSet<String> = moving.get().into_iter().collect();
@@ -592,17 +477,6 @@ fn object_under(event: &leptos::ev::PointerEvent) -> Option<String> {
         .get_attribute("data-id")
 }
 
-/// A rubber band being drawn on empty canvas, in canvas units.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct RubberBand {
-    start_x: f64,
-    start_y: f64,
-    current_x: f64,
-    current_y: f64,
-    /// Shift: the band adds to the selection instead of replacing it.
-    additive: bool,
-}
-
 /// Whether a key event was typed into a form field (which keeps its keys).
 fn event_in_field(event: &leptos::ev::KeyboardEvent) -> bool {
     event
@@ -614,18 +488,6 @@ fn event_in_field(event: &leptos::ev::KeyboardEvent) -> bool {
                 "input" | "textarea" | "select"
             )
         })
-}
-
-/// A container being resized by its corner handle.
-#[derive(Debug, Clone, PartialEq)]
-struct ResizeDrag {
-    object_id: String,
-    start_x: f64,
-    start_y: f64,
-    start_width: f64,
-    start_height: f64,
-    width: f64,
-    height: f64,
 }
 
 /// Which layer a render is for: the static layer hides what is being dragged (the overlay
