@@ -1,6 +1,6 @@
 //! The SVG canvas: VPCs and subnets drawn as nested containers, error badges, and pointer input.
 //! A palette drag ends in a drop command at the canvas point under the pointer. The other
-//! pointer gestures (move, resize, pan, rubber band, connect) are `shared::editor::gesture`'s
+//! pointer gestures (move, resize, pan, rubber band, connect) are `shared::gesture`'s
 //! state machine: this module only feeds it the pointer, draws its previews and carries out
 //! what a finished gesture asks for (one command, one undo step, or a new selection).
 
@@ -14,8 +14,8 @@ use shared::model::{Design, LayoutBox, ObjectKind, SubnetTier};
 use crate::state::AppState;
 pub use shared::camera::Camera;
 use shared::editor::PaletteItem;
-use shared::editor::gesture::{Gesture, GestureEnd, Pointer};
 use shared::editor::palette::DropTarget;
+use shared::gesture::{Gesture, GestureEnd, Pointer};
 use shared::selection::Selection;
 
 fn canvas_rect() -> Option<web_sys::DomRect> {

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use shared::Severity;
 use shared::cidr;
 use shared::editor::Command;
+use shared::editor::fields::{self, Field, FieldControl, field_label};
 use shared::model::ObjectKind;
 
 use crate::state::AppState;
@@ -27,7 +28,9 @@ fn cidr_facts(text: &str) -> String {
 pub fn Inspector() -> impl IntoView {
     let state = expect_context::<AppState>();
     move || {
-        let selected = state.selection.with(|s| s.primary().map(str::to_string))?;
+        let Some(selected) = state.selection.with(|s| s.primary().map(str::to_string)) else {
+            return Some(design_settings(state).into_any());
+        };
         let design = state.editor.with(|editor| editor.design().clone());
         let kind = design.kind_of(&selected)?;
         let object = serde_json::to_value(&design)
@@ -51,134 +54,215 @@ pub fn Inspector() -> impl IntoView {
             }),
             _ => None,
         };
-        let skip: &[&str] = match kind {
-            ObjectKind::Subnet => &["id", "cidr"],
-            ObjectKind::Vpc => &["id", "flow_logs"],
-            _ => &["id"],
+        // Shown in their own sections above.
+        let own_section: &[&str] = match kind {
+            ObjectKind::Subnet => &["cidr"],
+            ObjectKind::Vpc => &["flow_logs"],
+            _ => &[],
         };
-        let mut fields: Vec<(String, serde_json::Value)> = object
-            .as_object()
-            .map(|map| {
-                map.iter()
-                    .filter(|(key, _)| !skip.contains(&key.as_str()))
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect()
+        let fields: Vec<(Field, serde_json::Value)> = fields::fields_of(kind)
+            .into_iter()
+            .filter(|field| !own_section.contains(&field.name.as_str()))
+            .map(|field| {
+                let value = object
+                    .get(&field.name)
+                    .cloned()
+                    .unwrap_or(serde_json::Value::Null);
+                (field, value)
             })
-            .unwrap_or_default();
-        for optional in optional_fields(kind) {
-            if !fields.iter().any(|(key, _)| key == optional) {
-                fields.push((optional.to_string(), serde_json::Value::Null));
-            }
-        }
+            .collect();
         let object_id = selected.clone();
         Some(view! {
             <section aria-label="Inspector">
                 <h2>{format!("{} {selected}", kind.label())}</h2>
                 {cidr_section}
-                {fields.into_iter().map(|(field, value)| field_editor(state, object_id.clone(), field, value)).collect_view()}
+                {fields.into_iter().map(|(field, value)| field_editor(state, &design, object_id.clone(), field, value)).collect_view()}
             </section>
-        })
+        }.into_any())
     }
 }
 
-/// Fields the spec leaves out when empty, offered so they can be set.
-fn optional_fields(kind: ObjectKind) -> &'static [&'static str] {
-    match kind {
-        ObjectKind::Workload => &["placement_group", "image_id"],
-        ObjectKind::DhcpOptions => &["domain_name"],
-        ObjectKind::Vpc
-        | ObjectKind::Subnet
-        | ObjectKind::InternetGateway
-        | ObjectKind::NatGateway
-        | ObjectKind::VpnGateway
-        | ObjectKind::CustomerGateway
-        | ObjectKind::VpnConnection
-        | ObjectKind::RouteTable
-        | ObjectKind::Endpoint
-        | ObjectKind::SecurityGroup
-        | ObjectKind::NetworkAcl
-        | ObjectKind::PlacementGroup => &[],
-    }
-}
-
-/// A field's label as a person reads it: `enable_dns_support` → "Enable DNS support".
-pub fn field_label(field: &str) -> String {
-    let special = match field {
-        "cidr" => Some("CIDR block"),
-        "cidr_blocks" => Some("CIDR blocks"),
-        "availability_zone" => Some("Availability zone"),
-        "map_public_ip_on_launch" => Some("Map public IP on launch"),
-        "bgp_asn" => Some("BGP ASN"),
-        "amazon_side_asn" => Some("Amazon side ASN"),
-        "ip_address" => Some("IP address"),
-        "on_premises_cidrs" => Some("On-premises CIDRs"),
-        "private_dns" => Some("Private DNS"),
-        "vpc" => Some("VPC"),
-        "vpcs" => Some("VPCs"),
-        "ntp_servers" => Some("NTP servers"),
-        "domain_name_servers" => Some("DNS servers"),
-        "image_id" => Some("Image id (AMI)"),
-        _ => None,
+/// With nothing selected: the design's own fields, its name and its region (each change one
+/// `SetField` command on the design).
+fn design_settings(state: AppState) -> impl IntoView {
+    let (name, region) = state.editor.with(|editor| {
+        let design = editor.design();
+        (design.name.clone(), design.region.clone())
+    });
+    let set = move |field: &'static str, value: String| {
+        state.apply(Command::SetField {
+            object_id: String::new(),
+            field: field.to_string(),
+            value: serde_json::Value::String(value),
+        });
     };
-    if let Some(label) = special {
-        return label.to_string();
+    let known = shared::validate::identity::REGIONS.contains(&region.as_str());
+    let unknown = (!known).then(|| {
+        let region = region.clone();
+        view! { <option value=region.clone() selected=true>{format!("{region} (not an AWS region)")}</option> }
+    });
+    view! {
+        <section aria-label="Design settings" id="design-settings">
+            <h2>"Design"</h2>
+            <label class="field">"Name"
+                <input aria-label="Design name" prop:value=name
+                    on:change=move |event| set("name", event_target_value(&event)) />
+            </label>
+            <label class="field">"Region"
+                <select aria-label="Design region" on:change=move |event| set("region", event_target_value(&event))>
+                    {unknown}
+                    {shared::validate::identity::REGIONS.iter().map(|option| {
+                        view! { <option value=*option selected=*option == region>{*option}</option> }
+                    }).collect_view()}
+                </select>
+            </label>
+            <small>"Select an object on the canvas to edit it."</small>
+        </section>
     }
-    let words: Vec<String> = field
-        .split('_')
-        .map(|word| match word {
-            "dns" => "DNS".to_string(),
-            "efa" => "EFA".to_string(),
-            "ip" => "IP".to_string(),
-            other => other.to_string(),
-        })
-        .collect();
-    let text = words.join(" ");
-    let mut characters = text.chars();
-    characters
-        .next()
-        .map(|first| first.to_uppercase().collect::<String>() + characters.as_str())
-        .unwrap_or_default()
 }
 
-/// One field, edited by its JSON type; every change is one `SetField` command.
+/// One field, edited by the control its kind's facts give it ([`fields::fields_of`]); every
+/// change is one `SetField` command.
 fn field_editor(
     state: AppState,
+    design: &shared::Design,
     object_id: String,
-    field: String,
+    field: Field,
     value: serde_json::Value,
 ) -> AnyView {
     use serde_json::Value;
-    let label = field_label(&field);
-    let (table_object_id, table_field) = (object_id.clone(), field.clone());
-    let set = move |new_value: Value| {
-        state.apply(Command::SetField {
-            object_id: object_id.clone(),
-            field: field.clone(),
-            value: new_value,
-        });
+    let label = field_label(&field.name);
+    let nullable = field.nullable;
+    let (table_object_id, table_field) = (object_id.clone(), field.name.clone());
+    let set = {
+        let field = field.name.clone();
+        move |new_value: Value| {
+            state.apply(Command::SetField {
+                object_id: object_id.clone(),
+                field: field.clone(),
+                value: new_value,
+            });
+        }
     };
-    match value {
-        Value::Bool(flag) => view! {
+    match field.control {
+        FieldControl::Flag => view! {
             <label class="field checkbox">
-                <input type="checkbox" aria-label=label.clone() prop:checked=flag
+                <input type="checkbox" aria-label=label.clone() prop:checked=value.as_bool().unwrap_or(false)
                     on:change=move |event| set(Value::Bool(event_target_checked(&event))) />
                 {label.clone()}
             </label>
         }
         .into_any(),
-        Value::Number(number) => view! {
-            <label class="field">{label.clone()}
-                <input type="number" aria-label=label.clone() prop:value=number.to_string()
-                    on:change=move |event| {
-                        let text = event_target_value(&event);
-                        let parsed = text.parse::<i64>().map(Value::from).or_else(|_| text.parse::<f64>().map(Value::from));
-                        set(parsed.unwrap_or(Value::String(text)));
-                    } />
-            </label>
+        FieldControl::Number => {
+            let text = match &value {
+                Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            view! {
+                <label class="field">{label.clone()}
+                    <input type="number" step="1" aria-label=label.clone() prop:value=text
+                        on:change=move |event| {
+                            let text = event_target_value(&event);
+                            match text.trim().parse::<i64>() {
+                                Ok(number) => set(Value::from(number)),
+                                Err(_) if text.trim().is_empty() && nullable => set(Value::Null),
+                                Err(_) => state.notice.set(Some(format!("{label}: \"{text}\" is not a whole number"))),
+                            }
+                        } />
+                </label>
+            }
+            .into_any()
         }
-        .into_any(),
-        Value::Array(items) if items.iter().all(Value::is_string) => {
-            let text = items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ");
+        FieldControl::Choice(options) => {
+            let current = value.as_str().unwrap_or_default().to_string();
+            let none = nullable.then(|| view! { <option value="" selected=current.is_empty()>"(none)"</option> });
+            view! {
+                <label class="field">{label.clone()}
+                    <select aria-label=label.clone() on:change=move |event| {
+                        let chosen = event_target_value(&event);
+                        set(if chosen.is_empty() { Value::Null } else { Value::String(chosen) });
+                    }>
+                        {none}
+                        {options.into_iter().map(|option| {
+                            let selected = option == current;
+                            view! { <option value=option.clone() selected=selected>{option.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                </label>
+            }
+            .into_any()
+        }
+        FieldControl::Reference { kinds } => {
+            let current = value.as_str().unwrap_or_default().to_string();
+            let mut options = fields::candidates(design, kinds);
+            let dangling = !current.is_empty() && !options.contains(&current);
+            if dangling {
+                options.insert(0, current.clone());
+            }
+            let kind_names = kinds.iter().map(|kind| kind.label()).collect::<Vec<_>>().join(" or ");
+            let hint = options.is_empty().then(|| view! { <small>{format!("No {kind_names} in the design yet: add one from the palette")}</small> });
+            view! {
+                <label class="field">{label.clone()}
+                    <select aria-label=label.clone() on:change=move |event| {
+                        let chosen = event_target_value(&event);
+                        set(if chosen.is_empty() && nullable { Value::Null } else { Value::String(chosen) });
+                    }>
+                        <option value="" selected=current.is_empty()>{if nullable { "(none)" } else { "(choose)" }}</option>
+                        {options.into_iter().map(|option| {
+                            let selected = option == current;
+                            let text = if dangling && selected { format!("{option} (missing)") } else { option.clone() };
+                            view! { <option value=option.clone() selected=selected>{text}</option> }
+                        }).collect_view()}
+                    </select>
+                    {hint}
+                </label>
+            }
+            .into_any()
+        }
+        FieldControl::References { kinds } => {
+            let chosen: Vec<String> = value
+                .as_array()
+                .map(|items| items.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                .unwrap_or_default();
+            let mut options = fields::candidates(design, kinds);
+            for id in &chosen {
+                if !options.contains(id) {
+                    options.push(id.clone());
+                }
+            }
+            let kind_names = kinds.iter().map(|kind| kind.label()).collect::<Vec<_>>().join(" or ");
+            let empty = options.is_empty().then(|| view! { <small>{format!("No {kind_names} in the design yet")}</small> });
+            view! {
+                <fieldset class="field references" aria-label=label.clone()>
+                    <legend>{label.clone()}</legend>
+                    {options.into_iter().map(|option| {
+                        let checked = chosen.contains(&option);
+                        let (chosen, set, option_for_change) = (chosen.clone(), set.clone(), option.clone());
+                        view! {
+                            <label class="checkbox">
+                                <input type="checkbox" aria-label=format!("{label} {option}") prop:checked=checked
+                                    on:change=move |event| {
+                                        let mut list = chosen.clone();
+                                        list.retain(|id| *id != option_for_change);
+                                        if event_target_checked(&event) {
+                                            list.push(option_for_change.clone());
+                                        }
+                                        set(Value::Array(list.into_iter().map(Value::String).collect()));
+                                    } />
+                                {option.clone()}
+                            </label>
+                        }
+                    }).collect_view()}
+                    {empty}
+                </fieldset>
+            }
+            .into_any()
+        }
+        FieldControl::TextList => {
+            let text = value
+                .as_array()
+                .map(|items| items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+                .unwrap_or_default();
             view! {
                 <label class="field">{label.clone()}
                     <input aria-label=label.clone() prop:value=text
@@ -196,11 +280,12 @@ fn field_editor(
             }
             .into_any()
         }
-        Value::Array(rows) if table_columns(&table_field).is_some() => {
+        FieldControl::Table if table_columns(&table_field).is_some() => {
             let columns = table_columns(&table_field).unwrap_or_default();
+            let rows = value.as_array().cloned().unwrap_or_default();
             rule_table(state, table_object_id, table_field, label, rows, columns).into_any()
         }
-        Value::Array(_) | Value::Object(_) => {
+        FieldControl::Table | FieldControl::Document => {
             let text = serde_json::to_string_pretty(&value).unwrap_or_default();
             view! {
                 <label class="field">{label.clone()}
@@ -215,16 +300,24 @@ fn field_editor(
             }
             .into_any()
         }
-        Value::Null | Value::String(_) => {
+        FieldControl::Text => {
             let text = value.as_str().unwrap_or_default().to_string();
-            let optional = value.is_null();
+            let suggestions = fields::suggestions(&table_field);
+            let list_id = format!("suggestions-{table_field}");
+            let datalist = (!suggestions.is_empty()).then(|| view! {
+                <datalist id=list_id.clone()>
+                    {suggestions.iter().map(|option| view! { <option value=*option></option> }).collect_view()}
+                </datalist>
+            });
+            let list = (!suggestions.is_empty()).then(|| list_id.clone());
             view! {
                 <label class="field">{label.clone()}
-                    <input aria-label=label.clone() prop:value=text
+                    <input aria-label=label.clone() prop:value=text list=list
                         on:change=move |event| {
                             let text = event_target_value(&event);
-                            set(if optional && text.is_empty() { Value::Null } else { Value::String(text) });
+                            set(if nullable && text.is_empty() { Value::Null } else { Value::String(text) });
                         } />
+                    {datalist}
                 </label>
             }
             .into_any()

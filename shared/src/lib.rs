@@ -32,6 +32,7 @@ pub mod editor;
 mod enumerate;
 pub mod export;
 pub mod generate;
+pub mod gesture;
 pub mod layout;
 pub mod limits;
 pub mod model;

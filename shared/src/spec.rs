@@ -148,6 +148,23 @@ fn strip_position(message: &str) -> String {
 }
 
 /// Turns serde's wording into Moat's: `expected a whole number, found "four"`.
+/// A type's name in words, with its article: `SecurityGroupRule` → "a security group rule".
+fn type_in_words(name: &str) -> String {
+    let mut words = String::new();
+    for character in name.chars() {
+        if character.is_uppercase() && !words.is_empty() {
+            words.push(' ');
+        }
+        words.extend(character.to_lowercase());
+    }
+    let article = if words.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {words}")
+}
+
 fn humanize_serde_message(message: &str) -> String {
     let message = strip_position(message);
     if let Some(rest) = message.strip_prefix("invalid type: ")
@@ -160,6 +177,11 @@ fn humanize_serde_message(message: &str) -> String {
             "f64" | "f32" => "a number",
             "a boolean" => "true or false",
             other => other,
+        };
+        // `struct SecurityGroupRule` → "a security group rule (an object)".
+        let expected = match expected.strip_prefix("struct ") {
+            Some(name) => format!("{} (an object)", type_in_words(name)),
+            None => expected.to_string(),
         };
         return format!("expected {expected}, found {found}");
     }

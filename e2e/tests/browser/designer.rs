@@ -576,6 +576,98 @@ async fn rule_tables(browser: &Browser, server: &MoatServer) -> anyhow::Result<(
     Ok(())
 }
 
+/// From an empty canvas, every field has its control: a new group's empty rule list is a
+/// table with Add, references are pickers of the design's objects, enums are selects, and the
+/// design's region is set with nothing selected.
+async fn field_controls_from_an_empty_canvas(
+    browser: &Browser,
+    server: &MoatServer,
+) -> anyhow::Result<()> {
+    browser.client.goto(&server.url).await?;
+    // Nothing selected: the design's settings, its region a select of AWS's regions.
+    browser
+        .find("select[aria-label='Design region']")
+        .await?
+        .select_by_value("eu-west-1")
+        .await?;
+    browser
+        .wait_until(
+            "JSON.parse(localStorage.getItem('moat.draft'))?.region === 'eu-west-1'",
+            5,
+        )
+        .await?;
+    let (canvas_x, canvas_y) = browser.element_origin("#canvas").await?;
+    drag_item(browser, "VPC", canvas_x + 30.0, canvas_y + 60.0).await?;
+    browser.find("g.vpc[data-id='vpc-1']").await?;
+    let (vpc_x, vpc_y, vpc_w, vpc_h) = box_of(browser, "vpc-1").await?;
+    drag_item(browser, "Private subnet", vpc_x + 120.0, vpc_y + 100.0).await?;
+    browser.find("[data-id='subnet-1']").await?;
+    drag_item(
+        browser,
+        "Security group",
+        vpc_x + vpc_w - 90.0,
+        vpc_y + vpc_h - 40.0,
+    )
+    .await?;
+    // The new group is selected: its ingress is an empty table with Add (not a text box).
+    browser
+        .wait_until("document.querySelector('section[aria-label=Inspector] h2')?.textContent === 'Security group sg-1'", 5)
+        .await?;
+    browser.click("button[aria-label='Add ingress']").await?;
+    replace_text(browser, "Ingress 1 From port", "443").await?;
+    browser
+        .wait_until(
+            "JSON.parse(localStorage.getItem('moat.draft')).security_groups[0].ingress[0]?.from_port === 443",
+            5,
+        )
+        .await?;
+    // Its VPC is a picker of the design's VPCs.
+    let vpc_options = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll(\"select[aria-label='VPC'] option\")].map(o => o.value);",
+            vec![],
+        )
+        .await?;
+    assert_eq!(vpc_options, serde_json::json!(["", "vpc-1"]));
+    // A GPU node in the subnet: its security groups are a checklist of the design's groups.
+    let (subnet_x, subnet_y, _, subnet_h) = box_of(browser, "subnet-1").await?;
+    drag_item(
+        browser,
+        "GPU node",
+        subnet_x + 60.0,
+        subnet_y + subnet_h - 20.0,
+    )
+    .await?;
+    browser
+        .click("input[type='checkbox'][aria-label='Security groups sg-1']")
+        .await?;
+    browser
+        .wait_until(
+            "JSON.parse(localStorage.getItem('moat.draft')).workloads[0]?.security_groups?.[0] === 'sg-1'",
+            5,
+        )
+        .await?;
+    // Its instance type offers the known types as completions.
+    browser
+        .find("input[aria-label='Instance type'][list] + datalist option[value='p5.48xlarge']")
+        .await?;
+    // The subnet's tier is a select of the two tiers.
+    browser.click("[data-id='subnet-1'] rect").await?;
+    browser
+        .find("select[aria-label='Tier']")
+        .await?
+        .select_by_value("public")
+        .await?;
+    browser
+        .wait_until(
+            "JSON.parse(localStorage.getItem('moat.draft')).subnets[0].tier === 'public'",
+            5,
+        )
+        .await?;
+    Ok(())
+}
+
 /// The centre of an object's box in viewport coordinates.
 pub(crate) async fn center_of(browser: &Browser, id: &str) -> anyhow::Result<(f64, f64)> {
     let (x, y, w, h) = box_of(browser, id).await?;
@@ -929,6 +1021,15 @@ async fn zoom_fit_wheel_nudge_and_duplicate() -> anyhow::Result<()> {
 async fn security_group_rules_are_edited_as_a_table() -> anyhow::Result<()> {
     with_browser("rules", |browser, server| async move {
         let outcome = rule_tables(&browser, &server).await;
+        (browser, outcome)
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_field_has_its_control_from_an_empty_canvas() -> anyhow::Result<()> {
+    with_browser("field-controls", |browser, server| async move {
+        let outcome = field_controls_from_an_empty_canvas(&browser, &server).await;
         (browser, outcome)
     })
     .await

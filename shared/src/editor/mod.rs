@@ -6,7 +6,7 @@
 //! Invariant: a command either applies whole or is refused with a reason; the design is never
 //! left half-changed.
 
-pub mod gesture;
+pub mod fields;
 mod ops;
 pub mod palette;
 

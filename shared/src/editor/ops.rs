@@ -607,10 +607,42 @@ pub fn set_field(
         object_id: object_id.to_string(),
     })?;
     object.insert(field.to_string(), value);
-    let changed =
-        crate::spec::load_design_value(document).map_err(|error| refused(error.to_string()))?;
+    let changed = crate::spec::load_design_value(document)
+        .map_err(|error| refused(in_words(design, object_id, field, error)))?;
     *design = changed;
     Ok(())
+}
+
+/// Why a field's new value does not fit, for a person: the object and the field in words
+/// ("Security group sg-app, Ingress 1, From port: expected a whole number …"), not the
+/// document's path.
+fn in_words(
+    design: &Design,
+    object_id: &str,
+    field: &str,
+    error: crate::spec::SpecError,
+) -> String {
+    let crate::spec::SpecError::Structure { path, message } = &error else {
+        return error.to_string();
+    };
+    let object = match design.kind_of(object_id) {
+        Some(kind) => format!("{} {object_id}", kind.label()),
+        None => "The design".to_string(),
+    };
+    // The path from the object's own fields on (`security_groups[0].ingress[1]` → `ingress[1]`).
+    let inside = path
+        .split_once("].")
+        .filter(|_| !object_id.is_empty())
+        .map_or(path.as_str(), |(_, rest)| rest);
+    let inside = if inside.starts_with(field) {
+        inside
+    } else {
+        field
+    };
+    format!(
+        "{object}, {}: {message}",
+        crate::editor::fields::path_in_words(inside)
+    )
 }
 
 /// Connect mode: what a line from one object to another means, by their kinds.

@@ -712,7 +712,7 @@ mod tests {
             value: "dmz".into(),
         });
         assert!(
-            matches!(&refused, Err(CommandError::Refused { reason }) if reason.starts_with("subnets[0].tier: unknown variant `dmz`")),
+            matches!(&refused, Err(CommandError::Refused { reason }) if reason.starts_with(&format!("Subnet {subnet}, Tier: unknown variant `dmz`"))),
             "{refused:?}"
         );
         let refused = editor.apply(Command::SetField {

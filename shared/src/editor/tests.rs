@@ -660,3 +660,44 @@ fn a_dhcp_options_set_dropped_in_a_vpc_serves_it_and_connecting_another_moves_th
             .all(|d| d.code != "dhcp.vpc-multiple")
     );
 }
+
+#[test]
+fn a_field_that_does_not_fit_is_refused_in_words_and_changes_nothing() {
+    let mut editor = template_editor("multimodal-endpoints");
+    let group = editor.design().security_groups[0].id.clone();
+    let before = editor.design().clone();
+    let error = editor
+        .apply(Command::SetField {
+            object_id: group.clone(),
+            field: "ingress".into(),
+            value: serde_json::json!(["sg-1"]),
+        })
+        .expect_err("a list of ids is not a list of rules");
+    let text = error.to_string();
+    assert!(
+        text.contains(&format!(
+            "Security group {group}, Ingress 1: expected a security group rule (an object)"
+        )),
+        "{text}"
+    );
+    assert!(
+        !text.contains("security_groups["),
+        "no document path: {text}"
+    );
+    assert!(!text.contains("SecurityGroupRule"), "no type name: {text}");
+    assert_eq!(editor.design(), &before);
+
+    let error = editor
+        .apply(Command::SetField {
+            object_id: group,
+            field: "ingress".into(),
+            value: serde_json::json!([{"protocol": "tcp", "from_port": "ssh", "to_port": 22, "cidr": "10.0.0.0/8"}]),
+        })
+        .expect_err("a port is a number");
+    assert!(
+        error
+            .to_string()
+            .contains("Ingress 1, From port: expected an integer, found \"ssh\""),
+        "{error}"
+    );
+}

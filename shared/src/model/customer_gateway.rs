@@ -26,6 +26,8 @@ impl DesignObject for CustomerGateway {
         Container::Canvas
     }
 
+    const REFERENCE_FIELDS: &'static [(&'static str, &'static [ObjectKind])] = &[];
+
     fn references(&self) -> Vec<Reference<'_>> {
         Vec::new()
     }

@@ -68,6 +68,9 @@ impl DesignObject for DhcpOptions {
         Container::Canvas
     }
 
+    const REFERENCE_FIELDS: &'static [(&'static str, &'static [ObjectKind])] =
+        &[("vpcs", &[ObjectKind::Vpc])];
+
     fn references(&self) -> Vec<Reference<'_>> {
         Reference::list("vpcs", &self.vpcs, &[ObjectKind::Vpc]).collect()
     }

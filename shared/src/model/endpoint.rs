@@ -51,6 +51,13 @@ impl DesignObject for Endpoint {
         }
     }
 
+    const REFERENCE_FIELDS: &'static [(&'static str, &'static [ObjectKind])] = &[
+        ("vpc", &[ObjectKind::Vpc]),
+        ("route_tables", &[ObjectKind::RouteTable]),
+        ("subnets", &[ObjectKind::Subnet]),
+        ("security_groups", &[ObjectKind::SecurityGroup]),
+    ];
+
     fn references(&self) -> Vec<Reference<'_>> {
         std::iter::once(Reference::field("vpc", &self.vpc, &[ObjectKind::Vpc]))
             .chain(Reference::list(

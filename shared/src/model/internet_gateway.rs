@@ -23,6 +23,9 @@ impl DesignObject for InternetGateway {
         Container::Vpc(&self.vpc)
     }
 
+    const REFERENCE_FIELDS: &'static [(&'static str, &'static [ObjectKind])] =
+        &[("vpc", &[ObjectKind::Vpc])];
+
     fn references(&self) -> Vec<Reference<'_>> {
         vec![Reference::field("vpc", &self.vpc, &[ObjectKind::Vpc])]
     }

@@ -85,6 +85,11 @@ pub trait DesignObject {
     /// all in one place (`reference.unknown`; security groups: `sg.unknown-reference`).
     /// Route targets are not listed: [`crate::model::RouteTarget`] answers for them.
     fn references(&self) -> Vec<Reference<'_>>;
+
+    /// Its own fields that hold ids of other objects (a string, or a list of them), with the
+    /// kinds each may name: the inspector offers them as pickers. A completeness test checks
+    /// that every top-level field [`DesignObject::references`] reports is declared here.
+    const REFERENCE_FIELDS: &'static [(&'static str, &'static [ObjectKind])];
 }
 
 /// The one list of design kinds; see the module docs. Each line:
@@ -142,6 +147,13 @@ macro_rules! design_kinds {
             pub fn route_target(self) -> Option<RouteTarget> {
                 match self {
                     $( ObjectKind::$kind => <$ty as DesignObject>::ROUTE_TARGET, )+
+                }
+            }
+
+            /// Its fields that hold ids of other objects, and the kinds each may name.
+            pub fn reference_fields(self) -> &'static [(&'static str, &'static [ObjectKind])] {
+                match self {
+                    $( ObjectKind::$kind => <$ty as DesignObject>::REFERENCE_FIELDS, )+
                 }
             }
 

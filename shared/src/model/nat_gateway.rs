@@ -24,6 +24,9 @@ impl DesignObject for NatGateway {
         Container::Subnet(&self.subnet)
     }
 
+    const REFERENCE_FIELDS: &'static [(&'static str, &'static [ObjectKind])] =
+        &[("subnet", &[ObjectKind::Subnet])];
+
     fn references(&self) -> Vec<Reference<'_>> {
         vec![Reference::field(
             "subnet",

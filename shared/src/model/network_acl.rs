@@ -48,6 +48,11 @@ impl DesignObject for NetworkAcl {
         Container::Vpc(&self.vpc)
     }
 
+    const REFERENCE_FIELDS: &'static [(&'static str, &'static [ObjectKind])] = &[
+        ("vpc", &[ObjectKind::Vpc]),
+        ("subnets", &[ObjectKind::Subnet]),
+    ];
+
     fn references(&self) -> Vec<Reference<'_>> {
         std::iter::once(Reference::field("vpc", &self.vpc, &[ObjectKind::Vpc]))
             .chain(Reference::list(

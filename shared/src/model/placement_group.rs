@@ -31,6 +31,8 @@ impl DesignObject for PlacementGroup {
         Container::Canvas
     }
 
+    const REFERENCE_FIELDS: &'static [(&'static str, &'static [ObjectKind])] = &[];
+
     fn references(&self) -> Vec<Reference<'_>> {
         Vec::new()
     }

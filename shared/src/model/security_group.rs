@@ -48,6 +48,9 @@ impl DesignObject for SecurityGroup {
         Container::Vpc(&self.vpc)
     }
 
+    const REFERENCE_FIELDS: &'static [(&'static str, &'static [ObjectKind])] =
+        &[("vpc", &[ObjectKind::Vpc])];
+
     fn references(&self) -> Vec<Reference<'_>> {
         let peers = [("ingress", &self.ingress), ("egress", &self.egress)]
             .into_iter()

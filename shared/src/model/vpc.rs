@@ -148,6 +148,8 @@ impl DesignObject for Vpc {
         Container::Canvas
     }
 
+    const REFERENCE_FIELDS: &'static [(&'static str, &'static [ObjectKind])] = &[];
+
     fn references(&self) -> Vec<Reference<'_>> {
         Vec::new()
     }

@@ -26,6 +26,11 @@ impl DesignObject for VpnConnection {
         Container::Canvas
     }
 
+    const REFERENCE_FIELDS: &'static [(&'static str, &'static [ObjectKind])] = &[
+        ("vpn_gateway", &[ObjectKind::VpnGateway]),
+        ("customer_gateway", &[ObjectKind::CustomerGateway]),
+    ];
+
     fn references(&self) -> Vec<Reference<'_>> {
         vec![
             Reference::field("vpn_gateway", &self.vpn_gateway, &[ObjectKind::VpnGateway]),

@@ -62,6 +62,12 @@ impl DesignObject for Workload {
         Container::Subnet(&self.subnet)
     }
 
+    const REFERENCE_FIELDS: &'static [(&'static str, &'static [ObjectKind])] = &[
+        ("subnet", &[ObjectKind::Subnet]),
+        ("security_groups", &[ObjectKind::SecurityGroup]),
+        ("placement_group", &[ObjectKind::PlacementGroup]),
+    ];
+
     fn references(&self) -> Vec<Reference<'_>> {
         std::iter::once(Reference::field(
             "subnet",

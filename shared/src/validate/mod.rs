@@ -20,6 +20,7 @@ mod security;
 
 use crate::model::Design;
 
+pub use compute::{EFA_INSTANCE_TYPES, PRIVATE_SAGEMAKER_INTERFACE_SERVICES};
 pub use context::ValidationContext;
 pub(crate) use context::object_vpcs;
 
