@@ -62,8 +62,19 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
         message: format!("no VPC {vpc_id} in {region}"),
     })?;
     let mut cidr_blocks: Vec<String> = vec![vpc.cidr_block().unwrap_or_default().to_string()];
+    // The live secondary blocks (a released one lingers as `disassociated` for a while).
     for association in vpc.cidr_block_association_set() {
+        let live = matches!(
+            association
+                .cidr_block_state()
+                .and_then(|state| state.state()),
+            None | Some(
+                aws_sdk_ec2::types::VpcCidrBlockStateCode::Associated
+                    | aws_sdk_ec2::types::VpcCidrBlockStateCode::Associating
+            )
+        );
         if let Some(block) = association.cidr_block()
+            && live
             && !cidr_blocks.iter().any(|b| b == block)
         {
             cidr_blocks.push(block.to_string());

@@ -173,6 +173,19 @@ pub async fn read_owned(ec2: &Client, layer: &FaultLayer, owner: Owner<'_>) -> A
             "vpc {logical} {} dns_support={support} dns_hostnames={hostnames}",
             vpc.cidr_block().unwrap()
         ));
+        // Its associated secondary blocks (the primary is the line above).
+        for association in vpc.cidr_block_association_set() {
+            let associated = association
+                .cidr_block_state()
+                .and_then(|state| state.state())
+                .is_some_and(|state| state.as_str() == "associated");
+            if let Some(block) = association.cidr_block()
+                && associated
+                && Some(block) != vpc.cidr_block()
+            {
+                lines.insert(format!("vpc-block {logical} {block}"));
+            }
+        }
     }
     let name = |name_of: &HashMap<String, String>, id: &str| {
         name_of.get(id).cloned().unwrap_or_else(|| id.to_string())
@@ -677,6 +690,9 @@ pub fn expected(design: &Design) -> BTreeSet<String> {
             "vpc {} {} dns_support={} dns_hostnames={}",
             vpc.id, vpc.cidr_blocks[0], vpc.enable_dns_support, vpc.enable_dns_hostnames
         ));
+        for block in vpc.cidr_blocks.iter().skip(1) {
+            lines.insert(format!("vpc-block {} {block}", vpc.id));
+        }
     }
     for subnet in &design.subnets {
         lines.insert(format!(

@@ -413,3 +413,140 @@ async fn dhcp_options_apply_converge_import_replace_and_destroy() {
         .unwrap();
     assert!(left.dhcp_options().is_empty(), "{:?}", left.dhcp_options());
 }
+
+/// The MVP with a secondary block (100.64.0.0/16, as EKS pod networks and HyperPod use) and a
+/// subnet in it.
+pub(crate) fn with_secondary_block() -> Design {
+    let mut design = template("mvp");
+    // Its own name: exports are files named after the design.
+    design.name = "mvp with a pod block".into();
+    design.vpcs[0].cidr_blocks.push("100.64.0.0/16".into());
+    let vpc = design.vpcs[0].id.clone();
+    design.subnets.push(shared::model::Subnet {
+        id: "subnet-pods-a".into(),
+        vpc,
+        availability_zone: "us-east-1a".into(),
+        cidr: "100.64.0.0/20".into(),
+        tier: shared::model::SubnetTier::Private,
+        map_public_ip_on_launch: false,
+    });
+    design
+}
+
+/// The live blocks of a VPC as the account holds them.
+async fn blocks_of(client: &aws_sdk_ec2::Client, vpc_id: &str) -> Vec<String> {
+    let vpcs = client.describe_vpcs().vpc_ids(vpc_id).send().await.unwrap();
+    let mut blocks: Vec<String> = vpcs.vpcs()[0]
+        .cidr_block_association_set()
+        .iter()
+        .filter(|association| {
+            association
+                .cidr_block_state()
+                .and_then(|state| state.state())
+                .is_some_and(|state| state.as_str() == "associated")
+        })
+        .filter_map(|association| association.cidr_block().map(str::to_string))
+        .collect();
+    blocks.sort();
+    blocks
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secondary_block_is_associated_before_its_subnet_read_back_imported_and_released() {
+    use shared::plan::ResourceKind;
+    let harness = Harness::start(9).await.expect("moto and the fault layer");
+    let design_id = "d-blocks";
+    let design = with_secondary_block();
+    let errors: Vec<_> = shared::validate::validate(&design)
+        .into_iter()
+        .filter(|d| d.severity == shared::validate::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+
+    // Before this, the subnet failed with InvalidSubnet.Range: the block was never associated.
+    let report = harness.apply(design_id, Some(&design), "dep-1").await;
+    assert!(report.succeeded(), "{}", report.summary());
+    let created = |kind: ResourceKind| {
+        report
+            .created
+            .iter()
+            .filter(|(key, _)| key.kind == kind)
+            .map(|(key, id)| (key.logical_id.clone(), id.clone()))
+            .collect::<Vec<_>>()
+    };
+    let association = created(ResourceKind::VpcCidrBlock);
+    assert_eq!(association.len(), 1, "{:?}", report.created);
+    assert_eq!(association[0].0, "vpc-mvp/cidr/100.64.0.0/16");
+    assert!(
+        association[0].1.starts_with("vpc-cidr-assoc-"),
+        "{association:?}"
+    );
+    assert!(
+        created(ResourceKind::Subnet)
+            .iter()
+            .any(|(logical, _)| logical == "subnet-pods-a")
+    );
+    let vpc_id = created(ResourceKind::Vpc)[0].1.clone();
+    let checker = harness.checker();
+    assert_eq!(
+        blocks_of(&checker, &vpc_id).await,
+        vec!["10.0.0.0/16".to_string(), "100.64.0.0/16".to_string()]
+    );
+    // Read back from the VPC's association set: nothing left to do.
+    let plan = harness.plan(design_id, Some(&design)).await;
+    assert!(plan.is_empty(), "{:#?}", plan.steps);
+
+    // Import reads both blocks, primary first.
+    let (imported, _) = harness
+        .network
+        .import_vpc("us-east-1", &vpc_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        imported.vpcs[0].cidr_blocks,
+        vec!["10.0.0.0/16".to_string(), "100.64.0.0/16".to_string()]
+    );
+    assert!(
+        imported
+            .subnets
+            .iter()
+            .any(|subnet| subnet.cidr == "100.64.0.0/20")
+    );
+
+    // Without the block (and its subnet), the apply deletes the subnet, then releases the block.
+    let plan = harness.plan(design_id, Some(&template("mvp"))).await;
+    let deleted: Vec<ResourceKind> = plan
+        .steps
+        .iter()
+        .filter(|step| step.action == shared::plan::Action::Delete)
+        .map(|step| step.key.kind)
+        .collect();
+    assert_eq!(
+        deleted,
+        vec![ResourceKind::Subnet, ResourceKind::VpcCidrBlock],
+        "{:#?}",
+        plan.steps
+    );
+    let report = harness
+        .apply(design_id, Some(&template("mvp")), "dep-2")
+        .await;
+    assert!(report.succeeded(), "{}", report.summary());
+    assert_eq!(
+        blocks_of(&checker, &vpc_id).await,
+        vec!["10.0.0.0/16".to_string()]
+    );
+    assert!(
+        harness
+            .plan(design_id, Some(&template("mvp")))
+            .await
+            .is_empty()
+    );
+
+    // Back again, then destroy: nothing tagged remains.
+    let report = harness.apply(design_id, Some(&design), "dep-3").await;
+    assert!(report.succeeded(), "{}", report.summary());
+    let report = harness.apply(design_id, None, "dep-4").await;
+    assert!(report.succeeded(), "{}", report.summary());
+    let account = account::read(&harness.checker(), &harness.layer, design_id).await;
+    assert!(account.tagged.is_empty(), "{:?}", account.tagged);
+}

@@ -197,6 +197,37 @@ wait_endpoint() { # endpoint id
 }
 "#,
     );
+    if resources
+        .iter()
+        .any(|resource| resource.key.kind == ResourceKind::VpcCidrBlock)
+    {
+        // Compared as fixed text in the shell (grep -F), so no design text enters a query.
+        out.push_str(
+            r#"
+# Whether a VPC holds an associated IPv4 block (vpc id, block).
+cidr_block_associated() {
+  local blocks
+  blocks=$(aws ec2 describe-vpcs --vpc-ids "$1" \
+    --query 'Vpcs[0].CidrBlockAssociationSet[].[CidrBlock, CidrBlockState.State]' --output text)
+  grep -qxF "$2"$'\t'associated <<< "$blocks"
+}
+
+# Associates a secondary block and waits until subnets can be made in it (vpc id, block).
+associate_cidr_block() {
+  if cidr_block_associated "$1" "$2"; then
+    return 0
+  fi
+  aws ec2 associate-vpc-cidr-block --vpc-id "$1" --cidr-block "$2" > /dev/null
+  for _ in $(seq 1 60); do
+    cidr_block_associated "$1" "$2" && return 0
+    sleep 2
+  done
+  echo "block $2 of VPC $1 is not associated yet" >&2
+  return 1
+}
+"#,
+        );
+    }
     for resource in &resources {
         let id = resource.key.logical_id.as_str();
         let own = variables.of(resource.key.kind, id);
@@ -647,6 +678,14 @@ wait_endpoint() { # endpoint id
                     var(ResourceKind::Vpc, vpc)
                 );
             }
+            ResourceSpec::VpcCidrBlock { vpc, cidr_block } => {
+                let _ = writeln!(
+                    out,
+                    "associate_cidr_block {} {}",
+                    var(ResourceKind::Vpc, vpc),
+                    q(cidr_block)
+                );
+            }
         }
     }
     let _ = writeln!(
@@ -838,6 +877,8 @@ for id in $(aws ec2 describe-instances --filters "$design_filter" Name=instance-
 done
 "#,
         ),
+        // Deleting a VPC releases its secondary blocks.
+        ResourceKind::VpcCidrBlock => None,
         ResourceKind::DhcpOptionsAssociation => Some(
             r#"echo "DHCP option set associations (each VPC goes back to AWS's default set)"
 for vpc in $(aws ec2 describe-vpcs --filters "$design_filter" --query 'Vpcs[].VpcId' --output text); do

@@ -189,7 +189,13 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                     "MapPublicIpOnLaunch": map_public_ip,
                     "Tags": tags(id),
                 }),
-                Vec::new(),
+                // A subnet in a secondary block waits for the block's association.
+                resource
+                    .depends_on
+                    .iter()
+                    .filter(|key| key.kind == ResourceKind::VpcCidrBlock)
+                    .map(|key| name(key.kind, &key.logical_id))
+                    .collect(),
             ),
             ResourceSpec::InternetGateway { vpc } => {
                 resources.insert(
@@ -569,6 +575,14 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 json!({
                     "VpcId": reference(&name(ResourceKind::Vpc, vpc)),
                     "DhcpOptionsId": reference(&name(ResourceKind::DhcpOptions, dhcp_options)),
+                }),
+                Vec::new(),
+            ),
+            ResourceSpec::VpcCidrBlock { vpc, cidr_block } => (
+                "AWS::EC2::VPCCidrBlock",
+                json!({
+                    "VpcId": reference(&name(ResourceKind::Vpc, vpc)),
+                    "CidrBlock": cidr_block,
                 }),
                 Vec::new(),
             ),

@@ -286,12 +286,30 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 cidr_block,
                 availability_zone,
                 map_public_ip,
-            } => Block::new(header("aws_subnet"))
-                .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
-                .text("cidr_block", cidr_block)
-                .text("availability_zone", availability_zone)
-                .raw("map_public_ip_on_launch", map_public_ip.to_string())
-                .map("tags", tags(id)),
+            } => {
+                let mut block = Block::new(header("aws_subnet"))
+                    .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
+                    .text("cidr_block", cidr_block)
+                    .text("availability_zone", availability_zone)
+                    .raw("map_public_ip_on_launch", map_public_ip.to_string());
+                // A subnet in a secondary block waits for the block's association.
+                let blocks: Vec<String> = resource
+                    .depends_on
+                    .iter()
+                    .filter(|key| key.kind == ResourceKind::VpcCidrBlock)
+                    .map(|key| {
+                        format!(
+                            "{}.{}",
+                            ResourceKind::VpcCidrBlock.facts().terraform_type,
+                            names.of(key.kind, &key.logical_id)
+                        )
+                    })
+                    .collect();
+                if !blocks.is_empty() {
+                    block = block.list("depends_on", blocks);
+                }
+                block.map("tags", tags(id))
+            }
             ResourceSpec::InternetGateway { vpc } => Block::new(header("aws_internet_gateway"))
                 .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
                 .map("tags", tags(id)),
@@ -643,6 +661,11 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                         "dhcp_options_id",
                         reference(ResourceKind::DhcpOptions, dhcp_options, "id"),
                     )
+            }
+            ResourceSpec::VpcCidrBlock { vpc, cidr_block } => {
+                Block::new(header("aws_vpc_ipv4_cidr_block_association"))
+                    .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
+                    .text("cidr_block", cidr_block)
             }
         };
         blocks.push(block);

@@ -15,7 +15,80 @@ fn designs() -> Vec<Design> {
     let mut designs: Vec<Design> = TEMPLATES.iter().map(|t| t.design().unwrap()).collect();
     designs.extend(with_flow_logs());
     designs.push(with_dhcp_options());
+    designs.push(with_secondary_block());
     designs
+}
+
+/// The MVP with a secondary block (100.64.0.0/16) and a private subnet in it.
+fn with_secondary_block() -> Design {
+    let mut design = crate::templates::template("mvp").unwrap().design().unwrap();
+    design.name = "mvp with a pod block".into();
+    design.vpcs[0].cidr_blocks.push("100.64.0.0/16".into());
+    design.subnets.push(crate::model::Subnet {
+        id: "subnet-pods-a".into(),
+        vpc: design.vpcs[0].id.clone(),
+        availability_zone: "us-east-1a".into(),
+        cidr: "100.64.0.0/20".into(),
+        tier: crate::model::SubnetTier::Private,
+        map_public_ip_on_launch: false,
+    });
+    crate::layout::fill_missing_layout(&mut design);
+    design
+}
+
+#[test]
+fn every_export_associates_the_secondary_block_before_the_subnet_in_it() {
+    let design = with_secondary_block();
+    let template = cloudformation::template(&design, "d-1");
+    let resources = template["Resources"].as_object().unwrap();
+    let (block_name, block) = resources
+        .iter()
+        .find(|(_, r)| r["Type"] == "AWS::EC2::VPCCidrBlock")
+        .expect("a VPCCidrBlock");
+    assert_eq!(block["Properties"]["CidrBlock"], "100.64.0.0/16");
+    assert!(block["Properties"]["VpcId"]["Ref"].is_string());
+    let pods = resources
+        .values()
+        .find(|r| {
+            r["Type"] == "AWS::EC2::Subnet" && r["Properties"]["CidrBlock"] == "100.64.0.0/20"
+        })
+        .expect("the pod subnet");
+    assert_eq!(pods["DependsOn"], serde_json::json!(block_name));
+    let primary = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::EC2::Subnet" && r["Properties"]["CidrBlock"] == "10.0.1.0/24")
+        .expect("the public subnet");
+    assert!(primary.get("DependsOn").is_none(), "{primary}");
+
+    let terraform: String = terraform::files(&design, "d-1")
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect();
+    assert!(
+        terraform.contains("resource \"aws_vpc_ipv4_cidr_block_association\""),
+        "{terraform}"
+    );
+    assert!(
+        terraform.contains("= [aws_vpc_ipv4_cidr_block_association.vpc_mvp_cidr_100_64_0_0_16]"),
+        "{terraform}"
+    );
+
+    let script = cli::apply_script(&design, "d-1");
+    let associate = script
+        .find("associate_cidr_block \"$")
+        .expect("the block is associated");
+    let subnet = script
+        .find("--cidr-block '100.64.0.0/20'")
+        .expect("the pod subnet is created");
+    assert!(associate < subnet, "the block comes first");
+    assert!(
+        !cli::apply_script(
+            &crate::templates::template("mvp").unwrap().design().unwrap(),
+            "d-1"
+        )
+        .contains("cidr_block_associated"),
+        "a design without a secondary block carries no helper"
+    );
 }
 
 fn with_dhcp_options() -> Design {

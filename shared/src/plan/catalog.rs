@@ -71,6 +71,7 @@ pub fn row(kind: ResourceKind) -> &'static ResourceFacts {
         ResourceKind::FlowLog => &FLOW_LOG,
         ResourceKind::DhcpOptions => &DHCP_OPTIONS,
         ResourceKind::DhcpOptionsAssociation => &DHCP_OPTIONS_ASSOCIATION,
+        ResourceKind::VpcCidrBlock => &VPC_CIDR_BLOCK,
     }
 }
 
@@ -117,9 +118,27 @@ const VPC: ResourceFacts = ResourceFacts {
     aws_id_prefix: Some("vpc-"),
 };
 
+/// A secondary IPv4 block, associated before any subnet in it is created. Found through its
+/// VPC (`DescribeVpcs` lists the associations); its id is the association's.
+const VPC_CIDR_BLOCK: ResourceFacts = ResourceFacts {
+    name: "vpc_cidr_block",
+    rank: 1,
+    tagged: false,
+    long_pole: false,
+    in_place: NO_ATTRIBUTES,
+    cloudformation_type: "AWS::EC2::VPCCidrBlock",
+    terraform_type: "aws_vpc_ipv4_cidr_block_association",
+    ec2_resource_type: "vpc",
+    create_actions: &["ec2:AssociateVpcCidrBlock"],
+    delete_actions: &["ec2:DisassociateVpcCidrBlock"],
+    read_actions: &["ec2:DescribeVpcs"],
+    not_found_code: Some("InvalidVpcCidrBlockAssociationID.NotFound"),
+    aws_id_prefix: Some("vpc-cidr-assoc-"),
+};
+
 const DHCP_OPTIONS: ResourceFacts = ResourceFacts {
     name: "dhcp_options",
-    rank: 1,
+    rank: 2,
     tagged: true,
     long_pole: false,
     in_place: NO_ATTRIBUTES,
@@ -137,7 +156,7 @@ const DHCP_OPTIONS: ResourceFacts = ResourceFacts {
 /// default set.
 const DHCP_OPTIONS_ASSOCIATION: ResourceFacts = ResourceFacts {
     name: "dhcp_options_association",
-    rank: 2,
+    rank: 3,
     tagged: false,
     long_pole: false,
     in_place: &["dhcp_options"],
@@ -153,7 +172,7 @@ const DHCP_OPTIONS_ASSOCIATION: ResourceFacts = ResourceFacts {
 
 const CUSTOMER_GATEWAY: ResourceFacts = ResourceFacts {
     name: "customer_gateway",
-    rank: 3,
+    rank: 4,
     tagged: true,
     long_pole: false,
     in_place: NO_ATTRIBUTES,
@@ -169,7 +188,7 @@ const CUSTOMER_GATEWAY: ResourceFacts = ResourceFacts {
 
 const PLACEMENT_GROUP: ResourceFacts = ResourceFacts {
     name: "placement_group",
-    rank: 4,
+    rank: 5,
     tagged: true,
     long_pole: false,
     in_place: NO_ATTRIBUTES,
@@ -185,7 +204,7 @@ const PLACEMENT_GROUP: ResourceFacts = ResourceFacts {
 
 const SUBNET: ResourceFacts = ResourceFacts {
     name: "subnet",
-    rank: 5,
+    rank: 6,
     tagged: true,
     long_pole: false,
     in_place: &["map_public_ip"],
@@ -205,7 +224,7 @@ const SUBNET: ResourceFacts = ResourceFacts {
 
 const INTERNET_GATEWAY: ResourceFacts = ResourceFacts {
     name: "internet_gateway",
-    rank: 6,
+    rank: 7,
     tagged: true,
     long_pole: false,
     in_place: NO_ATTRIBUTES,
@@ -225,7 +244,7 @@ const INTERNET_GATEWAY: ResourceFacts = ResourceFacts {
 
 const VPN_GATEWAY: ResourceFacts = ResourceFacts {
     name: "vpn_gateway",
-    rank: 7,
+    rank: 8,
     tagged: true,
     long_pole: true,
     in_place: NO_ATTRIBUTES,
@@ -245,7 +264,7 @@ const VPN_GATEWAY: ResourceFacts = ResourceFacts {
 
 const SECURITY_GROUP: ResourceFacts = ResourceFacts {
     name: "security_group",
-    rank: 8,
+    rank: 9,
     tagged: true,
     long_pole: false,
     in_place: NO_ATTRIBUTES,
@@ -265,7 +284,7 @@ const SECURITY_GROUP: ResourceFacts = ResourceFacts {
 
 const ROUTE_TABLE: ResourceFacts = ResourceFacts {
     name: "route_table",
-    rank: 9,
+    rank: 10,
     tagged: true,
     long_pole: false,
     in_place: NO_ATTRIBUTES,
@@ -281,7 +300,7 @@ const ROUTE_TABLE: ResourceFacts = ResourceFacts {
 
 const NETWORK_ACL: ResourceFacts = ResourceFacts {
     name: "network_acl",
-    rank: 10,
+    rank: 11,
     tagged: true,
     long_pole: false,
     in_place: NO_ATTRIBUTES,
@@ -297,7 +316,7 @@ const NETWORK_ACL: ResourceFacts = ResourceFacts {
 
 const ELASTIC_IP: ResourceFacts = ResourceFacts {
     name: "elastic_ip",
-    rank: 11,
+    rank: 12,
     tagged: true,
     long_pole: true,
     in_place: NO_ATTRIBUTES,
@@ -313,7 +332,7 @@ const ELASTIC_IP: ResourceFacts = ResourceFacts {
 
 const NAT_GATEWAY: ResourceFacts = ResourceFacts {
     name: "nat_gateway",
-    rank: 12,
+    rank: 13,
     tagged: true,
     long_pole: true,
     in_place: NO_ATTRIBUTES,
@@ -329,7 +348,7 @@ const NAT_GATEWAY: ResourceFacts = ResourceFacts {
 
 const VPN_CONNECTION: ResourceFacts = ResourceFacts {
     name: "vpn_connection",
-    rank: 13,
+    rank: 14,
     tagged: true,
     long_pole: true,
     in_place: NO_ATTRIBUTES,
@@ -349,7 +368,7 @@ const VPN_CONNECTION: ResourceFacts = ResourceFacts {
 
 const GATEWAY_ENDPOINT: ResourceFacts = ResourceFacts {
     name: "gateway_endpoint",
-    rank: 14,
+    rank: 15,
     tagged: true,
     long_pole: false,
     in_place: &["route_tables"],
@@ -369,7 +388,7 @@ const GATEWAY_ENDPOINT: ResourceFacts = ResourceFacts {
 
 const INTERFACE_ENDPOINT: ResourceFacts = ResourceFacts {
     name: "interface_endpoint",
-    rank: 15,
+    rank: 16,
     tagged: true,
     long_pole: true,
     in_place: &["subnets", "security_groups", "private_dns"],
@@ -378,7 +397,7 @@ const INTERFACE_ENDPOINT: ResourceFacts = ResourceFacts {
 
 const SECURITY_GROUP_RULE: ResourceFacts = ResourceFacts {
     name: "security_group_rule",
-    rank: 16,
+    rank: 17,
     tagged: false,
     long_pole: false,
     in_place: NO_ATTRIBUTES,
@@ -400,7 +419,7 @@ const SECURITY_GROUP_RULE: ResourceFacts = ResourceFacts {
 
 const NETWORK_ACL_ENTRY: ResourceFacts = ResourceFacts {
     name: "network_acl_entry",
-    rank: 17,
+    rank: 18,
     tagged: false,
     long_pole: false,
     in_place: NO_ATTRIBUTES,
@@ -416,7 +435,7 @@ const NETWORK_ACL_ENTRY: ResourceFacts = ResourceFacts {
 
 const NETWORK_ACL_ASSOCIATION: ResourceFacts = ResourceFacts {
     name: "network_acl_association",
-    rank: 18,
+    rank: 19,
     tagged: false,
     long_pole: false,
     in_place: &["network_acl"],
@@ -432,7 +451,7 @@ const NETWORK_ACL_ASSOCIATION: ResourceFacts = ResourceFacts {
 
 const ROUTE: ResourceFacts = ResourceFacts {
     name: "route",
-    rank: 19,
+    rank: 20,
     tagged: false,
     long_pole: false,
     in_place: &["target"],
@@ -448,7 +467,7 @@ const ROUTE: ResourceFacts = ResourceFacts {
 
 const ROUTE_TABLE_ASSOCIATION: ResourceFacts = ResourceFacts {
     name: "route_table_association",
-    rank: 20,
+    rank: 21,
     tagged: false,
     long_pole: false,
     in_place: &["route_table"],
@@ -467,7 +486,7 @@ const ROUTE_TABLE_ASSOCIATION: ResourceFacts = ResourceFacts {
 
 const INSTANCE: ResourceFacts = ResourceFacts {
     name: "instance",
-    rank: 21,
+    rank: 22,
     tagged: true,
     long_pole: false,
     in_place: NO_ATTRIBUTES,
@@ -484,7 +503,7 @@ const INSTANCE: ResourceFacts = ResourceFacts {
 /// Delivery to S3 or CloudWatch Logs is set up by the Logs service on the caller's behalf.
 const FLOW_LOG: ResourceFacts = ResourceFacts {
     name: "flow_log",
-    rank: 22,
+    rank: 23,
     tagged: true,
     long_pole: false,
     in_place: NO_ATTRIBUTES,

@@ -45,6 +45,7 @@ crate::enumerate::enum_with_all! {
         FlowLog,
         DhcpOptions,
         DhcpOptionsAssociation,
+        VpcCidrBlock,
     }
 }
 
@@ -255,6 +256,12 @@ pub enum ResourceSpec {
         vpc: String,
         dhcp_options: String,
     },
+    /// A secondary IPv4 block of a VPC (the first of its blocks is the VPC's own). AWS cannot
+    /// change one: another block is another association.
+    VpcCidrBlock {
+        vpc: String,
+        cidr_block: String,
+    },
 }
 
 impl ResourceSpec {
@@ -406,6 +413,9 @@ impl ResourceSpec {
             ResourceSpec::DhcpOptionsAssociation { vpc, dhcp_options } => {
                 attributes([("vpc", vpc.clone()), ("dhcp_options", dhcp_options.clone())])
             }
+            ResourceSpec::VpcCidrBlock { vpc, cidr_block } => {
+                attributes([("vpc", vpc.clone()), ("cidr_block", cidr_block.clone())])
+            }
         }
     }
 
@@ -436,6 +446,7 @@ impl ResourceSpec {
             ResourceSpec::FlowLog { .. } => K::FlowLog,
             ResourceSpec::DhcpOptions { .. } => K::DhcpOptions,
             ResourceSpec::DhcpOptionsAssociation { .. } => K::DhcpOptionsAssociation,
+            ResourceSpec::VpcCidrBlock { .. } => K::VpcCidrBlock,
         }
     }
 }
@@ -667,6 +678,18 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 dns_hostnames: vpc.enable_dns_hostnames,
             },
         );
+        for block in vpc.cidr_blocks.iter().skip(1) {
+            push(
+                &mut resources,
+                VpcCidrBlock,
+                cidr_block_logical_id(&vpc.id, block),
+                vec![vpc_key(&vpc.id)],
+                ResourceSpec::VpcCidrBlock {
+                    vpc: vpc.id.clone(),
+                    cidr_block: block.clone(),
+                },
+            );
+        }
     }
     // DHCP options before anything launches in their VPCs: an instance takes the options
     // its VPC had when it booted until its lease renews.
@@ -721,11 +744,18 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
         );
     }
     for subnet in &design.subnets {
+        // A subnet in a secondary block waits for the block's association.
+        let mut depends_on = vec![vpc_key(&subnet.vpc)];
+        depends_on.extend(
+            secondary_block_of(design, &subnet.vpc, &subnet.cidr).map(|block| {
+                ResourceKey::new(VpcCidrBlock, cidr_block_logical_id(&subnet.vpc, block))
+            }),
+        );
         push(
             &mut resources,
             Subnet,
             subnet.id.clone(),
-            vec![vpc_key(&subnet.vpc)],
+            depends_on,
             ResourceSpec::Subnet {
                 vpc: subnet.vpc.clone(),
                 cidr_block: subnet.cidr.clone(),
@@ -1209,6 +1239,26 @@ pub fn plan(desired: &[DesiredResource], observed: &[ObservedResource]) -> Plan 
         });
     }
     Plan { steps, unchanged }
+}
+
+/// The logical id of a VPC's secondary block: `vpc-main/cidr/100.64.0.0/16`.
+pub fn cidr_block_logical_id(vpc: &str, block: &str) -> String {
+    format!("{vpc}/cidr/{block}")
+}
+
+/// The secondary block of `vpc` that holds the subnet CIDR `subnet_cidr`, if it lies in one.
+pub fn secondary_block_of<'a>(design: &'a Design, vpc: &str, subnet_cidr: &str) -> Option<&'a str> {
+    let subnet = crate::cidr::parse_cidr(subnet_cidr).ok()?.network;
+    design
+        .vpc(vpc)?
+        .cidr_blocks
+        .iter()
+        .skip(1)
+        .find(|block| {
+            crate::cidr::parse_cidr(block)
+                .is_ok_and(|parsed| crate::cidr::contains(parsed.network, subnet))
+        })
+        .map(String::as_str)
 }
 
 /// How the account differs from a deployed design, object by object.

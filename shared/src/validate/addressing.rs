@@ -82,6 +82,10 @@ fn check_duplicate_ids(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic
     }
 }
 
+/// The IPv4 blocks AWS associates with one VPC before its quota is raised (Amazon VPC quotas:
+/// "IPv4 CIDR blocks per VPC", default 5, adjustable to 50).
+pub const DEFAULT_IPV4_BLOCKS_PER_VPC: usize = 5;
+
 fn check_vpc_blocks(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     for vpc in &context.design.vpcs {
         if vpc.cidr_blocks.is_empty() {
@@ -125,6 +129,19 @@ fn check_vpc_blocks(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) 
             parsed_blocks.push(network);
         }
         check_reserved_ranges(&vpc.id, &parsed_blocks, out);
+        if vpc.cidr_blocks.len() > DEFAULT_IPV4_BLOCKS_PER_VPC {
+            out.push(Diagnostic::new(
+                codes::VPC_CIDR_BLOCK_QUOTA,
+                Severity::Warning,
+                [&vpc.id],
+                format!(
+                    "VPC {} has {} IPv4 blocks; AWS associates {DEFAULT_IPV4_BLOCKS_PER_VPC} per VPC unless the account's quota is raised, and refuses the rest",
+                    vpc.id,
+                    vpc.cidr_blocks.len()
+                ),
+                "raise the \"IPv4 CIDR blocks per VPC\" quota in Service Quotas (up to 50) before deploying, or use fewer, larger blocks",
+            ));
+        }
         check_secondary_blocks(context, &vpc.id, out);
         for (first, second) in cidr::overlapping_pairs(&parsed_blocks) {
             out.push(Diagnostic::new(

@@ -66,6 +66,13 @@ pub const CATALOGUE: &[CodeEntry] = &[
         source: "Amazon VPC User Guide: VPC CIDR blocks; Subnet sizing",
     },
     CodeEntry {
+        code: "vpc.cidr-block-quota",
+        severities: &[Severity::Warning],
+        section: "Addressing",
+        rule: "more than 5 IPv4 blocks in one VPC: AWS refuses the sixth association unless the quota is raised (to at most 50)",
+        source: "Amazon VPC User Guide: Amazon VPC quotas (IPv4 CIDR blocks per VPC)",
+    },
+    CodeEntry {
         code: "subnet.cidr-size",
         severities: &[Severity::Error],
         section: "Addressing",

@@ -35,6 +35,7 @@ pub mod codes {
     pub const VPC_CIDR_OVERLAP: &str = "vpc.cidr-overlap";
     pub const VPC_SECONDARY_CIDR_RESTRICTED: &str = "vpc.secondary-cidr-restricted";
     pub const VPC_RESERVED_RANGE: &str = "vpc.reserved-range";
+    pub const VPC_CIDR_BLOCK_QUOTA: &str = "vpc.cidr-block-quota";
     pub const SUBNET_CIDR_SIZE: &str = "subnet.cidr-size";
     pub const SUBNET_OUTSIDE_VPC: &str = "subnet.outside-vpc";
     pub const SUBNET_OVERLAP: &str = "subnet.overlap";
@@ -136,6 +137,7 @@ pub mod codes {
         VPC_CIDR_OVERLAP,
         VPC_SECONDARY_CIDR_RESTRICTED,
         VPC_RESERVED_RANGE,
+        VPC_CIDR_BLOCK_QUOTA,
         SUBNET_CIDR_SIZE,
         SUBNET_OUTSIDE_VPC,
         SUBNET_OVERLAP,

@@ -43,6 +43,7 @@ mod route_table;
 mod security_group;
 mod subnet;
 mod vpc;
+mod vpc_cidr_block;
 mod vpn_connection;
 mod vpn_gateway;
 
@@ -386,6 +387,9 @@ impl Ec2Network {
             ResourceSpec::DhcpOptionsAssociation { vpc, dhcp_options } => {
                 dhcp_options::create_association(creating, vpc, dhcp_options).await
             }
+            ResourceSpec::VpcCidrBlock { vpc, cidr_block } => {
+                vpc_cidr_block::create(creating, vpc, cidr_block).await
+            }
             ResourceSpec::FlowLog {
                 vpc,
                 destination,
@@ -476,6 +480,7 @@ impl Ec2Network {
             | ResourceSpec::VpnConnection { .. }
             | ResourceSpec::SecurityGroupRule { .. }
             | ResourceSpec::Instance { .. }
+            | ResourceSpec::VpcCidrBlock { .. }
             | ResourceSpec::FlowLog { .. } => Err(AwsError::Service {
                 operation: "Update",
                 code: "Moat.NotUpdatable".into(),
@@ -522,6 +527,7 @@ impl Ec2Network {
             K::FlowLog => flow_log::delete(client, aws_id).await,
             K::DhcpOptions => dhcp_options::delete(client, aws_id).await,
             K::DhcpOptionsAssociation => dhcp_options::delete_association(client, aws_id).await,
+            K::VpcCidrBlock => vpc_cidr_block::delete(client, aws_id).await,
         }
     }
 }
@@ -690,6 +696,7 @@ async fn dry_run_call(client: &Client, kind: ResourceKind, deleting: bool) -> Re
         K::FlowLog => flow_log::dry_run(client, deleting).await,
         K::DhcpOptions => dhcp_options::dry_run(client, deleting).await,
         K::DhcpOptionsAssociation => dhcp_options::dry_run_association(client).await,
+        K::VpcCidrBlock => vpc_cidr_block::dry_run(client, deleting).await,
     }
 }
 

@@ -81,8 +81,9 @@ pub(super) async fn read(
 ) -> Result<(), AwsError> {
     let wants = |kind: ResourceKind| kinds.contains(&kind);
     let mut vpc_rows = Vec::new();
-    // A DHCP options association is the VPC's own attribute: read with it.
-    if wants(K::Vpc) || wants(K::DhcpOptionsAssociation) {
+    // A DHCP options association and the secondary blocks are the VPC's own attributes:
+    // read with it.
+    if wants(K::Vpc) || wants(K::DhcpOptionsAssociation) || wants(K::VpcCidrBlock) {
         let vpcs = with_retries(|| async {
             client
                 .describe_vpcs()
@@ -92,6 +93,9 @@ pub(super) async fn read(
                 .map_err(|e| service_error("DescribeVpcs", e))
         })
         .await?;
+        if wants(K::VpcCidrBlock) {
+            super::vpc_cidr_block::read(inventory, vpcs.vpcs(), design_id);
+        }
         for vpc in vpcs.vpcs() {
             let (Some(logical_id), Some(vpc_id)) = (owned_by(vpc.tags(), design_id), vpc.vpc_id())
             else {
