@@ -19,6 +19,9 @@ pub struct Settings {
     pub protected_targets: Vec<String>,
     /// How deployments run (parallelism, retries).
     pub apply: crate::provision::ApplyOptions,
+    /// Proxies (load balancers) whose `Forwarded` / `X-Forwarded-For` headers are believed:
+    /// behind them, the client is the address they recorded, not the proxy.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Settings {

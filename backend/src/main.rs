@@ -68,6 +68,10 @@ enum Command {
         /// Mark cookies Secure (when served over TLS, directly or behind a proxy).
         #[arg(long, env = "MOAT_SECURE_COOKIES", default_value_t = false)]
         secure_cookies: bool,
+        /// Proxies (comma-separated CIDR blocks or addresses) whose X-Forwarded-For or
+        /// Forwarded header names the client; from any other peer the headers are ignored.
+        #[arg(long, env = "MOAT_TRUSTED_PROXIES", value_delimiter = ',', value_parser = backend::api::client_address::parse_trusted_proxy)]
+        trusted_proxies: Vec<ipnet::IpNet>,
     },
     /// Manage users.
     User {
@@ -368,6 +372,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             static_dir,
             protected_targets,
             secure_cookies,
+            trusted_proxies,
         } => {
             tracing_subscriber::fmt()
                 .with_env_filter(
@@ -396,6 +401,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     .filter(|target| !target.is_empty())
                     .collect(),
                 apply: backend::provision::ApplyOptions::default(),
+                trusted_proxies,
             };
             let network = backend::aws::Ec2Network::from_environment().await;
             let state = backend::AppState {

@@ -4,12 +4,11 @@
 //! Invariant: the last active admin can be neither demoted nor disabled, so the server never
 //! locks itself out.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use axum::Json;
-use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use serde::Deserialize;
 use serde_json::json;
 use shared::api::{AuditLog, ClearedAnswer, RejectedAnswer, SignUpAnswer, UserAnswer, UserList};
@@ -19,21 +18,7 @@ use super::{ApiError, ApiJson, openapi};
 use crate::AppState;
 use crate::auth::{self, Role, UserStatus};
 
-/// The client's address, when the server knows it (absent in in-process tests).
-pub struct ClientAddress(pub Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(address)| address.ip()),
-        ))
-    }
-}
+pub use super::client_address::ClientAddress;
 
 /// How a client address is written in the throttle's rows.
 pub fn client_key(address: Option<IpAddr>) -> String {

@@ -4,6 +4,7 @@
 //! account's status and the CSRF header; handlers then check the role they need.
 
 mod accounts;
+pub mod client_address;
 pub(crate) mod error;
 pub mod headers;
 pub mod openapi;
@@ -203,7 +204,7 @@ impl std::fmt::Debug for LoginRequest {
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest, responses((status = 200, description = "Signed in; sets the HttpOnly SameSite=Strict session cookie", body = ref(openapi::body::<SessionAnswer>())), (status = 401, description = "Wrong name or password (the same answer for unknown names)", body = crate::api::error::ErrorDocument), (status = 403, description = "Right password, but the account is pending or disabled", body = crate::api::error::ErrorDocument), (status = 429, description = "Too many failed sign-ins from this client (for this account: backoff after 5; across accounts: 100 an hour); details.retry_after_seconds says how long to wait", body = crate::api::error::ErrorDocument)))]
 async fn login(
     State(state): State<AppState>,
-    accounts::ClientAddress(address): accounts::ClientAddress,
+    client_address::ClientAddress(address): client_address::ClientAddress,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let attempt = accounts::reserve_sign_in(&state, &request.name, address).await?;

@@ -1051,3 +1051,119 @@ async fn a_protected_target_waits_for_a_different_deployer_to_approve_the_exact_
         "{actions:?}"
     );
 }
+
+/// A sign-in reaching the server from `peer` with this `X-Forwarded-For`.
+fn login_via(peer: &str, forwarded_for: &str, name: &str, password: &str) -> Request<Body> {
+    let mut request = login_from(peer, name, password);
+    request
+        .headers_mut()
+        .insert("x-forwarded-for", forwarded_for.parse().expect("a header"));
+    request
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_is_itself_and_a_spoofed_header_changes_nothing() {
+    // No trusted proxies: a client rotating X-Forwarded-For is still the one client it is.
+    let direct = TestApp::new().await.with_user("target", Role::Viewer).await;
+    for attempt in 0..5 {
+        let answer = direct
+            .send(login_via(
+                "198.51.100.9:4000",
+                &format!("203.0.113.{attempt}"),
+                "target",
+                "wrong password",
+            ))
+            .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
+    }
+    let spoofed = direct
+        .send(login_via(
+            "198.51.100.9:4000",
+            "203.0.113.200",
+            "target",
+            PASSWORD,
+        ))
+        .await;
+    assert_eq!(
+        spoofed.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        spoofed.text
+    );
+
+    // Behind the load balancer (10.0.0.0/8 trusted): its one address carries many clients.
+    let balanced = TestApp::new()
+        .await
+        .with_user("target", Role::Viewer)
+        .await
+        .with_user("root", Role::Admin)
+        .await
+        .with_trusted_proxies(&["10.0.0.0/8"]);
+    for attempt in 0..5 {
+        let answer = balanced
+            .send(login_via(
+                "10.0.0.2:4000",
+                "203.0.113.7",
+                "target",
+                "wrong password",
+            ))
+            .await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
+    }
+    let guesser = balanced
+        .send(login_via(
+            "10.0.0.2:4000",
+            "203.0.113.7",
+            "target",
+            PASSWORD,
+        ))
+        .await;
+    assert_eq!(
+        guesser.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "that client is slowed"
+    );
+    let owner = balanced
+        .send(login_via(
+            "10.0.0.3:4001",
+            "203.0.113.8",
+            "target",
+            PASSWORD,
+        ))
+        .await;
+    assert_eq!(
+        owner.status,
+        StatusCode::OK,
+        "another client behind it is not: {}",
+        owner.text
+    );
+    // A client that reaches the server directly cannot borrow the slowed client's address.
+    let direct_peer = balanced
+        .send(login_via(
+            "203.0.113.9:5000",
+            "203.0.113.8",
+            "target",
+            PASSWORD,
+        ))
+        .await;
+    assert_eq!(direct_peer.status, StatusCode::OK, "{}", direct_peer.text);
+    // The audit names the clients, never the balancer.
+    let entries = balanced.state.store.audit_entries(50).await.expect("audit");
+    let details: Vec<&str> = entries.iter().map(|entry| entry.detail.as_str()).collect();
+    assert!(
+        details
+            .iter()
+            .any(|detail| detail.contains("from 203.0.113.8")),
+        "{details:?}"
+    );
+    assert!(
+        details
+            .iter()
+            .any(|detail| detail.contains("from 203.0.113.9")),
+        "{details:?}"
+    );
+    assert!(
+        !details.iter().any(|detail| detail.contains("10.0.0.")),
+        "{details:?}"
+    );
+}

@@ -66,6 +66,7 @@ impl TestApp {
                 base_delay: std::time::Duration::from_millis(5),
                 ..Default::default()
             },
+            trusted_proxies: Vec::new(),
         };
         let network = Arc::new(network);
         let state = AppState {
@@ -78,6 +79,17 @@ impl TestApp {
             network,
             _data_dir: data_dir,
         }
+    }
+
+    /// Believes the forwarding headers of peers in `proxies`.
+    pub fn with_trusted_proxies(mut self, proxies: &[&str]) -> TestApp {
+        let mut settings = (*self.state.settings).clone();
+        settings.trusted_proxies = proxies
+            .iter()
+            .map(|proxy| backend::api::client_address::parse_trusted_proxy(proxy).expect("a proxy"))
+            .collect();
+        self.state.settings = Arc::new(settings);
+        self
     }
 
     /// Puts a deployment target (region) under the two-person rule.

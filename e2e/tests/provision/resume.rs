@@ -24,6 +24,7 @@ fn settings(data_dir: &std::path::Path) -> Settings {
         body_limit_bytes: 1 << 20,
         protected_targets: Vec::new(),
         apply: Harness::options(),
+        trusted_proxies: Vec::new(),
     }
 }
 
