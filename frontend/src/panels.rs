@@ -535,6 +535,7 @@ fn table_columns(field: &str) -> Option<Vec<(&'static str, Column)>> {
             ("cidr", Column::Optional),
             ("security_group", Column::Optional),
             ("prefix_list", Column::Optional),
+            ("description", Column::Optional),
         ]),
         "entries" => Some(vec![
             ("rule_number", Column::Number),

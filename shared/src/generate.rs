@@ -26,6 +26,7 @@ fn rule(
         cidr,
         security_group,
         prefix_list: None,
+        description: None,
     }
 }
 

@@ -442,22 +442,29 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
                     cidr: None,
                     security_group: None,
                     prefix_list: None,
+                    description: None,
                 };
+                // Each peer keeps the description EC2 holds on it.
+                let described =
+                    |text: Option<&str>| text.filter(|t| !t.is_empty()).map(str::to_string);
                 for range in permission.ip_ranges() {
                     rules.push(SecurityGroupRule {
                         cidr: range.cidr_ip().map(str::to_string),
+                        description: described(range.description()),
                         ..base.clone()
                     });
                 }
                 for pair in permission.user_id_group_pairs() {
                     rules.push(SecurityGroupRule {
                         security_group: pair.group_id().map(str::to_string),
+                        description: described(pair.description()),
                         ..base.clone()
                     });
                 }
                 for list in permission.prefix_list_ids() {
                     rules.push(SecurityGroupRule {
                         prefix_list: list.prefix_list_id().map(str::to_string),
+                        description: described(list.description()),
                         ..base.clone()
                     });
                 }

@@ -429,6 +429,7 @@ pub fn drop_item(
                     cidr: Some("0.0.0.0/0".into()),
                     security_group: None,
                     prefix_list: None,
+                    description: None,
                 }],
             });
         }

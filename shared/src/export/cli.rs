@@ -517,23 +517,31 @@ associate_cidr_block() {
                 from_port,
                 to_port,
                 peer,
+                description,
             } => {
                 let mut permission = json!({"IpProtocol": data(protocol)});
+                let described = |mut peer: Value| {
+                    if let Some(description) = description {
+                        peer["Description"] = json!(data(description));
+                    }
+                    peer
+                };
                 if protocol != "-1" {
                     permission["FromPort"] = json!(from_port);
                     permission["ToPort"] = json!(to_port);
                 }
                 match peer {
                     RulePeer::Cidr(cidr) => {
-                        permission["IpRanges"] = json!([{"CidrIp": data(cidr)}]);
+                        permission["IpRanges"] = json!([described(json!({"CidrIp": data(cidr)}))]);
                     }
                     RulePeer::SecurityGroup(group) => {
-                        permission["UserIdGroupPairs"] = json!([{
+                        permission["UserIdGroupPairs"] = json!([described(json!({
                             "GroupId": splice(&name_of(ResourceKind::SecurityGroup, group))
-                        }]);
+                        }))]);
                     }
                     RulePeer::PrefixList(list) => {
-                        permission["PrefixListIds"] = json!([{"PrefixListId": data(list)}]);
+                        permission["PrefixListIds"] =
+                            json!([described(json!({"PrefixListId": data(list)}))]);
                     }
                 }
                 let direction = if *egress { "egress" } else { "ingress" };

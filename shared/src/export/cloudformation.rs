@@ -117,12 +117,16 @@ pub fn template(design: &Design, design_id: &str) -> Value {
             from_port,
             to_port,
             peer: RulePeer::Cidr(cidr),
+            description,
         } = &resource.spec
         {
             let mut rule = json!({"IpProtocol": protocol_value(protocol), "CidrIp": cidr});
             if protocol != "-1" {
                 rule["FromPort"] = json!(from_port);
                 rule["ToPort"] = json!(to_port);
+            }
+            if let Some(description) = description {
+                rule["Description"] = json!(description);
             }
             inline_egress
                 .entry(security_group.clone())
@@ -416,6 +420,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 from_port,
                 to_port,
                 peer,
+                description,
             } => {
                 if *egress && matches!(peer, RulePeer::Cidr(_)) {
                     // Inline on its group (see above).
@@ -444,6 +449,9 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                         properties[group_key] = json!({"Fn::GetAtt": [name(ResourceKind::SecurityGroup, group), "GroupId"]});
                     }
                     RulePeer::PrefixList(list) => properties[list_key] = json!(list),
+                }
+                if let Some(description) = description {
+                    properties["Description"] = json!(description);
                 }
                 (
                     if *egress {

@@ -507,6 +507,7 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 from_port,
                 to_port,
                 peer,
+                description,
             } => {
                 let kind = if *egress {
                     "aws_vpc_security_group_egress_rule"
@@ -518,7 +519,12 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                         "security_group_id",
                         reference(ResourceKind::SecurityGroup, security_group, "id"),
                     )
-                    .text("description", &format!("{id} (Moat)"))
+                    .text(
+                        "description",
+                        &description
+                            .clone()
+                            .unwrap_or_else(|| format!("{id} (Moat)")),
+                    )
                     .text("ip_protocol", protocol);
                 if protocol != "-1" {
                     block = block

@@ -37,6 +37,46 @@ fn with_secondary_block() -> Design {
 }
 
 #[test]
+fn a_rule_description_reaches_every_export_escaped() {
+    let mut design = crate::templates::template("multimodal-endpoints")
+        .unwrap()
+        .design()
+        .unwrap();
+    let hostile = "it's \"$(touch /tmp/pwned)\" ${var.x}";
+    let group = design
+        .security_groups
+        .iter_mut()
+        .find(|group| !group.ingress.is_empty())
+        .expect("a group with an ingress rule");
+    group.ingress[0].description = Some(hostile.to_string());
+    let template = cloudformation::template(&design, "d-1");
+    let described = template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|resource| resource["Properties"]["Description"].as_str())
+        .any(|text| text == hostile);
+    assert!(described, "CloudFormation carries it as a string value");
+    let terraform: String = terraform::files(&design, "d-1")
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect();
+    assert!(
+        terraform.contains(r#"= "it's \"$(touch /tmp/pwned)\" $${var.x}""#),
+        "Terraform escapes quotes and interpolation: {terraform}"
+    );
+    let script = cli::apply_script(&design, "d-1");
+    let line = script
+        .lines()
+        .find(|line| line.contains("touch /tmp/pwned"))
+        .expect("the script carries it");
+    assert!(
+        line.trim_start().starts_with("--ip-permissions '") && line.contains(r#"it'\''s"#),
+        "inside one single-quoted word: {line}"
+    );
+}
+
+#[test]
 fn every_export_associates_the_secondary_block_before_the_subnet_in_it() {
     let design = with_secondary_block();
     let template = cloudformation::template(&design, "d-1");
@@ -823,6 +863,7 @@ mod unique_names {
                     cidr: None,
                     security_group: Some(ids[(index + 1) % ids.len()].clone()),
                     prefix_list: None,
+                    description: None,
                 }],
                 egress: Vec::new(),
             })

@@ -35,6 +35,10 @@ pub struct SecurityGroupRule {
     pub security_group: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix_list: Option<String>,
+    /// What the rule is for, kept on the rule in AWS (up to 255 characters of AWS's set:
+    /// `sg.name-invalid`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 impl DesignObject for SecurityGroup {

@@ -400,13 +400,15 @@ const SECURITY_GROUP_RULE: ResourceFacts = ResourceFacts {
     rank: 17,
     tagged: false,
     long_pole: false,
-    in_place: NO_ATTRIBUTES,
+    in_place: &["description"],
     cloudformation_type: "AWS::EC2::SecurityGroupIngress",
     terraform_type: "aws_vpc_security_group_rule",
     ec2_resource_type: "security-group-rule",
     create_actions: &[
         "ec2:AuthorizeSecurityGroupIngress",
         "ec2:AuthorizeSecurityGroupEgress",
+        "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
+        "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
     ],
     delete_actions: &[
         "ec2:RevokeSecurityGroupIngress",

@@ -213,6 +213,9 @@ pub enum ResourceSpec {
         from_port: i32,
         to_port: i32,
         peer: RulePeer,
+        /// Changed in place (AWS keeps it on the rule, not in its identity).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
     },
     Route {
         route_table: String,
@@ -333,7 +336,12 @@ impl ResourceSpec {
                 attributes([("network_acl", network_acl.clone())])
             }
             // Identified by their logical id alone.
-            ResourceSpec::ElasticIp | ResourceSpec::SecurityGroupRule { .. } => BTreeMap::new(),
+            ResourceSpec::ElasticIp => BTreeMap::new(),
+            ResourceSpec::SecurityGroupRule { description, .. } => description
+                .iter()
+                .filter(|text| !text.is_empty())
+                .map(|text| ("description".to_string(), text.clone()))
+                .collect(),
             ResourceSpec::NatGateway { subnet, .. } => attributes([("subnet", subnet.clone())]),
             ResourceSpec::VpnConnection {
                 vpn_gateway,
@@ -1001,6 +1009,7 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                         from_port,
                         to_port,
                         peer,
+                        description: rule.description.clone().filter(|text| !text.is_empty()),
                     },
                 );
             }
@@ -1148,12 +1157,7 @@ pub fn plan(desired: &[DesiredResource], observed: &[ObservedResource]) -> Plan 
             actions.insert(&resource.key, Action::Create);
             continue;
         };
-        let mut changed: Vec<String> = resource
-            .attributes
-            .iter()
-            .filter(|(name, value)| found.attributes.get(*name) != Some(value))
-            .map(|(name, _)| name.clone())
-            .collect();
+        let mut changed: Vec<String> = differing_attributes(resource, found);
         let replaced_dependencies: Vec<String> = resource
             .depends_on
             .iter()
@@ -1239,6 +1243,29 @@ pub fn plan(desired: &[DesiredResource], observed: &[ObservedResource]) -> Plan 
         });
     }
     Plan { steps, unchanged }
+}
+
+/// The attributes on which what the design asks for and what the account holds disagree:
+/// the design's own, and the in-place ones the account holds that the design leaves out (a
+/// rule description removed from the design is a change, not nothing).
+fn differing_attributes(resource: &DesiredResource, found: &ObservedResource) -> Vec<String> {
+    let mut names: Vec<String> = resource
+        .attributes
+        .iter()
+        .filter(|(name, value)| found.attributes.get(*name) != Some(value))
+        .map(|(name, _)| name.clone())
+        .collect();
+    for name in resource.key.kind.facts().in_place {
+        if !resource.attributes.contains_key(*name)
+            && found
+                .attributes
+                .get(*name)
+                .is_some_and(|value| !value.is_empty())
+        {
+            names.push(name.to_string());
+        }
+    }
+    names
 }
 
 /// The logical id of a VPC's secondary block: `vpc-main/cidr/100.64.0.0/16`.
@@ -1328,14 +1355,12 @@ pub fn drift(desired: &[DesiredResource], observed: &[ObservedResource]) -> Vec<
                 kind: DriftKind::Missing,
             }),
             Some(found) => {
-                let attributes: Vec<AttributeDrift> = resource
-                    .attributes
-                    .iter()
-                    .filter(|(name, value)| found.attributes.get(*name) != Some(value))
-                    .map(|(name, value)| AttributeDrift {
-                        name: name.clone(),
-                        designed: value.clone(),
-                        found: found.attributes.get(name).cloned().unwrap_or_default(),
+                let attributes: Vec<AttributeDrift> = differing_attributes(resource, found)
+                    .into_iter()
+                    .map(|name| AttributeDrift {
+                        designed: resource.attributes.get(&name).cloned().unwrap_or_default(),
+                        found: found.attributes.get(&name).cloned().unwrap_or_default(),
+                        name,
                     })
                     .collect();
                 if !attributes.is_empty() {

@@ -545,7 +545,7 @@ pub const CATALOGUE: &[CodeEntry] = &[
         code: "sg.name-invalid",
         severities: &[Severity::Error],
         section: "Moat's own",
-        rule: "a security group name and description are what AWS accepts (255 characters of its set; no `sg-` prefix)",
+        rule: "a security group's name and description, and its rules' descriptions, are what AWS accepts (255 characters of its set; no `sg-` prefix for a name)",
         source: "Moat: the work one design may ask for, the document's own consistency, and audit findings (checkov)",
     },
     CodeEntry {

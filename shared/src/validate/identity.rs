@@ -155,7 +155,21 @@ pub(super) fn check(design: &Design, document: &serde_json::Value, out: &mut Vec
         }
     }
     for group in &design.security_groups {
-        for (field, text) in [("name", &group.name), ("description", &group.description)] {
+        let rule_descriptions = [("ingress", &group.ingress), ("egress", &group.egress)]
+            .into_iter()
+            .flat_map(|(direction, rules)| {
+                rules.iter().enumerate().filter_map(move |(index, rule)| {
+                    let text = rule.description.as_ref()?;
+                    Some((format!("{direction} rule {} description", index + 1), text))
+                })
+            });
+        let texts = [
+            ("name".to_string(), &group.name),
+            ("description".to_string(), &group.description),
+        ]
+        .into_iter()
+        .chain(rule_descriptions);
+        for (field, text) in texts {
             let bad: String = text
                 .chars()
                 .filter(|c| !is_group_text_character(*c))

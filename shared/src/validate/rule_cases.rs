@@ -1659,6 +1659,24 @@ pub fn rule_cases() -> Vec<RuleCase> {
             )]),
         ),
         case(
+            codes::SG_NAME_INVALID,
+            vec![
+                patched(&[("/security_groups/0/name", json!("sg-app"))]),
+                patched(&[(
+                    "/security_groups/0/ingress/0/description",
+                    json!("https from the VPC <script>"),
+                )]),
+                patched(&[(
+                    "/security_groups/0/egress/0/description",
+                    json!("x".repeat(256)),
+                )]),
+            ],
+            patched(&[(
+                "/security_groups/0/ingress/0/description",
+                json!("HTTPS from the VPC (ALB health checks) #42"),
+            )]),
+        ),
+        case(
             codes::DHCP_DOMAIN_NAME_INVALID,
             vec![
                 patched(&[(

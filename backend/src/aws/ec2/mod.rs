@@ -331,17 +331,18 @@ impl Ec2Network {
                 from_port,
                 to_port,
                 peer,
+                description,
             } => {
-                security_group::create_rule(
-                    creating,
+                let rule = security_group::Rule {
                     security_group,
-                    *egress,
+                    egress: *egress,
                     protocol,
-                    *from_port,
-                    *to_port,
+                    from_port: *from_port,
+                    to_port: *to_port,
                     peer,
-                )
-                .await
+                    description: description.as_deref(),
+                };
+                security_group::create_rule(creating, rule).await
             }
             ResourceSpec::Route {
                 route_table,
@@ -466,6 +467,26 @@ impl Ec2Network {
             ResourceSpec::DhcpOptionsAssociation { dhcp_options, .. } => {
                 dhcp_options::update_association(client, dhcp_options, ids, aws_id).await
             }
+            ResourceSpec::SecurityGroupRule {
+                security_group,
+                egress,
+                protocol,
+                from_port,
+                to_port,
+                peer,
+                description,
+            } => {
+                let rule = security_group::Rule {
+                    security_group,
+                    egress: *egress,
+                    protocol,
+                    from_port: *from_port,
+                    to_port: *to_port,
+                    peer,
+                    description: description.as_deref(),
+                };
+                security_group::update_rule_description(client, ids, rule, aws_id).await
+            }
             ResourceSpec::CustomerGateway { .. }
             | ResourceSpec::DhcpOptions { .. }
             | ResourceSpec::PlacementGroup { .. }
@@ -478,7 +499,6 @@ impl Ec2Network {
             | ResourceSpec::ElasticIp
             | ResourceSpec::NatGateway { .. }
             | ResourceSpec::VpnConnection { .. }
-            | ResourceSpec::SecurityGroupRule { .. }
             | ResourceSpec::Instance { .. }
             | ResourceSpec::VpcCidrBlock { .. }
             | ResourceSpec::FlowLog { .. } => Err(AwsError::Service {

@@ -12,8 +12,8 @@ use shared::plan::{
 use super::Creating;
 use super::calls::*;
 use super::inventory::Inventory;
-use crate::aws::AwsError;
 use crate::aws::sdk::service_error;
+use crate::aws::{AwsError, ResolvedIds};
 
 pub(super) async fn create(
     creating: Creating<'_>,
@@ -66,24 +66,50 @@ pub(super) async fn create(
     Ok(group_id)
 }
 
+/// One rule as the plan states it: its group and peer by logical id.
+pub(super) struct Rule<'a> {
+    pub security_group: &'a str,
+    pub egress: bool,
+    pub protocol: &'a str,
+    pub from_port: i32,
+    pub to_port: i32,
+    pub peer: &'a RulePeer,
+    pub description: Option<&'a str>,
+}
+
+impl Rule<'_> {
+    /// Its group's AWS id and EC2's permission for it, with `description`.
+    fn resolved<'i>(
+        &self,
+        ids: &'i ResolvedIds,
+        description: Option<&str>,
+    ) -> Result<(&'i str, IpPermission), AwsError> {
+        let group_id = ids.get(K::SecurityGroup, self.security_group)?;
+        let peer_group_id = match self.peer {
+            RulePeer::SecurityGroup(peer_group) => Some(ids.get(K::SecurityGroup, peer_group)?),
+            RulePeer::Cidr(_) | RulePeer::PrefixList(_) => None,
+        };
+        let permission = permission(
+            self.protocol,
+            self.from_port,
+            self.to_port,
+            self.peer,
+            peer_group_id,
+            description,
+        );
+        Ok((group_id, permission))
+    }
+}
+
 pub(super) async fn create_rule(
     creating: Creating<'_>,
-    security_group: &str,
-    egress: bool,
-    protocol: &str,
-    from_port: i32,
-    to_port: i32,
-    peer: &RulePeer,
+    rule: Rule<'_>,
 ) -> Result<String, AwsError> {
     let Creating {
         client, ids, tags, ..
     } = creating;
-    let group_id = ids.get(K::SecurityGroup, security_group)?;
-    let peer_group_id = match peer {
-        RulePeer::SecurityGroup(peer_group) => Some(ids.get(K::SecurityGroup, peer_group)?),
-        _ => None,
-    };
-    let permission = permission(protocol, from_port, to_port, peer, peer_group_id);
+    let (group_id, permission) = rule.resolved(ids, rule.description)?;
+    let egress = rule.egress;
     let authorized = if egress {
         client
             .authorize_security_group_egress()
@@ -108,6 +134,39 @@ pub(super) async fn create_rule(
         other => other?,
     }
     Ok(format!("{group_id}:{}", tags.logical_id))
+}
+
+/// A rule's description, changed in place (none removes it).
+pub(super) async fn update_rule_description(
+    client: &Client,
+    ids: &ResolvedIds,
+    rule: Rule<'_>,
+    aws_id: &str,
+) -> Result<String, AwsError> {
+    // EC2 removes a description when the request leaves it out.
+    let (group_id, permission) =
+        rule.resolved(ids, rule.description.filter(|text| !text.is_empty()))?;
+    let egress = rule.egress;
+    if egress {
+        client
+            .update_security_group_rule_descriptions_egress()
+            .group_id(group_id)
+            .ip_permissions(permission)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| service_error("UpdateSecurityGroupRuleDescriptionsEgress", e))?;
+    } else {
+        client
+            .update_security_group_rule_descriptions_ingress()
+            .group_id(group_id)
+            .ip_permissions(permission)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| service_error("UpdateSecurityGroupRuleDescriptionsIngress", e))?;
+    }
+    Ok(aws_id.to_string())
 }
 
 pub(super) async fn delete(client: &Client, aws_id: &str) -> Result<(), AwsError> {
@@ -141,6 +200,7 @@ pub(super) async fn delete_rule(
         hidden("_to_port").parse().unwrap_or(-1),
         &peer,
         peer_group,
+        None,
     );
     let group_id = hidden("_group_id");
     if hidden("_egress") == "true" {
@@ -260,25 +320,46 @@ pub(super) async fn read(
                         permission.to_port().unwrap_or(-1),
                     )
                 };
-                let mut peers: Vec<(RulePeer, String, &str)> = Vec::new();
+                // Each peer with the description EC2 keeps on it.
+                let mut peers: Vec<(RulePeer, String, &str, Option<&str>)> = Vec::new();
                 for range in permission.ip_ranges() {
                     let cidr = range.cidr_ip().unwrap_or_default().to_string();
-                    peers.push((RulePeer::Cidr(cidr.clone()), cidr, "cidr"));
+                    peers.push((
+                        RulePeer::Cidr(cidr.clone()),
+                        cidr,
+                        "cidr",
+                        range.description(),
+                    ));
                 }
                 for range in permission.ipv6_ranges() {
                     let cidr = range.cidr_ipv6().unwrap_or_default().to_string();
-                    peers.push((RulePeer::Cidr(cidr.clone()), cidr, "cidr"));
+                    peers.push((
+                        RulePeer::Cidr(cidr.clone()),
+                        cidr,
+                        "cidr",
+                        range.description(),
+                    ));
                 }
                 for pair in permission.user_id_group_pairs() {
                     let peer_id = pair.group_id().unwrap_or_default().to_string();
                     let peer_logical = inventory.logical_of(&peer_id);
-                    peers.push((RulePeer::SecurityGroup(peer_logical), peer_id, "sg"));
+                    peers.push((
+                        RulePeer::SecurityGroup(peer_logical),
+                        peer_id,
+                        "sg",
+                        pair.description(),
+                    ));
                 }
                 for list in permission.prefix_list_ids() {
                     let list_id = list.prefix_list_id().unwrap_or_default().to_string();
-                    peers.push((RulePeer::PrefixList(list_id.clone()), list_id, "pl"));
+                    peers.push((
+                        RulePeer::PrefixList(list_id.clone()),
+                        list_id,
+                        "pl",
+                        list.description(),
+                    ));
                 }
-                for (peer, peer_aws, peer_type) in peers {
+                for (peer, peer_aws, peer_type, description) in peers {
                     let rule_id = security_group_rule_id(
                         group_logical,
                         egress,
@@ -287,18 +368,22 @@ pub(super) async fn read(
                         to_port,
                         &peer,
                     );
+                    let mut attributes = pairs([
+                        ("_group_id", group_id.clone()),
+                        ("_egress", egress.to_string()),
+                        ("_protocol", protocol.clone()),
+                        ("_from_port", from_port.to_string()),
+                        ("_to_port", to_port.to_string()),
+                        ("_peer_type", peer_type.to_string()),
+                        ("_peer", peer_aws),
+                    ]);
+                    if let Some(text) = description.filter(|text| !text.is_empty()) {
+                        attributes.insert("description".to_string(), text.to_string());
+                    }
                     inventory.observed.push(ObservedResource {
                         key: ResourceKey::new(K::SecurityGroupRule, rule_id.clone()),
                         aws_id: format!("{group_id}:{rule_id}"),
-                        attributes: pairs([
-                            ("_group_id", group_id.clone()),
-                            ("_egress", egress.to_string()),
-                            ("_protocol", protocol.clone()),
-                            ("_from_port", from_port.to_string()),
-                            ("_to_port", to_port.to_string()),
-                            ("_peer_type", peer_type.to_string()),
-                            ("_peer", peer_aws),
-                        ]),
+                        attributes,
                     });
                 }
             }
@@ -313,6 +398,7 @@ fn permission(
     to_port: i32,
     peer: &RulePeer,
     peer_group_id: Option<&str>,
+    description: Option<&str>,
 ) -> IpPermission {
     let mut builder = IpPermission::builder().ip_protocol(protocol);
     if protocol != "-1" {
@@ -320,17 +406,28 @@ fn permission(
     }
     match peer {
         RulePeer::Cidr(cidr) => builder
-            .ip_ranges(IpRange::builder().cidr_ip(cidr).build())
+            .ip_ranges(
+                IpRange::builder()
+                    .cidr_ip(cidr)
+                    .set_description(description.map(str::to_string))
+                    .build(),
+            )
             .build(),
         RulePeer::SecurityGroup(_) => builder
             .user_id_group_pairs(
                 UserIdGroupPair::builder()
                     .group_id(peer_group_id.unwrap_or_default())
+                    .set_description(description.map(str::to_string))
                     .build(),
             )
             .build(),
         RulePeer::PrefixList(list) => builder
-            .prefix_list_ids(PrefixListId::builder().prefix_list_id(list).build())
+            .prefix_list_ids(
+                PrefixListId::builder()
+                    .prefix_list_id(list)
+                    .set_description(description.map(str::to_string))
+                    .build(),
+            )
             .build(),
     }
 }
