@@ -249,7 +249,7 @@ fn Palette() -> impl IntoView {
                         <button
                             class="palette-item"
                             aria-label=item.label()
-                            title=format!("Drag a {} onto the canvas, or press Enter to add one", item.label())
+                            title=format!("Drag {} onto the canvas, or press Enter to add one", shared::diagnostic::with_article(item.label()))
                             on:pointerdown=move |event| {
                                 event.prevent_default();
                                 state.palette_drag.set(Some(item));
@@ -416,8 +416,71 @@ fn DeploymentPanel() -> impl IntoView {
 #[component]
 fn TemplateGallery() -> impl IntoView {
     let state = expect_context::<AppState>();
+    let dialog: NodeRef<leptos::html::Section> = NodeRef::new();
+    // A modal dialog: focus moves into it when it opens, Tab stays inside it, and Escape
+    // closes it and gives focus back to the button that opened it.
+    let buttons = move || -> Vec<web_sys::HtmlElement> {
+        let Some(section) = dialog.get_untracked() else {
+            return Vec::new();
+        };
+        let Ok(found) = section.query_selector_all("button") else {
+            return Vec::new();
+        };
+        (0..found.length())
+            .filter_map(|index| found.item(index))
+            .filter_map(|node| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(node).ok())
+            .collect()
+    };
+    let close = move || {
+        state.gallery_open.set(false);
+        if let Some(opener) = document()
+            .query_selector("button[aria-label='New from template']")
+            .ok()
+            .flatten()
+            .and_then(|element| {
+                wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(element).ok()
+            })
+        {
+            let _ = opener.focus();
+        }
+    };
+    Effect::new(move |_| {
+        if dialog.get().is_some()
+            && let Some(first) = buttons().into_iter().next()
+        {
+            let _ = first.focus();
+        }
+    });
+    let on_keydown = move |event: leptos::ev::KeyboardEvent| match event.key().as_str() {
+        "Escape" => {
+            event.prevent_default();
+            event.stop_propagation();
+            close();
+        }
+        "Tab" => {
+            let all = buttons();
+            let (Some(first), Some(last)) = (all.first(), all.last()) else {
+                return;
+            };
+            let active = document().active_element();
+            let on = |element: &web_sys::HtmlElement| {
+                active.as_ref().is_some_and(|active| {
+                    let element: &web_sys::Element = element.as_ref();
+                    active == element
+                })
+            };
+            if event.shift_key() && on(first) {
+                event.prevent_default();
+                let _ = last.focus();
+            } else if !event.shift_key() && on(last) {
+                event.prevent_default();
+                let _ = first.focus();
+            }
+        }
+        _ => {}
+    };
     view! {
-        <section class="gallery" role="dialog" aria-label="Templates">
+        <section class="gallery" role="dialog" aria-modal="true" aria-label="Templates" node_ref=dialog on:keydown=on_keydown>
             <h2>"New from template"</h2>
             {shared::templates::TEMPLATES
                 .iter()
@@ -443,7 +506,7 @@ fn TemplateGallery() -> impl IntoView {
                     }
                 })
                 .collect_view()}
-            <button on:click=move |_| state.gallery_open.set(false)>"Close"</button>
+            <button aria-label="Close templates" on:click=move |_| close()>"Close"</button>
         </section>
     }
 }

@@ -444,6 +444,11 @@ pub fn Canvas() -> impl IntoView {
             </g>
             </g>
         </svg>
+        <Show when=move || state.editor.with(|editor| editor.design().object_count() == 0)>
+            <p class="empty-hint" role="note" id="empty-hint">
+                "An empty network: drag a VPC from the palette onto the canvas, or start from one of the Templates."
+            </p>
+        </Show>
         <div class="zoom-controls" role="toolbar" aria-label="Zoom">
             <button aria-label="Zoom out" on:click=move |_| zoom_by(&state, 1.0 / 1.25)>"−"</button>
             <span id="zoom-level">{move || format!("{:.0}%", state.camera.get().scale * 100.0)}</span>

@@ -4,6 +4,16 @@
 
 use serde::{Deserialize, Serialize};
 
+/// A noun with its indefinite article as a person reads it: "a VPC", "an Interface endpoint".
+pub fn with_article(noun: &str) -> String {
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
+}
+
 /// How bad a finding is. `Info` is a fact a reviewer must see that is not a mistake (no flow
 /// logs, instances that get public addresses, a group only workloads Moat does not start use):
 /// what an auditor or a policy scanner such as checkov would point at.
@@ -70,5 +80,19 @@ impl Diagnostic {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn nouns_take_the_article_they_are_read_with() {
+        assert_eq!(
+            super::with_article("Interface endpoint"),
+            "an Interface endpoint"
+        );
+        assert_eq!(super::with_article("Elastic IP"), "an Elastic IP");
+        assert_eq!(super::with_article("VPC"), "a VPC");
+        assert_eq!(super::with_article("NAT gateway"), "a NAT gateway");
     }
 }

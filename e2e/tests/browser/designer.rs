@@ -1252,3 +1252,60 @@ async fn shift_select_rubber_band_group_edits_lanes_and_whole_design_export() ->
     })
     .await
 }
+
+/// The first minute: an empty canvas says what to do, and the Templates dialog is a modal one
+/// can work with the keyboard (focus inside, Tab kept inside, Escape closes and returns focus).
+async fn templates_dialog_and_empty_canvas(
+    browser: &Browser,
+    server: &MoatServer,
+) -> anyhow::Result<()> {
+    browser.client.goto(&server.url).await?;
+    browser.find("#empty-hint").await?;
+    browser
+        .find("[title^='Drag an Interface endpoint onto the canvas']")
+        .await?;
+    browser
+        .click("button[aria-label='New from template']")
+        .await?;
+    let focused_template = "document.activeElement?.dataset?.template === 'mvp'";
+    browser.wait_until(focused_template, 5).await?;
+    browser
+        .press(&[char::from(Key::Shift), char::from(Key::Tab)])
+        .await?;
+    browser
+        .wait_until(
+            "document.activeElement?.getAttribute('aria-label') === 'Close templates'",
+            5,
+        )
+        .await?;
+    browser.press(&[char::from(Key::Tab)]).await?;
+    browser.wait_until(focused_template, 5).await?;
+    browser.press(&[char::from(Key::Escape)]).await?;
+    browser
+        .wait_until(
+            "!document.querySelector(\"section[aria-label='Templates']\") && document.activeElement?.getAttribute('aria-label') === 'New from template'",
+            5,
+        )
+        .await?;
+    // Escape closed the dialog and changed nothing else.
+    assert_eq!(
+        draft(browser, "d === null ? 0 : d.vpcs.length").await?,
+        Value::from(0)
+    );
+    let (canvas_x, canvas_y) = browser.element_origin("#canvas").await?;
+    drag_item(browser, "VPC", canvas_x + 30.0, canvas_y + 60.0).await?;
+    browser
+        .wait_until("!document.querySelector('#empty-hint')", 5)
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_canvas_says_what_to_do_and_the_templates_dialog_keeps_the_keyboard()
+-> anyhow::Result<()> {
+    with_browser("first-minute", |browser, server| async move {
+        let outcome = templates_dialog_and_empty_canvas(&browser, &server).await;
+        (browser, outcome)
+    })
+    .await
+}
