@@ -302,15 +302,15 @@ pub fn drop_item(
         }
         DropTarget::Vpc => Some(container_at(design, ObjectKind::Vpc, x, y).ok_or_else(|| {
             refused(format!(
-                "A {} must be dropped inside a VPC: drop it onto a VPC box",
-                item.label()
+                "{} must be dropped inside a VPC: drop it onto a VPC box",
+                sentence_start(&crate::diagnostic::with_article(item.label()))
             ))
         })?),
         DropTarget::Subnet => Some(container_at(design, ObjectKind::Subnet, x, y).ok_or_else(
             || {
                 refused(format!(
-                    "A {} must be dropped inside a subnet: drop it onto a subnet box",
-                    item.label()
+                    "{} must be dropped inside a subnet: drop it onto a subnet box",
+                    sentence_start(&crate::diagnostic::with_article(item.label()))
                 ))
             },
         )?),
@@ -523,6 +523,15 @@ pub fn drop_item(
     Ok(id)
 }
 
+/// Text that opens a sentence: its first letter upper-case ("an Interface endpoint" → "An …").
+fn sentence_start(text: &str) -> String {
+    let mut characters = text.chars();
+    characters
+        .next()
+        .map(|first| first.to_uppercase().collect::<String>() + characters.as_str())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,8 +641,24 @@ mod tests {
         let (mut editor, _, _) = editor_with_subnet();
         let before = editor.design().clone();
         let cases = [
-            (PaletteItem::NatGateway, 2000.0, 2000.0, "inside a subnet"),
-            (PaletteItem::InternetGateway, 2000.0, 2000.0, "inside a VPC"),
+            (
+                PaletteItem::NatGateway,
+                2000.0,
+                2000.0,
+                "A NAT gateway must be dropped inside a subnet",
+            ),
+            (
+                PaletteItem::InternetGateway,
+                2000.0,
+                2000.0,
+                "An Internet gateway must be dropped inside a VPC",
+            ),
+            (
+                PaletteItem::InterfaceEndpoint,
+                2000.0,
+                2000.0,
+                "An Interface endpoint must be dropped inside a subnet",
+            ),
             (PaletteItem::GpuNode, 400.0, 250.0, "inside a subnet"),
             (PaletteItem::CustomerGateway, 400.0, 250.0, "outside VPC"),
             (
