@@ -16,6 +16,8 @@
 //! here (`DryRunOperation`, or `UnauthorizedOperation` for actions the test denies), because
 //! moto carries out some `DryRun` calls for real. It can add a per-call latency and keep NAT
 //! gateways and endpoints `pending` for a while after creation (the deploy bench).
+//! **`ModifyVpcEndpoint` with `ResetPolicy`** (moto ignores it) is passed on as the same call
+//! with AWS's default full-access policy, which is what the reset gives an endpoint on EC2.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -133,6 +135,26 @@ impl Drop for FaultLayer {
 
 fn parse_form(body: &[u8]) -> BTreeMap<String, String> {
     form_urlencoded::parse(body).into_owned().collect()
+}
+
+/// `ModifyVpcEndpoint` with `ResetPolicy=true` rewritten as the same call giving AWS's default
+/// policy (moto ignores `ResetPolicy`); none for every other call.
+fn with_policy_reset(action: &str, form: &BTreeMap<String, String>) -> Option<Bytes> {
+    if action != "ModifyVpcEndpoint" || form.get("ResetPolicy").map(String::as_str) != Some("true")
+    {
+        return None;
+    }
+    let mut body = form_urlencoded::Serializer::new(String::new());
+    for (name, value) in form {
+        if name != "ResetPolicy" && name != "PolicyDocument" {
+            body.append_pair(name, value);
+        }
+    }
+    body.append_pair(
+        "PolicyDocument",
+        &shared::model::endpoint_policy::full_access().to_string(),
+    );
+    Some(Bytes::from(body.finish()))
 }
 
 /// Moto ignores `CreateDhcpOptions`' tag specification, which EC2 applies at creation: the
@@ -610,10 +632,11 @@ async fn handle(
             .unwrap_or("/")
     ));
     for (name, value) in &parts.headers {
-        if name != "host" {
+        if name != "host" && name != "content-length" {
             forwarded = forwarded.header(name, value);
         }
     }
+    let body = with_policy_reset(&action, &form).unwrap_or(body);
     let Ok(forwarded) = forwarded.body(Full::new(body.clone())) else {
         return Err(DroppedConnection);
     };

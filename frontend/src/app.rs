@@ -96,13 +96,9 @@ pub fn App() -> impl IntoView {
     });
 
     let on_keydown = window_event_listener(leptos::ev::keydown, move |event| {
-        let target_is_field = event
-            .target()
-            .and_then(|target| {
-                wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(target).ok()
-            })
-            .is_some();
-        if target_is_field {
+        // Keys typed into a text box, a text area or a select are theirs (Ctrl+A selects the
+        // text, Ctrl+Z undoes the typing), not the design's.
+        if crate::canvas::event_in_field(&event) {
             return;
         }
         let key = event.key();

@@ -483,7 +483,7 @@ fn object_under(event: &leptos::ev::PointerEvent) -> Option<String> {
 }
 
 /// Whether a key event was typed into a form field (which keeps its keys).
-fn event_in_field(event: &leptos::ev::KeyboardEvent) -> bool {
+pub(crate) fn event_in_field(event: &leptos::ev::KeyboardEvent) -> bool {
     event
         .target()
         .and_then(|target| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(target).ok())

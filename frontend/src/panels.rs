@@ -286,14 +286,30 @@ fn field_editor(
             rule_table(state, table_object_id, table_field, label, rows, columns).into_any()
         }
         FieldControl::Table | FieldControl::Document => {
-            let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+            // A document left out (an endpoint's policy) shows empty, and emptying clears it.
+            let optional = matches!(field.control, FieldControl::Document);
+            let text = if optional && value.is_null() {
+                String::new()
+            } else {
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            };
             view! {
                 <label class="field">{label.clone()}
                     <textarea aria-label=label.clone() rows="6" prop:value=text
                         on:change=move |event| {
-                            match serde_json::from_str::<Value>(&event_target_value(&event)) {
+                            let typed = event_target_value(&event);
+                            if optional && typed.trim().is_empty() {
+                                set(Value::Null);
+                                return;
+                            }
+                            match serde_json::from_str::<Value>(&typed) {
                             Ok(parsed) => set(parsed),
-                            Err(error) => state.notice.set(Some(format!("{}: not valid JSON: {error}", label_for_error(&event)))),
+                            Err(error) => state.notice.set(Some(format!(
+                                "{}: not valid JSON (line {}, column {}); nothing was changed",
+                                label_for_error(&event),
+                                error.line(),
+                                error.column()
+                            ))),
                         }
                         }></textarea>
                 </label>

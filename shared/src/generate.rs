@@ -135,6 +135,7 @@ pub fn generated_design(subnet_count: usize) -> Design {
             subnets: Vec::new(),
             security_groups: Vec::new(),
             private_dns: false,
+            policy: None,
         });
         let first_group = vpc_number * SUBNETS_PER_VPC / SUBNETS_PER_SECURITY_GROUP;
         let last_group =

@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::cidr;
 use crate::model::{
     Design, EndpointType, NetworkAcl, ObjectKind, Protocol, RouteTable, RouteTarget, RuleAction,
-    SecurityGroup, Subnet,
+    SecurityGroup, Subnet, endpoint_policy,
 };
 use crate::validate::ValidationContext;
 use rustc_hash::FxHashMap;
@@ -51,9 +51,10 @@ pub mod explanation {
     pub const VPN_NOT_CONNECTED: &str = "vpn-not-connected";
     pub const NO_RETURN_ROUTE: &str = "no-return-route";
     pub const ENDPOINT_SG_DENIED: &str = "endpoint-sg-denied";
+    pub const ENDPOINT_POLICY: &str = "endpoint-policy";
 
     /// Every code, for tests that each has a case.
-    pub const ALL: [&str; 16] = [
+    pub const ALL: [&str; 17] = [
         UNKNOWN_PLACE,
         UNSUPPORTED_QUERY,
         DIFFERENT_VPC,
@@ -70,6 +71,7 @@ pub mod explanation {
         VPN_NOT_CONNECTED,
         NO_RETURN_ROUTE,
         ENDPOINT_SG_DENIED,
+        ENDPOINT_POLICY,
     ];
 }
 
@@ -1351,6 +1353,7 @@ impl<'design> Reachability<'design> {
                     table.id, endpoint.id
                 ),
             );
+            endpoint_policy_admits(endpoint, service, HopKind::GatewayEndpoint, walk)?;
             walk.pass(
                 HopKind::GatewayEndpoint,
                 Some(&endpoint.id),
@@ -1451,6 +1454,7 @@ impl<'design> Reachability<'design> {
                     format!("{}'s network interface is in the same subnet", endpoint.id),
                 );
             }
+            endpoint_policy_admits(endpoint, service, HopKind::InterfaceEndpoint, walk)?;
             walk.pass(
                 HopKind::InterfaceEndpoint,
                 Some(&endpoint.id),
@@ -2082,6 +2086,47 @@ pub fn exit_label(exit: &Exit) -> &'static str {
         Exit::InterfaceEndpoint { .. } => "interface endpoint",
         Exit::Vpn { .. } => "vpn",
     }
+}
+
+/// Whether an endpoint's policy lets anyone use its service at all: a design does not say
+/// which principal calls or which resource it wants, so only a policy that can never allow
+/// the service blocks the path (`endpoint-policy`); scoped policies pass, and say so.
+fn endpoint_policy_admits(
+    endpoint: &crate::model::Endpoint,
+    service: &str,
+    hop: HopKind,
+    walk: &mut Walk,
+) -> Option<()> {
+    let Some(document) = &endpoint.policy else {
+        return Some(());
+    };
+    let prefix = endpoint_policy::action_prefix(service);
+    if endpoint_policy::allows_service(document, &prefix) {
+        if !endpoint_policy::is_full_access(document) {
+            walk.pass(
+                hop,
+                Some(&endpoint.id),
+                format!(
+                    "{}'s policy allows some {prefix}: actions: which principals and resources it admits is for the calls themselves",
+                    endpoint.id
+                ),
+            );
+        }
+        return Some(());
+    }
+    walk.block(
+        hop,
+        Some(&endpoint.id),
+        explanation::ENDPOINT_POLICY,
+        format!(
+            "{}'s policy allows no {prefix}: action, so every call to {service} through it is denied",
+            endpoint.id
+        ),
+        format!(
+            "allow the {prefix}: actions the callers need in {}'s policy, or remove the Deny",
+            endpoint.id
+        ),
+    )
 }
 
 #[cfg(test)]

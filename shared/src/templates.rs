@@ -64,11 +64,13 @@ mod tests {
     #[test]
     fn every_template_loads_and_validates_with_no_error_or_warning_and_only_the_infos_it_should() {
         // No template records flow logs: the destination is the user's own bucket or log
-        // group. Each one's workloads are started by SageMaker or by hand, not by Moat.
+        // group. No template scopes its endpoints' policies: the buckets, tables and models
+        // are the user's own. Each one's workloads are started by SageMaker or by hand, not by Moat.
         let expected_infos: [(&str, &[(&str, &str)]); 4] = [
             (
                 "mvp",
                 &[
+                    ("endpoint.policy-full-access", "vpce-s3"),
                     ("sg.unattached", "sg-notebook"),
                     ("subnet.public-ip-on-launch", "subnet-public-a"),
                     ("vpc.flow-logs-off", "vpc-mvp"),
@@ -77,6 +79,8 @@ mod tests {
             (
                 "tabular-vpn",
                 &[
+                    ("endpoint.policy-full-access", "vpce-dynamodb"),
+                    ("endpoint.policy-full-access", "vpce-s3"),
                     ("sg.unattached", "sg-batch"),
                     ("vpc.flow-logs-off", "vpc-tabular"),
                 ],
@@ -84,6 +88,10 @@ mod tests {
             (
                 "multimodal-endpoints",
                 &[
+                    ("endpoint.policy-full-access", "vpce-rekognition"),
+                    ("endpoint.policy-full-access", "vpce-s3"),
+                    ("endpoint.policy-full-access", "vpce-sagemaker-api"),
+                    ("endpoint.policy-full-access", "vpce-sagemaker-runtime"),
                     ("sg.unattached", "sg-training"),
                     ("vpc.flow-logs-off", "vpc-multimodal"),
                 ],
@@ -91,6 +99,7 @@ mod tests {
             (
                 "llm-training-efa",
                 &[
+                    ("endpoint.policy-full-access", "vpce-s3"),
                     ("sg.unattached", "sg-efa"),
                     ("vpc.flow-logs-off", "vpc-llm"),
                 ],

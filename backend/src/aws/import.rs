@@ -13,6 +13,7 @@ use shared::model::{
     CustomerGateway, Design, Endpoint, EndpointType, FlowLogTraffic, FlowLogs, InternetGateway,
     NatGateway, NetworkAcl, NetworkAclEntry, Protocol, Route, RouteTable, RuleAction,
     SecurityGroup, SecurityGroupRule, Subnet, SubnetTier, Vpc, VpnConnection, VpnGateway,
+    endpoint_policy,
 };
 
 use super::AwsError;
@@ -523,6 +524,11 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
                 .filter_map(|g| g.group_id().map(str::to_string))
                 .collect(),
             private_dns: endpoint.private_dns_enabled().unwrap_or(false),
+            // AWS's default (full access) stays implicit, as a new endpoint has it.
+            policy: endpoint
+                .policy_document()
+                .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+                .filter(|document| !endpoint_policy::is_full_access(document)),
         });
     }
 

@@ -26,13 +26,22 @@ fn template_file(name: &str) -> String {
 
 #[test]
 fn validate_exits_0_and_prints_nothing_for_a_clean_design() {
-    // The tabular template with flow logs on and its workers launched by Moat: no note left.
+    // The tabular template with flow logs on, its workers launched by Moat and its endpoints
+    // scoped: no note left.
     let mut document: serde_json::Value =
         serde_json::from_str(shared::templates::template("tabular-vpn").unwrap().document).unwrap();
     document["vpcs"][0]["flow_logs"] =
         serde_json::json!({"destination": "arn:aws:s3:::audit-flow-logs"});
     document["workloads"][0]["launch"] = serde_json::json!(true);
     document["workloads"][0]["image_id"] = serde_json::json!("ami-0123456789abcdef0");
+    // And its endpoints scoped to the team's own buckets and tables.
+    for (index, service) in ["s3", "dynamodb"].into_iter().enumerate() {
+        assert_eq!(document["endpoints"][index]["service"], service);
+        document["endpoints"][index]["policy"] = serde_json::json!({
+            "Statement": [{"Effect": "Allow", "Principal": "*", "Action": format!("{service}:*"),
+                           "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceAccount": "123456789012"}}}]
+        });
+    }
     let directory = tempfile::tempdir().unwrap();
     let file = directory.path().join("clean.json");
     std::fs::write(&file, document.to_string()).unwrap();

@@ -665,6 +665,45 @@ async fn field_controls_from_an_empty_canvas(
             5,
         )
         .await?;
+    // An S3 endpoint's policy is a document: typed, checked, scoped, cleared.
+    drag_item(
+        browser,
+        "S3 gateway endpoint",
+        vpc_x + vpc_w - 60.0,
+        vpc_y + 40.0,
+    )
+    .await?;
+    browser
+        .wait_until("document.querySelector(\"button.diagnostic[data-code='endpoint.policy-full-access']\")", 5)
+        .await?;
+    let policy = browser.find("textarea[aria-label='Policy']").await?;
+    assert_eq!(policy.prop("value").await?.unwrap_or_default(), "");
+    policy.send_keys("{\"Statement\": [").await?;
+    browser.press(&[char::from(Key::Tab)]).await?;
+    browser
+        .wait_until("document.querySelector('#notice')?.textContent.includes('Policy: not valid JSON (line 1, column')", 5)
+        .await?;
+    replace_text(browser, "Policy", r#"{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::team-data/*"}]}"#).await?;
+    browser.press(&[char::from(Key::Tab)]).await?;
+    browser
+        .wait_until(
+            "JSON.parse(localStorage.getItem('moat.draft')).endpoints[0].policy?.Statement?.[0]?.Action === 's3:GetObject'",
+            5,
+        )
+        .await?;
+    browser
+        .wait_until("!document.querySelector(\"button.diagnostic[data-code='endpoint.policy-full-access']\")", 5)
+        .await?;
+    // Ctrl+A in the text area selected its text, not every object of the canvas.
+    assert_eq!(selected_ids(browser).await?, vec!["vpce-1".to_string()]);
+    replace_text(browser, "Policy", "").await?;
+    browser.press(&[char::from(Key::Tab)]).await?;
+    browser
+        .wait_until(
+            "!('policy' in JSON.parse(localStorage.getItem('moat.draft')).endpoints[0])",
+            5,
+        )
+        .await?;
     Ok(())
 }
 

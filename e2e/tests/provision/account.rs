@@ -523,8 +523,15 @@ pub async fn read_owned(ec2: &Client, layer: &FaultLayer, owner: Owner<'_>) -> A
                 .map(|g| name(&name_of, g.group_id().unwrap_or_default()))
                 .collect(),
         );
+        // The policy by meaning: AWS's full access reads as `default`, as a design without one.
+        let policy = endpoint
+            .policy_document()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+            .filter(|document| !shared::model::endpoint_policy::is_full_access(document))
+            .map(|document| shared::model::endpoint_policy::canonical(&document))
+            .unwrap_or_else(|| "default".to_string());
         lines.insert(format!(
-            "endpoint {logical} {} {kind} {} tables=[{tables}] subnets=[{subnets}] groups=[{groups}]",
+            "endpoint {logical} {} {kind} {} tables=[{tables}] subnets=[{subnets}] groups=[{groups}] policy={policy}",
             name(&name_of, endpoint.vpc_id().unwrap()),
             endpoint.service_name().unwrap_or_default()
         ));
@@ -784,13 +791,16 @@ pub fn expected(design: &Design) -> BTreeSet<String> {
             EndpointType::Interface => "interface",
         };
         lines.insert(format!(
-            "endpoint {} {} {kind} {} tables=[{}] subnets=[{}] groups=[{}]",
+            "endpoint {} {} {kind} {} tables=[{}] subnets=[{}] groups=[{}] policy={}",
             endpoint.id,
             endpoint.vpc,
             shared::plan::service_name(region, &endpoint.service),
             sorted(endpoint.route_tables.clone()),
             sorted(endpoint.subnets.clone()),
             sorted(endpoint.security_groups.clone()),
+            endpoint
+                .applied_policy()
+                .unwrap_or_else(|| "default".to_string()),
         ));
     }
     for acl in &design.network_acls {

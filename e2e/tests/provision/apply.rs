@@ -661,3 +661,138 @@ async fn a_rule_description_is_applied_read_back_imported_and_changed_in_place()
     let report = harness.apply(design_id, None, "dep-4").await;
     assert!(report.succeeded(), "{}", report.summary());
 }
+
+/// The multi-modal template with its S3 and SageMaker API endpoints scoped by policies of
+/// their own (one with IAM's `${aws:username}` variable and a quote in a resource name).
+pub(crate) fn with_endpoint_policies() -> Design {
+    let mut design = template("multimodal-endpoints");
+    design.name = "multimodal with scoped endpoints".into();
+    for endpoint in &mut design.endpoints {
+        let policy = match endpoint.service.as_str() {
+            "s3" => serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "OwnBucketsOnly",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+                    "Resource": [
+                        "arn:aws:s3:::training-data-it's-ours",
+                        "arn:aws:s3:::training-data-it's-ours/${aws:username}/*"
+                    ]
+                }]
+            }),
+            "sagemaker.api" => serde_json::json!({
+                "Statement": [{
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "*"},
+                    "Action": "sagemaker:*",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:PrincipalAccount": "123456789012"}}
+                }]
+            }),
+            _ => continue,
+        };
+        endpoint.policy = Some(policy);
+    }
+    design
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn endpoint_policies_are_applied_read_back_changed_in_place_reset_and_imported() {
+    use shared::plan::{Action, ResourceKind};
+    let harness = Harness::start(9).await.expect("moto and the fault layer");
+    let design_id = "d-policies";
+    let design = with_endpoint_policies();
+    let errors: Vec<_> = shared::validate::validate(&design)
+        .into_iter()
+        .filter(|d| d.severity != shared::validate::Severity::Info)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+
+    // Created with their policies, and compared by meaning afterwards: nothing left to do.
+    let report = harness.apply(design_id, Some(&design), "dep-1").await;
+    assert!(report.succeeded(), "{}", report.summary());
+    assert_account_matches(&harness, design_id, &design).await;
+    let plan = harness.plan(design_id, Some(&design)).await;
+    assert!(plan.is_empty(), "{:#?}", plan.steps);
+
+    // Import brings each policy back as the document it is; the default stays implicit.
+    let vpc_id = report
+        .created
+        .iter()
+        .find(|(key, _)| key.kind == ResourceKind::Vpc)
+        .map(|(_, id)| id.clone())
+        .unwrap();
+    let (imported, _) = harness
+        .network
+        .import_vpc("us-east-1", &vpc_id)
+        .await
+        .unwrap();
+    let imported_policy = |service: &str| {
+        imported
+            .endpoints
+            .iter()
+            .find(|e| e.service == service)
+            .and_then(|e| e.policy.clone())
+    };
+    let designed_policy = |design: &Design, service: &str| {
+        design
+            .endpoints
+            .iter()
+            .find(|e| e.service == service)
+            .and_then(|e| e.policy.clone())
+    };
+    assert_eq!(imported_policy("s3"), designed_policy(&design, "s3"));
+    assert_eq!(
+        imported_policy("sagemaker.api"),
+        designed_policy(&design, "sagemaker.api")
+    );
+    assert_eq!(imported_policy("sagemaker.runtime"), None);
+
+    // A changed policy is changed in place; a removed one is reset to AWS's full access.
+    let mut changed = design.clone();
+    for endpoint in &mut changed.endpoints {
+        match endpoint.service.as_str() {
+            "s3" => {
+                endpoint.policy = Some(serde_json::json!({
+                    "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                                   "Resource": "arn:aws:s3:::training-data-it's-ours/*"}]
+                }))
+            }
+            "sagemaker.api" => endpoint.policy = None,
+            _ => {}
+        }
+    }
+    let plan = harness.plan(design_id, Some(&changed)).await;
+    let updated: Vec<(ResourceKind, Vec<String>)> = plan
+        .steps
+        .iter()
+        .map(|step| match &step.action {
+            Action::Update { changed } => (step.key.kind, changed.clone()),
+            other => panic!("only in-place updates: {other:?} {:?}", step.key),
+        })
+        .collect();
+    assert_eq!(
+        updated.len(),
+        2,
+        "the S3 and SageMaker endpoints: {:#?}",
+        plan.steps
+    );
+    assert!(
+        updated
+            .iter()
+            .all(|(_, attributes)| attributes == &vec!["policy".to_string()]),
+        "{updated:?}"
+    );
+    let report = harness.apply(design_id, Some(&changed), "dep-2").await;
+    assert!(report.succeeded(), "{}", report.summary());
+    assert_account_matches(&harness, design_id, &changed).await;
+    let plan = harness.plan(design_id, Some(&changed)).await;
+    assert!(plan.is_empty(), "{:#?}", plan.steps);
+
+    let report = harness.apply(design_id, None, "dep-3").await;
+    assert!(report.succeeded(), "{}", report.summary());
+    let account = account::read(&harness.checker(), &harness.layer, design_id).await;
+    assert!(account.tagged.is_empty(), "{:?}", account.tagged);
+}

@@ -104,6 +104,10 @@ fn cfn_lint_finds_no_error_in_the_cloudformation_of_any_template() {
                 "mvp-pod-block".to_string(),
                 crate::apply::with_secondary_block(),
             ),
+            (
+                "multimodal-scoped-endpoints".to_string(),
+                crate::apply::with_endpoint_policies(),
+            ),
         ]);
     for (name, design) in designs {
         for format in [Format::CloudFormationYaml, Format::CloudFormationJson] {
@@ -229,6 +233,16 @@ async fn cloudformation_the_cli_script_and_moat_build_the_same_network() {
             aws,
             // moto 5.2's CloudFormation skips AWS::EC2::VPCCidrBlock (the stack's subnet in
             // the block is refused): this design's template is judged by cfn-lint only.
+            false
+        ),
+        one_template(
+            "multimodal-scoped-endpoints",
+            crate::apply::with_endpoint_policies(),
+            directory.path(),
+            aws,
+            // moto 5.2's CloudFormation keeps a PolicyDocument object that its EC2 API then
+            // answers as the default policy (measured): the template is judged by cfn-lint
+            // and by the shared export test; Moat and the CLI script are compared here.
             false
         ),
     );

@@ -87,6 +87,7 @@ async fn edits_apply_only_their_difference_and_replacements_are_flagged() {
         subnets: Vec::new(),
         security_groups: Vec::new(),
         private_dns: false,
+        policy: None,
     });
     let removed_endpoint = added
         .endpoints

@@ -401,6 +401,7 @@ pub fn drop_item(
                 subnets: Vec::new(),
                 security_groups: Vec::new(),
                 private_dns: false,
+                policy: None,
             });
         }
         PaletteItem::InterfaceEndpoint => design.endpoints.push(Endpoint {
@@ -412,6 +413,7 @@ pub fn drop_item(
             subnets: vec![container_id.clone()],
             security_groups: Vec::new(),
             private_dns: true,
+            policy: None,
         }),
         PaletteItem::SecurityGroup => {
             width = SIDE_CHIP_WIDTH;

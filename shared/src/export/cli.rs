@@ -77,6 +77,15 @@ fn json_word(value: &Value) -> String {
 }
 
 /// Design text as a JSON string (NUL, which no argument can hold, as U+FFFD).
+/// `--policy-document '<policy>' ` for an endpoint with a policy of its own (one shell word,
+/// whatever the policy holds), nothing for AWS's default.
+fn policy_argument(policy: &Option<String>) -> String {
+    match policy {
+        Some(policy) => format!("--policy-document {} \\\n    ", q(policy)),
+        None => String::new(),
+    }
+}
+
 fn data(text: &str) -> Value {
     Value::String(text.replace('\0', "\u{FFFD}"))
 }
@@ -464,6 +473,7 @@ associate_cidr_block() {
                 vpc,
                 service_name,
                 route_tables,
+                policy,
             } => {
                 let tables: Vec<String> = route_tables
                     .iter()
@@ -471,11 +481,12 @@ associate_cidr_block() {
                     .collect();
                 let _ = writeln!(
                     out,
-                    "{own}=$(aws ec2 describe-vpc-endpoints --filters {} \\\n  --query 'VpcEndpoints[0].VpcEndpointId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpc-endpoint --vpc-endpoint-type Gateway --vpc-id {} \\\n    --service-name {} --route-table-ids {} \\\n    --tag-specifications {} \\\n    --query 'VpcEndpoint.VpcEndpointId' --output text)\nfi",
+                    "{own}=$(aws ec2 describe-vpc-endpoints --filters {} \\\n  --query 'VpcEndpoints[0].VpcEndpointId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpc-endpoint --vpc-endpoint-type Gateway --vpc-id {} \\\n    --service-name {} --route-table-ids {} \\\n    {}--tag-specifications {} \\\n    --query 'VpcEndpoint.VpcEndpointId' --output text)\nfi",
                     filters(&[("vpc-endpoint-state", &["available", "pending"])]),
                     var(ResourceKind::Vpc, vpc),
                     q(service_name),
                     tables.join(" "),
+                    policy_argument(policy),
                     tags("vpc-endpoint")
                 );
             }
@@ -485,6 +496,7 @@ associate_cidr_block() {
                 subnets,
                 security_groups,
                 private_dns,
+                policy,
             } => {
                 let subnets: Vec<String> = subnets
                     .iter()
@@ -501,12 +513,13 @@ associate_cidr_block() {
                 };
                 let _ = writeln!(
                     out,
-                    "{own}=$(aws ec2 describe-vpc-endpoints --filters {} \\\n  --query 'VpcEndpoints[0].VpcEndpointId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id {} \\\n    --service-name {} --subnet-ids {} \\\n    --security-group-ids {} {dns} \\\n    --tag-specifications {} \\\n    --query 'VpcEndpoint.VpcEndpointId' --output text)\nfi\nwait_endpoint \"${own}\"",
+                    "{own}=$(aws ec2 describe-vpc-endpoints --filters {} \\\n  --query 'VpcEndpoints[0].VpcEndpointId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id {} \\\n    --service-name {} --subnet-ids {} \\\n    --security-group-ids {} {dns} \\\n    {}--tag-specifications {} \\\n    --query 'VpcEndpoint.VpcEndpointId' --output text)\nfi\nwait_endpoint \"${own}\"",
                     filters(&[("vpc-endpoint-state", &["available", "pending"])]),
                     var(ResourceKind::Vpc, vpc),
                     q(service_name),
                     subnets.join(" "),
                     groups.join(" "),
+                    policy_argument(policy),
                     tags("vpc-endpoint")
                 );
             }

@@ -100,6 +100,17 @@ fn protocol_value(protocol: &str) -> Value {
     }
 }
 
+/// An endpoint's properties with its policy as a JSON object, when it has one of its own.
+fn with_policy_document(mut properties: Value, policy: &Option<String>) -> Value {
+    if let Some(document) = policy
+        .as_deref()
+        .and_then(|text| serde_json::from_str::<Value>(text).ok())
+    {
+        properties["PolicyDocument"] = document;
+    }
+    properties
+}
+
 /// The template as a JSON value.
 pub fn template(design: &Design, design_id: &str) -> Value {
     let desired = desired_resources(design);
@@ -383,15 +394,19 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 vpc,
                 service_name,
                 route_tables,
+                policy,
             } => (
                 "AWS::EC2::VPCEndpoint",
-                json!({
-                    "VpcEndpointType": "Gateway",
-                    "VpcId": reference(&name(ResourceKind::Vpc, vpc)),
-                    "ServiceName": service_name,
-                    "RouteTableIds": route_tables.iter().map(|t| reference(&name(ResourceKind::RouteTable, t))).collect::<Vec<_>>(),
-                    "Tags": tags(id),
-                }),
+                with_policy_document(
+                    json!({
+                        "VpcEndpointType": "Gateway",
+                        "VpcId": reference(&name(ResourceKind::Vpc, vpc)),
+                        "ServiceName": service_name,
+                        "RouteTableIds": route_tables.iter().map(|t| reference(&name(ResourceKind::RouteTable, t))).collect::<Vec<_>>(),
+                        "Tags": tags(id),
+                    }),
+                    policy,
+                ),
                 Vec::new(),
             ),
             ResourceSpec::InterfaceEndpoint {
@@ -400,17 +415,21 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 subnets,
                 security_groups,
                 private_dns,
+                policy,
             } => (
                 "AWS::EC2::VPCEndpoint",
-                json!({
-                    "VpcEndpointType": "Interface",
-                    "VpcId": reference(&name(ResourceKind::Vpc, vpc)),
-                    "ServiceName": service_name,
-                    "SubnetIds": subnets.iter().map(|s| reference(&name(ResourceKind::Subnet, s))).collect::<Vec<_>>(),
-                    "SecurityGroupIds": security_groups.iter().map(|g| reference(&name(ResourceKind::SecurityGroup, g))).collect::<Vec<_>>(),
-                    "PrivateDnsEnabled": private_dns,
-                    "Tags": tags(id),
-                }),
+                with_policy_document(
+                    json!({
+                        "VpcEndpointType": "Interface",
+                        "VpcId": reference(&name(ResourceKind::Vpc, vpc)),
+                        "ServiceName": service_name,
+                        "SubnetIds": subnets.iter().map(|s| reference(&name(ResourceKind::Subnet, s))).collect::<Vec<_>>(),
+                        "SecurityGroupIds": security_groups.iter().map(|g| reference(&name(ResourceKind::SecurityGroup, g))).collect::<Vec<_>>(),
+                        "PrivateDnsEnabled": private_dns,
+                        "Tags": tags(id),
+                    }),
+                    policy,
+                ),
                 Vec::new(),
             ),
             ResourceSpec::SecurityGroupRule {

@@ -52,6 +52,14 @@ impl Block {
         self
     }
 
+    /// A text attribute when there is a value; left out (the provider's default) when not.
+    fn optional_text(self, name: &str, value: Option<&str>) -> Self {
+        match value {
+            Some(value) => self.text(name, value),
+            None => self,
+        }
+    }
+
     fn list(mut self, name: &str, items: Vec<String>) -> Self {
         self.attributes.push((name.into(), Hcl::List(items)));
         self
@@ -462,6 +470,7 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 vpc,
                 service_name,
                 route_tables,
+                policy,
             } => Block::new(header("aws_vpc_endpoint"))
                 .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
                 .text("service_name", service_name)
@@ -473,6 +482,7 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                         .map(|t| reference(ResourceKind::RouteTable, t, "id"))
                         .collect(),
                 )
+                .optional_text("policy", policy.as_deref())
                 .map("tags", tags(id)),
             ResourceSpec::InterfaceEndpoint {
                 vpc,
@@ -480,6 +490,7 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 subnets,
                 security_groups,
                 private_dns,
+                policy,
             } => Block::new(header("aws_vpc_endpoint"))
                 .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
                 .text("service_name", service_name)
@@ -499,6 +510,7 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                         .collect(),
                 )
                 .raw("private_dns_enabled", private_dns.to_string())
+                .optional_text("policy", policy.as_deref())
                 .map("tags", tags(id)),
             ResourceSpec::SecurityGroupRule {
                 security_group,

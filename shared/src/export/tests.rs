@@ -16,7 +16,96 @@ fn designs() -> Vec<Design> {
     designs.extend(with_flow_logs());
     designs.push(with_dhcp_options());
     designs.push(with_secondary_block());
+    designs.push(with_endpoint_policies());
     designs
+}
+
+/// The multi-modal template with its S3 endpoint scoped to the design's buckets, by a policy
+/// that carries IAM's `${aws:username}` variable, a quote and a `$(…)`: every export must
+/// keep it a string value.
+fn with_endpoint_policies() -> Design {
+    let mut design = crate::templates::template("multimodal-endpoints")
+        .unwrap()
+        .design()
+        .unwrap();
+    design.name = "multimodal with scoped endpoints".into();
+    let endpoint = design
+        .endpoints
+        .iter_mut()
+        .find(|e| e.service == "s3")
+        .expect("an S3 endpoint");
+    endpoint.policy = Some(serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow", "Principal": "*",
+            "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+            "Resource": [
+                "arn:aws:s3:::it's-$(touch /tmp/pwned)",
+                "arn:aws:s3:::it's-$(touch /tmp/pwned)/${aws:username}/*"
+            ]
+        }]
+    }));
+    design
+}
+
+#[test]
+fn an_endpoint_policy_reaches_every_export_as_one_escaped_value() {
+    let design = with_endpoint_policies();
+    let policy = design
+        .endpoints
+        .iter()
+        .find(|e| e.service == "s3")
+        .and_then(|e| e.policy.clone())
+        .unwrap();
+    let template = cloudformation::template(&design, "d-1");
+    let documents: Vec<&serde_json::Value> = template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter_map(|resource| resource["Properties"].get("PolicyDocument"))
+        .collect();
+    assert_eq!(
+        documents,
+        vec![&policy],
+        "CloudFormation: the document itself"
+    );
+    let terraform: String = terraform::files(&design, "d-1")
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect();
+    let line = terraform
+        .lines()
+        .find(|line| line.trim_start().starts_with("policy "))
+        .expect("Terraform sets the policy");
+    assert!(
+        line.contains(r#"$${aws:username}"#) && line.contains(r#"\"Effect\":\"Allow\""#),
+        "Terraform: one string, its interpolation escaped: {line}"
+    );
+    assert_eq!(
+        terraform.matches("policy ").count(),
+        1,
+        "only the S3 endpoint has one"
+    );
+    let script = cli::apply_script(&design, "d-1");
+    let line = script
+        .lines()
+        .find(|line| line.contains("--policy-document"))
+        .expect("the script sets it");
+    assert!(
+        line.trim_start().starts_with("--policy-document '") && line.contains(r#"it'\''s"#),
+        "inside one single-quoted word: {line}"
+    );
+    assert!(
+        !cli::apply_script(
+            &crate::templates::template("multimodal-endpoints")
+                .unwrap()
+                .design()
+                .unwrap(),
+            "d-1"
+        )
+        .contains("--policy-document"),
+        "an endpoint with AWS's default carries none"
+    );
 }
 
 /// The MVP with a secondary block (100.64.0.0/16) and a private subnet in it.

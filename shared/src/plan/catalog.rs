@@ -371,7 +371,7 @@ const GATEWAY_ENDPOINT: ResourceFacts = ResourceFacts {
     rank: 15,
     tagged: true,
     long_pole: false,
-    in_place: &["route_tables"],
+    in_place: &["route_tables", "policy"],
     cloudformation_type: "AWS::EC2::VPCEndpoint",
     terraform_type: "aws_vpc_endpoint",
     ec2_resource_type: "vpc-endpoint",
@@ -391,7 +391,7 @@ const INTERFACE_ENDPOINT: ResourceFacts = ResourceFacts {
     rank: 16,
     tagged: true,
     long_pole: true,
-    in_place: &["subnets", "security_groups", "private_dns"],
+    in_place: &["subnets", "security_groups", "private_dns", "policy"],
     ..GATEWAY_ENDPOINT
 };
 

@@ -197,6 +197,10 @@ pub enum ResourceSpec {
         /// Full service name: `com.amazonaws.us-east-1.s3`.
         service_name: String,
         route_tables: Vec<String>,
+        /// The endpoint policy as compact JSON; none for AWS's default (full access).
+        /// Changed in place.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        policy: Option<String>,
     },
     InterfaceEndpoint {
         vpc: String,
@@ -204,6 +208,10 @@ pub enum ResourceSpec {
         subnets: Vec<String>,
         security_groups: Vec<String>,
         private_dns: bool,
+        /// The endpoint policy as compact JSON; none for AWS's default (full access).
+        /// Changed in place.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        policy: Option<String>,
     },
     SecurityGroupRule {
         security_group: String,
@@ -355,24 +363,32 @@ impl ResourceSpec {
                 vpc,
                 service_name,
                 route_tables,
-            } => attributes([
-                ("vpc", vpc.clone()),
-                ("service", service_name.clone()),
-                ("route_tables", sorted_list(route_tables)),
-            ]),
+                policy,
+            } => with_policy(
+                attributes([
+                    ("vpc", vpc.clone()),
+                    ("service", service_name.clone()),
+                    ("route_tables", sorted_list(route_tables)),
+                ]),
+                policy,
+            ),
             ResourceSpec::InterfaceEndpoint {
                 vpc,
                 service_name,
                 subnets,
                 security_groups,
                 private_dns,
-            } => attributes([
-                ("vpc", vpc.clone()),
-                ("service", service_name.clone()),
-                ("subnets", sorted_list(subnets)),
-                ("security_groups", sorted_list(security_groups)),
-                ("private_dns", private_dns.to_string()),
-            ]),
+                policy,
+            } => with_policy(
+                attributes([
+                    ("vpc", vpc.clone()),
+                    ("service", service_name.clone()),
+                    ("subnets", sorted_list(subnets)),
+                    ("security_groups", sorted_list(security_groups)),
+                    ("private_dns", private_dns.to_string()),
+                ]),
+                policy,
+            ),
             ResourceSpec::Route { target, .. } => {
                 attributes([("target", target.logical_id.clone())])
             }
@@ -937,6 +953,7 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                         vpc: endpoint.vpc.clone(),
                         service_name: service,
                         route_tables: endpoint.route_tables.clone(),
+                        policy: endpoint.applied_policy(),
                     },
                 );
             }
@@ -964,6 +981,7 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                         subnets: endpoint.subnets.clone(),
                         security_groups: endpoint.security_groups.clone(),
                         private_dns: endpoint.private_dns,
+                        policy: endpoint.applied_policy(),
                     },
                 );
             }
@@ -1248,6 +1266,18 @@ pub fn plan(desired: &[DesiredResource], observed: &[ObservedResource]) -> Plan 
 /// The attributes on which what the design asks for and what the account holds disagree:
 /// the design's own, and the in-place ones the account holds that the design leaves out (a
 /// rule description removed from the design is a change, not nothing).
+/// An endpoint's compared attributes with its policy, when it has one of its own: an
+/// endpoint with AWS's default policy reads back with none, so the two compare equal.
+fn with_policy(
+    mut attributes: BTreeMap<String, String>,
+    policy: &Option<String>,
+) -> BTreeMap<String, String> {
+    if let Some(policy) = policy {
+        attributes.insert("policy".to_string(), policy.clone());
+    }
+    attributes
+}
+
 fn differing_attributes(resource: &DesiredResource, found: &ObservedResource) -> Vec<String> {
     let mut names: Vec<String> = resource
         .attributes
@@ -1487,6 +1517,7 @@ mod tests {
             subnets: vec!["subnet-private-a".into()],
             security_groups: vec!["sg-endpoints".into()],
             private_dns: true,
+            policy: None,
         });
         let plan = plan(&desired_resources(&edited), &observed);
         let actions: Vec<(ResourceKind, &str, &Action)> = plan

@@ -334,6 +334,43 @@ fn cases() -> Vec<Case> {
             traffic: Traffic::HTTPS,
             expect: Some(explanation::ENDPOINT_SG_DENIED),
         },
+        Case {
+            name: "the S3 endpoint's policy allows only DynamoDB",
+            change: |d| {
+                d["endpoints"][0]["policy"] = json!({"Statement": [
+                    {"Effect": "Allow", "Principal": "*", "Action": "dynamodb:*", "Resource": "*"}
+                ]})
+            },
+            from: "wl-app",
+            to: "s3",
+            traffic: Traffic::HTTPS,
+            expect: Some(explanation::ENDPOINT_POLICY),
+        },
+        Case {
+            name: "the STS endpoint's policy denies all of STS",
+            change: |d| {
+                d["endpoints"][1]["policy"] = json!({"Statement": [
+                    {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"},
+                    {"Effect": "Deny", "Principal": "*", "Action": "sts:*", "Resource": "*"}
+                ]})
+            },
+            from: "wl-app",
+            to: "sts",
+            traffic: Traffic::HTTPS,
+            expect: Some(explanation::ENDPOINT_POLICY),
+        },
+        Case {
+            name: "a scoped S3 policy still lets the path through",
+            change: |d| {
+                d["endpoints"][0]["policy"] = json!({"Statement": [
+                    {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}
+                ]})
+            },
+            from: "wl-app",
+            to: "s3",
+            traffic: Traffic::HTTPS,
+            expect: None,
+        },
     ]
 }
 

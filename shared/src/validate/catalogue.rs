@@ -248,6 +248,27 @@ pub const CATALOGUE: &[CodeEntry] = &[
         source: "Amazon VPC User Guide: Internet gateways; AWS PrivateLink: Gateway endpoints, Interface endpoints",
     },
     CodeEntry {
+        code: "endpoint.policy-invalid",
+        severities: &[Severity::Error],
+        section: "Gateways and endpoints",
+        rule: "an endpoint policy is a JSON policy document of at most 20,480 characters whose statements each have an Effect and an Action",
+        source: "AWS PrivateLink: Control access to VPC endpoints using endpoint policies",
+    },
+    CodeEntry {
+        code: "endpoint.policy-full-access",
+        severities: &[Severity::Info],
+        section: "Gateways and endpoints",
+        rule: "an endpoint without a policy (or with AWS's full-access one) lets anyone reach any resource of the service, in any account",
+        source: "AWS PrivateLink: Control access to VPC endpoints using endpoint policies",
+    },
+    CodeEntry {
+        code: "endpoint.policy-denies-service",
+        severities: &[Severity::Warning],
+        section: "Gateways and endpoints",
+        rule: "an endpoint policy that allows no action of the endpoint's own service denies every call through it, and the design's flows to it",
+        source: "AWS PrivateLink: Control access to VPC endpoints using endpoint policies",
+    },
+    CodeEntry {
         code: "sg.unknown-reference",
         severities: &[Severity::Error],
         section: "Security groups and network ACLs",

@@ -11,6 +11,7 @@ pub mod catalogue;
 mod compute;
 mod context;
 mod dhcp;
+mod endpoint_policy;
 mod gateways;
 pub mod identity;
 mod quotas;
@@ -63,6 +64,9 @@ pub mod codes {
     pub const ENDPOINT_INTERFACE_HTTPS_BLOCKED: &str = "endpoint.interface-https-blocked";
     pub const ENDPOINT_PRIVATE_DNS_NEEDS_VPC_DNS: &str = "endpoint.private-dns-needs-vpc-dns";
     pub const ENDPOINT_DUPLICATE_SERVICE: &str = "endpoint.duplicate-service";
+    pub const ENDPOINT_POLICY_INVALID: &str = "endpoint.policy-invalid";
+    pub const ENDPOINT_POLICY_FULL_ACCESS: &str = "endpoint.policy-full-access";
+    pub const ENDPOINT_POLICY_DENIES_SERVICE: &str = "endpoint.policy-denies-service";
     // Security groups and network ACLs
     pub const SG_UNKNOWN_REFERENCE: &str = "sg.unknown-reference";
     pub const SG_REFERENCE_OTHER_VPC: &str = "sg.reference-other-vpc";
@@ -163,6 +167,9 @@ pub mod codes {
         ENDPOINT_INTERFACE_HTTPS_BLOCKED,
         ENDPOINT_PRIVATE_DNS_NEEDS_VPC_DNS,
         ENDPOINT_DUPLICATE_SERVICE,
+        ENDPOINT_POLICY_INVALID,
+        ENDPOINT_POLICY_FULL_ACCESS,
+        ENDPOINT_POLICY_DENIES_SERVICE,
         SG_UNKNOWN_REFERENCE,
         SG_REFERENCE_OTHER_VPC,
         SG_RULE_LIMIT,
@@ -234,6 +241,7 @@ pub fn validate(design: &Design) -> Vec<Diagnostic> {
     addressing::check(&context, &mut diagnostics);
     routing::check(&context, &mut diagnostics);
     gateways::check(&context, &mut diagnostics);
+    endpoint_policy::check(&context, &mut diagnostics);
     security::check(&context, &mut diagnostics);
     compute::check(&context, &mut diagnostics);
     quotas::check(&context, &mut diagnostics);

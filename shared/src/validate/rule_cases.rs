@@ -27,13 +27,26 @@ pub fn network() -> Value {
             {"id": "rt-pub", "vpc": "vpc-a", "main": true, "subnets": ["pub-a"], "routes": [{"destination": "0.0.0.0/0", "target": "igw-a"}]},
             {"id": "rt-priv", "vpc": "vpc-a", "subnets": ["priv-a"], "routes": [{"destination": "0.0.0.0/0", "target": "nat-a"}]}
         ],
-        "endpoints": [{"id": "vpce-s3", "vpc": "vpc-a", "type": "gateway", "service": "s3", "route_tables": ["rt-priv"]}],
+        "endpoints": [{"id": "vpce-s3", "vpc": "vpc-a", "type": "gateway", "service": "s3", "route_tables": ["rt-priv"],
+                       "policy": scoped_s3_policy()}],
         "security_groups": [{
             "id": "sg-app", "vpc": "vpc-a", "name": "app", "description": "app",
             "ingress": [{"protocol": "tcp", "from_port": 443, "to_port": 443, "cidr": "10.0.0.0/16"}],
             "egress": [{"protocol": "all", "from_port": -1, "to_port": -1, "cidr": "0.0.0.0/0"}]
         }],
         "workloads": [{"id": "wl-app", "kind": "ec2", "instance_type": "m5.large", "count": 2, "subnet": "priv-a", "security_groups": ["sg-app"], "launch": true, "image_id": "ami-0123456789abcdef0"}]
+    })
+}
+
+/// An S3 endpoint policy that allows the design's own buckets only.
+pub fn scoped_s3_policy() -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow", "Principal": "*",
+            "Action": ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+            "Resource": ["arn:aws:s3:::rules-*", "arn:aws:s3:::rules-*/*"]
+        }]
     })
 }
 
@@ -1590,6 +1603,84 @@ pub fn rule_cases() -> Vec<RuleCase> {
                     json!("arn:aws:iam::123456789012:role/service/flow-logs"),
                 ),
             ]),
+        ),
+        case(
+            codes::ENDPOINT_POLICY_INVALID,
+            vec![
+                patched(&[("/endpoints/0/policy", json!("s3:*"))]),
+                patched(&[(
+                    "/endpoints/0/policy",
+                    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Permit", "Action": "s3:*", "Resource": "*"}]}),
+                )]),
+                patched(&[(
+                    "/endpoints/0/policy",
+                    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+                           "Action": "s3:GetObject", "Resource": "x".repeat(20_500)}]}),
+                )]),
+            ],
+            patched(&[(
+                "/endpoints/0/policy",
+                json!({"Version": "2008-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::rules-*/*"}}),
+            )]),
+        ),
+        case(
+            codes::ENDPOINT_POLICY_FULL_ACCESS,
+            vec![
+                patched(&[("/endpoints/0/policy", Value::Null)]),
+                patched(&[(
+                    "/endpoints/0/policy",
+                    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}),
+                )]),
+                patched(&[(
+                    "/endpoints/0/policy",
+                    json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": ["*"]}, "Action": ["*"], "Resource": ["*"]}]}),
+                )]),
+            ],
+            // Anyone, but only the design's buckets: not full access.
+            patched(&[(
+                "/endpoints/0/policy",
+                json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+                       "Condition": {"StringEquals": {"aws:ResourceAccount": "123456789012"}}}]}),
+            )]),
+        ),
+        case(
+            codes::ENDPOINT_POLICY_DENIES_SERVICE,
+            vec![
+                // An S3 endpoint whose policy names only DynamoDB.
+                patched(&[(
+                    "/endpoints/0/policy",
+                    json!({"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "dynamodb:*", "Resource": "*"}]}),
+                )]),
+                // Everything of S3 denied to everyone.
+                patched(&[(
+                    "/endpoints/0/policy",
+                    json!({"Statement": [
+                        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"},
+                        {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}
+                    ]}),
+                )]),
+                // Only denials, and a flow of the design that needs S3.
+                patched(&[
+                    (
+                        "/endpoints/0/policy",
+                        json!({"Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject", "Resource": "*"}]}),
+                    ),
+                    (
+                        "/flows",
+                        json!([{"from": "wl-app", "to": "s3", "gb_per_month": 100.0}]),
+                    ),
+                ]),
+            ],
+            // A Deny with a condition may not apply: the allow stands.
+            patched(&[(
+                "/endpoints/0/policy",
+                json!({"Statement": [
+                    {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*",
+                     "Condition": {"StringEquals": {"aws:ResourceAccount": "123456789012"}}},
+                    {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+                     "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "123456789012"}}}
+                ]}),
+            )]),
         ),
         case(
             codes::DHCP_EMPTY,

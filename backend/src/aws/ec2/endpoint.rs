@@ -1,7 +1,12 @@
-//! Gateway and interface VPC endpoints: their tables, subnets and groups change in place; an interface endpoint is waited on.
+//! Gateway and interface VPC endpoints: their tables, subnets, groups and policy change in place; an interface endpoint is waited on.
+//!
+//! An endpoint's policy is read back as Moat compares it: compact JSON with sorted keys, and
+//! none when it is AWS's default (full access), which is what an endpoint created without
+//! one has.
 
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::VpcEndpointType;
+use shared::model::endpoint_policy;
 use shared::plan::{ResourceKind, ResourceKind as K};
 
 use super::calls::*;
@@ -15,6 +20,7 @@ pub(super) async fn create_gateway(
     vpc: &str,
     service_name: &str,
     route_tables: &[String],
+    policy: Option<&str>,
 ) -> Result<String, AwsError> {
     let Creating {
         client,
@@ -37,6 +43,7 @@ pub(super) async fn create_gateway(
         .vpc_id(ids.get(K::Vpc, vpc)?)
         .service_name(service_name)
         .set_route_table_ids(Some(table_ids))
+        .set_policy_document(policy.map(str::to_string))
         .client_token(client_token(tags))
         .tag_specifications(tag_specification(K::GatewayEndpoint, tags))
         .send()
@@ -48,14 +55,28 @@ pub(super) async fn create_gateway(
         .to_string())
 }
 
+/// What an interface endpoint is made of, as the plan gives it.
+pub(super) struct Interface<'spec> {
+    pub vpc: &'spec str,
+    pub service_name: &'spec str,
+    pub subnets: &'spec [String],
+    pub security_groups: &'spec [String],
+    pub private_dns: bool,
+    pub policy: Option<&'spec str>,
+}
+
 pub(super) async fn create_interface(
     creating: Creating<'_>,
-    vpc: &str,
-    service_name: &str,
-    subnets: &[String],
-    security_groups: &[String],
-    private_dns: bool,
+    interface: Interface<'_>,
 ) -> Result<String, AwsError> {
+    let Interface {
+        vpc,
+        service_name,
+        subnets,
+        security_groups,
+        private_dns,
+        policy,
+    } = interface;
     let Creating {
         network,
         client,
@@ -81,6 +102,7 @@ pub(super) async fn create_interface(
             .set_subnet_ids(Some(subnet_ids))
             .set_security_group_ids(Some(group_ids))
             .private_dns_enabled(private_dns)
+            .set_policy_document(policy.map(str::to_string))
             .client_token(client_token(tags))
             .tag_specifications(tag_specification(K::InterfaceEndpoint, tags))
             .send()
@@ -99,6 +121,7 @@ pub(super) async fn update_gateway(
     network: &Ec2Network,
     client: &Client,
     route_tables: &[String],
+    policy: Option<&str>,
     ids: &ResolvedIds,
     aws_id: &str,
 ) -> Result<String, AwsError> {
@@ -108,11 +131,12 @@ pub(super) async fn update_gateway(
         .map(|t| ids.get(K::RouteTable, t).map(str::to_string))
         .collect::<Result<Vec<_>, _>>()?;
     let (add, remove) = difference(&wanted, &current.route_table_ids);
-    client
+    let request = client
         .modify_vpc_endpoint()
         .vpc_endpoint_id(aws_id)
         .set_add_route_table_ids(Some(add))
-        .set_remove_route_table_ids(Some(remove))
+        .set_remove_route_table_ids(Some(remove));
+    with_policy_change(request, policy, current.policy.as_deref())
         .send()
         .await
         .map_err(|e| service_error("ModifyVpcEndpoint", e))?;
@@ -122,12 +146,17 @@ pub(super) async fn update_gateway(
 pub(super) async fn update_interface(
     network: &Ec2Network,
     client: &Client,
-    subnets: &[String],
-    security_groups: &[String],
-    private_dns: bool,
+    interface: Interface<'_>,
     ids: &ResolvedIds,
     aws_id: &str,
 ) -> Result<String, AwsError> {
+    let Interface {
+        subnets,
+        security_groups,
+        private_dns,
+        policy,
+        ..
+    } = interface;
     let current = network.endpoint(client, aws_id).await?;
     let wanted_subnets = subnets
         .iter()
@@ -139,14 +168,15 @@ pub(super) async fn update_interface(
         .collect::<Result<Vec<_>, _>>()?;
     let (add_subnets, remove_subnets) = difference(&wanted_subnets, &current.subnet_ids);
     let (add_groups, remove_groups) = difference(&wanted_groups, &current.security_group_ids);
-    client
+    let request = client
         .modify_vpc_endpoint()
         .vpc_endpoint_id(aws_id)
         .set_add_subnet_ids(Some(add_subnets))
         .set_remove_subnet_ids(Some(remove_subnets))
         .set_add_security_group_ids(Some(add_groups))
         .set_remove_security_group_ids(Some(remove_groups))
-        .private_dns_enabled(private_dns)
+        .private_dns_enabled(private_dns);
+    with_policy_change(request, policy, current.policy.as_deref())
         .send()
         .await
         .map_err(|e| service_error("ModifyVpcEndpoint", e))?;
@@ -264,6 +294,10 @@ pub(super) async fn read(
                 ),
             ])
         };
+        let mut attributes = attributes;
+        if let Some(policy) = observed_policy(endpoint.policy_document()) {
+            attributes.insert("policy".to_string(), policy);
+        }
         let kind = if gateway {
             K::GatewayEndpoint
         } else {
@@ -327,6 +361,7 @@ impl Ec2Network {
             .first()
             .ok_or(missing("DescribeVpcEndpoints", "the endpoint"))?;
         Ok(EndpointIds {
+            policy: observed_policy(endpoint.policy_document()),
             route_table_ids: endpoint.route_table_ids().to_vec(),
             subnet_ids: endpoint.subnet_ids().to_vec(),
             security_group_ids: endpoint
@@ -339,9 +374,32 @@ impl Ec2Network {
 }
 
 struct EndpointIds {
+    policy: Option<String>,
     route_table_ids: Vec<String>,
     subnet_ids: Vec<String>,
     security_group_ids: Vec<String>,
+}
+
+/// The policy part of a modification: the wanted policy when it differs from the current
+/// one, `ResetPolicy` (AWS's default, full access) when the design has none and the endpoint
+/// has one, and nothing when they agree.
+fn with_policy_change(
+    request: aws_sdk_ec2::operation::modify_vpc_endpoint::builders::ModifyVpcEndpointFluentBuilder,
+    wanted: Option<&str>,
+    current: Option<&str>,
+) -> aws_sdk_ec2::operation::modify_vpc_endpoint::builders::ModifyVpcEndpointFluentBuilder {
+    match (wanted, current) {
+        (Some(wanted), current) if Some(wanted) != current => request.policy_document(wanted),
+        (None, Some(_)) => request.reset_policy(true),
+        _ => request,
+    }
+}
+
+/// An endpoint's policy as Moat compares it: compact JSON with sorted keys, or none for
+/// AWS's default full access (and for a text that is not JSON, which AWS never returns).
+pub(super) fn observed_policy(document: Option<&str>) -> Option<String> {
+    let document: serde_json::Value = serde_json::from_str(document?).ok()?;
+    (!endpoint_policy::is_full_access(&document)).then(|| endpoint_policy::canonical(&document))
 }
 
 /// What to add and what to remove to go from `current` to `wanted`.

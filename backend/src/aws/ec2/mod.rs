@@ -306,21 +306,35 @@ impl Ec2Network {
                 vpc,
                 service_name,
                 route_tables,
-            } => endpoint::create_gateway(creating, vpc, service_name, route_tables).await,
+                policy,
+            } => {
+                endpoint::create_gateway(
+                    creating,
+                    vpc,
+                    service_name,
+                    route_tables,
+                    policy.as_deref(),
+                )
+                .await
+            }
             ResourceSpec::InterfaceEndpoint {
                 vpc,
                 service_name,
                 subnets,
                 security_groups,
                 private_dns,
+                policy,
             } => {
                 endpoint::create_interface(
                     creating,
-                    vpc,
-                    service_name,
-                    subnets,
-                    security_groups,
-                    *private_dns,
+                    endpoint::Interface {
+                        vpc,
+                        service_name,
+                        subnets,
+                        security_groups,
+                        private_dns: *private_dns,
+                        policy: policy.as_deref(),
+                    },
                 )
                 .await
             }
@@ -444,21 +458,33 @@ impl Ec2Network {
             ResourceSpec::NetworkAclAssociation { network_acl, .. } => {
                 network_acl::update_association(client, network_acl, ids, aws_id).await
             }
-            ResourceSpec::GatewayEndpoint { route_tables, .. } => {
-                endpoint::update_gateway(self, client, route_tables, ids, aws_id).await
+            ResourceSpec::GatewayEndpoint {
+                route_tables,
+                policy,
+                ..
+            } => {
+                endpoint::update_gateway(self, client, route_tables, policy.as_deref(), ids, aws_id)
+                    .await
             }
             ResourceSpec::InterfaceEndpoint {
+                vpc,
+                service_name,
                 subnets,
                 security_groups,
                 private_dns,
-                ..
+                policy,
             } => {
                 endpoint::update_interface(
                     self,
                     client,
-                    subnets,
-                    security_groups,
-                    *private_dns,
+                    endpoint::Interface {
+                        vpc,
+                        service_name,
+                        subnets,
+                        security_groups,
+                        private_dns: *private_dns,
+                        policy: policy.as_deref(),
+                    },
                     ids,
                     aws_id,
                 )
