@@ -267,10 +267,13 @@ pub(super) async fn read_contents(
                     .map(|r| (r.from().unwrap_or(-1), r.to().unwrap_or(-1)))
                     .unwrap_or((-1, -1));
                 let protocol = entry.protocol().unwrap_or("-1").to_string();
-                let (from_port, to_port) = if protocol == "-1" {
-                    (-1, -1)
-                } else {
-                    (from_port, to_port)
+                let (from_port, to_port) = match protocol.as_str() {
+                    "-1" => (-1, -1),
+                    "1" => entry
+                        .icmp_type_code()
+                        .map(|c| (c.r#type().unwrap_or(-1), c.code().unwrap_or(-1)))
+                        .unwrap_or((-1, -1)),
+                    _ => (from_port, to_port),
                 };
                 inventory.observed.push(ObservedResource {
                     key: ResourceKey::new(
@@ -359,7 +362,16 @@ impl Ec2Network {
             RuleAction::Deny
         };
         let rule_number = i32::try_from(rule_number).unwrap_or(i32::MAX);
-        let ports = PortRange::builder().from(from_port).to(to_port).build();
+        // Ports for TCP and UDP, every ICMP type and code for ICMP (which EC2 requires), and
+        // nothing for all protocols: as the three code exports write them.
+        let ports = matches!(protocol, "6" | "17")
+            .then(|| PortRange::builder().from(from_port).to(to_port).build());
+        let icmp = (protocol == "1").then(|| {
+            aws_sdk_ec2::types::IcmpTypeCode::builder()
+                .r#type(-1)
+                .code(-1)
+                .build()
+        });
         if replace {
             client
                 .replace_network_acl_entry()
@@ -369,7 +381,8 @@ impl Ec2Network {
                 .protocol(protocol)
                 .rule_action(action)
                 .cidr_block(cidr)
-                .port_range(ports)
+                .set_port_range(ports)
+                .set_icmp_type_code(icmp)
                 .send()
                 .await
                 .map_err(|e| service_error("ReplaceNetworkAclEntry", e))?;
@@ -382,7 +395,8 @@ impl Ec2Network {
                 .protocol(protocol)
                 .rule_action(action)
                 .cidr_block(cidr)
-                .port_range(ports)
+                .set_port_range(ports)
+                .set_icmp_type_code(icmp)
                 .send()
                 .await
                 .map_err(|e| service_error("CreateNetworkAclEntry", e))?;
