@@ -119,11 +119,20 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
     let mut modelled_flow_logs = None;
     for flow_log in flow_logs.flow_logs() {
         let id = flow_log.flow_log_id().unwrap_or_default();
-        let destination = flow_log.log_destination().unwrap_or_default();
         let kind = flow_log
             .log_destination_type()
             .map(|t| t.as_str())
             .unwrap_or("cloud-watch-logs");
+        // A flow log to CloudWatch Logs made by log-group name has no destination ARN: it is
+        // the group of that name in the VPC owner's account and region.
+        let destination = match (flow_log.log_destination(), flow_log.log_group_name()) {
+            (Some(arn), _) if !arn.is_empty() => arn.to_string(),
+            (_, Some(group)) if !group.is_empty() && kind == "cloud-watch-logs" => {
+                log_group_arn(region, vpc.owner_id().unwrap_or_default(), group)
+            }
+            _ => String::new(),
+        };
+        let destination = destination.as_str();
         if modelled_flow_logs.is_some()
             || !matches!(kind, "s3" | "cloud-watch-logs")
             || destination.is_empty()
@@ -591,4 +600,9 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
     let layout: BTreeMap<_, _> = shared::layout::compute_layout(&design);
     design.layout = layout;
     Ok(Imported { design, left_out })
+}
+
+/// The ARN of a CloudWatch Logs log group, as a flow log's destination names it.
+fn log_group_arn(region: &str, account: &str, group: &str) -> String {
+    format!("arn:aws:logs:{region}:{account}:log-group:{group}")
 }
