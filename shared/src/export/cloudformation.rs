@@ -4,7 +4,8 @@
 //!
 //! Two things CloudFormation cannot say as Moat does, handled so the network is the same:
 //! a VPC's main route table cannot be adopted, so a main table becomes a table explicitly
-//! associated with every subnet that has no table of its own; and a security group keeps
+//! associated with every subnet that has no table of its own (and a main table with nothing of
+//! its own to hold is the VPC's, left out); and a security group keeps
 //! AWS's default allow-all egress unless egress rules are given inline, so groups whose design
 //! has no plain CIDR egress get AWS's documented "no egress" placeholder rule (ICMP type 252
 //! code 86 to 255.255.255.255/32), which matches no traffic.
@@ -152,8 +153,31 @@ pub fn template(design: &Design, design_id: &str) -> Value {
         .filter(|t| !t.main)
         .flat_map(|t| t.subnets.iter().map(String::as_str))
         .collect();
+    // A main table with no route of its own, serving no subnet and named by no endpoint is the
+    // VPC's own main table, which CloudFormation makes with the VPC: nothing to create.
+    let idle_main_tables: std::collections::HashSet<&str> = design
+        .route_tables
+        .iter()
+        .filter(|table| {
+            table.main
+                && table.routes.is_empty()
+                && design
+                    .subnets
+                    .iter()
+                    .filter(|s| s.vpc == table.vpc)
+                    .all(|s| associated.contains(s.id.as_str()))
+                && !design
+                    .endpoints
+                    .iter()
+                    .any(|e| e.route_tables.contains(&table.id))
+        })
+        .map(|table| table.id.as_str())
+        .collect();
     for resource in &desired {
         let id = resource.key.logical_id.as_str();
+        if resource.key.kind == ResourceKind::RouteTable && idle_main_tables.contains(id) {
+            continue;
+        }
         let own = name(resource.key.kind, id);
         let (kind, properties, depends_on): (&str, Value, Vec<String>) = match &resource.spec {
             ResourceSpec::Vpc {
