@@ -6,6 +6,7 @@
 mod account;
 mod apply;
 mod cli;
+mod corpus;
 mod exports;
 mod faults;
 mod heavy;
