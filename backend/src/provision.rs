@@ -299,6 +299,7 @@ async fn run_step(
         logical_id: step.key.logical_id.clone(),
         deployment_id: shared.owner.deployment_id.clone(),
         name: step.key.logical_id.clone(),
+        user: step.tags.clone(),
     };
     let mut attempt = 0;
     let outcome = loop {
@@ -390,9 +391,19 @@ async fn call(
             }
             Ok(None)
         }
-        (Action::Update { .. }, Some(spec)) => {
+        (Action::Update { changed }, Some(spec)) => {
             let aws_id = step.aws_id.clone().unwrap_or_default();
-            Ok(Some(network.update(region, spec, ids, &aws_id).await?))
+            let change = crate::aws::InPlaceChange {
+                changed,
+                tags: &step.tags,
+                observed_tags: step
+                    .observed
+                    .get(shared::plan::TAGS_ATTRIBUTE)
+                    .map(String::as_str),
+            };
+            Ok(Some(
+                network.update(region, spec, ids, &aws_id, change).await?,
+            ))
         }
         (_, Some(spec)) => Ok(Some(network.create(region, spec, ids, tags, retry).await?)),
         (_, None) => Err(AwsError::Unresolved {

@@ -285,6 +285,17 @@ fn field_editor(
             let rows = value.as_array().cloned().unwrap_or_default();
             rule_table(state, table_object_id, table_field, label, rows, columns).into_any()
         }
+        FieldControl::KeyValues => {
+            let entries: Vec<(String, String)> = value
+                .as_object()
+                .map(|map| {
+                    map.iter()
+                        .map(|(key, value)| (key.clone(), value.as_str().unwrap_or_default().to_string()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            key_value_table(state, label, entries, set).into_any()
+        }
         FieldControl::Table | FieldControl::Document => {
             // A document left out (an endpoint's policy) shows empty, and emptying clears it.
             let optional = matches!(field.control, FieldControl::Document);
@@ -589,6 +600,92 @@ fn new_row(field: &str, rows: &[serde_json::Value]) -> serde_json::Value {
 
 /// Rules as a table: one row per rule, one input per column, add and delete buttons; every
 /// change sets the whole list with one `SetField` command.
+/// A Key / Value table (tags): each row's key and value are text boxes, Remove drops the
+/// row, Add appends an empty one (an empty key is reported by validation until it is typed).
+/// Renaming a key onto another row's key is refused with a notice, and nothing changes.
+fn key_value_table(
+    state: AppState,
+    label: String,
+    entries: Vec<(String, String)>,
+    set: impl Fn(serde_json::Value) + Clone + 'static,
+) -> impl IntoView {
+    use serde_json::{Map, Value};
+    let write = {
+        let set = set.clone();
+        move |entries: Vec<(String, String)>| {
+            let map: Map<String, Value> = entries
+                .into_iter()
+                .map(|(key, value)| (key, Value::String(value)))
+                .collect();
+            set(Value::Object(map));
+        }
+    };
+    let rows = entries
+        .iter()
+        .enumerate()
+        .map(|(index, (key, value))| {
+            let number = index + 1;
+            let rename = {
+                let (entries, write, label) = (entries.clone(), write.clone(), label.clone());
+                move |event: leptos::ev::Event| {
+                    let typed = event_target_value(&event).trim().to_string();
+                    if entries.iter().enumerate().any(|(other, (key, _))| other != index && *key == typed) {
+                        state.notice.set(Some(format!("{label}: there is already a tag \"{typed}\"; nothing was changed")));
+                        return;
+                    }
+                    let mut entries = entries.clone();
+                    entries[index].0 = typed;
+                    write(entries);
+                }
+            };
+            let revalue = {
+                let (entries, write) = (entries.clone(), write.clone());
+                move |event: leptos::ev::Event| {
+                    let mut entries = entries.clone();
+                    entries[index].1 = event_target_value(&event);
+                    write(entries);
+                }
+            };
+            let remove = {
+                let (entries, write) = (entries.clone(), write.clone());
+                move |_| {
+                    let mut entries = entries.clone();
+                    entries.remove(index);
+                    write(entries);
+                }
+            };
+            view! {
+                <tr>
+                    <td><input aria-label=format!("{label} {number} Key") prop:value=key.clone() on:change=rename /></td>
+                    <td><input aria-label=format!("{label} {number} Value") prop:value=value.clone() on:change=revalue /></td>
+                    <td><button aria-label=format!("Remove {label} {number}") on:click=remove>"Remove"</button></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let add = {
+        let (entries, write) = (entries.clone(), write.clone());
+        move |_| {
+            if entries.iter().any(|(key, _)| key.is_empty()) {
+                return;
+            }
+            let mut entries = entries.clone();
+            entries.push((String::new(), String::new()));
+            write(entries);
+        }
+    };
+    view! {
+        <fieldset class="field table">
+            <legend>{label.clone()}</legend>
+            <table>
+                <thead><tr><th>"Key"</th><th>"Value"</th><th></th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+            <button aria-label=format!("Add {label}") on:click=add>"Add"</button>
+        </fieldset>
+    }
+}
+
 fn rule_table(
     state: AppState,
     object_id: String,

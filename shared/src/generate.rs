@@ -37,6 +37,7 @@ pub fn generated_design(subnet_count: usize) -> Design {
     for vpc_number in 0..vpc_count {
         let vpc_id = format!("vpc-{vpc_number}");
         design.vpcs.push(Vpc {
+            tags: Default::default(),
             id: vpc_id.clone(),
             name: vpc_id.clone(),
             cidr_blocks: vec![format!("10.{vpc_number}.0.0/16")],
@@ -45,10 +46,12 @@ pub fn generated_design(subnet_count: usize) -> Design {
             flow_logs: None,
         });
         design.internet_gateways.push(InternetGateway {
+            tags: Default::default(),
             id: format!("igw-{vpc_number}"),
             vpc: vpc_id.clone(),
         });
         design.vpn_gateways.push(VpnGateway {
+            tags: Default::default(),
             id: format!("vgw-{vpc_number}"),
             vpc: vpc_id.clone(),
             amazon_side_asn: 64512,
@@ -62,6 +65,7 @@ pub fn generated_design(subnet_count: usize) -> Design {
                 SubnetTier::Private
             };
             design.subnets.push(Subnet {
+                tags: Default::default(),
                 id: subnet_id.clone(),
                 vpc: vpc_id.clone(),
                 availability_zone: "us-east-1a".into(),
@@ -71,6 +75,7 @@ pub fn generated_design(subnet_count: usize) -> Design {
             });
             let group_number = (vpc_number * SUBNETS_PER_VPC + index) / SUBNETS_PER_SECURITY_GROUP;
             design.workloads.push(Workload {
+                tags: Default::default(),
                 id: format!("wl-{vpc_number}-{index}"),
                 name: String::new(),
                 kind: WorkloadKind::Ec2,
@@ -86,10 +91,12 @@ pub fn generated_design(subnet_count: usize) -> Design {
         }
         let nat_id = format!("nat-{vpc_number}");
         design.nat_gateways.push(NatGateway {
+            tags: Default::default(),
             id: nat_id.clone(),
             subnet: format!("subnet-{vpc_number}-0"),
         });
         design.route_tables.push(RouteTable {
+            tags: Default::default(),
             id: format!("rt-{vpc_number}-public"),
             vpc: vpc_id.clone(),
             main: true,
@@ -115,6 +122,7 @@ pub fn generated_design(subnet_count: usize) -> Design {
                 target: format!("vgw-{vpc_number}"),
             }));
             design.route_tables.push(RouteTable {
+                tags: Default::default(),
                 id: table_id.clone(),
                 vpc: vpc_id.clone(),
                 main: false,
@@ -127,6 +135,7 @@ pub fn generated_design(subnet_count: usize) -> Design {
             private_tables.push(table_id);
         }
         design.endpoints.push(Endpoint {
+            tags: Default::default(),
             id: format!("vpce-s3-{vpc_number}"),
             vpc: vpc_id.clone(),
             endpoint_type: EndpointType::Gateway,
@@ -143,6 +152,7 @@ pub fn generated_design(subnet_count: usize) -> Design {
         for group_number in first_group..last_group {
             let group_id = format!("sg-{vpc_number}-{group_number}");
             design.security_groups.push(SecurityGroup {
+                tags: Default::default(),
                 id: group_id.clone(),
                 vpc: vpc_id.clone(),
                 name: format!("group-{vpc_number}-{group_number}"),

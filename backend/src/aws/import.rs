@@ -181,6 +181,7 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
                 &ntp,
             ) {
                 design.dhcp_options.push(shared::model::DhcpOptions {
+                    tags: user_tags(set.tags()),
                     id: set_id.to_string(),
                     name: name_tag(set.tags()),
                     domain_name,
@@ -192,6 +193,7 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
         }
     }
     design.vpcs.push(Vpc {
+        tags: user_tags(vpc.tags()),
         id: vpc_id.to_string(),
         name: vpc_name,
         cidr_blocks,
@@ -209,6 +211,7 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
     for gateway in gateways.internet_gateways() {
         if let Some(id) = gateway.internet_gateway_id() {
             design.internet_gateways.push(InternetGateway {
+                tags: user_tags(gateway.tags()),
                 id: id.to_string(),
                 vpc: vpc_id.to_string(),
             });
@@ -229,6 +232,7 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
         }
         if let Some(id) = gateway.vpn_gateway_id() {
             design.vpn_gateways.push(VpnGateway {
+                tags: user_tags(gateway.tags()),
                 id: id.to_string(),
                 vpc: vpc_id.to_string(),
                 amazon_side_asn: u32::try_from(gateway.amazon_side_asn().unwrap_or(64512))
@@ -274,6 +278,7 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
                     .map_err(|e| service_error("DescribeCustomerGateways", e))?;
                 if let Some(found) = found.customer_gateways().first() {
                     design.customer_gateways.push(CustomerGateway {
+                        tags: user_tags(found.tags()),
                         id: customer.to_string(),
                         ip_address: found.ip_address().unwrap_or_default().to_string(),
                         bgp_asn: found
@@ -285,6 +290,7 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
                 }
             }
             design.vpn_connections.push(VpnConnection {
+                tags: user_tags(connection.tags()),
                 id: id.to_string(),
                 vpn_gateway: gateway.id.clone(),
                 customer_gateway: customer.to_string(),
@@ -302,6 +308,7 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
     for subnet in subnets.subnets() {
         if let Some(id) = subnet.subnet_id() {
             design.subnets.push(Subnet {
+                tags: user_tags(subnet.tags()),
                 id: id.to_string(),
                 vpc: vpc_id.to_string(),
                 availability_zone: subnet.availability_zone().unwrap_or_default().to_string(),
@@ -328,6 +335,7 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
         }
         if let (Some(id), Some(subnet)) = (nat.nat_gateway_id(), nat.subnet_id()) {
             design.nat_gateways.push(NatGateway {
+                tags: user_tags(nat.tags()),
                 id: id.to_string(),
                 subnet: subnet.to_string(),
             });
@@ -382,6 +390,7 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
             .filter_map(|a| a.subnet_id().map(str::to_string))
             .collect();
         design.route_tables.push(RouteTable {
+            tags: user_tags(table.tags()),
             id: table_id.to_string(),
             vpc: vpc_id.to_string(),
             main,
@@ -482,6 +491,7 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
             rules
         };
         design.security_groups.push(SecurityGroup {
+            tags: user_tags(group.tags()),
             id: id.to_string(),
             vpc: vpc_id.to_string(),
             name: name.to_string(),
@@ -517,6 +527,7 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
             .map(|t| t.as_str().to_lowercase())
             == Some("gateway".to_string());
         design.endpoints.push(Endpoint {
+            tags: user_tags(endpoint.tags()),
             id: id.to_string(),
             vpc: vpc_id.to_string(),
             endpoint_type: if gateway {
@@ -586,6 +597,7 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
             });
         }
         design.network_acls.push(NetworkAcl {
+            tags: user_tags(acl.tags()),
             id: id.to_string(),
             vpc: vpc_id.to_string(),
             subnets: acl
@@ -605,4 +617,13 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
 /// The ARN of a CloudWatch Logs log group, as a flow log's destination names it.
 fn log_group_arn(region: &str, account: &str, group: &str) -> String {
     format!("arn:aws:logs:{region}:{account}:log-group:{group}")
+}
+
+/// A resource's user tags: every tag but `Name` and the reserved `moat:` and `aws:` keys.
+pub(crate) fn user_tags(tags: &[aws_sdk_ec2::types::Tag]) -> shared::model::Tags {
+    tags.iter()
+        .filter_map(|tag| Some((tag.key()?, tag.value().unwrap_or_default())))
+        .filter(|(key, _)| !shared::model::is_reserved_tag_key(key))
+        .map(|(key, value)| (key.to_string(), value.to_string()))
+        .collect()
 }

@@ -32,6 +32,17 @@ pub struct OwnershipTags {
     pub logical_id: String,
     pub deployment_id: String,
     pub name: String,
+    /// The user's own tags, set beside Moat's at creation.
+    pub user: shared::model::Tags,
+}
+
+/// What an in-place update changes: the compared attributes that differ, and the user tags
+/// wanted and found (as `shared::plan::tags_text` writes them).
+#[derive(Debug, Clone, Copy)]
+pub struct InPlaceChange<'a> {
+    pub changed: &'a [String],
+    pub tags: &'a shared::model::Tags,
+    pub observed_tags: Option<&'a str>,
 }
 
 /// A failed EC2 call, with AWS's error code where there is one.
@@ -197,13 +208,15 @@ pub trait NetworkApi: Send + Sync {
         tags: &'a OwnershipTags,
         retry: bool,
     ) -> BoxFuture<'a, Result<String, AwsError>>;
-    /// Changes a resource in place to match `spec` and answers its (possibly new) AWS id.
+    /// Changes a resource in place to match `spec` and answers its (possibly new) AWS id:
+    /// the attributes `change` names, its user tags among them.
     fn update<'a>(
         &'a self,
         region: &'a str,
         spec: &'a ResourceSpec,
         ids: &'a ResolvedIds,
         aws_id: &'a str,
+        change: InPlaceChange<'a>,
     ) -> BoxFuture<'a, Result<String, AwsError>>;
     /// Deletes a resource (and waits until it is gone); one already gone is a success, told
     /// apart (`Deleted::AlreadyGone`) because a `NotFound` may only mean "not visible yet".

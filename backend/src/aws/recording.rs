@@ -121,6 +121,7 @@ impl NetworkApi for RecordingNetwork {
         _spec: &'a ResourceSpec,
         _ids: &'a ResolvedIds,
         aws_id: &'a str,
+        _change: super::InPlaceChange<'a>,
     ) -> BoxFuture<'a, Result<String, AwsError>> {
         Box::pin(async move { Ok(aws_id.to_string()) })
     }

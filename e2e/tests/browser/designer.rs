@@ -704,6 +704,31 @@ async fn field_controls_from_an_empty_canvas(
             5,
         )
         .await?;
+    // Its tags are a Key / Value table: add one, name it, give it a value; a reserved key is
+    // reported by validation.
+    browser.click("button[aria-label='Add Tags']").await?;
+    replace_text(browser, "Tags 1 Key", "team").await?;
+    browser
+        .wait_until(
+            "JSON.parse(localStorage.getItem('moat.draft')).endpoints[0].tags?.team === ''",
+            5,
+        )
+        .await?;
+    replace_text(browser, "Tags 1 Value", "ml-platform").await?;
+    browser
+        .wait_until(
+            "JSON.parse(localStorage.getItem('moat.draft')).endpoints[0].tags?.team === 'ml-platform'",
+            5,
+        )
+        .await?;
+    browser.click("button[aria-label='Add Tags']").await?;
+    replace_text(browser, "Tags 1 Key", "Name").await?;
+    browser
+        .wait_until(
+            "document.querySelector(\"button.diagnostic[data-code='tag.reserved-key']\")",
+            5,
+        )
+        .await?;
     Ok(())
 }
 

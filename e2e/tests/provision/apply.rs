@@ -255,6 +255,7 @@ fn with_dhcp_options(domain_name: &str) -> Design {
     let mut design = template("mvp");
     let vpc = design.vpcs[0].id.clone();
     design.dhcp_options.push(shared::model::DhcpOptions {
+        tags: Default::default(),
         id: "dhcp-corp".into(),
         name: "corp".into(),
         domain_name: Some(domain_name.to_string()),
@@ -424,6 +425,7 @@ pub(crate) fn with_secondary_block() -> Design {
     design.vpcs[0].cidr_blocks.push("100.64.0.0/16".into());
     let vpc = design.vpcs[0].id.clone();
     design.subnets.push(shared::model::Subnet {
+        tags: Default::default(),
         id: "subnet-pods-a".into(),
         vpc,
         availability_zone: "us-east-1a".into(),
@@ -795,4 +797,108 @@ async fn endpoint_policies_are_applied_read_back_changed_in_place_reset_and_impo
     assert!(report.succeeded(), "{}", report.summary());
     let account = account::read(&harness.checker(), &harness.layer, design_id).await;
     assert!(account.tagged.is_empty(), "{:?}", account.tagged);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_tags_are_applied_read_back_changed_in_place_and_imported() {
+    use shared::plan::{Action, ResourceKind};
+    let harness = Harness::start(9).await.expect("moto and the fault layer");
+    let design_id = "d-tags";
+    let mut design = template("mvp");
+    design.vpcs[0].tags = [("team".to_string(), "ml-platform".to_string())].into();
+    design.subnets[0].tags = [
+        ("kubernetes.io/role/elb".to_string(), "1".to_string()),
+        ("cost-centre".to_string(), "it's = 42".to_string()),
+    ]
+    .into();
+    let report = harness.apply(design_id, Some(&design), "dep-1").await;
+    assert!(report.succeeded(), "{}", report.summary());
+    let plan = harness.plan(design_id, Some(&design)).await;
+    assert!(plan.is_empty(), "{:#?}", plan.steps);
+    let checker = harness.checker();
+    let tags_of = |aws_id: String| {
+        let checker = checker.clone();
+        async move {
+            checker
+                .describe_tags()
+                .filters(
+                    aws_sdk_ec2::types::Filter::builder()
+                        .name("resource-id")
+                        .values(aws_id)
+                        .build(),
+                )
+                .send()
+                .await
+                .unwrap()
+                .tags()
+                .iter()
+                .map(|t| {
+                    (
+                        t.key().unwrap_or_default().to_string(),
+                        t.value().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect::<std::collections::BTreeMap<_, _>>()
+        }
+    };
+    let id_of = |kind: ResourceKind| {
+        report
+            .created
+            .iter()
+            .find(|(key, _)| key.kind == kind)
+            .map(|(_, id)| id.clone())
+            .unwrap()
+    };
+    let subnet_id = report
+        .created
+        .iter()
+        .find(|(key, _)| key.logical_id == design.subnets[0].id)
+        .map(|(_, id)| id.clone())
+        .unwrap();
+    let on_subnet = tags_of(subnet_id.clone()).await;
+    assert_eq!(on_subnet["kubernetes.io/role/elb"], "1");
+    assert_eq!(on_subnet["cost-centre"], "it's = 42");
+    assert_eq!(on_subnet["moat:design-id"], design_id, "Moat's own stay");
+
+    // Import reads the user's tags, never Moat's.
+    let (imported, _) = harness
+        .network
+        .import_vpc("us-east-1", &id_of(ResourceKind::Vpc))
+        .await
+        .unwrap();
+    assert_eq!(imported.vpcs[0].tags, design.vpcs[0].tags);
+    let imported_subnet = imported.subnets.iter().find(|s| s.id == subnet_id).unwrap();
+    assert_eq!(imported_subnet.tags, design.subnets[0].tags);
+
+    // A changed value and a removed key are one in-place update of the subnet's tags.
+    let mut changed = design.clone();
+    changed.subnets[0].tags = [("kubernetes.io/role/elb".to_string(), "0".to_string())].into();
+    let plan = harness.plan(design_id, Some(&changed)).await;
+    let updates: Vec<_> = plan
+        .steps
+        .iter()
+        .map(|step| (step.key.logical_id.clone(), step.action.clone()))
+        .collect();
+    assert_eq!(
+        updates,
+        vec![(
+            design.subnets[0].id.clone(),
+            Action::Update {
+                changed: vec!["tags".to_string()]
+            }
+        )]
+    );
+    let report = harness.apply(design_id, Some(&changed), "dep-2").await;
+    assert!(report.succeeded(), "{}", report.summary());
+    let on_subnet = tags_of(subnet_id).await;
+    assert_eq!(
+        on_subnet.get("kubernetes.io/role/elb").map(String::as_str),
+        Some("0")
+    );
+    assert!(!on_subnet.contains_key("cost-centre"), "{on_subnet:?}");
+    assert!(on_subnet.contains_key("moat:logical-id"), "Moat's own stay");
+    assert!(harness.plan(design_id, Some(&changed)).await.is_empty());
+
+    let report = harness.apply(design_id, None, "dep-3").await;
+    assert!(report.succeeded(), "{}", report.summary());
 }

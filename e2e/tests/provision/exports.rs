@@ -87,6 +87,7 @@ fn cfn_lint_finds_no_error_in_the_cloudformation_of_any_template() {
     // And the tabular one on a corporate DHCP options set (the set and its association).
     let mut corporate_dns = template("tabular-vpn");
     corporate_dns.dhcp_options.push(shared::model::DhcpOptions {
+        tags: Default::default(),
         id: "dhcp-corp".into(),
         name: "corp".into(),
         domain_name: Some("corp.example.com".into()),

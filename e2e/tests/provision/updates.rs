@@ -54,6 +54,7 @@ async fn edits_apply_only_their_difference_and_replacements_are_flagged() {
     // a DynamoDB gateway endpoint. Removed: an interface endpoint.
     let mut added = original.clone();
     added.subnets.push(Subnet {
+        tags: Default::default(),
         id: "subnet-data-a".into(),
         vpc: added.vpcs[0].id.clone(),
         availability_zone: "us-east-1a".into(),
@@ -79,6 +80,7 @@ async fn edits_apply_only_their_difference_and_replacements_are_flagged() {
         target: "igw-multimodal".into(),
     });
     added.endpoints.push(Endpoint {
+        tags: Default::default(),
         id: "vpce-dynamodb".into(),
         vpc: added.vpcs[0].id.clone(),
         endpoint_type: EndpointType::Gateway,

@@ -30,6 +30,8 @@ pub enum FieldControl {
     TextList,
     /// A list of records (rules, entries, routes): a table with Add and Remove.
     Table,
+    /// Text keys to text values (tags): a Key / Value table with Add and Remove.
+    KeyValues,
     /// Anything else: the JSON itself.
     Document,
 }
@@ -129,6 +131,9 @@ fn control_of(property: &Value, root: &Value) -> FieldControl {
         ["boolean"] => FieldControl::Flag,
         ["integer"] | ["number"] => FieldControl::Number,
         ["string"] => FieldControl::Text,
+        ["object"] if types(resolved(&schema["additionalProperties"], root)) == ["string"] => {
+            FieldControl::KeyValues
+        }
         ["array"] => {
             let items = resolved(&schema["items"], root);
             match types(items).as_slice() {
@@ -306,6 +311,14 @@ mod tests {
             control(ObjectKind::PlacementGroup, "strategy"),
             FieldControl::Choice(options) if options.contains(&"cluster".to_string())
         ));
+        // Every kind's tags are a Key / Value table; an endpoint's policy is a document.
+        for &kind in ObjectKind::ALL {
+            assert_eq!(control(kind, "tags"), FieldControl::KeyValues, "{kind:?}");
+        }
+        assert_eq!(
+            control(ObjectKind::Endpoint, "policy"),
+            FieldControl::Document
+        );
     }
 
     #[test]

@@ -501,6 +501,7 @@ pub(crate) fn add_vpc(design: &mut Design, x: f64, y: f64) -> Result<String, Com
         .map(|block| block.to_string())
         .unwrap_or_else(|| "10.0.0.0/16".to_string());
     design.vpcs.push(Vpc {
+        tags: Default::default(),
         id: id.clone(),
         name: id.clone(),
         cidr_blocks: vec![block],
@@ -539,6 +540,7 @@ pub(crate) fn add_subnet(
     let availability_zone = crate::layout::lane_at(design, &vpc.id, x, y, None)
         .unwrap_or_else(|| format!("{}a", design.region));
     design.subnets.push(Subnet {
+        tags: Default::default(),
         id: id.clone(),
         vpc: vpc.id.clone(),
         availability_zone,
@@ -750,6 +752,7 @@ pub fn connect(design: &mut Design, from: &str, to: &str) -> Result<(), CommandE
         (K::VpnGateway, K::CustomerGateway) => {
             let id = next_id(design, K::VpnConnection);
             design.vpn_connections.push(VpnConnection {
+                tags: Default::default(),
                 id,
                 vpn_gateway: first.to_string(),
                 customer_gateway: second.to_string(),

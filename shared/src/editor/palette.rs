@@ -245,6 +245,7 @@ fn add_availability_zone(design: &mut Design, x: f64, y: f64) -> Result<String, 
     }
     let id = editor::next_id(design, ObjectKind::Subnet);
     design.subnets.push(crate::model::Subnet {
+        tags: Default::default(),
         id: id.clone(),
         vpc: vpc_id.clone(),
         availability_zone,
@@ -344,6 +345,7 @@ pub fn drop_item(
                 )));
             }
             design.internet_gateways.push(InternetGateway {
+                tags: Default::default(),
                 id: id.clone(),
                 vpc: container_id.clone(),
             });
@@ -356,18 +358,21 @@ pub fn drop_item(
                 )));
             }
             design.vpn_gateways.push(VpnGateway {
+                tags: Default::default(),
                 id: id.clone(),
                 vpc: container_id.clone(),
                 amazon_side_asn: 64512,
             });
         }
         PaletteItem::NatGateway => design.nat_gateways.push(NatGateway {
+            tags: Default::default(),
             id: id.clone(),
             subnet: container_id.clone(),
         }),
         PaletteItem::CustomerGateway => {
             width = 120.0;
             design.customer_gateways.push(CustomerGateway {
+                tags: Default::default(),
                 id: id.clone(),
                 ip_address: "203.0.113.10".into(),
                 bgp_asn: 65000,
@@ -379,6 +384,7 @@ pub fn drop_item(
                 refused("Add a customer gateway (your data center) first; the connection links it to this VPN gateway".to_string())
             })?;
             design.vpn_connections.push(VpnConnection {
+                tags: Default::default(),
                 id: id.clone(),
                 vpn_gateway: container_id.clone(),
                 customer_gateway,
@@ -393,6 +399,7 @@ pub fn drop_item(
                 "dynamodb"
             };
             design.endpoints.push(Endpoint {
+                tags: Default::default(),
                 id: id.clone(),
                 vpc: container_id.clone(),
                 endpoint_type: EndpointType::Gateway,
@@ -405,6 +412,7 @@ pub fn drop_item(
             });
         }
         PaletteItem::InterfaceEndpoint => design.endpoints.push(Endpoint {
+            tags: Default::default(),
             id: id.clone(),
             vpc: vpc_of_container.clone(),
             endpoint_type: EndpointType::Interface,
@@ -418,6 +426,7 @@ pub fn drop_item(
         PaletteItem::SecurityGroup => {
             width = SIDE_CHIP_WIDTH;
             design.security_groups.push(SecurityGroup {
+                tags: Default::default(),
                 id: id.clone(),
                 vpc: container_id.clone(),
                 // AWS refuses group names that start with `sg-` (its own ids do).
@@ -447,6 +456,7 @@ pub fn drop_item(
                 action: RuleAction::Allow,
             };
             design.network_acls.push(NetworkAcl {
+                tags: Default::default(),
                 id: id.clone(),
                 vpc: container_id.clone(),
                 subnets: Vec::new(),
@@ -460,6 +470,7 @@ pub fn drop_item(
                 .iter()
                 .any(|t| t.vpc == container_id && t.main);
             design.route_tables.push(RouteTable {
+                tags: Default::default(),
                 id: id.clone(),
                 vpc: container_id.clone(),
                 main,
@@ -470,6 +481,7 @@ pub fn drop_item(
         PaletteItem::PlacementGroup => {
             width = SIDE_CHIP_WIDTH;
             design.placement_groups.push(PlacementGroup {
+                tags: Default::default(),
                 id: id.clone(),
                 strategy: PlacementStrategy::Cluster,
             });
@@ -480,6 +492,7 @@ pub fn drop_item(
             // Service, which keeps a training job's nodes on one clock.
             width = SIDE_CHIP_WIDTH;
             design.dhcp_options.push(DhcpOptions {
+                tags: Default::default(),
                 id: id.clone(),
                 name: String::new(),
                 domain_name: None,
@@ -502,6 +515,7 @@ pub fn drop_item(
                 _ => (WorkloadKind::Rds, "db.r6g.large"),
             };
             design.workloads.push(Workload {
+                tags: Default::default(),
                 id: id.clone(),
                 name: String::new(),
                 kind,

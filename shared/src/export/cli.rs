@@ -95,16 +95,19 @@ fn splice(name: &str) -> Value {
     Value::String(format!("\0{name}\0"))
 }
 
-/// `--tag-specifications` of a new resource: its name and Moat's ownership tags.
-fn tag_specifications(resource_type: &str, logical_id: &str) -> String {
-    json_word(&json!([{
-        "ResourceType": resource_type,
-        "Tags": [
-            {"Key": "Name", "Value": data(logical_id)},
-            {"Key": "moat:design-id", "Value": splice("DESIGN_ID")},
-            {"Key": "moat:logical-id", "Value": data(logical_id)},
-        ],
-    }]))
+/// `--tag-specifications` of a new resource: its name, Moat's ownership tags, then the
+/// user's in key order.
+fn tag_specifications(resource_type: &str, logical_id: &str, user: &crate::model::Tags) -> String {
+    let mut tags = vec![
+        json!({"Key": "Name", "Value": data(logical_id)}),
+        json!({"Key": "moat:design-id", "Value": splice("DESIGN_ID")}),
+        json!({"Key": "moat:logical-id", "Value": data(logical_id)}),
+    ];
+    tags.extend(
+        user.iter()
+            .map(|(key, value)| json!({"Key": data(key), "Value": data(value)})),
+    );
+    json_word(&json!([{"ResourceType": resource_type, "Tags": tags}]))
 }
 
 /// Describe filters finding a resource by its ownership tags, plus `extra` (name, values).
@@ -243,7 +246,7 @@ associate_cidr_block() {
         let var =
             |kind: ResourceKind, logical: &str| format!("\"${}\"", variables.of(kind, logical));
         let name_of = |kind: ResourceKind, logical: &str| variables.of(kind, logical);
-        let tags = |resource_type: &str| tag_specifications(resource_type, id);
+        let tags = |resource_type: &str| tag_specifications(resource_type, id, &resource.tags);
         let filters = |extra: &[(&str, &[&str])]| owner_filters(id, extra);
         let _ = writeln!(out, "\n# {}", comment_text(&resource.key.to_string()));
         match &resource.spec {

@@ -82,12 +82,18 @@ pub fn logical_ids(design: &Design) -> Vec<(String, ResourceKey)> {
         .collect()
 }
 
-fn tags(logical_id: &str) -> Value {
-    json!([
-        {"Key": "Name", "Value": logical_id},
-        {"Key": "moat:design-id", "Value": {"Ref": "DesignId"}},
-        {"Key": "moat:logical-id", "Value": logical_id},
-    ])
+/// A resource's tags: its name, Moat's ownership tags, then the user's in key order.
+fn tags_with(logical_id: &str, user: &crate::model::Tags) -> Value {
+    let mut tags = vec![
+        json!({"Key": "Name", "Value": logical_id}),
+        json!({"Key": "moat:design-id", "Value": {"Ref": "DesignId"}}),
+        json!({"Key": "moat:logical-id", "Value": logical_id}),
+    ];
+    tags.extend(
+        user.iter()
+            .map(|(key, value)| json!({"Key": key, "Value": value})),
+    );
+    Value::Array(tags)
 }
 
 fn reference(name: &str) -> Value {
@@ -178,6 +184,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
         if resource.key.kind == ResourceKind::RouteTable && idle_main_tables.contains(id) {
             continue;
         }
+        let tags = |logical_id: &str| tags_with(logical_id, &resource.tags);
         let own = name(resource.key.kind, id);
         let (kind, properties, depends_on): (&str, Value, Vec<String>) = match &resource.spec {
             ResourceSpec::Vpc {

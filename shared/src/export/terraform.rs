@@ -138,11 +138,15 @@ fn quote_key(key: &str) -> String {
     }
 }
 
-fn tags(logical_id: &str) -> Vec<(String, String)> {
-    vec![
+/// A resource's own tags (the provider's default tags add the design id): its name, its
+/// logical id, then the user's in key order.
+fn tags_with(logical_id: &str, user: &crate::model::Tags) -> Vec<(String, String)> {
+    let mut tags = vec![
         ("Name".into(), quote(logical_id)),
         ("moat:logical-id".into(), quote(logical_id)),
-    ]
+    ];
+    tags.extend(user.iter().map(|(key, value)| (key.clone(), quote(value))));
+    tags
 }
 
 /// Terraform resource names: snake case, unique per resource type.
@@ -244,6 +248,7 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
     for resource in &desired {
         let id = resource.key.logical_id.as_str();
         let own = names.of(resource.key.kind, id);
+        let tags = |logical_id: &str| tags_with(logical_id, &resource.tags);
         let header = |kind: &str| format!("resource \"{kind}\" \"{own}\"");
         let block = match &resource.spec {
             ResourceSpec::Vpc {

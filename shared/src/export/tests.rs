@@ -114,6 +114,7 @@ fn with_secondary_block() -> Design {
     design.name = "mvp with a pod block".into();
     design.vpcs[0].cidr_blocks.push("100.64.0.0/16".into());
     design.subnets.push(crate::model::Subnet {
+        tags: Default::default(),
         id: "subnet-pods-a".into(),
         vpc: design.vpcs[0].id.clone(),
         availability_zone: "us-east-1a".into(),
@@ -227,6 +228,7 @@ fn with_dhcp_options() -> Design {
         .unwrap();
     design.name = "tabular with corporate dns".into();
     design.dhcp_options.push(crate::model::DhcpOptions {
+        tags: Default::default(),
         id: "dhcp-corp".into(),
         name: "corp".into(),
         domain_name: Some("corp.example.com".into()),
@@ -947,6 +949,7 @@ mod unique_names {
             .iter()
             .enumerate()
             .map(|(index, id)| crate::model::SecurityGroup {
+                tags: Default::default(),
                 id: id.clone(),
                 vpc: vpc.clone(),
                 name: format!("group {index}"),
@@ -1030,4 +1033,57 @@ mod unique_names {
             prop_assert_eq!(cells.len(), drawio_ids(&plain).len());
         }
     }
+}
+
+#[test]
+fn user_tags_reach_every_export_escaped_after_moats_own() {
+    let mut design = crate::templates::template("mvp").unwrap().design().unwrap();
+    let hostile = "it's \"$(touch /tmp/pwned)\" ${var.x}";
+    design.subnets[0].tags = [
+        ("kubernetes.io/role/elb".to_string(), "1".to_string()),
+        ("note".to_string(), hostile.to_string()),
+    ]
+    .into();
+    let subnet = design.subnets[0].id.clone();
+    let template = cloudformation::template(&design, "d-1");
+    let tags = template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| {
+            r["Type"] == "AWS::EC2::Subnet"
+                && r["Properties"]["Tags"][0]["Value"] == subnet.as_str()
+        })
+        .map(|r| r["Properties"]["Tags"].clone())
+        .expect("the subnet");
+    assert_eq!(tags[1]["Key"], "moat:design-id", "Moat's first: {tags}");
+    assert_eq!(
+        tags[3],
+        serde_json::json!({"Key": "kubernetes.io/role/elb", "Value": "1"})
+    );
+    assert_eq!(
+        tags[4],
+        serde_json::json!({"Key": "note", "Value": hostile})
+    );
+    let terraform: String = terraform::files(&design, "d-1")
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect();
+    assert!(
+        terraform.contains(r#""kubernetes.io/role/elb" = "1""#),
+        "a key that is no identifier is quoted: {terraform}"
+    );
+    assert!(
+        terraform.contains(r#"= "it's \"$(touch /tmp/pwned)\" $${var.x}""#),
+        "{terraform}"
+    );
+    let script = cli::apply_script(&design, "d-1");
+    let line = script
+        .lines()
+        .find(|line| line.contains("kubernetes.io/role/elb"))
+        .expect("the script tags the subnet");
+    assert!(
+        line.trim_start().starts_with("--tag-specifications '") && line.contains(r#"it'\''s"#),
+        "inside one single-quoted word: {line}"
+    );
 }

@@ -13,6 +13,10 @@ pub struct CustomerGateway {
     pub bgp_asn: u32,
     #[serde(default)]
     pub on_premises_cidrs: Vec<String>,
+    /// The user's tags (key → value), beside Moat's own (`Name`, `moat:*`), which stay
+    /// reserved.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 impl DesignObject for CustomerGateway {
@@ -20,6 +24,10 @@ impl DesignObject for CustomerGateway {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn tags(&self) -> &Tags {
+        &self.tags
     }
 
     fn container(&self) -> Container<'_> {

@@ -32,6 +32,10 @@ pub struct DhcpOptions {
     /// The VPCs it is associated with (a VPC has at most one set).
     #[serde(default)]
     pub vpcs: Vec<String>,
+    /// The user's tags (key → value), beside Moat's own (`Name`, `moat:*`), which stay
+    /// reserved.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 impl DhcpOptions {
@@ -61,6 +65,10 @@ impl DesignObject for DhcpOptions {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn tags(&self) -> &Tags {
+        &self.tags
     }
 
     /// Region-wide: one set may serve several VPCs.

@@ -36,6 +36,10 @@ pub struct Endpoint {
     /// default, full access to every resource of the service in any account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<serde_json::Value>,
+    /// The user's tags (key → value), beside Moat's own (`Name`, `moat:*`), which stay
+    /// reserved.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 impl Endpoint {
@@ -55,6 +59,10 @@ impl DesignObject for Endpoint {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn tags(&self) -> &Tags {
+        &self.tags
     }
 
     fn container(&self) -> Container<'_> {

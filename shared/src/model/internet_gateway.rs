@@ -10,6 +10,10 @@ use super::*;
 pub struct InternetGateway {
     pub id: String,
     pub vpc: String,
+    /// The user's tags (key → value), beside Moat's own (`Name`, `moat:*`), which stay
+    /// reserved.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 impl DesignObject for InternetGateway {
@@ -17,6 +21,10 @@ impl DesignObject for InternetGateway {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn tags(&self) -> &Tags {
+        &self.tags
     }
 
     fn container(&self) -> Container<'_> {

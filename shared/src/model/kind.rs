@@ -72,6 +72,9 @@ pub trait DesignObject {
     /// Its id, unique in the design.
     fn id(&self) -> &str;
 
+    /// The user's tags on the resource it becomes (Moat's own are added apart).
+    fn tags(&self) -> &super::Tags;
+
     /// The container AWS scopes it by (the VPC of a subnet, the subnet of a NAT gateway).
     fn container(&self) -> Container<'_>;
 
@@ -199,6 +202,12 @@ macro_rules! design_kinds {
             pub fn references(self) -> Vec<Reference<'a>> {
                 match self {
                     $( ObjectRef::$kind(object) => DesignObject::references(object), )+
+                }
+            }
+
+            pub fn tags(self) -> &'a Tags {
+                match self {
+                    $( ObjectRef::$kind(object) => DesignObject::tags(object), )+
                 }
             }
         }

@@ -27,6 +27,15 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// A resource's tags: key → value, in key order.
+pub type Tags = BTreeMap<String, String>;
+
+/// Whether a tag key is Moat's or AWS's, never a user's: `Name` (Moat names each resource
+/// after its object), `moat:…` (ownership) and `aws:…` (AWS's own prefix).
+pub fn is_reserved_tag_key(key: &str) -> bool {
+    key == "Name" || key.starts_with("moat:") || key.to_ascii_lowercase().starts_with("aws:")
+}
+
 /// The schema version this build writes. Older versions are migrated by [`crate::spec`].
 pub const CURRENT_SCHEMA_VERSION: u32 = 2;
 

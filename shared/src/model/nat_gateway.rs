@@ -11,6 +11,10 @@ use super::*;
 pub struct NatGateway {
     pub id: String,
     pub subnet: String,
+    /// The user's tags (key → value), beside Moat's own (`Name`, `moat:*`), which stay
+    /// reserved.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 impl DesignObject for NatGateway {
@@ -18,6 +22,10 @@ impl DesignObject for NatGateway {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn tags(&self) -> &Tags {
+        &self.tags
     }
 
     fn container(&self) -> Container<'_> {

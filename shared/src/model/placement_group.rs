@@ -18,6 +18,10 @@ pub enum PlacementStrategy {
 pub struct PlacementGroup {
     pub id: String,
     pub strategy: PlacementStrategy,
+    /// The user's tags (key → value), beside Moat's own (`Name`, `moat:*`), which stay
+    /// reserved.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 impl DesignObject for PlacementGroup {
@@ -25,6 +29,10 @@ impl DesignObject for PlacementGroup {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn tags(&self) -> &Tags {
+        &self.tags
     }
 
     fn container(&self) -> Container<'_> {

@@ -17,6 +17,10 @@ pub struct SecurityGroup {
     pub ingress: Vec<SecurityGroupRule>,
     #[serde(default)]
     pub egress: Vec<SecurityGroupRule>,
+    /// The user's tags (key → value), beside Moat's own (`Name`, `moat:*`), which stay
+    /// reserved.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 /// One security group rule. Exactly one of `cidr`, `security_group` (its own id means
@@ -46,6 +50,10 @@ impl DesignObject for SecurityGroup {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn tags(&self) -> &Tags {
+        &self.tags
     }
 
     fn container(&self) -> Container<'_> {

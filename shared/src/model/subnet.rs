@@ -23,6 +23,10 @@ pub struct Subnet {
     pub tier: SubnetTier,
     #[serde(default)]
     pub map_public_ip_on_launch: bool,
+    /// The user's tags (key → value), beside Moat's own (`Name`, `moat:*`), which stay
+    /// reserved.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 impl DesignObject for Subnet {
@@ -30,6 +34,10 @@ impl DesignObject for Subnet {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn tags(&self) -> &Tags {
+        &self.tags
     }
 
     fn container(&self) -> Container<'_> {

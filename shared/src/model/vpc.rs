@@ -20,6 +20,10 @@ pub struct Vpc {
     /// Where the VPC's flow logs go; none records no flow logs (`vpc.flow-logs-off`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow_logs: Option<FlowLogs>,
+    /// The user's tags (key → value), beside Moat's own (`Name`, `moat:*`), which stay
+    /// reserved.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 /// Which traffic a flow log records.
@@ -142,6 +146,10 @@ impl DesignObject for Vpc {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn tags(&self) -> &Tags {
+        &self.tags
     }
 
     fn container(&self) -> Container<'_> {

@@ -13,6 +13,10 @@ pub struct VpnConnection {
     pub customer_gateway: String,
     #[serde(default = "default_true")]
     pub static_routes_only: bool,
+    /// The user's tags (key → value), beside Moat's own (`Name`, `moat:*`), which stay
+    /// reserved.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 impl DesignObject for VpnConnection {
@@ -20,6 +24,10 @@ impl DesignObject for VpnConnection {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn tags(&self) -> &Tags {
+        &self.tags
     }
 
     fn container(&self) -> Container<'_> {

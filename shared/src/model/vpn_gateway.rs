@@ -12,6 +12,10 @@ pub struct VpnGateway {
     pub vpc: String,
     #[serde(default = "default_amazon_side_asn")]
     pub amazon_side_asn: u32,
+    /// The user's tags (key → value), beside Moat's own (`Name`, `moat:*`), which stay
+    /// reserved.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
 }
 
 impl DesignObject for VpnGateway {
@@ -19,6 +23,10 @@ impl DesignObject for VpnGateway {
 
     fn id(&self) -> &str {
         &self.id
+    }
+
+    fn tags(&self) -> &Tags {
+        &self.tags
     }
 
     fn container(&self) -> Container<'_> {

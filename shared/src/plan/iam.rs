@@ -16,12 +16,19 @@ pub fn actions_of(kind: ResourceKind, deleting: bool) -> &'static [&'static str]
     }
 }
 
-/// The policy for the desired resources of a design: the reads every run makes, the creates,
-/// updates and deletes of the kinds it holds only, and `iam:PassRole` on exactly the flow-log
+/// The policy for the desired resources of a design: the reads every run makes (user tags
+/// among them), the creates, updates and deletes of the kinds it holds only (and `DeleteTags`
+/// when any is tagged), and `iam:PassRole` on exactly the flow-log
 /// delivery roles it names (each one literal role ARN; anything else is left out).
 pub fn policy(desired: &[DesiredResource]) -> Value {
     let mut actions: BTreeSet<&str> = super::catalog::read_actions().into_iter().collect();
     let kinds: BTreeSet<ResourceKind> = desired.iter().map(|resource| resource.key.kind).collect();
+    // Every run reads the user tags of what it found; tags are changed in place on any
+    // tagged kind (CreateTags is already each tagged kind's create action).
+    actions.insert("ec2:DescribeTags");
+    if kinds.iter().any(|kind| kind.facts().tagged) {
+        actions.insert("ec2:DeleteTags");
+    }
     for kind in kinds {
         for deleting in [false, true] {
             actions.extend(actions_of(kind, deleting));

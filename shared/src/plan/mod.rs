@@ -502,6 +502,9 @@ pub const INSTANCE_METADATA_HOP_LIMIT: i32 = 2;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DesiredResource {
     pub key: ResourceKey,
+    /// The user's tags of the design object it comes from (an instance: its workload's).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: crate::model::Tags,
     /// What a Describe reports of it, with references as logical ids: compared with what is
     /// observed to find what changed.
     pub attributes: BTreeMap<String, String>,
@@ -564,6 +567,9 @@ pub struct Step {
     pub spec: Option<ResourceSpec>,
     /// What was observed, for deletes (the rule or route to remove).
     pub observed: BTreeMap<String, String>,
+    /// The user's tags to create it with or to set (Moat's own are added by the applier).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: crate::model::Tags,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -604,6 +610,16 @@ impl Plan {
 /// Attributes AWS changes in place; a change to any other attribute replaces the resource.
 fn updates_in_place(kind: ResourceKind, attribute: &str) -> bool {
     kind.facts().in_place.contains(&attribute)
+        || (attribute == TAGS_ATTRIBUTE && kind.facts().tagged)
+}
+
+/// The compared attribute that holds a resource's user tags, as [`tags_text`] writes them;
+/// every tagged kind changes it in place.
+pub const TAGS_ATTRIBUTE: &str = "tags";
+
+/// User tags as one compared text: a JSON object in key order (keys may hold `=`).
+pub fn tags_text(tags: &crate::model::Tags) -> String {
+    serde_json::to_string(tags).unwrap_or_default()
 }
 
 fn attributes<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, String> {
@@ -678,6 +694,7 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
     ) {
         resources.push(DesiredResource {
             key: ResourceKey::new(kind, logical_id),
+            tags: crate::model::Tags::new(),
             attributes: spec.attributes(),
             depends_on,
             spec,
@@ -1154,7 +1171,40 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             );
         }
     }
+    with_user_tags(design, &mut resources);
     resources
+}
+
+/// Gives each tagged resource its design object's user tags (an instance its workload's),
+/// as tags and as the compared `tags` attribute.
+fn with_user_tags(design: &Design, resources: &mut [DesiredResource]) {
+    let tags_by_id: HashMap<&str, &crate::model::Tags> = design
+        .objects()
+        .filter(|object| !object.tags().is_empty())
+        .map(|object| (object.id(), object.tags()))
+        .collect();
+    if tags_by_id.is_empty() {
+        return;
+    }
+    for resource in resources.iter_mut() {
+        if !resource.key.kind.facts().tagged {
+            continue;
+        }
+        let owner = match resource.key.kind {
+            ResourceKind::Instance => resource
+                .key
+                .logical_id
+                .rsplit_once('/')
+                .map_or(resource.key.logical_id.as_str(), |(workload, _)| workload),
+            _ => resource.key.logical_id.as_str(),
+        };
+        if let Some(tags) = tags_by_id.get(owner) {
+            resource.tags = (*tags).clone();
+            resource
+                .attributes
+                .insert(TAGS_ATTRIBUTE.to_string(), tags_text(tags));
+        }
+    }
 }
 
 /// Compares the design with the account and orders the work: deletes of what the design no
@@ -1228,6 +1278,7 @@ pub fn plan(desired: &[DesiredResource], observed: &[ObservedResource]) -> Plan 
             depends_on,
             spec: None,
             observed: resource.attributes.clone(),
+            tags: crate::model::Tags::new(),
         });
     }
     let mut step_of: HashMap<&ResourceKey, usize> = HashMap::new();
@@ -1258,14 +1309,12 @@ pub fn plan(desired: &[DesiredResource], observed: &[ObservedResource]) -> Plan 
             depends_on,
             spec: Some(resource.spec.clone()),
             observed: observed.map(|o| o.attributes.clone()).unwrap_or_default(),
+            tags: resource.tags.clone(),
         });
     }
     Plan { steps, unchanged }
 }
 
-/// The attributes on which what the design asks for and what the account holds disagree:
-/// the design's own, and the in-place ones the account holds that the design leaves out (a
-/// rule description removed from the design is a change, not nothing).
 /// An endpoint's compared attributes with its policy, when it has one of its own: an
 /// endpoint with AWS's default policy reads back with none, so the two compare equal.
 fn with_policy(
@@ -1278,6 +1327,9 @@ fn with_policy(
     attributes
 }
 
+/// The attributes on which what the design asks for and what the account holds disagree:
+/// the design's own, and the in-place ones the account holds that the design leaves out (a
+/// rule description or a user tag removed from the design is a change, not nothing).
 fn differing_attributes(resource: &DesiredResource, found: &ObservedResource) -> Vec<String> {
     let mut names: Vec<String> = resource
         .attributes
@@ -1285,7 +1337,8 @@ fn differing_attributes(resource: &DesiredResource, found: &ObservedResource) ->
         .filter(|(name, value)| found.attributes.get(*name) != Some(value))
         .map(|(name, _)| name.clone())
         .collect();
-    for name in resource.key.kind.facts().in_place {
+    let tags = resource.key.kind.facts().tagged.then_some(TAGS_ATTRIBUTE);
+    for name in resource.key.kind.facts().in_place.iter().chain(tags.iter()) {
         if !resource.attributes.contains_key(*name)
             && found
                 .attributes
@@ -1509,6 +1562,7 @@ mod tests {
         edited.subnets[1].cidr = "10.0.20.0/24".into();
         edited.security_groups[1].egress.clear();
         edited.endpoints.push(crate::model::Endpoint {
+            tags: Default::default(),
             id: "vpce-sts".into(),
             vpc: "vpc-multimodal".into(),
             endpoint_type: EndpointType::Interface,

@@ -423,6 +423,27 @@ pub const CATALOGUE: &[CodeEntry] = &[
         source: "Amazon VPC User Guide: Amazon VPC quotas",
     },
     CodeEntry {
+        code: "tag.reserved-key",
+        severities: &[Severity::Error],
+        section: "Tags",
+        rule: "a user tag's key is not `Name`, `moat:…` (Moat's own) or `aws:…` (AWS's)",
+        source: "Amazon EC2 User Guide: Tag your Amazon EC2 resources",
+    },
+    CodeEntry {
+        code: "tag.limit",
+        severities: &[Severity::Error],
+        section: "Tags",
+        rule: "at most 46 user tags per object: AWS keeps 50 per resource and Moat sets 4",
+        source: "Amazon EC2 User Guide: Tag your Amazon EC2 resources",
+    },
+    CodeEntry {
+        code: "tag.invalid",
+        severities: &[Severity::Error],
+        section: "Tags",
+        rule: "tag keys are 1 to 128 characters, values up to 256",
+        source: "Amazon EC2 User Guide: Tag your Amazon EC2 resources",
+    },
+    CodeEntry {
         code: "dhcp.empty",
         severities: &[Severity::Error],
         section: "DHCP options",

@@ -18,6 +18,7 @@ mod quotas;
 mod references;
 mod routing;
 mod security;
+mod tags;
 
 use crate::model::Design;
 
@@ -99,6 +100,10 @@ pub mod codes {
     pub const DHCP_DOMAIN_NAME_INVALID: &str = "dhcp.domain-name-invalid";
     pub const DHCP_VPC_MULTIPLE: &str = "dhcp.vpc-multiple";
     pub const DHCP_PRIVATE_DNS_UNRESOLVED: &str = "dhcp.private-dns-unresolved";
+    // Tags
+    pub const TAG_RESERVED_KEY: &str = "tag.reserved-key";
+    pub const TAG_LIMIT: &str = "tag.limit";
+    pub const TAG_INVALID: &str = "tag.invalid";
     // Moat's own, beyond the reference.
     /// A reference names an object that does not exist (or is of the wrong kind).
     pub const REFERENCE_UNKNOWN: &str = "reference.unknown";
@@ -198,6 +203,9 @@ pub mod codes {
         DHCP_DOMAIN_NAME_INVALID,
         DHCP_VPC_MULTIPLE,
         DHCP_PRIVATE_DNS_UNRESOLVED,
+        TAG_RESERVED_KEY,
+        TAG_LIMIT,
+        TAG_INVALID,
     ];
 
     /// Moat's own codes (the "Moat's own" section of the catalogue).
@@ -246,6 +254,7 @@ pub fn validate(design: &Design) -> Vec<Diagnostic> {
     compute::check(&context, &mut diagnostics);
     quotas::check(&context, &mut diagnostics);
     dhcp::check(&context, &mut diagnostics);
+    tags::check(&context, &mut diagnostics);
     audit::check(&context, &mut diagnostics);
     diagnostics
         .sort_by(|a, b| (a.severity, &a.code, &a.objects).cmp(&(b.severity, &b.code, &b.objects)));

@@ -1683,6 +1683,70 @@ pub fn rule_cases() -> Vec<RuleCase> {
             )]),
         ),
         case(
+            codes::TAG_RESERVED_KEY,
+            vec![
+                patched(&[("/vpcs/0/tags", json!({"Name": "prod"}))]),
+                patched(&[("/subnets/0/tags", json!({"moat:design-id": "someone-else"}))]),
+                patched(&[(
+                    "/security_groups/0/tags",
+                    json!({"AWS:cloudformation:stack-name": "x"}),
+                )]),
+            ],
+            patched(&[(
+                "/subnets/0/tags",
+                json!({"kubernetes.io/role/elb": "1", "team": "ml"}),
+            )]),
+        ),
+        case(
+            codes::TAG_LIMIT,
+            vec![
+                patched(&[(
+                    "/vpcs/0/tags",
+                    json!(
+                        (0..47)
+                            .map(|i| (format!("k{i}"), json!("v")))
+                            .collect::<serde_json::Map<_, _>>()
+                    ),
+                )]),
+                patched(&[(
+                    "/subnets/1/tags",
+                    json!(
+                        (0..60)
+                            .map(|i| (format!("k{i}"), json!("v")))
+                            .collect::<serde_json::Map<_, _>>()
+                    ),
+                )]),
+                patched(&[(
+                    "/workloads/0/tags",
+                    json!(
+                        (0..50)
+                            .map(|i| (format!("k{i}"), json!("")))
+                            .collect::<serde_json::Map<_, _>>()
+                    ),
+                )]),
+            ],
+            patched(&[(
+                "/vpcs/0/tags",
+                json!(
+                    (0..46)
+                        .map(|i| (format!("k{i}"), json!("v")))
+                        .collect::<serde_json::Map<_, _>>()
+                ),
+            )]),
+        ),
+        case(
+            codes::TAG_INVALID,
+            vec![
+                patched(&[("/vpcs/0/tags", json!({"": "empty key"}))]),
+                patched(&[("/subnets/0/tags", json!({"k".repeat(129): "v"}))]),
+                patched(&[("/endpoints/0/tags", json!({"owner": "v".repeat(257)}))]),
+            ],
+            patched(&[(
+                "/endpoints/0/tags",
+                json!({"k".repeat(128): "v".repeat(256)}),
+            )]),
+        ),
+        case(
             codes::DHCP_EMPTY,
             vec![
                 patched(&[(

@@ -21,8 +21,13 @@ pub(super) fn tag_pairs(tags: &OwnershipTags) -> Vec<Tag> {
         (TAG_LOGICAL_ID, tags.logical_id.as_str()),
         (TAG_DEPLOYMENT_ID, tags.deployment_id.as_str()),
     ]
-    .iter()
-    .map(|(key, value)| Tag::builder().key(*key).value(*value).build())
+    .into_iter()
+    .chain(
+        tags.user
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_str())),
+    )
+    .map(|(key, value)| Tag::builder().key(key).value(value).build())
     .collect()
 }
 

@@ -14,7 +14,11 @@ use aws_sdk_ec2::Client;
 use aws_sdk_ec2::config::Region;
 use shared::plan::{ObservedResource, ResourceKind, ResourceSpec};
 
-use super::{AwsError, BoxFuture, Deleted, DryRunOutcome, NetworkApi, OwnershipTags, ResolvedIds};
+use super::{
+    AwsError, BoxFuture, Deleted, DryRunOutcome, InPlaceChange, NetworkApi, OwnershipTags,
+    ResolvedIds,
+};
+use shared::plan::TAGS_ATTRIBUTE;
 
 /// One `DryRun=true` call: its answer, with the operation's name for the error.
 macro_rules! send_dry_run {
@@ -42,6 +46,7 @@ mod placement_group;
 mod route_table;
 mod security_group;
 mod subnet;
+mod tags;
 mod vpc;
 mod vpc_cidr_block;
 mod vpn_connection;
@@ -618,9 +623,16 @@ impl NetworkApi for Ec2Network {
         spec: &'a ResourceSpec,
         ids: &'a ResolvedIds,
         aws_id: &'a str,
+        change: InPlaceChange<'a>,
     ) -> BoxFuture<'a, Result<String, AwsError>> {
         Box::pin(async move {
             let client = self.client(region);
+            if change.changed.iter().any(|name| name == TAGS_ATTRIBUTE) {
+                tags::set_user_tags(&client, aws_id, change.tags, change.observed_tags).await?;
+                if change.changed.iter().all(|name| name == TAGS_ATTRIBUTE) {
+                    return Ok(aws_id.to_string());
+                }
+            }
             self.update_one(&client, spec, ids, aws_id).await
         })
     }
@@ -711,10 +723,11 @@ async fn read_inventory(
     // Routes name every target above; associations name subnets.
     route_table::read_contents(found, client).await?;
     network_acl::read_contents(found, client).await?;
+    // Every kind's user tags at once, by the AWS ids just read.
+    tags::read_user_tags(found, client).await?;
     Ok(inventory)
 }
 
-/// One `DryRun=true` call standing for a kind's create or delete. Placeholder ids are enough:
 /// One `DryRun=true` call standing for a kind's create or delete. Placeholder ids are enough:
 /// EC2 checks permissions before parameters.
 async fn dry_run_call(client: &Client, kind: ResourceKind, deleting: bool) -> Result<(), AwsError> {
