@@ -163,13 +163,15 @@ pub fn estimate(design: &Design) -> CostEstimate {
             "month",
             hourly(prices.nat_gateway_hour),
         ));
-        fixed.push(line(
-            format!("Elastic IP of {}", nat.id),
-            vec![nat.id.clone()],
-            1.0,
-            "month",
-            hourly(prices.public_ipv4_hour),
-        ));
+        if nat.connectivity == crate::model::NatConnectivity::Public {
+            fixed.push(line(
+                format!("Elastic IP of {}", nat.id),
+                vec![nat.id.clone()],
+                1.0,
+                "month",
+                hourly(prices.public_ipv4_hour),
+            ));
+        }
     }
     for endpoint in design
         .endpoints

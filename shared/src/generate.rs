@@ -37,6 +37,7 @@ pub fn generated_design(subnet_count: usize) -> Design {
     for vpc_number in 0..vpc_count {
         let vpc_id = format!("vpc-{vpc_number}");
         design.vpcs.push(Vpc {
+            tenancy: Default::default(),
             tags: Default::default(),
             id: vpc_id.clone(),
             name: vpc_id.clone(),
@@ -91,6 +92,7 @@ pub fn generated_design(subnet_count: usize) -> Design {
         }
         let nat_id = format!("nat-{vpc_number}");
         design.nat_gateways.push(NatGateway {
+            connectivity: Default::default(),
             tags: Default::default(),
             id: nat_id.clone(),
             subnet: format!("subnet-{vpc_number}-0"),

@@ -52,9 +52,10 @@ pub mod explanation {
     pub const NO_RETURN_ROUTE: &str = "no-return-route";
     pub const ENDPOINT_SG_DENIED: &str = "endpoint-sg-denied";
     pub const ENDPOINT_POLICY: &str = "endpoint-policy";
+    pub const NAT_PRIVATE: &str = "nat-private";
 
     /// Every code, for tests that each has a case.
-    pub const ALL: [&str; 17] = [
+    pub const ALL: [&str; 18] = [
         UNKNOWN_PLACE,
         UNSUPPORTED_QUERY,
         DIFFERENT_VPC,
@@ -72,6 +73,7 @@ pub mod explanation {
         NO_RETURN_ROUTE,
         ENDPOINT_SG_DENIED,
         ENDPOINT_POLICY,
+        NAT_PRIVATE,
     ];
 }
 
@@ -1204,6 +1206,17 @@ impl<'design> Reachability<'design> {
             }
             Some(RouteTarget::NatGateway) => {
                 let nat = design.nat_gateways.iter().find(|n| n.id == target)?;
+                if nat.connectivity == crate::model::NatConnectivity::Private {
+                    return walk.block(
+                        HopKind::NatGateway,
+                        Some(target),
+                        explanation::NAT_PRIVATE,
+                        format!(
+                            "{target} is a private NAT gateway: it has no public address, so it reaches other networks, never {what}"
+                        ),
+                        format!("route {what} to a public NAT gateway (in a public subnet) instead of {target}"),
+                    );
+                }
                 let Some((nat_subnet, _)) = self.subnet(&nat.subnet) else {
                     return walk.block(
                         HopKind::NatGateway,

@@ -273,6 +273,7 @@ mod tests {
     fn save_then_load_is_the_identity() {
         let mut design = Design::new("round trip", "us-west-2");
         design.vpcs.push(crate::model::Vpc {
+            tenancy: Default::default(),
             tags: Default::default(),
             id: "vpc-1".into(),
             name: "main".into(),

@@ -193,6 +193,11 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
         }
     }
     design.vpcs.push(Vpc {
+        tenancy: if vpc.instance_tenancy() == Some(&aws_sdk_ec2::types::Tenancy::Dedicated) {
+            shared::model::VpcTenancy::Dedicated
+        } else {
+            shared::model::VpcTenancy::Default
+        },
         tags: user_tags(vpc.tags()),
         id: vpc_id.to_string(),
         name: vpc_name,
@@ -335,6 +340,14 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
         }
         if let (Some(id), Some(subnet)) = (nat.nat_gateway_id(), nat.subnet_id()) {
             design.nat_gateways.push(NatGateway {
+                // A private gateway stays private: re-applied as public, it would face the internet.
+                connectivity: if nat.connectivity_type()
+                    == Some(&aws_sdk_ec2::types::ConnectivityType::Private)
+                {
+                    shared::model::NatConnectivity::Private
+                } else {
+                    shared::model::NatConnectivity::Public
+                },
                 tags: user_tags(nat.tags()),
                 id: id.to_string(),
                 subnet: subnet.to_string(),

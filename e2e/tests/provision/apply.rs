@@ -902,3 +902,88 @@ async fn user_tags_are_applied_read_back_changed_in_place_and_imported() {
     let report = harness.apply(design_id, None, "dep-3").await;
     assert!(report.succeeded(), "{}", report.summary());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_nat_gateway_gets_no_elastic_ip_and_dedicated_tenancy_is_kept_both_imported() {
+    use shared::model::NatConnectivity;
+    use shared::plan::ResourceKind;
+    let harness = Harness::start(9).await.expect("moto and the fault layer");
+    let design_id = "d-private-nat";
+    let mut design = template("multimodal-endpoints");
+    design.nat_gateways[0].connectivity = NatConnectivity::Private;
+    design.vpcs[0].tenancy = shared::model::VpcTenancy::Dedicated;
+    let errors: Vec<_> = shared::validate::validate(&design)
+        .into_iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let report = harness.apply(design_id, Some(&design), "dep-1").await;
+    assert!(report.succeeded(), "{}", report.summary());
+    assert!(
+        report
+            .created
+            .iter()
+            .all(|(key, _)| key.kind != ResourceKind::ElasticIp),
+        "no Elastic IP: {:?}",
+        report.created
+    );
+    let nat_id = report
+        .created
+        .iter()
+        .find(|(key, _)| key.kind == ResourceKind::NatGateway)
+        .map(|(_, id)| id.clone())
+        .unwrap();
+    let nat = harness
+        .checker()
+        .describe_nat_gateways()
+        .nat_gateway_ids(&nat_id)
+        .send()
+        .await
+        .unwrap();
+    let nat = &nat.nat_gateways()[0];
+    assert_eq!(
+        nat.connectivity_type(),
+        Some(&aws_sdk_ec2::types::ConnectivityType::Private)
+    );
+    assert!(
+        nat.nat_gateway_addresses()
+            .iter()
+            .all(|a| a.allocation_id().is_none()),
+        "{nat:?}"
+    );
+    let plan = harness.plan(design_id, Some(&design)).await;
+    assert!(plan.is_empty(), "{:#?}", plan.steps);
+    // Public again is a replacement (and an Elastic IP), never an in-place change.
+    let plan = harness
+        .plan(design_id, Some(&template("multimodal-endpoints")))
+        .await;
+    assert!(
+        plan.steps
+            .iter()
+            .any(|s| s.key.kind == ResourceKind::ElasticIp
+                && s.action == shared::plan::Action::Create),
+        "{:#?}",
+        plan.steps
+    );
+    let vpc_id = report
+        .created
+        .iter()
+        .find(|(key, _)| key.kind == ResourceKind::Vpc)
+        .map(|(_, id)| id.clone())
+        .unwrap();
+    let (imported, _) = harness
+        .network
+        .import_vpc("us-east-1", &vpc_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        imported.nat_gateways[0].connectivity,
+        NatConnectivity::Private
+    );
+    assert_eq!(
+        imported.vpcs[0].tenancy,
+        shared::model::VpcTenancy::Dedicated
+    );
+    let report = harness.apply(design_id, None, "dep-2").await;
+    assert!(report.succeeded(), "{}", report.summary());
+}

@@ -501,6 +501,7 @@ pub(crate) fn add_vpc(design: &mut Design, x: f64, y: f64) -> Result<String, Com
         .map(|block| block.to_string())
         .unwrap_or_else(|| "10.0.0.0/16".to_string());
     design.vpcs.push(Vpc {
+        tenancy: Default::default(),
         tags: Default::default(),
         id: id.clone(),
         name: id.clone(),

@@ -365,6 +365,7 @@ pub fn drop_item(
             });
         }
         PaletteItem::NatGateway => design.nat_gateways.push(NatGateway {
+            connectivity: Default::default(),
             tags: Default::default(),
             id: id.clone(),
             subnet: container_id.clone(),

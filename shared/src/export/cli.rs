@@ -254,6 +254,7 @@ associate_cidr_block() {
                 cidr_block,
                 dns_support,
                 dns_hostnames,
+                tenancy,
                 ..
             } => {
                 let _ = writeln!(
@@ -263,8 +264,12 @@ associate_cidr_block() {
                 );
                 let _ = writeln!(
                     out,
-                    "if ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpc --cidr-block {} \\\n    --tag-specifications {} \\\n    --query 'Vpc.VpcId' --output text)\nfi",
+                    "if ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpc --cidr-block {}{} \\\n    --tag-specifications {} \\\n    --query 'Vpc.VpcId' --output text)\nfi",
                     q(cidr_block),
+                    tenancy
+                        .as_deref()
+                        .map(|t| format!(" --instance-tenancy {}", q(t)))
+                        .unwrap_or_default(),
                     tags("vpc")
                 );
                 let _ = writeln!(
@@ -436,10 +441,14 @@ associate_cidr_block() {
             ResourceSpec::NatGateway { subnet, elastic_ip } => {
                 let _ = writeln!(
                     out,
-                    "{own}=$(aws ec2 describe-nat-gateways --filter {} \\\n  --query 'NatGateways[0].NatGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-nat-gateway --subnet-id {} --allocation-id {} \\\n    --tag-specifications {} \\\n    --query 'NatGateway.NatGatewayId' --output text)\nfi\naws ec2 wait nat-gateway-available --nat-gateway-ids \"${own}\"",
+                    "{own}=$(aws ec2 describe-nat-gateways --filter {} \\\n  --query 'NatGateways[0].NatGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-nat-gateway --subnet-id {} {} \\\n    --tag-specifications {} \\\n    --query 'NatGateway.NatGatewayId' --output text)\nfi\naws ec2 wait nat-gateway-available --nat-gateway-ids \"${own}\"",
                     filters(&[("state", &["pending", "available"])]),
                     var(ResourceKind::Subnet, subnet),
-                    var(ResourceKind::ElasticIp, elastic_ip),
+                    match elastic_ip {
+                        Some(address) =>
+                            format!("--allocation-id {}", var(ResourceKind::ElasticIp, address)),
+                        None => "--connectivity-type private".to_string(),
+                    },
                     tags("natgateway")
                 );
             }

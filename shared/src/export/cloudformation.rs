@@ -191,22 +191,23 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 cidr_block,
                 dns_support,
                 dns_hostnames,
+                tenancy,
                 ..
             } => {
                 outputs.insert(
                     names.derived(&own, "Id"),
                     json!({"Description": format!("The id of VPC {id}"), "Value": reference(&own)}),
                 );
-                (
-                    "AWS::EC2::VPC",
-                    json!({
-                        "CidrBlock": cidr_block,
-                        "EnableDnsSupport": dns_support,
-                        "EnableDnsHostnames": dns_hostnames,
-                        "Tags": tags(id),
-                    }),
-                    Vec::new(),
-                )
+                let mut properties = json!({
+                    "CidrBlock": cidr_block,
+                    "EnableDnsSupport": dns_support,
+                    "EnableDnsHostnames": dns_hostnames,
+                    "Tags": tags(id),
+                });
+                if let Some(tenancy) = tenancy {
+                    properties["InstanceTenancy"] = json!(tenancy);
+                }
+                ("AWS::EC2::VPC", properties, Vec::new())
             }
             ResourceSpec::CustomerGateway {
                 ip_address,
@@ -379,15 +380,19 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 json!({"Domain": "vpc", "Tags": tags(id)}),
                 Vec::new(),
             ),
-            ResourceSpec::NatGateway { subnet, elastic_ip } => (
-                "AWS::EC2::NatGateway",
-                json!({
-                    "AllocationId": {"Fn::GetAtt": [name(ResourceKind::ElasticIp, elastic_ip), "AllocationId"]},
+            ResourceSpec::NatGateway { subnet, elastic_ip } => {
+                let mut properties = json!({
                     "SubnetId": reference(&name(ResourceKind::Subnet, subnet)),
                     "Tags": tags(id),
-                }),
-                Vec::new(),
-            ),
+                });
+                match elastic_ip {
+                    Some(address) => {
+                        properties["AllocationId"] = json!({"Fn::GetAtt": [name(ResourceKind::ElasticIp, address), "AllocationId"]});
+                    }
+                    None => properties["ConnectivityType"] = json!("private"),
+                }
+                ("AWS::EC2::NatGateway", properties, Vec::new())
+            }
             ResourceSpec::VpnConnection {
                 vpn_gateway,
                 customer_gateway,

@@ -255,6 +255,7 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 cidr_block,
                 dns_support,
                 dns_hostnames,
+                tenancy,
                 ..
             } => {
                 outputs.insert(
@@ -274,6 +275,7 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                     .text("cidr_block", cidr_block)
                     .raw("enable_dns_support", dns_support.to_string())
                     .raw("enable_dns_hostnames", dns_hostnames.to_string())
+                    .optional_text("instance_tenancy", tenancy.as_deref())
                     .map("tags", tags(id))
             }
             ResourceSpec::CustomerGateway {
@@ -416,12 +418,16 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                     .find(|s| s.id == *subnet)
                     .map(|s| s.vpc.clone())
                     .unwrap_or_default();
-                let mut block = Block::new(header("aws_nat_gateway"))
-                    .raw(
+                let mut block = match elastic_ip {
+                    Some(address) => Block::new(header("aws_nat_gateway")).raw(
                         "allocation_id",
-                        reference(ResourceKind::ElasticIp, elastic_ip, "id"),
-                    )
-                    .raw("subnet_id", reference(ResourceKind::Subnet, subnet, "id"));
+                        reference(ResourceKind::ElasticIp, address, "id"),
+                    ),
+                    None => {
+                        Block::new(header("aws_nat_gateway")).text("connectivity_type", "private")
+                    }
+                }
+                .raw("subnet_id", reference(ResourceKind::Subnet, subnet, "id"));
                 // AWS: a public NAT gateway needs the VPC's internet gateway first.
                 let gateways: Vec<String> = design
                     .internet_gateways
@@ -434,7 +440,7 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                         )
                     })
                     .collect();
-                if !gateways.is_empty() {
+                if !gateways.is_empty() && elastic_ip.is_some() {
                     block = block.list("depends_on", gateways);
                 }
                 block.map("tags", tags(id))

@@ -1087,3 +1087,41 @@ fn user_tags_reach_every_export_escaped_after_moats_own() {
         "inside one single-quoted word: {line}"
     );
 }
+
+#[test]
+fn a_private_nat_gateway_and_dedicated_tenancy_reach_every_export() {
+    let mut design = crate::templates::template("multimodal-endpoints")
+        .unwrap()
+        .design()
+        .unwrap();
+    design.nat_gateways[0].connectivity = crate::model::NatConnectivity::Private;
+    design.vpcs[0].tenancy = crate::model::VpcTenancy::Dedicated;
+    let template = cloudformation::template(&design, "d-1");
+    let resources = template["Resources"].as_object().unwrap();
+    let nat = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::EC2::NatGateway")
+        .unwrap();
+    assert_eq!(nat["Properties"]["ConnectivityType"], "private");
+    assert!(nat["Properties"].get("AllocationId").is_none());
+    assert!(!resources.values().any(|r| r["Type"] == "AWS::EC2::EIP"));
+    let vpc = resources
+        .values()
+        .find(|r| r["Type"] == "AWS::EC2::VPC")
+        .unwrap();
+    assert_eq!(vpc["Properties"]["InstanceTenancy"], "dedicated");
+    let terraform: String = terraform::files(&design, "d-1")
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect();
+    assert!(
+        terraform.contains(r#"connectivity_type = "private""#),
+        "{terraform}"
+    );
+    assert!(terraform.contains(r#"= "dedicated""#), "{terraform}");
+    assert!(!terraform.contains("aws_eip"), "{terraform}");
+    let script = cli::apply_script(&design, "d-1");
+    assert!(script.contains("--connectivity-type private"));
+    assert!(script.contains("--instance-tenancy 'dedicated'"));
+    assert!(!script.contains("--allocation-id"));
+}

@@ -1,16 +1,45 @@
-//! A public NAT gateway in its subnet.
+//! A NAT gateway in its subnet: public (an Elastic IP, out through the internet gateway) or
+//! private (no public address: it reaches other networks, never the internet).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::*;
 
-/// A public NAT gateway; an Elastic IP is implied.
+/// Whether a NAT gateway faces the internet.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NatConnectivity {
+    /// An Elastic IP, and out through the VPC's internet gateway.
+    #[default]
+    Public,
+    /// No public address: to other VPCs and on-premises networks only.
+    Private,
+}
+
+impl NatConnectivity {
+    /// EC2's spelling (`ConnectivityType`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NatConnectivity::Public => "public",
+            NatConnectivity::Private => "private",
+        }
+    }
+
+    fn is_public(&self) -> bool {
+        *self == NatConnectivity::Public
+    }
+}
+
+/// A NAT gateway; a public one implies an Elastic IP.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NatGateway {
     pub id: String,
     pub subnet: String,
+    /// Public (the default) or private.
+    #[serde(default, skip_serializing_if = "NatConnectivity::is_public")]
+    pub connectivity: NatConnectivity,
     /// The user's tags (key → value), beside Moat's own (`Name`, `moat:*`), which stay
     /// reserved.
     #[serde(default, skip_serializing_if = "Tags::is_empty")]

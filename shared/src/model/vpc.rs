@@ -20,10 +20,37 @@ pub struct Vpc {
     /// Where the VPC's flow logs go; none records no flow logs (`vpc.flow-logs-off`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow_logs: Option<FlowLogs>,
+    /// Whether its instances run on shared or single-tenant hardware (`dedicated` launches
+    /// every instance as a Dedicated Instance, whatever it asks for).
+    #[serde(default, skip_serializing_if = "VpcTenancy::is_default")]
+    pub tenancy: VpcTenancy,
     /// The user's tags (key → value), beside Moat's own (`Name`, `moat:*`), which stay
     /// reserved.
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
+}
+
+/// A VPC's instance tenancy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VpcTenancy {
+    #[default]
+    Default,
+    Dedicated,
+}
+
+impl VpcTenancy {
+    /// EC2's spelling (`InstanceTenancy`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VpcTenancy::Default => "default",
+            VpcTenancy::Dedicated => "dedicated",
+        }
+    }
+
+    fn is_default(&self) -> bool {
+        *self == VpcTenancy::Default
+    }
 }
 
 /// Which traffic a flow log records.

@@ -131,6 +131,9 @@ pub enum ResourceSpec {
         cidr_block: String,
         dns_support: bool,
         dns_hostnames: bool,
+        /// `dedicated`, or none for shared hardware (AWS's default).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tenancy: Option<String>,
     },
     CustomerGateway {
         ip_address: String,
@@ -183,7 +186,8 @@ pub enum ResourceSpec {
     ElasticIp,
     NatGateway {
         subnet: String,
-        elastic_ip: String,
+        /// The Elastic IP's logical id; none for a private NAT gateway.
+        elastic_ip: Option<String>,
     },
     VpnConnection {
         vpn_gateway: String,
@@ -284,12 +288,20 @@ impl ResourceSpec {
                 cidr_block,
                 dns_support,
                 dns_hostnames,
+                tenancy,
                 ..
-            } => attributes([
-                ("cidr_block", cidr_block.clone()),
-                ("dns_support", dns_support.to_string()),
-                ("dns_hostnames", dns_hostnames.to_string()),
-            ]),
+            } => {
+                let mut found = attributes([
+                    ("cidr_block", cidr_block.clone()),
+                    ("dns_support", dns_support.to_string()),
+                    ("dns_hostnames", dns_hostnames.to_string()),
+                ]);
+                // Dedicated says so; a change of tenancy replaces the VPC.
+                if let Some(tenancy) = tenancy {
+                    found.insert("tenancy".to_string(), tenancy.clone());
+                }
+                found
+            }
             ResourceSpec::CustomerGateway {
                 ip_address,
                 bgp_asn,
@@ -350,7 +362,14 @@ impl ResourceSpec {
                 .filter(|text| !text.is_empty())
                 .map(|text| ("description".to_string(), text.clone()))
                 .collect(),
-            ResourceSpec::NatGateway { subnet, .. } => attributes([("subnet", subnet.clone())]),
+            // A private one says so (a change of connectivity replaces the gateway).
+            ResourceSpec::NatGateway { subnet, elastic_ip } => {
+                let mut found = attributes([("subnet", subnet.clone())]);
+                if elastic_ip.is_none() {
+                    found.insert("connectivity".to_string(), "private".to_string());
+                }
+                found
+            }
             ResourceSpec::VpnConnection {
                 vpn_gateway,
                 customer_gateway,
@@ -717,6 +736,8 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 cidr_block,
                 dns_support: vpc.enable_dns_support,
                 dns_hostnames: vpc.enable_dns_hostnames,
+                tenancy: (vpc.tenancy == crate::model::VpcTenancy::Dedicated)
+                    .then(|| vpc.tenancy.as_str().to_string()),
             },
         );
         for block in vpc.cidr_blocks.iter().skip(1) {
@@ -906,25 +927,27 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
         }
     }
     for nat in &design.nat_gateways {
-        let address = format!("{}/eip", nat.id);
-        push(
-            &mut resources,
-            ElasticIp,
-            address.clone(),
-            Vec::new(),
-            ResourceSpec::ElasticIp,
-        );
+        let mut depends_on = vec![ResourceKey::new(Subnet, nat.subnet.clone())];
+        let elastic_ip = (nat.connectivity == crate::model::NatConnectivity::Public).then(|| {
+            let address = format!("{}/eip", nat.id);
+            push(
+                &mut resources,
+                ElasticIp,
+                address.clone(),
+                Vec::new(),
+                ResourceSpec::ElasticIp,
+            );
+            depends_on.push(ResourceKey::new(ElasticIp, address.clone()));
+            address
+        });
         push(
             &mut resources,
             NatGateway,
             nat.id.clone(),
-            vec![
-                ResourceKey::new(Subnet, nat.subnet.clone()),
-                ResourceKey::new(ElasticIp, address.clone()),
-            ],
+            depends_on,
             ResourceSpec::NatGateway {
                 subnet: nat.subnet.clone(),
-                elastic_ip: address,
+                elastic_ip,
             },
         );
     }

@@ -360,6 +360,14 @@ fn cases() -> Vec<Case> {
             expect: Some(explanation::ENDPOINT_POLICY),
         },
         Case {
+            name: "the private subnet's NAT gateway is a private one",
+            change: |d| d["nat_gateways"][0]["connectivity"] = json!("private"),
+            from: "wl-app",
+            to: "internet",
+            traffic: Traffic::HTTPS,
+            expect: Some(explanation::NAT_PRIVATE),
+        },
+        Case {
             name: "a scoped S3 policy still lets the path through",
             change: |d| {
                 d["endpoints"][0]["policy"] = json!({"Statement": [

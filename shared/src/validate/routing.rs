@@ -241,6 +241,10 @@ fn check_nat_gateways(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>
         if !context.subnet_index.contains_key(nat.subnet.as_str()) {
             continue;
         }
+        // A private NAT gateway has no public address: it belongs in any subnet.
+        if nat.connectivity == crate::model::NatConnectivity::Private {
+            continue;
+        }
         let public = context
             .route_table_of(&nat.subnet)
             .is_some_and(|table| context.default_route_to_internet_gateway(table));

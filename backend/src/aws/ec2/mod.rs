@@ -235,7 +235,17 @@ impl Ec2Network {
                 cidr_block,
                 dns_support,
                 dns_hostnames,
-            } => vpc::create(creating, cidr_block, *dns_support, *dns_hostnames).await,
+                tenancy,
+            } => {
+                vpc::create(
+                    creating,
+                    cidr_block,
+                    *dns_support,
+                    *dns_hostnames,
+                    tenancy.as_deref(),
+                )
+                .await
+            }
             ResourceSpec::CustomerGateway {
                 ip_address,
                 bgp_asn,
@@ -290,7 +300,7 @@ impl Ec2Network {
             } => network_acl::create_association(creating, network_acl, subnet).await,
             ResourceSpec::ElasticIp => nat_gateway::create_address(creating).await,
             ResourceSpec::NatGateway { subnet, elastic_ip } => {
-                nat_gateway::create(creating, subnet, elastic_ip).await
+                nat_gateway::create(creating, subnet, elastic_ip.as_deref()).await
             }
             ResourceSpec::VpnConnection {
                 vpn_gateway,

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_ec2::Client;
+use aws_sdk_ec2::types::ConnectivityType;
 use aws_sdk_ec2::types::DomainType;
 use shared::plan::{ResourceKind, ResourceKind as K};
 
@@ -38,7 +39,7 @@ pub(super) async fn create_address(creating: Creating<'_>) -> Result<String, Aws
 pub(super) async fn create(
     creating: Creating<'_>,
     subnet: &str,
-    elastic_ip: &str,
+    elastic_ip: Option<&str>,
 ) -> Result<String, AwsError> {
     let Creating {
         network,
@@ -47,12 +48,21 @@ pub(super) async fn create(
         tags,
         existing,
     } = creating;
+    // A public gateway takes its Elastic IP; a private one has no public address at all.
+    let (allocation, connectivity) = match elastic_ip {
+        Some(address) => (
+            Some(ids.get(K::ElasticIp, address)?.to_string()),
+            ConnectivityType::Public,
+        ),
+        None => (None, ConnectivityType::Private),
+    };
     let nat_id = match existing {
         Some(id) => id,
         None => client
             .create_nat_gateway()
             .subnet_id(ids.get(K::Subnet, subnet)?)
-            .allocation_id(ids.get(K::ElasticIp, elastic_ip)?)
+            .set_allocation_id(allocation)
+            .connectivity_type(connectivity)
             .client_token(client_token(tags))
             .tag_specifications(tag_specification(K::NatGateway, tags))
             .send()
@@ -156,12 +166,17 @@ pub(super) async fn read(
                 logical_id.to_string(),
                 id.to_string(),
                 nat.subnet_id().unwrap_or_default().to_string(),
+                nat.connectivity_type() == Some(&ConnectivityType::Private),
             ));
         }
     }
-    for (logical_id, id, subnet_id) in &nat_rows {
+    for (logical_id, id, subnet_id, private) in &nat_rows {
         let subnet = inventory.logical_of(subnet_id);
-        inventory.add(K::NatGateway, logical_id, id, pairs([("subnet", subnet)]));
+        let mut attributes = pairs([("subnet", subnet)]);
+        if *private {
+            attributes.insert("connectivity".to_string(), "private".to_string());
+        }
+        inventory.add(K::NatGateway, logical_id, id, attributes);
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ pub(super) async fn create(
     cidr_block: &str,
     dns_support: bool,
     dns_hostnames: bool,
+    tenancy: Option<&str>,
 ) -> Result<String, AwsError> {
     let Creating {
         network,
@@ -27,6 +28,7 @@ pub(super) async fn create(
         None => client
             .create_vpc()
             .cidr_block(cidr_block)
+            .set_instance_tenancy(tenancy.map(aws_sdk_ec2::types::Tenancy::from))
             .tag_specifications(tag_specification(K::Vpc, tags))
             .send()
             .await
@@ -113,10 +115,13 @@ pub(super) async fn read(
                 logical_id.to_string(),
                 vpc_id.to_string(),
                 vpc.cidr_block().unwrap_or_default().to_string(),
+                vpc.instance_tenancy()
+                    .map(|t| t.as_str().to_string())
+                    .filter(|t| t != "default"),
             ));
         }
     }
-    for (logical_id, vpc_id, cidr) in &vpc_rows {
+    for (logical_id, vpc_id, cidr, tenancy) in &vpc_rows {
         let support = with_retries(|| async {
             client
                 .describe_vpc_attribute()
@@ -151,7 +156,10 @@ pub(super) async fn read(
                 ("cidr_block", cidr.clone()),
                 ("dns_support", support.to_string()),
                 ("dns_hostnames", hostnames.to_string()),
-            ]),
+            ])
+            .into_iter()
+            .chain(tenancy.clone().map(|t| ("tenancy".to_string(), t)))
+            .collect(),
         );
     }
     Ok(())
