@@ -81,6 +81,13 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
             cidr_blocks.push(block.to_string());
         }
     }
+    for association in vpc.ipv6_cidr_block_association_set() {
+        if let Some(block) = association.ipv6_cidr_block() {
+            left_out.push(format!(
+                "{vpc_id}: IPv6 block {block} (IPv6 is not modelled yet)"
+            ));
+        }
+    }
     let support = client
         .describe_vpc_attribute()
         .vpc_id(vpc_id)
@@ -312,6 +319,13 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
         .map_err(|e| service_error("DescribeSubnets", e))?;
     for subnet in subnets.subnets() {
         if let Some(id) = subnet.subnet_id() {
+            for association in subnet.ipv6_cidr_block_association_set() {
+                if let Some(block) = association.ipv6_cidr_block() {
+                    left_out.push(format!(
+                        "{id}: IPv6 block {block} (IPv6 is not modelled yet)"
+                    ));
+                }
+            }
             design.subnets.push(Subnet {
                 tags: user_tags(subnet.tags()),
                 id: id.to_string(),
@@ -454,10 +468,25 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
             left_out.push(format!("{id}: the VPC's default security group"));
             continue;
         }
-        let rules = |permissions: &[aws_sdk_ec2::types::IpPermission]| {
+        let mut dropped: Vec<String> = Vec::new();
+        let mut rules = |permissions: &[aws_sdk_ec2::types::IpPermission], direction: &str| {
             let mut rules = Vec::new();
             for permission in permissions {
-                let Some(protocol) = protocol(permission.ip_protocol().unwrap_or("-1")) else {
+                let number = permission.ip_protocol().unwrap_or("-1");
+                let ports = match (permission.from_port(), permission.to_port()) {
+                    (Some(from), Some(to)) => format!(" {from}-{to}"),
+                    _ => String::new(),
+                };
+                for range in permission.ipv6_ranges() {
+                    dropped.push(format!(
+                        "{id}: {direction} rule protocol {number}{ports} with {} (IPv6 is not modelled yet)",
+                        range.cidr_ipv6().unwrap_or_default()
+                    ));
+                }
+                let Some(protocol) = protocol(number) else {
+                    dropped.push(format!(
+                        "{id}: {direction} rule protocol {number}{ports} (Moat models TCP, UDP, ICMP and all)"
+                    ));
                     continue;
                 };
                 let (from_port, to_port) = match protocol {
@@ -503,14 +532,17 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
             }
             rules
         };
+        let ingress = rules(group.ip_permissions(), "ingress");
+        let egress = rules(group.ip_permissions_egress(), "egress");
+        left_out.append(&mut dropped);
         design.security_groups.push(SecurityGroup {
             tags: user_tags(group.tags()),
             id: id.to_string(),
             vpc: vpc_id.to_string(),
             name: name.to_string(),
             description: group.description().unwrap_or_default().to_string(),
-            ingress: rules(group.ip_permissions()),
-            egress: rules(group.ip_permissions_egress()),
+            ingress,
+            egress,
         });
     }
 
@@ -535,10 +567,15 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
             continue;
         };
         let service = endpoint.service_name().unwrap_or_default();
-        let gateway = endpoint
+        let endpoint_type = endpoint
             .vpc_endpoint_type()
             .map(|t| t.as_str().to_lowercase())
-            == Some("gateway".to_string());
+            .unwrap_or_default();
+        if !matches!(endpoint_type.as_str(), "gateway" | "interface") {
+            left_out.push(format!("{id}: {endpoint_type} endpoint for {service}"));
+            continue;
+        }
+        let gateway = endpoint_type == "gateway";
         design.endpoints.push(Endpoint {
             tags: user_tags(endpoint.tags()),
             id: id.to_string(),
@@ -582,12 +619,28 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
         let mut entries = Vec::new();
         for entry in acl.entries() {
             let number = entry.rule_number().unwrap_or_default();
-            let Some(protocol) = protocol(entry.protocol().unwrap_or("-1")) else {
-                continue;
-            };
             if number >= 32_767 || number <= 0 {
                 continue;
             }
+            let direction = if entry.egress() == Some(true) {
+                "egress"
+            } else {
+                "ingress"
+            };
+            let Some(protocol) = protocol(entry.protocol().unwrap_or("-1")) else {
+                left_out.push(format!(
+                    "{id}: {direction} entry {number} for protocol {} (Moat models TCP, UDP, ICMP and all)",
+                    entry.protocol().unwrap_or_default()
+                ));
+                continue;
+            };
+            let Some(cidr) = entry.cidr_block() else {
+                left_out.push(format!(
+                    "{id}: {direction} entry {number} for {} (IPv6 is not modelled yet)",
+                    entry.ipv6_cidr_block().unwrap_or("an IPv6 block")
+                ));
+                continue;
+            };
             let (from_port, to_port) = match protocol {
                 Protocol::All => (0, 0),
                 _ => entry
@@ -601,7 +654,7 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
                 protocol,
                 from_port,
                 to_port,
-                cidr: entry.cidr_block().unwrap_or_default().to_string(),
+                cidr: cidr.to_string(),
                 action: if entry.rule_action() == Some(&aws_sdk_ec2::types::RuleAction::Deny) {
                     RuleAction::Deny
                 } else {
@@ -624,6 +677,7 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
     // Laid out automatically, as if drawn.
     let layout: BTreeMap<_, _> = shared::layout::compute_layout(&design);
     design.layout = layout;
+    left_out.extend(unmodelled(client, vpc_id).await?);
     Ok(Imported { design, left_out })
 }
 
@@ -639,4 +693,137 @@ pub(crate) fn user_tags(tags: &[aws_sdk_ec2::types::Tag]) -> shared::model::Tags
         .filter(|(key, _)| !shared::model::is_reserved_tag_key(key))
         .map(|(key, value)| (key.to_string(), value.to_string()))
         .collect()
+}
+
+/// What else EC2 attaches to the VPC that Moat does not model, one line each by id: instances
+/// and network interfaces of anything but Moat's own kinds, egress-only internet gateways,
+/// peering connections, transit gateway attachments and carrier gateways.
+async fn unmodelled(client: &Client, vpc_id: &str) -> Result<Vec<String>, AwsError> {
+    let mut lines = Vec::new();
+    let instances = client
+        .describe_instances()
+        .filters(vpc_filter("vpc-id", vpc_id))
+        .send()
+        .await
+        .map_err(|e| service_error("DescribeInstances", e))?;
+    for instance in instances.reservations().iter().flat_map(|r| r.instances()) {
+        let terminated = instance.state().and_then(|s| s.name()).map(|n| n.as_str());
+        if matches!(terminated, Some("terminated" | "shutting-down")) {
+            continue;
+        }
+        if let Some(id) = instance.instance_id() {
+            lines.push(format!(
+                "{id}: instance {} (instances are not imported: add a workload for them)",
+                instance.instance_type().map(|t| t.as_str()).unwrap_or("?")
+            ));
+        }
+    }
+    let interfaces = client
+        .describe_network_interfaces()
+        .filters(vpc_filter("vpc-id", vpc_id))
+        .send()
+        .await
+        .map_err(|e| service_error("DescribeNetworkInterfaces", e))?;
+    for interface in interfaces.network_interfaces() {
+        let id = interface.network_interface_id().unwrap_or_default();
+        let kind = interface
+            .interface_type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default();
+        // NAT gateways', endpoints' and instances' own interfaces come with them.
+        let theirs = matches!(
+            kind.as_str(),
+            "nat_gateway" | "vpc_endpoint" | "gateway_load_balancer_endpoint"
+        ) || interface
+            .attachment()
+            .and_then(|a| a.instance_id())
+            .is_some()
+            || interface
+                .requester_id()
+                .is_some_and(|r| r.ends_with("vpce.amazonaws.com") || r == "amazon-elb");
+        if !theirs && !id.is_empty() {
+            lines.push(format!(
+                "{id}: network interface ({}) {}",
+                if kind.is_empty() {
+                    "interface"
+                } else {
+                    kind.as_str()
+                },
+                interface.description().unwrap_or_default()
+            ));
+        }
+    }
+    let egress_only = client
+        .describe_egress_only_internet_gateways()
+        .send()
+        .await
+        .map_err(|e| service_error("DescribeEgressOnlyInternetGateways", e))?;
+    for gateway in egress_only.egress_only_internet_gateways() {
+        if gateway
+            .attachments()
+            .iter()
+            .any(|a| a.vpc_id() == Some(vpc_id))
+            && let Some(id) = gateway.egress_only_internet_gateway_id()
+        {
+            lines.push(format!(
+                "{id}: egress-only internet gateway (IPv6 is not modelled yet)"
+            ));
+        }
+    }
+    let mut peerings = Vec::new();
+    for side in ["requester-vpc-info.vpc-id", "accepter-vpc-info.vpc-id"] {
+        let answer = client
+            .describe_vpc_peering_connections()
+            .filters(vpc_filter(side, vpc_id))
+            .send()
+            .await
+            .map_err(|e| service_error("DescribeVpcPeeringConnections", e))?;
+        peerings.extend(answer.vpc_peering_connections().iter().filter_map(|p| {
+            let state = p
+                .status()
+                .and_then(|s| s.code())
+                .map(|c| c.as_str().to_string());
+            (!matches!(
+                state.as_deref(),
+                Some("deleted" | "rejected" | "failed" | "expired")
+            ))
+            .then(|| p.vpc_peering_connection_id().map(str::to_string))
+            .flatten()
+        }));
+    }
+    peerings.sort();
+    peerings.dedup();
+    for id in peerings {
+        lines.push(format!("{id}: VPC peering connection"));
+    }
+    let attachments = client
+        .describe_transit_gateway_vpc_attachments()
+        .filters(vpc_filter("vpc-id", vpc_id))
+        .send()
+        .await
+        .map_err(|e| service_error("DescribeTransitGatewayVpcAttachments", e))?;
+    for attachment in attachments.transit_gateway_vpc_attachments() {
+        let state = attachment.state().map(|s| s.as_str().to_string());
+        if matches!(state.as_deref(), Some("deleted" | "deleting")) {
+            continue;
+        }
+        if let Some(id) = attachment.transit_gateway_attachment_id() {
+            lines.push(format!(
+                "{id}: transit gateway attachment to {}",
+                attachment.transit_gateway_id().unwrap_or_default()
+            ));
+        }
+    }
+    let carriers = client
+        .describe_carrier_gateways()
+        .filters(vpc_filter("vpc-id", vpc_id))
+        .send()
+        .await
+        .map_err(|e| service_error("DescribeCarrierGateways", e))?;
+    for gateway in carriers.carrier_gateways() {
+        if let Some(id) = gateway.carrier_gateway_id() {
+            lines.push(format!("{id}: carrier gateway"));
+        }
+    }
+    Ok(lines)
 }

@@ -9,6 +9,7 @@ mod cli;
 mod corpus;
 mod exports;
 mod faults;
+mod gaps;
 mod heavy;
 mod hostile;
 mod resume;
