@@ -41,16 +41,23 @@ async fn run(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     browser
         .wait_until("document.querySelectorAll('line.edge').length === 6", 5)
         .await?;
-    // Clean but for two notes: no flow logs, and a group only SageMaker will attach.
+    // Clean but for six notes: no flow logs, a group only SageMaker will attach, and four
+    // endpoints without a policy of their own.
     browser.wait_until(NO_ERROR_OR_WARNING, 5).await?;
     browser
         .wait_until(
-            "[...document.querySelectorAll('#diagnostics h3')].some(h => h.textContent === 'Notes (2)')",
+            "[...document.querySelectorAll('#diagnostics h3')].some(h => h.textContent === 'Notes (6)')",
             5,
         )
         .await?;
     browser
         .find("button.diagnostic.info[data-code='sg.unattached']")
+        .await?;
+    browser
+        .wait_until(
+            "document.querySelectorAll(\"button.diagnostic.info[data-code='endpoint.policy-full-access']\").length === 4",
+            5,
+        )
         .await?;
 
     // Delete the internet gateway: three consequences, each marked where it happens.
