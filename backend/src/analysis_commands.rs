@@ -17,17 +17,14 @@ fn load(file: &Path) -> Result<Design, String> {
     shared::spec::load_design(&text).map_err(|error| format!("{shown}: {error}"))
 }
 
-/// Parses `tcp`, `udp`, `icmp` or `all`.
+/// Parses `tcp`, `udp`, `icmp`, `all` or an IP protocol number (0 to 255).
 pub fn parse_protocol(text: &str) -> Result<Protocol, String> {
-    match text.to_ascii_lowercase().as_str() {
-        "tcp" => Ok(Protocol::Tcp),
-        "udp" => Ok(Protocol::Udp),
-        "icmp" => Ok(Protocol::Icmp),
-        "all" | "-1" => Ok(Protocol::All),
-        other => Err(format!(
-            "unknown protocol \"{other}\": use tcp, udp, icmp or all"
-        )),
-    }
+    Protocol::from_ec2(text).ok_or_else(|| {
+        format!(
+            "unknown protocol \"{}\": use tcp, udp, icmp, all or an IP protocol number from 0 to 255",
+            text.trim()
+        )
+    })
 }
 
 pub fn explain(

@@ -104,7 +104,7 @@ enum Command {
         /// customer gateway id or an on-premises address.
         #[arg(long)]
         to: String,
-        /// tcp, udp, icmp or all.
+        /// tcp, udp, icmp, all, or an IP protocol number (50 for ESP).
         #[arg(long, default_value = "tcp", value_parser = analysis_commands::parse_protocol)]
         protocol: shared::model::Protocol,
         #[arg(long, default_value_t = 443)]

@@ -548,15 +548,18 @@ enum Column {
     Number,
     Flag,
     Choice(&'static [&'static str]),
+    /// A protocol: one of [`PROTOCOLS`] offered as completions, or any IP protocol number.
+    Protocol,
 }
 
+/// The protocols by name; any other is typed as its IANA number (50 for ESP, 47 for GRE).
 const PROTOCOLS: &[&str] = &["tcp", "udp", "icmp", "all"];
 
 /// The columns of the fields edited as tables, and a new row's values.
 fn table_columns(field: &str) -> Option<Vec<(&'static str, Column)>> {
     match field {
         "ingress" | "egress" => Some(vec![
-            ("protocol", Column::Choice(PROTOCOLS)),
+            ("protocol", Column::Protocol),
             ("from_port", Column::Number),
             ("to_port", Column::Number),
             ("cidr", Column::Optional),
@@ -567,11 +570,12 @@ fn table_columns(field: &str) -> Option<Vec<(&'static str, Column)>> {
         "entries" => Some(vec![
             ("rule_number", Column::Number),
             ("egress", Column::Flag),
-            ("protocol", Column::Choice(PROTOCOLS)),
+            ("protocol", Column::Protocol),
             ("from_port", Column::Number),
             ("to_port", Column::Number),
             ("cidr", Column::Text),
             ("action", Column::Choice(&["allow", "deny"])),
+            ("description", Column::Optional),
         ]),
         "routes" => Some(vec![
             ("destination", Column::Text),
@@ -721,12 +725,14 @@ fn rule_table(
                     let rows = rows.clone();
                     let set_rows = set_rows.clone();
                     let aria = format!("{} {} {}", label, row_index + 1, field_label(name));
+                    let protocol_names = format!("protocols-{field}");
                     let update = move |text: String, checked: bool| {
                         let mut rows = rows.clone();
                         let Some(object) = rows.get_mut(row_index).and_then(Value::as_object_mut) else { return };
                         let value = match column {
                             Column::Flag => Some(Value::Bool(checked)),
                             Column::Number => Some(text.trim().parse::<i64>().map(Value::from).unwrap_or(Value::String(text))),
+                            Column::Protocol => Some(text.trim().parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::String(text.trim().to_ascii_lowercase()))),
                             Column::Optional if text.trim().is_empty() => None,
                             _ => Some(Value::String(text.trim().to_string())),
                         };
@@ -742,6 +748,17 @@ fn rule_table(
                                 on:change=move |event| update(String::new(), event_target_checked(&event)) />
                         }
                         .into_any(),
+                        Column::Protocol => {
+                            let text = match &current {
+                                Value::String(text) => text.clone(),
+                                other => other.to_string(),
+                            };
+                            view! {
+                                <input aria-label=aria size="5" list=protocol_names title="tcp, udp, icmp, all, or an IP protocol number (50 for ESP)"
+                                    prop:value=text on:change=move |event| update(event_target_value(&event), false) />
+                            }
+                            .into_any()
+                        }
                         Column::Choice(options) => {
                             let selected = current.as_str().unwrap_or_default().to_string();
                             view! {
@@ -780,9 +797,13 @@ fn rule_table(
         .collect_view();
     let add_label = format!("Add {}", label.to_lowercase());
     let rows_for_add = rows.clone();
+    let protocol_names = format!("protocols-{field}");
     view! {
         <div class="field">
             <span>{label.clone()}</span>
+            <datalist id=protocol_names>
+                {PROTOCOLS.iter().map(|name| view! { <option value=*name></option> }).collect_view()}
+            </datalist>
             <table class="rules">
                 <thead><tr>{headers}<th></th></tr></thead>
                 <tbody>{body}</tbody>

@@ -180,12 +180,7 @@ impl PathQuestion {
             if from_text.trim().is_empty() || to_text.trim().is_empty() {
                 return None;
             }
-            let protocol = match protocol.get().as_str() {
-                "udp" => Protocol::Udp,
-                "icmp" => Protocol::Icmp,
-                "all" => Protocol::All,
-                _ => Protocol::Tcp,
-            };
+            let protocol = Protocol::from_ec2(&protocol.get()).unwrap_or(Protocol::Tcp);
             let port = match port.get().trim().parse::<u16>() {
                 Ok(port) => Some(port),
                 Err(_) if matches!(protocol, Protocol::Tcp | Protocol::Udp) => {

@@ -233,6 +233,7 @@ impl Traffic {
             (Protocol::Udp, Some(port)) => format!("UDP {port}"),
             (Protocol::Tcp, None) => "TCP".into(),
             (Protocol::Udp, None) => "UDP".into(),
+            (Protocol::Number(number), _) => format!("protocol {number}"),
         }
     }
 }
@@ -871,7 +872,7 @@ impl<'design> Reachability<'design> {
                         "{} rule {rule} allows {} {direction} ({} ports {}-{})",
                         acl.id,
                         peer_text,
-                        protocol_name(traffic.protocol),
+                        traffic.protocol.label(),
                         ports.0,
                         ports.1
                     ),
@@ -889,14 +890,14 @@ impl<'design> Reachability<'design> {
                     format!(
                         "{}: {} {direction} to/from {peer_text} on ports {}-{}: {by}",
                         acl.id,
-                        protocol_name(traffic.protocol),
+                        traffic.protocol.label(),
                         ports.0,
                         ports.1
                     ),
                     format!(
                         "add an {direction} allow rule to {} for {peer_text}, {} ports {}-{}, numbered before any deny",
                         acl.id,
-                        protocol_name(traffic.protocol),
+                        traffic.protocol.label(),
                         ports.0,
                         ports.1
                     ),
@@ -1827,15 +1828,6 @@ fn announces(blocks: &[String], address: Ipv4Addr) -> bool {
         .any(|b| b.network.contains(&address))
 }
 
-fn protocol_name(protocol: Protocol) -> &'static str {
-    match protocol {
-        Protocol::Tcp => "TCP",
-        Protocol::Udp => "UDP",
-        Protocol::Icmp => "ICMP",
-        Protocol::All => "all protocols",
-    }
-}
-
 fn peer_label(peer: &Peer) -> String {
     let mut parts = Vec::new();
     if let Some(service) = peer.service {
@@ -1858,7 +1850,7 @@ fn protocol_covers(rule: Protocol, traffic: Protocol) -> bool {
 
 /// Whether a rule's port range covers the traffic's ports (`-1` or a protocol of all: every port).
 fn ports_cover(rule_protocol: Protocol, from: i32, to: i32, wanted: (u16, u16)) -> bool {
-    if rule_protocol == Protocol::All || rule_protocol == Protocol::Icmp || from < 0 {
+    if !matches!(rule_protocol, Protocol::Tcp | Protocol::Udp) || from < 0 {
         return true;
     }
     from <= i32::from(wanted.0) && i32::from(wanted.1) <= to
@@ -1952,17 +1944,15 @@ pub fn acl_decision(
         if !peer.is_some_and(|p| block.network.contains(&p)) {
             continue;
         }
-        let (rule_from, rule_to) = if entry.protocol == Protocol::All
-            || entry.protocol == Protocol::Icmp
-            || entry.from_port < 0
-        {
-            (0u32, 65535u32)
-        } else {
-            (
-                entry.from_port.clamp(0, 65535) as u32,
-                entry.to_port.clamp(0, 65535) as u32,
-            )
-        };
+        let (rule_from, rule_to) =
+            if !matches!(entry.protocol, Protocol::Tcp | Protocol::Udp) || entry.from_port < 0 {
+                (0u32, 65535u32)
+            } else {
+                (
+                    entry.from_port.clamp(0, 65535) as u32,
+                    entry.to_port.clamp(0, 65535) as u32,
+                )
+            };
         let mut still_open = Vec::new();
         for (from, to) in open {
             let overlap_from = from.max(rule_from);

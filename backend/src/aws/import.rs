@@ -31,13 +31,11 @@ fn name_tag(tags: &[Tag]) -> String {
         .to_string()
 }
 
+/// A rule's or an entry's protocol as EC2 reports it (`tcp`, `6`, `icmpv6`, `50`, `-1`).
 fn protocol(value: &str) -> Option<Protocol> {
     match value {
-        "-1" | "all" => Some(Protocol::All),
-        "6" | "tcp" => Some(Protocol::Tcp),
-        "17" | "udp" => Some(Protocol::Udp),
-        "1" | "icmp" => Some(Protocol::Icmp),
-        _ => None,
+        "icmpv6" => Some(Protocol::Number(58)),
+        other => Protocol::from_ec2(other),
     }
 }
 
@@ -344,7 +342,14 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
         .send()
         .await
         .map_err(|e| service_error("DescribeNatGateways", e))?;
+    // The network interfaces of imported NAT gateways and endpoints: theirs, not left out.
+    let mut owned_interfaces: std::collections::BTreeSet<String> = Default::default();
     for nat in nats.nat_gateways() {
+        owned_interfaces.extend(
+            nat.nat_gateway_addresses()
+                .iter()
+                .filter_map(|address| address.network_interface_id().map(str::to_string)),
+        );
         if matches!(
             nat.state().map(|s| s.as_str()),
             Some("deleted" | "deleting" | "failed")
@@ -485,16 +490,17 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
                 }
                 let Some(protocol) = protocol(number) else {
                     dropped.push(format!(
-                        "{id}: {direction} rule protocol {number}{ports} (Moat models TCP, UDP, ICMP and all)"
+                        "{id}: {direction} rule protocol {number}{ports} (not an IP protocol number)"
                     ));
                     continue;
                 };
-                let (from_port, to_port) = match protocol {
-                    Protocol::All => (0, 0),
-                    _ => (
+                let (from_port, to_port) = if protocol.has_ports() {
+                    (
                         permission.from_port().unwrap_or(0),
                         permission.to_port().unwrap_or(0),
-                    ),
+                    )
+                } else {
+                    (0, 0)
                 };
                 let base = SecurityGroupRule {
                     protocol,
@@ -554,6 +560,7 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
         .map_err(|e| service_error("DescribeVpcEndpoints", e))?;
     let prefix = format!("com.amazonaws.{region}.");
     for endpoint in endpoints.vpc_endpoints() {
+        owned_interfaces.extend(endpoint.network_interface_ids().iter().cloned());
         if matches!(
             endpoint
                 .state()
@@ -629,7 +636,7 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
             };
             let Some(protocol) = protocol(entry.protocol().unwrap_or("-1")) else {
                 left_out.push(format!(
-                    "{id}: {direction} entry {number} for protocol {} (Moat models TCP, UDP, ICMP and all)",
+                    "{id}: {direction} entry {number} for protocol {} (not an IP protocol number)",
                     entry.protocol().unwrap_or_default()
                 ));
                 continue;
@@ -641,12 +648,13 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
                 ));
                 continue;
             };
-            let (from_port, to_port) = match protocol {
-                Protocol::All => (0, 0),
-                _ => entry
+            let (from_port, to_port) = if protocol.has_ports() {
+                entry
                     .port_range()
                     .map(|r| (r.from().unwrap_or(0), r.to().unwrap_or(0)))
-                    .unwrap_or((0, 0)),
+                    .unwrap_or((0, 0))
+            } else {
+                (0, 0)
             };
             entries.push(NetworkAclEntry {
                 rule_number: u32::try_from(number).unwrap_or_default(),
@@ -660,6 +668,8 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
                 } else {
                     RuleAction::Allow
                 },
+                // AWS keeps no description on an entry.
+                description: None,
             });
         }
         design.network_acls.push(NetworkAcl {
@@ -677,7 +687,7 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
     // Laid out automatically, as if drawn.
     let layout: BTreeMap<_, _> = shared::layout::compute_layout(&design);
     design.layout = layout;
-    left_out.extend(unmodelled(client, vpc_id).await?);
+    left_out.extend(unmodelled(client, vpc_id, &owned_interfaces).await?);
     Ok(Imported { design, left_out })
 }
 
@@ -698,7 +708,14 @@ pub(crate) fn user_tags(tags: &[aws_sdk_ec2::types::Tag]) -> shared::model::Tags
 /// What else EC2 attaches to the VPC that Moat does not model, one line each by id: instances
 /// and network interfaces of anything but Moat's own kinds, egress-only internet gateways,
 /// peering connections, transit gateway attachments and carrier gateways.
-async fn unmodelled(client: &Client, vpc_id: &str) -> Result<Vec<String>, AwsError> {
+///
+/// `owned_interfaces` are the interfaces the NAT gateways' and endpoints' own answers name (an
+/// emulator may report them as plain `interface`s).
+async fn unmodelled(
+    client: &Client,
+    vpc_id: &str,
+    owned_interfaces: &std::collections::BTreeSet<String>,
+) -> Result<Vec<String>, AwsError> {
     let mut lines = Vec::new();
     let instances = client
         .describe_instances()
@@ -731,13 +748,15 @@ async fn unmodelled(client: &Client, vpc_id: &str) -> Result<Vec<String>, AwsErr
             .map(|t| t.as_str().to_string())
             .unwrap_or_default();
         // NAT gateways', endpoints' and instances' own interfaces come with them.
-        let theirs = matches!(
-            kind.as_str(),
-            "nat_gateway" | "vpc_endpoint" | "gateway_load_balancer_endpoint"
-        ) || interface
-            .attachment()
-            .and_then(|a| a.instance_id())
-            .is_some()
+        let theirs = owned_interfaces.contains(id)
+            || matches!(
+                kind.as_str(),
+                "nat_gateway" | "vpc_endpoint" | "gateway_load_balancer_endpoint"
+            )
+            || interface
+                .attachment()
+                .and_then(|a| a.instance_id())
+                .is_some()
             || interface
                 .requester_id()
                 .is_some_and(|r| r.ends_with("vpce.amazonaws.com") || r == "amazon-elb");

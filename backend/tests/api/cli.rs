@@ -228,6 +228,25 @@ fn explain_prints_the_path_hop_by_hop_and_exits_by_the_answer() {
         "sctp",
     ]);
     assert_eq!(protocol.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&protocol.stderr);
+    assert!(message.contains("IP protocol number"), "{message}");
+    // Any protocol by number: the trainers' all-traffic self rule carries GRE (47) too.
+    let gre = moat(&[
+        "explain",
+        &file,
+        "--from",
+        "wl-trainers",
+        "--to",
+        "wl-trainers",
+        "--protocol",
+        "47",
+    ]);
+    assert_eq!(gre.status.code(), Some(0), "{}", stdout(&gre));
+    assert!(
+        stdout(&gre).starts_with("wl-trainers → wl-trainers (protocol 47): reachable"),
+        "{}",
+        stdout(&gre)
+    );
 }
 
 #[test]

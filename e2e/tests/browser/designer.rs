@@ -556,6 +556,36 @@ async fn rule_tables(browser: &Browser, server: &MoatServer) -> anyhow::Result<(
         rule,
         serde_json::json!({"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr": "0.0.0.0/0"})
     );
+    // The protocol is typed: a name offered from the list, or any IP protocol by number.
+    let offered = browser
+        .client
+        .execute(
+            "return [...document.querySelectorAll('datalist#protocols-ingress option')].map(o => o.value);",
+            vec![],
+        )
+        .await?;
+    assert_eq!(offered, serde_json::json!(["tcp", "udp", "icmp", "all"]));
+    replace_text(browser, "Ingress 2 Protocol", "50").await?;
+    browser
+        .wait_until(
+            "JSON.parse(localStorage.getItem('moat.draft')).security_groups.find(g => g.id === 'sg-endpoints').ingress[1].protocol === 50",
+            5,
+        )
+        .await?;
+    // Protocol 50 opens no admin port: ESP has none.
+    browser
+        .wait_until(
+            "!document.querySelector(\"button.diagnostic[data-code='sg.open-admin-port']\")",
+            5,
+        )
+        .await?;
+    replace_text(browser, "Ingress 2 Protocol", "6").await?;
+    browser
+        .wait_until(
+            "document.querySelector(\"button.diagnostic.error[data-code='rule.protocol-number-named']\")",
+            5,
+        )
+        .await?;
     browser
         .click("button[aria-label='Delete Ingress 2']")
         .await?;

@@ -73,12 +73,13 @@ fn protocol_number(protocol: &str) -> String {
     }
 }
 
-fn design_protocol(protocol: Protocol) -> &'static str {
+fn design_protocol(protocol: Protocol) -> String {
     match protocol {
-        Protocol::Tcp => "6",
-        Protocol::Udp => "17",
-        Protocol::Icmp => "1",
-        Protocol::All => "-1",
+        Protocol::Tcp => "6".to_string(),
+        Protocol::Udp => "17".to_string(),
+        Protocol::Icmp => "1".to_string(),
+        Protocol::All => "-1".to_string(),
+        Protocol::Number(number) => number.to_string(),
     }
 }
 

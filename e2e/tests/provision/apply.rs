@@ -987,3 +987,133 @@ async fn a_private_nat_gateway_gets_no_elastic_ip_and_dedicated_tenancy_is_kept_
     let report = harness.apply(design_id, None, "dep-2").await;
     assert!(report.succeeded(), "{}", report.summary());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn protocols_by_number_are_applied_read_back_unchanged_and_imported() {
+    use shared::model::Protocol;
+    let harness = Harness::start(50).await.expect("moto and the fault layer");
+    let design_id = "d-protocols";
+    let mut design = template("multimodal-endpoints");
+    let group_index = design
+        .security_groups
+        .iter()
+        .position(|g| !g.ingress.is_empty())
+        .unwrap();
+    design.security_groups[group_index]
+        .ingress
+        .push(shared::model::SecurityGroupRule {
+            protocol: Protocol::Number(50),
+            from_port: 0,
+            to_port: 0,
+            cidr: Some("192.168.0.0/16".into()),
+            security_group: None,
+            prefix_list: None,
+            description: Some("ESP from the lab".into()),
+        });
+    let subnet = design.subnets[0].id.clone();
+    let vpc = design.vpcs[0].id.clone();
+    let entry = |rule_number, egress, protocol| shared::model::NetworkAclEntry {
+        rule_number,
+        egress,
+        protocol,
+        from_port: 0,
+        to_port: 0,
+        cidr: "10.0.0.0/8".into(),
+        action: shared::model::RuleAction::Allow,
+        description: Some("kept in the design".into()),
+    };
+    design.network_acls.push(shared::model::NetworkAcl {
+        id: "acl-gre".into(),
+        vpc,
+        subnets: vec![subnet],
+        entries: vec![
+            entry(100, false, Protocol::Number(47)),
+            entry(110, false, Protocol::All),
+            entry(100, true, Protocol::All),
+        ],
+        tags: Default::default(),
+    });
+    let errors: Vec<_> = shared::validate::validate(&design)
+        .into_iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let report = harness.apply(design_id, Some(&design), "dep-1").await;
+    assert!(report.succeeded(), "{}", report.summary());
+    let vpc_id = report
+        .created
+        .iter()
+        .find(|(key, _)| key.kind == shared::plan::ResourceKind::Vpc)
+        .map(|(_, id)| id.clone())
+        .unwrap();
+    let groups = harness
+        .checker()
+        .describe_security_groups()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("vpc-id")
+                .values(&vpc_id)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        groups
+            .security_groups()
+            .iter()
+            .flat_map(|g| g.ip_permissions())
+            .any(|p| p.ip_protocol() == Some("50")),
+        "ESP is in AWS: {groups:?}"
+    );
+    let acls = harness
+        .checker()
+        .describe_network_acls()
+        .filters(
+            aws_sdk_ec2::types::Filter::builder()
+                .name("vpc-id")
+                .values(&vpc_id)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        acls.network_acls()
+            .iter()
+            .flat_map(|a| a.entries())
+            .any(|e| e.protocol() == Some("47") && e.rule_number() == Some(100)),
+        "GRE is in AWS: {acls:?}"
+    );
+    // Read back as planned: nothing to change.
+    let plan = harness.plan(design_id, Some(&design)).await;
+    assert!(plan.is_empty(), "{:#?}", plan.steps);
+    let (imported, left_out) = harness
+        .network
+        .import_vpc("us-east-1", &vpc_id)
+        .await
+        .unwrap();
+    assert!(
+        imported
+            .security_groups
+            .iter()
+            .flat_map(|g| &g.ingress)
+            .any(|rule| rule.protocol == Protocol::Number(50)
+                && rule.description.as_deref() == Some("ESP from the lab")),
+        "{:#?}",
+        imported.security_groups
+    );
+    assert!(
+        imported
+            .network_acls
+            .iter()
+            .flat_map(|a| &a.entries)
+            .any(|e| e.protocol == Protocol::Number(47) && e.rule_number == 100),
+        "{:#?}",
+        imported.network_acls
+    );
+    assert!(
+        !left_out.iter().any(|line| line.contains("protocol")),
+        "{left_out:#?}"
+    );
+}

@@ -141,6 +141,16 @@ async fn every_real_network_round_trips_through_import_apply_and_the_cloudformat
             "{name}: {}",
             text(&imported.stderr)
         );
+        // The NAT gateways' and endpoints' own interfaces come with them, never as left out.
+        let import_messages = text(&imported.stderr);
+        let stray_interfaces: Vec<&str> = import_messages
+            .lines()
+            .filter(|line| line.starts_with("left out:") && line.contains("network interface"))
+            .collect();
+        assert!(
+            stray_interfaces.is_empty(),
+            "{name}: interfaces named as left out: {stray_interfaces:#?}"
+        );
         let design = shared::spec::load_design(&text(&imported.stdout))
             .unwrap_or_else(|error| panic!("{name}: the import loads: {error}"));
         let errors: Vec<String> = shared::validate::validate(&design)

@@ -1,6 +1,6 @@
 //! Nothing is dropped in silence: an account holding one of everything EC2 attaches to a VPC
 //! that Moat does not model is imported, and each thing is named in the "left out" list by its
-//! id (IPv6 blocks, IPv6 and other-protocol rules and ACL entries, instances, a standalone
+//! id (IPv6 blocks, IPv6 rules and ACL entries, instances, a standalone
 //! network interface, an egress-only internet gateway, a peering connection, a transit gateway
 //! attachment, a carrier gateway), while what Moat does model comes in.
 
@@ -226,24 +226,50 @@ async fn import_names_everything_it_does_not_model_by_object() {
     named(&instance_id, "instance");
     named(&interface_id, "network interface");
     named(&group_id, "::/0");
-    named(&group_id, "protocol 50");
     named(&acl_id, "entry 100 for ::/0");
-    named(&acl_id, "entry 110 for protocol 47");
     // What Moat models comes in, and only that: no empty CIDR from the IPv6 entry.
     let imported_acl = design
         .network_acls
         .iter()
         .find(|a| a.id == acl_id)
         .expect("the ACL");
-    assert_eq!(imported_acl.entries.len(), 1, "{:?}", imported_acl.entries);
-    assert_eq!(imported_acl.entries[0].cidr, "10.0.0.0/8");
+    // Any protocol by number is kept: GRE (47) beside TCP 443.
+    assert_eq!(imported_acl.entries.len(), 2, "{:?}", imported_acl.entries);
+    assert!(imported_acl.entries.iter().all(|e| e.cidr == "10.0.0.0/8"));
+    let gre = imported_acl
+        .entries
+        .iter()
+        .find(|e| e.rule_number == 110)
+        .expect("entry 110");
+    assert_eq!(gre.protocol, shared::model::Protocol::Number(47));
+    assert!(
+        !left_out.iter().any(|line| line.contains("protocol 47")),
+        "{left_out:#?}"
+    );
     let web = design
         .security_groups
         .iter()
         .find(|g| g.id == group_id)
         .expect("the group");
-    assert_eq!(web.ingress.len(), 1, "{:?}", web.ingress);
-    assert_eq!(web.ingress[0].cidr.as_deref(), Some("10.0.0.0/8"));
+    // The IPv4 half of the TCP rule, and ESP (50) by number.
+    assert_eq!(web.ingress.len(), 2, "{:?}", web.ingress);
+    assert!(
+        web.ingress
+            .iter()
+            .any(|rule| rule.protocol == shared::model::Protocol::Tcp
+                && rule.cidr.as_deref() == Some("10.0.0.0/8")
+                && (rule.from_port, rule.to_port) == (443, 443))
+    );
+    assert!(
+        web.ingress
+            .iter()
+            .any(|rule| rule.protocol == shared::model::Protocol::Number(50)
+                && rule.cidr.as_deref() == Some("192.168.0.0/16"))
+    );
+    assert!(
+        !left_out.iter().any(|line| line.contains("protocol 50")),
+        "{left_out:#?}"
+    );
     // The network interfaces of what Moat imports or names (the instance's) are not listed.
     assert_eq!(
         left_out

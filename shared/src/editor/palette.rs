@@ -455,6 +455,7 @@ pub fn drop_item(
                 to_port: -1,
                 cidr: "0.0.0.0/0".into(),
                 action: RuleAction::Allow,
+                description: None,
             };
             design.network_acls.push(NetworkAcl {
                 tags: Default::default(),

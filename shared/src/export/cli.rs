@@ -551,7 +551,7 @@ associate_cidr_block() {
                     }
                     peer
                 };
-                if protocol != "-1" {
+                if crate::model::ec2_protocol_has_ports(protocol) {
                     permission["FromPort"] = json!(from_port);
                     permission["ToPort"] = json!(to_port);
                 }

@@ -139,7 +139,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
         } = &resource.spec
         {
             let mut rule = json!({"IpProtocol": protocol_value(protocol), "CidrIp": cidr});
-            if protocol != "-1" {
+            if crate::model::ec2_protocol_has_ports(protocol) {
                 rule["FromPort"] = json!(from_port);
                 rule["ToPort"] = json!(to_port);
             }
@@ -485,7 +485,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                     "GroupId": {"Fn::GetAtt": [name(ResourceKind::SecurityGroup, security_group), "GroupId"]},
                     "IpProtocol": protocol_value(protocol),
                 });
-                if protocol != "-1" {
+                if crate::model::ec2_protocol_has_ports(protocol) {
                     properties["FromPort"] = json!(from_port);
                     properties["ToPort"] = json!(to_port);
                 }

@@ -549,7 +549,7 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                             .unwrap_or_else(|| format!("{id} (Moat)")),
                     )
                     .text("ip_protocol", protocol);
-                if protocol != "-1" {
+                if crate::model::ec2_protocol_has_ports(protocol) {
                     block = block
                         .raw("from_port", from_port.to_string())
                         .raw("to_port", to_port.to_string());

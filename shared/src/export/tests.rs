@@ -1125,3 +1125,132 @@ fn a_private_nat_gateway_and_dedicated_tenancy_reach_every_export() {
     assert!(script.contains("--instance-tenancy 'dedicated'"));
     assert!(!script.contains("--allocation-id"));
 }
+
+/// ESP (50) from on premises into a group, GRE (47) through an ACL with a described entry.
+fn with_protocols_by_number() -> Design {
+    let mut design = crate::templates::template("multimodal-endpoints")
+        .unwrap()
+        .design()
+        .unwrap();
+    let vpc = design.vpcs[0].id.clone();
+    let subnet = design.subnets[0].id.clone();
+    design.security_groups[0]
+        .ingress
+        .push(crate::model::SecurityGroupRule {
+            protocol: crate::model::Protocol::Number(50),
+            from_port: 0,
+            to_port: 0,
+            cidr: Some("192.168.0.0/16".into()),
+            security_group: None,
+            prefix_list: None,
+            description: None,
+        });
+    design.network_acls.push(crate::model::NetworkAcl {
+        id: "acl-gre".into(),
+        vpc,
+        subnets: vec![subnet],
+        entries: vec![crate::model::NetworkAclEntry {
+            rule_number: 100,
+            egress: false,
+            protocol: crate::model::Protocol::Number(47),
+            from_port: 0,
+            to_port: 0,
+            cidr: "10.0.0.0/8".into(),
+            action: crate::model::RuleAction::Allow,
+            description: Some("GRE from the 'lab' $(tunnel)".into()),
+        }],
+        tags: Default::default(),
+    });
+    crate::layout::fill_missing_layout(&mut design);
+    design
+}
+
+#[test]
+fn a_protocol_by_number_is_written_without_ports_and_an_entry_description_stays_home() {
+    let design = with_protocols_by_number();
+    let desired = crate::plan::desired_resources(&design);
+    let esp = desired
+        .iter()
+        .find_map(|resource| match &resource.spec {
+            crate::plan::ResourceSpec::SecurityGroupRule {
+                protocol,
+                from_port,
+                to_port,
+                ..
+            } if protocol == "50" => Some((*from_port, *to_port)),
+            _ => None,
+        })
+        .expect("the ESP rule is planned");
+    assert_eq!(
+        esp,
+        (-1, -1),
+        "EC2 reports no ports for it, so none are planned"
+    );
+
+    let template = cloudformation::template(&design, "d-1");
+    let resources = template["Resources"].as_object().unwrap();
+    let esp_rule = resources
+        .values()
+        .find(|r| r["Properties"]["IpProtocol"] == serde_json::json!(50))
+        .expect("CloudFormation writes IpProtocol 50");
+    assert!(
+        esp_rule["Properties"].get("FromPort").is_none(),
+        "{esp_rule}"
+    );
+    let gre = resources
+        .values()
+        .find(|r| {
+            r["Type"] == "AWS::EC2::NetworkAclEntry"
+                && r["Properties"]["Protocol"] == serde_json::json!(47)
+        })
+        .expect("CloudFormation writes Protocol 47");
+    assert!(gre["Properties"].get("PortRange").is_none(), "{gre}");
+    assert!(gre["Properties"].get("Icmp").is_none(), "{gre}");
+
+    let terraform: String = terraform::files(&design, "d-1")
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect();
+    let sets = |block: &str, key: &str, value: &str| {
+        block.lines().any(|line| {
+            let line = line.trim();
+            line.starts_with(key)
+                && line[key.len()..].trim_start().starts_with('=')
+                && line.ends_with(value)
+        })
+    };
+    let esp_block = terraform
+        .split("\nresource ")
+        .find(|block| sets(block, "ip_protocol", "\"50\""))
+        .expect("Terraform writes ip_protocol 50");
+    assert!(!esp_block.contains("from_port"), "{esp_block}");
+    let gre_block = terraform
+        .split("\nresource ")
+        .find(|block| sets(block, "protocol", "\"47\""))
+        .expect("Terraform writes protocol 47");
+    assert!(!gre_block.contains("from_port"), "{gre_block}");
+
+    let script = cli::apply_script(&design, "d-1");
+    let esp_line = script
+        .lines()
+        .find(|line| line.contains(r#""IpProtocol":"50""#))
+        .expect("the script writes IpProtocol 50");
+    assert!(!esp_line.contains("FromPort"), "{esp_line}");
+    let gre_line = script
+        .lines()
+        .find(|line| line.contains("--protocol '47'"))
+        .expect("the script writes protocol 47");
+    assert!(
+        !gre_line.contains("--port-range") && !gre_line.contains("--icmp-type-code"),
+        "{gre_line}"
+    );
+
+    // AWS keeps no description on an ACL entry: no export carries it.
+    let exported = [serde_json::to_string(&template).unwrap(), terraform, script];
+    for text in exported {
+        assert!(!text.contains("tunnel"), "the description leaked");
+    }
+    // The design's own JSON keeps it.
+    let json = crate::spec::save_design(&design);
+    assert!(json.contains("GRE from the 'lab' $(tunnel)"));
+}

@@ -93,6 +93,9 @@ impl Design {
     }
 }
 
+/// The IP protocol of a security group rule, a network ACL entry or a question of
+/// reachability: `tcp`, `udp`, `icmp`, `all`, or any other protocol by its IANA number
+/// (`50` for ESP, `47` for GRE, `58` for ICMPv6), which AWS matches on every port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Protocol {
@@ -100,6 +103,60 @@ pub enum Protocol {
     Udp,
     Icmp,
     All,
+    /// Another protocol by its IANA number (0 to 255). 6, 17 and 1 are written `tcp`,
+    /// `udp` and `icmp` (`rule.protocol-number-named`).
+    #[serde(untagged)]
+    Number(u8),
+}
+
+impl Protocol {
+    /// The protocol as EC2 writes it: the IANA number, `-1` for all.
+    pub fn ec2_number(self) -> String {
+        match self {
+            Protocol::Tcp => "6".to_string(),
+            Protocol::Udp => "17".to_string(),
+            Protocol::Icmp => "1".to_string(),
+            Protocol::All => "-1".to_string(),
+            Protocol::Number(number) => number.to_string(),
+        }
+    }
+
+    /// The protocol EC2 reports (`tcp`, `6`, `-1`, `50`, …), or None for what is none of them.
+    pub fn from_ec2(text: &str) -> Option<Protocol> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "-1" | "all" => Some(Protocol::All),
+            "6" | "tcp" => Some(Protocol::Tcp),
+            "17" | "udp" => Some(Protocol::Udp),
+            "1" | "icmp" => Some(Protocol::Icmp),
+            other => other.parse::<u8>().ok().map(Protocol::Number),
+        }
+    }
+
+    /// Whether a rule of this protocol has a port range (TCP and UDP) or ICMP type and code
+    /// (ICMP); every other protocol matches all its traffic.
+    pub fn has_ports(self) -> bool {
+        match self {
+            Protocol::Tcp | Protocol::Udp | Protocol::Icmp => true,
+            Protocol::All | Protocol::Number(_) => false,
+        }
+    }
+
+    /// How a person reads it: TCP, UDP, ICMP, all protocols, protocol 50.
+    pub fn label(self) -> String {
+        match self {
+            Protocol::Tcp => "TCP".to_string(),
+            Protocol::Udp => "UDP".to_string(),
+            Protocol::Icmp => "ICMP".to_string(),
+            Protocol::All => "all protocols".to_string(),
+            Protocol::Number(number) => format!("protocol {number}"),
+        }
+    }
+}
+
+/// Whether a rule's protocol as EC2 writes it (`6`, `17`, `1`, `-1`, `50`) has a port range or
+/// ICMP type and code: what every writer of a rule asks before writing ports.
+pub fn ec2_protocol_has_ports(protocol: &str) -> bool {
+    Protocol::from_ec2(protocol).is_some_and(Protocol::has_ports)
 }
 
 /// A box on the canvas, in canvas units.

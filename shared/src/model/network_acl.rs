@@ -39,7 +39,16 @@ pub struct NetworkAclEntry {
     pub to_port: i32,
     pub cidr: String,
     pub action: RuleAction,
+    /// What the entry is for. AWS keeps no description on an ACL entry, so this one stays in
+    /// the design (at most [`MAX_ENTRY_DESCRIPTION_CHARACTERS`]: `nacl.description-too-long`);
+    /// no apply, import or export carries it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
+
+/// The longest description of a network ACL entry, as long as AWS allows a security group
+/// rule's.
+pub const MAX_ENTRY_DESCRIPTION_CHARACTERS: usize = 255;
 
 impl DesignObject for NetworkAcl {
     const ROUTE_TARGET: Option<RouteTarget> = None;

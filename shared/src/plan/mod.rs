@@ -648,21 +648,13 @@ fn attributes<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, St
         .collect()
 }
 
-/// The protocol as EC2 writes it (IANA number, `-1` for all).
-pub fn protocol_number(protocol: Protocol) -> &'static str {
-    match protocol {
-        Protocol::Tcp => "6",
-        Protocol::Udp => "17",
-        Protocol::Icmp => "1",
-        Protocol::All => "-1",
-    }
-}
-
-/// The ports EC2 reports for a rule: none (`-1`) for all protocols.
+/// The ports EC2 reports for a rule: none (`-1`) for all protocols and for a protocol by number
+/// (which AWS matches on every port).
 fn rule_ports(protocol: Protocol, from_port: i32, to_port: i32) -> (i32, i32) {
-    match protocol {
-        Protocol::All => (-1, -1),
-        _ => (from_port, to_port),
+    if protocol.has_ports() {
+        (from_port, to_port)
+    } else {
+        (-1, -1)
     }
 }
 
@@ -890,7 +882,7 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
         );
         for entry in &acl.entries {
             let direction = if entry.egress { "egress" } else { "ingress" };
-            let protocol = protocol_number(entry.protocol).to_string();
+            let protocol = entry.protocol.ec2_number();
             let (from_port, to_port) = rule_ports(entry.protocol, entry.from_port, entry.to_port);
             let allow = entry.action == crate::model::RuleAction::Allow;
             push(
@@ -1042,7 +1034,7 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 } else {
                     continue;
                 };
-                let protocol = protocol_number(rule.protocol).to_string();
+                let protocol = rule.protocol.ec2_number();
                 let (from_port, to_port) = rule_ports(rule.protocol, rule.from_port, rule.to_port);
                 let mut depends_on = vec![ResourceKey::new(SecurityGroup, group.id.clone())];
                 if let RulePeer::SecurityGroup(peer_group) = &peer

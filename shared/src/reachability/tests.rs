@@ -725,3 +725,42 @@ fn every_clicked_place_parses() {
     }
     assert!(places > 10);
 }
+
+#[test]
+fn a_protocol_by_number_matches_only_itself_on_every_port() {
+    let acl: NetworkAcl = serde_json::from_value(json!({
+        "id": "acl", "vpc": "v", "subnets": [],
+        "entries": [
+            {"rule_number": 100, "egress": false, "protocol": 47, "cidr": "10.0.0.0/8", "action": "allow"}
+        ]
+    }))
+    .unwrap();
+    let from_ten = Some(Ipv4Addr::new(10, 1, 2, 3));
+    assert_eq!(
+        acl_decision(&acl, false, Protocol::Number(47), (0, 65535), from_ten),
+        AclDecision::Allowed(100),
+        "GRE is allowed, on every port"
+    );
+    assert_eq!(
+        acl_decision(&acl, false, Protocol::Tcp, (443, 443), from_ten),
+        AclDecision::Denied(None),
+        "a GRE entry does not allow TCP"
+    );
+    // A security group rule for ESP: ESP from the VPN reaches the workload, HTTPS does not.
+    let mut document = base();
+    document["security_groups"][0]["ingress"] = json!([{"protocol": 50, "cidr": "192.168.0.0/16"}]);
+    let esp = answer(
+        document.clone(),
+        "192.168.1.10",
+        "wl-app",
+        Traffic {
+            protocol: Protocol::Number(50),
+            port: None,
+        },
+    );
+    assert!(esp.reachable, "{esp:#?}");
+    assert_eq!(esp.traffic, "protocol 50");
+    let https = answer(document, "192.168.1.10", "wl-app", tcp(443));
+    assert!(!https.reachable, "{https:#?}");
+    assert_eq!(https.traffic, "TCP 443");
+}

@@ -591,6 +591,20 @@ pub const CATALOGUE: &[CodeEntry] = &[
         source: "Moat: the work one design may ask for, the document's own consistency, and audit findings (checkov)",
     },
     CodeEntry {
+        code: "rule.protocol-number-named",
+        severities: &[Severity::Error],
+        section: "Moat's own",
+        rule: "a security group rule or network ACL entry writes TCP, UDP and ICMP by name (`tcp`, `udp`, `icmp`), not as 6, 17 or 1: a protocol by number matches every port, so `6` with ports 443 to 443 would open all of TCP",
+        source: "Moat: the work one design may ask for, the document's own consistency, and audit findings (checkov)",
+    },
+    CodeEntry {
+        code: "nacl.description-too-long",
+        severities: &[Severity::Error],
+        section: "Moat's own",
+        rule: "a network ACL entry's description, kept in the design only (AWS keeps none on an entry), is at most 255 characters",
+        source: "Moat: the work one design may ask for, the document's own consistency, and audit findings (checkov)",
+    },
+    CodeEntry {
         code: "limit.objects",
         severities: &[Severity::Error],
         section: "Moat's own",

@@ -137,6 +137,11 @@ pub mod codes {
     pub const REGION_UNKNOWN: &str = "region.unknown";
     /// A security group name or description AWS would refuse.
     pub const SG_NAME_INVALID: &str = "sg.name-invalid";
+    /// A rule or ACL entry names TCP, UDP or ICMP by number (6, 17, 1), which Moat reads as a
+    /// protocol of every port.
+    pub const RULE_PROTOCOL_NUMBER_NAMED: &str = "rule.protocol-number-named";
+    /// A network ACL entry's description (kept in the design only) is too long.
+    pub const NACL_DESCRIPTION_TOO_LONG: &str = "nacl.description-too-long";
 
     /// Every code of the AWS rules' reference sections of [`super::catalogue`].
     pub const REFERENCE: &[&str] = &[
@@ -225,6 +230,8 @@ pub mod codes {
         TEXT_INVALID,
         REGION_UNKNOWN,
         SG_NAME_INVALID,
+        RULE_PROTOCOL_NUMBER_NAMED,
+        NACL_DESCRIPTION_TOO_LONG,
         crate::limits::codes::OBJECTS,
         crate::limits::codes::INSTANCE_COUNT,
         crate::limits::codes::RULES,

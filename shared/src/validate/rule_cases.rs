@@ -1832,6 +1832,61 @@ pub fn rule_cases() -> Vec<RuleCase> {
             )]),
         ),
         case(
+            codes::RULE_PROTOCOL_NUMBER_NAMED,
+            vec![
+                patched(&[("/security_groups/0/ingress/0/protocol", json!(6))]),
+                patched(&[("/security_groups/0/egress/0/protocol", json!(17))]),
+                patched(&[(
+                    "/network_acls",
+                    json!([acl(json!([
+                        {"rule_number": 100, "egress": false, "protocol": 1, "cidr": "0.0.0.0/0", "action": "allow"},
+                        acl_entry(100, true, "all", (-1, -1), "0.0.0.0/0", "allow")
+                    ]))]),
+                )]),
+            ],
+            patched(&[
+                (
+                    "/security_groups/0/ingress/-",
+                    json!({"protocol": 50, "cidr": "10.0.0.0/16", "description": "ESP from the VPN"}),
+                ),
+                (
+                    "/network_acls",
+                    json!([acl(json!([
+                        acl_entry(100, false, "all", (-1, -1), "0.0.0.0/0", "allow"),
+                        {"rule_number": 110, "egress": false, "protocol": 47, "cidr": "10.0.0.0/8", "action": "allow"},
+                        acl_entry(100, true, "all", (-1, -1), "0.0.0.0/0", "allow")
+                    ]))]),
+                ),
+            ]),
+        ),
+        case(
+            codes::NACL_DESCRIPTION_TOO_LONG,
+            [256, 1000, 257]
+                .into_iter()
+                .enumerate()
+                .map(|(index, length)| {
+                    patched(&[(
+                        "/network_acls",
+                        json!([acl(json!([
+                            acl_entry(100, false, "all", (-1, -1), "0.0.0.0/0", "allow"),
+                            {"rule_number": 100, "egress": true, "protocol": "all", "from_port": -1, "to_port": -1,
+                             "cidr": "0.0.0.0/0", "action": "allow", "description": "é".repeat(length)},
+                            {"rule_number": 200 + index, "egress": false, "protocol": "tcp", "from_port": 22, "to_port": 22,
+                             "cidr": "10.0.0.0/8", "action": "deny", "description": "no SSH"}
+                        ]))]),
+                    )])
+                })
+                .collect(),
+            patched(&[(
+                "/network_acls",
+                json!([acl(json!([
+                    {"rule_number": 100, "egress": false, "protocol": "all", "from_port": -1, "to_port": -1,
+                     "cidr": "0.0.0.0/0", "action": "allow", "description": "x".repeat(255)},
+                    acl_entry(100, true, "all", (-1, -1), "0.0.0.0/0", "allow")
+                ]))]),
+            )]),
+        ),
+        case(
             codes::DHCP_DOMAIN_NAME_INVALID,
             vec![
                 patched(&[(

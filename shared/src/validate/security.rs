@@ -40,6 +40,7 @@ pub fn rule_covers(
     match rule_protocol {
         Protocol::All => true,
         Protocol::Icmp => protocol == Protocol::Icmp,
+        Protocol::Number(number) => protocol == Protocol::Number(number),
         rule => {
             rule == protocol
                 && (from_port == -1 || (i32::from(port) >= from_port && i32::from(port) <= to_port))
@@ -90,6 +91,89 @@ pub(super) fn check(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) 
     check_group_attachments(context, out);
     check_efa_self_rules(context, out);
     check_network_acls(context, out);
+    check_protocol_numbers(context, out);
+    check_entry_descriptions(context, out);
+}
+
+/// `rule.protocol-number-named`: 6, 17 and 1 are written `tcp`, `udp` and `icmp`. A protocol
+/// by number matches every port, so `6` from 443 to 443 would read as all of TCP.
+fn check_protocol_numbers(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
+    let named = |protocol: Protocol| match protocol {
+        Protocol::Number(6) => Some("tcp"),
+        Protocol::Number(17) => Some("udp"),
+        Protocol::Number(1) => Some("icmp"),
+        Protocol::Tcp | Protocol::Udp | Protocol::Icmp | Protocol::All | Protocol::Number(_) => {
+            None
+        }
+    };
+    let design = context.design;
+    for group in &design.security_groups {
+        for (direction, rules) in [("ingress", &group.ingress), ("egress", &group.egress)] {
+            for (position, rule) in rules.iter().enumerate() {
+                let Some(name) = named(rule.protocol) else {
+                    continue;
+                };
+                out.push(Diagnostic::new(
+                    codes::RULE_PROTOCOL_NUMBER_NAMED,
+                    Severity::Error,
+                    [&group.id],
+                    format!(
+                        "security group {} {direction} rule {} gives its protocol as {} ({name}): a protocol by number matches every port",
+                        group.id,
+                        position + 1,
+                        rule.protocol.ec2_number(),
+                    ),
+                    format!("write the protocol as {name}, so its ports {} to {} apply", rule.from_port, rule.to_port),
+                ));
+            }
+        }
+    }
+    for acl in &design.network_acls {
+        for entry in &acl.entries {
+            let Some(name) = named(entry.protocol) else {
+                continue;
+            };
+            out.push(Diagnostic::new(
+                codes::RULE_PROTOCOL_NUMBER_NAMED,
+                Severity::Error,
+                [&acl.id],
+                format!(
+                    "network ACL {} entry {} gives its protocol as {} ({name}): a protocol by number matches every port",
+                    acl.id,
+                    entry.rule_number,
+                    entry.protocol.ec2_number(),
+                ),
+                format!("write the protocol as {name}, so its ports {} to {} apply", entry.from_port, entry.to_port),
+            ));
+        }
+    }
+}
+
+/// `nacl.description-too-long`: an entry's description stays in the design, bounded as a
+/// security group rule's is.
+fn check_entry_descriptions(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
+    use crate::model::MAX_ENTRY_DESCRIPTION_CHARACTERS;
+    for acl in &context.design.network_acls {
+        for entry in &acl.entries {
+            let Some(description) = &entry.description else {
+                continue;
+            };
+            let length = description.chars().count();
+            if length <= MAX_ENTRY_DESCRIPTION_CHARACTERS {
+                continue;
+            }
+            out.push(Diagnostic::new(
+                codes::NACL_DESCRIPTION_TOO_LONG,
+                Severity::Error,
+                [&acl.id],
+                format!(
+                    "network ACL {} entry {}'s description is {length} characters; Moat keeps at most {MAX_ENTRY_DESCRIPTION_CHARACTERS}",
+                    acl.id, entry.rule_number
+                ),
+                "shorten the description; longer notes belong in the design's documentation",
+            ));
+        }
+    }
 }
 
 fn check_security_groups(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
@@ -367,7 +451,10 @@ fn check_stateless_return(acl: &crate::model::NetworkAcl, out: &mut Vec<Diagnost
     let inbound = direction_entries(false);
     let outbound = direction_entries(true);
     for entry in &ordered {
-        if entry.action != RuleAction::Allow || entry.protocol == Protocol::Icmp {
+        // ICMP and protocols by number have no ports, so no ephemeral return range to open.
+        if entry.action != RuleAction::Allow
+            || matches!(entry.protocol, Protocol::Icmp | Protocol::Number(_))
+        {
             continue;
         }
         let Ok(parsed) = cidr::parse_cidr(&entry.cidr) else {
@@ -380,11 +467,8 @@ fn check_stateless_return(acl: &crate::model::NetworkAcl, out: &mut Vec<Diagnost
             (&outbound, "outbound")
         };
         let protocols: &[Protocol] = match entry.protocol {
-            Protocol::All => &[Protocol::Tcp],
-            other => std::slice::from_ref(match other {
-                Protocol::Tcp => &Protocol::Tcp,
-                _ => &Protocol::Udp,
-            }),
+            Protocol::All | Protocol::Tcp => &[Protocol::Tcp],
+            Protocol::Udp | Protocol::Icmp | Protocol::Number(_) => &[Protocol::Udp],
         };
         let blocked = protocols.iter().find_map(|protocol| {
             [1024u16, 32768, 49152, 65535]

@@ -309,10 +309,11 @@ pub(super) async fn read(
                     "tcp" => "6",
                     "udp" => "17",
                     "icmp" => "1",
+                    "icmpv6" => "58",
                     other => other,
                 }
                 .to_string();
-                let (from_port, to_port) = if protocol == "-1" {
+                let (from_port, to_port) = if !shared::model::ec2_protocol_has_ports(&protocol) {
                     (-1, -1)
                 } else {
                     (
@@ -401,6 +402,8 @@ fn permission(
     description: Option<&str>,
 ) -> IpPermission {
     let mut builder = IpPermission::builder().ip_protocol(protocol);
+    // A protocol by number carries the planned -1..-1: AWS ignores ports for it, and moto
+    // answers HTTP 500 to a rule without them.
     if protocol != "-1" {
         builder = builder.from_port(from_port).to_port(to_port);
     }
