@@ -226,6 +226,31 @@ pub fn cost(file: &Path, json: bool) -> ExitCode {
             );
         }
     }
+    let compute = &estimate.compute;
+    say!(
+        "Compute (apart from the network): {} (on-demand, {} as of {})",
+        format_money(compute.monthly, false),
+        compute.prices_region,
+        compute.as_of
+    );
+    for line in &compute.lines {
+        say!(
+            "  {} × ${:.4} = {}",
+            line.item,
+            line.unit_price,
+            format_money(line.monthly, false)
+        );
+    }
+    for note in &compute.notes {
+        say!("  note: {note}");
+    }
+    for unpriced in &compute.unpriced {
+        say!(
+            "  {}: not priced ({}): the compute total leaves it out",
+            unpriced.workload,
+            unpriced.reason
+        );
+    }
     if !estimate.suggestions.is_empty() {
         say!("Suggestions:");
         for suggestion in &estimate.suggestions {

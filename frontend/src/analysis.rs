@@ -165,11 +165,22 @@ pub fn CostPanel() -> impl IntoView {
                         </li>
                     }
                 }).collect_view();
+                let compute = &estimate.compute;
+                let compute_lines = compute.lines.iter().map(|line| view! {
+                    <li data-id=line.object_ids.first().cloned().unwrap_or_default()>{format!("{} × ${:.4}/h: {}", line.item, line.unit_price, format_money(line.monthly, false))}</li>
+                }).collect_view();
+                let compute_notes = compute.notes.iter().map(|note| view! { <li class="note">{note.clone()}</li> }).collect_view();
+                let unpriced = compute.unpriced.iter().map(|gap| view! {
+                    <li class="unpriced" data-id=gap.workload.clone()>{format!("{}: not priced: {}", gap.workload, gap.reason)}</li>
+                }).collect_view();
                 view! {
                     {note}
-                    <p class="muted">{format!("Fixed {} · flows {} · prices {} as of {}", format_money(estimate.fixed_monthly, false), format_money(estimate.flows_monthly, false), estimate.prices.region, estimate.prices.as_of)}</p>
+                    <p class="muted">{format!("Network: fixed {} · flows {} · prices {} as of {}", format_money(estimate.fixed_monthly, false), format_money(estimate.flows_monthly, false), estimate.prices.region, estimate.prices.as_of)}</p>
                     <ul class="cost-lines">{fixed}</ul>
                     <ul class="cost-flows">{flows}</ul>
+                    <h3>"Compute "<span id="compute-total">{format_money(compute.monthly, false)}</span>"/month"</h3>
+                    <p class="muted">{format!("On-demand, {} as of {}, apart from the network{}", compute.prices_region, compute.as_of, if compute.unpriced.is_empty() { String::new() } else { format!("; {} workload(s) not priced", compute.unpriced.len()) })}</p>
+                    <ul class="compute-lines" id="compute-lines">{compute_lines}{unpriced}{compute_notes}</ul>
                     <ul class="suggestions" id="suggestions">{suggestions}</ul>
                 }
             })}

@@ -1,7 +1,8 @@
 //! Monthly cost of a design and of its traffic: the fixed hourly charges of what it runs (NAT
 //! gateways, interface endpoints, public IPv4 addresses, VPN connections) and each flow priced
 //! along the path [`crate::reachability`] finds, so a flow's cost changes when its path does.
-//! Suggestions carry their saving and the one editor command that applies them.
+//! Suggestions carry their saving and the one editor command that applies them. What the
+//! workloads cost to run is priced apart, in [`compute`].
 //!
 //! Invariant: pure and total; prices come from one dated table per region ([`PRICES`]).
 
@@ -103,8 +104,11 @@ pub struct CostEstimate {
     pub flows: Vec<FlowCost>,
     pub fixed_monthly: f64,
     pub flows_monthly: f64,
+    /// The network's monthly cost: fixed charges and flows.
     pub total_monthly: f64,
     pub suggestions: Vec<Suggestion>,
+    /// What the workloads cost to run, apart from the network ([`compute`]).
+    pub compute: compute::ComputeEstimate,
 }
 
 fn line(
@@ -234,6 +238,7 @@ pub fn estimate(design: &Design) -> CostEstimate {
         flows_monthly,
         total_monthly: round_cents(fixed_monthly + flows_monthly),
         suggestions,
+        compute: compute::estimate(design),
     }
 }
 
@@ -389,6 +394,8 @@ fn describe_exit(exit: &Exit) -> String {
 }
 
 /// Suggestion codes: stable, like diagnostic codes.
+pub mod compute;
+
 pub mod suggestion_codes {
     pub const GATEWAY_ENDPOINT: &str = "cost.gateway-endpoint";
     pub const NAT_PER_AZ: &str = "cost.nat-per-az";

@@ -76,6 +76,7 @@ pub fn generated_design(subnet_count: usize) -> Design {
             });
             let group_number = (vpc_number * SUBNETS_PER_VPC + index) / SUBNETS_PER_SECURITY_GROUP;
             design.workloads.push(Workload {
+                hours_per_month: Default::default(),
                 tags: Default::default(),
                 id: format!("wl-{vpc_number}-{index}"),
                 name: String::new(),

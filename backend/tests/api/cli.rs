@@ -301,6 +301,14 @@ fn cost_prices_the_design_and_its_flows() {
     let estimate: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("json");
     assert_eq!(estimate["total_monthly"], 63.5);
     assert_eq!(estimate["prices"]["as_of"], "2026-11-01");
+    // Compute apart: 2 × m5.2xlarge × 730 h × $0.384.
+    assert_eq!(estimate["compute"]["monthly"], 560.64);
+    let llm = stdout(&moat(&["cost", &template_file("llm-training-efa.json")]));
+    assert!(
+        llm.contains("Compute (apart from the network): $64,123.20")
+            && llm.contains("4 × p4d.24xlarge for wl-trainers (730 h/month)"),
+        "{llm}"
+    );
 }
 
 #[test]

@@ -78,6 +78,46 @@ async fn cost_suggestion(browser: &Browser, server: &MoatServer) -> anyhow::Resu
             5,
         )
         .await?;
+    // Compute apart: the endpoint's 2 × ml.g5.2xlarge always on, then 100 hours a month.
+    browser
+        .wait_until(
+            "document.querySelector('#compute-total').textContent === '$2,211.90'",
+            5,
+        )
+        .await?;
+    browser.click("g.chip[data-id='wl-hosting'] rect").await?;
+    browser
+        .replace_input_text("input[aria-label='Hours per month']", "100")
+        .await?;
+    browser
+        .wait_until(
+            "document.querySelector('#compute-total').textContent === '$303.00'",
+            5,
+        )
+        .await?;
+    assert_eq!(total().await?, "$61.60", "the network's cost is its own");
+    // An instance type Moat cannot price is said, not counted as $0.
+    browser
+        .replace_input_text("input[aria-label='Instance type']", "ml.future.huge")
+        .await?;
+    browser
+        .wait_until(
+            "document.querySelector(\"#compute-lines li.unpriced[data-id='wl-hosting']\")?.textContent.includes('not in Moat')",
+            5,
+        )
+        .await?;
+    browser
+        .press(&[char::from(fantoccini::key::Key::Control), 'z'])
+        .await?;
+    browser
+        .press(&[char::from(fantoccini::key::Key::Control), 'z'])
+        .await?;
+    browser
+        .wait_until(
+            "document.querySelector('#compute-total').textContent === '$2,211.90'",
+            5,
+        )
+        .await?;
     // Without the S3 gateway endpoint, 1 TB a month goes through the NAT gateway.
     let (x, y) = center_of(browser, "vpce-s3").await?;
     browser.drag_between((x, y), (x, y), false).await?;

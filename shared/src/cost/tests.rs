@@ -265,3 +265,80 @@ fn money_is_formatted_with_sign_and_thousands() {
     let (table, own) = prices_for("eu-west-1");
     assert!(!own && table.region == "us-east-1");
 }
+
+#[test]
+fn compute_is_priced_apart_from_the_network_and_what_is_unknown_is_said() {
+    // LLM training: 4 × p4d.24xlarge always on: 4 × 730 h × $21.96 = $64,123.20, while the
+    // network stays free.
+    let llm = estimate(&template("llm-training-efa"));
+    assert!(close(llm.total_monthly, 0.0), "the network alone");
+    assert!(close(llm.compute.monthly, 64_123.20), "{:?}", llm.compute);
+    assert_eq!(llm.compute.lines[0].object_ids, vec!["wl-trainers"]);
+    assert!(llm.compute.unpriced.is_empty());
+    // SageMaker types: the endpoint's 2 × ml.g5.2xlarge: 2 × 730 × 1.515 = 2,211.90.
+    let multimodal = estimate(&template("multimodal-endpoints"));
+    assert!(
+        close(multimodal.compute.monthly, 2_211.90),
+        "{:?}",
+        multimodal.compute
+    );
+    // A dedicated VPC: the region fee once ($2/h × 730 = $1,460) and a note on the rates.
+    let mut dedicated = template("llm-training-efa");
+    dedicated.vpcs[0].tenancy = crate::model::VpcTenancy::Dedicated;
+    let dedicated = estimate(&dedicated).compute;
+    assert!(
+        close(dedicated.monthly, 64_123.20 + 1_460.0),
+        "{dedicated:?}"
+    );
+    assert!(dedicated.notes[0].contains("wl-trainers"), "{dedicated:?}");
+    // Count × hours: the trainers used a week a month.
+    let mut design = template("llm-training-efa");
+    design.workloads[0].hours_per_month = Some(168);
+    assert!(close(
+        estimate(&design).compute.monthly,
+        4.0 * 168.0 * 21.96
+    ));
+    // What Moat cannot price is listed with its reason, never a silent $0.
+    design.workloads[0].instance_type = "p9.huge".into();
+    let unknown = estimate(&design).compute;
+    assert!(close(unknown.monthly, 0.0));
+    assert_eq!(unknown.unpriced.len(), 1);
+    assert!(
+        unknown.unpriced[0]
+            .reason
+            .contains("p9.huge is not in Moat's EC2 price table"),
+        "{:?}",
+        unknown.unpriced
+    );
+    design.workloads[0].instance_type = "ml.g5.2xlarge".into();
+    let crossed = estimate(&design).compute;
+    assert!(
+        crossed.unpriced[0].reason.contains("SageMaker's"),
+        "{crossed:?}"
+    );
+    design.workloads[0].kind = crate::model::WorkloadKind::Rds;
+    design.workloads[0].instance_type = "db.r6g.large".into();
+    assert!(estimate(&design).compute.unpriced[0].reason.contains("RDS"));
+}
+
+#[test]
+fn every_template_workload_and_every_efa_type_has_a_price_or_a_stated_gap() {
+    for template_entry in crate::templates::TEMPLATES {
+        let design = template(template_entry.name);
+        let compute = estimate(&design).compute;
+        assert!(
+            compute.unpriced.is_empty(),
+            "{}: {:?}",
+            template_entry.name,
+            compute.unpriced
+        );
+    }
+    // Each table holds its own product's spellings, with a price.
+    for (name, price) in compute::COMPUTE_PRICES.ec2 {
+        assert!(*price > 0.0, "{name}");
+        assert!(!name.starts_with("ml."), "{name}");
+    }
+    for (name, price) in compute::COMPUTE_PRICES.sagemaker {
+        assert!(*price > 0.0 && name.starts_with("ml."), "{name}");
+    }
+}

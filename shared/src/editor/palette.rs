@@ -517,6 +517,7 @@ pub fn drop_item(
                 _ => (WorkloadKind::Rds, "db.r6g.large"),
             };
             design.workloads.push(Workload {
+                hours_per_month: Default::default(),
                 tags: Default::default(),
                 id: id.clone(),
                 name: String::new(),

@@ -38,6 +38,10 @@ pub struct Workload {
     pub launch: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_id: Option<String>,
+    /// How many hours a month the instances run, for the cost estimate (0 to 744; absent:
+    /// always on, 730). A training cluster used a week a month is 168.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours_per_month: Option<u16>,
     /// The user's tags (key → value), beside Moat's own (`Name`, `moat:*`), which stay
     /// reserved.
     #[serde(default, skip_serializing_if = "Tags::is_empty")]

@@ -605,6 +605,13 @@ pub const CATALOGUE: &[CodeEntry] = &[
         source: "Moat: the work one design may ask for, the document's own consistency, and audit findings (checkov)",
     },
     CodeEntry {
+        code: "workload.hours-per-month",
+        severities: &[Severity::Error],
+        section: "Moat's own",
+        rule: "a workload's hours a month, which the compute cost multiplies by, are at most 744 (31 days)",
+        source: "Moat: the work one design may ask for, the document's own consistency, and audit findings (checkov)",
+    },
+    CodeEntry {
         code: "limit.objects",
         severities: &[Severity::Error],
         section: "Moat's own",

@@ -72,6 +72,32 @@ pub(super) fn check(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) 
     check_workload_references(context, out);
     check_placement_and_efa(context, out);
     check_ml_paths(context, out);
+    check_hours(context, out);
+}
+
+/// The most hours a month has (31 days).
+pub const MAX_HOURS_PER_MONTH: u16 = 744;
+
+/// `workload.hours-per-month`: the hours a workload runs fit in a month.
+fn check_hours(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
+    for workload in &context.design.workloads {
+        let Some(hours) = workload.hours_per_month else {
+            continue;
+        };
+        if hours <= MAX_HOURS_PER_MONTH {
+            continue;
+        }
+        out.push(Diagnostic::new(
+            codes::WORKLOAD_HOURS_PER_MONTH,
+            Severity::Error,
+            [&workload.id],
+            format!(
+                "workload {} runs {hours} hours a month; a month has at most {MAX_HOURS_PER_MONTH}",
+                workload.id
+            ),
+            "give the hours each instance runs in a month (730 is always on), or remove the figure",
+        ));
+    }
 }
 
 fn check_workload_references(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {

@@ -142,6 +142,8 @@ pub mod codes {
     pub const RULE_PROTOCOL_NUMBER_NAMED: &str = "rule.protocol-number-named";
     /// A network ACL entry's description (kept in the design only) is too long.
     pub const NACL_DESCRIPTION_TOO_LONG: &str = "nacl.description-too-long";
+    /// A workload's hours a month (for the cost) exceed a month's.
+    pub const WORKLOAD_HOURS_PER_MONTH: &str = "workload.hours-per-month";
 
     /// Every code of the AWS rules' reference sections of [`super::catalogue`].
     pub const REFERENCE: &[&str] = &[
@@ -232,6 +234,7 @@ pub mod codes {
         SG_NAME_INVALID,
         RULE_PROTOCOL_NUMBER_NAMED,
         NACL_DESCRIPTION_TOO_LONG,
+        WORKLOAD_HOURS_PER_MONTH,
         crate::limits::codes::OBJECTS,
         crate::limits::codes::INSTANCE_COUNT,
         crate::limits::codes::RULES,

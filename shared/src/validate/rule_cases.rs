@@ -1887,6 +1887,15 @@ pub fn rule_cases() -> Vec<RuleCase> {
             )]),
         ),
         case(
+            codes::WORKLOAD_HOURS_PER_MONTH,
+            vec![
+                patched(&[("/workloads/0/hours_per_month", json!(745))]),
+                patched(&[("/workloads/0/hours_per_month", json!(1000))]),
+                patched(&[("/workloads/0/hours_per_month", json!(65535))]),
+            ],
+            patched(&[("/workloads/0/hours_per_month", json!(744))]),
+        ),
+        case(
             codes::DHCP_DOMAIN_NAME_INVALID,
             vec![
                 patched(&[(
