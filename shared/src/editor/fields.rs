@@ -191,11 +191,23 @@ pub fn candidates(design: &Design, kinds: &[ObjectKind]) -> Vec<String> {
 }
 
 /// Values a text field is often given, offered as completions (not a limit: any text goes).
-pub fn suggestions(field: &str) -> &'static [&'static str] {
+/// Instance types: every type Moat prices (EC2 and SageMaker AI's `ml.*`) and every EFA type,
+/// once each, in order.
+pub fn suggestions(field: &str) -> Vec<&'static str> {
     match field {
-        "instance_type" => crate::validate::EFA_INSTANCE_TYPES,
-        "service" => crate::validate::PRIVATE_SAGEMAKER_INTERFACE_SERVICES,
-        _ => &[],
+        "instance_type" => {
+            let compute = crate::cost::compute::COMPUTE_PRICES;
+            let known: std::collections::BTreeSet<&'static str> =
+                crate::validate::EFA_INSTANCE_TYPES
+                    .iter()
+                    .copied()
+                    .chain(compute.ec2.iter().map(|(name, _)| *name))
+                    .chain(compute.sagemaker.iter().map(|(name, _)| *name))
+                    .collect();
+            known.into_iter().collect()
+        }
+        "service" => crate::validate::PRIVATE_SAGEMAKER_INTERFACE_SERVICES.to_vec(),
+        _ => Vec::new(),
     }
 }
 
@@ -413,5 +425,23 @@ mod tests {
         );
         assert_eq!(path_in_words("tier"), "Tier");
         assert_eq!(path_in_words("vpc"), "VPC");
+    }
+
+    #[test]
+    fn instance_types_are_offered_from_the_price_and_efa_tables() {
+        let offered = suggestions("instance_type");
+        for instance_type in [
+            "p4d.24xlarge",
+            "m5.large",
+            "ml.g5.2xlarge",
+            "hpc7g.16xlarge",
+        ] {
+            assert!(offered.contains(&instance_type), "{instance_type}");
+        }
+        let mut sorted = offered.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(offered, sorted, "once each, in order");
+        assert!(suggestions("cidr").is_empty());
     }
 }
