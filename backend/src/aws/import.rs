@@ -56,6 +56,8 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
         .await
         .map_err(|e| service_error("DescribeVpcs", e))?;
     let vpc = vpcs.vpcs().first().ok_or(AwsError::Service {
+        request_id: Default::default(),
+        status: Default::default(),
         operation: "DescribeVpcs",
         code: "InvalidVpcID.NotFound".into(),
         message: format!("no VPC {vpc_id} in {region}"),

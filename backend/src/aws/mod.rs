@@ -48,13 +48,19 @@ pub struct InPlaceChange<'a> {
 /// A failed EC2 call, with AWS's error code where there is one.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum AwsError {
-    #[error("AWS refused {operation}: {code}: {message}")]
+    #[error("{}", service_line(operation, code, message, *status, request_id.as_deref()))]
     Service {
         operation: &'static str,
         code: String,
         message: String,
+        /// The HTTP status of the answer, when one came (not for errors Moat derives).
+        status: Option<u16>,
+        /// AWS's request id, to quote to AWS support.
+        request_id: Option<String>,
     },
-    #[error("{operation} failed: {detail}")]
+    #[error(
+        "{operation} failed: {detail}; hint: check that the EC2 endpoint is reachable (AWS_ENDPOINT_URL, or the region's own) and the network allows it"
+    )]
     Transport {
         operation: &'static str,
         detail: String,
@@ -72,12 +78,67 @@ pub enum AwsError {
     /// The endpoint answered, but not as EC2 does (no error code in the body): most often an
     /// emulator that lacks the call. Retrying cannot help (except a gateway's 502/503/504).
     #[error(
-        "{operation}: the endpoint answered HTTP {status} without an EC2 error: it may not implement {operation}"
+        "{operation}: the endpoint answered HTTP {status} without an EC2 error: it may not implement {operation}; hint: the endpoint does not implement {operation}: against moto, start the sandbox with `cargo xtask run --moto`, which serves what moto lacks"
     )]
     NotAnEc2Answer {
         operation: &'static str,
         status: u16,
     },
+}
+
+/// One AWS refusal in one line: the operation, the HTTP status, AWS's code and message, the
+/// request id, and what to do about it.
+fn service_line(
+    operation: &str,
+    code: &str,
+    message: &str,
+    status: Option<u16>,
+    request_id: Option<&str>,
+) -> String {
+    let mut line = format!("AWS refused {operation}");
+    if let Some(status) = status {
+        line.push_str(&format!(" (HTTP {status})"));
+    }
+    line.push_str(&format!(": {code}: {}", message.replace(['\r', '\n'], " ")));
+    if let Some(request_id) = request_id {
+        line.push_str(&format!(" [request id {request_id}]"));
+    }
+    if let Some(hint) = hint_for(code) {
+        line.push_str("; hint: ");
+        line.push_str(hint);
+    }
+    line
+}
+
+/// What a person does about an AWS error code, for the codes that have one answer.
+pub fn hint_for(code: &str) -> Option<&'static str> {
+    let hint = match code {
+        "UnauthorizedOperation" | "AccessDenied" | "AccessDeniedException" => {
+            "the server's credentials may not make this call: `moat iam-policy DESIGN.json` prints the policy Moat needs"
+        }
+        "AuthFailure"
+        | "InvalidClientTokenId"
+        | "SignatureDoesNotMatch"
+        | "ExpiredToken"
+        | "RequestExpired" => {
+            "check the server's AWS credentials (AWS_PROFILE or AWS_ACCESS_KEY_ID) and its clock"
+        }
+        "OptInRequired" => "the account has not opted in to this region: opt in, or choose another",
+        "DependencyViolation" => {
+            "something else still uses it (often made outside Moat): `moat drift` lists what changed"
+        }
+        "RequestLimitExceeded" | "Throttling" | "ThrottlingException" => {
+            "EC2 throttled the calls: Moat retried with backoff; run it again in a minute"
+        }
+        "InvalidSubnet.Range" | "InvalidSubnet.Conflict" | "InvalidVpc.Range" => {
+            "`moat validate` names the addressing conflict in the design"
+        }
+        code if code.ends_with("LimitExceeded") => {
+            "an account quota is reached: raise it in Service Quotas, or remove what is unused"
+        }
+        _ => return None,
+    };
+    Some(hint)
 }
 
 impl AwsError {

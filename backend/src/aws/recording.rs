@@ -146,6 +146,8 @@ impl NetworkApi for RecordingNetwork {
     ) -> BoxFuture<'a, Result<(shared::Design, Vec<String>), AwsError>> {
         Box::pin(async move {
             Err(AwsError::Service {
+                request_id: Default::default(),
+                status: Default::default(),
                 operation: "DescribeVpcs",
                 code: "InvalidVpcID.NotFound".into(),
                 message: format!("the recording network holds no VPC {vpc_id}"),

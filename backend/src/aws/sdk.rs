@@ -4,6 +4,7 @@
 //! neither.
 
 use aws_sdk_ec2::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_ec2::operation::RequestId;
 use shared::model::RouteTarget;
 
 use super::AwsError;
@@ -19,6 +20,16 @@ where
             operation,
             code: code.to_string(),
             message: error.message().unwrap_or_default().to_string(),
+            status: error
+                .raw_response()
+                .map(|response| response.status().as_u16()),
+            // A header (x-amzn-RequestId) where there is one, else EC2's error body.
+            request_id: error.request_id().map(str::to_string).or_else(|| {
+                error
+                    .raw_response()
+                    .and_then(|response| response.body().bytes())
+                    .and_then(body_request_id)
+            }),
         };
     }
     match (&error, error.raw_response()) {
@@ -39,6 +50,18 @@ where
             detail: DisplayErrorContext(&error).to_string(),
         },
     }
+}
+
+/// The `<RequestID>` of an EC2 error body (the SDK reads only the code and message from it).
+fn body_request_id(body: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?;
+    let start = text.find("<RequestID>")? + "<RequestID>".len();
+    let length = text[start..].find("</RequestID>")?;
+    let id = text[start..start + length].trim();
+    let plain = !id.is_empty()
+        && id.len() <= 128
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    plain.then(|| id.to_string())
 }
 
 /// The id a route sends its traffic to, if that is a route target Moat models: the field

@@ -144,6 +144,39 @@ async fn the_local_sandbox_deploys_and_destroys_a_template_with_a_placement_grou
         assert!(message.contains("HTTP 500"), "{message}");
         assert!(!message.contains("ServiceError"), "no SDK dump: {message}");
         assert!(!message.contains('\n'), "one line: {message}");
+        assert!(
+            message.contains("hint: the endpoint does not implement"),
+            "{message}"
+        );
+        // The same failure from the command line: one line on stderr, with its hint.
+        let directory = tempfile::tempdir().unwrap();
+        let file = directory.path().join("llm.json");
+        std::fs::write(
+            &file,
+            shared::templates::template("llm-training-efa")
+                .unwrap()
+                .document,
+        )
+        .unwrap();
+        let planned = Command::new(e2e::moat_binary().expect("the moat binary"))
+            .args(["plan", file.to_str().unwrap(), "--design-id", "d-bare"])
+            .env("AWS_ENDPOINT_URL", &moto.url)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .output()
+            .expect("moat runs");
+        assert!(!planned.status.success());
+        let stderr = String::from_utf8_lossy(&planned.stderr);
+        let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "one line: {stderr}");
+        assert!(
+            lines[0].contains("HTTP 500")
+                && lines[0].contains("hint: the endpoint does not implement"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("ServiceError"), "no SDK dump: {stderr}");
     }
 
     // The sandbox as `cargo xtask run --moto` builds it.

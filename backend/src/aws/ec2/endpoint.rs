@@ -336,6 +336,8 @@ impl Ec2Network {
                 (Some("available"), false) => Some(()),
                 (Some("failed"), false) => {
                     return Err(AwsError::Service {
+                        request_id: Default::default(),
+                        status: Default::default(),
                         operation: "CreateVpcEndpoint",
                         code: "VpcEndpointFailed".into(),
                         message: format!("endpoint {endpoint_id} failed"),

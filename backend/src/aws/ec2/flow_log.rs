@@ -155,6 +155,8 @@ fn unsuccessful(operation: &'static str, items: &[UnsuccessfulItem]) -> Option<A
     let item = items.first()?;
     let error = item.error();
     Some(AwsError::Service {
+        request_id: Default::default(),
+        status: Default::default(),
         operation,
         code: error
             .and_then(|e| e.code())

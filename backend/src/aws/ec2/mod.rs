@@ -543,6 +543,8 @@ impl Ec2Network {
             | ResourceSpec::Instance { .. }
             | ResourceSpec::VpcCidrBlock { .. }
             | ResourceSpec::FlowLog { .. } => Err(AwsError::Service {
+                request_id: Default::default(),
+                status: Default::default(),
                 operation: "Update",
                 code: "Moat.NotUpdatable".into(),
                 message: format!(
@@ -824,5 +826,53 @@ mod tests {
             "nothing retries afterwards"
         );
         assert!(asked <= 40, "{asked} requests");
+    }
+
+    /// A refusal reaches a person as one line: the operation, the HTTP status, AWS's code and
+    /// message, the request id and a hint, never the SDK's Debug text.
+    #[tokio::test]
+    async fn a_refusal_is_one_line_with_status_code_request_id_and_hint() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut buffer = vec![0u8; 65_536];
+                    let _ = socket.read(&mut buffer).await;
+                    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized\nto perform this operation.</Message></Error></Errors><RequestID>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestID></Response>";
+                    let answer = format!(
+                        "HTTP/1.1 403 Forbidden\r\ncontent-type: text/xml;charset=UTF-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = socket.write_all(answer.as_bytes()).await;
+                });
+            }
+        });
+        let network = Ec2Network::for_endpoint(&url).await;
+        let error = network
+            .inventory("us-east-1", "d-1")
+            .await
+            .expect_err("a refusal");
+        let shown = error.to_string();
+        assert_eq!(shown.lines().count(), 1, "{shown}");
+        assert!(shown.starts_with("AWS refused Describe"), "{shown}");
+        assert!(
+            shown.contains("(HTTP 403): UnauthorizedOperation: You are not authorized to perform"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("[request id 7a62c49f-347e-4fc4-9331-6e8eEXAMPLE]"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains(
+                "hint: the server's credentials may not make this call: `moat iam-policy"
+            ),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("ServiceError") && !shown.contains("Unhandled"),
+            "{shown}"
+        );
     }
 }

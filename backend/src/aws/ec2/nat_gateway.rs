@@ -232,6 +232,8 @@ impl Ec2Network {
                 None if wanted == "deleted" => Ok(Some(())),
                 Some(state) if state == wanted => Ok(Some(())),
                 Some("failed") if wanted == "available" => Err(AwsError::Service {
+                    request_id: Default::default(),
+                    status: Default::default(),
                     operation: "CreateNatGateway",
                     code: "NatGatewayFailed".into(),
                     message: format!("NAT gateway {nat_id} failed"),

@@ -438,6 +438,8 @@ impl Ec2Network {
                     })
             })
             .ok_or(AwsError::Service {
+                request_id: Default::default(),
+                status: Default::default(),
                 operation: "DescribeNetworkAcls",
                 code: "InvalidAssociationID.NotFound".into(),
                 message: format!("no network ACL association for {subnet_id} yet"),

@@ -146,6 +146,8 @@ impl Ec2Network {
                 Some((_, Some(VpcCidrBlockStateCode::Associated))) => Ok(Some(())),
                 Some(_) => Ok(None),
                 None => Err(AwsError::Service {
+                    request_id: Default::default(),
+                    status: Default::default(),
                     operation: "AssociateVpcCidrBlock",
                     code: "Moat.CidrBlockNotAssociated".into(),
                     message: format!("block {cidr_block} of VPC {vpc_id} failed to associate"),
