@@ -23,7 +23,7 @@ mod provision_commands;
 
 use std::io::{IsTerminal, Read, Write};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -72,6 +72,25 @@ enum Command {
         /// Forwarded header names the client; from any other peer the headers are ignored.
         #[arg(long, env = "MOAT_TRUSTED_PROXIES", value_delimiter = ',', value_parser = backend::api::client_address::parse_trusted_proxy)]
         trusted_proxies: Vec<ipnet::IpNet>,
+    },
+    /// Copy the SQLite database to FILE, consistently, while the server runs (PostgreSQL:
+    /// use pg_dump).
+    Backup {
+        /// A new file (an existing one is never overwritten).
+        file: PathBuf,
+        #[arg(long, env = "MOAT_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+        #[arg(long, env = "MOAT_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// Put a backup taken with `moat backup` in place of the SQLite database (stop the server
+    /// first). The database it replaces is kept beside it as moat.sqlite.before-restore-TIME.
+    Restore {
+        file: PathBuf,
+        #[arg(long, env = "MOAT_DATA_DIR")]
+        data_dir: Option<PathBuf>,
+        #[arg(long, env = "MOAT_DATABASE_URL")]
+        database_url: Option<String>,
     },
     /// Manage users.
     User {
@@ -363,6 +382,66 @@ async fn open_store(
     Ok((store, data_dir))
 }
 
+/// `moat restore`: checks the backup (a Moat database, intact), migrates a copy of it beside
+/// the live file, moves the live file and its WAL aside, and puts the copy in its place. The
+/// backup itself is never changed.
+async fn restore(
+    file: &Path,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+) -> anyhow::Result<()> {
+    if database_url.is_some_and(|url| !url.is_empty()) {
+        bail!("a PostgreSQL database is restored with pg_restore or psql, not moat restore");
+    }
+    if !file.is_file() {
+        bail!("{} does not exist or is not a file", file.display());
+    }
+    Store::check_backup(file).await?;
+    let data_dir = data_dir.unwrap_or_else(config::default_data_dir);
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("creating the data dir {}", data_dir.display()))?;
+    let live = data_dir.join("moat.sqlite");
+    let incoming = data_dir.join("moat.sqlite.restoring");
+    let _ = std::fs::remove_file(&incoming);
+    std::fs::copy(file, &incoming)
+        .with_context(|| format!("copying {} into {}", file.display(), data_dir.display()))?;
+    // A backup from an older build is brought up to this build's schema (in the copy).
+    let store = Store::open_sqlite(&incoming)
+        .await
+        .with_context(|| format!("opening the copy of {}", file.display()))?;
+    store.execute_raw("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+    store.close().await;
+    let kept = if live.exists() {
+        let aside = data_dir.join(format!(
+            "moat.sqlite.before-restore-{}",
+            backend::store::now()
+        ));
+        std::fs::rename(&live, &aside)
+            .with_context(|| format!("moving {} aside", live.display()))?;
+        for suffix in ["-wal", "-shm"] {
+            let companion = data_dir.join(format!("moat.sqlite{suffix}"));
+            if companion.exists() {
+                let aside_companion = PathBuf::from(format!("{}{suffix}", aside.display()));
+                std::fs::rename(&companion, &aside_companion)
+                    .with_context(|| format!("moving {} aside", companion.display()))?;
+            }
+        }
+        Some(aside)
+    } else {
+        None
+    };
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(data_dir.join(format!("moat.sqlite.restoring{suffix}")));
+    }
+    std::fs::rename(&incoming, &live)
+        .with_context(|| format!("putting the restored database at {}", live.display()))?;
+    say!("restored {} to {}", file.display(), live.display());
+    if let Some(aside) = kept {
+        say!("the database it replaced is kept at {}", aside.display());
+    }
+    Ok(())
+}
+
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve {
@@ -454,6 +533,22 @@ async fn run(command: Command) -> anyhow::Result<()> {
             say!("added user {} with role {}", user.name, user.role.as_str());
             Ok(())
         }
+        Command::Backup {
+            file,
+            data_dir,
+            database_url,
+        } => {
+            let (store, _) = open_store(data_dir, database_url).await?;
+            store.backup_to(&file).await?;
+            store.close().await;
+            say!("backed up the database to {}", file.display());
+            Ok(())
+        }
+        Command::Restore {
+            file,
+            data_dir,
+            database_url,
+        } => restore(&file, data_dir, database_url).await,
         Command::Validate { .. }
         | Command::Schema
         | Command::Openapi

@@ -147,6 +147,82 @@ impl Store {
         self.backend
     }
 
+    /// A consistent copy of the SQLite database at `path`, taken while the server runs:
+    /// `VACUUM INTO` reads in one transaction, so every save acknowledged before it began is
+    /// in the copy. The path is bound as a parameter, never spliced into the statement.
+    /// PostgreSQL is backed up with its own tools (`pg_dump`).
+    pub async fn backup_to(&self, path: &Path) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            return Err(StoreError::Refused(
+                "a PostgreSQL database is backed up with pg_dump (and restored with pg_restore or psql)".to_string(),
+            ));
+        }
+        if path.exists() {
+            return Err(StoreError::Refused(format!(
+                "{} already exists: name a new file",
+                path.display()
+            )));
+        }
+        let text = path.to_str().ok_or_else(|| {
+            StoreError::Refused(format!("{} is not a UTF-8 path", path.display()))
+        })?;
+        sqlx::query("VACUUM INTO ?")
+            .bind(text.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Whether the SQLite file at `path` is a Moat database that passes SQLite's integrity
+    /// check (read only: the file is not changed).
+    pub async fn check_backup(path: &Path) -> Result<(), StoreError> {
+        sqlx::any::install_default_drivers();
+        let url = format!("sqlite://{}?mode=ro", path.display());
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .map_err(|_| {
+                StoreError::Refused(format!("{} is not a SQLite database", path.display()))
+            })?;
+        let outcome = async {
+            let integrity: String = sqlx::query("PRAGMA integrity_check")
+                .fetch_one(&pool)
+                .await
+                .map_err(|_| {
+                    StoreError::Refused(format!("{} is not a SQLite database", path.display()))
+                })?
+                .try_get(0)?;
+            if integrity != "ok" {
+                return Err(StoreError::Refused(format!(
+                    "{} fails SQLite's integrity check: {integrity}",
+                    path.display()
+                )));
+            }
+            let tables: i64 = sqlx::query(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('designs', 'users', '_sqlx_migrations')",
+            )
+            .fetch_one(&pool)
+            .await?
+            .try_get(0)?;
+            if tables != 3 {
+                return Err(StoreError::Refused(format!(
+                    "{} is a SQLite database but not Moat's (no designs, users and migrations)",
+                    path.display()
+                )));
+            }
+            Ok(())
+        }
+        .await;
+        pool.close().await;
+        outcome
+    }
+
+    /// Closes every connection (before the file is moved).
+    pub async fn close(self) {
+        self.pool.close().await;
+    }
+
     /// Runs one raw statement (tests use it to prove the audit log refuses changes).
     pub async fn execute_raw(&self, statement: &str) -> Result<u64, StoreError> {
         Ok(sqlx::query(statement)

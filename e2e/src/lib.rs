@@ -185,6 +185,11 @@ pub fn moat_binary() -> anyhow::Result<PathBuf> {
 }
 
 impl MoatServer {
+    /// Where the server keeps its SQLite database.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data_dir.path()
+    }
+
     /// The server process's id (to read its memory from `/proc`).
     pub fn pid(&self) -> u32 {
         self._process.child.id()
@@ -202,6 +207,17 @@ impl MoatServer {
         users: &[TestUser],
         settings: &[(&str, &str)],
     ) -> anyhow::Result<MoatServer> {
+        Self::start_in(tempfile::tempdir()?, aws_endpoint, users, settings)
+    }
+
+    /// Like [`MoatServer::start_with`], on a data directory that may already hold a database
+    /// (a restored backup).
+    pub fn start_in(
+        data_dir: tempfile::TempDir,
+        aws_endpoint: &str,
+        users: &[TestUser],
+        settings: &[(&str, &str)],
+    ) -> anyhow::Result<MoatServer> {
         let binary = moat_binary()?;
         let dist = setting("MOAT_E2E_DIST", || {
             Ok(target_profile_dir()?
@@ -209,7 +225,6 @@ impl MoatServer {
                 .context("no target dir")?
                 .join("dist"))
         })?;
-        let data_dir = tempfile::tempdir()?;
         for user in users {
             let mut adding = Command::new(&binary)
                 .args(["user", "add", user.name, "--role", user.role, "--data-dir"])

@@ -5,6 +5,7 @@
 
 mod account;
 mod apply;
+mod backup;
 mod cli;
 mod corpus;
 mod exports;
