@@ -453,13 +453,22 @@ async fn run(command: Command) -> anyhow::Result<()> {
             secure_cookies,
             trusted_proxies,
         } => {
-            tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_env("MOAT_LOG")
-                        .unwrap_or_else(|_| "info".into()),
-                )
-                .with_writer(std::io::stderr)
-                .init();
+            let filter = tracing_subscriber::EnvFilter::try_from_env("MOAT_LOG")
+                .unwrap_or_else(|_| "info".into());
+            // MOAT_LOG_FORMAT=json: one JSON object per line, with the request's span (its id).
+            match std::env::var("MOAT_LOG_FORMAT").as_deref() {
+                Ok("json") => tracing_subscriber::fmt()
+                    .json()
+                    .with_current_span(true)
+                    .with_env_filter(filter)
+                    .with_writer(std::io::stderr)
+                    .init(),
+                Ok("text") | Err(_) => tracing_subscriber::fmt()
+                    .with_env_filter(filter)
+                    .with_writer(std::io::stderr)
+                    .init(),
+                Ok(other) => bail!("MOAT_LOG_FORMAT is \"{other}\": use json or text"),
+            }
             let (store, data_dir) = open_store(data_dir, database_url).await?;
             if let Some(dir) = &static_dir
                 && !dir.join("index.html").is_file()

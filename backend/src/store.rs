@@ -218,6 +218,12 @@ impl Store {
         outcome
     }
 
+    /// Whether the database answers (readiness).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
     /// Closes every connection (before the file is moved).
     pub async fn close(self) {
         self.pool.close().await;

@@ -139,11 +139,14 @@ impl DeploymentOperation {
     }
 }
 
-/// `GET /health`'s one answer.
+/// `GET /health`'s answer (the process is up) and `GET /ready`'s (it can serve: its database
+/// answers).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ServerHealth {
     Ok,
+    /// `GET /ready` only, with status 503: the database does not answer.
+    DatabaseUnavailable,
 }
 
 /// `GET /health`.

@@ -207,4 +207,6 @@ pub struct ErrorDocument {
     /// Extra data, e.g. `{current_revision}` on a conflict.
     #[schema(value_type = Option<Object>)]
     details: Option<serde_json::Value>,
+    /// The request's id (also in the `x-request-id` header and on the server's log lines).
+    request_id: Option<String>,
 }

@@ -8,6 +8,7 @@ pub mod client_address;
 pub(crate) mod error;
 pub mod headers;
 pub mod openapi;
+pub mod request_id;
 mod revisions;
 pub mod session;
 
@@ -67,6 +68,7 @@ fn time_limit(limit: std::time::Duration) -> tower_http::timeout::TimeoutLayer {
 pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
     let answered = OpenApiRouter::new()
         .routes(routes!(health))
+        .routes(routes!(ready))
         .routes(routes!(openapi_document))
         .routes(routes!(login))
         .routes(routes!(logout))
@@ -121,6 +123,7 @@ pub fn router(state: AppState) -> Router {
             let security_headers = security_headers.clone();
             async move { headers::with_headers(response, &security_headers) }
         }))
+        .layer(axum::middleware::from_fn(request_id::with_request_id))
         .with_state(state)
 }
 
@@ -183,6 +186,28 @@ async fn health() -> Json<HealthAnswer> {
     Json(HealthAnswer {
         status: ServerHealth::Ok,
     })
+}
+
+/// Readiness, apart from liveness: a load balancer sends traffic only while the database
+/// answers.
+#[utoipa::path(get, path = "/ready", tag = "meta", responses((status = 200, description = "The server can serve: its database answers", body = ref(openapi::body::<HealthAnswer>())), (status = 503, description = "The database does not answer", body = ref(openapi::body::<HealthAnswer>()))))]
+async fn ready(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => Json(HealthAnswer {
+            status: ServerHealth::Ok,
+        })
+        .into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "readiness: the database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(HealthAnswer {
+                    status: ServerHealth::DatabaseUnavailable,
+                }),
+            )
+                .into_response()
+        }
+    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -388,3 +388,70 @@ fn every_offline_command_survives_a_closed_stdout() {
         );
     }
 }
+
+#[test]
+fn the_server_logs_json_lines_with_the_request_id_when_asked() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_moat"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir.path())
+        .env("MOAT_LOG_FORMAT", "json")
+        .env("MOAT_LOG", "backend::api::request_id=debug")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("moat serve starts");
+    let mut first = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let address = first
+        .trim()
+        .strip_prefix("Moat is listening on http://")
+        .unwrap_or_else(|| panic!("{first}"))
+        .trim_end_matches('/')
+        .to_string();
+    let mut connection = std::net::TcpStream::connect(&address).unwrap();
+    write!(
+        connection,
+        "GET /api/v1/health HTTP/1.1\r\nHost: {address}\r\nx-request-id: json-log-1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    connection.read_to_string(&mut answer).unwrap();
+    assert!(
+        answer.to_lowercase().contains("x-request-id: json-log-1"),
+        "{answer}"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    server.kill().unwrap();
+    let mut logs = String::new();
+    server
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    let _ = server.wait();
+    let line = logs
+        .lines()
+        .find(|line| line.contains("json-log-1"))
+        .unwrap_or_else(|| panic!("no line names the request: {logs}"));
+    let entry: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+    assert_eq!(entry["span"]["request_id"], "json-log-1", "{entry}");
+    assert_eq!(entry["fields"]["status"], 200, "{entry}");
+    // A format it does not know is refused at start, in words.
+    let refused = Command::new(env!("CARGO_BIN_EXE_moat"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir.path())
+        .env("MOAT_LOG_FORMAT", "yaml")
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("use json or text"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}

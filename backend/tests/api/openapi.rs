@@ -172,3 +172,50 @@ async fn answers_are_the_shared_wire_types() {
         shared::templates::TEMPLATES.len()
     );
 }
+
+#[tokio::test]
+async fn every_answer_carries_a_request_id_and_errors_name_it_in_their_body() {
+    let app = TestApp::new().await;
+    // Made here when the caller sends none.
+    let health = app.request(Method::GET, "/api/v1/health", None, None).await;
+    let made = health.headers["x-request-id"].to_str().unwrap().to_string();
+    assert_eq!(made.len(), 32, "{made}");
+    // An error document names the same id as its header.
+    let refused = app
+        .request(Method::GET, "/api/v1/designs", None, None)
+        .await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    let header_id = refused.headers["x-request-id"].to_str().unwrap();
+    assert_eq!(refused.body["request_id"], header_id, "{}", refused.body);
+    assert_eq!(refused.body["code"], "unauthenticated", "{}", refused.body);
+    // A plain id from the caller (a load balancer's) is kept; anything else is replaced.
+    let send = |id: &'static str| {
+        axum::http::Request::builder()
+            .method(Method::GET)
+            .uri("/api/v1/no-such-route")
+            .header("x-request-id", id)
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    let kept = app.send(send("lb-7a62c49f-347e")).await;
+    assert_eq!(kept.headers["x-request-id"], "lb-7a62c49f-347e");
+    assert_eq!(kept.body["request_id"], "lb-7a62c49f-347e", "{}", kept.body);
+    let replaced = app.send(send("<script>alert(1)</script>")).await;
+    let replaced_id = replaced.headers["x-request-id"].to_str().unwrap();
+    assert_ne!(replaced_id, "<script>alert(1)</script>");
+    assert_eq!(replaced_id.len(), 32);
+}
+
+#[tokio::test]
+async fn readiness_checks_the_database_and_liveness_does_not() {
+    let app = TestApp::new().await;
+    let ready = app.request(Method::GET, "/api/v1/ready", None, None).await;
+    assert_eq!(ready.status, StatusCode::OK);
+    assert_eq!(ready.body["status"], "ok");
+    app.state.store.clone().close().await;
+    let ready = app.request(Method::GET, "/api/v1/ready", None, None).await;
+    assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready.body["status"], "database_unavailable");
+    let alive = app.request(Method::GET, "/api/v1/health", None, None).await;
+    assert_eq!(alive.status, StatusCode::OK, "the process is still up");
+}
