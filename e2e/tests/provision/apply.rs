@@ -1046,15 +1046,16 @@ async fn protocols_by_number_are_applied_read_back_unchanged_and_imported() {
         .find(|(key, _)| key.kind == shared::plan::ResourceKind::Vpc)
         .map(|(_, id)| id.clone())
         .unwrap();
+    let in_vpc = || {
+        aws_sdk_ec2::types::Filter::builder()
+            .name("vpc-id")
+            .values(&vpc_id)
+            .build()
+    };
     let groups = harness
         .checker()
         .describe_security_groups()
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("vpc-id")
-                .values(&vpc_id)
-                .build(),
-        )
+        .filters(in_vpc())
         .send()
         .await
         .unwrap();
@@ -1069,12 +1070,7 @@ async fn protocols_by_number_are_applied_read_back_unchanged_and_imported() {
     let acls = harness
         .checker()
         .describe_network_acls()
-        .filters(
-            aws_sdk_ec2::types::Filter::builder()
-                .name("vpc-id")
-                .values(&vpc_id)
-                .build(),
-        )
+        .filters(in_vpc())
         .send()
         .await
         .unwrap();

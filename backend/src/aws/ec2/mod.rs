@@ -781,10 +781,13 @@ mod tests {
     use super::*;
     use crate::aws::NetworkApi;
 
-    /// r14: an endpoint that answers 500 with no EC2 error (what an emulator says for a call it
-    /// lacks) fails the call at once, in one line, instead of being retried for a minute.
-    #[tokio::test]
-    async fn an_answer_that_is_not_ec2s_is_not_retried_and_says_what_it_is() {
+    /// A local endpoint that answers every request with `status`, `content_type` and `body`;
+    /// its URL, and how many requests it has answered.
+    async fn answering(
+        status: &'static str,
+        content_type: &'static str,
+        body: &'static str,
+    ) -> (String, Arc<AtomicUsize>) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(AtomicUsize::new(0));
@@ -796,15 +799,27 @@ mod tests {
                     let mut buffer = vec![0u8; 65_536];
                     let _ = socket.read(&mut buffer).await;
                     counted.fetch_add(1, Ordering::SeqCst);
-                    let body = "<html><body>Not implemented</body></html>";
                     let answer = format!(
-                        "HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        "HTTP/1.1 {status}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                         body.len()
                     );
                     let _ = socket.write_all(answer.as_bytes()).await;
                 });
             }
         });
+        (url, requests)
+    }
+
+    /// r14: an endpoint that answers 500 with no EC2 error (what an emulator says for a call it
+    /// lacks) fails the call at once, in one line, instead of being retried for a minute.
+    #[tokio::test]
+    async fn an_answer_that_is_not_ec2s_is_not_retried_and_says_what_it_is() {
+        let (url, requests) = answering(
+            "500 Internal Server Error",
+            "text/html",
+            "<html><body>Not implemented</body></html>",
+        )
+        .await;
         let network = Ec2Network::for_endpoint(&url).await;
         let error = network
             .inventory("us-east-1", "d-1")
@@ -832,22 +847,12 @@ mod tests {
     /// message, the request id and a hint, never the SDK's Debug text.
     #[tokio::test]
     async fn a_refusal_is_one_line_with_status_code_request_id_and_hint() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move {
-            while let Ok((mut socket, _)) = listener.accept().await {
-                tokio::spawn(async move {
-                    let mut buffer = vec![0u8; 65_536];
-                    let _ = socket.read(&mut buffer).await;
-                    let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized\nto perform this operation.</Message></Error></Errors><RequestID>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestID></Response>";
-                    let answer = format!(
-                        "HTTP/1.1 403 Forbidden\r\ncontent-type: text/xml;charset=UTF-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let _ = socket.write_all(answer.as_bytes()).await;
-                });
-            }
-        });
+        let (url, _) = answering(
+            "403 Forbidden",
+            "text/xml;charset=UTF-8",
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized\nto perform this operation.</Message></Error></Errors><RequestID>7a62c49f-347e-4fc4-9331-6e8eEXAMPLE</RequestID></Response>",
+        )
+        .await;
         let network = Ec2Network::for_endpoint(&url).await;
         let error = network
             .inventory("us-east-1", "d-1")
