@@ -20,6 +20,7 @@ pub mod config;
 pub mod deploy;
 pub mod digest;
 pub mod heavy;
+pub mod metrics;
 pub mod provision;
 pub mod render;
 pub mod store;

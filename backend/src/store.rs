@@ -218,6 +218,23 @@ impl Store {
         outcome
     }
 
+    /// How many deployments are in each state (for the metrics).
+    pub async fn deployments_by_status(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT status, CAST(count(*) AS BIGINT) AS n FROM deployments GROUP BY status ORDER BY status",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    row.try_get::<String, _>("status")?,
+                    row.try_get::<i64, _>("n")?,
+                ))
+            })
+            .collect()
+    }
+
     /// Whether the database answers (readiness).
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

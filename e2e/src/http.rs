@@ -74,3 +74,14 @@ pub async fn sign_in(
         body["csrf_token"].as_str().unwrap_or_default().to_string(),
     ))
 }
+
+/// A GET answered as text (for answers that are not JSON, like `/metrics`).
+pub async fn text(client: &HttpClient, url: &str) -> anyhow::Result<String> {
+    let request = hyper::Request::builder()
+        .method("GET")
+        .uri(url)
+        .body(Full::new(Bytes::new()))?;
+    let response = client.request(request).await?;
+    let body = response.into_body().collect().await?.to_bytes();
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}

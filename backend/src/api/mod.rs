@@ -108,8 +108,12 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
 pub fn router(state: AppState) -> Router {
     let body_limit = state.settings.body_limit_bytes;
     let (api, _) = api_routes().split_for_parts();
-    let api = api.layer(axum::middleware::map_response(headers::json_errors));
-    let mut router = Router::new().nest("/api/v1", api);
+    let api = api
+        .layer(axum::middleware::map_response(headers::json_errors))
+        .layer(axum::middleware::from_fn(timed));
+    let mut router = Router::new()
+        .nest("/api/v1", api)
+        .route("/metrics", axum::routing::get(metrics_text));
     if let Some(static_dir) = &state.settings.static_dir {
         let index = static_dir.join("index.html");
         router = router.fallback_service(ServeDir::new(static_dir).fallback(ServeFile::new(index)));
@@ -125,6 +129,46 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(axum::middleware::from_fn(request_id::with_request_id))
         .with_state(state)
+}
+
+/// Each API request's time, by its route's template (never the ids in it), method and status.
+async fn timed(request: Request, next: axum::middleware::Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|path| path.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".to_string());
+    let method = request.method().as_str().to_string();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    crate::metrics::global()
+        .http_seconds
+        .get_or_create(&crate::metrics::HttpLabels {
+            route,
+            method,
+            status: response.status().as_u16(),
+        })
+        .observe(started.elapsed().as_secs_f64());
+    response
+}
+
+/// `GET /metrics`: the Prometheus text exposition (outside the API: no session, no ids).
+async fn metrics_text(State(state): State<AppState>) -> Response {
+    let deployments = match state.store.deployments_by_status().await {
+        Ok(counts) => counts,
+        Err(error) => {
+            tracing::warn!(%error, "metrics: counting deployments failed");
+            Vec::new()
+        }
+    };
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        crate::metrics::global().render(&deployments),
+    )
+        .into_response()
 }
 
 #[utoipa::path(get, path = "/openapi.json", tag = "meta", responses((status = 200, description = "This document", body = ref(openapi::OPENAPI_SCHEMA))))]

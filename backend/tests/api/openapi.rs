@@ -219,3 +219,37 @@ async fn readiness_checks_the_database_and_liveness_does_not() {
     let alive = app.request(Method::GET, "/api/v1/health", None, None).await;
     assert_eq!(alive.status, StatusCode::OK, "the process is still up");
 }
+
+#[tokio::test]
+async fn metrics_are_prometheus_text_by_route_template_never_by_id() {
+    let app = TestApp::new().await.with_user("root", Role::Admin).await;
+    let admin = app.login("root").await;
+    let missing = app
+        .request(
+            Method::GET,
+            "/api/v1/designs/d-secret-looking-id",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let metrics = app.request(Method::GET, "/metrics", None, None).await;
+    assert_eq!(metrics.status, StatusCode::OK);
+    assert!(
+        metrics.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text"),
+        "{:?}",
+        metrics.headers
+    );
+    let text = metrics.text;
+    assert!(
+        text.contains(
+            "moat_http_request_duration_seconds_count{route=\"/api/v1/designs/{design_id}\",method=\"GET\",status=\"404\"}"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("d-secret-looking-id"), "no id in a label");
+    assert!(text.trim_end().ends_with("# EOF"), "{text}");
+}

@@ -189,6 +189,19 @@ async fn the_local_sandbox_deploys_and_destroys_a_template_with_a_placement_grou
     let design_id = saved_template(&client, &base, &session).await;
     let deployed = run_to_the_end(&client, &base, &session, &design_id, "deployments").await;
     assert_eq!(deployed["status"], "succeeded", "{deployed}");
+    // The server's metrics saw the deployment's EC2 calls and the deployment itself.
+    let metrics = e2e::http::text(&client, &format!("{base}/metrics"))
+        .await
+        .unwrap();
+    for needle in [
+        "moat_aws_calls_total{operation=\"CreateVpc\"}",
+        "moat_aws_calls_total{operation=\"CreatePlacementGroup\"}",
+        "moat_aws_answers_total{operation=\"CreateVpc\",status=\"200\"} 1",
+        "moat_deployments{state=\"succeeded\"} 1",
+        "route=\"/api/v1/deployments/{deployment_id}\"",
+    ] {
+        assert!(metrics.contains(needle), "{needle} not in:\n{metrics}");
+    }
     let kinds: Vec<&str> = deployed["resources"]
         .as_array()
         .unwrap()

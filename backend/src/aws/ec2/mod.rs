@@ -148,6 +148,7 @@ impl Ec2Network {
     fn client(&self, region: &str) -> Client {
         let config = aws_sdk_ec2::config::Builder::from(&self.sdk_config)
             .region(Region::new(region.to_string()))
+            .interceptor(crate::metrics::AwsCallCounter)
             .build();
         Client::from_conf(config)
     }
