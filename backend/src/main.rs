@@ -442,6 +442,42 @@ async fn restore(
     Ok(())
 }
 
+/// How long a stopping server waits for open connections (an event stream lasts as long as
+/// its deployment).
+const SHUTDOWN_BOUND: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// SIGTERM or Ctrl-C (SIGINT), whichever comes first. The handlers are installed when this
+/// is called (before the server says it listens), not when the future is first polled, so a
+/// signal sent right after start-up is never missed.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let terminate = signal(SignalKind::terminate());
+        let interrupt = signal(SignalKind::interrupt());
+        async move {
+            match (terminate, interrupt) {
+                (Ok(mut terminate), Ok(mut interrupt)) => {
+                    tokio::select! {
+                        _ = terminate.recv() => {}
+                        _ = interrupt.recv() => {}
+                    }
+                }
+                (Err(error), _) | (_, Err(error)) => {
+                    tracing::warn!(%error, "cannot listen for SIGTERM or SIGINT; falling back to Ctrl-C");
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
         Command::Serve {
@@ -509,12 +545,28 @@ async fn run(command: Command) -> anyhow::Result<()> {
             if resumed > 0 {
                 tracing::info!(resumed, "resumed interrupted deployments");
             }
+            let stop_requested = shutdown_signal();
             say!("Moat is listening on http://{address}");
             std::io::stdout().flush()?;
-            backend::serve(listener, state, async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
+            // SIGTERM (what a service manager or a container runtime sends) or Ctrl-C: stop
+            // accepting, let answers in flight finish within the bound, and exit 0. A
+            // deployment cut short stays `running` in the database and is resumed at the next
+            // start.
+            let (stopping_sender, mut stopping) = tokio::sync::watch::channel(false);
+            let serving = backend::serve(listener, state, async move {
+                stop_requested.await;
+                tracing::info!("shutting down: no new connections");
+                let _ = stopping_sender.send(true);
+            });
+            tokio::select! {
+                answered = serving => answered?,
+                () = async {
+                    let _ = stopping.wait_for(|stopping| *stopping).await;
+                    tokio::time::sleep(SHUTDOWN_BOUND).await;
+                } => {
+                    tracing::warn!(seconds = SHUTDOWN_BOUND.as_secs(), "connections still open at the shutdown bound (event streams): closing them");
+                }
+            }
             Ok(())
         }
         Command::User {

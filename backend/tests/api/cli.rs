@@ -455,3 +455,37 @@ fn the_server_logs_json_lines_with_the_request_id_when_asked() {
         String::from_utf8_lossy(&refused.stderr)
     );
 }
+
+#[test]
+fn sigterm_stops_the_server_cleanly_with_exit_status_zero() {
+    use std::io::{BufRead, BufReader, Read};
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_moat"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir.path())
+        .env("MOAT_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("moat serve starts");
+    let mut first = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("Moat is listening on "), "{first}");
+    let terminated = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+    let status = server.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "a stop on SIGTERM is a success");
+    let mut logs = String::new();
+    server
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut logs)
+        .unwrap();
+    assert!(logs.contains("shutting down"), "{logs}");
+}
