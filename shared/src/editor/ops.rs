@@ -452,8 +452,8 @@ pub fn resize(
         Some(kind) => {
             return Err(CommandError::Refused {
                 reason: format!(
-                    "a {} has a fixed size; only VPCs and subnets resize",
-                    kind.label()
+                    "{} has a fixed size; only VPCs and subnets resize",
+                    crate::diagnostic::with_article(kind.label())
                 ),
             });
         }
@@ -781,9 +781,9 @@ pub fn connect(design: &mut Design, from: &str, to: &str) -> Result<(), CommandE
         }
         _ => {
             return Err(refused(format!(
-                "a {} and a {} cannot be connected: connect subnets to route tables or network ACLs, route tables to gateways, endpoints to route tables or subnets, VPN gateways to customer gateways, security groups and placement groups to workloads, DHCP options to VPCs",
-                from_kind.label(),
-                to_kind.label()
+                "{} and {} cannot be connected: connect subnets to route tables or network ACLs, route tables to gateways, endpoints to route tables or subnets, VPN gateways to customer gateways, security groups and placement groups to workloads, DHCP options to VPCs",
+                crate::diagnostic::with_article(from_kind.label()),
+                crate::diagnostic::with_article(to_kind.label())
             )));
         }
     }
