@@ -389,15 +389,14 @@ fn every_offline_command_survives_a_closed_stdout() {
     }
 }
 
-#[test]
-fn the_server_logs_json_lines_with_the_request_id_when_asked() {
-    use std::io::{BufRead, BufReader, Read, Write};
-    let data_dir = tempfile::tempdir().unwrap();
+/// `moat serve` on a free loopback port with `settings`, its stderr piped; the process and the
+/// `host:port` it printed.
+fn serving(data_dir: &std::path::Path, settings: &[(&str, &str)]) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
     let mut server = Command::new(env!("CARGO_BIN_EXE_moat"))
         .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir.path())
-        .env("MOAT_LOG_FORMAT", "json")
-        .env("MOAT_LOG", "backend::api::request_id=debug")
+        .arg(data_dir)
+        .envs(settings.iter().copied())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -412,6 +411,20 @@ fn the_server_logs_json_lines_with_the_request_id_when_asked() {
         .unwrap_or_else(|| panic!("{first}"))
         .trim_end_matches('/')
         .to_string();
+    (server, address)
+}
+
+#[test]
+fn the_server_logs_json_lines_with_the_request_id_when_asked() {
+    use std::io::{Read, Write};
+    let data_dir = tempfile::tempdir().unwrap();
+    let (mut server, address) = serving(
+        data_dir.path(),
+        &[
+            ("MOAT_LOG_FORMAT", "json"),
+            ("MOAT_LOG", "backend::api::request_id=debug"),
+        ],
+    );
     let mut connection = std::net::TcpStream::connect(&address).unwrap();
     write!(
         connection,
@@ -458,21 +471,9 @@ fn the_server_logs_json_lines_with_the_request_id_when_asked() {
 
 #[test]
 fn sigterm_stops_the_server_cleanly_with_exit_status_zero() {
-    use std::io::{BufRead, BufReader, Read};
+    use std::io::Read;
     let data_dir = tempfile::tempdir().unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_moat"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir.path())
-        .env("MOAT_LOG", "info")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("moat serve starts");
-    let mut first = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    assert!(first.starts_with("Moat is listening on "), "{first}");
+    let (mut server, _) = serving(data_dir.path(), &[("MOAT_LOG", "info")]);
     let terminated = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
         .status()
