@@ -605,49 +605,27 @@ fn render_objects(
         };
         let id_for_down = object_id.clone();
         let id_for_keyboard = object_id.clone();
-        let (class, label_lines, title): (String, Vec<(&'static str, String)>, String) = match kind
-        {
-            ObjectKind::Vpc => {
-                let vpc = design.vpc(id);
-                let text = vpc
-                    .map(|v| format!("{} · {}", v.name, v.cidr_blocks.join(", ")))
-                    .unwrap_or_default();
+        // VPCs and subnets are boxes with their addresses; every other kind is a chip with
+        // the caption its kind declares.
+        let vpc = design.vpc(id).filter(|_| kind == ObjectKind::Vpc);
+        let subnet = design.subnet(id).filter(|_| kind == ObjectKind::Subnet);
+        let (class, label_lines, title): (String, Vec<(&'static str, String)>, String) =
+            if let Some(vpc) = vpc {
+                let text = format!("{} · {}", vpc.name, vpc.cidr_blocks.join(", "));
                 ("vpc".into(), vec![("label", text)], format!("VPC {id}"))
-            }
-            ObjectKind::Subnet => {
-                let subnet = design.subnet(id);
-                let tier = if subnet.is_some_and(|s| s.tier == SubnetTier::Public) {
+            } else if let Some(subnet) = subnet {
+                let tier = if subnet.tier == SubnetTier::Public {
                     "public"
                 } else {
                     "private"
                 };
                 let lines = vec![
                     ("label", format!("{id} ({tier})")),
-                    (
-                        "sub-label",
-                        subnet.map(|s| s.cidr.clone()).unwrap_or_default(),
-                    ),
-                    (
-                        "sub-label",
-                        subnet
-                            .map(|s| s.availability_zone.clone())
-                            .unwrap_or_default(),
-                    ),
+                    ("sub-label", subnet.cidr.clone()),
+                    ("sub-label", subnet.availability_zone.clone()),
                 ];
                 (format!("subnet {tier}"), lines, format!("Subnet {id}"))
-            }
-            ObjectKind::InternetGateway
-            | ObjectKind::NatGateway
-            | ObjectKind::VpnGateway
-            | ObjectKind::CustomerGateway
-            | ObjectKind::VpnConnection
-            | ObjectKind::RouteTable
-            | ObjectKind::Endpoint
-            | ObjectKind::SecurityGroup
-            | ObjectKind::NetworkAcl
-            | ObjectKind::PlacementGroup
-            | ObjectKind::DhcpOptions
-            | ObjectKind::Workload => {
+            } else {
                 let short = shared::diagram::chip_label(design, id, kind);
                 let title = format!("{} {id}: {short}", kind.label());
                 (
@@ -655,8 +633,7 @@ fn render_objects(
                     vec![("chip-label", short), ("chip-id", id.to_string())],
                     title,
                 )
-            }
-        };
+            };
         let is_chip = class.starts_with("chip");
         let (first_line, line_height) = if is_chip { (14.0, 14.0) } else { (20.0, 19.0) };
         let texts = label_lines

@@ -4,79 +4,19 @@
 //! SVG export and the draw.io export all draw these, so the three never disagree on what is
 //! connected.
 //!
-//! Invariant: every kind says what its chip reads (an exhaustive match), and edges are listed
-//! in a stable order, so renderers agree and redraws are deterministic.
+//! Invariant: every kind declares its look and what its chip reads beside its struct
+//! (`DesignObject::STYLE`, `DesignObject::caption`), and edges are listed in a stable order,
+//! so renderers agree and redraws are deterministic.
 
 use std::collections::BTreeSet;
 
 use crate::model::{Design, EndpointType, ObjectKind};
 
-/// How a kind looks in every diagram: its chip's colours and icon letters, and its role (the
-/// class renderers group it by). One exhaustive match, so a new kind chooses its look once and
-/// the canvas, the SVG export and draw.io show it alike.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KindStyle {
-    /// The chip's background.
-    pub fill: &'static str,
-    /// The chip's outline and the icon's colour.
-    pub stroke: &'static str,
-    /// The icon's letters.
-    pub letters: &'static str,
-    /// What it is in a diagram, and the class renderers group it by.
-    pub role: ChipRole,
-}
+pub use crate::model::{ChipRole, KindStyle};
 
-/// What a kind is in a diagram.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChipRole {
-    /// A box that holds others (VPCs, subnets).
-    Container,
-    Gateway,
-    Endpoint,
-    Workload,
-    OnPremises,
-    /// Route tables, security groups, ACLs, placement groups: what governs traffic.
-    Control,
-}
-
-impl ChipRole {
-    /// The class renderers draw it by.
-    pub fn class(self) -> &'static str {
-        match self {
-            ChipRole::Container => "container",
-            ChipRole::Gateway => "gateway",
-            ChipRole::Endpoint => "endpoint",
-            ChipRole::Workload => "workload",
-            ChipRole::OnPremises => "onprem",
-            ChipRole::Control => "control",
-        }
-    }
-}
-
-/// The look of a kind.
+/// The look of a kind (declared beside its struct).
 pub fn kind_style(kind: ObjectKind) -> KindStyle {
-    let style = |fill, stroke, letters, role| KindStyle {
-        fill,
-        stroke,
-        letters,
-        role,
-    };
-    match kind {
-        ObjectKind::Vpc => style("#F2F9F1", "#248814", "VPC", ChipRole::Container),
-        ObjectKind::Subnet => style("#E6F2F8", "#147EBA", "SN", ChipRole::Container),
-        ObjectKind::InternetGateway => style("#F4EEFF", "#8C4FFF", "IGW", ChipRole::Gateway),
-        ObjectKind::NatGateway => style("#F4EEFF", "#8C4FFF", "NAT", ChipRole::Gateway),
-        ObjectKind::VpnGateway => style("#F4EEFF", "#8C4FFF", "VGW", ChipRole::Gateway),
-        ObjectKind::CustomerGateway => style("#EEF1F5", "#5A6B86", "CGW", ChipRole::OnPremises),
-        ObjectKind::VpnConnection => style("#EEF1F5", "#5A6B86", "VPN", ChipRole::OnPremises),
-        ObjectKind::Endpoint => style("#FCEFE6", "#D86613", "EP", ChipRole::Endpoint),
-        ObjectKind::Workload => style("#FFF4E8", "#ED7100", "EC2", ChipRole::Workload),
-        ObjectKind::SecurityGroup => style("#FBECEB", "#C8372D", "SG", ChipRole::Control),
-        ObjectKind::NetworkAcl => style("#F5F6F7", "#6B7785", "ACL", ChipRole::Control),
-        ObjectKind::RouteTable => style("#E6F2F8", "#147EBA", "RT", ChipRole::Control),
-        ObjectKind::PlacementGroup => style("#F2F9F1", "#248814", "PG", ChipRole::Control),
-        ObjectKind::DhcpOptions => style("#F5F6F7", "#6B7785", "DHCP", ChipRole::Control),
-    }
+    kind.style()
 }
 
 /// Whether a kind is drawn as a box that holds others (VPCs, subnets) rather than a chip.
@@ -137,45 +77,13 @@ pub struct Edge {
     pub object: Option<String>,
 }
 
-/// What a chip says: a short kind (or a service, an instance type) above its id.
+/// What a chip says: a short kind (or a service, an instance type) above its id; each kind
+/// declares its caption beside its struct.
 pub fn chip_label(design: &Design, id: &str, kind: ObjectKind) -> String {
-    match kind {
-        ObjectKind::InternetGateway => "IGW".to_string(),
-        ObjectKind::NatGateway => "NAT".to_string(),
-        ObjectKind::VpnGateway => "VGW".to_string(),
-        ObjectKind::CustomerGateway => "Data center".to_string(),
-        ObjectKind::Endpoint => design
-            .endpoints
-            .iter()
-            .find(|e| e.id == id)
-            .map(|e| e.service.clone())
-            .unwrap_or_default(),
-        ObjectKind::Workload => design
-            .workloads
-            .iter()
-            .find(|w| w.id == id)
-            .map(|w| {
-                if w.count > 1 {
-                    format!("{}×{}", w.count, w.instance_type)
-                } else {
-                    w.instance_type.clone()
-                }
-            })
-            .unwrap_or_default(),
-        ObjectKind::Vpc
-        | ObjectKind::Subnet
-        | ObjectKind::VpnConnection
-        | ObjectKind::RouteTable
-        | ObjectKind::SecurityGroup
-        | ObjectKind::NetworkAcl
-        | ObjectKind::PlacementGroup => kind.label().to_string(),
-        ObjectKind::DhcpOptions => design
-            .dhcp_options
-            .iter()
-            .find(|d| d.id == id)
-            .and_then(|d| d.domain_name.clone())
-            .unwrap_or_else(|| kind.label().to_string()),
-    }
+    design
+        .object(id)
+        .map(|object| object.caption())
+        .unwrap_or_else(|| kind.label().to_string())
 }
 
 /// Every edge of the design. Security-group references go the way traffic flows: an ingress

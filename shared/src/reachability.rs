@@ -159,26 +159,7 @@ pub fn parse_place(design: &Design, text: &str) -> Result<Place, String> {
 /// are themselves, an internet gateway is the internet, an endpoint its service; the other
 /// kinds are not places traffic starts or ends.
 pub fn path_place_of(design: &Design, object_id: &str) -> Option<String> {
-    match design.kind_of(object_id)? {
-        ObjectKind::Subnet | ObjectKind::Workload | ObjectKind::CustomerGateway => {
-            Some(object_id.to_string())
-        }
-        ObjectKind::InternetGateway => Some("internet".to_string()),
-        ObjectKind::Endpoint => design
-            .endpoints
-            .iter()
-            .find(|e| e.id == object_id)
-            .map(|e| e.service.clone()),
-        ObjectKind::Vpc
-        | ObjectKind::NatGateway
-        | ObjectKind::VpnGateway
-        | ObjectKind::VpnConnection
-        | ObjectKind::RouteTable
-        | ObjectKind::SecurityGroup
-        | ObjectKind::NetworkAcl
-        | ObjectKind::PlacementGroup
-        | ObjectKind::DhcpOptions => None,
-    }
+    design.object(object_id)?.path_place()
 }
 
 impl Place {

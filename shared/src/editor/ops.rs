@@ -659,11 +659,12 @@ pub fn connect(design: &mut Design, from: &str, to: &str) -> Result<(), CommandE
     };
     let (from_kind, to_kind) = (kind_of(from)?, kind_of(to)?);
     // Each pair is accepted in either direction.
-    let (first, second, first_kind, second_kind) = if pair_rank(from_kind) <= pair_rank(to_kind) {
-        (from, to, from_kind, to_kind)
-    } else {
-        (to, from, to_kind, from_kind)
-    };
+    let (first, second, first_kind, second_kind) =
+        if from_kind.connect_rank() <= to_kind.connect_rank() {
+            (from, to, from_kind, to_kind)
+        } else {
+            (to, from, to_kind, from_kind)
+        };
     let refused = |reason: String| CommandError::Refused { reason };
     use ObjectKind as K;
     match (first_kind, second_kind) {
@@ -788,24 +789,6 @@ pub fn connect(design: &mut Design, from: &str, to: &str) -> Result<(), CommandE
         }
     }
     Ok(())
-}
-
-/// Orders kinds so each connectable pair has one canonical direction.
-fn pair_rank(kind: ObjectKind) -> u8 {
-    match kind {
-        ObjectKind::Subnet => 0,
-        ObjectKind::Endpoint => 1,
-        ObjectKind::RouteTable => 2,
-        ObjectKind::VpnGateway => 3,
-        ObjectKind::SecurityGroup | ObjectKind::PlacementGroup | ObjectKind::DhcpOptions => 4,
-        ObjectKind::Vpc
-        | ObjectKind::InternetGateway
-        | ObjectKind::NatGateway
-        | ObjectKind::CustomerGateway
-        | ObjectKind::VpnConnection
-        | ObjectKind::NetworkAcl
-        | ObjectKind::Workload => 5,
-    }
 }
 
 /// The on-premises range behind a VPN gateway's customer gateway, for a new route to it.

@@ -115,57 +115,40 @@ fn candidates_by_id(design: &Design) -> HashMap<&str, Vec<String>> {
     out
 }
 
+/// A VPC and a subnet are drawn as containers; every other kind as a chip in its kind's
+/// colours.
 fn style_of(kind: ObjectKind, design: &Design, id: &str) -> String {
-    match kind {
-        ObjectKind::Vpc => {
-            "rounded=1;arcSize=2;whiteSpace=wrap;html=1;container=1;collapsible=0;verticalAlign=top;align=left;spacingLeft=8;fontStyle=1;strokeColor=#248814;fillColor=#F2F9F1;".to_string()
+    let is_vpc = kind == ObjectKind::Vpc && design.vpc(id).is_some();
+    let subnet = design.subnet(id).filter(|_| kind == ObjectKind::Subnet);
+    if is_vpc {
+        "rounded=1;arcSize=2;whiteSpace=wrap;html=1;container=1;collapsible=0;verticalAlign=top;align=left;spacingLeft=8;fontStyle=1;strokeColor=#248814;fillColor=#F2F9F1;".to_string()
+    } else if let Some(subnet) = subnet {
+        if subnet.tier == SubnetTier::Public {
+            "rounded=1;arcSize=4;whiteSpace=wrap;html=1;container=1;collapsible=0;verticalAlign=top;align=left;spacingLeft=6;strokeColor=#7AA116;fillColor=#E9F3E6;".to_string()
+        } else {
+            "rounded=1;arcSize=4;whiteSpace=wrap;html=1;container=1;collapsible=0;verticalAlign=top;align=left;spacingLeft=6;strokeColor=#147EBA;fillColor=#E6F2F8;".to_string()
         }
-        ObjectKind::Subnet => {
-            let public = design
-                .subnet(id)
-                .is_some_and(|s| s.tier == SubnetTier::Public);
-            if public {
-                "rounded=1;arcSize=4;whiteSpace=wrap;html=1;container=1;collapsible=0;verticalAlign=top;align=left;spacingLeft=6;strokeColor=#7AA116;fillColor=#E9F3E6;".to_string()
-            } else {
-                "rounded=1;arcSize=4;whiteSpace=wrap;html=1;container=1;collapsible=0;verticalAlign=top;align=left;spacingLeft=6;strokeColor=#147EBA;fillColor=#E6F2F8;".to_string()
-            }
-        }
-        ObjectKind::InternetGateway
-        | ObjectKind::NatGateway
-        | ObjectKind::VpnGateway
-        | ObjectKind::CustomerGateway
-        | ObjectKind::VpnConnection
-        | ObjectKind::Endpoint
-        | ObjectKind::Workload
-        | ObjectKind::RouteTable
-        | ObjectKind::SecurityGroup
-        | ObjectKind::NetworkAcl
-        | ObjectKind::PlacementGroup
-        | ObjectKind::DhcpOptions => {
-            let style = crate::diagram::kind_style(kind);
-            format!(
-                "rounded=1;whiteSpace=wrap;html=1;strokeColor={};fillColor={};fontSize=10;",
-                style.stroke, style.fill
-            )
-        }
+    } else {
+        let style = kind.style();
+        format!(
+            "rounded=1;whiteSpace=wrap;html=1;strokeColor={};fillColor={};fontSize=10;",
+            style.stroke, style.fill
+        )
     }
 }
 
+/// A VPC reads its blocks, a subnet its tier and block, any other object its kind and id.
 fn label_of(design: &Design, kind: ObjectKind, id: &str) -> String {
-    match kind {
-        ObjectKind::Vpc => design
-            .vpc(id)
-            .map(|v| format!("{} · {}", id, v.cidr_blocks.join(", ")))
-            .unwrap_or_else(|| id.to_string()),
-        ObjectKind::Subnet => design
-            .subnet(id)
-            .map(|s| {
-                format!("{id} ({:?}) · {}", s.tier, s.cidr)
-                    .replace("Public", "public")
-                    .replace("Private", "private")
-            })
-            .unwrap_or_else(|| id.to_string()),
-        other => format!("{}: {id}", other.label()),
+    let vpc = design.vpc(id).filter(|_| kind == ObjectKind::Vpc);
+    let subnet = design.subnet(id).filter(|_| kind == ObjectKind::Subnet);
+    if let Some(vpc) = vpc {
+        format!("{} · {}", id, vpc.cidr_blocks.join(", "))
+    } else if let Some(subnet) = subnet {
+        format!("{id} ({:?}) · {}", subnet.tier, subnet.cidr)
+            .replace("Public", "public")
+            .replace("Private", "private")
+    } else {
+        format!("{}: {id}", kind.label())
     }
 }
 

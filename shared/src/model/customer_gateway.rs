@@ -22,6 +22,23 @@ pub struct CustomerGateway {
 impl DesignObject for CustomerGateway {
     const ROUTE_TARGET: Option<RouteTarget> = None;
 
+    const STYLE: KindStyle = KindStyle {
+        fill: "#EEF1F5",
+        stroke: "#5A6B86",
+        letters: "CGW",
+        role: ChipRole::OnPremises,
+    };
+
+    const CONNECT_RANK: u8 = 5;
+
+    fn caption(&self) -> Option<String> {
+        Some("Data center".to_string())
+    }
+
+    fn path_place(&self) -> Option<String> {
+        Some(self.id.clone())
+    }
+
     fn id(&self) -> &str {
         &self.id
     }

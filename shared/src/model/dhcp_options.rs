@@ -63,6 +63,19 @@ pub fn serve_vpc(sets: &mut [DhcpOptions], set_id: &str, vpc: &str) {
 impl DesignObject for DhcpOptions {
     const ROUTE_TARGET: Option<RouteTarget> = None;
 
+    const STYLE: KindStyle = KindStyle {
+        fill: "#F5F6F7",
+        stroke: "#6B7785",
+        letters: "DHCP",
+        role: ChipRole::Control,
+    };
+
+    const CONNECT_RANK: u8 = 4;
+
+    fn caption(&self) -> Option<String> {
+        self.domain_name.clone()
+    }
+
     fn id(&self) -> &str {
         &self.id
     }

@@ -57,6 +57,23 @@ impl Endpoint {
 impl DesignObject for Endpoint {
     const ROUTE_TARGET: Option<RouteTarget> = None;
 
+    const STYLE: KindStyle = KindStyle {
+        fill: "#FCEFE6",
+        stroke: "#D86613",
+        letters: "EP",
+        role: ChipRole::Endpoint,
+    };
+
+    const CONNECT_RANK: u8 = 1;
+
+    fn caption(&self) -> Option<String> {
+        Some(self.service.clone())
+    }
+
+    fn path_place(&self) -> Option<String> {
+        Some(self.service.clone())
+    }
+
     fn id(&self) -> &str {
         &self.id
     }

@@ -19,6 +19,23 @@ pub struct InternetGateway {
 impl DesignObject for InternetGateway {
     const ROUTE_TARGET: Option<RouteTarget> = Some(RouteTarget::InternetGateway);
 
+    const STYLE: KindStyle = KindStyle {
+        fill: "#F4EEFF",
+        stroke: "#8C4FFF",
+        letters: "IGW",
+        role: ChipRole::Gateway,
+    };
+
+    const CONNECT_RANK: u8 = 5;
+
+    fn caption(&self) -> Option<String> {
+        Some("IGW".to_string())
+    }
+
+    fn path_place(&self) -> Option<String> {
+        Some("internet".to_string())
+    }
+
     fn id(&self) -> &str {
         &self.id
     }

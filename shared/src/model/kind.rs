@@ -5,8 +5,10 @@
 //! prefix). From that line it generates the [`Design`](super::Design) document's collections,
 //! `ObjectKind` with `ALL`, `label`, `collection` and `id_prefix`, the borrowed
 //! [`ObjectRef`](super::ObjectRef) and `Design::{new, objects, object_ids, kind_of,
-//! remove_object}`. Everything else a kind knows — where it lives, what it references — is
-//! its [`DesignObject`] impl, beside its struct in `model/<kind>.rs`.
+//! remove_object}`. Everything else a kind knows — where it lives, what it references, how it
+//! is drawn and captioned, the path place it stands for — is its [`DesignObject`] impl,
+//! beside its struct in `model/<kind>.rs`; `ObjectKind::{style, connect_rank}` and
+//! `ObjectRef::{caption, path_place}` are generated from it.
 //!
 //! Invariant: no code outside this module lists the kinds by hand; code that must answer per
 //! kind matches `ObjectKind` or `ObjectRef` exhaustively (no wildcard arm), so a new kind is
@@ -64,10 +66,72 @@ impl<'a> Reference<'a> {
     }
 }
 
+/// How a kind looks in every diagram: its chip's colours and icon letters, and its role (the
+/// class renderers group it by). Declared once per kind ([`DesignObject::STYLE`]), so the
+/// canvas, the SVG export and draw.io show it alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindStyle {
+    /// The chip's background.
+    pub fill: &'static str,
+    /// The chip's outline and the icon's colour.
+    pub stroke: &'static str,
+    /// The icon's letters.
+    pub letters: &'static str,
+    /// What it is in a diagram, and the class renderers group it by.
+    pub role: ChipRole,
+}
+
+/// What a kind is in a diagram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChipRole {
+    /// A box that holds others (VPCs, subnets).
+    Container,
+    Gateway,
+    Endpoint,
+    Workload,
+    OnPremises,
+    /// Route tables, security groups, ACLs, placement groups: what governs traffic.
+    Control,
+}
+
+impl ChipRole {
+    /// The class renderers draw it by.
+    pub fn class(self) -> &'static str {
+        match self {
+            ChipRole::Container => "container",
+            ChipRole::Gateway => "gateway",
+            ChipRole::Endpoint => "endpoint",
+            ChipRole::Workload => "workload",
+            ChipRole::OnPremises => "onprem",
+            ChipRole::Control => "control",
+        }
+    }
+}
+
 /// What every kind of design object answers for. Implemented beside each struct.
 pub trait DesignObject {
     /// Whether a route can target an object of this kind, and as what.
     const ROUTE_TARGET: Option<super::RouteTarget>;
+
+    /// How it is drawn in every diagram.
+    const STYLE: KindStyle;
+
+    /// Orders a pair being connected so each pair has one canonical direction: the lower
+    /// rank comes first (a subnet before its route table, a security group before a
+    /// workload). Kinds that start no connection of their own share the highest rank.
+    const CONNECT_RANK: u8;
+
+    /// What its chip reads above its id, when not its kind's label: a gateway's short name,
+    /// an endpoint's service, a workload's instance type.
+    fn caption(&self) -> Option<String> {
+        None
+    }
+
+    /// The place traffic starts or ends at that a path question names it by (a subnet, a
+    /// workload, `internet`, a service), if it is one.
+    fn path_place(&self) -> Option<String> {
+        None
+    }
 
     /// Its id, unique in the design.
     fn id(&self) -> &str;
@@ -160,6 +224,20 @@ macro_rules! design_kinds {
                 }
             }
 
+            /// How it is drawn in every diagram (its `DesignObject` says).
+            pub fn style(self) -> KindStyle {
+                match self {
+                    $( ObjectKind::$kind => <$ty as DesignObject>::STYLE, )+
+                }
+            }
+
+            /// The rank that orders a pair being connected (its `DesignObject` says).
+            pub fn connect_rank(self) -> u8 {
+                match self {
+                    $( ObjectKind::$kind => <$ty as DesignObject>::CONNECT_RANK, )+
+                }
+            }
+
             /// The prefix of generated ids for this kind (`subnet-3`).
             pub fn id_prefix(self) -> &'static str {
                 match self {
@@ -202,6 +280,20 @@ macro_rules! design_kinds {
             pub fn references(self) -> Vec<Reference<'a>> {
                 match self {
                     $( ObjectRef::$kind(object) => DesignObject::references(object), )+
+                }
+            }
+
+            /// What its chip reads: its caption, else its kind's label.
+            pub fn caption(self) -> String {
+                let caption = match self {
+                    $( ObjectRef::$kind(object) => DesignObject::caption(object), )+
+                };
+                caption.unwrap_or_else(|| self.kind().label().to_string())
+            }
+
+            pub fn path_place(self) -> Option<String> {
+                match self {
+                    $( ObjectRef::$kind(object) => DesignObject::path_place(object), )+
                 }
             }
 

@@ -43,7 +43,7 @@ pub use customer_gateway::*;
 pub use dhcp_options::*;
 pub use endpoint::*;
 pub use internet_gateway::*;
-pub use kind::{Container, DesignObject, Reference};
+pub use kind::{ChipRole, Container, DesignObject, KindStyle, Reference};
 pub use nat_gateway::*;
 pub use network_acl::*;
 pub use placement_group::*;

@@ -49,6 +49,19 @@ pub struct NatGateway {
 impl DesignObject for NatGateway {
     const ROUTE_TARGET: Option<RouteTarget> = Some(RouteTarget::NatGateway);
 
+    const STYLE: KindStyle = KindStyle {
+        fill: "#F4EEFF",
+        stroke: "#8C4FFF",
+        letters: "NAT",
+        role: ChipRole::Gateway,
+    };
+
+    const CONNECT_RANK: u8 = 5;
+
+    fn caption(&self) -> Option<String> {
+        Some("NAT".to_string())
+    }
+
     fn id(&self) -> &str {
         &self.id
     }

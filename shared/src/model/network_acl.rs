@@ -53,6 +53,15 @@ pub const MAX_ENTRY_DESCRIPTION_CHARACTERS: usize = 255;
 impl DesignObject for NetworkAcl {
     const ROUTE_TARGET: Option<RouteTarget> = None;
 
+    const STYLE: KindStyle = KindStyle {
+        fill: "#F5F6F7",
+        stroke: "#6B7785",
+        letters: "ACL",
+        role: ChipRole::Control,
+    };
+
+    const CONNECT_RANK: u8 = 5;
+
     fn id(&self) -> &str {
         &self.id
     }

@@ -27,6 +27,15 @@ pub struct PlacementGroup {
 impl DesignObject for PlacementGroup {
     const ROUTE_TARGET: Option<RouteTarget> = None;
 
+    const STYLE: KindStyle = KindStyle {
+        fill: "#F2F9F1",
+        stroke: "#248814",
+        letters: "PG",
+        role: ChipRole::Control,
+    };
+
+    const CONNECT_RANK: u8 = 4;
+
     fn id(&self) -> &str {
         &self.id
     }

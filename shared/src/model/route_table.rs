@@ -34,6 +34,15 @@ pub struct Route {
 impl DesignObject for RouteTable {
     const ROUTE_TARGET: Option<RouteTarget> = None;
 
+    const STYLE: KindStyle = KindStyle {
+        fill: "#E6F2F8",
+        stroke: "#147EBA",
+        letters: "RT",
+        role: ChipRole::Control,
+    };
+
+    const CONNECT_RANK: u8 = 2;
+
     fn id(&self) -> &str {
         &self.id
     }

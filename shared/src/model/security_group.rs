@@ -48,6 +48,15 @@ pub struct SecurityGroupRule {
 impl DesignObject for SecurityGroup {
     const ROUTE_TARGET: Option<RouteTarget> = None;
 
+    const STYLE: KindStyle = KindStyle {
+        fill: "#FBECEB",
+        stroke: "#C8372D",
+        letters: "SG",
+        role: ChipRole::Control,
+    };
+
+    const CONNECT_RANK: u8 = 4;
+
     fn id(&self) -> &str {
         &self.id
     }

@@ -32,6 +32,19 @@ pub struct Subnet {
 impl DesignObject for Subnet {
     const ROUTE_TARGET: Option<RouteTarget> = None;
 
+    const STYLE: KindStyle = KindStyle {
+        fill: "#E6F2F8",
+        stroke: "#147EBA",
+        letters: "SN",
+        role: ChipRole::Container,
+    };
+
+    const CONNECT_RANK: u8 = 0;
+
+    fn path_place(&self) -> Option<String> {
+        Some(self.id.clone())
+    }
+
     fn id(&self) -> &str {
         &self.id
     }

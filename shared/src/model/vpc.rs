@@ -171,6 +171,15 @@ pub fn is_role_arn(text: &str) -> bool {
 impl DesignObject for Vpc {
     const ROUTE_TARGET: Option<RouteTarget> = None;
 
+    const STYLE: KindStyle = KindStyle {
+        fill: "#F2F9F1",
+        stroke: "#248814",
+        letters: "VPC",
+        role: ChipRole::Container,
+    };
+
+    const CONNECT_RANK: u8 = 5;
+
     fn id(&self) -> &str {
         &self.id
     }

@@ -22,6 +22,15 @@ pub struct VpnConnection {
 impl DesignObject for VpnConnection {
     const ROUTE_TARGET: Option<RouteTarget> = None;
 
+    const STYLE: KindStyle = KindStyle {
+        fill: "#EEF1F5",
+        stroke: "#5A6B86",
+        letters: "VPN",
+        role: ChipRole::OnPremises,
+    };
+
+    const CONNECT_RANK: u8 = 5;
+
     fn id(&self) -> &str {
         &self.id
     }

@@ -21,6 +21,19 @@ pub struct VpnGateway {
 impl DesignObject for VpnGateway {
     const ROUTE_TARGET: Option<RouteTarget> = Some(RouteTarget::VpnGateway);
 
+    const STYLE: KindStyle = KindStyle {
+        fill: "#F4EEFF",
+        stroke: "#8C4FFF",
+        letters: "VGW",
+        role: ChipRole::Gateway,
+    };
+
+    const CONNECT_RANK: u8 = 3;
+
+    fn caption(&self) -> Option<String> {
+        Some("VGW".to_string())
+    }
+
     fn id(&self) -> &str {
         &self.id
     }

@@ -62,6 +62,28 @@ impl Workload {
 impl DesignObject for Workload {
     const ROUTE_TARGET: Option<RouteTarget> = Some(RouteTarget::NetworkInterface);
 
+    const STYLE: KindStyle = KindStyle {
+        fill: "#FFF4E8",
+        stroke: "#ED7100",
+        letters: "EC2",
+        role: ChipRole::Workload,
+    };
+
+    const CONNECT_RANK: u8 = 5;
+
+    /// Its instance type, with the count when there are several (`4×p5.48xlarge`).
+    fn caption(&self) -> Option<String> {
+        Some(if self.count > 1 {
+            format!("{}×{}", self.count, self.instance_type)
+        } else {
+            self.instance_type.clone()
+        })
+    }
+
+    fn path_place(&self) -> Option<String> {
+        Some(self.id.clone())
+    }
+
     fn id(&self) -> &str {
         &self.id
     }
