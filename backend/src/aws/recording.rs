@@ -2,6 +2,7 @@
 //! calls until released, to test what happens while a deployment runs. Its inventory is always
 //! empty. The real EC2 path is tested against moto (the provisioning and browser suites).
 
+use shared::plan::resource::*;
 use std::sync::Mutex;
 
 use tokio::sync::Semaphore;
@@ -78,15 +79,16 @@ impl RecordingNetwork {
 fn operation_of(spec: &ResourceSpec) -> (&'static str, String) {
     let kind = spec.kind();
     let call = match spec {
-        ResourceSpec::SecurityGroupRule { egress: true, .. } => "ec2:AuthorizeSecurityGroupEgress",
+        ResourceSpec::SecurityGroupRule(SecurityGroupRuleSpec { egress: true, .. }) => {
+            "ec2:AuthorizeSecurityGroupEgress"
+        }
         _ => kind.facts().create_actions[0],
     };
     let call = call.trim_start_matches("ec2:");
     let detail = match spec {
-        ResourceSpec::Vpc { cidr_block, .. } | ResourceSpec::Subnet { cidr_block, .. } => {
-            cidr_block.clone()
-        }
-        ResourceSpec::Route { destination, .. } => destination.clone(),
+        ResourceSpec::Vpc(VpcSpec { cidr_block, .. })
+        | ResourceSpec::Subnet(SubnetSpec { cidr_block, .. }) => cidr_block.clone(),
+        ResourceSpec::Route(RouteSpec { destination, .. }) => destination.clone(),
         _ => String::new(),
     };
     (call, detail)

@@ -4,6 +4,7 @@
 //! entries and associations treat "already there" as done). And the matching teardown script,
 //! which deletes by the same tags in reverse dependency order.
 
+use crate::plan::resource::*;
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -250,13 +251,13 @@ associate_cidr_block() {
         let filters = |extra: &[(&str, &[&str])]| owner_filters(id, extra);
         let _ = writeln!(out, "\n# {}", comment_text(&resource.key.to_string()));
         match &resource.spec {
-            ResourceSpec::Vpc {
+            ResourceSpec::Vpc(VpcSpec {
                 cidr_block,
                 dns_support,
                 dns_hostnames,
                 tenancy,
                 ..
-            } => {
+            }) => {
                 let _ = writeln!(
                     out,
                     "{own}=$(aws ec2 describe-vpcs --filters {} \\\n  --query 'Vpcs[0].VpcId' --output text)",
@@ -277,10 +278,10 @@ associate_cidr_block() {
                     "aws ec2 modify-vpc-attribute --vpc-id \"${own}\" --enable-dns-support '{{\"Value\":{dns_support}}}'\naws ec2 modify-vpc-attribute --vpc-id \"${own}\" --enable-dns-hostnames '{{\"Value\":{dns_hostnames}}}'"
                 );
             }
-            ResourceSpec::CustomerGateway {
+            ResourceSpec::CustomerGateway(CustomerGatewaySpec {
                 ip_address,
                 bgp_asn,
-            } => {
+            }) => {
                 let _ = writeln!(
                     out,
                     "{own}=$(aws ec2 describe-customer-gateways --filters {} \\\n  --query 'CustomerGateways[0].CustomerGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-customer-gateway --type ipsec.1 --ip-address {} --bgp-asn {bgp_asn} \\\n    --tag-specifications {} \\\n    --query 'CustomerGateway.CustomerGatewayId' --output text)\nfi",
@@ -289,7 +290,7 @@ associate_cidr_block() {
                     tags("customer-gateway")
                 );
             }
-            ResourceSpec::PlacementGroup { strategy } => {
+            ResourceSpec::PlacementGroup(PlacementGroupSpec { strategy }) => {
                 let _ = writeln!(
                     out,
                     "{own}=\"moat-${{DESIGN_ID}}-\"{}\nif ! found \"$(aws ec2 describe-placement-groups --filters {} \\\n  --query 'PlacementGroups[0].GroupName' --output text)\"; then\n  aws ec2 create-placement-group --group-name \"${own}\" --strategy {} \\\n    --tag-specifications {} > /dev/null\nfi",
@@ -299,12 +300,12 @@ associate_cidr_block() {
                     tags("placement-group")
                 );
             }
-            ResourceSpec::Subnet {
+            ResourceSpec::Subnet(SubnetSpec {
                 vpc,
                 cidr_block,
                 availability_zone,
                 map_public_ip,
-            } => {
+            }) => {
                 let _ = writeln!(
                     out,
                     "{own}=$(aws ec2 describe-subnets --filters {} \\\n  --query 'Subnets[0].SubnetId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-subnet --vpc-id {} --cidr-block {} \\\n    --availability-zone {} \\\n    --tag-specifications {} \\\n    --query 'Subnet.SubnetId' --output text)\nfi",
@@ -324,7 +325,7 @@ associate_cidr_block() {
                     "aws ec2 modify-subnet-attribute --subnet-id \"${own}\" {flag}"
                 );
             }
-            ResourceSpec::InternetGateway { vpc } => {
+            ResourceSpec::InternetGateway(InternetGatewaySpec { vpc }) => {
                 let vpc_var = var(ResourceKind::Vpc, vpc);
                 let _ = writeln!(
                     out,
@@ -333,10 +334,10 @@ associate_cidr_block() {
                     tags("internet-gateway")
                 );
             }
-            ResourceSpec::VpnGateway {
+            ResourceSpec::VpnGateway(VpnGatewaySpec {
                 vpc,
                 amazon_side_asn,
-            } => {
+            }) => {
                 let vpc_var = var(ResourceKind::Vpc, vpc);
                 let _ = writeln!(
                     out,
@@ -345,11 +346,11 @@ associate_cidr_block() {
                     tags("vpn-gateway")
                 );
             }
-            ResourceSpec::SecurityGroup {
+            ResourceSpec::SecurityGroup(SecurityGroupSpec {
                 vpc,
                 name,
                 description,
-            } => {
+            }) => {
                 let _ = writeln!(
                     out,
                     "{own}=$(aws ec2 describe-security-groups --filters {} \\\n  --query 'SecurityGroups[0].GroupId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-security-group --group-name {} --description {} \\\n    --vpc-id {} --tag-specifications {} \\\n    --query 'GroupId' --output text)\n  # The design's egress rules are its own; AWS's default allow-all goes.\n  aws ec2 revoke-security-group-egress --group-id \"${own}\" \\\n    --ip-permissions '[{{\"IpProtocol\":\"-1\",\"IpRanges\":[{{\"CidrIp\":\"0.0.0.0/0\"}}]}}]' > /dev/null\nfi",
@@ -360,7 +361,7 @@ associate_cidr_block() {
                     tags("security-group")
                 );
             }
-            ResourceSpec::RouteTable { vpc, main } => {
+            ResourceSpec::RouteTable(RouteTableSpec { vpc, main }) => {
                 let vpc_var = var(ResourceKind::Vpc, vpc);
                 if *main {
                     let _ = writeln!(
@@ -381,7 +382,7 @@ associate_cidr_block() {
                     );
                 }
             }
-            ResourceSpec::NetworkAcl { vpc } => {
+            ResourceSpec::NetworkAcl(NetworkAclSpec { vpc }) => {
                 let _ = writeln!(
                     out,
                     "{own}=$(aws ec2 describe-network-acls --filters {} \\\n  --query 'NetworkAcls[0].NetworkAclId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-network-acl --vpc-id {} \\\n    --tag-specifications {} \\\n    --query 'NetworkAcl.NetworkAclId' --output text)\nfi",
@@ -390,7 +391,7 @@ associate_cidr_block() {
                     tags("network-acl")
                 );
             }
-            ResourceSpec::NetworkAclEntry {
+            ResourceSpec::NetworkAclEntry(NetworkAclEntrySpec {
                 network_acl,
                 rule_number,
                 egress,
@@ -399,7 +400,7 @@ associate_cidr_block() {
                 to_port,
                 cidr,
                 allow,
-            } => {
+            }) => {
                 let direction = if *egress { "--egress" } else { "--ingress" };
                 let action = if *allow { "allow" } else { "deny" };
                 let ports = match protocol.as_str() {
@@ -418,10 +419,10 @@ associate_cidr_block() {
                     "if ! tolerate NetworkAclEntryAlreadyExists aws ec2 create-network-acl-entry {arguments} > /dev/null; then exit 1; fi\naws ec2 replace-network-acl-entry {arguments}"
                 );
             }
-            ResourceSpec::NetworkAclAssociation {
+            ResourceSpec::NetworkAclAssociation(NetworkAclAssociationSpec {
                 network_acl,
                 subnet,
-            } => {
+            }) => {
                 let subnet_var = var(ResourceKind::Subnet, subnet);
                 let _ = writeln!(
                     out,
@@ -430,7 +431,7 @@ associate_cidr_block() {
                     var(ResourceKind::NetworkAcl, network_acl)
                 );
             }
-            ResourceSpec::ElasticIp => {
+            ResourceSpec::ElasticIp(ElasticIpSpec {}) => {
                 let _ = writeln!(
                     out,
                     "{own}=$(aws ec2 describe-addresses --filters {} \\\n  --query 'Addresses[0].AllocationId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 allocate-address --domain vpc \\\n    --tag-specifications {} \\\n    --query 'AllocationId' --output text)\nfi",
@@ -438,7 +439,7 @@ associate_cidr_block() {
                     tags("elastic-ip")
                 );
             }
-            ResourceSpec::NatGateway { subnet, elastic_ip } => {
+            ResourceSpec::NatGateway(NatGatewaySpec { subnet, elastic_ip }) => {
                 let _ = writeln!(
                     out,
                     "{own}=$(aws ec2 describe-nat-gateways --filter {} \\\n  --query 'NatGateways[0].NatGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-nat-gateway --subnet-id {} {} \\\n    --tag-specifications {} \\\n    --query 'NatGateway.NatGatewayId' --output text)\nfi\naws ec2 wait nat-gateway-available --nat-gateway-ids \"${own}\"",
@@ -452,12 +453,12 @@ associate_cidr_block() {
                     tags("natgateway")
                 );
             }
-            ResourceSpec::VpnConnection {
+            ResourceSpec::VpnConnection(VpnConnectionSpec {
                 vpn_gateway,
                 customer_gateway,
                 static_routes_only,
                 static_routes,
-            } => {
+            }) => {
                 let _ = writeln!(
                     out,
                     "{own}=$(aws ec2 describe-vpn-connections --filters {} \\\n  --query 'VpnConnections[0].VpnConnectionId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpn-connection --type ipsec.1 \\\n    --customer-gateway-id {} --vpn-gateway-id {} \\\n    --options '{{\"StaticRoutesOnly\":{static_routes_only}}}' \\\n    --tag-specifications {} \\\n    --query 'VpnConnection.VpnConnectionId' --output text)\nfi",
@@ -481,12 +482,12 @@ associate_cidr_block() {
                     }
                 }
             }
-            ResourceSpec::GatewayEndpoint {
+            ResourceSpec::GatewayEndpoint(GatewayEndpointSpec {
                 vpc,
                 service_name,
                 route_tables,
                 policy,
-            } => {
+            }) => {
                 let tables: Vec<String> = route_tables
                     .iter()
                     .map(|t| var(ResourceKind::RouteTable, t))
@@ -502,14 +503,14 @@ associate_cidr_block() {
                     tags("vpc-endpoint")
                 );
             }
-            ResourceSpec::InterfaceEndpoint {
+            ResourceSpec::InterfaceEndpoint(InterfaceEndpointSpec {
                 vpc,
                 service_name,
                 subnets,
                 security_groups,
                 private_dns,
                 policy,
-            } => {
+            }) => {
                 let subnets: Vec<String> = subnets
                     .iter()
                     .map(|s| var(ResourceKind::Subnet, s))
@@ -535,7 +536,7 @@ associate_cidr_block() {
                     tags("vpc-endpoint")
                 );
             }
-            ResourceSpec::SecurityGroupRule {
+            ResourceSpec::SecurityGroupRule(SecurityGroupRuleSpec {
                 security_group,
                 egress,
                 protocol,
@@ -543,7 +544,7 @@ associate_cidr_block() {
                 to_port,
                 peer,
                 description,
-            } => {
+            }) => {
                 let mut permission = json!({"IpProtocol": data(protocol)});
                 let described = |mut peer: Value| {
                     if let Some(description) = description {
@@ -577,11 +578,11 @@ associate_cidr_block() {
                     json_word(&json!([permission]))
                 );
             }
-            ResourceSpec::Route {
+            ResourceSpec::Route(RouteSpec {
                 route_table,
                 destination,
                 target,
-            } => {
+            }) => {
                 // The planner builds routes to route targets only.
                 let Some(via) = crate::plan::route_target_of(target.kind) else {
                     continue;
@@ -598,10 +599,10 @@ associate_cidr_block() {
                     "if ! tolerate RouteAlreadyExists aws ec2 create-route {arguments} > /dev/null; then exit 1; fi\naws ec2 replace-route {arguments}"
                 );
             }
-            ResourceSpec::RouteTableAssociation {
+            ResourceSpec::RouteTableAssociation(RouteTableAssociationSpec {
                 route_table,
                 subnet,
-            } => {
+            }) => {
                 let _ = writeln!(
                     out,
                     "tolerate Resource.AlreadyAssociated aws ec2 associate-route-table \\\n  --route-table-id {} --subnet-id {} > /dev/null",
@@ -609,14 +610,14 @@ associate_cidr_block() {
                     var(ResourceKind::Subnet, subnet)
                 );
             }
-            ResourceSpec::Instance {
+            ResourceSpec::Instance(InstanceSpec {
                 subnet,
                 security_groups,
                 placement_group,
                 instance_type,
                 image_id,
                 efa,
-            } => {
+            }) => {
                 let groups: Vec<Value> = security_groups
                     .iter()
                     .map(|g| splice(&name_of(ResourceKind::SecurityGroup, g)))
@@ -651,14 +652,14 @@ associate_cidr_block() {
                     hops = crate::plan::INSTANCE_METADATA_HOP_LIMIT
                 );
             }
-            ResourceSpec::FlowLog {
+            ResourceSpec::FlowLog(FlowLogSpec {
                 vpc,
                 destination,
                 destination_type,
                 traffic_type,
                 delivery_role_arn,
                 max_aggregation_interval,
-            } => {
+            }) => {
                 let role = delivery_role_arn
                     .as_ref()
                     .map(|role| format!(" \\\n    --deliver-logs-permission-arn {}", q(role)))
@@ -677,11 +678,11 @@ associate_cidr_block() {
                     q(vpc)
                 );
             }
-            ResourceSpec::DhcpOptions {
+            ResourceSpec::DhcpOptions(DhcpOptionsSpec {
                 domain_name,
                 domain_name_servers,
                 ntp_servers,
-            } => {
+            }) => {
                 let mut configurations = Vec::new();
                 let values = |items: &[String]| items.iter().map(|i| data(i)).collect::<Vec<_>>();
                 if let Some(domain_name) = domain_name {
@@ -703,7 +704,10 @@ associate_cidr_block() {
                     tags("dhcp-options")
                 );
             }
-            ResourceSpec::DhcpOptionsAssociation { vpc, dhcp_options } => {
+            ResourceSpec::DhcpOptionsAssociation(DhcpOptionsAssociationSpec {
+                vpc,
+                dhcp_options,
+            }) => {
                 let _ = writeln!(
                     out,
                     "aws ec2 associate-dhcp-options --dhcp-options-id {} --vpc-id {}",
@@ -711,7 +715,7 @@ associate_cidr_block() {
                     var(ResourceKind::Vpc, vpc)
                 );
             }
-            ResourceSpec::VpcCidrBlock { vpc, cidr_block } => {
+            ResourceSpec::VpcCidrBlock(VpcCidrBlockSpec { vpc, cidr_block }) => {
                 let _ = writeln!(
                     out,
                     "associate_cidr_block {} {}",

@@ -10,6 +10,7 @@
 //! has no plain CIDR egress get AWS's documented "no egress" placeholder rule (ICMP type 252
 //! code 86 to 255.255.255.255/32), which matches no traffic.
 
+use crate::plan::resource::*;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 
@@ -128,7 +129,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
     // Inline egress per group (plain CIDR rules); the rest become their own resources.
     let mut inline_egress: HashMap<String, Vec<Value>> = HashMap::new();
     for resource in &desired {
-        if let ResourceSpec::SecurityGroupRule {
+        if let ResourceSpec::SecurityGroupRule(SecurityGroupRuleSpec {
             security_group,
             egress: true,
             protocol,
@@ -136,7 +137,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
             to_port,
             peer: RulePeer::Cidr(cidr),
             description,
-        } = &resource.spec
+        }) = &resource.spec
         {
             let mut rule = json!({"IpProtocol": protocol_value(protocol), "CidrIp": cidr});
             if crate::model::ec2_protocol_has_ports(protocol) {
@@ -187,13 +188,13 @@ pub fn template(design: &Design, design_id: &str) -> Value {
         let tags = |logical_id: &str| tags_with(logical_id, &resource.tags);
         let own = name(resource.key.kind, id);
         let (kind, properties, depends_on): (&str, Value, Vec<String>) = match &resource.spec {
-            ResourceSpec::Vpc {
+            ResourceSpec::Vpc(VpcSpec {
                 cidr_block,
                 dns_support,
                 dns_hostnames,
                 tenancy,
                 ..
-            } => {
+            }) => {
                 outputs.insert(
                     names.derived(&own, "Id"),
                     json!({"Description": format!("The id of VPC {id}"), "Value": reference(&own)}),
@@ -209,25 +210,25 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 }
                 ("AWS::EC2::VPC", properties, Vec::new())
             }
-            ResourceSpec::CustomerGateway {
+            ResourceSpec::CustomerGateway(CustomerGatewaySpec {
                 ip_address,
                 bgp_asn,
-            } => (
+            }) => (
                 "AWS::EC2::CustomerGateway",
                 json!({"Type": "ipsec.1", "IpAddress": ip_address, "BgpAsn": bgp_asn, "Tags": tags(id)}),
                 Vec::new(),
             ),
-            ResourceSpec::PlacementGroup { strategy } => (
+            ResourceSpec::PlacementGroup(PlacementGroupSpec { strategy }) => (
                 "AWS::EC2::PlacementGroup",
                 json!({"Strategy": strategy, "Tags": tags(id)}),
                 Vec::new(),
             ),
-            ResourceSpec::Subnet {
+            ResourceSpec::Subnet(SubnetSpec {
                 vpc,
                 cidr_block,
                 availability_zone,
                 map_public_ip,
-            } => (
+            }) => (
                 "AWS::EC2::Subnet",
                 json!({
                     "VpcId": reference(&name(ResourceKind::Vpc, vpc)),
@@ -244,7 +245,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                     .map(|key| name(key.kind, &key.logical_id))
                     .collect(),
             ),
-            ResourceSpec::InternetGateway { vpc } => {
+            ResourceSpec::InternetGateway(InternetGatewaySpec { vpc }) => {
                 resources.insert(
                     names.derived(&own, "Attachment"),
                     json!({
@@ -261,10 +262,10 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                     Vec::new(),
                 )
             }
-            ResourceSpec::VpnGateway {
+            ResourceSpec::VpnGateway(VpnGatewaySpec {
                 vpc,
                 amazon_side_asn,
-            } => {
+            }) => {
                 resources.insert(
                     names.derived(&own, "Attachment"),
                     json!({
@@ -281,11 +282,11 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                     Vec::new(),
                 )
             }
-            ResourceSpec::SecurityGroup {
+            ResourceSpec::SecurityGroup(SecurityGroupSpec {
                 vpc,
                 name: group_name,
                 description,
-            } => {
+            }) => {
                 let egress = inline_egress.get(id).cloned().unwrap_or_else(|| {
                     vec![json!({
                         "IpProtocol": "icmp",
@@ -307,7 +308,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                     Vec::new(),
                 )
             }
-            ResourceSpec::RouteTable { vpc, main } => {
+            ResourceSpec::RouteTable(RouteTableSpec { vpc, main }) => {
                 if *main {
                     for subnet in design
                         .subnets
@@ -332,12 +333,12 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                     Vec::new(),
                 )
             }
-            ResourceSpec::NetworkAcl { vpc } => (
+            ResourceSpec::NetworkAcl(NetworkAclSpec { vpc }) => (
                 "AWS::EC2::NetworkAcl",
                 json!({"VpcId": reference(&name(ResourceKind::Vpc, vpc)), "Tags": tags(id)}),
                 Vec::new(),
             ),
-            ResourceSpec::NetworkAclEntry {
+            ResourceSpec::NetworkAclEntry(NetworkAclEntrySpec {
                 network_acl,
                 rule_number,
                 egress,
@@ -346,7 +347,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 to_port,
                 cidr,
                 allow,
-            } => {
+            }) => {
                 let mut properties = json!({
                     "NetworkAclId": reference(&name(ResourceKind::NetworkAcl, network_acl)),
                     "RuleNumber": rule_number,
@@ -364,10 +365,10 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 }
                 ("AWS::EC2::NetworkAclEntry", properties, Vec::new())
             }
-            ResourceSpec::NetworkAclAssociation {
+            ResourceSpec::NetworkAclAssociation(NetworkAclAssociationSpec {
                 network_acl,
                 subnet,
-            } => (
+            }) => (
                 "AWS::EC2::SubnetNetworkAclAssociation",
                 json!({
                     "SubnetId": reference(&name(ResourceKind::Subnet, subnet)),
@@ -375,12 +376,12 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 }),
                 Vec::new(),
             ),
-            ResourceSpec::ElasticIp => (
+            ResourceSpec::ElasticIp(ElasticIpSpec {}) => (
                 "AWS::EC2::EIP",
                 json!({"Domain": "vpc", "Tags": tags(id)}),
                 Vec::new(),
             ),
-            ResourceSpec::NatGateway { subnet, elastic_ip } => {
+            ResourceSpec::NatGateway(NatGatewaySpec { subnet, elastic_ip }) => {
                 let mut properties = json!({
                     "SubnetId": reference(&name(ResourceKind::Subnet, subnet)),
                     "Tags": tags(id),
@@ -393,12 +394,12 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 }
                 ("AWS::EC2::NatGateway", properties, Vec::new())
             }
-            ResourceSpec::VpnConnection {
+            ResourceSpec::VpnConnection(VpnConnectionSpec {
                 vpn_gateway,
                 customer_gateway,
                 static_routes_only,
                 static_routes,
-            } => {
+            }) => {
                 if *static_routes_only {
                     for (index, destination) in static_routes.iter().enumerate() {
                         resources.insert(
@@ -426,12 +427,12 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                     vec![names.derived(&gateway, "Attachment")],
                 )
             }
-            ResourceSpec::GatewayEndpoint {
+            ResourceSpec::GatewayEndpoint(GatewayEndpointSpec {
                 vpc,
                 service_name,
                 route_tables,
                 policy,
-            } => (
+            }) => (
                 "AWS::EC2::VPCEndpoint",
                 with_policy_document(
                     json!({
@@ -445,14 +446,14 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 ),
                 Vec::new(),
             ),
-            ResourceSpec::InterfaceEndpoint {
+            ResourceSpec::InterfaceEndpoint(InterfaceEndpointSpec {
                 vpc,
                 service_name,
                 subnets,
                 security_groups,
                 private_dns,
                 policy,
-            } => (
+            }) => (
                 "AWS::EC2::VPCEndpoint",
                 with_policy_document(
                     json!({
@@ -468,7 +469,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 ),
                 Vec::new(),
             ),
-            ResourceSpec::SecurityGroupRule {
+            ResourceSpec::SecurityGroupRule(SecurityGroupRuleSpec {
                 security_group,
                 egress,
                 protocol,
@@ -476,7 +477,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 to_port,
                 peer,
                 description,
-            } => {
+            }) => {
                 if *egress && matches!(peer, RulePeer::Cidr(_)) {
                     // Inline on its group (see above).
                     continue;
@@ -518,11 +519,11 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                     Vec::new(),
                 )
             }
-            ResourceSpec::Route {
+            ResourceSpec::Route(RouteSpec {
                 route_table,
                 destination,
                 target,
-            } => {
+            }) => {
                 let target_name = name(target.kind, &target.logical_id);
                 let mut properties = json!({
                     "RouteTableId": reference(&name(ResourceKind::RouteTable, route_table)),
@@ -543,10 +544,10 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 }
                 ("AWS::EC2::Route", properties, depends_on)
             }
-            ResourceSpec::RouteTableAssociation {
+            ResourceSpec::RouteTableAssociation(RouteTableAssociationSpec {
                 route_table,
                 subnet,
-            } => (
+            }) => (
                 "AWS::EC2::SubnetRouteTableAssociation",
                 json!({
                     "SubnetId": reference(&name(ResourceKind::Subnet, subnet)),
@@ -554,14 +555,14 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 }),
                 Vec::new(),
             ),
-            ResourceSpec::Instance {
+            ResourceSpec::Instance(InstanceSpec {
                 subnet,
                 security_groups,
                 placement_group,
                 instance_type,
                 image_id,
                 efa,
-            } => {
+            }) => {
                 // The primary interface is a resource of its own: an instance's inline
                 // interface cannot say it is an EFA (as in the Terraform export).
                 let interface = names.derived(&own, "PrimaryInterface");
@@ -594,14 +595,14 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 }
                 ("AWS::EC2::Instance", properties, Vec::new())
             }
-            ResourceSpec::FlowLog {
+            ResourceSpec::FlowLog(FlowLogSpec {
                 vpc,
                 destination,
                 destination_type,
                 traffic_type,
                 delivery_role_arn,
                 max_aggregation_interval,
-            } => {
+            }) => {
                 let mut properties = json!({
                     "ResourceId": reference(&name(ResourceKind::Vpc, vpc)),
                     "ResourceType": "VPC",
@@ -616,11 +617,11 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 }
                 ("AWS::EC2::FlowLog", properties, Vec::new())
             }
-            ResourceSpec::DhcpOptions {
+            ResourceSpec::DhcpOptions(DhcpOptionsSpec {
                 domain_name,
                 domain_name_servers,
                 ntp_servers,
-            } => {
+            }) => {
                 let mut properties = json!({"Tags": tags(id)});
                 if let Some(domain_name) = domain_name {
                     properties["DomainName"] = json!(domain_name);
@@ -633,7 +634,10 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 }
                 ("AWS::EC2::DHCPOptions", properties, Vec::new())
             }
-            ResourceSpec::DhcpOptionsAssociation { vpc, dhcp_options } => (
+            ResourceSpec::DhcpOptionsAssociation(DhcpOptionsAssociationSpec {
+                vpc,
+                dhcp_options,
+            }) => (
                 "AWS::EC2::VPCDHCPOptionsAssociation",
                 json!({
                     "VpcId": reference(&name(ResourceKind::Vpc, vpc)),
@@ -641,7 +645,7 @@ pub fn template(design: &Design, design_id: &str) -> Value {
                 }),
                 Vec::new(),
             ),
-            ResourceSpec::VpcCidrBlock { vpc, cidr_block } => (
+            ResourceSpec::VpcCidrBlock(VpcCidrBlockSpec { vpc, cidr_block }) => (
                 "AWS::EC2::VPCCidrBlock",
                 json!({
                     "VpcId": reference(&name(ResourceKind::Vpc, vpc)),

@@ -5,6 +5,7 @@
 //! id and extra tags, laid out as `terraform fmt` writes it (two-space indent, `=` aligned in
 //! runs of single-line attributes, multi-line values after a blank line).
 
+use crate::plan::resource::*;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::model::Design;
@@ -203,12 +204,12 @@ pub fn resource_addresses(design: &Design) -> Vec<(String, ResourceKey)> {
         .map(|resource| {
             // Rules are declared by direction (the generic type only scopes their names).
             let kind = match resource.spec {
-                ResourceSpec::SecurityGroupRule { egress: true, .. } => {
+                ResourceSpec::SecurityGroupRule(SecurityGroupRuleSpec { egress: true, .. }) => {
                     "aws_vpc_security_group_egress_rule"
                 }
-                ResourceSpec::SecurityGroupRule { egress: false, .. } => {
-                    "aws_vpc_security_group_ingress_rule"
-                }
+                ResourceSpec::SecurityGroupRule(SecurityGroupRuleSpec {
+                    egress: false, ..
+                }) => "aws_vpc_security_group_ingress_rule",
                 _ => resource_type(design, &resource.key),
             };
             let address = format!(
@@ -251,13 +252,13 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
         let tags = |logical_id: &str| tags_with(logical_id, &resource.tags);
         let header = |kind: &str| format!("resource \"{kind}\" \"{own}\"");
         let block = match &resource.spec {
-            ResourceSpec::Vpc {
+            ResourceSpec::Vpc(VpcSpec {
                 cidr_block,
                 dns_support,
                 dns_hostnames,
                 tenancy,
                 ..
-            } => {
+            }) => {
                 outputs.insert(
                     output_names.claim(format!("{own}_id"), "_"),
                     reference(ResourceKind::Vpc, id, "id"),
@@ -278,30 +279,32 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                     .optional_text("instance_tenancy", tenancy.as_deref())
                     .map("tags", tags(id))
             }
-            ResourceSpec::CustomerGateway {
+            ResourceSpec::CustomerGateway(CustomerGatewaySpec {
                 ip_address,
                 bgp_asn,
-            } => Block::new(header("aws_customer_gateway"))
+            }) => Block::new(header("aws_customer_gateway"))
                 .text("bgp_asn", &bgp_asn.to_string())
                 .text("ip_address", ip_address)
                 .text("type", "ipsec.1")
                 .map("tags", tags(id)),
-            ResourceSpec::PlacementGroup { strategy } => Block::new(header("aws_placement_group"))
-                .raw(
-                    "name",
-                    format!(
-                        "\"moat-${{var.design_id}}-{}\"",
-                        super::escape::hcl_string_body(id)
-                    ),
-                )
-                .text("strategy", strategy)
-                .map("tags", tags(id)),
-            ResourceSpec::Subnet {
+            ResourceSpec::PlacementGroup(PlacementGroupSpec { strategy }) => {
+                Block::new(header("aws_placement_group"))
+                    .raw(
+                        "name",
+                        format!(
+                            "\"moat-${{var.design_id}}-{}\"",
+                            super::escape::hcl_string_body(id)
+                        ),
+                    )
+                    .text("strategy", strategy)
+                    .map("tags", tags(id))
+            }
+            ResourceSpec::Subnet(SubnetSpec {
                 vpc,
                 cidr_block,
                 availability_zone,
                 map_public_ip,
-            } => {
+            }) => {
                 let mut block = Block::new(header("aws_subnet"))
                     .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
                     .text("cidr_block", cidr_block)
@@ -325,21 +328,23 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 }
                 block.map("tags", tags(id))
             }
-            ResourceSpec::InternetGateway { vpc } => Block::new(header("aws_internet_gateway"))
-                .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
-                .map("tags", tags(id)),
-            ResourceSpec::VpnGateway {
+            ResourceSpec::InternetGateway(InternetGatewaySpec { vpc }) => {
+                Block::new(header("aws_internet_gateway"))
+                    .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
+                    .map("tags", tags(id))
+            }
+            ResourceSpec::VpnGateway(VpnGatewaySpec {
                 vpc,
                 amazon_side_asn,
-            } => Block::new(header("aws_vpn_gateway"))
+            }) => Block::new(header("aws_vpn_gateway"))
                 .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
                 .text("amazon_side_asn", &amazon_side_asn.to_string())
                 .map("tags", tags(id)),
-            ResourceSpec::SecurityGroup {
+            ResourceSpec::SecurityGroup(SecurityGroupSpec {
                 vpc,
                 name,
                 description,
-            } => {
+            }) => {
                 // Workloads Moat does not start are started with these ids.
                 outputs.insert(
                     output_names.claim(format!("{own}_id"), "_"),
@@ -351,7 +356,7 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                     .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
                     .map("tags", tags(id))
             }
-            ResourceSpec::RouteTable { vpc, main } => {
+            ResourceSpec::RouteTable(RouteTableSpec { vpc, main }) => {
                 if *main {
                     Block::new(header("aws_default_route_table"))
                         .raw(
@@ -365,10 +370,12 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                         .map("tags", tags(id))
                 }
             }
-            ResourceSpec::NetworkAcl { vpc } => Block::new(header("aws_network_acl"))
-                .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
-                .map("tags", tags(id)),
-            ResourceSpec::NetworkAclEntry {
+            ResourceSpec::NetworkAcl(NetworkAclSpec { vpc }) => {
+                Block::new(header("aws_network_acl"))
+                    .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
+                    .map("tags", tags(id))
+            }
+            ResourceSpec::NetworkAclEntry(NetworkAclEntrySpec {
                 network_acl,
                 rule_number,
                 egress,
@@ -377,7 +384,7 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 to_port,
                 cidr,
                 allow,
-            } => {
+            }) => {
                 let mut block = Block::new(header("aws_network_acl_rule"))
                     .raw(
                         "network_acl_id",
@@ -399,19 +406,19 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 }
                 block
             }
-            ResourceSpec::NetworkAclAssociation {
+            ResourceSpec::NetworkAclAssociation(NetworkAclAssociationSpec {
                 network_acl,
                 subnet,
-            } => Block::new(header("aws_network_acl_association"))
+            }) => Block::new(header("aws_network_acl_association"))
                 .raw(
                     "network_acl_id",
                     reference(ResourceKind::NetworkAcl, network_acl, "id"),
                 )
                 .raw("subnet_id", reference(ResourceKind::Subnet, subnet, "id")),
-            ResourceSpec::ElasticIp => Block::new(header("aws_eip"))
+            ResourceSpec::ElasticIp(ElasticIpSpec {}) => Block::new(header("aws_eip"))
                 .text("domain", "vpc")
                 .map("tags", tags(id)),
-            ResourceSpec::NatGateway { subnet, elastic_ip } => {
+            ResourceSpec::NatGateway(NatGatewaySpec { subnet, elastic_ip }) => {
                 let vpc = design
                     .subnets
                     .iter()
@@ -445,12 +452,12 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 }
                 block.map("tags", tags(id))
             }
-            ResourceSpec::VpnConnection {
+            ResourceSpec::VpnConnection(VpnConnectionSpec {
                 vpn_gateway,
                 customer_gateway,
                 static_routes_only,
                 static_routes,
-            } => {
+            }) => {
                 for (index, destination) in static_routes.iter().enumerate() {
                     if !static_routes_only {
                         break;
@@ -477,12 +484,12 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                     .raw("static_routes_only", static_routes_only.to_string())
                     .map("tags", tags(id))
             }
-            ResourceSpec::GatewayEndpoint {
+            ResourceSpec::GatewayEndpoint(GatewayEndpointSpec {
                 vpc,
                 service_name,
                 route_tables,
                 policy,
-            } => Block::new(header("aws_vpc_endpoint"))
+            }) => Block::new(header("aws_vpc_endpoint"))
                 .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
                 .text("service_name", service_name)
                 .text("vpc_endpoint_type", "Gateway")
@@ -495,14 +502,14 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 )
                 .optional_text("policy", policy.as_deref())
                 .map("tags", tags(id)),
-            ResourceSpec::InterfaceEndpoint {
+            ResourceSpec::InterfaceEndpoint(InterfaceEndpointSpec {
                 vpc,
                 service_name,
                 subnets,
                 security_groups,
                 private_dns,
                 policy,
-            } => Block::new(header("aws_vpc_endpoint"))
+            }) => Block::new(header("aws_vpc_endpoint"))
                 .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
                 .text("service_name", service_name)
                 .text("vpc_endpoint_type", "Interface")
@@ -523,7 +530,7 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 .raw("private_dns_enabled", private_dns.to_string())
                 .optional_text("policy", policy.as_deref())
                 .map("tags", tags(id)),
-            ResourceSpec::SecurityGroupRule {
+            ResourceSpec::SecurityGroupRule(SecurityGroupRuleSpec {
                 security_group,
                 egress,
                 protocol,
@@ -531,7 +538,7 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 to_port,
                 peer,
                 description,
-            } => {
+            }) => {
                 let kind = if *egress {
                     "aws_vpc_security_group_egress_rule"
                 } else {
@@ -564,11 +571,11 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 };
                 block
             }
-            ResourceSpec::Route {
+            ResourceSpec::Route(RouteSpec {
                 route_table,
                 destination,
                 target,
-            } => {
+            }) => {
                 let table = reference(ResourceKind::RouteTable, route_table, "id");
                 let block = Block::new(header("aws_route"))
                     .raw("route_table_id", table)
@@ -582,23 +589,23 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                     None => block,
                 }
             }
-            ResourceSpec::RouteTableAssociation {
+            ResourceSpec::RouteTableAssociation(RouteTableAssociationSpec {
                 route_table,
                 subnet,
-            } => Block::new(header("aws_route_table_association"))
+            }) => Block::new(header("aws_route_table_association"))
                 .raw("subnet_id", reference(ResourceKind::Subnet, subnet, "id"))
                 .raw(
                     "route_table_id",
                     reference(ResourceKind::RouteTable, route_table, "id"),
                 ),
-            ResourceSpec::Instance {
+            ResourceSpec::Instance(InstanceSpec {
                 subnet,
                 security_groups,
                 placement_group,
                 instance_type,
                 image_id,
                 efa,
-            } => {
+            }) => {
                 let groups: Vec<String> = security_groups
                     .iter()
                     .map(|g| reference(ResourceKind::SecurityGroup, g, "id"))
@@ -642,14 +649,14 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                             ),
                     )
             }
-            ResourceSpec::FlowLog {
+            ResourceSpec::FlowLog(FlowLogSpec {
                 vpc,
                 destination,
                 destination_type,
                 traffic_type,
                 delivery_role_arn,
                 max_aggregation_interval,
-            } => {
+            }) => {
                 let mut block = Block::new(header("aws_flow_log"))
                     .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
                     .text("traffic_type", traffic_type)
@@ -664,11 +671,11 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 }
                 block.map("tags", tags(id))
             }
-            ResourceSpec::DhcpOptions {
+            ResourceSpec::DhcpOptions(DhcpOptionsSpec {
                 domain_name,
                 domain_name_servers,
                 ntp_servers,
-            } => {
+            }) => {
                 let mut block = Block::new(header("aws_vpc_dhcp_options"));
                 if let Some(domain_name) = domain_name {
                     block = block.text("domain_name", domain_name);
@@ -683,15 +690,16 @@ pub fn files(design: &Design, design_id: &str) -> Vec<(&'static str, String)> {
                 }
                 block.map("tags", tags(id))
             }
-            ResourceSpec::DhcpOptionsAssociation { vpc, dhcp_options } => {
-                Block::new(header("aws_vpc_dhcp_options_association"))
-                    .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
-                    .raw(
-                        "dhcp_options_id",
-                        reference(ResourceKind::DhcpOptions, dhcp_options, "id"),
-                    )
-            }
-            ResourceSpec::VpcCidrBlock { vpc, cidr_block } => {
+            ResourceSpec::DhcpOptionsAssociation(DhcpOptionsAssociationSpec {
+                vpc,
+                dhcp_options,
+            }) => Block::new(header("aws_vpc_dhcp_options_association"))
+                .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
+                .raw(
+                    "dhcp_options_id",
+                    reference(ResourceKind::DhcpOptions, dhcp_options, "id"),
+                ),
+            ResourceSpec::VpcCidrBlock(VpcCidrBlockSpec { vpc, cidr_block }) => {
                 Block::new(header("aws_vpc_ipv4_cidr_block_association"))
                     .raw("vpc_id", reference(ResourceKind::Vpc, vpc, "id"))
                     .text("cidr_block", cidr_block)

@@ -1172,12 +1172,12 @@ fn a_protocol_by_number_is_written_without_ports_and_an_entry_description_stays_
     let esp = desired
         .iter()
         .find_map(|resource| match &resource.spec {
-            crate::plan::ResourceSpec::SecurityGroupRule {
+            crate::plan::ResourceSpec::SecurityGroupRule(crate::plan::SecurityGroupRuleSpec {
                 protocol,
                 from_port,
                 to_port,
                 ..
-            } if protocol == "50" => Some((*from_port, *to_port)),
+            }) if protocol == "50" => Some((*from_port, *to_port)),
             _ => None,
         })
         .expect("the ESP rule is planned");

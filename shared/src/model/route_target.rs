@@ -123,7 +123,9 @@ mod tests {
         let mut routes = 0;
         for template in crate::templates::TEMPLATES {
             for resource in crate::plan::desired_resources(&template.design().unwrap()) {
-                if let crate::plan::ResourceSpec::Route { target, .. } = &resource.spec {
+                if let crate::plan::ResourceSpec::Route(crate::plan::RouteSpec { target, .. }) =
+                    &resource.spec
+                {
                     assert!(
                         crate::plan::route_target_of(target.kind).is_some(),
                         "{target}"

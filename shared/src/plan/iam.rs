@@ -1,6 +1,7 @@
 //! The least-privilege IAM policy applying and destroying a design needs, from the resource
 //! catalogue: pure, so the CLI, the server and the browser show the same document.
 
+use crate::plan::resource::*;
 use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
@@ -43,10 +44,10 @@ pub fn policy(desired: &[DesiredResource]) -> Value {
     let delivery_roles: BTreeSet<&str> = desired
         .iter()
         .filter_map(|resource| match &resource.spec {
-            ResourceSpec::FlowLog {
+            ResourceSpec::FlowLog(FlowLogSpec {
                 delivery_role_arn: Some(role),
                 ..
-            } => Some(role.as_str()),
+            }) => Some(role.as_str()),
             _ => None,
         })
         // Never a wildcard: a role that is not one literal ARN is an error in validation and

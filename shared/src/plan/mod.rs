@@ -15,46 +15,11 @@ use crate::model::{Design, EndpointType, Protocol, RouteTarget};
 
 pub mod catalog;
 pub mod iam;
+pub mod resource;
 
-crate::enumerate::enum_with_all! {
-    /// The AWS resources Moat provisions. Their facts are rows of [`catalog`]; they are ordered
-    /// by the catalogue's explicit rank, never by this declaration.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
-    #[serde(rename_all = "snake_case")]
-    pub enum ResourceKind {
-        Vpc,
-        CustomerGateway,
-        PlacementGroup,
-        Subnet,
-        InternetGateway,
-        VpnGateway,
-        SecurityGroup,
-        RouteTable,
-        NetworkAcl,
-        ElasticIp,
-        NatGateway,
-        VpnConnection,
-        GatewayEndpoint,
-        InterfaceEndpoint,
-        SecurityGroupRule,
-        NetworkAclEntry,
-        NetworkAclAssociation,
-        Route,
-        RouteTableAssociation,
-        Instance,
-        FlowLog,
-        DhcpOptions,
-        DhcpOptionsAssociation,
-        VpcCidrBlock,
-    }
-}
+pub use resource::*;
 
 impl ResourceKind {
-    /// Its row of the resource catalogue.
-    pub fn facts(self) -> &'static catalog::ResourceFacts {
-        catalog::row(self)
-    }
-
     /// The plain name used in plans, journals and progress events.
     pub fn name(self) -> &'static str {
         self.facts().name
@@ -119,379 +84,6 @@ pub enum RulePeer {
     SecurityGroup(String),
     /// A prefix list id (`pl-…`).
     PrefixList(String),
-}
-
-/// Everything needed to create a resource, with references to other resources of the design
-/// by logical id (the applier turns them into AWS ids).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum ResourceSpec {
-    Vpc {
-        name: String,
-        cidr_block: String,
-        dns_support: bool,
-        dns_hostnames: bool,
-        /// `dedicated`, or none for shared hardware (AWS's default).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        tenancy: Option<String>,
-    },
-    CustomerGateway {
-        ip_address: String,
-        bgp_asn: u32,
-    },
-    PlacementGroup {
-        strategy: String,
-    },
-    Subnet {
-        vpc: String,
-        cidr_block: String,
-        availability_zone: String,
-        map_public_ip: bool,
-    },
-    InternetGateway {
-        vpc: String,
-    },
-    VpnGateway {
-        vpc: String,
-        amazon_side_asn: u32,
-    },
-    SecurityGroup {
-        vpc: String,
-        name: String,
-        description: String,
-    },
-    /// A main table adopts the VPC's own main route table instead of creating one.
-    RouteTable {
-        vpc: String,
-        main: bool,
-    },
-    NetworkAcl {
-        vpc: String,
-    },
-    NetworkAclEntry {
-        network_acl: String,
-        rule_number: u32,
-        egress: bool,
-        /// IANA number as a string, `-1` for all.
-        protocol: String,
-        from_port: i32,
-        to_port: i32,
-        cidr: String,
-        allow: bool,
-    },
-    NetworkAclAssociation {
-        network_acl: String,
-        subnet: String,
-    },
-    ElasticIp,
-    NatGateway {
-        subnet: String,
-        /// The Elastic IP's logical id; none for a private NAT gateway.
-        elastic_ip: Option<String>,
-    },
-    VpnConnection {
-        vpn_gateway: String,
-        customer_gateway: String,
-        static_routes_only: bool,
-        /// The customer gateway's on-premises networks, as static routes of the connection.
-        static_routes: Vec<String>,
-    },
-    GatewayEndpoint {
-        vpc: String,
-        /// Full service name: `com.amazonaws.us-east-1.s3`.
-        service_name: String,
-        route_tables: Vec<String>,
-        /// The endpoint policy as compact JSON; none for AWS's default (full access).
-        /// Changed in place.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        policy: Option<String>,
-    },
-    InterfaceEndpoint {
-        vpc: String,
-        service_name: String,
-        subnets: Vec<String>,
-        security_groups: Vec<String>,
-        private_dns: bool,
-        /// The endpoint policy as compact JSON; none for AWS's default (full access).
-        /// Changed in place.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        policy: Option<String>,
-    },
-    SecurityGroupRule {
-        security_group: String,
-        egress: bool,
-        /// IANA number as a string, `-1` for all.
-        protocol: String,
-        from_port: i32,
-        to_port: i32,
-        peer: RulePeer,
-        /// Changed in place (AWS keeps it on the rule, not in its identity).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        description: Option<String>,
-    },
-    Route {
-        route_table: String,
-        destination: String,
-        target: ResourceKey,
-    },
-    RouteTableAssociation {
-        route_table: String,
-        subnet: String,
-    },
-    Instance {
-        subnet: String,
-        security_groups: Vec<String>,
-        placement_group: Option<String>,
-        instance_type: String,
-        image_id: String,
-        efa: bool,
-    },
-    /// A VPC's flow log into a destination Moat does not create (S3 bucket or log group).
-    FlowLog {
-        vpc: String,
-        /// The destination's ARN.
-        destination: String,
-        /// `s3` or `cloud-watch-logs` (EC2's `LogDestinationType`).
-        destination_type: String,
-        /// `ALL`, `ACCEPT` or `REJECT`.
-        traffic_type: String,
-        delivery_role_arn: Option<String>,
-        max_aggregation_interval: u32,
-    },
-    /// A DHCP options set. AWS cannot change one: any change replaces it (and re-associates
-    /// its VPCs).
-    DhcpOptions {
-        domain_name: Option<String>,
-        domain_name_servers: Vec<String>,
-        ntp_servers: Vec<String>,
-    },
-    /// A VPC's association with a DHCP options set; removing it returns the VPC to AWS's
-    /// default set.
-    DhcpOptionsAssociation {
-        vpc: String,
-        dhcp_options: String,
-    },
-    /// A secondary IPv4 block of a VPC (the first of its blocks is the VPC's own). AWS cannot
-    /// change one: another block is another association.
-    VpcCidrBlock {
-        vpc: String,
-        cidr_block: String,
-    },
-}
-
-impl ResourceSpec {
-    /// What a Describe reports of the resource, with references as logical ids: the one
-    /// statement of what the planner and drift compare (the inventory reports the same names).
-    pub fn attributes(&self) -> BTreeMap<String, String> {
-        match self {
-            ResourceSpec::Vpc {
-                cidr_block,
-                dns_support,
-                dns_hostnames,
-                tenancy,
-                ..
-            } => {
-                let mut found = attributes([
-                    ("cidr_block", cidr_block.clone()),
-                    ("dns_support", dns_support.to_string()),
-                    ("dns_hostnames", dns_hostnames.to_string()),
-                ]);
-                // Dedicated says so; a change of tenancy replaces the VPC.
-                if let Some(tenancy) = tenancy {
-                    found.insert("tenancy".to_string(), tenancy.clone());
-                }
-                found
-            }
-            ResourceSpec::CustomerGateway {
-                ip_address,
-                bgp_asn,
-            } => attributes([
-                ("ip_address", ip_address.clone()),
-                ("bgp_asn", bgp_asn.to_string()),
-            ]),
-            ResourceSpec::PlacementGroup { strategy } => {
-                attributes([("strategy", strategy.clone())])
-            }
-            ResourceSpec::Subnet {
-                vpc,
-                cidr_block,
-                availability_zone,
-                map_public_ip,
-            } => attributes([
-                ("vpc", vpc.clone()),
-                ("cidr_block", cidr_block.clone()),
-                ("availability_zone", availability_zone.clone()),
-                ("map_public_ip", map_public_ip.to_string()),
-            ]),
-            ResourceSpec::InternetGateway { vpc } | ResourceSpec::NetworkAcl { vpc } => {
-                attributes([("vpc", vpc.clone())])
-            }
-            ResourceSpec::VpnGateway {
-                vpc,
-                amazon_side_asn,
-            } => attributes([
-                ("vpc", vpc.clone()),
-                ("amazon_side_asn", amazon_side_asn.to_string()),
-            ]),
-            ResourceSpec::SecurityGroup { vpc, name, .. } => {
-                attributes([("vpc", vpc.clone()), ("name", name.clone())])
-            }
-            ResourceSpec::RouteTable { vpc, main } => {
-                attributes([("vpc", vpc.clone()), ("main", main.to_string())])
-            }
-            ResourceSpec::NetworkAclEntry {
-                protocol,
-                from_port,
-                to_port,
-                cidr,
-                allow,
-                ..
-            } => attributes([
-                ("protocol", protocol.clone()),
-                ("ports", format!("{from_port}-{to_port}")),
-                ("cidr", cidr.clone()),
-                ("allow", allow.to_string()),
-            ]),
-            ResourceSpec::NetworkAclAssociation { network_acl, .. } => {
-                attributes([("network_acl", network_acl.clone())])
-            }
-            // Identified by their logical id alone.
-            ResourceSpec::ElasticIp => BTreeMap::new(),
-            ResourceSpec::SecurityGroupRule { description, .. } => description
-                .iter()
-                .filter(|text| !text.is_empty())
-                .map(|text| ("description".to_string(), text.clone()))
-                .collect(),
-            // A private one says so (a change of connectivity replaces the gateway).
-            ResourceSpec::NatGateway { subnet, elastic_ip } => {
-                let mut found = attributes([("subnet", subnet.clone())]);
-                if elastic_ip.is_none() {
-                    found.insert("connectivity".to_string(), "private".to_string());
-                }
-                found
-            }
-            ResourceSpec::VpnConnection {
-                vpn_gateway,
-                customer_gateway,
-                ..
-            } => attributes([
-                ("vpn_gateway", vpn_gateway.clone()),
-                ("customer_gateway", customer_gateway.clone()),
-            ]),
-            ResourceSpec::GatewayEndpoint {
-                vpc,
-                service_name,
-                route_tables,
-                policy,
-            } => with_policy(
-                attributes([
-                    ("vpc", vpc.clone()),
-                    ("service", service_name.clone()),
-                    ("route_tables", sorted_list(route_tables)),
-                ]),
-                policy,
-            ),
-            ResourceSpec::InterfaceEndpoint {
-                vpc,
-                service_name,
-                subnets,
-                security_groups,
-                private_dns,
-                policy,
-            } => with_policy(
-                attributes([
-                    ("vpc", vpc.clone()),
-                    ("service", service_name.clone()),
-                    ("subnets", sorted_list(subnets)),
-                    ("security_groups", sorted_list(security_groups)),
-                    ("private_dns", private_dns.to_string()),
-                ]),
-                policy,
-            ),
-            ResourceSpec::Route { target, .. } => {
-                attributes([("target", target.logical_id.clone())])
-            }
-            ResourceSpec::RouteTableAssociation { route_table, .. } => {
-                attributes([("route_table", route_table.clone())])
-            }
-            ResourceSpec::Instance {
-                subnet,
-                instance_type,
-                image_id,
-                ..
-            } => attributes([
-                ("subnet", subnet.clone()),
-                ("instance_type", instance_type.clone()),
-                ("image_id", image_id.clone()),
-            ]),
-            ResourceSpec::FlowLog {
-                vpc,
-                destination,
-                traffic_type,
-                delivery_role_arn,
-                max_aggregation_interval,
-                ..
-            } => attributes([
-                ("vpc", vpc.clone()),
-                ("destination", destination.clone()),
-                ("traffic_type", traffic_type.clone()),
-                (
-                    "delivery_role",
-                    delivery_role_arn.clone().unwrap_or_default(),
-                ),
-                (
-                    "max_aggregation_interval",
-                    max_aggregation_interval.to_string(),
-                ),
-            ]),
-            ResourceSpec::DhcpOptions {
-                domain_name,
-                domain_name_servers,
-                ntp_servers,
-            } => attributes([
-                ("domain_name", domain_name.clone().unwrap_or_default()),
-                ("domain_name_servers", domain_name_servers.join(",")),
-                ("ntp_servers", ntp_servers.join(",")),
-            ]),
-            ResourceSpec::DhcpOptionsAssociation { vpc, dhcp_options } => {
-                attributes([("vpc", vpc.clone()), ("dhcp_options", dhcp_options.clone())])
-            }
-            ResourceSpec::VpcCidrBlock { vpc, cidr_block } => {
-                attributes([("vpc", vpc.clone()), ("cidr_block", cidr_block.clone())])
-            }
-        }
-    }
-
-    /// The kind this specification creates.
-    pub fn kind(&self) -> ResourceKind {
-        use ResourceKind as K;
-        match self {
-            ResourceSpec::Vpc { .. } => K::Vpc,
-            ResourceSpec::CustomerGateway { .. } => K::CustomerGateway,
-            ResourceSpec::PlacementGroup { .. } => K::PlacementGroup,
-            ResourceSpec::Subnet { .. } => K::Subnet,
-            ResourceSpec::InternetGateway { .. } => K::InternetGateway,
-            ResourceSpec::VpnGateway { .. } => K::VpnGateway,
-            ResourceSpec::SecurityGroup { .. } => K::SecurityGroup,
-            ResourceSpec::RouteTable { .. } => K::RouteTable,
-            ResourceSpec::NetworkAcl { .. } => K::NetworkAcl,
-            ResourceSpec::NetworkAclEntry { .. } => K::NetworkAclEntry,
-            ResourceSpec::NetworkAclAssociation { .. } => K::NetworkAclAssociation,
-            ResourceSpec::ElasticIp => K::ElasticIp,
-            ResourceSpec::NatGateway { .. } => K::NatGateway,
-            ResourceSpec::VpnConnection { .. } => K::VpnConnection,
-            ResourceSpec::GatewayEndpoint { .. } => K::GatewayEndpoint,
-            ResourceSpec::InterfaceEndpoint { .. } => K::InterfaceEndpoint,
-            ResourceSpec::SecurityGroupRule { .. } => K::SecurityGroupRule,
-            ResourceSpec::Route { .. } => K::Route,
-            ResourceSpec::RouteTableAssociation { .. } => K::RouteTableAssociation,
-            ResourceSpec::Instance { .. } => K::Instance,
-            ResourceSpec::FlowLog { .. } => K::FlowLog,
-            ResourceSpec::DhcpOptions { .. } => K::DhcpOptions,
-            ResourceSpec::DhcpOptionsAssociation { .. } => K::DhcpOptionsAssociation,
-            ResourceSpec::VpcCidrBlock { .. } => K::VpcCidrBlock,
-        }
-    }
 }
 
 /// The planner resource a route target is, where Moat provisions routes to it.
@@ -641,7 +233,7 @@ pub fn tags_text(tags: &crate::model::Tags) -> String {
     serde_json::to_string(tags).unwrap_or_default()
 }
 
-fn attributes<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, String> {
+pub(crate) fn attributes<const N: usize>(pairs: [(&str, String); N]) -> BTreeMap<String, String> {
     pairs
         .into_iter()
         .map(|(name, value)| (name.to_string(), value))
@@ -685,7 +277,7 @@ pub fn service_name(region: &str, service: &str) -> String {
     }
 }
 
-fn sorted_list(items: &[String]) -> String {
+pub(crate) fn sorted_list(items: &[String]) -> String {
     let mut items = items.to_vec();
     items.sort();
     items.join(",")
@@ -719,7 +311,7 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             Vpc,
             vpc.id.clone(),
             Vec::new(),
-            ResourceSpec::Vpc {
+            ResourceSpec::Vpc(VpcSpec {
                 name: if vpc.name.is_empty() {
                     vpc.id.clone()
                 } else {
@@ -730,7 +322,7 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 dns_hostnames: vpc.enable_dns_hostnames,
                 tenancy: (vpc.tenancy == crate::model::VpcTenancy::Dedicated)
                     .then(|| vpc.tenancy.as_str().to_string()),
-            },
+            }),
         );
         for block in vpc.cidr_blocks.iter().skip(1) {
             push(
@@ -738,10 +330,10 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 VpcCidrBlock,
                 cidr_block_logical_id(&vpc.id, block),
                 vec![vpc_key(&vpc.id)],
-                ResourceSpec::VpcCidrBlock {
+                ResourceSpec::VpcCidrBlock(VpcCidrBlockSpec {
                     vpc: vpc.id.clone(),
                     cidr_block: block.clone(),
-                },
+                }),
             );
         }
     }
@@ -753,11 +345,11 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             DhcpOptions,
             options.id.clone(),
             Vec::new(),
-            ResourceSpec::DhcpOptions {
+            ResourceSpec::DhcpOptions(DhcpOptionsSpec {
                 domain_name: options.domain_name.clone().filter(|name| !name.is_empty()),
                 domain_name_servers: options.domain_name_servers.clone(),
                 ntp_servers: options.ntp_servers.clone(),
-            },
+            }),
         );
         for vpc in &options.vpcs {
             push(
@@ -768,10 +360,10 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                     vpc_key(vpc),
                     ResourceKey::new(DhcpOptions, options.id.clone()),
                 ],
-                ResourceSpec::DhcpOptionsAssociation {
+                ResourceSpec::DhcpOptionsAssociation(DhcpOptionsAssociationSpec {
                     vpc: vpc.clone(),
                     dhcp_options: options.id.clone(),
-                },
+                }),
             );
         }
     }
@@ -781,10 +373,10 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             CustomerGateway,
             gateway.id.clone(),
             Vec::new(),
-            ResourceSpec::CustomerGateway {
+            ResourceSpec::CustomerGateway(CustomerGatewaySpec {
                 ip_address: gateway.ip_address.clone(),
                 bgp_asn: gateway.bgp_asn,
-            },
+            }),
         );
     }
     for group in &design.placement_groups {
@@ -794,7 +386,7 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             PlacementGroup,
             group.id.clone(),
             Vec::new(),
-            ResourceSpec::PlacementGroup { strategy },
+            ResourceSpec::PlacementGroup(PlacementGroupSpec { strategy }),
         );
     }
     for subnet in &design.subnets {
@@ -810,12 +402,12 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             Subnet,
             subnet.id.clone(),
             depends_on,
-            ResourceSpec::Subnet {
+            ResourceSpec::Subnet(SubnetSpec {
                 vpc: subnet.vpc.clone(),
                 cidr_block: subnet.cidr.clone(),
                 availability_zone: subnet.availability_zone.clone(),
                 map_public_ip: subnet.map_public_ip_on_launch,
-            },
+            }),
         );
     }
     for gateway in &design.internet_gateways {
@@ -824,9 +416,9 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             InternetGateway,
             gateway.id.clone(),
             vec![vpc_key(&gateway.vpc)],
-            ResourceSpec::InternetGateway {
+            ResourceSpec::InternetGateway(InternetGatewaySpec {
                 vpc: gateway.vpc.clone(),
-            },
+            }),
         );
     }
     for gateway in &design.vpn_gateways {
@@ -835,10 +427,10 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             VpnGateway,
             gateway.id.clone(),
             vec![vpc_key(&gateway.vpc)],
-            ResourceSpec::VpnGateway {
+            ResourceSpec::VpnGateway(VpnGatewaySpec {
                 vpc: gateway.vpc.clone(),
                 amazon_side_asn: gateway.amazon_side_asn,
-            },
+            }),
         );
     }
     for group in &design.security_groups {
@@ -847,7 +439,7 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             SecurityGroup,
             group.id.clone(),
             vec![vpc_key(&group.vpc)],
-            ResourceSpec::SecurityGroup {
+            ResourceSpec::SecurityGroup(SecurityGroupSpec {
                 vpc: group.vpc.clone(),
                 name: group.name.clone(),
                 description: if group.description.is_empty() {
@@ -855,7 +447,7 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 } else {
                     group.description.clone()
                 },
-            },
+            }),
         );
     }
     for table in &design.route_tables {
@@ -864,10 +456,10 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             RouteTable,
             table.id.clone(),
             vec![vpc_key(&table.vpc)],
-            ResourceSpec::RouteTable {
+            ResourceSpec::RouteTable(RouteTableSpec {
                 vpc: table.vpc.clone(),
                 main: table.main,
-            },
+            }),
         );
     }
     for acl in &design.network_acls {
@@ -876,9 +468,9 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             NetworkAcl,
             acl.id.clone(),
             vec![vpc_key(&acl.vpc)],
-            ResourceSpec::NetworkAcl {
+            ResourceSpec::NetworkAcl(NetworkAclSpec {
                 vpc: acl.vpc.clone(),
-            },
+            }),
         );
         for entry in &acl.entries {
             let direction = if entry.egress { "egress" } else { "ingress" };
@@ -890,7 +482,7 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 NetworkAclEntry,
                 format!("{}/{direction}/{}", acl.id, entry.rule_number),
                 vec![ResourceKey::new(NetworkAcl, acl.id.clone())],
-                ResourceSpec::NetworkAclEntry {
+                ResourceSpec::NetworkAclEntry(NetworkAclEntrySpec {
                     network_acl: acl.id.clone(),
                     rule_number: entry.rule_number,
                     egress: entry.egress,
@@ -899,7 +491,7 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                     to_port,
                     cidr: entry.cidr.clone(),
                     allow,
-                },
+                }),
             );
         }
         for subnet in &acl.subnets {
@@ -911,10 +503,10 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                     ResourceKey::new(Subnet, subnet.clone()),
                     ResourceKey::new(NetworkAcl, acl.id.clone()),
                 ],
-                ResourceSpec::NetworkAclAssociation {
+                ResourceSpec::NetworkAclAssociation(NetworkAclAssociationSpec {
                     network_acl: acl.id.clone(),
                     subnet: subnet.clone(),
-                },
+                }),
             );
         }
     }
@@ -927,7 +519,7 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 ElasticIp,
                 address.clone(),
                 Vec::new(),
-                ResourceSpec::ElasticIp,
+                ResourceSpec::ElasticIp(ElasticIpSpec {}),
             );
             depends_on.push(ResourceKey::new(ElasticIp, address.clone()));
             address
@@ -937,10 +529,10 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             NatGateway,
             nat.id.clone(),
             depends_on,
-            ResourceSpec::NatGateway {
+            ResourceSpec::NatGateway(NatGatewaySpec {
                 subnet: nat.subnet.clone(),
                 elastic_ip,
-            },
+            }),
         );
     }
     for connection in &design.vpn_connections {
@@ -958,12 +550,12 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 ResourceKey::new(VpnGateway, connection.vpn_gateway.clone()),
                 ResourceKey::new(CustomerGateway, connection.customer_gateway.clone()),
             ],
-            ResourceSpec::VpnConnection {
+            ResourceSpec::VpnConnection(VpnConnectionSpec {
                 vpn_gateway: connection.vpn_gateway.clone(),
                 customer_gateway: connection.customer_gateway.clone(),
                 static_routes_only: connection.static_routes_only,
                 static_routes,
-            },
+            }),
         );
     }
     for endpoint in &design.endpoints {
@@ -981,12 +573,12 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                     GatewayEndpoint,
                     endpoint.id.clone(),
                     depends_on,
-                    ResourceSpec::GatewayEndpoint {
+                    ResourceSpec::GatewayEndpoint(GatewayEndpointSpec {
                         vpc: endpoint.vpc.clone(),
                         service_name: service,
                         route_tables: endpoint.route_tables.clone(),
                         policy: endpoint.applied_policy(),
-                    },
+                    }),
                 );
             }
             EndpointType::Interface => {
@@ -1007,14 +599,14 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                     InterfaceEndpoint,
                     endpoint.id.clone(),
                     depends_on,
-                    ResourceSpec::InterfaceEndpoint {
+                    ResourceSpec::InterfaceEndpoint(InterfaceEndpointSpec {
                         vpc: endpoint.vpc.clone(),
                         service_name: service,
                         subnets: endpoint.subnets.clone(),
                         security_groups: endpoint.security_groups.clone(),
                         private_dns: endpoint.private_dns,
                         policy: endpoint.applied_policy(),
-                    },
+                    }),
                 );
             }
         }
@@ -1052,7 +644,7 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                     SecurityGroupRule,
                     logical_id,
                     depends_on,
-                    ResourceSpec::SecurityGroupRule {
+                    ResourceSpec::SecurityGroupRule(SecurityGroupRuleSpec {
                         security_group: group.id.clone(),
                         egress,
                         protocol,
@@ -1060,7 +652,7 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                         to_port,
                         peer,
                         description: rule.description.clone().filter(|text| !text.is_empty()),
-                    },
+                    }),
                 );
             }
         }
@@ -1086,11 +678,11 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                     ResourceKey::new(RouteTable, table.id.clone()),
                     target.clone(),
                 ],
-                ResourceSpec::Route {
+                ResourceSpec::Route(RouteSpec {
                     route_table: table.id.clone(),
                     destination: route.destination.clone(),
                     target,
-                },
+                }),
             );
         }
         for subnet in &table.subnets {
@@ -1102,10 +694,10 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                     ResourceKey::new(Subnet, subnet.clone()),
                     ResourceKey::new(RouteTable, table.id.clone()),
                 ],
-                ResourceSpec::RouteTableAssociation {
+                ResourceSpec::RouteTableAssociation(RouteTableAssociationSpec {
                     route_table: table.id.clone(),
                     subnet: subnet.clone(),
-                },
+                }),
             );
         }
     }
@@ -1127,14 +719,14 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
             FlowLog,
             format!("{}/flow-logs", vpc.id),
             vec![vpc_key(&vpc.id)],
-            ResourceSpec::FlowLog {
+            ResourceSpec::FlowLog(FlowLogSpec {
                 vpc: vpc.id.clone(),
                 destination: flow_logs.destination.clone(),
                 destination_type,
                 traffic_type: flow_logs.traffic_type.api_name().to_string(),
                 delivery_role_arn: role,
                 max_aggregation_interval: flow_logs.max_aggregation_interval,
-            },
+            }),
         );
     }
     for workload in &design.workloads {
@@ -1175,14 +767,14 @@ pub fn desired_resources(design: &Design) -> Vec<DesiredResource> {
                 Instance,
                 format!("{}/{index}", workload.id),
                 depends_on.clone(),
-                ResourceSpec::Instance {
+                ResourceSpec::Instance(InstanceSpec {
                     subnet: workload.subnet.clone(),
                     security_groups: workload.security_groups.clone(),
                     placement_group: workload.placement_group.clone(),
                     instance_type: workload.instance_type.clone(),
                     image_id: image_id.clone(),
                     efa: workload.efa,
-                },
+                }),
             );
         }
     }
@@ -1332,7 +924,7 @@ pub fn plan(desired: &[DesiredResource], observed: &[ObservedResource]) -> Plan 
 
 /// An endpoint's compared attributes with its policy, when it has one of its own: an
 /// endpoint with AWS's default policy reads back with none, so the two compare equal.
-fn with_policy(
+pub(crate) fn with_policy(
     mut attributes: BTreeMap<String, String>,
     policy: &Option<String>,
 ) -> BTreeMap<String, String> {

@@ -7,6 +7,7 @@
 //! The SDK's own retries are off: the applier retries every call with its own policy, so one
 //! place decides what is retried and how often (and the fault tests see every attempt).
 
+use shared::plan::resource::*;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -231,13 +232,13 @@ impl Ec2Network {
             existing,
         };
         match spec {
-            ResourceSpec::Vpc {
+            ResourceSpec::Vpc(VpcSpec {
                 name: _,
                 cidr_block,
                 dns_support,
                 dns_hostnames,
                 tenancy,
-            } => {
+            }) => {
                 vpc::create(
                     creating,
                     cidr_block,
@@ -247,34 +248,40 @@ impl Ec2Network {
                 )
                 .await
             }
-            ResourceSpec::CustomerGateway {
+            ResourceSpec::CustomerGateway(CustomerGatewaySpec {
                 ip_address,
                 bgp_asn,
-            } => customer_gateway::create(creating, ip_address, *bgp_asn).await,
-            ResourceSpec::PlacementGroup { strategy } => {
+            }) => customer_gateway::create(creating, ip_address, *bgp_asn).await,
+            ResourceSpec::PlacementGroup(PlacementGroupSpec { strategy }) => {
                 placement_group::create(creating, strategy).await
             }
-            ResourceSpec::Subnet {
+            ResourceSpec::Subnet(SubnetSpec {
                 vpc,
                 cidr_block,
                 availability_zone,
                 map_public_ip,
-            } => subnet::create(creating, vpc, cidr_block, availability_zone, *map_public_ip).await,
-            ResourceSpec::InternetGateway { vpc } => internet_gateway::create(creating, vpc).await,
-            ResourceSpec::VpnGateway {
+            }) => {
+                subnet::create(creating, vpc, cidr_block, availability_zone, *map_public_ip).await
+            }
+            ResourceSpec::InternetGateway(InternetGatewaySpec { vpc }) => {
+                internet_gateway::create(creating, vpc).await
+            }
+            ResourceSpec::VpnGateway(VpnGatewaySpec {
                 vpc,
                 amazon_side_asn,
-            } => vpn_gateway::create(creating, vpc, *amazon_side_asn).await,
-            ResourceSpec::SecurityGroup {
+            }) => vpn_gateway::create(creating, vpc, *amazon_side_asn).await,
+            ResourceSpec::SecurityGroup(SecurityGroupSpec {
                 vpc,
                 name,
                 description,
-            } => security_group::create(creating, vpc, name, description).await,
-            ResourceSpec::RouteTable { vpc, main } => {
+            }) => security_group::create(creating, vpc, name, description).await,
+            ResourceSpec::RouteTable(RouteTableSpec { vpc, main }) => {
                 route_table::create(creating, vpc, *main).await
             }
-            ResourceSpec::NetworkAcl { vpc } => network_acl::create(creating, vpc).await,
-            ResourceSpec::NetworkAclEntry {
+            ResourceSpec::NetworkAcl(NetworkAclSpec { vpc }) => {
+                network_acl::create(creating, vpc).await
+            }
+            ResourceSpec::NetworkAclEntry(NetworkAclEntrySpec {
                 network_acl,
                 rule_number,
                 egress,
@@ -283,7 +290,7 @@ impl Ec2Network {
                 to_port,
                 cidr,
                 allow,
-            } => {
+            }) => {
                 let entry = network_acl::Entry {
                     rule_number: *rule_number,
                     egress: *egress,
@@ -295,20 +302,22 @@ impl Ec2Network {
                 };
                 network_acl::create_entry(creating, network_acl, &entry).await
             }
-            ResourceSpec::NetworkAclAssociation {
+            ResourceSpec::NetworkAclAssociation(NetworkAclAssociationSpec {
                 network_acl,
                 subnet,
-            } => network_acl::create_association(creating, network_acl, subnet).await,
-            ResourceSpec::ElasticIp => nat_gateway::create_address(creating).await,
-            ResourceSpec::NatGateway { subnet, elastic_ip } => {
+            }) => network_acl::create_association(creating, network_acl, subnet).await,
+            ResourceSpec::ElasticIp(ElasticIpSpec {}) => {
+                nat_gateway::create_address(creating).await
+            }
+            ResourceSpec::NatGateway(NatGatewaySpec { subnet, elastic_ip }) => {
                 nat_gateway::create(creating, subnet, elastic_ip.as_deref()).await
             }
-            ResourceSpec::VpnConnection {
+            ResourceSpec::VpnConnection(VpnConnectionSpec {
                 vpn_gateway,
                 customer_gateway,
                 static_routes_only,
                 static_routes,
-            } => {
+            }) => {
                 vpn_connection::create(
                     creating,
                     vpn_gateway,
@@ -318,12 +327,12 @@ impl Ec2Network {
                 )
                 .await
             }
-            ResourceSpec::GatewayEndpoint {
+            ResourceSpec::GatewayEndpoint(GatewayEndpointSpec {
                 vpc,
                 service_name,
                 route_tables,
                 policy,
-            } => {
+            }) => {
                 endpoint::create_gateway(
                     creating,
                     vpc,
@@ -333,14 +342,14 @@ impl Ec2Network {
                 )
                 .await
             }
-            ResourceSpec::InterfaceEndpoint {
+            ResourceSpec::InterfaceEndpoint(InterfaceEndpointSpec {
                 vpc,
                 service_name,
                 subnets,
                 security_groups,
                 private_dns,
                 policy,
-            } => {
+            }) => {
                 endpoint::create_interface(
                     creating,
                     endpoint::Interface {
@@ -354,7 +363,7 @@ impl Ec2Network {
                 )
                 .await
             }
-            ResourceSpec::SecurityGroupRule {
+            ResourceSpec::SecurityGroupRule(SecurityGroupRuleSpec {
                 security_group,
                 egress,
                 protocol,
@@ -362,7 +371,7 @@ impl Ec2Network {
                 to_port,
                 peer,
                 description,
-            } => {
+            }) => {
                 let rule = security_group::Rule {
                     security_group,
                     egress: *egress,
@@ -374,23 +383,23 @@ impl Ec2Network {
                 };
                 security_group::create_rule(creating, rule).await
             }
-            ResourceSpec::Route {
+            ResourceSpec::Route(RouteSpec {
                 route_table,
                 destination,
                 target,
-            } => route_table::create_route(creating, route_table, destination, target).await,
-            ResourceSpec::RouteTableAssociation {
+            }) => route_table::create_route(creating, route_table, destination, target).await,
+            ResourceSpec::RouteTableAssociation(RouteTableAssociationSpec {
                 route_table,
                 subnet,
-            } => route_table::create_association(creating, route_table, subnet).await,
-            ResourceSpec::Instance {
+            }) => route_table::create_association(creating, route_table, subnet).await,
+            ResourceSpec::Instance(InstanceSpec {
                 subnet,
                 security_groups,
                 placement_group,
                 instance_type,
                 image_id,
                 efa,
-            } => {
+            }) => {
                 instance::create(
                     creating,
                     subnet,
@@ -402,11 +411,11 @@ impl Ec2Network {
                 )
                 .await
             }
-            ResourceSpec::DhcpOptions {
+            ResourceSpec::DhcpOptions(DhcpOptionsSpec {
                 domain_name,
                 domain_name_servers,
                 ntp_servers,
-            } => {
+            }) => {
                 dhcp_options::create(
                     creating,
                     domain_name.as_deref(),
@@ -415,20 +424,21 @@ impl Ec2Network {
                 )
                 .await
             }
-            ResourceSpec::DhcpOptionsAssociation { vpc, dhcp_options } => {
-                dhcp_options::create_association(creating, vpc, dhcp_options).await
-            }
-            ResourceSpec::VpcCidrBlock { vpc, cidr_block } => {
+            ResourceSpec::DhcpOptionsAssociation(DhcpOptionsAssociationSpec {
+                vpc,
+                dhcp_options,
+            }) => dhcp_options::create_association(creating, vpc, dhcp_options).await,
+            ResourceSpec::VpcCidrBlock(VpcCidrBlockSpec { vpc, cidr_block }) => {
                 vpc_cidr_block::create(creating, vpc, cidr_block).await
             }
-            ResourceSpec::FlowLog {
+            ResourceSpec::FlowLog(FlowLogSpec {
                 vpc,
                 destination,
                 destination_type,
                 traffic_type,
                 delivery_role_arn,
                 max_aggregation_interval,
-            } => {
+            }) => {
                 flow_log::create(
                     creating,
                     vpc,
@@ -453,43 +463,43 @@ impl Ec2Network {
         aws_id: &str,
     ) -> Result<String, AwsError> {
         match spec {
-            ResourceSpec::Vpc {
+            ResourceSpec::Vpc(VpcSpec {
                 dns_support,
                 dns_hostnames,
                 ..
-            } => vpc::update(self, client, *dns_support, *dns_hostnames, aws_id).await,
-            ResourceSpec::Subnet { map_public_ip, .. } => {
+            }) => vpc::update(self, client, *dns_support, *dns_hostnames, aws_id).await,
+            ResourceSpec::Subnet(SubnetSpec { map_public_ip, .. }) => {
                 subnet::update(self, client, *map_public_ip, aws_id).await
             }
-            ResourceSpec::Route {
+            ResourceSpec::Route(RouteSpec {
                 route_table,
                 destination,
                 target,
-            } => {
+            }) => {
                 route_table::update_route(self, client, route_table, destination, target, ids).await
             }
-            ResourceSpec::RouteTableAssociation { route_table, .. } => {
-                route_table::update_association(self, client, route_table, ids, aws_id).await
-            }
-            ResourceSpec::NetworkAclAssociation { network_acl, .. } => {
-                network_acl::update_association(client, network_acl, ids, aws_id).await
-            }
-            ResourceSpec::GatewayEndpoint {
+            ResourceSpec::RouteTableAssociation(RouteTableAssociationSpec {
+                route_table, ..
+            }) => route_table::update_association(self, client, route_table, ids, aws_id).await,
+            ResourceSpec::NetworkAclAssociation(NetworkAclAssociationSpec {
+                network_acl, ..
+            }) => network_acl::update_association(client, network_acl, ids, aws_id).await,
+            ResourceSpec::GatewayEndpoint(GatewayEndpointSpec {
                 route_tables,
                 policy,
                 ..
-            } => {
+            }) => {
                 endpoint::update_gateway(self, client, route_tables, policy.as_deref(), ids, aws_id)
                     .await
             }
-            ResourceSpec::InterfaceEndpoint {
+            ResourceSpec::InterfaceEndpoint(InterfaceEndpointSpec {
                 vpc,
                 service_name,
                 subnets,
                 security_groups,
                 private_dns,
                 policy,
-            } => {
+            }) => {
                 endpoint::update_interface(
                     self,
                     client,
@@ -506,10 +516,11 @@ impl Ec2Network {
                 )
                 .await
             }
-            ResourceSpec::DhcpOptionsAssociation { dhcp_options, .. } => {
-                dhcp_options::update_association(client, dhcp_options, ids, aws_id).await
-            }
-            ResourceSpec::SecurityGroupRule {
+            ResourceSpec::DhcpOptionsAssociation(DhcpOptionsAssociationSpec {
+                dhcp_options,
+                ..
+            }) => dhcp_options::update_association(client, dhcp_options, ids, aws_id).await,
+            ResourceSpec::SecurityGroupRule(SecurityGroupRuleSpec {
                 security_group,
                 egress,
                 protocol,
@@ -517,7 +528,7 @@ impl Ec2Network {
                 to_port,
                 peer,
                 description,
-            } => {
+            }) => {
                 let rule = security_group::Rule {
                     security_group,
                     egress: *egress,
@@ -529,21 +540,21 @@ impl Ec2Network {
                 };
                 security_group::update_rule_description(client, ids, rule, aws_id).await
             }
-            ResourceSpec::CustomerGateway { .. }
-            | ResourceSpec::DhcpOptions { .. }
-            | ResourceSpec::PlacementGroup { .. }
-            | ResourceSpec::InternetGateway { .. }
-            | ResourceSpec::VpnGateway { .. }
-            | ResourceSpec::SecurityGroup { .. }
-            | ResourceSpec::RouteTable { .. }
-            | ResourceSpec::NetworkAcl { .. }
-            | ResourceSpec::NetworkAclEntry { .. }
-            | ResourceSpec::ElasticIp
-            | ResourceSpec::NatGateway { .. }
-            | ResourceSpec::VpnConnection { .. }
-            | ResourceSpec::Instance { .. }
-            | ResourceSpec::VpcCidrBlock { .. }
-            | ResourceSpec::FlowLog { .. } => Err(AwsError::Service {
+            ResourceSpec::CustomerGateway(CustomerGatewaySpec { .. })
+            | ResourceSpec::DhcpOptions(DhcpOptionsSpec { .. })
+            | ResourceSpec::PlacementGroup(PlacementGroupSpec { .. })
+            | ResourceSpec::InternetGateway(InternetGatewaySpec { .. })
+            | ResourceSpec::VpnGateway(VpnGatewaySpec { .. })
+            | ResourceSpec::SecurityGroup(SecurityGroupSpec { .. })
+            | ResourceSpec::RouteTable(RouteTableSpec { .. })
+            | ResourceSpec::NetworkAcl(NetworkAclSpec { .. })
+            | ResourceSpec::NetworkAclEntry(NetworkAclEntrySpec { .. })
+            | ResourceSpec::ElasticIp(ElasticIpSpec {})
+            | ResourceSpec::NatGateway(NatGatewaySpec { .. })
+            | ResourceSpec::VpnConnection(VpnConnectionSpec { .. })
+            | ResourceSpec::Instance(InstanceSpec { .. })
+            | ResourceSpec::VpcCidrBlock(VpcCidrBlockSpec { .. })
+            | ResourceSpec::FlowLog(FlowLogSpec { .. }) => Err(AwsError::Service {
                 request_id: Default::default(),
                 status: Default::default(),
                 operation: "Update",

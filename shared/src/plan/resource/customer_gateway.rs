@@ -1,0 +1,48 @@
+//! A customer gateway: the on-premises end of a VPN.
+//!
+//! Each resource kind: what creating one needs, its row of the resource catalogue, and the
+//! attributes the planner compares.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Resource;
+use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
+use crate::plan::*;
+
+/// A customer gateway: the public address of the on-premises VPN device and its BGP ASN.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct CustomerGatewaySpec {
+    pub ip_address: String,
+    pub bgp_asn: u32,
+}
+
+impl Resource for CustomerGatewaySpec {
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "customer_gateway",
+        rank: 4,
+        tagged: true,
+        long_pole: false,
+        in_place: NO_ATTRIBUTES,
+        cloudformation_type: "AWS::EC2::CustomerGateway",
+        terraform_type: "aws_customer_gateway",
+        ec2_resource_type: "customer-gateway",
+        create_actions: &["ec2:CreateCustomerGateway", "ec2:CreateTags"],
+        delete_actions: &["ec2:DeleteCustomerGateway"],
+        read_actions: &["ec2:DescribeCustomerGateways"],
+        not_found_code: Some("InvalidCustomerGatewayID.NotFound"),
+        aws_id_prefix: Some("cgw-"),
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let CustomerGatewaySpec {
+            ip_address,
+            bgp_asn,
+        } = self;
+        attributes([
+            ("ip_address", ip_address.clone()),
+            ("bgp_asn", bgp_asn.to_string()),
+        ])
+    }
+}

@@ -1,0 +1,85 @@
+//! A DHCP options set and its VPC associations.
+//!
+//! Each resource kind: what creating one needs, its row of the resource catalogue, and the
+//! attributes the planner compares.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Resource;
+use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
+use crate::plan::*;
+
+/// A DHCP options set. AWS cannot change one: any change replaces it (and re-associates
+/// its VPCs).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct DhcpOptionsSpec {
+    pub domain_name: Option<String>,
+    pub domain_name_servers: Vec<String>,
+    pub ntp_servers: Vec<String>,
+}
+
+impl Resource for DhcpOptionsSpec {
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "dhcp_options",
+        rank: 2,
+        tagged: true,
+        long_pole: false,
+        in_place: NO_ATTRIBUTES,
+        cloudformation_type: "AWS::EC2::DHCPOptions",
+        terraform_type: "aws_vpc_dhcp_options",
+        ec2_resource_type: "dhcp-options",
+        create_actions: &["ec2:CreateDhcpOptions", "ec2:CreateTags"],
+        delete_actions: &["ec2:DeleteDhcpOptions"],
+        read_actions: &["ec2:DescribeDhcpOptions"],
+        not_found_code: Some("InvalidDhcpOptionID.NotFound"),
+        aws_id_prefix: Some("dopt-"),
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let DhcpOptionsSpec {
+            domain_name,
+            domain_name_servers,
+            ntp_servers,
+        } = self;
+        attributes([
+            ("domain_name", domain_name.clone().unwrap_or_default()),
+            ("domain_name_servers", domain_name_servers.join(",")),
+            ("ntp_servers", ntp_servers.join(",")),
+        ])
+    }
+}
+
+/// A VPC's association with a DHCP options set; removing it returns the VPC to AWS's
+/// default set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct DhcpOptionsAssociationSpec {
+    pub vpc: String,
+    pub dhcp_options: String,
+}
+
+impl Resource for DhcpOptionsAssociationSpec {
+    /// Found through its VPC (`DescribeVpcs` names the set); deleting it associates AWS's
+    /// default set.
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "dhcp_options_association",
+        rank: 3,
+        tagged: false,
+        long_pole: false,
+        in_place: &["dhcp_options"],
+        cloudformation_type: "AWS::EC2::VPCDHCPOptionsAssociation",
+        terraform_type: "aws_vpc_dhcp_options_association",
+        ec2_resource_type: "vpc",
+        create_actions: &["ec2:AssociateDhcpOptions"],
+        delete_actions: &["ec2:AssociateDhcpOptions"],
+        read_actions: &["ec2:DescribeVpcs"],
+        not_found_code: Some("InvalidVpcID.NotFound"),
+        aws_id_prefix: None,
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let DhcpOptionsAssociationSpec { vpc, dhcp_options } = self;
+        attributes([("vpc", vpc.clone()), ("dhcp_options", dhcp_options.clone())])
+    }
+}

@@ -1,0 +1,110 @@
+//! Gateway and interface VPC endpoints.
+//!
+//! Each resource kind: what creating one needs, its row of the resource catalogue, and the
+//! attributes the planner compares.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Resource;
+use crate::plan::catalog::ResourceFacts;
+use crate::plan::*;
+
+/// A gateway endpoint (S3, DynamoDB) and the route tables it adds its prefix-list routes to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct GatewayEndpointSpec {
+    pub vpc: String,
+    /// Full service name: `com.amazonaws.us-east-1.s3`.
+    pub service_name: String,
+    pub route_tables: Vec<String>,
+    /// The endpoint policy as compact JSON; none for AWS's default (full access).
+    /// Changed in place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+}
+
+impl Resource for GatewayEndpointSpec {
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "gateway_endpoint",
+        rank: 15,
+        tagged: true,
+        long_pole: false,
+        in_place: &["route_tables", "policy"],
+        cloudformation_type: "AWS::EC2::VPCEndpoint",
+        terraform_type: "aws_vpc_endpoint",
+        ec2_resource_type: "vpc-endpoint",
+        create_actions: &[
+            "ec2:CreateVpcEndpoint",
+            "ec2:ModifyVpcEndpoint",
+            "ec2:CreateTags",
+        ],
+        delete_actions: &["ec2:DeleteVpcEndpoints"],
+        read_actions: &["ec2:DescribeVpcEndpoints"],
+        not_found_code: Some("InvalidVpcEndpointId.NotFound"),
+        aws_id_prefix: Some("vpce-"),
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let GatewayEndpointSpec {
+            vpc,
+            service_name,
+            route_tables,
+            policy,
+        } = self;
+        with_policy(
+            attributes([
+                ("vpc", vpc.clone()),
+                ("service", service_name.clone()),
+                ("route_tables", sorted_list(route_tables)),
+            ]),
+            policy,
+        )
+    }
+}
+
+/// An interface endpoint: one network interface per subnet, behind its security groups.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct InterfaceEndpointSpec {
+    pub vpc: String,
+    pub service_name: String,
+    pub subnets: Vec<String>,
+    pub security_groups: Vec<String>,
+    pub private_dns: bool,
+    /// The endpoint policy as compact JSON; none for AWS's default (full access).
+    /// Changed in place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+}
+
+impl Resource for InterfaceEndpointSpec {
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "interface_endpoint",
+        rank: 16,
+        tagged: true,
+        long_pole: true,
+        in_place: &["subnets", "security_groups", "private_dns", "policy"],
+        ..<GatewayEndpointSpec as Resource>::FACTS
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let InterfaceEndpointSpec {
+            vpc,
+            service_name,
+            subnets,
+            security_groups,
+            private_dns,
+            policy,
+        } = self;
+        with_policy(
+            attributes([
+                ("vpc", vpc.clone()),
+                ("service", service_name.clone()),
+                ("subnets", sorted_list(subnets)),
+                ("security_groups", sorted_list(security_groups)),
+                ("private_dns", private_dns.to_string()),
+            ]),
+            policy,
+        )
+    }
+}

@@ -1,0 +1,73 @@
+//! A VPC flow log.
+//!
+//! Each resource kind: what creating one needs, its row of the resource catalogue, and the
+//! attributes the planner compares.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Resource;
+use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
+use crate::plan::*;
+
+/// A VPC's flow log into a destination Moat does not create (S3 bucket or log group).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct FlowLogSpec {
+    pub vpc: String,
+    /// The destination's ARN.
+    pub destination: String,
+    /// `s3` or `cloud-watch-logs` (EC2's `LogDestinationType`).
+    pub destination_type: String,
+    /// `ALL`, `ACCEPT` or `REJECT`.
+    pub traffic_type: String,
+    pub delivery_role_arn: Option<String>,
+    pub max_aggregation_interval: u32,
+}
+
+impl Resource for FlowLogSpec {
+    /// Delivery to S3 or CloudWatch Logs is set up by the Logs service on the caller's behalf.
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "flow_log",
+        rank: 23,
+        tagged: true,
+        long_pole: false,
+        in_place: NO_ATTRIBUTES,
+        cloudformation_type: "AWS::EC2::FlowLog",
+        terraform_type: "aws_flow_log",
+        ec2_resource_type: "vpc-flow-log",
+        create_actions: &[
+            "ec2:CreateFlowLogs",
+            "ec2:CreateTags",
+            "logs:CreateLogDelivery",
+        ],
+        delete_actions: &["ec2:DeleteFlowLogs", "logs:DeleteLogDelivery"],
+        read_actions: &["ec2:DescribeFlowLogs"],
+        not_found_code: Some("InvalidFlowLogId.NotFound"),
+        aws_id_prefix: Some("fl-"),
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let FlowLogSpec {
+            vpc,
+            destination,
+            traffic_type,
+            delivery_role_arn,
+            max_aggregation_interval,
+            ..
+        } = self;
+        attributes([
+            ("vpc", vpc.clone()),
+            ("destination", destination.clone()),
+            ("traffic_type", traffic_type.clone()),
+            (
+                "delivery_role",
+                delivery_role_arn.clone().unwrap_or_default(),
+            ),
+            (
+                "max_aggregation_interval",
+                max_aggregation_interval.to_string(),
+            ),
+        ])
+    }
+}

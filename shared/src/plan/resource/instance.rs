@@ -1,0 +1,55 @@
+//! An EC2 instance of a workload.
+//!
+//! Each resource kind: what creating one needs, its row of the resource catalogue, and the
+//! attributes the planner compares.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Resource;
+use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
+use crate::plan::*;
+
+/// One EC2 instance of a workload, in its subnet, groups and placement group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct InstanceSpec {
+    pub subnet: String,
+    pub security_groups: Vec<String>,
+    pub placement_group: Option<String>,
+    pub instance_type: String,
+    pub image_id: String,
+    pub efa: bool,
+}
+
+impl Resource for InstanceSpec {
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "instance",
+        rank: 22,
+        tagged: true,
+        long_pole: false,
+        in_place: NO_ATTRIBUTES,
+        cloudformation_type: "AWS::EC2::Instance",
+        terraform_type: "aws_instance",
+        ec2_resource_type: "instance",
+        create_actions: &["ec2:RunInstances", "ec2:CreateTags"],
+        delete_actions: &["ec2:TerminateInstances"],
+        read_actions: &["ec2:DescribeInstances"],
+        not_found_code: Some("InvalidInstanceID.NotFound"),
+        aws_id_prefix: Some("i-"),
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let InstanceSpec {
+            subnet,
+            instance_type,
+            image_id,
+            ..
+        } = self;
+        attributes([
+            ("subnet", subnet.clone()),
+            ("instance_type", instance_type.clone()),
+            ("image_id", image_id.clone()),
+        ])
+    }
+}

@@ -1,0 +1,75 @@
+//! A NAT gateway and the Elastic IP of a public one.
+//!
+//! Each resource kind: what creating one needs, its row of the resource catalogue, and the
+//! attributes the planner compares.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Resource;
+use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
+use crate::plan::*;
+
+/// An Elastic IP address for a public NAT gateway (identified by its logical id alone).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ElasticIpSpec {}
+
+impl Resource for ElasticIpSpec {
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "elastic_ip",
+        rank: 12,
+        tagged: true,
+        long_pole: true,
+        in_place: NO_ATTRIBUTES,
+        cloudformation_type: "AWS::EC2::EIP",
+        terraform_type: "aws_eip",
+        ec2_resource_type: "elastic-ip",
+        create_actions: &["ec2:AllocateAddress", "ec2:CreateTags"],
+        delete_actions: &["ec2:ReleaseAddress"],
+        read_actions: &["ec2:DescribeAddresses"],
+        not_found_code: Some("InvalidAllocationID.NotFound"),
+        aws_id_prefix: Some("eipalloc-"),
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        // Identified by their logical id alone.
+        BTreeMap::new()
+    }
+}
+
+/// A NAT gateway in its subnet: public with an Elastic IP, or private without one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct NatGatewaySpec {
+    pub subnet: String,
+    /// The Elastic IP's logical id; none for a private NAT gateway.
+    pub elastic_ip: Option<String>,
+}
+
+impl Resource for NatGatewaySpec {
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "nat_gateway",
+        rank: 13,
+        tagged: true,
+        long_pole: true,
+        in_place: NO_ATTRIBUTES,
+        cloudformation_type: "AWS::EC2::NatGateway",
+        terraform_type: "aws_nat_gateway",
+        ec2_resource_type: "natgateway",
+        create_actions: &["ec2:CreateNatGateway", "ec2:CreateTags"],
+        delete_actions: &["ec2:DeleteNatGateway"],
+        read_actions: &["ec2:DescribeNatGateways"],
+        not_found_code: Some("NatGatewayNotFound"),
+        aws_id_prefix: Some("nat-"),
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        // A private one says so (a change of connectivity replaces the gateway).
+        let NatGatewaySpec { subnet, elastic_ip } = self;
+        let mut found = attributes([("subnet", subnet.clone())]);
+        if elastic_ip.is_none() {
+            found.insert("connectivity".to_string(), "private".to_string());
+        }
+        found
+    }
+}

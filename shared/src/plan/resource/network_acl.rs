@@ -1,0 +1,120 @@
+//! A network ACL, its entries and its subnet associations.
+//!
+//! Each resource kind: what creating one needs, its row of the resource catalogue, and the
+//! attributes the planner compares.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Resource;
+use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
+use crate::plan::*;
+
+/// A network ACL of a VPC (its entries are resources of their own).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct NetworkAclSpec {
+    pub vpc: String,
+}
+
+impl Resource for NetworkAclSpec {
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "network_acl",
+        rank: 11,
+        tagged: true,
+        long_pole: false,
+        in_place: NO_ATTRIBUTES,
+        cloudformation_type: "AWS::EC2::NetworkAcl",
+        terraform_type: "aws_network_acl",
+        ec2_resource_type: "network-acl",
+        create_actions: &["ec2:CreateNetworkAcl", "ec2:CreateTags"],
+        delete_actions: &["ec2:DeleteNetworkAcl"],
+        read_actions: &["ec2:DescribeNetworkAcls"],
+        not_found_code: Some("InvalidNetworkAclID.NotFound"),
+        aws_id_prefix: Some("acl-"),
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let NetworkAclSpec { vpc } = self;
+        attributes([("vpc", vpc.clone())])
+    }
+}
+
+/// One numbered entry of a network ACL, inbound or outbound.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct NetworkAclEntrySpec {
+    pub network_acl: String,
+    pub rule_number: u32,
+    pub egress: bool,
+    /// IANA number as a string, `-1` for all.
+    pub protocol: String,
+    pub from_port: i32,
+    pub to_port: i32,
+    pub cidr: String,
+    pub allow: bool,
+}
+
+impl Resource for NetworkAclEntrySpec {
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "network_acl_entry",
+        rank: 18,
+        tagged: false,
+        long_pole: false,
+        in_place: NO_ATTRIBUTES,
+        cloudformation_type: "AWS::EC2::NetworkAclEntry",
+        terraform_type: "aws_network_acl_rule",
+        ec2_resource_type: "network-acl",
+        create_actions: &["ec2:CreateNetworkAclEntry", "ec2:ReplaceNetworkAclEntry"],
+        delete_actions: &["ec2:DeleteNetworkAclEntry"],
+        read_actions: &["ec2:DescribeNetworkAcls"],
+        not_found_code: Some("InvalidNetworkAclEntry.NotFound"),
+        aws_id_prefix: None,
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let NetworkAclEntrySpec {
+            protocol,
+            from_port,
+            to_port,
+            cidr,
+            allow,
+            ..
+        } = self;
+        attributes([
+            ("protocol", protocol.clone()),
+            ("ports", format!("{from_port}-{to_port}")),
+            ("cidr", cidr.clone()),
+            ("allow", allow.to_string()),
+        ])
+    }
+}
+
+/// The network ACL a subnet uses (replacing its current association).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct NetworkAclAssociationSpec {
+    pub network_acl: String,
+    pub subnet: String,
+}
+
+impl Resource for NetworkAclAssociationSpec {
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "network_acl_association",
+        rank: 19,
+        tagged: false,
+        long_pole: false,
+        in_place: &["network_acl"],
+        cloudformation_type: "AWS::EC2::SubnetNetworkAclAssociation",
+        terraform_type: "aws_network_acl_association",
+        ec2_resource_type: "network-acl",
+        create_actions: &["ec2:ReplaceNetworkAclAssociation"],
+        delete_actions: &["ec2:ReplaceNetworkAclAssociation"],
+        read_actions: &["ec2:DescribeNetworkAcls"],
+        not_found_code: Some("InvalidAssociationID.NotFound"),
+        aws_id_prefix: Some("aclassoc-"),
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let NetworkAclAssociationSpec { network_acl, .. } = self;
+        attributes([("network_acl", network_acl.clone())])
+    }
+}

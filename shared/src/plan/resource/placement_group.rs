@@ -1,0 +1,41 @@
+//! A placement group.
+//!
+//! Each resource kind: what creating one needs, its row of the resource catalogue, and the
+//! attributes the planner compares.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Resource;
+use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
+use crate::plan::*;
+
+/// A placement group, by strategy (`cluster`, `spread`, `partition`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct PlacementGroupSpec {
+    pub strategy: String,
+}
+
+impl Resource for PlacementGroupSpec {
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "placement_group",
+        rank: 5,
+        tagged: true,
+        long_pole: false,
+        in_place: NO_ATTRIBUTES,
+        cloudformation_type: "AWS::EC2::PlacementGroup",
+        terraform_type: "aws_placement_group",
+        ec2_resource_type: "placement-group",
+        create_actions: &["ec2:CreatePlacementGroup", "ec2:CreateTags"],
+        delete_actions: &["ec2:DeletePlacementGroup"],
+        read_actions: &["ec2:DescribePlacementGroups"],
+        not_found_code: Some("InvalidPlacementGroup.Unknown"),
+        aws_id_prefix: None,
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let PlacementGroupSpec { strategy } = self;
+        attributes([("strategy", strategy.clone())])
+    }
+}

@@ -1,0 +1,106 @@
+//! A route table, its routes and its subnet associations.
+//!
+//! Each resource kind: what creating one needs, its row of the resource catalogue, and the
+//! attributes the planner compares.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Resource;
+use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
+use crate::plan::*;
+
+/// A main table adopts the VPC's own main route table instead of creating one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RouteTableSpec {
+    pub vpc: String,
+    pub main: bool,
+}
+
+impl Resource for RouteTableSpec {
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "route_table",
+        rank: 10,
+        tagged: true,
+        long_pole: false,
+        in_place: NO_ATTRIBUTES,
+        cloudformation_type: "AWS::EC2::RouteTable",
+        terraform_type: "aws_route_table",
+        ec2_resource_type: "route-table",
+        create_actions: &["ec2:CreateRouteTable", "ec2:CreateTags"],
+        delete_actions: &["ec2:DeleteRouteTable", "ec2:DeleteTags"],
+        read_actions: &["ec2:DescribeRouteTables"],
+        not_found_code: Some("InvalidRouteTableID.NotFound"),
+        aws_id_prefix: Some("rtb-"),
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let RouteTableSpec { vpc, main } = self;
+        attributes([("vpc", vpc.clone()), ("main", main.to_string())])
+    }
+}
+
+/// One route of a route table to a target of the design.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RouteSpec {
+    pub route_table: String,
+    pub destination: String,
+    pub target: ResourceKey,
+}
+
+impl Resource for RouteSpec {
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "route",
+        rank: 20,
+        tagged: false,
+        long_pole: false,
+        in_place: &["target"],
+        cloudformation_type: "AWS::EC2::Route",
+        terraform_type: "aws_route",
+        ec2_resource_type: "route-table",
+        create_actions: &["ec2:CreateRoute", "ec2:ReplaceRoute"],
+        delete_actions: &["ec2:DeleteRoute"],
+        read_actions: &["ec2:DescribeRouteTables"],
+        not_found_code: Some("InvalidRoute.NotFound"),
+        aws_id_prefix: None,
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let RouteSpec { target, .. } = self;
+        attributes([("target", target.logical_id.clone())])
+    }
+}
+
+/// A subnet's association with a route table that is not its VPC's main one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct RouteTableAssociationSpec {
+    pub route_table: String,
+    pub subnet: String,
+}
+
+impl Resource for RouteTableAssociationSpec {
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "route_table_association",
+        rank: 21,
+        tagged: false,
+        long_pole: false,
+        in_place: &["route_table"],
+        cloudformation_type: "AWS::EC2::SubnetRouteTableAssociation",
+        terraform_type: "aws_route_table_association",
+        ec2_resource_type: "route-table",
+        create_actions: &[
+            "ec2:AssociateRouteTable",
+            "ec2:ReplaceRouteTableAssociation",
+        ],
+        delete_actions: &["ec2:DisassociateRouteTable"],
+        read_actions: &["ec2:DescribeRouteTables"],
+        not_found_code: Some("InvalidAssociationID.NotFound"),
+        aws_id_prefix: Some("rtbassoc-"),
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let RouteTableAssociationSpec { route_table, .. } = self;
+        attributes([("route_table", route_table.clone())])
+    }
+}

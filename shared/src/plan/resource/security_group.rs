@@ -1,0 +1,97 @@
+//! A security group and its rules, one resource per rule.
+//!
+//! Each resource kind: what creating one needs, its row of the resource catalogue, and the
+//! attributes the planner compares.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Resource;
+use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
+use crate::plan::*;
+
+/// A security group of a VPC (its rules are resources of their own).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct SecurityGroupSpec {
+    pub vpc: String,
+    pub name: String,
+    pub description: String,
+}
+
+impl Resource for SecurityGroupSpec {
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "security_group",
+        rank: 9,
+        tagged: true,
+        long_pole: false,
+        in_place: NO_ATTRIBUTES,
+        cloudformation_type: "AWS::EC2::SecurityGroup",
+        terraform_type: "aws_security_group",
+        ec2_resource_type: "security-group",
+        create_actions: &[
+            "ec2:CreateSecurityGroup",
+            "ec2:RevokeSecurityGroupEgress",
+            "ec2:CreateTags",
+        ],
+        delete_actions: &["ec2:DeleteSecurityGroup"],
+        read_actions: &["ec2:DescribeSecurityGroups"],
+        not_found_code: Some("InvalidGroup.NotFound"),
+        aws_id_prefix: Some("sg-"),
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let SecurityGroupSpec { vpc, name, .. } = self;
+        attributes([("vpc", vpc.clone()), ("name", name.clone())])
+    }
+}
+
+/// One ingress or egress rule of a security group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct SecurityGroupRuleSpec {
+    pub security_group: String,
+    pub egress: bool,
+    /// IANA number as a string, `-1` for all.
+    pub protocol: String,
+    pub from_port: i32,
+    pub to_port: i32,
+    pub peer: RulePeer,
+    /// Changed in place (AWS keeps it on the rule, not in its identity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl Resource for SecurityGroupRuleSpec {
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "security_group_rule",
+        rank: 17,
+        tagged: false,
+        long_pole: false,
+        in_place: &["description"],
+        cloudformation_type: "AWS::EC2::SecurityGroupIngress",
+        terraform_type: "aws_vpc_security_group_rule",
+        ec2_resource_type: "security-group-rule",
+        create_actions: &[
+            "ec2:AuthorizeSecurityGroupIngress",
+            "ec2:AuthorizeSecurityGroupEgress",
+            "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
+            "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
+        ],
+        delete_actions: &[
+            "ec2:RevokeSecurityGroupIngress",
+            "ec2:RevokeSecurityGroupEgress",
+        ],
+        read_actions: &["ec2:DescribeSecurityGroups"],
+        not_found_code: Some("InvalidPermission.NotFound"),
+        aws_id_prefix: Some("sgr-"),
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let SecurityGroupRuleSpec { description, .. } = self;
+        description
+            .iter()
+            .filter(|text| !text.is_empty())
+            .map(|text| ("description".to_string(), text.clone()))
+            .collect()
+    }
+}

@@ -1,0 +1,58 @@
+//! A subnet.
+//!
+//! Each resource kind: what creating one needs, its row of the resource catalogue, and the
+//! attributes the planner compares.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Resource;
+use crate::plan::catalog::ResourceFacts;
+use crate::plan::*;
+
+/// A subnet of a VPC, in one availability zone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct SubnetSpec {
+    pub vpc: String,
+    pub cidr_block: String,
+    pub availability_zone: String,
+    pub map_public_ip: bool,
+}
+
+impl Resource for SubnetSpec {
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "subnet",
+        rank: 6,
+        tagged: true,
+        long_pole: false,
+        in_place: &["map_public_ip"],
+        cloudformation_type: "AWS::EC2::Subnet",
+        terraform_type: "aws_subnet",
+        ec2_resource_type: "subnet",
+        create_actions: &[
+            "ec2:CreateSubnet",
+            "ec2:ModifySubnetAttribute",
+            "ec2:CreateTags",
+        ],
+        delete_actions: &["ec2:DeleteSubnet"],
+        read_actions: &["ec2:DescribeSubnets"],
+        not_found_code: Some("InvalidSubnetID.NotFound"),
+        aws_id_prefix: Some("subnet-"),
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let SubnetSpec {
+            vpc,
+            cidr_block,
+            availability_zone,
+            map_public_ip,
+        } = self;
+        attributes([
+            ("vpc", vpc.clone()),
+            ("cidr_block", cidr_block.clone()),
+            ("availability_zone", availability_zone.clone()),
+            ("map_public_ip", map_public_ip.to_string()),
+        ])
+    }
+}

@@ -1,0 +1,95 @@
+//! A VPC and its secondary IPv4 blocks.
+//!
+//! Each resource kind: what creating one needs, its row of the resource catalogue, and the
+//! attributes the planner compares.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Resource;
+use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
+use crate::plan::*;
+
+/// A VPC with its first IPv4 block and DNS attributes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct VpcSpec {
+    pub name: String,
+    pub cidr_block: String,
+    pub dns_support: bool,
+    pub dns_hostnames: bool,
+    /// `dedicated`, or none for shared hardware (AWS's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenancy: Option<String>,
+}
+
+impl Resource for VpcSpec {
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "vpc",
+        rank: 0,
+        tagged: true,
+        long_pole: false,
+        in_place: &["dns_support", "dns_hostnames"],
+        cloudformation_type: "AWS::EC2::VPC",
+        terraform_type: "aws_vpc",
+        ec2_resource_type: "vpc",
+        create_actions: &["ec2:CreateVpc", "ec2:ModifyVpcAttribute", "ec2:CreateTags"],
+        delete_actions: &["ec2:DeleteVpc"],
+        read_actions: &["ec2:DescribeVpcs", "ec2:DescribeVpcAttribute"],
+        not_found_code: Some("InvalidVpcID.NotFound"),
+        aws_id_prefix: Some("vpc-"),
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let VpcSpec {
+            cidr_block,
+            dns_support,
+            dns_hostnames,
+            tenancy,
+            ..
+        } = self;
+        let mut found = attributes([
+            ("cidr_block", cidr_block.clone()),
+            ("dns_support", dns_support.to_string()),
+            ("dns_hostnames", dns_hostnames.to_string()),
+        ]);
+        // Dedicated says so; a change of tenancy replaces the VPC.
+        if let Some(tenancy) = tenancy {
+            found.insert("tenancy".to_string(), tenancy.clone());
+        }
+        found
+    }
+}
+
+/// A secondary IPv4 block of a VPC (the first of its blocks is the VPC's own). AWS cannot
+/// change one: another block is another association.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct VpcCidrBlockSpec {
+    pub vpc: String,
+    pub cidr_block: String,
+}
+
+impl Resource for VpcCidrBlockSpec {
+    /// A secondary IPv4 block, associated before any subnet in it is created. Found through its
+    /// VPC (`DescribeVpcs` lists the associations); its id is the association's.
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "vpc_cidr_block",
+        rank: 1,
+        tagged: false,
+        long_pole: false,
+        in_place: NO_ATTRIBUTES,
+        cloudformation_type: "AWS::EC2::VPCCidrBlock",
+        terraform_type: "aws_vpc_ipv4_cidr_block_association",
+        ec2_resource_type: "vpc",
+        create_actions: &["ec2:AssociateVpcCidrBlock"],
+        delete_actions: &["ec2:DisassociateVpcCidrBlock"],
+        read_actions: &["ec2:DescribeVpcs"],
+        not_found_code: Some("InvalidVpcCidrBlockAssociationID.NotFound"),
+        aws_id_prefix: Some("vpc-cidr-assoc-"),
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let VpcCidrBlockSpec { vpc, cidr_block } = self;
+        attributes([("vpc", vpc.clone()), ("cidr_block", cidr_block.clone())])
+    }
+}

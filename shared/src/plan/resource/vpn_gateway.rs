@@ -1,0 +1,52 @@
+//! A virtual private gateway, attached to its VPC.
+//!
+//! Each resource kind: what creating one needs, its row of the resource catalogue, and the
+//! attributes the planner compares.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::Resource;
+use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
+use crate::plan::*;
+
+/// A virtual private gateway, attached to its VPC.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct VpnGatewaySpec {
+    pub vpc: String,
+    pub amazon_side_asn: u32,
+}
+
+impl Resource for VpnGatewaySpec {
+    const FACTS: ResourceFacts = ResourceFacts {
+        name: "vpn_gateway",
+        rank: 8,
+        tagged: true,
+        long_pole: true,
+        in_place: NO_ATTRIBUTES,
+        cloudformation_type: "AWS::EC2::VPNGateway",
+        terraform_type: "aws_vpn_gateway",
+        ec2_resource_type: "vpn-gateway",
+        create_actions: &[
+            "ec2:CreateVpnGateway",
+            "ec2:AttachVpnGateway",
+            "ec2:CreateTags",
+        ],
+        delete_actions: &["ec2:DetachVpnGateway", "ec2:DeleteVpnGateway"],
+        read_actions: &["ec2:DescribeVpnGateways"],
+        not_found_code: Some("InvalidVpnGatewayID.NotFound"),
+        aws_id_prefix: Some("vgw-"),
+    };
+
+    fn attributes(&self) -> BTreeMap<String, String> {
+        let VpnGatewaySpec {
+            vpc,
+            amazon_side_asn,
+        } = self;
+        attributes([
+            ("vpc", vpc.clone()),
+            ("amazon_side_asn", amazon_side_asn.to_string()),
+        ])
+    }
+}
