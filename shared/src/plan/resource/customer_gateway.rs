@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Resource;
+use super::write::*;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
+use serde_json::json;
 
 /// A customer gateway: the public address of the on-premises VPN device and its BGP ASN.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -44,5 +46,17 @@ impl Resource for CustomerGatewaySpec {
             ("ip_address", ip_address.clone()),
             ("bgp_asn", bgp_asn.to_string()),
         ])
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let CustomerGatewaySpec {
+            ip_address,
+            bgp_asn,
+        } = self;
+        Some((
+            "AWS::EC2::CustomerGateway",
+            json!({"Type": "ipsec.1", "IpAddress": ip_address, "BgpAsn": bgp_asn, "Tags": cx.tags.clone()}),
+            Vec::new(),
+        ))
     }
 }

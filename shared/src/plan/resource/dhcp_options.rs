@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Resource;
+use super::write::*;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
+use serde_json::json;
 
 /// A DHCP options set. AWS cannot change one: any change replaces it (and re-associates
 /// its VPCs).
@@ -49,6 +51,25 @@ impl Resource for DhcpOptionsSpec {
             ("ntp_servers", ntp_servers.join(",")),
         ])
     }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let DhcpOptionsSpec {
+            domain_name,
+            domain_name_servers,
+            ntp_servers,
+        } = self;
+        let mut properties = json!({"Tags": cx.tags.clone()});
+        if let Some(domain_name) = domain_name {
+            properties["DomainName"] = json!(domain_name);
+        }
+        if !domain_name_servers.is_empty() {
+            properties["DomainNameServers"] = json!(domain_name_servers);
+        }
+        if !ntp_servers.is_empty() {
+            properties["NtpServers"] = json!(ntp_servers);
+        }
+        Some(("AWS::EC2::DHCPOptions", properties, Vec::new()))
+    }
 }
 
 /// A VPC's association with a DHCP options set; removing it returns the VPC to AWS's
@@ -81,5 +102,17 @@ impl Resource for DhcpOptionsAssociationSpec {
     fn attributes(&self) -> BTreeMap<String, String> {
         let DhcpOptionsAssociationSpec { vpc, dhcp_options } = self;
         attributes([("vpc", vpc.clone()), ("dhcp_options", dhcp_options.clone())])
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let DhcpOptionsAssociationSpec { vpc, dhcp_options } = self;
+        Some((
+            "AWS::EC2::VPCDHCPOptionsAssociation",
+            json!({
+                "VpcId": reference(&cx.names.of(ResourceKind::Vpc, vpc)),
+                "DhcpOptionsId": reference(&cx.names.of(ResourceKind::DhcpOptions, dhcp_options)),
+            }),
+            Vec::new(),
+        ))
     }
 }

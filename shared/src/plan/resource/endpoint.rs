@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Resource;
+use super::write::*;
 use crate::plan::catalog::ResourceFacts;
 use crate::plan::*;
+use serde_json::json;
 
 /// A gateway endpoint (S3, DynamoDB) and the route tables it adds its prefix-list routes to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -61,6 +63,29 @@ impl Resource for GatewayEndpointSpec {
             policy,
         )
     }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let GatewayEndpointSpec {
+            vpc,
+            service_name,
+            route_tables,
+            policy,
+        } = self;
+        Some((
+            "AWS::EC2::VPCEndpoint",
+            with_policy_document(
+                json!({
+                    "VpcEndpointType": "Gateway",
+                    "VpcId": reference(&cx.names.of(ResourceKind::Vpc, vpc)),
+                    "ServiceName": service_name,
+                    "RouteTableIds": route_tables.iter().map(|t| reference(&cx.names.of(ResourceKind::RouteTable, t))).collect::<Vec<_>>(),
+                    "Tags": cx.tags.clone(),
+                }),
+                policy,
+            ),
+            Vec::new(),
+        ))
+    }
 }
 
 /// An interface endpoint: one network interface per subnet, behind its security groups.
@@ -106,5 +131,32 @@ impl Resource for InterfaceEndpointSpec {
             ]),
             policy,
         )
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let InterfaceEndpointSpec {
+            vpc,
+            service_name,
+            subnets,
+            security_groups,
+            private_dns,
+            policy,
+        } = self;
+        Some((
+            "AWS::EC2::VPCEndpoint",
+            with_policy_document(
+                json!({
+                    "VpcEndpointType": "Interface",
+                    "VpcId": reference(&cx.names.of(ResourceKind::Vpc, vpc)),
+                    "ServiceName": service_name,
+                    "SubnetIds": subnets.iter().map(|s| reference(&cx.names.of(ResourceKind::Subnet, s))).collect::<Vec<_>>(),
+                    "SecurityGroupIds": security_groups.iter().map(|g| reference(&cx.names.of(ResourceKind::SecurityGroup, g))).collect::<Vec<_>>(),
+                    "PrivateDnsEnabled": private_dns,
+                    "Tags": cx.tags.clone(),
+                }),
+                policy,
+            ),
+            Vec::new(),
+        ))
     }
 }

@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Resource;
+use super::write::*;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
+use serde_json::json;
 
 /// A VPC's flow log into a destination Moat does not create (S3 bucket or log group).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -69,5 +71,29 @@ impl Resource for FlowLogSpec {
                 max_aggregation_interval.to_string(),
             ),
         ])
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let FlowLogSpec {
+            vpc,
+            destination,
+            destination_type,
+            traffic_type,
+            delivery_role_arn,
+            max_aggregation_interval,
+        } = self;
+        let mut properties = json!({
+            "ResourceId": reference(&cx.names.of(ResourceKind::Vpc, vpc)),
+            "ResourceType": "VPC",
+            "TrafficType": traffic_type,
+            "LogDestinationType": destination_type,
+            "LogDestination": destination,
+            "MaxAggregationInterval": max_aggregation_interval,
+            "Tags": cx.tags.clone(),
+        });
+        if let Some(role) = delivery_role_arn {
+            properties["DeliverLogsPermissionArn"] = json!(role);
+        }
+        Some(("AWS::EC2::FlowLog", properties, Vec::new()))
     }
 }

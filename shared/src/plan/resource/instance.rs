@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Resource;
+use super::write::*;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
+use serde_json::json;
 
 /// One EC2 instance of a workload, in its subnet, groups and placement group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -51,5 +53,48 @@ impl Resource for InstanceSpec {
             ("instance_type", instance_type.clone()),
             ("image_id", image_id.clone()),
         ])
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let InstanceSpec {
+            subnet,
+            security_groups,
+            placement_group,
+            instance_type,
+            image_id,
+            efa,
+        } = self;
+        let own = cx.own.clone();
+        // The primary interface is a resource of its own: an instance's inline
+        // interface cannot say it is an EFA (as in the Terraform export).
+        let interface = cx.names.derived(&own, "PrimaryInterface");
+        let mut interface_properties = json!({
+            "SubnetId": reference(&cx.names.of(ResourceKind::Subnet, subnet)),
+            "GroupSet": security_groups.iter().map(|g| json!({"Fn::GetAtt": [cx.names.of(ResourceKind::SecurityGroup, g), "GroupId"]})).collect::<Vec<_>>(),
+            "Tags": cx.tags.clone(),
+        });
+        if *efa {
+            interface_properties["InterfaceType"] = json!("efa");
+        }
+        cx.resources.insert(
+            interface.clone(),
+            json!({"Type": "AWS::EC2::NetworkInterface", "Properties": interface_properties}),
+        );
+        let mut properties = json!({
+            "ImageId": image_id,
+            "InstanceType": instance_type,
+            "NetworkInterfaces": [{"DeviceIndex": "0", "NetworkInterfaceId": reference(&interface)}],
+            "MetadataOptions": {
+                "HttpEndpoint": "enabled",
+                "HttpTokens": "required",
+                "HttpPutResponseHopLimit": crate::plan::INSTANCE_METADATA_HOP_LIMIT,
+            },
+            "Tags": cx.tags.clone(),
+        });
+        if let Some(group) = placement_group {
+            properties["PlacementGroupName"] =
+                reference(&cx.names.of(ResourceKind::PlacementGroup, group));
+        }
+        Some(("AWS::EC2::Instance", properties, Vec::new()))
     }
 }

@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Resource;
+use super::write::*;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
+use serde_json::json;
 
 /// An internet gateway, attached to its VPC.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -41,5 +43,25 @@ impl Resource for InternetGatewaySpec {
     fn attributes(&self) -> BTreeMap<String, String> {
         let InternetGatewaySpec { vpc } = self;
         attributes([("vpc", vpc.clone())])
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let InternetGatewaySpec { vpc } = self;
+        let own = cx.own.clone();
+        cx.resources.insert(
+            cx.names.derived(&own, "Attachment"),
+            json!({
+                "Type": "AWS::EC2::VPCGatewayAttachment",
+                "Properties": {
+                    "VpcId": reference(&cx.names.of(ResourceKind::Vpc, vpc)),
+                    "InternetGatewayId": reference(&own),
+                }
+            }),
+        );
+        Some((
+            "AWS::EC2::InternetGateway",
+            json!({"Tags": cx.tags.clone()}),
+            Vec::new(),
+        ))
     }
 }

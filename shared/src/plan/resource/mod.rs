@@ -14,6 +14,9 @@
 use std::collections::BTreeMap;
 
 use super::catalog::ResourceFacts;
+use write::{CloudFormation, TemplateResource};
+
+pub mod write;
 
 mod customer_gateway;
 mod dhcp_options;
@@ -56,6 +59,10 @@ pub trait Resource {
     /// statement of what the planner and drift compare (the inventory reports the same
     /// names).
     fn attributes(&self) -> BTreeMap<String, String>;
+
+    /// What it becomes in a CloudFormation template; none when another resource holds it
+    /// (a plain CIDR egress rule is written inline on its group).
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource>;
 }
 
 /// The one list of resource kinds; see the module docs. Each line: `Variant(Struct);`.
@@ -102,6 +109,14 @@ macro_rules! resource_kinds {
             pub fn attributes(&self) -> BTreeMap<String, String> {
                 match self {
                     $( ResourceSpec::$kind(spec) => spec.attributes(), )+
+                }
+            }
+
+            /// What it becomes in a CloudFormation template (its kind's
+            /// [`Resource::cloudformation`]).
+            pub fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+                match self {
+                    $( ResourceSpec::$kind(spec) => spec.cloudformation(cx), )+
                 }
             }
         }

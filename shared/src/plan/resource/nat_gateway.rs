@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Resource;
+use super::write::*;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
+use serde_json::json;
 
 /// An Elastic IP address for a public NAT gateway (identified by its logical id alone).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -35,6 +37,15 @@ impl Resource for ElasticIpSpec {
     fn attributes(&self) -> BTreeMap<String, String> {
         // Identified by their logical id alone.
         BTreeMap::new()
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let ElasticIpSpec {} = self;
+        Some((
+            "AWS::EC2::EIP",
+            json!({"Domain": "vpc", "Tags": cx.tags.clone()}),
+            Vec::new(),
+        ))
     }
 }
 
@@ -71,5 +82,20 @@ impl Resource for NatGatewaySpec {
             found.insert("connectivity".to_string(), "private".to_string());
         }
         found
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let NatGatewaySpec { subnet, elastic_ip } = self;
+        let mut properties = json!({
+            "SubnetId": reference(&cx.names.of(ResourceKind::Subnet, subnet)),
+            "Tags": cx.tags.clone(),
+        });
+        match elastic_ip {
+            Some(address) => {
+                properties["AllocationId"] = json!({"Fn::GetAtt": [cx.names.of(ResourceKind::ElasticIp, address), "AllocationId"]});
+            }
+            None => properties["ConnectivityType"] = json!("private"),
+        }
+        Some(("AWS::EC2::NatGateway", properties, Vec::new()))
     }
 }

@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Resource;
+use super::write::*;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
+use serde_json::json;
 
 /// A network ACL of a VPC (its entries are resources of their own).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -37,6 +39,15 @@ impl Resource for NetworkAclSpec {
     fn attributes(&self) -> BTreeMap<String, String> {
         let NetworkAclSpec { vpc } = self;
         attributes([("vpc", vpc.clone())])
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let NetworkAclSpec { vpc } = self;
+        Some((
+            "AWS::EC2::NetworkAcl",
+            json!({"VpcId": reference(&cx.names.of(ResourceKind::Vpc, vpc)), "Tags": cx.tags.clone()}),
+            Vec::new(),
+        ))
     }
 }
 
@@ -87,6 +98,35 @@ impl Resource for NetworkAclEntrySpec {
             ("allow", allow.to_string()),
         ])
     }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let NetworkAclEntrySpec {
+            network_acl,
+            rule_number,
+            egress,
+            protocol,
+            from_port,
+            to_port,
+            cidr,
+            allow,
+        } = self;
+        let mut properties = json!({
+            "NetworkAclId": reference(&cx.names.of(ResourceKind::NetworkAcl, network_acl)),
+            "RuleNumber": rule_number,
+            "Protocol": protocol.parse::<i64>().unwrap_or(-1),
+            "RuleAction": if *allow { "allow" } else { "deny" },
+            "Egress": egress,
+            "CidrBlock": cidr,
+        });
+        match protocol.as_str() {
+            "6" | "17" => {
+                properties["PortRange"] = json!({"From": from_port, "To": to_port});
+            }
+            "1" => properties["Icmp"] = json!({"Code": -1, "Type": -1}),
+            _ => {}
+        }
+        Some(("AWS::EC2::NetworkAclEntry", properties, Vec::new()))
+    }
 }
 
 /// The network ACL a subnet uses (replacing its current association).
@@ -116,5 +156,20 @@ impl Resource for NetworkAclAssociationSpec {
     fn attributes(&self) -> BTreeMap<String, String> {
         let NetworkAclAssociationSpec { network_acl, .. } = self;
         attributes([("network_acl", network_acl.clone())])
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let NetworkAclAssociationSpec {
+            network_acl,
+            subnet,
+        } = self;
+        Some((
+            "AWS::EC2::SubnetNetworkAclAssociation",
+            json!({
+                "SubnetId": reference(&cx.names.of(ResourceKind::Subnet, subnet)),
+                "NetworkAclId": reference(&cx.names.of(ResourceKind::NetworkAcl, network_acl)),
+            }),
+            Vec::new(),
+        ))
     }
 }

@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Resource;
+use super::write::*;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
+use serde_json::json;
 
 /// A placement group, by strategy (`cluster`, `spread`, `partition`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -37,5 +39,14 @@ impl Resource for PlacementGroupSpec {
     fn attributes(&self) -> BTreeMap<String, String> {
         let PlacementGroupSpec { strategy } = self;
         attributes([("strategy", strategy.clone())])
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let PlacementGroupSpec { strategy } = self;
+        Some((
+            "AWS::EC2::PlacementGroup",
+            json!({"Strategy": strategy, "Tags": cx.tags.clone()}),
+            Vec::new(),
+        ))
     }
 }

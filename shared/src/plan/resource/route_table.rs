@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Resource;
+use super::write::*;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
+use serde_json::json;
 
 /// A main table adopts the VPC's own main route table instead of creating one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -38,6 +40,35 @@ impl Resource for RouteTableSpec {
     fn attributes(&self) -> BTreeMap<String, String> {
         let RouteTableSpec { vpc, main } = self;
         attributes([("vpc", vpc.clone()), ("main", main.to_string())])
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let RouteTableSpec { vpc, main } = self;
+        let own = cx.own.clone();
+        if *main {
+            for subnet in cx
+                .design
+                .subnets
+                .iter()
+                .filter(|s| s.vpc == *vpc && !cx.associated.contains(s.id.as_str()))
+            {
+                cx.resources.insert(
+                    cx.names.derived(&own, &(cx.style)(&subnet.id)),
+                    json!({
+                        "Type": "AWS::EC2::SubnetRouteTableAssociation",
+                        "Properties": {
+                            "SubnetId": reference(&cx.names.of(ResourceKind::Subnet, &subnet.id)),
+                            "RouteTableId": reference(&own),
+                        }
+                    }),
+                );
+            }
+        }
+        Some((
+            "AWS::EC2::RouteTable",
+            json!({"VpcId": reference(&cx.names.of(ResourceKind::Vpc, vpc)), "Tags": cx.tags.clone()}),
+            Vec::new(),
+        ))
     }
 }
 
@@ -69,6 +100,33 @@ impl Resource for RouteSpec {
     fn attributes(&self) -> BTreeMap<String, String> {
         let RouteSpec { target, .. } = self;
         attributes([("target", target.logical_id.clone())])
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let RouteSpec {
+            route_table,
+            destination,
+            target,
+        } = self;
+        let target_name = cx.names.of(target.kind, &target.logical_id);
+        let mut properties = json!({
+            "RouteTableId": reference(&cx.names.of(ResourceKind::RouteTable, route_table)),
+            "DestinationCidrBlock": destination,
+        });
+        let mut depends_on = Vec::new();
+        match crate::plan::route_target_of(target.kind) {
+            Some(via @ (RouteTarget::NatGateway | RouteTarget::NetworkInterface)) => {
+                properties[via.cloudformation_property()] = reference(&target_name);
+            }
+            Some(via @ (RouteTarget::InternetGateway | RouteTarget::VpnGateway)) => {
+                properties[via.cloudformation_property()] = reference(&target_name);
+                // A route to a gateway fails until the gateway is attached.
+                depends_on.push(cx.names.derived(&target_name, "Attachment"));
+            }
+            // The planner builds routes to route targets only.
+            None => {}
+        }
+        Some(("AWS::EC2::Route", properties, depends_on))
     }
 }
 
@@ -102,5 +160,20 @@ impl Resource for RouteTableAssociationSpec {
     fn attributes(&self) -> BTreeMap<String, String> {
         let RouteTableAssociationSpec { route_table, .. } = self;
         attributes([("route_table", route_table.clone())])
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let RouteTableAssociationSpec {
+            route_table,
+            subnet,
+        } = self;
+        Some((
+            "AWS::EC2::SubnetRouteTableAssociation",
+            json!({
+                "SubnetId": reference(&cx.names.of(ResourceKind::Subnet, subnet)),
+                "RouteTableId": reference(&cx.names.of(ResourceKind::RouteTable, route_table)),
+            }),
+            Vec::new(),
+        ))
     }
 }

@@ -8,8 +8,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Resource;
+use super::write::*;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
+use serde_json::json;
+
+/// The "no egress" placeholder: AWS's own way to drop a new group's default egress rule.
+pub const NO_EGRESS_PLACEHOLDER_CIDR: &str = "255.255.255.255/32";
 
 /// A security group of a VPC (its rules are resources of their own).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -43,6 +48,35 @@ impl Resource for SecurityGroupSpec {
     fn attributes(&self) -> BTreeMap<String, String> {
         let SecurityGroupSpec { vpc, name, .. } = self;
         attributes([("vpc", vpc.clone()), ("name", name.clone())])
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let SecurityGroupSpec {
+            vpc,
+            name: group_name,
+            description,
+        } = self;
+        let id = cx.id;
+        let egress = cx.inline_egress.get(id).cloned().unwrap_or_else(|| {
+            vec![json!({
+                "IpProtocol": "icmp",
+                "FromPort": 252,
+                "ToPort": 86,
+                "CidrIp": NO_EGRESS_PLACEHOLDER_CIDR,
+                "Description": "No egress: replaces AWS's default allow-all rule",
+            })]
+        });
+        Some((
+            "AWS::EC2::SecurityGroup",
+            json!({
+                "GroupName": group_name,
+                "GroupDescription": description,
+                "VpcId": reference(&cx.names.of(ResourceKind::Vpc, vpc)),
+                "SecurityGroupEgress": egress,
+                "Tags": cx.tags.clone(),
+            }),
+            Vec::new(),
+        ))
     }
 }
 
@@ -93,5 +127,57 @@ impl Resource for SecurityGroupRuleSpec {
             .filter(|text| !text.is_empty())
             .map(|text| ("description".to_string(), text.clone()))
             .collect()
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let SecurityGroupRuleSpec {
+            security_group,
+            egress,
+            protocol,
+            from_port,
+            to_port,
+            peer,
+            description,
+        } = self;
+        if *egress && matches!(peer, RulePeer::Cidr(_)) {
+            // Inline on its group (see above).
+            return None;
+        }
+        let mut properties = json!({
+            "GroupId": {"Fn::GetAtt": [cx.names.of(ResourceKind::SecurityGroup, security_group), "GroupId"]},
+            "IpProtocol": protocol_value(protocol),
+        });
+        if crate::model::ec2_protocol_has_ports(protocol) {
+            properties["FromPort"] = json!(from_port);
+            properties["ToPort"] = json!(to_port);
+        }
+        let (cidr_key, group_key, list_key) = if *egress {
+            (
+                "CidrIp",
+                "DestinationSecurityGroupId",
+                "DestinationPrefixListId",
+            )
+        } else {
+            ("CidrIp", "SourceSecurityGroupId", "SourcePrefixListId")
+        };
+        match peer {
+            RulePeer::Cidr(cidr) => properties[cidr_key] = json!(cidr),
+            RulePeer::SecurityGroup(group) => {
+                properties[group_key] = json!({"Fn::GetAtt": [cx.names.of(ResourceKind::SecurityGroup, group), "GroupId"]});
+            }
+            RulePeer::PrefixList(list) => properties[list_key] = json!(list),
+        }
+        if let Some(description) = description {
+            properties["Description"] = json!(description);
+        }
+        Some((
+            if *egress {
+                "AWS::EC2::SecurityGroupEgress"
+            } else {
+                "AWS::EC2::SecurityGroupIngress"
+            },
+            properties,
+            Vec::new(),
+        ))
     }
 }

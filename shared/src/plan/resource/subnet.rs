@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Resource;
+use super::write::*;
 use crate::plan::catalog::ResourceFacts;
 use crate::plan::*;
+use serde_json::json;
 
 /// A subnet of a VPC, in one availability zone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -54,5 +56,31 @@ impl Resource for SubnetSpec {
             ("availability_zone", availability_zone.clone()),
             ("map_public_ip", map_public_ip.to_string()),
         ])
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let SubnetSpec {
+            vpc,
+            cidr_block,
+            availability_zone,
+            map_public_ip,
+        } = self;
+        Some((
+            "AWS::EC2::Subnet",
+            json!({
+                "VpcId": reference(&cx.names.of(ResourceKind::Vpc, vpc)),
+                "CidrBlock": cidr_block,
+                "AvailabilityZone": availability_zone,
+                "MapPublicIpOnLaunch": map_public_ip,
+                "Tags": cx.tags.clone(),
+            }),
+            // A subnet in a secondary block waits for the block's association.
+            cx.resource
+                .depends_on
+                .iter()
+                .filter(|key| key.kind == ResourceKind::VpcCidrBlock)
+                .map(|key| cx.names.of(key.kind, &key.logical_id))
+                .collect(),
+        ))
     }
 }

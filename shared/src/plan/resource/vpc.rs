@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Resource;
+use super::write::*;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
+use serde_json::json;
 
 /// A VPC with its first IPv4 block and DNS attributes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -59,6 +61,32 @@ impl Resource for VpcSpec {
         }
         found
     }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let VpcSpec {
+            cidr_block,
+            dns_support,
+            dns_hostnames,
+            tenancy,
+            ..
+        } = self;
+        let own = cx.own.clone();
+        let id = cx.id;
+        cx.outputs.insert(
+            cx.names.derived(&own, "Id"),
+            json!({"Description": format!("The id of VPC {id}"), "Value": reference(&own)}),
+        );
+        let mut properties = json!({
+            "CidrBlock": cidr_block,
+            "EnableDnsSupport": dns_support,
+            "EnableDnsHostnames": dns_hostnames,
+            "Tags": cx.tags.clone(),
+        });
+        if let Some(tenancy) = tenancy {
+            properties["InstanceTenancy"] = json!(tenancy);
+        }
+        Some(("AWS::EC2::VPC", properties, Vec::new()))
+    }
 }
 
 /// A secondary IPv4 block of a VPC (the first of its blocks is the VPC's own). AWS cannot
@@ -91,5 +119,17 @@ impl Resource for VpcCidrBlockSpec {
     fn attributes(&self) -> BTreeMap<String, String> {
         let VpcCidrBlockSpec { vpc, cidr_block } = self;
         attributes([("vpc", vpc.clone()), ("cidr_block", cidr_block.clone())])
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let VpcCidrBlockSpec { vpc, cidr_block } = self;
+        Some((
+            "AWS::EC2::VPCCidrBlock",
+            json!({
+                "VpcId": reference(&cx.names.of(ResourceKind::Vpc, vpc)),
+                "CidrBlock": cidr_block,
+            }),
+            Vec::new(),
+        ))
     }
 }

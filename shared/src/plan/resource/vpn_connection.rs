@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Resource;
+use super::write::*;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
+use serde_json::json;
 
 /// A site-to-site VPN connection between a VPN gateway and a customer gateway.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -52,5 +54,41 @@ impl Resource for VpnConnectionSpec {
             ("vpn_gateway", vpn_gateway.clone()),
             ("customer_gateway", customer_gateway.clone()),
         ])
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let VpnConnectionSpec {
+            vpn_gateway,
+            customer_gateway,
+            static_routes_only,
+            static_routes,
+        } = self;
+        let own = cx.own.clone();
+        if *static_routes_only {
+            for (index, destination) in static_routes.iter().enumerate() {
+                cx.resources.insert(
+                    cx.names.derived(&own, &format!("Route{}", index + 1)),
+                    json!({
+                        "Type": "AWS::EC2::VPNConnectionRoute",
+                        "Properties": {
+                            "VpnConnectionId": reference(&own),
+                            "DestinationCidrBlock": destination,
+                        }
+                    }),
+                );
+            }
+        }
+        let gateway = cx.names.of(ResourceKind::VpnGateway, vpn_gateway);
+        Some((
+            "AWS::EC2::VPNConnection",
+            json!({
+                "Type": "ipsec.1",
+                "VpnGatewayId": reference(&gateway),
+                "CustomerGatewayId": reference(&cx.names.of(ResourceKind::CustomerGateway, customer_gateway)),
+                "StaticRoutesOnly": static_routes_only,
+                "Tags": cx.tags.clone(),
+            }),
+            vec![cx.names.derived(&gateway, "Attachment")],
+        ))
     }
 }

@@ -8,8 +8,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::Resource;
+use super::write::*;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
+use serde_json::json;
 
 /// A virtual private gateway, attached to its VPC.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -48,5 +50,28 @@ impl Resource for VpnGatewaySpec {
             ("vpc", vpc.clone()),
             ("amazon_side_asn", amazon_side_asn.to_string()),
         ])
+    }
+
+    fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
+        let VpnGatewaySpec {
+            vpc,
+            amazon_side_asn,
+        } = self;
+        let own = cx.own.clone();
+        cx.resources.insert(
+            cx.names.derived(&own, "Attachment"),
+            json!({
+                "Type": "AWS::EC2::VPCGatewayAttachment",
+                "Properties": {
+                    "VpcId": reference(&cx.names.of(ResourceKind::Vpc, vpc)),
+                    "VpnGatewayId": reference(&own),
+                }
+            }),
+        );
+        Some((
+            "AWS::EC2::VPNGateway",
+            json!({"Type": "ipsec.1", "AmazonSideAsn": amazon_side_asn, "Tags": cx.tags.clone()}),
+            Vec::new(),
+        ))
     }
 }
