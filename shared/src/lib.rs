@@ -30,6 +30,7 @@ pub mod diagram;
 pub mod diff;
 pub mod editor;
 mod enumerate;
+pub mod escape;
 pub mod export;
 pub mod generate;
 pub mod gesture;

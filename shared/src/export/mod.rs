@@ -12,7 +12,7 @@
 pub mod cli;
 pub mod cloudformation;
 pub mod drawio;
-pub mod escape;
+pub use crate::escape;
 pub mod svg;
 pub mod terraform;
 mod yaml;

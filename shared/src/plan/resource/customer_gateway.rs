@@ -59,4 +59,17 @@ impl Resource for CustomerGatewaySpec {
             Vec::new(),
         ))
     }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let CustomerGatewaySpec {
+            ip_address,
+            bgp_asn,
+        } = self;
+        let id = cx.id;
+        Block::new(cx.header("aws_customer_gateway"))
+            .text("bgp_asn", &bgp_asn.to_string())
+            .text("ip_address", ip_address)
+            .text("type", "ipsec.1")
+            .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
 }

@@ -70,6 +70,28 @@ impl Resource for DhcpOptionsSpec {
         }
         Some(("AWS::EC2::DHCPOptions", properties, Vec::new()))
     }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let DhcpOptionsSpec {
+            domain_name,
+            domain_name_servers,
+            ntp_servers,
+        } = self;
+        let id = cx.id;
+        let mut block = Block::new(cx.header("aws_vpc_dhcp_options"));
+        if let Some(domain_name) = domain_name {
+            block = block.text("domain_name", domain_name);
+        }
+        // Quoted one by one: every server is design text.
+        let quoted = |servers: &[String]| servers.iter().map(|s| quote(s)).collect();
+        if !domain_name_servers.is_empty() {
+            block = block.list("domain_name_servers", quoted(domain_name_servers));
+        }
+        if !ntp_servers.is_empty() {
+            block = block.list("ntp_servers", quoted(ntp_servers));
+        }
+        block.map("tags", terraform_tags(&cx.resource.tags, id))
+    }
 }
 
 /// A VPC's association with a DHCP options set; removing it returns the VPC to AWS's
@@ -114,5 +136,16 @@ impl Resource for DhcpOptionsAssociationSpec {
             }),
             Vec::new(),
         ))
+    }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let DhcpOptionsAssociationSpec { vpc, dhcp_options } = self;
+        Block::new(cx.header("aws_vpc_dhcp_options_association"))
+            .raw("vpc_id", cx.names.reference(ResourceKind::Vpc, vpc, "id"))
+            .raw(
+                "dhcp_options_id",
+                cx.names
+                    .reference(ResourceKind::DhcpOptions, dhcp_options, "id"),
+            )
     }
 }

@@ -86,6 +86,29 @@ impl Resource for GatewayEndpointSpec {
             Vec::new(),
         ))
     }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let GatewayEndpointSpec {
+            vpc,
+            service_name,
+            route_tables,
+            policy,
+        } = self;
+        let id = cx.id;
+        Block::new(cx.header("aws_vpc_endpoint"))
+            .raw("vpc_id", cx.names.reference(ResourceKind::Vpc, vpc, "id"))
+            .text("service_name", service_name)
+            .text("vpc_endpoint_type", "Gateway")
+            .list(
+                "route_table_ids",
+                route_tables
+                    .iter()
+                    .map(|t| cx.names.reference(ResourceKind::RouteTable, t, "id"))
+                    .collect(),
+            )
+            .optional_text("policy", policy.as_deref())
+            .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
 }
 
 /// An interface endpoint: one network interface per subnet, behind its security groups.
@@ -158,5 +181,38 @@ impl Resource for InterfaceEndpointSpec {
             ),
             Vec::new(),
         ))
+    }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let InterfaceEndpointSpec {
+            vpc,
+            service_name,
+            subnets,
+            security_groups,
+            private_dns,
+            policy,
+        } = self;
+        let id = cx.id;
+        Block::new(cx.header("aws_vpc_endpoint"))
+            .raw("vpc_id", cx.names.reference(ResourceKind::Vpc, vpc, "id"))
+            .text("service_name", service_name)
+            .text("vpc_endpoint_type", "Interface")
+            .list(
+                "subnet_ids",
+                subnets
+                    .iter()
+                    .map(|s| cx.names.reference(ResourceKind::Subnet, s, "id"))
+                    .collect(),
+            )
+            .list(
+                "security_group_ids",
+                security_groups
+                    .iter()
+                    .map(|g| cx.names.reference(ResourceKind::SecurityGroup, g, "id"))
+                    .collect(),
+            )
+            .raw("private_dns_enabled", private_dns.to_string())
+            .optional_text("policy", policy.as_deref())
+            .map("tags", terraform_tags(&cx.resource.tags, id))
     }
 }

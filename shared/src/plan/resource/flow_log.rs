@@ -96,4 +96,29 @@ impl Resource for FlowLogSpec {
         }
         Some(("AWS::EC2::FlowLog", properties, Vec::new()))
     }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let FlowLogSpec {
+            vpc,
+            destination,
+            destination_type,
+            traffic_type,
+            delivery_role_arn,
+            max_aggregation_interval,
+        } = self;
+        let id = cx.id;
+        let mut block = Block::new(cx.header("aws_flow_log"))
+            .raw("vpc_id", cx.names.reference(ResourceKind::Vpc, vpc, "id"))
+            .text("traffic_type", traffic_type)
+            .text("log_destination_type", destination_type)
+            .text("log_destination", destination)
+            .raw(
+                "max_aggregation_interval",
+                max_aggregation_interval.to_string(),
+            );
+        if let Some(role) = delivery_role_arn {
+            block = block.text("iam_role_arn", role);
+        }
+        block.map("tags", terraform_tags(&cx.resource.tags, id))
+    }
 }

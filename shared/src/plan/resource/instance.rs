@@ -97,4 +97,64 @@ impl Resource for InstanceSpec {
         }
         Some(("AWS::EC2::Instance", properties, Vec::new()))
     }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let InstanceSpec {
+            subnet,
+            security_groups,
+            placement_group,
+            instance_type,
+            image_id,
+            efa,
+        } = self;
+        let own = cx.own.clone();
+        let id = cx.id;
+        let groups: Vec<String> = security_groups
+            .iter()
+            .map(|g| cx.names.reference(ResourceKind::SecurityGroup, g, "id"))
+            .collect();
+        let interface = format!("{own}_primary");
+        let mut interface_block = Block::new(format!(
+            "resource \"aws_network_interface\" \"{interface}\""
+        ))
+        .raw(
+            "subnet_id",
+            cx.names.reference(ResourceKind::Subnet, subnet, "id"),
+        )
+        .list("security_groups", groups);
+        if *efa {
+            interface_block = interface_block.text("interface_type", "efa");
+        }
+        cx.blocks
+            .push(interface_block.map("tags", terraform_tags(&cx.resource.tags, id)));
+        let mut block = Block::new(cx.header("aws_instance"))
+            .text("ami", image_id)
+            .text("instance_type", instance_type);
+        if let Some(group) = placement_group {
+            block = block.raw(
+                "placement_group",
+                cx.names
+                    .reference(ResourceKind::PlacementGroup, group, "name"),
+            );
+        }
+        block
+            .map("tags", terraform_tags(&cx.resource.tags, id))
+            .block(
+                Block::new("network_interface")
+                    .raw(
+                        "network_interface_id",
+                        format!("aws_network_interface.{interface}.id"),
+                    )
+                    .raw("device_index", "0"),
+            )
+            .block(
+                Block::new("metadata_options")
+                    .text("http_endpoint", "enabled")
+                    .text("http_tokens", "required")
+                    .raw(
+                        "http_put_response_hop_limit",
+                        crate::plan::INSTANCE_METADATA_HOP_LIMIT.to_string(),
+                    ),
+            )
+    }
 }

@@ -64,4 +64,12 @@ impl Resource for InternetGatewaySpec {
             Vec::new(),
         ))
     }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let InternetGatewaySpec { vpc } = self;
+        let id = cx.id;
+        Block::new(cx.header("aws_internet_gateway"))
+            .raw("vpc_id", cx.names.reference(ResourceKind::Vpc, vpc, "id"))
+            .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
 }

@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use super::catalog::ResourceFacts;
-use write::{CloudFormation, TemplateResource};
+use write::{Block, CloudFormation, TemplateResource, Terraform};
 
 pub mod write;
 
@@ -63,6 +63,9 @@ pub trait Resource {
     /// What it becomes in a CloudFormation template; none when another resource holds it
     /// (a plain CIDR egress rule is written inline on its group).
     fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource>;
+
+    /// Its resource block in the Terraform configuration.
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block;
 }
 
 /// The one list of resource kinds; see the module docs. Each line: `Variant(Struct);`.
@@ -117,6 +120,14 @@ macro_rules! resource_kinds {
             pub fn cloudformation(&self, cx: &mut CloudFormation<'_>) -> Option<TemplateResource> {
                 match self {
                     $( ResourceSpec::$kind(spec) => spec.cloudformation(cx), )+
+                }
+            }
+
+            /// Its resource block in the Terraform configuration (its kind's
+            /// [`Resource::terraform`]).
+            pub fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+                match self {
+                    $( ResourceSpec::$kind(spec) => spec.terraform(cx), )+
                 }
             }
         }

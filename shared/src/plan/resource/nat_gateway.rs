@@ -47,6 +47,14 @@ impl Resource for ElasticIpSpec {
             Vec::new(),
         ))
     }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let ElasticIpSpec {} = self;
+        let id = cx.id;
+        Block::new(cx.header("aws_eip"))
+            .text("domain", "vpc")
+            .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
 }
 
 /// A NAT gateway in its subnet: public with an Elastic IP, or private without one.
@@ -97,5 +105,45 @@ impl Resource for NatGatewaySpec {
             None => properties["ConnectivityType"] = json!("private"),
         }
         Some(("AWS::EC2::NatGateway", properties, Vec::new()))
+    }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let NatGatewaySpec { subnet, elastic_ip } = self;
+        let id = cx.id;
+        let vpc = cx
+            .design
+            .subnets
+            .iter()
+            .find(|s| s.id == *subnet)
+            .map(|s| s.vpc.clone())
+            .unwrap_or_default();
+        let mut block = match elastic_ip {
+            Some(address) => Block::new(cx.header("aws_nat_gateway")).raw(
+                "allocation_id",
+                cx.names.reference(ResourceKind::ElasticIp, address, "id"),
+            ),
+            None => Block::new(cx.header("aws_nat_gateway")).text("connectivity_type", "private"),
+        }
+        .raw(
+            "subnet_id",
+            cx.names.reference(ResourceKind::Subnet, subnet, "id"),
+        );
+        // AWS: a public NAT gateway needs the VPC's internet gateway first.
+        let gateways: Vec<String> = cx
+            .design
+            .internet_gateways
+            .iter()
+            .filter(|g| g.vpc == vpc)
+            .map(|g| {
+                format!(
+                    "aws_internet_gateway.{}",
+                    cx.names.of(ResourceKind::InternetGateway, &g.id)
+                )
+            })
+            .collect();
+        if !gateways.is_empty() && elastic_ip.is_some() {
+            block = block.list("depends_on", gateways);
+        }
+        block.map("tags", terraform_tags(&cx.resource.tags, id))
     }
 }

@@ -49,6 +49,14 @@ impl Resource for NetworkAclSpec {
             Vec::new(),
         ))
     }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let NetworkAclSpec { vpc } = self;
+        let id = cx.id;
+        Block::new(cx.header("aws_network_acl"))
+            .raw("vpc_id", cx.names.reference(ResourceKind::Vpc, vpc, "id"))
+            .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
 }
 
 /// One numbered entry of a network ACL, inbound or outbound.
@@ -127,6 +135,40 @@ impl Resource for NetworkAclEntrySpec {
         }
         Some(("AWS::EC2::NetworkAclEntry", properties, Vec::new()))
     }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let NetworkAclEntrySpec {
+            network_acl,
+            rule_number,
+            egress,
+            protocol,
+            from_port,
+            to_port,
+            cidr,
+            allow,
+        } = self;
+        let mut block = Block::new(cx.header("aws_network_acl_rule"))
+            .raw(
+                "network_acl_id",
+                cx.names
+                    .reference(ResourceKind::NetworkAcl, network_acl, "id"),
+            )
+            .raw("rule_number", rule_number.to_string())
+            .raw("egress", egress.to_string())
+            .text("protocol", protocol)
+            .text("rule_action", if *allow { "allow" } else { "deny" })
+            .text("cidr_block", cidr);
+        match protocol.as_str() {
+            "6" | "17" => {
+                block = block
+                    .raw("from_port", from_port.to_string())
+                    .raw("to_port", to_port.to_string());
+            }
+            "1" => block = block.raw("icmp_type", "-1").raw("icmp_code", "-1"),
+            _ => {}
+        }
+        block
+    }
 }
 
 /// The network ACL a subnet uses (replacing its current association).
@@ -171,5 +213,22 @@ impl Resource for NetworkAclAssociationSpec {
             }),
             Vec::new(),
         ))
+    }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let NetworkAclAssociationSpec {
+            network_acl,
+            subnet,
+        } = self;
+        Block::new(cx.header("aws_network_acl_association"))
+            .raw(
+                "network_acl_id",
+                cx.names
+                    .reference(ResourceKind::NetworkAcl, network_acl, "id"),
+            )
+            .raw(
+                "subnet_id",
+                cx.names.reference(ResourceKind::Subnet, subnet, "id"),
+            )
     }
 }

@@ -49,4 +49,19 @@ impl Resource for PlacementGroupSpec {
             Vec::new(),
         ))
     }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let PlacementGroupSpec { strategy } = self;
+        let id = cx.id;
+        Block::new(cx.header("aws_placement_group"))
+            .raw(
+                "name",
+                format!(
+                    "\"moat-${{var.design_id}}-{}\"",
+                    crate::escape::hcl_string_body(id)
+                ),
+            )
+            .text("strategy", strategy)
+            .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
 }

@@ -70,6 +70,24 @@ impl Resource for RouteTableSpec {
             Vec::new(),
         ))
     }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let RouteTableSpec { vpc, main } = self;
+        let id = cx.id;
+        if *main {
+            Block::new(cx.header("aws_default_route_table"))
+                .raw(
+                    "default_route_table_id",
+                    cx.names
+                        .reference(ResourceKind::Vpc, vpc, "default_route_table_id"),
+                )
+                .map("tags", terraform_tags(&cx.resource.tags, id))
+        } else {
+            Block::new(cx.header("aws_route_table"))
+                .raw("vpc_id", cx.names.reference(ResourceKind::Vpc, vpc, "id"))
+                .map("tags", terraform_tags(&cx.resource.tags, id))
+        }
+    }
 }
 
 /// One route of a route table to a target of the design.
@@ -128,6 +146,28 @@ impl Resource for RouteSpec {
         }
         Some(("AWS::EC2::Route", properties, depends_on))
     }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let RouteSpec {
+            route_table,
+            destination,
+            target,
+        } = self;
+        let table = cx
+            .names
+            .reference(ResourceKind::RouteTable, route_table, "id");
+        let block = Block::new(cx.header("aws_route"))
+            .raw("route_table_id", table)
+            .text("destination_cidr_block", destination);
+        match crate::plan::route_target_of(target.kind) {
+            Some(via) => block.raw(
+                via.terraform_argument(),
+                cx.names.reference(target.kind, &target.logical_id, "id"),
+            ),
+            // The planner builds routes to route targets only.
+            None => block,
+        }
+    }
 }
 
 /// A subnet's association with a route table that is not its VPC's main one.
@@ -175,5 +215,22 @@ impl Resource for RouteTableAssociationSpec {
             }),
             Vec::new(),
         ))
+    }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let RouteTableAssociationSpec {
+            route_table,
+            subnet,
+        } = self;
+        Block::new(cx.header("aws_route_table_association"))
+            .raw(
+                "subnet_id",
+                cx.names.reference(ResourceKind::Subnet, subnet, "id"),
+            )
+            .raw(
+                "route_table_id",
+                cx.names
+                    .reference(ResourceKind::RouteTable, route_table, "id"),
+            )
     }
 }

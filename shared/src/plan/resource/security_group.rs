@@ -78,6 +78,26 @@ impl Resource for SecurityGroupSpec {
             Vec::new(),
         ))
     }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let SecurityGroupSpec {
+            vpc,
+            name,
+            description,
+        } = self;
+        let own = cx.own.clone();
+        let id = cx.id;
+        // Workloads Moat does not start are started with these ids.
+        cx.outputs.push((
+            format!("{own}_id"),
+            cx.names.reference(ResourceKind::SecurityGroup, id, "id"),
+        ));
+        Block::new(cx.header("aws_security_group"))
+            .text("name", name)
+            .text("description", description)
+            .raw("vpc_id", cx.names.reference(ResourceKind::Vpc, vpc, "id"))
+            .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
 }
 
 /// One ingress or egress rule of a security group.
@@ -179,5 +199,50 @@ impl Resource for SecurityGroupRuleSpec {
             properties,
             Vec::new(),
         ))
+    }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let SecurityGroupRuleSpec {
+            security_group,
+            egress,
+            protocol,
+            from_port,
+            to_port,
+            peer,
+            description,
+        } = self;
+        let id = cx.id;
+        let kind = if *egress {
+            "aws_vpc_security_group_egress_rule"
+        } else {
+            "aws_vpc_security_group_ingress_rule"
+        };
+        let mut block = Block::new(cx.header(kind))
+            .raw(
+                "security_group_id",
+                cx.names
+                    .reference(ResourceKind::SecurityGroup, security_group, "id"),
+            )
+            .text(
+                "description",
+                &description
+                    .clone()
+                    .unwrap_or_else(|| format!("{id} (Moat)")),
+            )
+            .text("ip_protocol", protocol);
+        if crate::model::ec2_protocol_has_ports(protocol) {
+            block = block
+                .raw("from_port", from_port.to_string())
+                .raw("to_port", to_port.to_string());
+        }
+        block = match peer {
+            RulePeer::Cidr(cidr) => block.text("cidr_ipv4", cidr),
+            RulePeer::SecurityGroup(group) => block.raw(
+                "referenced_security_group_id",
+                cx.names.reference(ResourceKind::SecurityGroup, group, "id"),
+            ),
+            RulePeer::PrefixList(list) => block.text("prefix_list_id", list),
+        };
+        block
     }
 }

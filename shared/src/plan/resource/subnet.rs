@@ -83,4 +83,37 @@ impl Resource for SubnetSpec {
                 .collect(),
         ))
     }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let SubnetSpec {
+            vpc,
+            cidr_block,
+            availability_zone,
+            map_public_ip,
+        } = self;
+        let id = cx.id;
+        let mut block = Block::new(cx.header("aws_subnet"))
+            .raw("vpc_id", cx.names.reference(ResourceKind::Vpc, vpc, "id"))
+            .text("cidr_block", cidr_block)
+            .text("availability_zone", availability_zone)
+            .raw("map_public_ip_on_launch", map_public_ip.to_string());
+        // A subnet in a secondary block waits for the block's association.
+        let blocks: Vec<String> = cx
+            .resource
+            .depends_on
+            .iter()
+            .filter(|key| key.kind == ResourceKind::VpcCidrBlock)
+            .map(|key| {
+                format!(
+                    "{}.{}",
+                    ResourceKind::VpcCidrBlock.facts().terraform_type,
+                    cx.names.of(key.kind, &key.logical_id)
+                )
+            })
+            .collect();
+        if !blocks.is_empty() {
+            block = block.list("depends_on", blocks);
+        }
+        block.map("tags", terraform_tags(&cx.resource.tags, id))
+    }
 }

@@ -87,6 +87,40 @@ impl Resource for VpcSpec {
         }
         Some(("AWS::EC2::VPC", properties, Vec::new()))
     }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let VpcSpec {
+            cidr_block,
+            dns_support,
+            dns_hostnames,
+            tenancy,
+            ..
+        } = self;
+        let own = cx.own.clone();
+        let id = cx.id;
+        cx.outputs.push((
+            format!("{own}_id"),
+            cx.names.reference(ResourceKind::Vpc, id, "id"),
+        ));
+        // The VPC's default group, which nothing in a Moat design uses, allows
+        // nothing (no rule blocks: Terraform removes AWS's defaults).
+        cx.blocks.push(
+            Block::new(format!(
+                "resource \"aws_default_security_group\" \"{own}_default\""
+            ))
+            .raw("vpc_id", cx.names.reference(ResourceKind::Vpc, id, "id"))
+            .map(
+                "tags",
+                terraform_tags(&cx.resource.tags, &format!("{id}/default-security-group")),
+            ),
+        );
+        Block::new(cx.header("aws_vpc"))
+            .text("cidr_block", cidr_block)
+            .raw("enable_dns_support", dns_support.to_string())
+            .raw("enable_dns_hostnames", dns_hostnames.to_string())
+            .optional_text("instance_tenancy", tenancy.as_deref())
+            .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
 }
 
 /// A secondary IPv4 block of a VPC (the first of its blocks is the VPC's own). AWS cannot
@@ -131,5 +165,12 @@ impl Resource for VpcCidrBlockSpec {
             }),
             Vec::new(),
         ))
+    }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let VpcCidrBlockSpec { vpc, cidr_block } = self;
+        Block::new(cx.header("aws_vpc_ipv4_cidr_block_association"))
+            .raw("vpc_id", cx.names.reference(ResourceKind::Vpc, vpc, "id"))
+            .text("cidr_block", cidr_block)
     }
 }

@@ -91,4 +91,42 @@ impl Resource for VpnConnectionSpec {
             vec![cx.names.derived(&gateway, "Attachment")],
         ))
     }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let VpnConnectionSpec {
+            vpn_gateway,
+            customer_gateway,
+            static_routes_only,
+            static_routes,
+        } = self;
+        let own = cx.own.clone();
+        let id = cx.id;
+        for (index, destination) in static_routes.iter().enumerate() {
+            if !static_routes_only {
+                break;
+            }
+            cx.blocks.push(
+                Block::new(format!(
+                    "resource \"aws_vpn_connection_route\" \"{own}_{}\"",
+                    index + 1
+                ))
+                .text("destination_cidr_block", destination)
+                .raw("vpn_connection_id", format!("aws_vpn_connection.{own}.id")),
+            );
+        }
+        Block::new(cx.header("aws_vpn_connection"))
+            .raw(
+                "vpn_gateway_id",
+                cx.names
+                    .reference(ResourceKind::VpnGateway, vpn_gateway, "id"),
+            )
+            .raw(
+                "customer_gateway_id",
+                cx.names
+                    .reference(ResourceKind::CustomerGateway, customer_gateway, "id"),
+            )
+            .text("type", "ipsec.1")
+            .raw("static_routes_only", static_routes_only.to_string())
+            .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
 }

@@ -74,4 +74,16 @@ impl Resource for VpnGatewaySpec {
             Vec::new(),
         ))
     }
+
+    fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
+        let VpnGatewaySpec {
+            vpc,
+            amazon_side_asn,
+        } = self;
+        let id = cx.id;
+        Block::new(cx.header("aws_vpn_gateway"))
+            .raw("vpc_id", cx.names.reference(ResourceKind::Vpc, vpc, "id"))
+            .text("amazon_side_asn", &amazon_side_asn.to_string())
+            .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
 }

@@ -84,3 +84,174 @@ pub fn with_policy_document(mut properties: Value, policy: &Option<String>) -> V
     }
     properties
 }
+
+/// The Terraform configuration's names and references for the planner's resources.
+pub trait TerraformNames {
+    /// The Terraform name of a planner resource (`vpc_mvp`).
+    fn of(&self, kind: ResourceKind, logical_id: &str) -> String;
+    /// A reference to one of its attributes (`aws_vpc.vpc_mvp.id`).
+    fn reference(&self, kind: ResourceKind, logical_id: &str, attribute: &str) -> String;
+}
+
+/// What a kind's Terraform writer is given for one planner resource.
+pub struct Terraform<'a> {
+    pub design: &'a Design,
+    pub resource: &'a DesiredResource,
+    /// Its logical id in the plan.
+    pub id: &'a str,
+    /// Its own Terraform name.
+    pub own: String,
+    pub names: &'a dyn TerraformNames,
+    /// The configuration's blocks so far, for the ones it brings along (a VPC's default
+    /// security group), written before its own.
+    pub blocks: &'a mut Vec<Block>,
+    /// Outputs it adds: the name it wants (made unique by the exporter) and the value.
+    pub outputs: Vec<(String, String)>,
+}
+
+impl Terraform<'_> {
+    /// Its resource block's header: `resource "aws_vpc" "vpc_mvp"`.
+    pub fn header(&self, terraform_type: &str) -> String {
+        format!("resource \"{terraform_type}\" \"{}\"", self.own)
+    }
+}
+
+/// A value in HCL syntax.
+pub enum Hcl {
+    /// Written as is (a reference, a number, a boolean, a call).
+    Raw(String),
+    /// A quoted string.
+    Text(String),
+    /// A list of raw items.
+    List(Vec<String>),
+    /// A map of quoted keys to raw values (written over several lines).
+    Map(Vec<(String, String)>),
+}
+
+/// An HCL quoted string (through the escaping writer).
+pub fn quote(text: &str) -> String {
+    crate::escape::hcl_string(text)
+}
+
+pub struct Block {
+    pub header: String,
+    pub attributes: Vec<(String, Hcl)>,
+    /// Nested blocks (`default_tags`, `network_interface`).
+    pub blocks: Vec<Block>,
+}
+
+impl Block {
+    pub fn new(header: impl Into<String>) -> Block {
+        Block {
+            header: header.into(),
+            attributes: Vec::new(),
+            blocks: Vec::new(),
+        }
+    }
+
+    pub fn raw(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.attributes.push((name.into(), Hcl::Raw(value.into())));
+        self
+    }
+
+    pub fn text(mut self, name: &str, value: &str) -> Self {
+        self.attributes.push((name.into(), Hcl::Text(value.into())));
+        self
+    }
+
+    /// A text attribute when there is a value; left out (the provider's default) when not.
+    pub fn optional_text(self, name: &str, value: Option<&str>) -> Self {
+        match value {
+            Some(value) => self.text(name, value),
+            None => self,
+        }
+    }
+
+    pub fn list(mut self, name: &str, items: Vec<String>) -> Self {
+        self.attributes.push((name.into(), Hcl::List(items)));
+        self
+    }
+
+    pub fn map(mut self, name: &str, entries: Vec<(String, String)>) -> Self {
+        self.attributes.push((name.into(), Hcl::Map(entries)));
+        self
+    }
+
+    pub fn block(mut self, block: Block) -> Self {
+        self.blocks.push(block);
+        self
+    }
+
+    pub fn render(&self, indent: usize, out: &mut String) {
+        let pad = "  ".repeat(indent);
+        out.push_str(&format!("{pad}{} {{\n", self.header));
+        let inner = "  ".repeat(indent + 1);
+        // Runs of single-line attributes align their `=`.
+        let single: Vec<&(String, Hcl)> = self
+            .attributes
+            .iter()
+            .filter(|(_, v)| !matches!(v, Hcl::Map(_)))
+            .collect();
+        let width = single.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+        for (name, value) in &single {
+            let value = match value {
+                Hcl::Raw(raw) => raw.clone(),
+                Hcl::Text(text) => quote(text),
+                Hcl::List(items) => format!("[{}]", items.join(", ")),
+                Hcl::Map(_) => String::new(),
+            };
+            out.push_str(&format!("{inner}{name:<width$} = {value}\n"));
+        }
+        for (name, value) in &self.attributes {
+            if let Hcl::Map(entries) = value {
+                if !single.is_empty() {
+                    out.push('\n');
+                }
+                out.push_str(&format!("{inner}{name} = {{\n"));
+                let key_width = entries
+                    .iter()
+                    .map(|(k, _)| quote_key(k).len())
+                    .max()
+                    .unwrap_or(0);
+                for (key, entry) in entries {
+                    out.push_str(&format!(
+                        "{inner}  {:<key_width$} = {entry}\n",
+                        quote_key(key)
+                    ));
+                }
+                out.push_str(&format!("{inner}}}\n"));
+            }
+        }
+        for block in &self.blocks {
+            if !self.attributes.is_empty() {
+                out.push('\n');
+            }
+            block.render(indent + 1, out);
+        }
+        out.push_str(&format!("{pad}}}\n"));
+    }
+}
+
+/// Map keys: bare when they are identifiers, quoted otherwise (`"moat:logical-id"`).
+fn quote_key(key: &str) -> String {
+    if key
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && key.starts_with(|c: char| c.is_ascii_alphabetic())
+    {
+        key.to_string()
+    } else {
+        quote(key)
+    }
+}
+
+/// A resource's own tags (the provider's default tags add the design id): its name, its
+/// logical id, then the user's in key order.
+pub fn terraform_tags(user: &crate::model::Tags, logical_id: &str) -> Vec<(String, String)> {
+    let mut tags = vec![
+        ("Name".into(), quote(logical_id)),
+        ("moat:logical-id".into(), quote(logical_id)),
+    ];
+    tags.extend(user.iter().map(|(key, value)| (key.clone(), quote(value))));
+    tags
+}
