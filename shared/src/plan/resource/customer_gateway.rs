@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::Resource;
 use super::write::*;
+use crate::escape::shell_word as q;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
+use std::fmt::Write;
 
 /// A customer gateway: the public address of the on-premises VPN device and its BGP ASN.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -71,5 +73,29 @@ impl Resource for CustomerGatewaySpec {
             .text("ip_address", ip_address)
             .text("type", "ipsec.1")
             .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "customer gateways"
+for id in $(aws ec2 describe-customer-gateways --filters "$design_filter" Name=state,Values=available,pending \
+  --query 'CustomerGateways[].CustomerGatewayId' --output text); do
+  aws ec2 delete-customer-gateway --customer-gateway-id "$id"
+done
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let CustomerGatewaySpec {
+            ip_address,
+            bgp_asn,
+        } = self;
+        let own = cx.own.clone();
+        let _ = writeln!(
+            cx.out,
+            "{own}=$(aws ec2 describe-customer-gateways --filters {} \\\n  --query 'CustomerGateways[0].CustomerGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-customer-gateway --type ipsec.1 --ip-address {} --bgp-asn {bgp_asn} \\\n    --tag-specifications {} \\\n    --query 'CustomerGateway.CustomerGatewayId' --output text)\nfi",
+            owner_filters(cx.id, &[("state", &["available", "pending"])]),
+            q(ip_address),
+            cx.tags("customer-gateway")
+        );
     }
 }

@@ -11,7 +11,8 @@ use super::Resource;
 use super::write::*;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
-use serde_json::json;
+use serde_json::{Value, json};
+use std::fmt::Write;
 
 /// A DHCP options set. AWS cannot change one: any change replaces it (and re-associates
 /// its VPCs).
@@ -92,6 +93,42 @@ impl Resource for DhcpOptionsSpec {
         }
         block.map("tags", terraform_tags(&cx.resource.tags, id))
     }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "DHCP option sets"
+for id in $(aws ec2 describe-dhcp-options --filters "$design_filter" --query 'DhcpOptions[].DhcpOptionsId' --output text); do
+  aws ec2 delete-dhcp-options --dhcp-options-id "$id"
+done
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let DhcpOptionsSpec {
+            domain_name,
+            domain_name_servers,
+            ntp_servers,
+        } = self;
+        let own = cx.own.clone();
+        let mut configurations = Vec::new();
+        let values = |items: &[String]| items.iter().map(|i| data(i)).collect::<Vec<_>>();
+        if let Some(domain_name) = domain_name {
+            configurations.push(json!({"Key": "domain-name", "Values": [data(domain_name)]}));
+        }
+        if !domain_name_servers.is_empty() {
+            configurations
+                .push(json!({"Key": "domain-name-servers", "Values": values(domain_name_servers)}));
+        }
+        if !ntp_servers.is_empty() {
+            configurations.push(json!({"Key": "ntp-servers", "Values": values(ntp_servers)}));
+        }
+        let _ = writeln!(
+            cx.out,
+            "{own}=$(aws ec2 describe-dhcp-options --filters {} \\\n  --query 'DhcpOptions[0].DhcpOptionsId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-dhcp-options --dhcp-configurations {} \\\n    --tag-specifications {} \\\n    --query 'DhcpOptions.DhcpOptionsId' --output text)\nfi",
+            owner_filters(cx.id, &[]),
+            json_word(&Value::Array(configurations)),
+            cx.tags("dhcp-options")
+        );
+    }
 }
 
 /// A VPC's association with a DHCP options set; removing it returns the VPC to AWS's
@@ -147,5 +184,23 @@ impl Resource for DhcpOptionsAssociationSpec {
                 cx.names
                     .reference(ResourceKind::DhcpOptions, dhcp_options, "id"),
             )
+    }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "DHCP option set associations (each VPC goes back to AWS's default set)"
+for vpc in $(aws ec2 describe-vpcs --filters "$design_filter" --query 'Vpcs[].VpcId' --output text); do
+  aws ec2 associate-dhcp-options --dhcp-options-id default --vpc-id "$vpc"
+done
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let DhcpOptionsAssociationSpec { vpc, dhcp_options } = self;
+        let _ = writeln!(
+            cx.out,
+            "aws ec2 associate-dhcp-options --dhcp-options-id {} --vpc-id {}",
+            cx.variables.var(ResourceKind::DhcpOptions, dhcp_options),
+            cx.variables.var(ResourceKind::Vpc, vpc)
+        );
     }
 }

@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::Resource;
 use super::write::*;
+use crate::escape::shell_word as q;
 use crate::plan::catalog::ResourceFacts;
 use crate::plan::*;
 use serde_json::json;
+use std::fmt::Write;
 
 /// A gateway endpoint (S3, DynamoDB) and the route tables it adds its prefix-list routes to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -108,6 +110,33 @@ impl Resource for GatewayEndpointSpec {
             )
             .optional_text("policy", policy.as_deref())
             .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
+
+    /// One call deletes both kinds of endpoint: the interface endpoints' block.
+    const TEARDOWN: Option<&'static str> = None;
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let GatewayEndpointSpec {
+            vpc,
+            service_name,
+            route_tables,
+            policy,
+        } = self;
+        let own = cx.own.clone();
+        let tables: Vec<String> = route_tables
+            .iter()
+            .map(|t| cx.variables.var(ResourceKind::RouteTable, t))
+            .collect();
+        let _ = writeln!(
+            cx.out,
+            "{own}=$(aws ec2 describe-vpc-endpoints --filters {} \\\n  --query 'VpcEndpoints[0].VpcEndpointId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpc-endpoint --vpc-endpoint-type Gateway --vpc-id {} \\\n    --service-name {} --route-table-ids {} \\\n    {}--tag-specifications {} \\\n    --query 'VpcEndpoint.VpcEndpointId' --output text)\nfi",
+            owner_filters(cx.id, &[("vpc-endpoint-state", &["available", "pending"])]),
+            cx.variables.var(ResourceKind::Vpc, vpc),
+            q(service_name),
+            tables.join(" "),
+            policy_argument(policy),
+            cx.tags("vpc-endpoint")
+        );
     }
 }
 
@@ -214,5 +243,51 @@ impl Resource for InterfaceEndpointSpec {
             .raw("private_dns_enabled", private_dns.to_string())
             .optional_text("policy", policy.as_deref())
             .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "endpoints"
+endpoints=$(aws ec2 describe-vpc-endpoints --filters "$design_filter" Name=vpc-endpoint-state,Values=available,pending \
+  --query 'VpcEndpoints[].VpcEndpointId' --output text)
+if [ -n "$endpoints" ]; then
+  aws ec2 delete-vpc-endpoints --vpc-endpoint-ids $endpoints > /dev/null
+fi
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let InterfaceEndpointSpec {
+            vpc,
+            service_name,
+            subnets,
+            security_groups,
+            private_dns,
+            policy,
+        } = self;
+        let own = cx.own.clone();
+        let subnets: Vec<String> = subnets
+            .iter()
+            .map(|s| cx.variables.var(ResourceKind::Subnet, s))
+            .collect();
+        let groups: Vec<String> = security_groups
+            .iter()
+            .map(|g| cx.variables.var(ResourceKind::SecurityGroup, g))
+            .collect();
+        let dns = if *private_dns {
+            "--private-dns-enabled"
+        } else {
+            "--no-private-dns-enabled"
+        };
+        let _ = writeln!(
+            cx.out,
+            "{own}=$(aws ec2 describe-vpc-endpoints --filters {} \\\n  --query 'VpcEndpoints[0].VpcEndpointId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpc-endpoint --vpc-endpoint-type Interface --vpc-id {} \\\n    --service-name {} --subnet-ids {} \\\n    --security-group-ids {} {dns} \\\n    {}--tag-specifications {} \\\n    --query 'VpcEndpoint.VpcEndpointId' --output text)\nfi\nwait_endpoint \"${own}\"",
+            owner_filters(cx.id, &[("vpc-endpoint-state", &["available", "pending"])]),
+            cx.variables.var(ResourceKind::Vpc, vpc),
+            q(service_name),
+            subnets.join(" "),
+            groups.join(" "),
+            policy_argument(policy),
+            cx.tags("vpc-endpoint")
+        );
     }
 }

@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::Resource;
 use super::write::*;
+use crate::escape::shell_word as q;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
+use std::fmt::Write;
 
 /// A VPC's flow log into a destination Moat does not create (S3 bucket or log group).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -120,5 +122,43 @@ impl Resource for FlowLogSpec {
             block = block.text("iam_role_arn", role);
         }
         block.map("tags", terraform_tags(&cx.resource.tags, id))
+    }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "flow logs"
+flow_logs=$(aws ec2 describe-flow-logs --filter "$design_filter" --query 'FlowLogs[].FlowLogId' --output text)
+if [ -n "$flow_logs" ]; then
+  aws ec2 delete-flow-logs --flow-log-ids $flow_logs > /dev/null
+fi
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let FlowLogSpec {
+            vpc,
+            destination,
+            destination_type,
+            traffic_type,
+            delivery_role_arn,
+            max_aggregation_interval,
+        } = self;
+        let own = cx.own.clone();
+        let role = delivery_role_arn
+            .as_ref()
+            .map(|role| format!(" \\\n    --deliver-logs-permission-arn {}", q(role)))
+            .unwrap_or_default();
+        // EC2 answers a destination it cannot use with an "unsuccessful" item, not an
+        // error: the script stops with its message.
+        let _ = writeln!(
+            cx.out,
+            "{own}=$(aws ec2 describe-flow-logs --filter {} \\\n  --query 'FlowLogs[0].FlowLogId' --output text)\nif ! found \"${own}\"; then\n  created=$(aws ec2 create-flow-logs --resource-type VPC --resource-ids {} \\\n    --traffic-type {} --log-destination-type {} \\\n    --log-destination {} --max-aggregation-interval {max_aggregation_interval}{role} \\\n    --tag-specifications {} \\\n    --query '[FlowLogIds[0], Unsuccessful[0].Error.Message]' --output text)\n  {own}=\"${{created%%$'\\t'*}}\"\n  if ! found \"${own}\"; then\n    printf 'flow logs of %s: %s\\n' {} \"${{created#*$'\\t'}}\" >&2\n    exit 1\n  fi\nfi",
+            owner_filters(cx.id, &[]),
+            cx.variables.var(ResourceKind::Vpc, vpc),
+            q(traffic_type),
+            q(destination_type),
+            q(destination),
+            cx.tags("vpc-flow-log"),
+            q(vpc)
+        );
     }
 }

@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::Resource;
 use super::write::*;
+use crate::escape::shell_word as q;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
-use serde_json::json;
+use serde_json::{Value, json};
+use std::fmt::Write;
 
 /// One EC2 instance of a workload, in its subnet, groups and placement group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -156,5 +158,60 @@ impl Resource for InstanceSpec {
                         crate::plan::INSTANCE_METADATA_HOP_LIMIT.to_string(),
                     ),
             )
+    }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "instances"
+for id in $(aws ec2 describe-instances --filters "$design_filter" Name=instance-state-name,Values=pending,running,stopped \
+  --query 'Reservations[].Instances[].InstanceId' --output text); do
+  aws ec2 terminate-instances --instance-ids "$id" > /dev/null
+  aws ec2 wait instance-terminated --instance-ids "$id"
+done
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let InstanceSpec {
+            subnet,
+            security_groups,
+            placement_group,
+            instance_type,
+            image_id,
+            efa,
+        } = self;
+        let own = cx.own.clone();
+        let groups: Vec<Value> = security_groups
+            .iter()
+            .map(|g| splice(&cx.variables.of(ResourceKind::SecurityGroup, g)))
+            .collect();
+        let mut interface = json!({
+            "DeviceIndex": 0,
+            "SubnetId": splice(&cx.variables.of(ResourceKind::Subnet, subnet)),
+            "Groups": groups,
+        });
+        if *efa {
+            interface["InterfaceType"] = json!("efa");
+        }
+        let placement = placement_group
+            .as_ref()
+            .map(|g| {
+                format!(
+                    " \\\n    --placement {}",
+                    json_word(&json!({
+                        "GroupName": splice(&cx.variables.of(ResourceKind::PlacementGroup, g))
+                    }))
+                )
+            })
+            .unwrap_or_default();
+        let _ = writeln!(
+            cx.out,
+            "{own}=$(aws ec2 describe-instances --filters {} \\\n  --query 'Reservations[0].Instances[0].InstanceId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 run-instances --image-id {} --instance-type {} --count 1 \\\n    --network-interfaces {}{placement} \\\n    --metadata-options HttpEndpoint=enabled,HttpTokens=required,HttpPutResponseHopLimit={hops} \\\n    --tag-specifications {} \\\n    --query 'Instances[0].InstanceId' --output text)\nfi",
+            owner_filters(cx.id, &[("instance-state-name", &["pending", "running"])]),
+            q(image_id),
+            q(instance_type),
+            json_word(&json!([interface])),
+            cx.tags("instance"),
+            hops = crate::plan::INSTANCE_METADATA_HOP_LIMIT
+        );
     }
 }

@@ -12,6 +12,7 @@ use super::write::*;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
+use std::fmt::Write;
 
 /// An internet gateway, attached to its VPC.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -71,5 +72,29 @@ impl Resource for InternetGatewaySpec {
         Block::new(cx.header("aws_internet_gateway"))
             .raw("vpc_id", cx.names.reference(ResourceKind::Vpc, vpc, "id"))
             .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "internet gateways"
+for id in $(aws ec2 describe-internet-gateways --filters "$design_filter" --query 'InternetGateways[].InternetGatewayId' --output text); do
+  for vpc in $(aws ec2 describe-internet-gateways --internet-gateway-ids "$id" \
+    --query 'InternetGateways[0].Attachments[].VpcId' --output text); do
+    aws ec2 detach-internet-gateway --internet-gateway-id "$id" --vpc-id "$vpc"
+  done
+  aws ec2 delete-internet-gateway --internet-gateway-id "$id"
+done
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let InternetGatewaySpec { vpc } = self;
+        let own = cx.own.clone();
+        let vpc_var = cx.variables.var(ResourceKind::Vpc, vpc);
+        let _ = writeln!(
+            cx.out,
+            "{own}=$(aws ec2 describe-internet-gateways --filters {} \\\n  --query 'InternetGateways[0].InternetGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-internet-gateway \\\n    --tag-specifications {} \\\n    --query 'InternetGateway.InternetGatewayId' --output text)\nfi\nif [ \"$(aws ec2 describe-internet-gateways --internet-gateway-ids \"${own}\" \\\n  --query 'InternetGateways[0].Attachments[0].VpcId' --output text)\" != {vpc_var} ]; then\n  aws ec2 attach-internet-gateway --internet-gateway-id \"${own}\" --vpc-id {vpc_var}\nfi",
+            owner_filters(cx.id, &[]),
+            cx.tags("internet-gateway")
+        );
     }
 }

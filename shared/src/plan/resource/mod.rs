@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use super::catalog::ResourceFacts;
-use write::{Block, CloudFormation, TemplateResource, Terraform};
+use write::{Block, CloudFormation, Shell, TemplateResource, Terraform};
 
 pub mod write;
 
@@ -66,6 +66,14 @@ pub trait Resource {
 
     /// Its resource block in the Terraform configuration.
     fn terraform(&self, cx: &mut Terraform<'_>) -> Block;
+
+    /// The AWS CLI commands that find or create it, appended to the apply script.
+    fn shell(&self, cx: &mut Shell<'_>);
+
+    /// The teardown script's block deleting every resource of the kind the design owns, in
+    /// shell; none for kinds that go with another (a gateway endpoint's routes, ACL entries).
+    /// The script runs the blocks in the catalogue's teardown order.
+    const TEARDOWN: Option<&'static str>;
 }
 
 /// The one list of resource kinds; see the module docs. Each line: `Variant(Struct);`.
@@ -88,6 +96,13 @@ macro_rules! resource_kinds {
             pub fn facts(self) -> &'static ResourceFacts {
                 match self {
                     $( ResourceKind::$kind => &<$spec as Resource>::FACTS, )+
+                }
+            }
+
+            /// Its block of the teardown script (its kind's [`Resource::TEARDOWN`]).
+            pub fn teardown(self) -> Option<&'static str> {
+                match self {
+                    $( ResourceKind::$kind => <$spec as Resource>::TEARDOWN, )+
                 }
             }
         }
@@ -128,6 +143,13 @@ macro_rules! resource_kinds {
             pub fn terraform(&self, cx: &mut Terraform<'_>) -> Block {
                 match self {
                     $( ResourceSpec::$kind(spec) => spec.terraform(cx), )+
+                }
+            }
+
+            /// Its commands in the apply script (its kind's [`Resource::shell`]).
+            pub fn shell(&self, cx: &mut Shell<'_>) {
+                match self {
+                    $( ResourceSpec::$kind(spec) => spec.shell(cx), )+
                 }
             }
         }

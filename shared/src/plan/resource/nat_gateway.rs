@@ -12,6 +12,7 @@ use super::write::*;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
+use std::fmt::Write;
 
 /// An Elastic IP address for a public NAT gateway (identified by its logical id alone).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -54,6 +55,25 @@ impl Resource for ElasticIpSpec {
         Block::new(cx.header("aws_eip"))
             .text("domain", "vpc")
             .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "Elastic IPs"
+for id in $(aws ec2 describe-addresses --filters "$design_filter" --query 'Addresses[].AllocationId' --output text); do
+  aws ec2 release-address --allocation-id "$id"
+done
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let ElasticIpSpec {} = self;
+        let own = cx.own.clone();
+        let _ = writeln!(
+            cx.out,
+            "{own}=$(aws ec2 describe-addresses --filters {} \\\n  --query 'Addresses[0].AllocationId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 allocate-address --domain vpc \\\n    --tag-specifications {} \\\n    --query 'AllocationId' --output text)\nfi",
+            owner_filters(cx.id, &[]),
+            cx.tags("elastic-ip")
+        );
     }
 }
 
@@ -145,5 +165,37 @@ impl Resource for NatGatewaySpec {
             block = block.list("depends_on", gateways);
         }
         block.map("tags", terraform_tags(&cx.resource.tags, id))
+    }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "NAT gateways"
+nats=$(aws ec2 describe-nat-gateways --filter "$design_filter" Name=state,Values=pending,available \
+  --query 'NatGateways[].NatGatewayId' --output text)
+for id in $nats; do
+  aws ec2 delete-nat-gateway --nat-gateway-id "$id" > /dev/null
+done
+if [ -n "$nats" ]; then
+  aws ec2 wait nat-gateway-deleted --nat-gateway-ids $nats
+fi
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let NatGatewaySpec { subnet, elastic_ip } = self;
+        let own = cx.own.clone();
+        let _ = writeln!(
+            cx.out,
+            "{own}=$(aws ec2 describe-nat-gateways --filter {} \\\n  --query 'NatGateways[0].NatGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-nat-gateway --subnet-id {} {} \\\n    --tag-specifications {} \\\n    --query 'NatGateway.NatGatewayId' --output text)\nfi\naws ec2 wait nat-gateway-available --nat-gateway-ids \"${own}\"",
+            owner_filters(cx.id, &[("state", &["pending", "available"])]),
+            cx.variables.var(ResourceKind::Subnet, subnet),
+            match elastic_ip {
+                Some(address) => format!(
+                    "--allocation-id {}",
+                    cx.variables.var(ResourceKind::ElasticIp, address)
+                ),
+                None => "--connectivity-type private".to_string(),
+            },
+            cx.tags("natgateway")
+        );
     }
 }

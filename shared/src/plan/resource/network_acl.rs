@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::Resource;
 use super::write::*;
+use crate::escape::shell_word as q;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
+use std::fmt::Write;
 
 /// A network ACL of a VPC (its entries are resources of their own).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -56,6 +58,26 @@ impl Resource for NetworkAclSpec {
         Block::new(cx.header("aws_network_acl"))
             .raw("vpc_id", cx.names.reference(ResourceKind::Vpc, vpc, "id"))
             .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "network ACLs"
+for id in $(aws ec2 describe-network-acls --filters "$design_filter" --query 'NetworkAcls[].NetworkAclId' --output text); do
+  aws ec2 delete-network-acl --network-acl-id "$id"
+done
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let NetworkAclSpec { vpc } = self;
+        let own = cx.own.clone();
+        let _ = writeln!(
+            cx.out,
+            "{own}=$(aws ec2 describe-network-acls --filters {} \\\n  --query 'NetworkAcls[0].NetworkAclId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-network-acl --vpc-id {} \\\n    --tag-specifications {} \\\n    --query 'NetworkAcl.NetworkAclId' --output text)\nfi",
+            owner_filters(cx.id, &[]),
+            cx.variables.var(ResourceKind::Vpc, vpc),
+            cx.tags("network-acl")
+        );
     }
 }
 
@@ -169,6 +191,39 @@ impl Resource for NetworkAclEntrySpec {
         }
         block
     }
+
+    /// Entries go with their ACL (the default ACL's are AWS's).
+    const TEARDOWN: Option<&'static str> = None;
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let NetworkAclEntrySpec {
+            network_acl,
+            rule_number,
+            egress,
+            protocol,
+            from_port,
+            to_port,
+            cidr,
+            allow,
+        } = self;
+        let direction = if *egress { "--egress" } else { "--ingress" };
+        let action = if *allow { "allow" } else { "deny" };
+        let ports = match protocol.as_str() {
+            "6" | "17" => format!(" --port-range From={from_port},To={to_port}"),
+            "1" => " --icmp-type-code Code=-1,Type=-1".to_string(),
+            _ => String::new(),
+        };
+        let acl = cx.variables.var(ResourceKind::NetworkAcl, network_acl);
+        let arguments = format!(
+            "--network-acl-id {acl} --rule-number {rule_number} {direction} \\\n  --protocol {} --rule-action {action} --cidr-block {}{ports}",
+            q(protocol),
+            q(cidr)
+        );
+        let _ = writeln!(
+            cx.out,
+            "if ! tolerate NetworkAclEntryAlreadyExists aws ec2 create-network-acl-entry {arguments} > /dev/null; then exit 1; fi\naws ec2 replace-network-acl-entry {arguments}"
+        );
+    }
 }
 
 /// The network ACL a subnet uses (replacing its current association).
@@ -230,5 +285,33 @@ impl Resource for NetworkAclAssociationSpec {
                 "subnet_id",
                 cx.names.reference(ResourceKind::Subnet, subnet, "id"),
             )
+    }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "network ACL associations (each subnet goes back to its VPC's default ACL)"
+for acl in $(aws ec2 describe-network-acls --filters "$design_filter" --query 'NetworkAcls[].NetworkAclId' --output text); do
+  vpc=$(aws ec2 describe-network-acls --network-acl-ids "$acl" --query 'NetworkAcls[0].VpcId' --output text)
+  default_acl=$(aws ec2 describe-network-acls --filters Name=vpc-id,Values="$vpc" Name=default,Values=true \
+    --query 'NetworkAcls[0].NetworkAclId' --output text)
+  for association in $(aws ec2 describe-network-acls --network-acl-ids "$acl" \
+    --query 'NetworkAcls[0].Associations[].NetworkAclAssociationId' --output text); do
+    aws ec2 replace-network-acl-association --association-id "$association" --network-acl-id "$default_acl" > /dev/null
+  done
+done
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let NetworkAclAssociationSpec {
+            network_acl,
+            subnet,
+        } = self;
+        let subnet_var = cx.variables.var(ResourceKind::Subnet, subnet);
+        let _ = writeln!(
+            cx.out,
+            "ASSOCIATION=$(aws ec2 describe-network-acls --filters Name=association.subnet-id,Values={subnet_var} \\\n  --query \"NetworkAcls[0].Associations[?SubnetId=='${}'].NetworkAclAssociationId | [0]\" --output text)\naws ec2 replace-network-acl-association --association-id \"$ASSOCIATION\" \\\n  --network-acl-id {} > /dev/null",
+            cx.variables.of(ResourceKind::Subnet, subnet),
+            cx.variables.var(ResourceKind::NetworkAcl, network_acl)
+        );
     }
 }

@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::Resource;
 use super::write::*;
+use crate::escape::shell_word as q;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
+use std::fmt::Write;
 
 /// A placement group, by strategy (`cluster`, `spread`, `partition`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -63,5 +65,27 @@ impl Resource for PlacementGroupSpec {
             )
             .text("strategy", strategy)
             .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "placement groups"
+for name in $(aws ec2 describe-placement-groups --filters "$design_filter" --query 'PlacementGroups[].GroupName' --output text); do
+  aws ec2 delete-placement-group --group-name "$name"
+done
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let PlacementGroupSpec { strategy } = self;
+        let own = cx.own.clone();
+        let id = cx.id;
+        let _ = writeln!(
+            cx.out,
+            "{own}=\"moat-${{DESIGN_ID}}-\"{}\nif ! found \"$(aws ec2 describe-placement-groups --filters {} \\\n  --query 'PlacementGroups[0].GroupName' --output text)\"; then\n  aws ec2 create-placement-group --group-name \"${own}\" --strategy {} \\\n    --tag-specifications {} > /dev/null\nfi",
+            q(id),
+            owner_filters(cx.id, &[]),
+            q(strategy),
+            cx.tags("placement-group")
+        );
     }
 }

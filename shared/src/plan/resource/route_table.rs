@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::Resource;
 use super::write::*;
+use crate::escape::shell_word as q;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
+use std::fmt::Write;
 
 /// A main table adopts the VPC's own main route table instead of creating one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -86,6 +88,45 @@ impl Resource for RouteTableSpec {
             Block::new(cx.header("aws_route_table"))
                 .raw("vpc_id", cx.names.reference(ResourceKind::Vpc, vpc, "id"))
                 .map("tags", terraform_tags(&cx.resource.tags, id))
+        }
+    }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "route tables (the main one is the VPC's own: only its tags go)"
+for table in $(aws ec2 describe-route-tables --filters "$design_filter" --query 'RouteTables[].RouteTableId' --output text); do
+  main=$(aws ec2 describe-route-tables --route-table-ids "$table" \
+    --query 'length(RouteTables[0].Associations[?Main==`true`])' --output text)
+  if [ "$main" = 0 ]; then
+    aws ec2 delete-route-table --route-table-id "$table"
+  else
+    aws ec2 delete-tags --resources "$table" --tags Key=moat:design-id Key=moat:logical-id
+  fi
+done
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let RouteTableSpec { vpc, main } = self;
+        let own = cx.own.clone();
+        let id = cx.id;
+        let vpc_var = cx.variables.var(ResourceKind::Vpc, vpc);
+        if *main {
+            let _ = writeln!(
+                cx.out,
+                "# The VPC's own main route table, adopted (tagged as the design's).\n{own}=$(aws ec2 describe-route-tables --filters Name=vpc-id,Values={vpc_var} Name=association.main,Values=true \\\n  --query 'RouteTables[0].RouteTableId' --output text)\naws ec2 create-tags --resources \"${own}\" \\\n  --tags {}",
+                json_word(&json!([
+                    {"Key": "Name", "Value": data(id)},
+                    {"Key": "moat:design-id", "Value": splice("DESIGN_ID")},
+                    {"Key": "moat:logical-id", "Value": data(id)},
+                ]))
+            );
+        } else {
+            let _ = writeln!(
+                cx.out,
+                "{own}=$(aws ec2 describe-route-tables --filters {} \\\n  --query 'RouteTables[0].RouteTableId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-route-table --vpc-id {vpc_var} \\\n    --tag-specifications {} \\\n    --query 'RouteTable.RouteTableId' --output text)\nfi",
+                owner_filters(cx.id, &[]),
+                cx.tags("route-table")
+            );
         }
     }
 }
@@ -168,6 +209,40 @@ impl Resource for RouteSpec {
             None => block,
         }
     }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "routes"
+for table in $(aws ec2 describe-route-tables --filters "$design_filter" --query 'RouteTables[].RouteTableId' --output text); do
+  for destination in $(aws ec2 describe-route-tables --route-table-ids "$table" \
+    --query "RouteTables[0].Routes[?GatewayId!='local' && DestinationCidrBlock!=null].DestinationCidrBlock" --output text); do
+    aws ec2 delete-route --route-table-id "$table" --destination-cidr-block "$destination"
+  done
+done
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let RouteSpec {
+            route_table,
+            destination,
+            target,
+        } = self;
+        // The planner builds routes to route targets only.
+        let Some(via) = crate::plan::route_target_of(target.kind) else {
+            return;
+        };
+        let target_flag = via.cli_option();
+        let arguments = format!(
+            "--route-table-id {} \\\n  --destination-cidr-block {} {target_flag} {}",
+            cx.variables.var(ResourceKind::RouteTable, route_table),
+            q(destination),
+            cx.variables.var(target.kind, &target.logical_id)
+        );
+        let _ = writeln!(
+            cx.out,
+            "if ! tolerate RouteAlreadyExists aws ec2 create-route {arguments} > /dev/null; then exit 1; fi\naws ec2 replace-route {arguments}"
+        );
+    }
 }
 
 /// A subnet's association with a route table that is not its VPC's main one.
@@ -232,5 +307,29 @@ impl Resource for RouteTableAssociationSpec {
                 cx.names
                     .reference(ResourceKind::RouteTable, route_table, "id"),
             )
+    }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "route table associations"
+for table in $(aws ec2 describe-route-tables --filters "$design_filter" --query 'RouteTables[].RouteTableId' --output text); do
+  for association in $(aws ec2 describe-route-tables --route-table-ids "$table" \
+    --query 'RouteTables[0].Associations[?Main!=`true`].RouteTableAssociationId' --output text); do
+    aws ec2 disassociate-route-table --association-id "$association"
+  done
+done
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let RouteTableAssociationSpec {
+            route_table,
+            subnet,
+        } = self;
+        let _ = writeln!(
+            cx.out,
+            "tolerate Resource.AlreadyAssociated aws ec2 associate-route-table \\\n  --route-table-id {} --subnet-id {} > /dev/null",
+            cx.variables.var(ResourceKind::RouteTable, route_table),
+            cx.variables.var(ResourceKind::Subnet, subnet)
+        );
     }
 }

@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::Resource;
 use super::write::*;
+use crate::escape::shell_word as q;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
-use serde_json::json;
+use serde_json::{Value, json};
+use std::fmt::Write;
 
 /// The "no egress" placeholder: AWS's own way to drop a new group's default egress rule.
 pub const NO_EGRESS_PLACEHOLDER_CIDR: &str = "255.255.255.255/32";
@@ -97,6 +99,32 @@ impl Resource for SecurityGroupSpec {
             .text("description", description)
             .raw("vpc_id", cx.names.reference(ResourceKind::Vpc, vpc, "id"))
             .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "security groups"
+for id in $(aws ec2 describe-security-groups --filters "$design_filter" --query 'SecurityGroups[].GroupId' --output text); do
+  aws ec2 delete-security-group --group-id "$id"
+done
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let SecurityGroupSpec {
+            vpc,
+            name,
+            description,
+        } = self;
+        let own = cx.own.clone();
+        let _ = writeln!(
+            cx.out,
+            "{own}=$(aws ec2 describe-security-groups --filters {} \\\n  --query 'SecurityGroups[0].GroupId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-security-group --group-name {} --description {} \\\n    --vpc-id {} --tag-specifications {} \\\n    --query 'GroupId' --output text)\n  # The design's egress rules are its own; AWS's default allow-all goes.\n  aws ec2 revoke-security-group-egress --group-id \"${own}\" \\\n    --ip-permissions '[{{\"IpProtocol\":\"-1\",\"IpRanges\":[{{\"CidrIp\":\"0.0.0.0/0\"}}]}}]' > /dev/null\nfi",
+            owner_filters(cx.id, &[]),
+            q(name),
+            q(description),
+            cx.variables.var(ResourceKind::Vpc, vpc),
+            cx.tags("security-group")
+        );
     }
 }
 
@@ -244,5 +272,65 @@ impl Resource for SecurityGroupRuleSpec {
             RulePeer::PrefixList(list) => block.text("prefix_list_id", list),
         };
         block
+    }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "security group rules (groups can only go once no rule names them)"
+for group in $(aws ec2 describe-security-groups --filters "$design_filter" --query 'SecurityGroups[].GroupId' --output text); do
+  ingress=$(aws ec2 describe-security-groups --group-ids "$group" --query 'SecurityGroups[0].IpPermissions' --output json)
+  egress=$(aws ec2 describe-security-groups --group-ids "$group" --query 'SecurityGroups[0].IpPermissionsEgress' --output json)
+  if [ "$ingress" != "[]" ]; then
+    aws ec2 revoke-security-group-ingress --group-id "$group" --ip-permissions "$ingress" > /dev/null
+  fi
+  if [ "$egress" != "[]" ]; then
+    aws ec2 revoke-security-group-egress --group-id "$group" --ip-permissions "$egress" > /dev/null
+  fi
+done
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let SecurityGroupRuleSpec {
+            security_group,
+            egress,
+            protocol,
+            from_port,
+            to_port,
+            peer,
+            description,
+        } = self;
+        let mut permission = json!({"IpProtocol": data(protocol)});
+        let described = |mut peer: Value| {
+            if let Some(description) = description {
+                peer["Description"] = json!(data(description));
+            }
+            peer
+        };
+        if crate::model::ec2_protocol_has_ports(protocol) {
+            permission["FromPort"] = json!(from_port);
+            permission["ToPort"] = json!(to_port);
+        }
+        match peer {
+            RulePeer::Cidr(cidr) => {
+                permission["IpRanges"] = json!([described(json!({"CidrIp": data(cidr)}))]);
+            }
+            RulePeer::SecurityGroup(group) => {
+                permission["UserIdGroupPairs"] = json!([described(json!({
+                    "GroupId": splice(&cx.variables.of(ResourceKind::SecurityGroup, group))
+                }))]);
+            }
+            RulePeer::PrefixList(list) => {
+                permission["PrefixListIds"] =
+                    json!([described(json!({"PrefixListId": data(list)}))]);
+            }
+        }
+        let direction = if *egress { "egress" } else { "ingress" };
+        let _ = writeln!(
+            cx.out,
+            "tolerate InvalidPermission.Duplicate aws ec2 authorize-security-group-{direction} \\\n  --group-id {} \\\n  --ip-permissions {} > /dev/null",
+            cx.variables
+                .var(ResourceKind::SecurityGroup, security_group),
+            json_word(&json!([permission]))
+        );
     }
 }

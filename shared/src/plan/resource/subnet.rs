@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::Resource;
 use super::write::*;
+use crate::escape::shell_word as q;
 use crate::plan::catalog::ResourceFacts;
 use crate::plan::*;
 use serde_json::json;
+use std::fmt::Write;
 
 /// A subnet of a VPC, in one availability zone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -115,5 +117,41 @@ impl Resource for SubnetSpec {
             block = block.list("depends_on", blocks);
         }
         block.map("tags", terraform_tags(&cx.resource.tags, id))
+    }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "subnets"
+for id in $(aws ec2 describe-subnets --filters "$design_filter" --query 'Subnets[].SubnetId' --output text); do
+  aws ec2 delete-subnet --subnet-id "$id"
+done
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let SubnetSpec {
+            vpc,
+            cidr_block,
+            availability_zone,
+            map_public_ip,
+        } = self;
+        let own = cx.own.clone();
+        let _ = writeln!(
+            cx.out,
+            "{own}=$(aws ec2 describe-subnets --filters {} \\\n  --query 'Subnets[0].SubnetId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-subnet --vpc-id {} --cidr-block {} \\\n    --availability-zone {} \\\n    --tag-specifications {} \\\n    --query 'Subnet.SubnetId' --output text)\nfi",
+            owner_filters(cx.id, &[]),
+            cx.variables.var(ResourceKind::Vpc, vpc),
+            q(cidr_block),
+            q(availability_zone),
+            cx.tags("subnet")
+        );
+        let flag = if *map_public_ip {
+            "--map-public-ip-on-launch"
+        } else {
+            "--no-map-public-ip-on-launch"
+        };
+        let _ = writeln!(
+            cx.out,
+            "aws ec2 modify-subnet-attribute --subnet-id \"${own}\" {flag}"
+        );
     }
 }

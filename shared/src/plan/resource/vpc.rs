@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::Resource;
 use super::write::*;
+use crate::escape::shell_word as q;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
+use std::fmt::Write;
 
 /// A VPC with its first IPv4 block and DNS attributes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -121,6 +123,44 @@ impl Resource for VpcSpec {
             .optional_text("instance_tenancy", tenancy.as_deref())
             .map("tags", terraform_tags(&cx.resource.tags, id))
     }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "VPCs"
+for id in $(aws ec2 describe-vpcs --filters "$design_filter" --query 'Vpcs[].VpcId' --output text); do
+  aws ec2 delete-vpc --vpc-id "$id"
+done
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let VpcSpec {
+            cidr_block,
+            dns_support,
+            dns_hostnames,
+            tenancy,
+            ..
+        } = self;
+        let own = cx.own.clone();
+        let _ = writeln!(
+            cx.out,
+            "{own}=$(aws ec2 describe-vpcs --filters {} \\\n  --query 'Vpcs[0].VpcId' --output text)",
+            owner_filters(cx.id, &[])
+        );
+        let _ = writeln!(
+            cx.out,
+            "if ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpc --cidr-block {}{} \\\n    --tag-specifications {} \\\n    --query 'Vpc.VpcId' --output text)\nfi",
+            q(cidr_block),
+            tenancy
+                .as_deref()
+                .map(|t| format!(" --instance-tenancy {}", q(t)))
+                .unwrap_or_default(),
+            cx.tags("vpc")
+        );
+        let _ = writeln!(
+            cx.out,
+            "aws ec2 modify-vpc-attribute --vpc-id \"${own}\" --enable-dns-support '{{\"Value\":{dns_support}}}'\naws ec2 modify-vpc-attribute --vpc-id \"${own}\" --enable-dns-hostnames '{{\"Value\":{dns_hostnames}}}'"
+        );
+    }
 }
 
 /// A secondary IPv4 block of a VPC (the first of its blocks is the VPC's own). AWS cannot
@@ -172,5 +212,18 @@ impl Resource for VpcCidrBlockSpec {
         Block::new(cx.header("aws_vpc_ipv4_cidr_block_association"))
             .raw("vpc_id", cx.names.reference(ResourceKind::Vpc, vpc, "id"))
             .text("cidr_block", cidr_block)
+    }
+
+    /// Deleting a VPC releases its secondary blocks.
+    const TEARDOWN: Option<&'static str> = None;
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let VpcCidrBlockSpec { vpc, cidr_block } = self;
+        let _ = writeln!(
+            cx.out,
+            "associate_cidr_block {} {}",
+            cx.variables.var(ResourceKind::Vpc, vpc),
+            q(cidr_block)
+        );
     }
 }

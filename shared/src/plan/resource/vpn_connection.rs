@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 use super::Resource;
 use super::write::*;
+use crate::escape::shell_word as q;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
+use std::fmt::Write;
 
 /// A site-to-site VPN connection between a VPN gateway and a customer gateway.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -128,5 +130,47 @@ impl Resource for VpnConnectionSpec {
             .text("type", "ipsec.1")
             .raw("static_routes_only", static_routes_only.to_string())
             .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "VPN connections"
+for id in $(aws ec2 describe-vpn-connections --filters "$design_filter" Name=state,Values=available,pending \
+  --query 'VpnConnections[].VpnConnectionId' --output text); do
+  aws ec2 delete-vpn-connection --vpn-connection-id "$id"
+done
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let VpnConnectionSpec {
+            vpn_gateway,
+            customer_gateway,
+            static_routes_only,
+            static_routes,
+        } = self;
+        let own = cx.own.clone();
+        let _ = writeln!(
+            cx.out,
+            "{own}=$(aws ec2 describe-vpn-connections --filters {} \\\n  --query 'VpnConnections[0].VpnConnectionId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpn-connection --type ipsec.1 \\\n    --customer-gateway-id {} --vpn-gateway-id {} \\\n    --options '{{\"StaticRoutesOnly\":{static_routes_only}}}' \\\n    --tag-specifications {} \\\n    --query 'VpnConnection.VpnConnectionId' --output text)\nfi",
+            owner_filters(cx.id, &[("state", &["available", "pending"])]),
+            cx.variables
+                .var(ResourceKind::CustomerGateway, customer_gateway),
+            cx.variables.var(ResourceKind::VpnGateway, vpn_gateway),
+            cx.tags("vpn-connection")
+        );
+        if *static_routes_only {
+            for destination in static_routes {
+                let query = format!(
+                    "VpnConnections[0].Routes[?DestinationCidrBlock=={}].DestinationCidrBlock | [0]",
+                    jmespath_literal(destination)
+                );
+                let _ = writeln!(
+                    cx.out,
+                    "if ! found \"$(aws ec2 describe-vpn-connections --vpn-connection-ids \"${own}\" \\\n  --query {} --output text)\"; then\n  aws ec2 create-vpn-connection-route --vpn-connection-id \"${own}\" --destination-cidr-block {}\nfi",
+                    q(&query),
+                    q(destination)
+                );
+            }
+        }
     }
 }

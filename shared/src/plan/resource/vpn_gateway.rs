@@ -12,6 +12,7 @@ use super::write::*;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
+use std::fmt::Write;
 
 /// A virtual private gateway, attached to its VPC.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -85,5 +86,33 @@ impl Resource for VpnGatewaySpec {
             .raw("vpc_id", cx.names.reference(ResourceKind::Vpc, vpc, "id"))
             .text("amazon_side_asn", &amazon_side_asn.to_string())
             .map("tags", terraform_tags(&cx.resource.tags, id))
+    }
+
+    const TEARDOWN: Option<&'static str> = Some(
+        r#"echo "VPN gateways"
+for id in $(aws ec2 describe-vpn-gateways --filters "$design_filter" Name=state,Values=available,pending \
+  --query 'VpnGateways[].VpnGatewayId' --output text); do
+  for vpc in $(aws ec2 describe-vpn-gateways --vpn-gateway-ids "$id" \
+    --query "VpnGateways[0].VpcAttachments[?State=='attached'].VpcId" --output text); do
+    aws ec2 detach-vpn-gateway --vpn-gateway-id "$id" --vpc-id "$vpc"
+  done
+  aws ec2 delete-vpn-gateway --vpn-gateway-id "$id"
+done
+"#,
+    );
+
+    fn shell(&self, cx: &mut Shell<'_>) {
+        let VpnGatewaySpec {
+            vpc,
+            amazon_side_asn,
+        } = self;
+        let own = cx.own.clone();
+        let vpc_var = cx.variables.var(ResourceKind::Vpc, vpc);
+        let _ = writeln!(
+            cx.out,
+            "{own}=$(aws ec2 describe-vpn-gateways --filters {} \\\n  --query 'VpnGateways[0].VpnGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpn-gateway --type ipsec.1 --amazon-side-asn {amazon_side_asn} \\\n    --tag-specifications {} \\\n    --query 'VpnGateway.VpnGatewayId' --output text)\nfi\nif ! found \"$(aws ec2 describe-vpn-gateways --vpn-gateway-ids \"${own}\" \\\n  --query \"VpnGateways[0].VpcAttachments[?State=='attached'].VpcId | [0]\" --output text)\"; then\n  aws ec2 attach-vpn-gateway --vpn-gateway-id \"${own}\" --vpc-id {vpc_var} > /dev/null\nfi",
+            owner_filters(cx.id, &[("state", &["available", "pending"])]),
+            cx.tags("vpn-gateway")
+        );
     }
 }

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::{Value, json};
 
+use crate::escape::shell_word as q;
 use crate::model::Design;
 use crate::plan::{DesiredResource, ResourceKind};
 
@@ -254,4 +255,109 @@ pub fn terraform_tags(user: &crate::model::Tags, logical_id: &str) -> Vec<(Strin
     ];
     tags.extend(user.iter().map(|(key, value)| (key.clone(), quote(value))));
     tags
+}
+
+/// The shell variables holding each resource's id in the scripts.
+pub trait ShellVariables {
+    /// The variable's name (`VPC_VPC_MVP`).
+    fn of(&self, kind: ResourceKind, logical_id: &str) -> String;
+
+    /// The variable spliced as one word: `"$VPC_VPC_MVP"`.
+    fn var(&self, kind: ResourceKind, logical_id: &str) -> String {
+        format!("\"${}\"", self.of(kind, logical_id))
+    }
+}
+
+/// What a kind's AWS CLI writer is given for one planner resource: it appends the commands
+/// that find or create it (by its ownership tags, so a re-run does nothing twice).
+pub struct Shell<'a> {
+    pub design: &'a Design,
+    pub resource: &'a DesiredResource,
+    /// Its logical id in the plan.
+    pub id: &'a str,
+    /// The variable holding its id.
+    pub own: String,
+    pub variables: &'a dyn ShellVariables,
+    /// The script so far.
+    pub out: &'a mut String,
+}
+
+impl Shell<'_> {
+    /// `--tag-specifications` of the new resource, of EC2's resource type.
+    pub fn tags(&self, resource_type: &str) -> String {
+        tag_specifications(resource_type, self.id, &self.resource.tags)
+    }
+}
+
+/// A JSON value as one shell word: design text is data inside single quotes, and [`var`]
+/// placeholders become `"${NAME}"` splices of the script's own variables (ids AWS returned).
+pub fn json_word(value: &Value) -> String {
+    let text = serde_json::to_string(value).unwrap_or_default();
+    let mut out = String::new();
+    // Only placeholders hold a NUL ([`data`] replaces the design's own), which JSON writes as
+    // `\u0000`: the parts between alternate literal text and variable names.
+    for (index, part) in text.split("\\u0000").enumerate() {
+        if index % 2 == 1 {
+            out.push_str(&format!("\"${{{part}}}\""));
+        } else if !part.is_empty() {
+            out.push_str(&q(part));
+        }
+    }
+    out
+}
+
+/// Design text as a JSON string (NUL, which no argument can hold, as U+FFFD).
+/// `--policy-document '<policy>' ` for an endpoint with a policy of its own (one shell word,
+/// whatever the policy holds), nothing for AWS's default.
+pub fn policy_argument(policy: &Option<String>) -> String {
+    match policy {
+        Some(policy) => format!("--policy-document {} \\\n    ", q(policy)),
+        None => String::new(),
+    }
+}
+
+pub fn data(text: &str) -> Value {
+    Value::String(text.replace('\0', "\u{FFFD}"))
+}
+
+/// A placeholder for the script variable `name` inside a [`json_word`].
+pub fn splice(name: &str) -> Value {
+    Value::String(format!("\0{name}\0"))
+}
+
+/// `--tag-specifications` of a new resource: its name, Moat's ownership tags, then the
+/// user's in key order.
+pub fn tag_specifications(
+    resource_type: &str,
+    logical_id: &str,
+    user: &crate::model::Tags,
+) -> String {
+    let mut tags = vec![
+        json!({"Key": "Name", "Value": data(logical_id)}),
+        json!({"Key": "moat:design-id", "Value": splice("DESIGN_ID")}),
+        json!({"Key": "moat:logical-id", "Value": data(logical_id)}),
+    ];
+    tags.extend(
+        user.iter()
+            .map(|(key, value)| json!({"Key": data(key), "Value": data(value)})),
+    );
+    json_word(&json!([{"ResourceType": resource_type, "Tags": tags}]))
+}
+
+/// Describe filters finding a resource by its ownership tags, plus `extra` (name, values).
+pub fn owner_filters(logical_id: &str, extra: &[(&str, &[&str])]) -> String {
+    let mut filters = vec![
+        json!({"Name": "tag:moat:design-id", "Values": [splice("DESIGN_ID")]}),
+        json!({"Name": "tag:moat:logical-id", "Values": [data(logical_id)]}),
+    ];
+    for (name, values) in extra {
+        filters.push(json!({"Name": name, "Values": values}));
+    }
+    json_word(&Value::Array(filters))
+}
+
+/// A JMESPath literal (backquoted JSON) for a design string, to sit inside a single-quoted query.
+pub fn jmespath_literal(text: &str) -> String {
+    let json = serde_json::to_string(&data(text)).unwrap_or_default();
+    format!("`{}`", json.replace('`', "\\`"))
 }
