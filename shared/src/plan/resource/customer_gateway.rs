@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::Resource;
 use super::write::*;
 use crate::escape::shell_word as q;
+use crate::model::Design;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
@@ -96,6 +97,23 @@ done
             owner_filters(cx.id, &[("state", &["available", "pending"])]),
             q(ip_address),
             cx.tags("customer-gateway")
+        );
+    }
+}
+
+/// Each customer gateway.
+pub(crate) fn customer_gateways(design: &Design, resources: &mut Vec<DesiredResource>) {
+    use ResourceKind::*;
+    for gateway in &design.customer_gateways {
+        push(
+            resources,
+            CustomerGateway,
+            gateway.id.clone(),
+            Vec::new(),
+            ResourceSpec::CustomerGateway(CustomerGatewaySpec {
+                ip_address: gateway.ip_address.clone(),
+                bgp_asn: gateway.bgp_asn,
+            }),
         );
     }
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Resource;
 use super::write::*;
+use crate::model::Design;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::{Value, json};
@@ -202,5 +203,41 @@ done
             cx.variables.var(ResourceKind::DhcpOptions, dhcp_options),
             cx.variables.var(ResourceKind::Vpc, vpc)
         );
+    }
+}
+
+/// Each DHCP options set and its VPC associations.
+pub(crate) fn dhcp_options_sets(design: &Design, resources: &mut Vec<DesiredResource>) {
+    use ResourceKind::*;
+    let vpc_key = |id: &str| ResourceKey::new(Vpc, id);
+    // DHCP options before anything launches in their VPCs: an instance takes the options
+    // its VPC had when it booted until its lease renews.
+    for options in &design.dhcp_options {
+        push(
+            resources,
+            DhcpOptions,
+            options.id.clone(),
+            Vec::new(),
+            ResourceSpec::DhcpOptions(DhcpOptionsSpec {
+                domain_name: options.domain_name.clone().filter(|name| !name.is_empty()),
+                domain_name_servers: options.domain_name_servers.clone(),
+                ntp_servers: options.ntp_servers.clone(),
+            }),
+        );
+        for vpc in &options.vpcs {
+            push(
+                resources,
+                DhcpOptionsAssociation,
+                format!("{vpc}/dhcp-options"),
+                vec![
+                    vpc_key(vpc),
+                    ResourceKey::new(DhcpOptions, options.id.clone()),
+                ],
+                ResourceSpec::DhcpOptionsAssociation(DhcpOptionsAssociationSpec {
+                    vpc: vpc.clone(),
+                    dhcp_options: options.id.clone(),
+                }),
+            );
+        }
     }
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::Resource;
 use super::write::*;
 use crate::escape::shell_word as q;
+use crate::model::Design;
 use crate::plan::catalog::ResourceFacts;
 use crate::plan::*;
 use serde_json::json;
@@ -289,5 +290,64 @@ fi
             policy_argument(policy),
             cx.tags("vpc-endpoint")
         );
+    }
+}
+
+/// Each VPC endpoint.
+pub(crate) fn endpoints(design: &Design, resources: &mut Vec<DesiredResource>) {
+    use ResourceKind::*;
+    let vpc_key = |id: &str| ResourceKey::new(Vpc, id);
+    for endpoint in &design.endpoints {
+        let service = service_name(&design.region, &endpoint.service);
+        match endpoint.endpoint_type {
+            EndpointType::Gateway => {
+                let mut depends_on: Vec<ResourceKey> = endpoint
+                    .route_tables
+                    .iter()
+                    .map(|t| ResourceKey::new(RouteTable, t.clone()))
+                    .collect();
+                depends_on.push(vpc_key(&endpoint.vpc));
+                push(
+                    resources,
+                    GatewayEndpoint,
+                    endpoint.id.clone(),
+                    depends_on,
+                    ResourceSpec::GatewayEndpoint(GatewayEndpointSpec {
+                        vpc: endpoint.vpc.clone(),
+                        service_name: service,
+                        route_tables: endpoint.route_tables.clone(),
+                        policy: endpoint.applied_policy(),
+                    }),
+                );
+            }
+            EndpointType::Interface => {
+                let mut depends_on: Vec<ResourceKey> = endpoint
+                    .subnets
+                    .iter()
+                    .map(|s| ResourceKey::new(Subnet, s.clone()))
+                    .chain(
+                        endpoint
+                            .security_groups
+                            .iter()
+                            .map(|g| ResourceKey::new(SecurityGroup, g.clone())),
+                    )
+                    .collect();
+                depends_on.push(vpc_key(&endpoint.vpc));
+                push(
+                    resources,
+                    InterfaceEndpoint,
+                    endpoint.id.clone(),
+                    depends_on,
+                    ResourceSpec::InterfaceEndpoint(InterfaceEndpointSpec {
+                        vpc: endpoint.vpc.clone(),
+                        service_name: service,
+                        subnets: endpoint.subnets.clone(),
+                        security_groups: endpoint.security_groups.clone(),
+                        private_dns: endpoint.private_dns,
+                        policy: endpoint.applied_policy(),
+                    }),
+                );
+            }
+        }
     }
 }

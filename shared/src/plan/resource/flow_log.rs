@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::Resource;
 use super::write::*;
 use crate::escape::shell_word as q;
+use crate::model::Design;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
@@ -159,6 +160,40 @@ fi
             q(destination),
             cx.tags("vpc-flow-log"),
             q(vpc)
+        );
+    }
+}
+
+/// Each VPC's flow log.
+pub(crate) fn flow_logs(design: &Design, resources: &mut Vec<DesiredResource>) {
+    use ResourceKind::*;
+    let vpc_key = |id: &str| ResourceKey::new(Vpc, id);
+    for vpc in &design.vpcs {
+        let Some(flow_logs) = &vpc.flow_logs else {
+            continue;
+        };
+        let destination_type = flow_logs
+            .destination_kind()
+            .map(|kind| kind.api_name())
+            .unwrap_or("s3")
+            .to_string();
+        let role = flow_logs
+            .delivery_role_arn
+            .clone()
+            .filter(|role| !role.is_empty());
+        push(
+            resources,
+            FlowLog,
+            format!("{}/flow-logs", vpc.id),
+            vec![vpc_key(&vpc.id)],
+            ResourceSpec::FlowLog(FlowLogSpec {
+                vpc: vpc.id.clone(),
+                destination: flow_logs.destination.clone(),
+                destination_type,
+                traffic_type: flow_logs.traffic_type.api_name().to_string(),
+                delivery_role_arn: role,
+                max_aggregation_interval: flow_logs.max_aggregation_interval,
+            }),
         );
     }
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::Resource;
 use super::write::*;
 use crate::escape::shell_word as q;
+use crate::model::Design;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::{Value, json};
@@ -213,5 +214,59 @@ done
             cx.tags("instance"),
             hops = crate::plan::INSTANCE_METADATA_HOP_LIMIT
         );
+    }
+}
+
+/// Each workload's instances.
+pub(crate) fn instances(design: &Design, resources: &mut Vec<DesiredResource>) {
+    use ResourceKind::*;
+    for workload in &design.workloads {
+        let Some(image_id) = workload.launch_image().map(str::to_string) else {
+            continue;
+        };
+        let mut depends_on = vec![ResourceKey::new(Subnet, workload.subnet.clone())];
+        depends_on.extend(
+            workload
+                .security_groups
+                .iter()
+                .map(|g| ResourceKey::new(SecurityGroup, g.clone())),
+        );
+        depends_on.extend(
+            workload
+                .placement_group
+                .iter()
+                .map(|g| ResourceKey::new(PlacementGroup, g.clone())),
+        );
+        // Rules first: an instance starts with the network it was designed for.
+        for group in &workload.security_groups {
+            depends_on.extend(
+                resources
+                    .iter()
+                    .filter(|r| {
+                        r.key.kind == SecurityGroupRule
+                            && r.key.logical_id.starts_with(&format!("{group}/"))
+                    })
+                    .map(|r| r.key.clone())
+                    .collect::<Vec<_>>(),
+            );
+        }
+        // Defence in depth: a count over the limit is a `limit.instance-count` error that blocks
+        // every deploy and export; the planner never expands more than the limit either.
+        for index in 0..workload.count.min(crate::limits::MAX_INSTANCE_COUNT) {
+            push(
+                resources,
+                Instance,
+                format!("{}/{index}", workload.id),
+                depends_on.clone(),
+                ResourceSpec::Instance(InstanceSpec {
+                    subnet: workload.subnet.clone(),
+                    security_groups: workload.security_groups.clone(),
+                    placement_group: workload.placement_group.clone(),
+                    instance_type: workload.instance_type.clone(),
+                    image_id: image_id.clone(),
+                    efa: workload.efa,
+                }),
+            );
+        }
     }
 }

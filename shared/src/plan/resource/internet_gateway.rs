@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Resource;
 use super::write::*;
+use crate::model::Design;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
@@ -95,6 +96,23 @@ done
             "{own}=$(aws ec2 describe-internet-gateways --filters {} \\\n  --query 'InternetGateways[0].InternetGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-internet-gateway \\\n    --tag-specifications {} \\\n    --query 'InternetGateway.InternetGatewayId' --output text)\nfi\nif [ \"$(aws ec2 describe-internet-gateways --internet-gateway-ids \"${own}\" \\\n  --query 'InternetGateways[0].Attachments[0].VpcId' --output text)\" != {vpc_var} ]; then\n  aws ec2 attach-internet-gateway --internet-gateway-id \"${own}\" --vpc-id {vpc_var}\nfi",
             owner_filters(cx.id, &[]),
             cx.tags("internet-gateway")
+        );
+    }
+}
+
+/// Each internet gateway.
+pub(crate) fn internet_gateways(design: &Design, resources: &mut Vec<DesiredResource>) {
+    use ResourceKind::*;
+    let vpc_key = |id: &str| ResourceKey::new(Vpc, id);
+    for gateway in &design.internet_gateways {
+        push(
+            resources,
+            InternetGateway,
+            gateway.id.clone(),
+            vec![vpc_key(&gateway.vpc)],
+            ResourceSpec::InternetGateway(InternetGatewaySpec {
+                vpc: gateway.vpc.clone(),
+            }),
         );
     }
 }

@@ -13,7 +13,9 @@
 
 use std::collections::BTreeMap;
 
+use super::DesiredResource;
 use super::catalog::ResourceFacts;
+use crate::model::Design;
 use write::{Block, CloudFormation, Shell, TemplateResource, Terraform};
 
 pub mod write;
@@ -182,3 +184,26 @@ resource_kinds! {
     DhcpOptionsAssociation(DhcpOptionsAssociationSpec);
     VpcCidrBlock(VpcCidrBlockSpec);
 }
+
+/// The design's resources, kind by kind, in the order a plan lists them (each function adds
+/// one family's resources of one pass; rules and routes come once every group and target
+/// exists). A new kind adds its function here.
+pub(crate) const IN_PLAN_ORDER: &[fn(&Design, &mut Vec<DesiredResource>)] = &[
+    vpc::vpcs,
+    dhcp_options::dhcp_options_sets,
+    customer_gateway::customer_gateways,
+    placement_group::placement_groups,
+    subnet::subnets,
+    internet_gateway::internet_gateways,
+    vpn_gateway::vpn_gateways,
+    security_group::security_groups,
+    route_table::route_tables,
+    network_acl::network_acls,
+    nat_gateway::nat_gateways,
+    vpn_connection::vpn_connections,
+    endpoint::endpoints,
+    security_group::security_group_rules,
+    route_table::routes,
+    flow_log::flow_logs,
+    instance::instances,
+];

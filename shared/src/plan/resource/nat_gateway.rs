@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Resource;
 use super::write::*;
+use crate::model::Design;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
@@ -196,6 +197,36 @@ fi
                 None => "--connectivity-type private".to_string(),
             },
             cx.tags("natgateway")
+        );
+    }
+}
+
+/// Each NAT gateway, with the Elastic IP of a public one.
+pub(crate) fn nat_gateways(design: &Design, resources: &mut Vec<DesiredResource>) {
+    use ResourceKind::*;
+    for nat in &design.nat_gateways {
+        let mut depends_on = vec![ResourceKey::new(Subnet, nat.subnet.clone())];
+        let elastic_ip = (nat.connectivity == crate::model::NatConnectivity::Public).then(|| {
+            let address = format!("{}/eip", nat.id);
+            push(
+                resources,
+                ElasticIp,
+                address.clone(),
+                Vec::new(),
+                ResourceSpec::ElasticIp(ElasticIpSpec {}),
+            );
+            depends_on.push(ResourceKey::new(ElasticIp, address.clone()));
+            address
+        });
+        push(
+            resources,
+            NatGateway,
+            nat.id.clone(),
+            depends_on,
+            ResourceSpec::NatGateway(NatGatewaySpec {
+                subnet: nat.subnet.clone(),
+                elastic_ip,
+            }),
         );
     }
 }

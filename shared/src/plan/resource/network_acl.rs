@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::Resource;
 use super::write::*;
 use crate::escape::shell_word as q;
+use crate::model::Design;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
@@ -313,5 +314,59 @@ done
             cx.variables.of(ResourceKind::Subnet, subnet),
             cx.variables.var(ResourceKind::NetworkAcl, network_acl)
         );
+    }
+}
+
+/// Each network ACL, its entries and its subnet associations.
+pub(crate) fn network_acls(design: &Design, resources: &mut Vec<DesiredResource>) {
+    use ResourceKind::*;
+    let vpc_key = |id: &str| ResourceKey::new(Vpc, id);
+    for acl in &design.network_acls {
+        push(
+            resources,
+            NetworkAcl,
+            acl.id.clone(),
+            vec![vpc_key(&acl.vpc)],
+            ResourceSpec::NetworkAcl(NetworkAclSpec {
+                vpc: acl.vpc.clone(),
+            }),
+        );
+        for entry in &acl.entries {
+            let direction = if entry.egress { "egress" } else { "ingress" };
+            let protocol = entry.protocol.ec2_number();
+            let (from_port, to_port) = rule_ports(entry.protocol, entry.from_port, entry.to_port);
+            let allow = entry.action == crate::model::RuleAction::Allow;
+            push(
+                resources,
+                NetworkAclEntry,
+                format!("{}/{direction}/{}", acl.id, entry.rule_number),
+                vec![ResourceKey::new(NetworkAcl, acl.id.clone())],
+                ResourceSpec::NetworkAclEntry(NetworkAclEntrySpec {
+                    network_acl: acl.id.clone(),
+                    rule_number: entry.rule_number,
+                    egress: entry.egress,
+                    protocol,
+                    from_port,
+                    to_port,
+                    cidr: entry.cidr.clone(),
+                    allow,
+                }),
+            );
+        }
+        for subnet in &acl.subnets {
+            push(
+                resources,
+                NetworkAclAssociation,
+                format!("{subnet}/network-acl"),
+                vec![
+                    ResourceKey::new(Subnet, subnet.clone()),
+                    ResourceKey::new(NetworkAcl, acl.id.clone()),
+                ],
+                ResourceSpec::NetworkAclAssociation(NetworkAclAssociationSpec {
+                    network_acl: acl.id.clone(),
+                    subnet: subnet.clone(),
+                }),
+            );
+        }
     }
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::Resource;
 use super::write::*;
 use crate::escape::shell_word as q;
+use crate::model::Design;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
@@ -86,6 +87,21 @@ done
             owner_filters(cx.id, &[]),
             q(strategy),
             cx.tags("placement-group")
+        );
+    }
+}
+
+/// Each placement group.
+pub(crate) fn placement_groups(design: &Design, resources: &mut Vec<DesiredResource>) {
+    use ResourceKind::*;
+    for group in &design.placement_groups {
+        let strategy = format!("{:?}", group.strategy).to_lowercase();
+        push(
+            resources,
+            PlacementGroup,
+            group.id.clone(),
+            Vec::new(),
+            ResourceSpec::PlacementGroup(PlacementGroupSpec { strategy }),
         );
     }
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::Resource;
 use super::write::*;
 use crate::escape::shell_word as q;
+use crate::model::Design;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
@@ -331,5 +332,72 @@ done
             cx.variables.var(ResourceKind::RouteTable, route_table),
             cx.variables.var(ResourceKind::Subnet, subnet)
         );
+    }
+}
+
+/// Each route table (its routes come later, once every target exists).
+pub(crate) fn route_tables(design: &Design, resources: &mut Vec<DesiredResource>) {
+    use ResourceKind::*;
+    let vpc_key = |id: &str| ResourceKey::new(Vpc, id);
+    for table in &design.route_tables {
+        push(
+            resources,
+            RouteTable,
+            table.id.clone(),
+            vec![vpc_key(&table.vpc)],
+            ResourceSpec::RouteTable(RouteTableSpec {
+                vpc: table.vpc.clone(),
+                main: table.main,
+            }),
+        );
+    }
+}
+
+/// Each route to a target Moat provisions, and each subnet association.
+pub(crate) fn routes(design: &Design, resources: &mut Vec<DesiredResource>) {
+    use ResourceKind::*;
+    let kinds: HashMap<&str, crate::model::ObjectKind> =
+        design.object_ids().into_iter().rev().collect();
+    let target_key = |target: &str| -> Option<ResourceKey> {
+        let kind = route_target_resource(kinds.get(target)?.route_target()?)?;
+        Some(ResourceKey::new(kind, target))
+    };
+    for table in &design.route_tables {
+        for route in &table.routes {
+            // Routes to workloads are not provisioned (Moat launches no network interface
+            // for them); validation reports them.
+            let Some(target) = target_key(&route.target) else {
+                continue;
+            };
+            push(
+                resources,
+                Route,
+                format!("{}/{}", table.id, route.destination),
+                vec![
+                    ResourceKey::new(RouteTable, table.id.clone()),
+                    target.clone(),
+                ],
+                ResourceSpec::Route(RouteSpec {
+                    route_table: table.id.clone(),
+                    destination: route.destination.clone(),
+                    target,
+                }),
+            );
+        }
+        for subnet in &table.subnets {
+            push(
+                resources,
+                RouteTableAssociation,
+                format!("{subnet}/route-table"),
+                vec![
+                    ResourceKey::new(Subnet, subnet.clone()),
+                    ResourceKey::new(RouteTable, table.id.clone()),
+                ],
+                ResourceSpec::RouteTableAssociation(RouteTableAssociationSpec {
+                    route_table: table.id.clone(),
+                    subnet: subnet.clone(),
+                }),
+            );
+        }
     }
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::Resource;
 use super::write::*;
 use crate::escape::shell_word as q;
+use crate::model::Design;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::{Value, json};
@@ -332,5 +333,79 @@ done
                 .var(ResourceKind::SecurityGroup, security_group),
             json_word(&json!([permission]))
         );
+    }
+}
+
+/// Each security group (its rules come later, once every group exists).
+pub(crate) fn security_groups(design: &Design, resources: &mut Vec<DesiredResource>) {
+    use ResourceKind::*;
+    let vpc_key = |id: &str| ResourceKey::new(Vpc, id);
+    for group in &design.security_groups {
+        push(
+            resources,
+            SecurityGroup,
+            group.id.clone(),
+            vec![vpc_key(&group.vpc)],
+            ResourceSpec::SecurityGroup(SecurityGroupSpec {
+                vpc: group.vpc.clone(),
+                name: group.name.clone(),
+                description: if group.description.is_empty() {
+                    format!("{} (Moat)", group.name)
+                } else {
+                    group.description.clone()
+                },
+            }),
+        );
+    }
+}
+
+/// Each security group rule, once per rule EC2 holds.
+pub(crate) fn security_group_rules(design: &Design, resources: &mut Vec<DesiredResource>) {
+    use ResourceKind::*;
+    // Rule ids already planned: two rules of the design that are one rule in EC2 are one
+    // resource (a set, so 38k rules cost 38k look-ups, not 38k² comparisons).
+    let mut planned_rules: HashSet<String> = HashSet::new();
+    for group in &design.security_groups {
+        for (egress, rules) in [(false, &group.ingress), (true, &group.egress)] {
+            for rule in rules.iter() {
+                let peer = if let Some(cidr) = &rule.cidr {
+                    RulePeer::Cidr(cidr.clone())
+                } else if let Some(peer_group) = &rule.security_group {
+                    RulePeer::SecurityGroup(peer_group.clone())
+                } else if let Some(list) = &rule.prefix_list {
+                    RulePeer::PrefixList(list.clone())
+                } else {
+                    continue;
+                };
+                let protocol = rule.protocol.ec2_number();
+                let (from_port, to_port) = rule_ports(rule.protocol, rule.from_port, rule.to_port);
+                let mut depends_on = vec![ResourceKey::new(SecurityGroup, group.id.clone())];
+                if let RulePeer::SecurityGroup(peer_group) = &peer
+                    && *peer_group != group.id
+                {
+                    depends_on.push(ResourceKey::new(SecurityGroup, peer_group.clone()));
+                }
+                let logical_id =
+                    security_group_rule_id(&group.id, egress, &protocol, from_port, to_port, &peer);
+                if !planned_rules.insert(logical_id.clone()) {
+                    continue;
+                }
+                push(
+                    resources,
+                    SecurityGroupRule,
+                    logical_id,
+                    depends_on,
+                    ResourceSpec::SecurityGroupRule(SecurityGroupRuleSpec {
+                        security_group: group.id.clone(),
+                        egress,
+                        protocol,
+                        from_port,
+                        to_port,
+                        peer,
+                        description: rule.description.clone().filter(|text| !text.is_empty()),
+                    }),
+                );
+            }
+        }
     }
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::Resource;
 use super::write::*;
 use crate::escape::shell_word as q;
+use crate::model::Design;
 use crate::plan::catalog::ResourceFacts;
 use crate::plan::*;
 use serde_json::json;
@@ -152,6 +153,33 @@ done
         let _ = writeln!(
             cx.out,
             "aws ec2 modify-subnet-attribute --subnet-id \"${own}\" {flag}"
+        );
+    }
+}
+
+/// Each subnet.
+pub(crate) fn subnets(design: &Design, resources: &mut Vec<DesiredResource>) {
+    use ResourceKind::*;
+    let vpc_key = |id: &str| ResourceKey::new(Vpc, id);
+    for subnet in &design.subnets {
+        // A subnet in a secondary block waits for the block's association.
+        let mut depends_on = vec![vpc_key(&subnet.vpc)];
+        depends_on.extend(
+            secondary_block_of(design, &subnet.vpc, &subnet.cidr).map(|block| {
+                ResourceKey::new(VpcCidrBlock, cidr_block_logical_id(&subnet.vpc, block))
+            }),
+        );
+        push(
+            resources,
+            Subnet,
+            subnet.id.clone(),
+            depends_on,
+            ResourceSpec::Subnet(SubnetSpec {
+                vpc: subnet.vpc.clone(),
+                cidr_block: subnet.cidr.clone(),
+                availability_zone: subnet.availability_zone.clone(),
+                map_public_ip: subnet.map_public_ip_on_launch,
+            }),
         );
     }
 }

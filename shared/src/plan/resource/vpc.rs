@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::Resource;
 use super::write::*;
 use crate::escape::shell_word as q;
+use crate::model::Design;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
@@ -225,5 +226,44 @@ impl Resource for VpcCidrBlockSpec {
             cx.variables.var(ResourceKind::Vpc, vpc),
             q(cidr_block)
         );
+    }
+}
+
+/// Each VPC, and its secondary blocks after it.
+pub(crate) fn vpcs(design: &Design, resources: &mut Vec<DesiredResource>) {
+    use ResourceKind::*;
+    let vpc_key = |id: &str| ResourceKey::new(Vpc, id);
+    for vpc in &design.vpcs {
+        let cidr_block = vpc.cidr_blocks.first().cloned().unwrap_or_default();
+        push(
+            resources,
+            Vpc,
+            vpc.id.clone(),
+            Vec::new(),
+            ResourceSpec::Vpc(VpcSpec {
+                name: if vpc.name.is_empty() {
+                    vpc.id.clone()
+                } else {
+                    vpc.name.clone()
+                },
+                cidr_block,
+                dns_support: vpc.enable_dns_support,
+                dns_hostnames: vpc.enable_dns_hostnames,
+                tenancy: (vpc.tenancy == crate::model::VpcTenancy::Dedicated)
+                    .then(|| vpc.tenancy.as_str().to_string()),
+            }),
+        );
+        for block in vpc.cidr_blocks.iter().skip(1) {
+            push(
+                resources,
+                VpcCidrBlock,
+                cidr_block_logical_id(&vpc.id, block),
+                vec![vpc_key(&vpc.id)],
+                ResourceSpec::VpcCidrBlock(VpcCidrBlockSpec {
+                    vpc: vpc.id.clone(),
+                    cidr_block: block.clone(),
+                }),
+            );
+        }
     }
 }

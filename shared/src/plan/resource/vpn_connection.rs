@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::Resource;
 use super::write::*;
 use crate::escape::shell_word as q;
+use crate::model::Design;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
@@ -172,5 +173,33 @@ done
                 );
             }
         }
+    }
+}
+
+/// Each VPN connection.
+pub(crate) fn vpn_connections(design: &Design, resources: &mut Vec<DesiredResource>) {
+    use ResourceKind::*;
+    for connection in &design.vpn_connections {
+        let static_routes = design
+            .customer_gateways
+            .iter()
+            .find(|g| g.id == connection.customer_gateway)
+            .map(|g| g.on_premises_cidrs.clone())
+            .unwrap_or_default();
+        push(
+            resources,
+            VpnConnection,
+            connection.id.clone(),
+            vec![
+                ResourceKey::new(VpnGateway, connection.vpn_gateway.clone()),
+                ResourceKey::new(CustomerGateway, connection.customer_gateway.clone()),
+            ],
+            ResourceSpec::VpnConnection(VpnConnectionSpec {
+                vpn_gateway: connection.vpn_gateway.clone(),
+                customer_gateway: connection.customer_gateway.clone(),
+                static_routes_only: connection.static_routes_only,
+                static_routes,
+            }),
+        );
     }
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Resource;
 use super::write::*;
+use crate::model::Design;
 use crate::plan::catalog::{NO_ATTRIBUTES, ResourceFacts};
 use crate::plan::*;
 use serde_json::json;
@@ -113,6 +114,24 @@ done
             "{own}=$(aws ec2 describe-vpn-gateways --filters {} \\\n  --query 'VpnGateways[0].VpnGatewayId' --output text)\nif ! found \"${own}\"; then\n  {own}=$(aws ec2 create-vpn-gateway --type ipsec.1 --amazon-side-asn {amazon_side_asn} \\\n    --tag-specifications {} \\\n    --query 'VpnGateway.VpnGatewayId' --output text)\nfi\nif ! found \"$(aws ec2 describe-vpn-gateways --vpn-gateway-ids \"${own}\" \\\n  --query \"VpnGateways[0].VpcAttachments[?State=='attached'].VpcId | [0]\" --output text)\"; then\n  aws ec2 attach-vpn-gateway --vpn-gateway-id \"${own}\" --vpc-id {vpc_var} > /dev/null\nfi",
             owner_filters(cx.id, &[("state", &["available", "pending"])]),
             cx.tags("vpn-gateway")
+        );
+    }
+}
+
+/// Each VPN gateway.
+pub(crate) fn vpn_gateways(design: &Design, resources: &mut Vec<DesiredResource>) {
+    use ResourceKind::*;
+    let vpc_key = |id: &str| ResourceKey::new(Vpc, id);
+    for gateway in &design.vpn_gateways {
+        push(
+            resources,
+            VpnGateway,
+            gateway.id.clone(),
+            vec![vpc_key(&gateway.vpc)],
+            ResourceSpec::VpnGateway(VpnGatewaySpec {
+                vpc: gateway.vpc.clone(),
+                amazon_side_asn: gateway.amazon_side_asn,
+            }),
         );
     }
 }
