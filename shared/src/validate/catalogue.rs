@@ -4,6 +4,10 @@
 //! changes meaning once shipped), kept in the repository and drift-tested: the tests check it
 //! lists exactly the codes of [`super::codes`], that every rule case is reported with a
 //! severity listed here, and that `shared/reference/diagnostics.md` is generated from it.
+//!
+//! The catalogue is [`super::CATALOGUE`], section by section: the sections here, and the
+//! section of each kind of its own beside its rules (`validate/dhcp.rs`'s `CODES`), so a new
+//! kind's codes are written in its own module.
 
 use super::Severity;
 
@@ -21,8 +25,8 @@ pub struct CodeEntry {
     pub source: &'static str,
 }
 
-/// Every code, by section.
-pub const CATALOGUE: &[CodeEntry] = &[
+/// The codes of the "Addressing" section.
+pub const ADDRESSING: &[CodeEntry] = &[
     CodeEntry {
         code: "cidr.invalid",
         severities: &[Severity::Error],
@@ -114,6 +118,10 @@ pub const CATALOGUE: &[CodeEntry] = &[
         rule: "on-premises CIDRs behind a customer gateway overlap a VPC CIDR",
         source: "Amazon VPC User Guide: VPC CIDR blocks; Subnet sizing",
     },
+];
+
+/// The codes of the "Routing" section.
+pub const ROUTING: &[CodeEntry] = &[
     CodeEntry {
         code: "route.duplicate-destination",
         severities: &[Severity::Error],
@@ -184,6 +192,10 @@ pub const CATALOGUE: &[CodeEntry] = &[
         rule: "a private subnet uses a NAT gateway in another AZ: cross-AZ data charges and a shared failure domain",
         source: "Amazon VPC User Guide: Route tables; NAT gateways",
     },
+];
+
+/// The codes of the "Gateways and endpoints" section.
+pub const GATEWAYS_AND_ENDPOINTS: &[CodeEntry] = &[
     CodeEntry {
         code: "igw.multiple",
         severities: &[Severity::Error],
@@ -268,6 +280,10 @@ pub const CATALOGUE: &[CodeEntry] = &[
         rule: "an endpoint policy that allows no action of the endpoint's own service denies every call through it, and the design's flows to it",
         source: "AWS PrivateLink: Control access to VPC endpoints using endpoint policies",
     },
+];
+
+/// The codes of the "Security groups and network ACLs" section.
+pub const SECURITY_GROUPS_AND_NETWORK_ACLS: &[CodeEntry] = &[
     CodeEntry {
         code: "sg.unknown-reference",
         severities: &[Severity::Error],
@@ -338,6 +354,10 @@ pub const CATALOGUE: &[CodeEntry] = &[
         rule: "a subnet is associated with at most one network ACL",
         source: "Amazon VPC User Guide: Security groups; Network ACLs; Amazon VPC quotas",
     },
+];
+
+/// The codes of the "Compute for ML" section.
+pub const COMPUTE_FOR_ML: &[CodeEntry] = &[
     CodeEntry {
         code: "placement.cluster-multi-az",
         severities: &[Severity::Error],
@@ -380,6 +400,10 @@ pub const CATALOGUE: &[CodeEntry] = &[
         rule: "GPU training nodes in a subnet routed to an internet gateway",
         source: "EC2 User Guide: Placement groups; Elastic Fabric Adapter. SageMaker Developer Guide: VPC endpoints",
     },
+];
+
+/// The codes of the "Quotas" section.
+pub const QUOTAS: &[CodeEntry] = &[
     CodeEntry {
         code: "quota.vpcs",
         severities: &[Severity::Warning],
@@ -422,6 +446,10 @@ pub const CATALOGUE: &[CodeEntry] = &[
         rule: "at most 200 route tables per VPC (default quota)",
         source: "Amazon VPC User Guide: Amazon VPC quotas",
     },
+];
+
+/// The codes of the "Tags" section.
+pub const TAGS: &[CodeEntry] = &[
     CodeEntry {
         code: "tag.reserved-key",
         severities: &[Severity::Error],
@@ -443,48 +471,10 @@ pub const CATALOGUE: &[CodeEntry] = &[
         rule: "tag keys are 1 to 128 characters, values up to 256",
         source: "Amazon EC2 User Guide: Tag your Amazon EC2 resources",
     },
-    CodeEntry {
-        code: "dhcp.empty",
-        severities: &[Severity::Error],
-        section: "DHCP options",
-        rule: "a DHCP option set sets at least one option (domain name, DNS servers or NTP servers)",
-        source: "Amazon VPC User Guide: DHCP option sets in Amazon VPC",
-    },
-    CodeEntry {
-        code: "dhcp.server-count",
-        severities: &[Severity::Error],
-        section: "DHCP options",
-        rule: "at most 4 DNS servers and 4 NTP servers per set",
-        source: "Amazon VPC User Guide: DHCP option sets in Amazon VPC",
-    },
-    CodeEntry {
-        code: "dhcp.server-invalid",
-        severities: &[Severity::Error],
-        section: "DHCP options",
-        rule: "DNS servers are IP addresses or `AmazonProvidedDNS`; NTP servers are IP addresses",
-        source: "Amazon VPC User Guide: DHCP option sets in Amazon VPC",
-    },
-    CodeEntry {
-        code: "dhcp.domain-name-invalid",
-        severities: &[Severity::Error],
-        section: "DHCP options",
-        rule: "the domain name is one or more DNS names separated by spaces",
-        source: "Amazon VPC User Guide: DHCP option sets in Amazon VPC",
-    },
-    CodeEntry {
-        code: "dhcp.vpc-multiple",
-        severities: &[Severity::Error],
-        section: "DHCP options",
-        rule: "a VPC is associated with one DHCP option set at a time",
-        source: "Amazon VPC User Guide: DHCP option sets in Amazon VPC",
-    },
-    CodeEntry {
-        code: "dhcp.private-dns-unresolved",
-        severities: &[Severity::Warning],
-        section: "DHCP options",
-        rule: "a set without `AmazonProvidedDNS` on a VPC whose interface endpoints use private DNS: their names resolve only if the DNS servers forward to the VPC's resolver",
-        source: "Amazon VPC User Guide: DHCP option sets in Amazon VPC",
-    },
+];
+
+/// The codes of the "Moat's own" section.
+pub const MOAT_OWN: &[CodeEntry] = &[
     CodeEntry {
         code: "reference.unknown",
         severities: &[Severity::Error],
@@ -690,7 +680,7 @@ pub fn markdown() -> String {
          A code never changes meaning once shipped.\n",
     );
     let mut section = "";
-    for entry in CATALOGUE {
+    for entry in super::CATALOGUE.iter().flat_map(|section| section.iter()) {
         if entry.section != section {
             section = entry.section;
             out.push_str(&format!(

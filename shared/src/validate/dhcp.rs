@@ -7,10 +7,57 @@
 
 use std::collections::BTreeMap;
 
+use super::catalogue::CodeEntry;
 use super::codes;
 use super::context::ValidationContext;
 use super::{Diagnostic, Severity};
 use crate::model::{AMAZON_PROVIDED_DNS, DhcpOptions, EndpointType, MAX_DHCP_SERVERS};
+
+/// This section's codes, in the catalogue (`super::CATALOGUE`).
+pub const CODES: &[CodeEntry] = &[
+    CodeEntry {
+        code: "dhcp.empty",
+        severities: &[Severity::Error],
+        section: "DHCP options",
+        rule: "a DHCP option set sets at least one option (domain name, DNS servers or NTP servers)",
+        source: "Amazon VPC User Guide: DHCP option sets in Amazon VPC",
+    },
+    CodeEntry {
+        code: "dhcp.server-count",
+        severities: &[Severity::Error],
+        section: "DHCP options",
+        rule: "at most 4 DNS servers and 4 NTP servers per set",
+        source: "Amazon VPC User Guide: DHCP option sets in Amazon VPC",
+    },
+    CodeEntry {
+        code: "dhcp.server-invalid",
+        severities: &[Severity::Error],
+        section: "DHCP options",
+        rule: "DNS servers are IP addresses or `AmazonProvidedDNS`; NTP servers are IP addresses",
+        source: "Amazon VPC User Guide: DHCP option sets in Amazon VPC",
+    },
+    CodeEntry {
+        code: "dhcp.domain-name-invalid",
+        severities: &[Severity::Error],
+        section: "DHCP options",
+        rule: "the domain name is one or more DNS names separated by spaces",
+        source: "Amazon VPC User Guide: DHCP option sets in Amazon VPC",
+    },
+    CodeEntry {
+        code: "dhcp.vpc-multiple",
+        severities: &[Severity::Error],
+        section: "DHCP options",
+        rule: "a VPC is associated with one DHCP option set at a time",
+        source: "Amazon VPC User Guide: DHCP option sets in Amazon VPC",
+    },
+    CodeEntry {
+        code: "dhcp.private-dns-unresolved",
+        severities: &[Severity::Warning],
+        section: "DHCP options",
+        rule: "a set without `AmazonProvidedDNS` on a VPC whose interface endpoints use private DNS: their names resolve only if the DNS servers forward to the VPC's resolver",
+        source: "Amazon VPC User Guide: DHCP option sets in Amazon VPC",
+    },
+];
 
 pub(super) fn check(context: &ValidationContext<'_>, out: &mut Vec<Diagnostic>) {
     let design = context.design;

@@ -28,6 +28,20 @@ pub(crate) use context::object_vpcs;
 
 pub use crate::diagnostic::{Diagnostic, Severity};
 
+/// The catalogue of codes, section by section (see [`catalogue`]): a rule module of a kind
+/// of its own declares its section's codes beside its rules (`dhcp::CODES`).
+pub const CATALOGUE: &[&[catalogue::CodeEntry]] = &[
+    catalogue::ADDRESSING,
+    catalogue::ROUTING,
+    catalogue::GATEWAYS_AND_ENDPOINTS,
+    catalogue::SECURITY_GROUPS_AND_NETWORK_ACLS,
+    catalogue::COMPUTE_FOR_ML,
+    catalogue::QUOTAS,
+    catalogue::TAGS,
+    dhcp::CODES,
+    catalogue::MOAT_OWN,
+];
+
 /// Diagnostic codes. The reference's codes are a public contract: never change their meaning.
 pub mod codes {
     // Addressing
