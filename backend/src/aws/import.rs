@@ -2,8 +2,9 @@
 //! design (laid out automatically). Object ids are the AWS ids, which are unique and stable;
 //! names come from `Name` tags. What Moat does not model is left out and listed: the default
 //! security group and network ACL (every VPC has its own), routes to prefix lists, peering
-//! connections, transit gateways, network interfaces, and flow logs beyond the VPC's first one
-//! to S3 or CloudWatch Logs (Kinesis Data Firehose destinations are not modelled).
+//! connections, transit gateways, network interfaces of other kinds than a user's own
+//! (`interface`), and flow logs beyond the VPC's first one to S3 or CloudWatch Logs (Kinesis
+//! Data Firehose destinations are not modelled).
 
 use std::collections::BTreeMap;
 
@@ -686,10 +687,18 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
             entries,
         });
     }
+    import_interfaces(
+        client,
+        vpc_id,
+        &owned_interfaces,
+        &mut design,
+        &mut left_out,
+    )
+    .await?;
     // Laid out automatically, as if drawn.
     let layout: BTreeMap<_, _> = shared::layout::compute_layout(&design);
     design.layout = layout;
-    left_out.extend(unmodelled(client, vpc_id, &owned_interfaces).await?);
+    left_out.extend(unmodelled(client, vpc_id).await?);
     Ok(Imported { design, left_out })
 }
 
@@ -707,36 +716,19 @@ pub(crate) fn user_tags(tags: &[aws_sdk_ec2::types::Tag]) -> shared::model::Tags
         .collect()
 }
 
-/// What else EC2 attaches to the VPC that Moat does not model, one line each by id: instances
-/// and network interfaces of anything but Moat's own kinds, egress-only internet gateways,
-/// peering connections, transit gateway attachments and carrier gateways.
+/// The VPC's network interfaces of their own (a user's, not an instance's, a NAT gateway's
+/// or an endpoint's) become network interfaces of the design, with their fixed address,
+/// groups and description; interfaces of kinds Moat does not model are left out by id.
 ///
 /// `owned_interfaces` are the interfaces the NAT gateways' and endpoints' own answers name (an
 /// emulator may report them as plain `interface`s).
-async fn unmodelled(
+async fn import_interfaces(
     client: &Client,
     vpc_id: &str,
     owned_interfaces: &std::collections::BTreeSet<String>,
-) -> Result<Vec<String>, AwsError> {
-    let mut lines = Vec::new();
-    let instances = client
-        .describe_instances()
-        .filters(vpc_filter("vpc-id", vpc_id))
-        .send()
-        .await
-        .map_err(|e| service_error("DescribeInstances", e))?;
-    for instance in instances.reservations().iter().flat_map(|r| r.instances()) {
-        let terminated = instance.state().and_then(|s| s.name()).map(|n| n.as_str());
-        if matches!(terminated, Some("terminated" | "shutting-down")) {
-            continue;
-        }
-        if let Some(id) = instance.instance_id() {
-            lines.push(format!(
-                "{id}: instance {} (instances are not imported: add a workload for them)",
-                instance.instance_type().map(|t| t.as_str()).unwrap_or("?")
-            ));
-        }
-    }
+    design: &mut Design,
+    left_out: &mut Vec<String>,
+) -> Result<(), AwsError> {
     let interfaces = client
         .describe_network_interfaces()
         .filters(vpc_filter("vpc-id", vpc_id))
@@ -755,15 +747,17 @@ async fn unmodelled(
                 kind.as_str(),
                 "nat_gateway" | "vpc_endpoint" | "gateway_load_balancer_endpoint"
             )
-            || interface
-                .attachment()
-                .and_then(|a| a.instance_id())
-                .is_some()
+            || super::ec2::network_interface::is_primary_of_an_instance(interface)
+            || interface.requester_managed() == Some(true)
             || interface
                 .requester_id()
                 .is_some_and(|r| r.ends_with("vpce.amazonaws.com") || r == "amazon-elb");
-        if !theirs && !id.is_empty() {
-            lines.push(format!(
+        if theirs || id.is_empty() {
+            continue;
+        }
+        let subnet = interface.subnet_id().unwrap_or_default();
+        if !matches!(kind.as_str(), "" | "interface") || design.subnet(subnet).is_none() {
+            left_out.push(format!(
                 "{id}: network interface ({}) {}",
                 if kind.is_empty() {
                     "interface"
@@ -771,6 +765,54 @@ async fn unmodelled(
                     kind.as_str()
                 },
                 interface.description().unwrap_or_default()
+            ));
+            continue;
+        }
+        let mut security_groups = Vec::new();
+        for group in interface.groups().iter().filter_map(|g| g.group_id()) {
+            if design.security_groups.iter().any(|g| g.id == group) {
+                security_groups.push(group.to_string());
+            } else {
+                // The VPC's default group is not imported (every VPC has its own).
+                left_out.push(format!(
+                    "{id}: security group {group} of the interface (not imported)"
+                ));
+            }
+        }
+        design
+            .network_interfaces
+            .push(shared::model::NetworkInterface {
+                id: id.to_string(),
+                subnet: subnet.to_string(),
+                security_groups,
+                private_ip: interface.private_ip_address().map(str::to_string),
+                description: interface.description().unwrap_or_default().to_string(),
+                tags: user_tags(interface.tag_set()),
+            });
+    }
+    Ok(())
+}
+
+/// What else EC2 attaches to the VPC that Moat does not model, one line each by id:
+/// instances, egress-only internet gateways, peering connections, transit gateway
+/// attachments and carrier gateways.
+async fn unmodelled(client: &Client, vpc_id: &str) -> Result<Vec<String>, AwsError> {
+    let mut lines = Vec::new();
+    let instances = client
+        .describe_instances()
+        .filters(vpc_filter("vpc-id", vpc_id))
+        .send()
+        .await
+        .map_err(|e| service_error("DescribeInstances", e))?;
+    for instance in instances.reservations().iter().flat_map(|r| r.instances()) {
+        let terminated = instance.state().and_then(|s| s.name()).map(|n| n.as_str());
+        if matches!(terminated, Some("terminated" | "shutting-down")) {
+            continue;
+        }
+        if let Some(id) = instance.instance_id() {
+            lines.push(format!(
+                "{id}: instance {} (instances are not imported: add a workload for them)",
+                instance.instance_type().map(|t| t.as_str()).unwrap_or("?")
             ));
         }
     }

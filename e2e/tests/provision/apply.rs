@@ -1113,3 +1113,158 @@ async fn protocols_by_number_are_applied_read_back_unchanged_and_imported() {
         "{left_out:#?}"
     );
 }
+
+/// The MVP with a license server's interface: a fixed address, the notebook's group, and a
+/// description with a quote.
+fn with_network_interface(groups: &[&str], description: &str) -> Design {
+    let mut design = template("mvp");
+    // A second group for the license server, which the interface may move to.
+    design.security_groups.push(shared::model::SecurityGroup {
+        id: "sg-license".into(),
+        name: "license".into(),
+        description: "license server".into(),
+        ..design.security_groups[0].clone()
+    });
+    design
+        .network_interfaces
+        .push(shared::model::NetworkInterface {
+            id: "eni-license".into(),
+            subnet: "subnet-public-a".into(),
+            security_groups: groups.iter().map(|g| g.to_string()).collect(),
+            private_ip: Some("10.0.1.10".into()),
+            description: description.to_string(),
+            tags: [("team".to_string(), "ml-platform".to_string())].into(),
+        });
+    design
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_network_interface_is_applied_read_back_changed_in_place_imported_and_destroyed() {
+    use shared::plan::ResourceKind;
+    let harness = Harness::start(9).await.expect("moto and the fault layer");
+    let design_id = "d-eni";
+    let design = with_network_interface(&["sg-notebook"], "license server's address");
+    let errors: Vec<_> = shared::validate::validate(&design)
+        .into_iter()
+        .filter(|d| d.severity == shared::validate::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+
+    let report = harness.apply(design_id, Some(&design), "dep-1").await;
+    assert!(report.succeeded(), "{}", report.summary());
+    let created = |kind: ResourceKind| {
+        report
+            .created
+            .iter()
+            .find(|(key, _)| key.kind == kind)
+            .map(|(_, id)| id.clone())
+            .unwrap_or_else(|| panic!("no {kind:?} in {:?}", report.created))
+    };
+    let interface_id = created(ResourceKind::NetworkInterface);
+    let group_of = |logical_id: &str| {
+        report
+            .created
+            .iter()
+            .find(|(key, _)| {
+                key.kind == ResourceKind::SecurityGroup && key.logical_id == logical_id
+            })
+            .map(|(_, id)| id.clone())
+            .unwrap_or_else(|| panic!("no group {logical_id}"))
+    };
+    let group_id = group_of("sg-notebook");
+    let license_group = group_of("sg-license");
+    let vpc_id = created(ResourceKind::Vpc);
+    assert!(interface_id.starts_with("eni-"), "{interface_id}");
+    let checker = harness.checker();
+    let read = |id: String| {
+        let checker = checker.clone();
+        async move {
+            checker
+                .describe_network_interfaces()
+                .network_interface_ids(id)
+                .send()
+                .await
+                .unwrap()
+                .network_interfaces()[0]
+                .clone()
+        }
+    };
+    let interface = read(interface_id.clone()).await;
+    assert_eq!(interface.private_ip_address(), Some("10.0.1.10"));
+    assert_eq!(interface.description(), Some("license server's address"));
+    let groups: Vec<&str> = interface
+        .groups()
+        .iter()
+        .filter_map(|g| g.group_id())
+        .collect();
+    assert_eq!(groups, vec![group_id.as_str()]);
+    assert!(
+        interface
+            .tag_set()
+            .iter()
+            .any(|t| t.key() == Some("team") && t.value() == Some("ml-platform"))
+    );
+    // Found again by its tags: nothing left to do, and no drift.
+    let plan = harness.plan(design_id, Some(&design)).await;
+    assert!(plan.is_empty(), "{:#?}", plan.steps);
+
+    // Its groups and description change in place: the same interface, the new values.
+    let changed = with_network_interface(&["sg-license"], "license server, moved");
+    let plan = harness.plan(design_id, Some(&changed)).await;
+    assert!(
+        plan.steps
+            .iter()
+            .any(|step| step.key.kind == ResourceKind::NetworkInterface
+                && matches!(step.action, shared::plan::Action::Update { .. })),
+        "{:#?}",
+        plan.steps
+    );
+    let report = harness.apply(design_id, Some(&changed), "dep-2").await;
+    assert!(report.succeeded(), "{}", report.summary());
+    let interface = read(interface_id.clone()).await;
+    assert_eq!(interface.description(), Some("license server, moved"));
+    let groups: Vec<&str> = interface
+        .groups()
+        .iter()
+        .filter_map(|g| g.group_id())
+        .collect();
+    assert_eq!(groups, vec![license_group.as_str()]);
+    assert!(harness.plan(design_id, Some(&changed)).await.is_empty());
+
+    // Import reads it back as a network interface of the design.
+    let (imported, left_out) = harness
+        .network
+        .import_vpc("us-east-1", &vpc_id)
+        .await
+        .unwrap();
+    let read_back = imported
+        .network_interfaces
+        .iter()
+        .find(|i| i.id == interface_id)
+        .unwrap_or_else(|| panic!("{:?} / left out {left_out:?}", imported.network_interfaces));
+    assert_eq!(read_back.private_ip.as_deref(), Some("10.0.1.10"));
+    assert_eq!(read_back.description, "license server, moved");
+    assert_eq!(read_back.security_groups, vec![license_group.clone()]);
+    assert_eq!(
+        read_back.tags.get("team").map(String::as_str),
+        Some("ml-platform")
+    );
+    assert!(
+        !left_out.iter().any(|line| line.contains(&interface_id)),
+        "{left_out:?}"
+    );
+
+    // Destroy: the interface is gone.
+    let report = harness.apply(design_id, None, "dep-3").await;
+    assert!(report.succeeded(), "{}", report.summary());
+    let gone = checker
+        .describe_network_interfaces()
+        .network_interface_ids(&interface_id)
+        .send()
+        .await;
+    assert!(
+        gone.map(|answer| answer.network_interfaces().is_empty())
+            .unwrap_or(true),
+        "the interface is deleted"
+    );
+}

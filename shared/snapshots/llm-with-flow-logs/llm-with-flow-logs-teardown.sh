@@ -39,6 +39,12 @@ tolerate() { # error codes (a|b), then the command
 
 design_filter="Name=tag:moat:design-id,Values=$DESIGN_ID"
 
+echo "network interfaces"
+for id in $(aws ec2 describe-network-interfaces --filters "$design_filter" Name=status,Values=available \
+  --query 'NetworkInterfaces[].NetworkInterfaceId' --output text); do
+  aws ec2 delete-network-interface --network-interface-id "$id"
+done
+
 echo "flow logs"
 flow_logs=$(aws ec2 describe-flow-logs --filter "$design_filter" --query 'FlowLogs[].FlowLogId' --output text)
 if [ -n "$flow_logs" ]; then

@@ -6,8 +6,8 @@ use super::ops::{self as editor, CommandError};
 use crate::layout::{CHIP_HEIGHT, CHIP_WIDTH, SIDE_CHIP_WIDTH};
 use crate::model::{
     AMAZON_PROVIDED_DNS, CustomerGateway, Design, DhcpOptions, Endpoint, EndpointType,
-    InternetGateway, LayoutBox, NatGateway, NetworkAcl, NetworkAclEntry, ObjectKind,
-    PlacementGroup, PlacementStrategy, Protocol, RouteTable, RuleAction, SecurityGroup,
+    InternetGateway, LayoutBox, NatGateway, NetworkAcl, NetworkAclEntry, NetworkInterface,
+    ObjectKind, PlacementGroup, PlacementStrategy, Protocol, RouteTable, RuleAction, SecurityGroup,
     SecurityGroupRule, SubnetTier, VpnConnection, VpnGateway, Workload, WorkloadKind, serve_vpc,
 };
 
@@ -21,6 +21,7 @@ crate::enumerate::enum_with_all! {
         PrivateSubnet,
         InternetGateway,
         NatGateway,
+        NetworkInterface,
         VpnGateway,
         CustomerGateway,
         VpnConnection,
@@ -49,6 +50,7 @@ impl PaletteItem {
             | PaletteItem::PrivateSubnet => ObjectKind::Subnet,
             PaletteItem::InternetGateway => ObjectKind::InternetGateway,
             PaletteItem::NatGateway => ObjectKind::NatGateway,
+            PaletteItem::NetworkInterface => ObjectKind::NetworkInterface,
             PaletteItem::VpnGateway => ObjectKind::VpnGateway,
             PaletteItem::CustomerGateway => ObjectKind::CustomerGateway,
             PaletteItem::VpnConnection => ObjectKind::VpnConnection,
@@ -76,6 +78,7 @@ impl PaletteItem {
             PaletteItem::PrivateSubnet => "Private subnet",
             PaletteItem::InternetGateway => "Internet gateway",
             PaletteItem::NatGateway => "NAT gateway",
+            PaletteItem::NetworkInterface => "Network interface",
             PaletteItem::VpnGateway => "VPN gateway",
             PaletteItem::CustomerGateway => "Customer gateway",
             PaletteItem::VpnConnection => "VPN connection",
@@ -113,6 +116,7 @@ impl PaletteItem {
             | PaletteItem::RouteTable
             | PaletteItem::DhcpOptions => DropTarget::Vpc,
             PaletteItem::NatGateway
+            | PaletteItem::NetworkInterface
             | PaletteItem::InterfaceEndpoint
             | PaletteItem::GpuNode
             | PaletteItem::SagemakerNotebook
@@ -369,6 +373,15 @@ pub fn drop_item(
             tags: Default::default(),
             id: id.clone(),
             subnet: container_id.clone(),
+        }),
+        // AWS chooses its address until the user fixes one in the inspector.
+        PaletteItem::NetworkInterface => design.network_interfaces.push(NetworkInterface {
+            id: id.clone(),
+            subnet: container_id.clone(),
+            security_groups: Vec::new(),
+            private_ip: None,
+            description: String::new(),
+            tags: Default::default(),
         }),
         PaletteItem::CustomerGateway => {
             width = 120.0;

@@ -701,3 +701,94 @@ fn a_field_that_does_not_fit_is_refused_in_words_and_changes_nothing() {
         "{error}"
     );
 }
+
+#[test]
+fn a_network_interface_dropped_in_a_subnet_takes_an_address_and_groups_from_the_inspector() {
+    // From an empty canvas: a VPC, a private subnet in it, a security group, then the
+    // palette's network interface dropped into the subnet.
+    let (mut editor, _vpc) = editor_with_vpc();
+    let subnet = editor
+        .apply(Command::AddSubnet {
+            x: 100.0,
+            y: 100.0,
+            tier: SubnetTier::Private,
+        })
+        .unwrap()
+        .unwrap();
+    let group = editor
+        .apply(Command::Drop {
+            item: PaletteItem::SecurityGroup,
+            x: 500.0,
+            y: 300.0,
+        })
+        .unwrap()
+        .unwrap();
+    let (x, y) = {
+        let bounds = editor.design().layout[&subnet];
+        (
+            bounds.x + bounds.width / 2.0,
+            bounds.y + bounds.height / 2.0,
+        )
+    };
+    let interface = editor
+        .apply(Command::Drop {
+            item: PaletteItem::NetworkInterface,
+            x,
+            y,
+        })
+        .unwrap()
+        .unwrap();
+    let read = |editor: &Editor| editor.design().network_interfaces[0].clone();
+    assert_eq!(read(&editor).id, interface);
+    assert_eq!(read(&editor).subnet, subnet);
+    assert!(read(&editor).private_ip.is_none());
+    assert!(editor.design().layout.contains_key(&interface));
+    // The inspector sets its fields as the spec spells them.
+    let cidr = editor.design().subnet(&subnet).unwrap().cidr.clone();
+    let base = cidr
+        .split('/')
+        .next()
+        .unwrap()
+        .rsplit_once('.')
+        .unwrap()
+        .0
+        .to_string();
+    for (field, value) in [
+        ("private_ip", serde_json::json!(format!("{base}.10"))),
+        ("security_groups", serde_json::json!([group.clone()])),
+        ("description", serde_json::json!("license server")),
+    ] {
+        editor
+            .apply(Command::SetField {
+                object_id: interface.clone(),
+                field: field.into(),
+                value,
+            })
+            .unwrap();
+    }
+    assert_eq!(read(&editor).private_ip, Some(format!("{base}.10")));
+    assert_eq!(read(&editor).security_groups, vec![group.clone()]);
+    assert!(
+        validate(editor.design())
+            .iter()
+            .all(|d| !d.code.starts_with("eni.") && d.code != "reference.unknown"),
+        "{:?}",
+        validate(editor.design())
+    );
+    // A reserved address is an error that names the interface; undo brings the good one back.
+    editor
+        .apply(Command::SetField {
+            object_id: interface.clone(),
+            field: "private_ip".into(),
+            value: serde_json::json!(format!("{base}.1")),
+        })
+        .unwrap();
+    let diagnostics = validate(editor.design());
+    let reserved = diagnostics
+        .iter()
+        .find(|d| d.code == "eni.private-ip-invalid")
+        .expect("the reserved address is reported");
+    assert_eq!(reserved.objects, vec![interface.clone()]);
+    editor.undo();
+    assert_eq!(read(&editor).private_ip, Some(format!("{base}.10")));
+}

@@ -17,7 +17,75 @@ fn designs() -> Vec<Design> {
     designs.push(with_dhcp_options());
     designs.push(with_secondary_block());
     designs.push(with_endpoint_policies());
+    designs.push(with_network_interface());
     designs
+}
+
+/// The LLM template with a standalone network interface for a license server: a fixed
+/// address, the EFA group, and a description written to break out of every format.
+fn with_network_interface() -> Design {
+    let mut design = crate::templates::template("llm-training-efa")
+        .unwrap()
+        .design()
+        .unwrap();
+    design.name = "llm with a license server interface".into();
+    design
+        .network_interfaces
+        .push(crate::model::NetworkInterface {
+            id: "eni-license".into(),
+            subnet: "subnet-training-a".into(),
+            security_groups: vec!["sg-efa".into()],
+            private_ip: Some("10.0.16.10".into()),
+            description: "license server: it's $(touch /tmp/pwned) ${var.x} \"q\"".into(),
+            tags: [("team".to_string(), "ml-platform".to_string())].into(),
+        });
+    crate::layout::fill_missing_layout(&mut design);
+    design
+}
+
+#[test]
+fn every_export_carries_the_network_interface_with_its_address_groups_and_description() {
+    let design = with_network_interface();
+    assert!(
+        crate::validate::validate(&design)
+            .iter()
+            .all(|d| d.severity != crate::diagnostic::Severity::Error),
+        "the design validates without errors"
+    );
+    let description = design.network_interfaces[0].description.clone();
+    let template = cloudformation::template(&design, "d-1");
+    let interface = template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| {
+            r["Type"] == "AWS::EC2::NetworkInterface"
+                && r["Properties"]["PrivateIpAddress"] == "10.0.16.10"
+        })
+        .expect("the interface in CloudFormation");
+    assert_eq!(interface["Properties"]["Description"], description.as_str());
+    assert_eq!(
+        interface["Properties"]["GroupSet"][0]["Fn::GetAtt"][1],
+        "GroupId"
+    );
+    let main_tf = terraform::files(&design, "d-1")
+        .into_iter()
+        .find(|(name, _)| *name == "main.tf")
+        .unwrap()
+        .1;
+    assert!(main_tf.contains("resource \"aws_network_interface\" \"eni_license\""));
+    assert!(
+        main_tf.contains("private_ips     = [\"10.0.16.10\"]"),
+        "{main_tf}"
+    );
+    // HCL never interpolates the design's text.
+    assert!(main_tf.contains("$${var.x}"));
+    let script = cli::apply_script(&design, "d-1");
+    assert!(script.contains("aws ec2 create-network-interface --subnet-id \"$SUBNET_SUBNET_TRAINING_A\" --groups \"$SECURITY_GROUP_SG_EFA\" --private-ip-address '10.0.16.10'"), "{script}");
+    assert!(script.contains(&crate::escape::shell_word(&description)));
+    assert!(cli::teardown_script(&design, "d-1").contains("delete-network-interface"));
+    let drawio = drawio::diagram(&design);
+    assert!(drawio.contains("Network interface: eni-license"));
 }
 
 /// The multi-modal template with its S3 endpoint scoped to the design's buckets, by a policy

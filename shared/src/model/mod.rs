@@ -12,6 +12,7 @@ mod internet_gateway;
 mod kind;
 mod nat_gateway;
 mod network_acl;
+mod network_interface;
 mod placement_group;
 mod route_table;
 mod route_target;
@@ -46,6 +47,7 @@ pub use internet_gateway::*;
 pub use kind::{ChipRole, Container, DesignObject, KindStyle, Reference};
 pub use nat_gateway::*;
 pub use network_acl::*;
+pub use network_interface::*;
 pub use placement_group::*;
 pub use route_table::*;
 pub use route_target::RouteTarget;
@@ -74,6 +76,9 @@ kind::design_kinds! {
     /// design without one is written exactly as before.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     DhcpOptions: dhcp_options => DhcpOptions, "DHCP options", "dhcp";
+    /// Added after version 2 was fixed, as DHCP options were.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    NetworkInterface: network_interfaces => NetworkInterface, "Network interface", "eni";
 }
 
 impl Design {

@@ -14,6 +14,7 @@ mod dhcp;
 mod endpoint_policy;
 mod gateways;
 pub mod identity;
+mod network_interface;
 mod quotas;
 mod references;
 mod routing;
@@ -39,6 +40,7 @@ pub const CATALOGUE: &[&[catalogue::CodeEntry]] = &[
     catalogue::QUOTAS,
     catalogue::TAGS,
     dhcp::CODES,
+    network_interface::CODES,
     catalogue::MOAT_OWN,
 ];
 
@@ -114,6 +116,9 @@ pub mod codes {
     pub const DHCP_DOMAIN_NAME_INVALID: &str = "dhcp.domain-name-invalid";
     pub const DHCP_VPC_MULTIPLE: &str = "dhcp.vpc-multiple";
     pub const DHCP_PRIVATE_DNS_UNRESOLVED: &str = "dhcp.private-dns-unresolved";
+    // Network interfaces
+    pub const ENI_PRIVATE_IP_INVALID: &str = "eni.private-ip-invalid";
+    pub const ENI_SECURITY_GROUP_COUNT: &str = "eni.security-group-count";
     // Tags
     pub const TAG_RESERVED_KEY: &str = "tag.reserved-key";
     pub const TAG_LIMIT: &str = "tag.limit";
@@ -224,6 +229,8 @@ pub mod codes {
         DHCP_DOMAIN_NAME_INVALID,
         DHCP_VPC_MULTIPLE,
         DHCP_PRIVATE_DNS_UNRESOLVED,
+        ENI_PRIVATE_IP_INVALID,
+        ENI_SECURITY_GROUP_COUNT,
         TAG_RESERVED_KEY,
         TAG_LIMIT,
         TAG_INVALID,
@@ -278,6 +285,7 @@ pub fn validate(design: &Design) -> Vec<Diagnostic> {
     compute::check(&context, &mut diagnostics);
     quotas::check(&context, &mut diagnostics);
     dhcp::check(&context, &mut diagnostics);
+    network_interface::check(&context, &mut diagnostics);
     tags::check(&context, &mut diagnostics);
     audit::check(&context, &mut diagnostics);
     diagnostics

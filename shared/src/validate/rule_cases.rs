@@ -90,6 +90,18 @@ fn patched(patches: &[(&str, Value)]) -> Value {
     with(network(), patches)
 }
 
+/// The clean design's app group and `count - 1` more like it (`sg-1`, `sg-2`, …).
+fn groups(count: usize) -> Value {
+    let mut groups = vec![network()["security_groups"][0].clone()];
+    for number in 1..count {
+        let mut group = groups[0].clone();
+        group["id"] = json!(format!("sg-{number}"));
+        group["name"] = json!(format!("group-{number}"));
+        groups.push(group);
+    }
+    Value::Array(groups)
+}
+
 fn subnet(id: &str, az: &str, cidr: &str, tier: &str) -> Value {
     json!({"id": id, "vpc": "vpc-a", "availability_zone": az, "cidr": cidr, "tier": tier})
 }
@@ -1745,6 +1757,80 @@ pub fn rule_cases() -> Vec<RuleCase> {
                 "/endpoints/0/tags",
                 json!({"k".repeat(128): "v".repeat(256)}),
             )]),
+        ),
+        case(
+            codes::ENI_PRIVATE_IP_INVALID,
+            vec![
+                // Not an address; outside the subnet; a reserved one; taken twice.
+                patched(&[(
+                    "/network_interfaces",
+                    json!([{"id": "eni-a", "subnet": "priv-a", "private_ip": "10.0.1.300"}]),
+                )]),
+                patched(&[(
+                    "/network_interfaces",
+                    json!([{"id": "eni-a", "subnet": "priv-a", "private_ip": "10.0.0.20"}]),
+                )]),
+                patched(&[(
+                    "/network_interfaces",
+                    json!([{"id": "eni-a", "subnet": "priv-a", "private_ip": "10.0.1.3"}]),
+                )]),
+                patched(&[(
+                    "/network_interfaces",
+                    json!([{"id": "eni-a", "subnet": "priv-a", "private_ip": "10.0.1.255"}]),
+                )]),
+                patched(&[(
+                    "/network_interfaces",
+                    json!([
+                        {"id": "eni-a", "subnet": "priv-a", "private_ip": "10.0.1.20"},
+                        {"id": "eni-b", "subnet": "priv-a", "private_ip": "10.0.1.20"}
+                    ]),
+                )]),
+            ],
+            patched(&[(
+                "/network_interfaces",
+                json!([
+                    {"id": "eni-a", "subnet": "priv-a", "private_ip": "10.0.1.4", "security_groups": ["sg-app"]},
+                    {"id": "eni-b", "subnet": "priv-a", "private_ip": "10.0.1.254"},
+                    {"id": "eni-c", "subnet": "pub-a", "private_ip": "10.0.0.20"},
+                    {"id": "eni-d", "subnet": "priv-a"}
+                ]),
+            )]),
+        ),
+        case(
+            codes::ENI_SECURITY_GROUP_COUNT,
+            vec![
+                with(
+                    patched(&[(
+                        "/network_interfaces",
+                        json!([{"id": "eni-a", "subnet": "priv-a", "security_groups": ["sg-app", "sg-1", "sg-2", "sg-3", "sg-4", "sg-5"]}]),
+                    )]),
+                    &[("/security_groups", groups(6))],
+                ),
+                with(
+                    patched(&[(
+                        "/network_interfaces",
+                        json!([{"id": "eni-a", "subnet": "priv-a", "security_groups": ["sg-app", "sg-1", "sg-2", "sg-3", "sg-4", "sg-5", "sg-6", "sg-7"]}]),
+                    )]),
+                    &[("/security_groups", groups(8))],
+                ),
+                with(
+                    patched(&[(
+                        "/network_interfaces",
+                        json!([
+                            {"id": "eni-a", "subnet": "priv-a", "security_groups": ["sg-app"]},
+                            {"id": "eni-b", "subnet": "pub-a", "security_groups": ["sg-app", "sg-1", "sg-2", "sg-3", "sg-4", "sg-5"]}
+                        ]),
+                    )]),
+                    &[("/security_groups", groups(6))],
+                ),
+            ],
+            with(
+                patched(&[(
+                    "/network_interfaces",
+                    json!([{"id": "eni-a", "subnet": "priv-a", "security_groups": ["sg-app", "sg-1", "sg-2", "sg-3", "sg-4"]}]),
+                )]),
+                &[("/security_groups", groups(5))],
+            ),
         ),
         case(
             codes::DHCP_EMPTY,

@@ -43,6 +43,7 @@ mod internet_gateway;
 mod inventory;
 mod nat_gateway;
 mod network_acl;
+pub(in crate::aws) mod network_interface;
 mod placement_group;
 mod route_table;
 mod security_group;
@@ -254,6 +255,21 @@ impl Ec2Network {
             }) => customer_gateway::create(creating, ip_address, *bgp_asn).await,
             ResourceSpec::PlacementGroup(PlacementGroupSpec { strategy }) => {
                 placement_group::create(creating, strategy).await
+            }
+            ResourceSpec::NetworkInterface(NetworkInterfaceSpec {
+                subnet,
+                security_groups,
+                private_ip,
+                description,
+            }) => {
+                network_interface::create(
+                    creating,
+                    subnet,
+                    security_groups,
+                    private_ip.as_deref(),
+                    description,
+                )
+                .await
             }
             ResourceSpec::Subnet(SubnetSpec {
                 vpc,
@@ -471,6 +487,13 @@ impl Ec2Network {
             ResourceSpec::Subnet(SubnetSpec { map_public_ip, .. }) => {
                 subnet::update(self, client, *map_public_ip, aws_id).await
             }
+            ResourceSpec::NetworkInterface(NetworkInterfaceSpec {
+                security_groups,
+                description,
+                ..
+            }) => {
+                network_interface::update(client, ids, security_groups, description, aws_id).await
+            }
             ResourceSpec::Route(RouteSpec {
                 route_table,
                 destination,
@@ -580,6 +603,7 @@ impl Ec2Network {
             K::CustomerGateway => customer_gateway::delete(client, aws_id).await,
             K::PlacementGroup => placement_group::delete(client, aws_id).await,
             K::Subnet => subnet::delete(client, aws_id).await,
+            K::NetworkInterface => network_interface::delete(client, aws_id).await,
             K::InternetGateway => internet_gateway::delete(client, aws_id, observed).await,
             K::VpnGateway => vpn_gateway::delete(client, aws_id, observed).await,
             K::SecurityGroup => security_group::delete(client, aws_id).await,
@@ -744,6 +768,8 @@ async fn read_inventory(
     endpoint::read(found, client, design_id, kinds).await?;
     instance::read(found, client, design_id, kinds).await?;
     flow_log::read(found, client, design_id, kinds).await?;
+    // Interfaces name subnets and groups.
+    network_interface::read(found, client, design_id, kinds).await?;
     // Routes name every target above; associations name subnets.
     route_table::read_contents(found, client).await?;
     network_acl::read_contents(found, client).await?;
@@ -761,6 +787,7 @@ async fn dry_run_call(client: &Client, kind: ResourceKind, deleting: bool) -> Re
         K::CustomerGateway => customer_gateway::dry_run(client, deleting).await,
         K::PlacementGroup => placement_group::dry_run(client, deleting).await,
         K::Subnet => subnet::dry_run(client, deleting).await,
+        K::NetworkInterface => network_interface::dry_run(client, deleting).await,
         K::InternetGateway => internet_gateway::dry_run(client, deleting).await,
         K::VpnGateway => vpn_gateway::dry_run(client, deleting).await,
         K::SecurityGroup => security_group::dry_run(client, deleting).await,

@@ -28,6 +28,7 @@ mod instance;
 mod internet_gateway;
 mod nat_gateway;
 mod network_acl;
+mod network_interface;
 mod placement_group;
 mod route_table;
 mod security_group;
@@ -44,6 +45,7 @@ pub use instance::*;
 pub use internet_gateway::*;
 pub use nat_gateway::*;
 pub use network_acl::*;
+pub use network_interface::*;
 pub use placement_group::*;
 pub use route_table::*;
 pub use security_group::*;
@@ -183,6 +185,7 @@ resource_kinds! {
     DhcpOptions(DhcpOptionsSpec);
     DhcpOptionsAssociation(DhcpOptionsAssociationSpec);
     VpcCidrBlock(VpcCidrBlockSpec);
+    NetworkInterface(NetworkInterfaceSpec);
 }
 
 /// The design's resources, kind by kind, in the order a plan lists them (each function adds
@@ -205,5 +208,6 @@ pub(crate) const IN_PLAN_ORDER: &[fn(&Design, &mut Vec<DesiredResource>)] = &[
     security_group::security_group_rules,
     route_table::routes,
     flow_log::flow_logs,
+    network_interface::network_interfaces,
     instance::instances,
 ];
