@@ -14,7 +14,7 @@
 
 use super::codes;
 use super::{Diagnostic, Severity};
-use crate::export::escape::is_unsafe;
+use crate::escape::is_unsafe;
 use crate::model::Design;
 
 /// The longest object id.
