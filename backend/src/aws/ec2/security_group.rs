@@ -305,14 +305,13 @@ pub(super) async fn read(
             (true, group.ip_permissions_egress()),
         ] {
             for permission in permissions {
+                // EC2 may name the protocol (`tcp`) or number it (`6`); the plan numbers it.
                 let protocol = match permission.ip_protocol().unwrap_or("-1") {
-                    "tcp" => "6",
-                    "udp" => "17",
-                    "icmp" => "1",
-                    "icmpv6" => "58",
-                    other => other,
-                }
-                .to_string();
+                    "icmpv6" => "58".to_string(),
+                    other => shared::model::Protocol::from_ec2(other)
+                        .map(|protocol| protocol.ec2_number())
+                        .unwrap_or_else(|| other.to_string()),
+                };
                 let (from_port, to_port) = if !shared::model::ec2_protocol_has_ports(&protocol) {
                     (-1, -1)
                 } else {
