@@ -54,45 +54,53 @@ fn latency_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.0005, 2.0, 16))
 }
 
+/// A metric registered under its name and help, handed back to be kept.
+fn registered<M>(registry: &mut Registry, name: &str, help: &str, metric: M) -> M
+where
+    M: prometheus_client::registry::Metric + Clone,
+{
+    registry.register(name, help, metric.clone());
+    metric
+}
+
 impl Metrics {
     fn new() -> Metrics {
         let mut registry = Registry::default();
-        let http_seconds =
-            Family::<HttpLabels, Histogram>::new_with_constructor(latency_histogram as fn() -> _);
-        registry.register(
+        let http_seconds = registered(
+            &mut registry,
             "moat_http_request_duration_seconds",
             "Time to answer an HTTP request, by route template, method and status",
-            http_seconds.clone(),
+            Family::<HttpLabels, Histogram>::new_with_constructor(latency_histogram as fn() -> _),
         );
-        let aws_calls = Family::<OperationLabels, Counter>::default();
-        registry.register(
+        let aws_calls = registered(
+            &mut registry,
             "moat_aws_calls",
             "EC2 calls made, by operation",
-            aws_calls.clone(),
+            Family::default(),
         );
-        let aws_attempts = Family::<OperationLabels, Counter>::default();
-        registry.register(
+        let aws_attempts = registered(
+            &mut registry,
             "moat_aws_attempts",
             "EC2 request attempts, by operation: attempts beyond calls are the SDK's retries",
-            aws_attempts.clone(),
+            Family::default(),
         );
-        let aws_answers = Family::<AnswerLabels, Counter>::default();
-        registry.register(
+        let aws_answers = registered(
+            &mut registry,
             "moat_aws_answers",
             "EC2 answers, by operation and HTTP status",
-            aws_answers.clone(),
+            Family::default(),
         );
-        let aws_throttles = Family::<OperationLabels, Counter>::default();
-        registry.register(
+        let aws_throttles = registered(
+            &mut registry,
             "moat_aws_throttles",
             "EC2 answers that throttled the call (HTTP 503 or 429), by operation",
-            aws_throttles.clone(),
+            Family::default(),
         );
-        let deployments = Family::<StateLabels, Gauge>::default();
-        registry.register(
+        let deployments = registered(
+            &mut registry,
             "moat_deployments",
             "Deployments in the database, by state (counted when scraped)",
-            deployments.clone(),
+            Family::default(),
         );
         Metrics {
             registry,
