@@ -305,22 +305,11 @@ async fn dhcp_options_apply_converge_import_replace_and_destroy() {
     let harness = Harness::start(9).await.expect("moto and the fault layer");
     let design_id = "d-dhcp";
     let design = with_dhcp_options("corp.example.com");
-    let errors: Vec<_> = shared::validate::validate(&design)
-        .into_iter()
-        .filter(|d| d.severity == shared::validate::Severity::Error)
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    crate::assert_valid(&design);
 
     let report = harness.apply(design_id, Some(&design), "dep-1").await;
     assert!(report.succeeded(), "{}", report.summary());
-    let created = |kind: ResourceKind| {
-        report
-            .created
-            .iter()
-            .find(|(key, _)| key.kind == kind)
-            .map(|(_, id)| id.clone())
-            .unwrap_or_else(|| panic!("no {kind:?} in {:?}", report.created))
-    };
+    let created = |kind: ResourceKind| crate::created_id(&report, kind);
     let set_id = created(ResourceKind::DhcpOptions);
     let vpc_id = created(ResourceKind::Vpc);
     assert!(set_id.starts_with("dopt-"), "{set_id}");
@@ -460,11 +449,7 @@ async fn a_secondary_block_is_associated_before_its_subnet_read_back_imported_an
     let harness = Harness::start(9).await.expect("moto and the fault layer");
     let design_id = "d-blocks";
     let design = with_secondary_block();
-    let errors: Vec<_> = shared::validate::validate(&design)
-        .into_iter()
-        .filter(|d| d.severity == shared::validate::Severity::Error)
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    crate::assert_valid(&design);
 
     // Before this, the subnet failed with InvalidSubnet.Range: the block was never associated.
     let report = harness.apply(design_id, Some(&design), "dep-1").await;
@@ -1144,22 +1129,11 @@ async fn a_network_interface_is_applied_read_back_changed_in_place_imported_and_
     let harness = Harness::start(9).await.expect("moto and the fault layer");
     let design_id = "d-eni";
     let design = with_network_interface(&["sg-notebook"], "license server's address");
-    let errors: Vec<_> = shared::validate::validate(&design)
-        .into_iter()
-        .filter(|d| d.severity == shared::validate::Severity::Error)
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    crate::assert_valid(&design);
 
     let report = harness.apply(design_id, Some(&design), "dep-1").await;
     assert!(report.succeeded(), "{}", report.summary());
-    let created = |kind: ResourceKind| {
-        report
-            .created
-            .iter()
-            .find(|(key, _)| key.kind == kind)
-            .map(|(_, id)| id.clone())
-            .unwrap_or_else(|| panic!("no {kind:?} in {:?}", report.created))
-    };
+    let created = |kind: ResourceKind| crate::created_id(&report, kind);
     let interface_id = created(ResourceKind::NetworkInterface);
     let group_of = |logical_id: &str| {
         report

@@ -27,6 +27,25 @@ use e2e::faults::FaultLayer;
 use shared::Design;
 use shared::plan::{Plan, desired_resources};
 
+/// Asserts that a design validates without an error (what a deploy would refuse).
+pub fn assert_valid(design: &Design) {
+    let errors: Vec<_> = shared::validate::validate(design)
+        .into_iter()
+        .filter(|d| d.severity == shared::validate::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+/// The AWS id an apply created for the first resource of `kind`.
+pub fn created_id(report: &ApplyReport, kind: shared::plan::ResourceKind) -> String {
+    report
+        .created
+        .iter()
+        .find(|(key, _)| key.kind == kind)
+        .map(|(_, id)| id.clone())
+        .unwrap_or_else(|| panic!("no {kind:?} in {:?}", report.created))
+}
+
 /// moto, the fault layer in front of it, and the EC2 port pointed at the layer.
 pub struct Harness {
     pub moto: Moto,
