@@ -112,6 +112,39 @@ if ! found "$ROUTE_TABLE_RT_TRAINING"; then
     --query 'RouteTable.RouteTableId' --output text)
 fi
 
+# network_acl acl-training
+NETWORK_ACL_ACL_TRAINING=$(aws ec2 describe-network-acls --filters '[{"Name":"tag:moat:design-id","Values":["'"${DESIGN_ID}"'"]},{"Name":"tag:moat:logical-id","Values":["acl-training"]}]' \
+  --query 'NetworkAcls[0].NetworkAclId' --output text)
+if ! found "$NETWORK_ACL_ACL_TRAINING"; then
+  NETWORK_ACL_ACL_TRAINING=$(aws ec2 create-network-acl --vpc-id "$VPC_VPC_LLM" \
+    --tag-specifications '[{"ResourceType":"network-acl","Tags":[{"Key":"Name","Value":"acl-training"},{"Key":"moat:design-id","Value":"'"${DESIGN_ID}"'"},{"Key":"moat:logical-id","Value":"acl-training"}]}]' \
+    --query 'NetworkAcl.NetworkAclId' --output text)
+fi
+
+# network_acl_entry acl-training/ingress/100
+if ! tolerate NetworkAclEntryAlreadyExists aws ec2 create-network-acl-entry --network-acl-id "$NETWORK_ACL_ACL_TRAINING" --rule-number 100 --ingress \
+  --protocol '-1' --rule-action allow --cidr-block '10.0.0.0/16' > /dev/null; then exit 1; fi
+aws ec2 replace-network-acl-entry --network-acl-id "$NETWORK_ACL_ACL_TRAINING" --rule-number 100 --ingress \
+  --protocol '-1' --rule-action allow --cidr-block '10.0.0.0/16'
+
+# network_acl_entry acl-training/ingress/110
+if ! tolerate NetworkAclEntryAlreadyExists aws ec2 create-network-acl-entry --network-acl-id "$NETWORK_ACL_ACL_TRAINING" --rule-number 110 --ingress \
+  --protocol '6' --rule-action allow --cidr-block '0.0.0.0/0' --port-range From=1024,To=65535 > /dev/null; then exit 1; fi
+aws ec2 replace-network-acl-entry --network-acl-id "$NETWORK_ACL_ACL_TRAINING" --rule-number 110 --ingress \
+  --protocol '6' --rule-action allow --cidr-block '0.0.0.0/0' --port-range From=1024,To=65535
+
+# network_acl_entry acl-training/egress/100
+if ! tolerate NetworkAclEntryAlreadyExists aws ec2 create-network-acl-entry --network-acl-id "$NETWORK_ACL_ACL_TRAINING" --rule-number 100 --egress \
+  --protocol '-1' --rule-action allow --cidr-block '0.0.0.0/0' > /dev/null; then exit 1; fi
+aws ec2 replace-network-acl-entry --network-acl-id "$NETWORK_ACL_ACL_TRAINING" --rule-number 100 --egress \
+  --protocol '-1' --rule-action allow --cidr-block '0.0.0.0/0'
+
+# network_acl_association subnet-training-a/network-acl
+ASSOCIATION=$(aws ec2 describe-network-acls --filters Name=association.subnet-id,Values="$SUBNET_SUBNET_TRAINING_A" \
+  --query "NetworkAcls[0].Associations[?SubnetId=='$SUBNET_SUBNET_TRAINING_A'].NetworkAclAssociationId | [0]" --output text)
+aws ec2 replace-network-acl-association --association-id "$ASSOCIATION" \
+  --network-acl-id "$NETWORK_ACL_ACL_TRAINING" > /dev/null
+
 # gateway_endpoint vpce-s3
 GATEWAY_ENDPOINT_VPCE_S3=$(aws ec2 describe-vpc-endpoints --filters '[{"Name":"tag:moat:design-id","Values":["'"${DESIGN_ID}"'"]},{"Name":"tag:moat:logical-id","Values":["vpce-s3"]},{"Name":"vpc-endpoint-state","Values":["available","pending"]}]' \
   --query 'VpcEndpoints[0].VpcEndpointId' --output text)

@@ -79,6 +79,49 @@ resource "aws_route_table" "rt_training" {
   }
 }
 
+resource "aws_network_acl" "acl_training" {
+  vpc_id = aws_vpc.vpc_llm.id
+
+  tags = {
+    Name              = "acl-training"
+    "moat:logical-id" = "acl-training"
+  }
+}
+
+resource "aws_network_acl_rule" "acl_training_ingress_100" {
+  network_acl_id = aws_network_acl.acl_training.id
+  rule_number    = 100
+  egress         = false
+  protocol       = "-1"
+  rule_action    = "allow"
+  cidr_block     = "10.0.0.0/16"
+}
+
+resource "aws_network_acl_rule" "acl_training_ingress_110" {
+  network_acl_id = aws_network_acl.acl_training.id
+  rule_number    = 110
+  egress         = false
+  protocol       = "6"
+  rule_action    = "allow"
+  cidr_block     = "0.0.0.0/0"
+  from_port      = 1024
+  to_port        = 65535
+}
+
+resource "aws_network_acl_rule" "acl_training_egress_100" {
+  network_acl_id = aws_network_acl.acl_training.id
+  rule_number    = 100
+  egress         = true
+  protocol       = "-1"
+  rule_action    = "allow"
+  cidr_block     = "0.0.0.0/0"
+}
+
+resource "aws_network_acl_association" "subnet_training_a_network_acl" {
+  network_acl_id = aws_network_acl.acl_training.id
+  subnet_id      = aws_subnet.subnet_training_a.id
+}
+
 resource "aws_vpc_endpoint" "vpce_s3" {
   vpc_id            = aws_vpc.vpc_llm.id
   service_name      = "com.amazonaws.us-east-1.s3"

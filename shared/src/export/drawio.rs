@@ -1,7 +1,10 @@
 //! draw.io (diagrams.net) export: mxGraph XML in which VPCs, availability zones and subnets
 //! are real containers (children placed relative to their parent, moving with it), the other
 //! objects are shapes inside the innermost container holding them, and routes, associations
-//! and VPN connections are edges attached to the shapes at both ends.
+//! and VPN connections are edges attached to the shapes at both ends. It draws with
+//! diagrams.net's own AWS 2021 shapes (`mxgraph.aws4`): the VPC and subnet groups, the
+//! availability-zone group, and each kind's icon where the set has one (its
+//! `DesignObject::drawio_icon`), so the file opens looking like an AWS diagram.
 
 use crate::diagram::EdgeClass;
 use std::collections::HashMap;
@@ -121,13 +124,29 @@ fn style_of(kind: ObjectKind, design: &Design, id: &str) -> String {
     let is_vpc = kind == ObjectKind::Vpc && design.vpc(id).is_some();
     let subnet = design.subnet(id).filter(|_| kind == ObjectKind::Subnet);
     if is_vpc {
-        "rounded=1;arcSize=2;whiteSpace=wrap;html=1;container=1;collapsible=0;verticalAlign=top;align=left;spacingLeft=8;fontStyle=1;strokeColor=#248814;fillColor=#F2F9F1;".to_string()
+        format!(
+            "{AWS_GROUP}grIcon=mxgraph.aws4.group_vpc2;strokeColor=#8C4FFF;fillColor=none;fontColor=#232F3E;fontStyle=1;"
+        )
     } else if let Some(subnet) = subnet {
         if subnet.tier == SubnetTier::Public {
-            "rounded=1;arcSize=4;whiteSpace=wrap;html=1;container=1;collapsible=0;verticalAlign=top;align=left;spacingLeft=6;strokeColor=#7AA116;fillColor=#E9F3E6;".to_string()
+            format!(
+                "{AWS_GROUP}grIcon=mxgraph.aws4.group_security_group;grStroke=0;strokeColor=#7AA116;fillColor=#F2F6E8;fontColor=#248814;"
+            )
         } else {
-            "rounded=1;arcSize=4;whiteSpace=wrap;html=1;container=1;collapsible=0;verticalAlign=top;align=left;spacingLeft=6;strokeColor=#147EBA;fillColor=#E6F2F8;".to_string()
+            format!(
+                "{AWS_GROUP}grIcon=mxgraph.aws4.group_security_group;grStroke=0;strokeColor=#00A4A6;fillColor=#E6F6F7;fontColor=#147EBA;"
+            )
         }
+    } else if let Some(icon) = design.object(id).and_then(|object| object.drawio_icon()) {
+        // The icon in its kind's colour, its label to its right.
+        let (fill, stroke) = if icon.starts_with("resourceIcon;") {
+            (kind.style().stroke, "#ffffff")
+        } else {
+            (kind.style().stroke, "none")
+        };
+        format!(
+            "sketch=0;outlineConnect=0;fontColor=#232F3E;gradientColor=none;fillColor={fill};strokeColor={stroke};dashed=0;labelPosition=right;verticalLabelPosition=middle;align=left;verticalAlign=middle;spacingLeft=4;html=1;fontSize=10;fontStyle=0;aspect=fixed;pointerEvents=1;shape=mxgraph.aws4.{icon};"
+        )
     } else {
         let style = kind.style();
         format!(
@@ -136,6 +155,9 @@ fn style_of(kind: ObjectKind, design: &Design, id: &str) -> String {
         )
     }
 }
+
+/// diagrams.net's AWS group (VPC, subnet): a container with its icon in the top-left corner.
+const AWS_GROUP: &str = "points=[[0,0],[0.25,0],[0.5,0],[0.75,0],[1,0],[1,0.25],[1,0.5],[1,0.75],[1,1],[0.75,1],[0.5,1],[0.25,1],[0,1],[0,0.75],[0,0.5],[0,0.25]];outlineConnect=0;gradientColor=none;html=1;whiteSpace=wrap;fontSize=12;fontStyle=0;container=1;pointerEvents=0;collapsible=0;recursiveResize=0;shape=mxgraph.aws4.group;verticalAlign=top;align=left;spacingLeft=30;dashed=0;";
 
 /// A VPC reads its blocks, a subnet its tier and block, any other object its kind and id.
 fn label_of(design: &Design, kind: ObjectKind, id: &str) -> String {
@@ -167,6 +189,16 @@ pub fn diagram(design: &Design) -> String {
         let Some(bounds) = design.layout.get(id).copied() else {
             continue;
         };
+        // An icon is square, as tall as the chip; its label stands beside it.
+        let mut bounds = bounds;
+        if !matches!(kind, ObjectKind::Vpc | ObjectKind::Subnet)
+            && design
+                .object(id)
+                .and_then(|object| object.drawio_icon())
+                .is_some()
+        {
+            bounds.width = bounds.height;
+        }
         shapes.push(Shape {
             id: id.to_string(),
             label: label_of(&design, kind, id),
@@ -180,7 +212,8 @@ pub fn diagram(design: &Design) -> String {
         shapes.push(Shape {
             id: lane_id(&lane.vpc, &lane.availability_zone),
             label: lane.availability_zone.clone(),
-            style: "rounded=0;whiteSpace=wrap;html=1;container=1;collapsible=0;dashed=1;verticalAlign=top;align=left;spacingLeft=4;fontSize=10;fontColor=#147EBA;strokeColor=#147EBA;fillColor=none;".into(),
+            // diagrams.net's availability zone group: dashed, in the zone blue.
+            style: "fillColor=none;strokeColor=#147EBA;dashed=1;verticalAlign=top;fontStyle=0;fontColor=#147EBA;whiteSpace=wrap;html=1;container=1;collapsible=0;align=left;spacingLeft=4;fontSize=10;".into(),
             bounds: lane.bounds,
             container: true,
             candidates: vec![lane.vpc.clone()],

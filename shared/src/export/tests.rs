@@ -39,6 +39,48 @@ fn with_network_interface() -> Design {
             description: "license server: it's $(touch /tmp/pwned) ${var.x} \"q\"".into(),
             tags: [("team".to_string(), "ml-platform".to_string())].into(),
         });
+    // And the training subnet behind an ACL of its own: the VPC in, anything out, replies back.
+    let entry = |rule_number, egress, protocol, ports: (i32, i32), cidr: &str| {
+        crate::model::NetworkAclEntry {
+            rule_number,
+            egress,
+            protocol,
+            from_port: ports.0,
+            to_port: ports.1,
+            cidr: cidr.into(),
+            action: crate::model::RuleAction::Allow,
+            description: None,
+        }
+    };
+    design.network_acls.push(crate::model::NetworkAcl {
+        id: "acl-training".into(),
+        vpc: design.vpcs[0].id.clone(),
+        subnets: vec!["subnet-training-a".into()],
+        entries: vec![
+            entry(
+                100,
+                false,
+                crate::model::Protocol::All,
+                (-1, -1),
+                "10.0.0.0/16",
+            ),
+            entry(
+                110,
+                false,
+                crate::model::Protocol::Tcp,
+                (1024, 65535),
+                "0.0.0.0/0",
+            ),
+            entry(
+                100,
+                true,
+                crate::model::Protocol::All,
+                (-1, -1),
+                "0.0.0.0/0",
+            ),
+        ],
+        tags: Default::default(),
+    });
     crate::layout::fill_missing_layout(&mut design);
     design
 }
@@ -1321,4 +1363,72 @@ fn a_protocol_by_number_is_written_without_ports_and_an_entry_description_stays_
     // The design's own JSON keeps it.
     let json = crate::spec::save_design(&design);
     assert!(json.contains("GRE from the 'lab' $(tunnel)"));
+}
+
+/// The draw.io export opens as an AWS diagram: diagrams.net's own VPC, subnet and zone groups,
+/// and each object with an icon in the AWS set drawn as that icon.
+#[test]
+fn the_drawio_export_draws_with_diagrams_nets_aws_shapes() {
+    let expected: &[(&str, &str)] = &[
+        ("vpc", "grIcon=mxgraph.aws4.group_vpc2"),
+        ("subnet", "grIcon=mxgraph.aws4.group_security_group"),
+        ("internet_gateway", "shape=mxgraph.aws4.internet_gateway;"),
+        ("nat_gateway", "shape=mxgraph.aws4.nat_gateway;"),
+        ("vpn_gateway", "shape=mxgraph.aws4.vpn_gateway;"),
+        ("customer_gateway", "shape=mxgraph.aws4.customer_gateway;"),
+        ("endpoint", "shape=mxgraph.aws4.endpoints;"),
+        ("route_table", "shape=mxgraph.aws4.route_table;"),
+        (
+            "network_acl",
+            "shape=mxgraph.aws4.network_access_control_list;",
+        ),
+        (
+            "network_interface",
+            "shape=mxgraph.aws4.elastic_network_interface;",
+        ),
+        (
+            "workload",
+            "shape=mxgraph.aws4.resourceIcon;resIcon=mxgraph.aws4.",
+        ),
+    ];
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    for design in designs() {
+        let text = drawio::diagram(&design);
+        let document = roxmltree::Document::parse(&text).expect("well-formed XML");
+        for cell in document.descendants().filter(|n| n.has_tag_name("mxCell")) {
+            let (Some(id), Some(style)) = (cell.attribute("id"), cell.attribute("style")) else {
+                continue;
+            };
+            let Some(kind) = design.kind_of(id) else {
+                continue;
+            };
+            let name = kind.collection();
+            if let Some((collection, fragment)) = expected
+                .iter()
+                .find(|(collection, _)| name.trim_end_matches('s') == *collection)
+            {
+                assert!(style.contains(fragment), "{id}: {style}");
+                seen.insert(collection);
+            }
+        }
+        // Public and private subnets keep AWS's colours.
+        for subnet in &design.subnets {
+            let cell = document
+                .descendants()
+                .find(|n| n.attribute("id") == Some(subnet.id.as_str()))
+                .unwrap();
+            let fill = match subnet.tier {
+                crate::model::SubnetTier::Public => "fillColor=#F2F6E8",
+                crate::model::SubnetTier::Private => "fillColor=#E6F6F7",
+            };
+            assert!(cell.attribute("style").unwrap().contains(fill));
+        }
+    }
+    let sagemaker = drawio::diagram(&crate::templates::template("mvp").unwrap().design().unwrap());
+    assert!(sagemaker.contains("resIcon=mxgraph.aws4.sagemaker"));
+    assert_eq!(
+        seen.len(),
+        expected.len(),
+        "every kind with an icon is drawn somewhere in the designs: {seen:?}"
+    );
 }

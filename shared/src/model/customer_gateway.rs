@@ -31,6 +31,10 @@ impl DesignObject for CustomerGateway {
 
     const CONNECT_RANK: u8 = 5;
 
+    fn drawio_icon(&self) -> Option<&'static str> {
+        Some("customer_gateway")
+    }
+
     fn caption(&self) -> Option<String> {
         Some("Data center".to_string())
     }

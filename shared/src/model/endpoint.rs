@@ -66,6 +66,10 @@ impl DesignObject for Endpoint {
 
     const CONNECT_RANK: u8 = 1;
 
+    fn drawio_icon(&self) -> Option<&'static str> {
+        Some("endpoints")
+    }
+
     fn caption(&self) -> Option<String> {
         Some(self.service.clone())
     }

@@ -28,6 +28,10 @@ impl DesignObject for InternetGateway {
 
     const CONNECT_RANK: u8 = 5;
 
+    fn drawio_icon(&self) -> Option<&'static str> {
+        Some("internet_gateway")
+    }
+
     fn caption(&self) -> Option<String> {
         Some("IGW".to_string())
     }

@@ -133,6 +133,13 @@ pub trait DesignObject {
         None
     }
 
+    /// Its icon in diagrams.net's AWS 2021 shapes (`mxgraph.aws4.`), as the style names it
+    /// after that prefix: a plain shape (`nat_gateway`) or a resource icon
+    /// (`resourceIcon;resIcon=mxgraph.aws4.sagemaker`); none for kinds the set has no icon for.
+    fn drawio_icon(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Its id, unique in the design.
     fn id(&self) -> &str;
 
@@ -289,6 +296,13 @@ macro_rules! design_kinds {
                     $( ObjectRef::$kind(object) => DesignObject::caption(object), )+
                 };
                 caption.unwrap_or_else(|| self.kind().label().to_string())
+            }
+
+            /// Its icon in diagrams.net's AWS shapes, if the set has one (its `DesignObject` says).
+            pub fn drawio_icon(self) -> Option<&'static str> {
+                match self {
+                    $( ObjectRef::$kind(object) => DesignObject::drawio_icon(object), )+
+                }
             }
 
             pub fn path_place(self) -> Option<String> {

@@ -58,6 +58,10 @@ impl DesignObject for NatGateway {
 
     const CONNECT_RANK: u8 = 5;
 
+    fn drawio_icon(&self) -> Option<&'static str> {
+        Some("nat_gateway")
+    }
+
     fn caption(&self) -> Option<String> {
         Some("NAT".to_string())
     }

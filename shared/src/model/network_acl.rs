@@ -62,6 +62,10 @@ impl DesignObject for NetworkAcl {
 
     const CONNECT_RANK: u8 = 5;
 
+    fn drawio_icon(&self) -> Option<&'static str> {
+        Some("network_access_control_list")
+    }
+
     fn id(&self) -> &str {
         &self.id
     }

@@ -40,6 +40,10 @@ impl DesignObject for NetworkInterface {
 
     const CONNECT_RANK: u8 = 5;
 
+    fn drawio_icon(&self) -> Option<&'static str> {
+        Some("elastic_network_interface")
+    }
+
     /// Its fixed address, when it has one.
     fn caption(&self) -> Option<String> {
         self.private_ip.clone()

@@ -43,6 +43,10 @@ impl DesignObject for RouteTable {
 
     const CONNECT_RANK: u8 = 2;
 
+    fn drawio_icon(&self) -> Option<&'static str> {
+        Some("route_table")
+    }
+
     fn id(&self) -> &str {
         &self.id
     }

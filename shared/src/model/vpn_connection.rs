@@ -31,6 +31,10 @@ impl DesignObject for VpnConnection {
 
     const CONNECT_RANK: u8 = 5;
 
+    fn drawio_icon(&self) -> Option<&'static str> {
+        Some("vpn_connection")
+    }
+
     fn id(&self) -> &str {
         &self.id
     }

@@ -30,6 +30,10 @@ impl DesignObject for VpnGateway {
 
     const CONNECT_RANK: u8 = 3;
 
+    fn drawio_icon(&self) -> Option<&'static str> {
+        Some("vpn_gateway")
+    }
+
     fn caption(&self) -> Option<String> {
         Some("VGW".to_string())
     }

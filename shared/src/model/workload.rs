@@ -71,6 +71,17 @@ impl DesignObject for Workload {
 
     const CONNECT_RANK: u8 = 5;
 
+    /// Its service's resource icon.
+    fn drawio_icon(&self) -> Option<&'static str> {
+        Some(match self.kind {
+            WorkloadKind::Ec2 => "resourceIcon;resIcon=mxgraph.aws4.ec2",
+            WorkloadKind::SagemakerNotebook
+            | WorkloadKind::SagemakerTraining
+            | WorkloadKind::SagemakerEndpoint => "resourceIcon;resIcon=mxgraph.aws4.sagemaker",
+            WorkloadKind::Rds => "resourceIcon;resIcon=mxgraph.aws4.rds",
+        })
+    }
+
     /// Its instance type, with the count when there are several (`4×p5.48xlarge`).
     fn caption(&self) -> Option<String> {
         Some(if self.count > 1 {
