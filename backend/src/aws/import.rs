@@ -57,6 +57,7 @@ pub async fn import_vpc(client: &Client, region: &str, vpc_id: &str) -> Result<I
         .await
         .map_err(|e| service_error("DescribeVpcs", e))?;
     let vpc = vpcs.vpcs().first().ok_or(AwsError::Service {
+        endpoint: None,
         request_id: Default::default(),
         status: Default::default(),
         operation: "DescribeVpcs",

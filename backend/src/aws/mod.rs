@@ -48,7 +48,7 @@ pub struct InPlaceChange<'a> {
 /// A failed EC2 call, with AWS's error code where there is one.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum AwsError {
-    #[error("{}", service_line(operation, code, message, *status, request_id.as_deref()))]
+    #[error("{}", service_line(operation, code, message, *status, request_id.as_deref(), endpoint.as_deref()))]
     Service {
         operation: &'static str,
         code: String,
@@ -57,13 +57,17 @@ pub enum AwsError {
         status: Option<u16>,
         /// AWS's request id, to quote to AWS support.
         request_id: Option<String>,
+        /// The EC2 endpoint that answered (set by the adapter, [`AwsError::at_endpoint`]).
+        endpoint: Option<String>,
     },
     #[error(
-        "{operation} failed: {detail}; hint: check that the EC2 endpoint is reachable (AWS_ENDPOINT_URL, or the region's own) and the network allows it"
+        "{operation} failed{}: {detail}; hint: check that the EC2 endpoint is reachable (AWS_ENDPOINT_URL, or the region's own) and the network allows it",
+        at(endpoint.as_deref())
     )]
     Transport {
         operation: &'static str,
         detail: String,
+        endpoint: Option<String>,
     },
     #[error("{operation} answered without {missing}")]
     IncompleteAnswer {
@@ -78,12 +82,38 @@ pub enum AwsError {
     /// The endpoint answered, but not as EC2 does (no error code in the body): most often an
     /// emulator that lacks the call. Retrying cannot help (except a gateway's 502/503/504).
     #[error(
-        "{operation}: the endpoint answered HTTP {status} without an EC2 error: it may not implement {operation}; hint: the endpoint does not implement {operation}: against moto, start the sandbox with `cargo xtask run --moto`, which serves what moto lacks"
+        "{operation}: the endpoint{} answered HTTP {status} without an EC2 error: it may not implement {operation}; hint: the endpoint does not implement {operation}: against moto, start the sandbox with `cargo xtask run --moto`, which serves what moto lacks",
+        at(endpoint.as_deref())
     )]
     NotAnEc2Answer {
         operation: &'static str,
         status: u16,
+        endpoint: Option<String>,
     },
+}
+
+/// ` at <endpoint>`, when it is known.
+fn at(endpoint: Option<&str>) -> String {
+    endpoint
+        .map(|endpoint| format!(" at {endpoint}"))
+        .unwrap_or_default()
+}
+
+impl AwsError {
+    /// The error, naming the endpoint that answered (or failed to) if it does not yet.
+    pub fn at_endpoint(mut self, at_endpoint: &str) -> Self {
+        match &mut self {
+            AwsError::Service { endpoint, .. }
+            | AwsError::Transport { endpoint, .. }
+            | AwsError::NotAnEc2Answer { endpoint, .. } => {
+                endpoint.get_or_insert_with(|| at_endpoint.to_string());
+            }
+            AwsError::IncompleteAnswer { .. }
+            | AwsError::Unresolved { .. }
+            | AwsError::NotARouteTarget { .. } => {}
+        }
+        self
+    }
 }
 
 /// One AWS refusal in one line: the operation, the HTTP status, AWS's code and message, the
@@ -94,6 +124,7 @@ fn service_line(
     message: &str,
     status: Option<u16>,
     request_id: Option<&str>,
+    endpoint: Option<&str>,
 ) -> String {
     let mut line = format!("AWS refused {operation}");
     if let Some(status) = status {
@@ -103,6 +134,7 @@ fn service_line(
     if let Some(request_id) = request_id {
         line.push_str(&format!(" [request id {request_id}]"));
     }
+    line.push_str(&at(endpoint));
     if let Some(hint) = hint_for(code) {
         line.push_str("; hint: ");
         line.push_str(hint);

@@ -148,6 +148,7 @@ impl NetworkApi for RecordingNetwork {
     ) -> BoxFuture<'a, Result<(shared::Design, Vec<String>), AwsError>> {
         Box::pin(async move {
             Err(AwsError::Service {
+                endpoint: None,
                 request_id: Default::default(),
                 status: Default::default(),
                 operation: "DescribeVpcs",

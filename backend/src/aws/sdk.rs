@@ -17,6 +17,7 @@ where
 {
     if let Some(code) = error.code() {
         return AwsError::Service {
+            endpoint: None,
             operation,
             code: code.to_string(),
             message: error.message().unwrap_or_default().to_string(),
@@ -41,11 +42,13 @@ where
                 "an answer that is not EC2's"
             );
             AwsError::NotAnEc2Answer {
+                endpoint: None,
                 operation,
                 status: response.status().as_u16(),
             }
         }
         _ => AwsError::Transport {
+            endpoint: None,
             operation,
             detail: DisplayErrorContext(&error).to_string(),
         },

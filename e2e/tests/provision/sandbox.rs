@@ -142,6 +142,9 @@ async fn the_local_sandbox_deploys_and_destroys_a_template_with_a_placement_grou
         eprintln!("bare moto: {message}");
         assert!(message.contains("may not implement"), "{message}");
         assert!(message.contains("HTTP 500"), "{message}");
+        // And which endpoint answered: the one the server was configured with.
+        let endpoint = moto.url.trim_end_matches('/');
+        assert!(message.contains(&format!(" at {endpoint}")), "{message}");
         assert!(!message.contains("ServiceError"), "no SDK dump: {message}");
         assert!(!message.contains('\n'), "one line: {message}");
         assert!(
@@ -176,6 +179,7 @@ async fn the_local_sandbox_deploys_and_destroys_a_template_with_a_placement_grou
                 && lines[0].contains("hint: the endpoint does not implement"),
             "{stderr}"
         );
+        assert!(lines[0].contains(&format!(" at {endpoint}")), "{stderr}");
         assert!(!stderr.contains("ServiceError"), "no SDK dump: {stderr}");
     }
 

@@ -336,6 +336,7 @@ impl Ec2Network {
                 (Some("available"), false) => Some(()),
                 (Some("failed"), false) => {
                     return Err(AwsError::Service {
+                        endpoint: None,
                         request_id: Default::default(),
                         status: Default::default(),
                         operation: "CreateVpcEndpoint",

@@ -155,6 +155,7 @@ fn unsuccessful(operation: &'static str, items: &[UnsuccessfulItem]) -> Option<A
     let item = items.first()?;
     let error = item.error();
     Some(AwsError::Service {
+        endpoint: None,
         request_id: Default::default(),
         status: Default::default(),
         operation,

@@ -178,6 +178,7 @@ impl Ec2Network {
             }
             if started.elapsed() > self.wait_limit {
                 return Err(AwsError::Transport {
+                    endpoint: None,
                     operation,
                     detail: format!("still not ready after {:?}", self.wait_limit),
                 });
@@ -188,6 +189,15 @@ impl Ec2Network {
 }
 
 impl Ec2Network {
+    /// The EC2 endpoint this network answers from in a region: the configured one
+    /// (`AWS_ENDPOINT_URL`, a sandbox), else the region's own.
+    pub fn endpoint_url_in(&self, region: &str) -> String {
+        self.sdk_config
+            .endpoint_url()
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("https://ec2.{region}.amazonaws.com"))
+    }
+
     async fn find_owned_in(
         &self,
         client: &Client,
@@ -578,6 +588,7 @@ impl Ec2Network {
             | ResourceSpec::Instance(InstanceSpec { .. })
             | ResourceSpec::VpcCidrBlock(VpcCidrBlockSpec { .. })
             | ResourceSpec::FlowLog(FlowLogSpec { .. }) => Err(AwsError::Service {
+                endpoint: None,
                 request_id: Default::default(),
                 status: Default::default(),
                 operation: "Update",
@@ -638,10 +649,14 @@ impl NetworkApi for Ec2Network {
         design_id: &'a str,
     ) -> BoxFuture<'a, Result<Vec<ObservedResource>, AwsError>> {
         Box::pin(async move {
-            let client = self.client(region);
-            Ok(read_inventory(&client, design_id, &ResourceKind::ALL)
-                .await?
-                .observed)
+            let result: Result<_, AwsError> = async {
+                let client = self.client(region);
+                Ok(read_inventory(&client, design_id, &ResourceKind::ALL)
+                    .await?
+                    .observed)
+            }
+            .await;
+            result.map_err(|error| error.at_endpoint(&self.endpoint_url_in(region)))
         })
     }
 
@@ -654,14 +669,18 @@ impl NetworkApi for Ec2Network {
         retry: bool,
     ) -> BoxFuture<'a, Result<String, AwsError>> {
         Box::pin(async move {
-            let client = self.client(region);
-            let kind = spec.kind();
-            let existing = if retry && kind.is_tagged() {
-                self.find_owned_in(&client, kind, tags).await?
-            } else {
-                None
-            };
-            self.create_one(&client, spec, ids, tags, existing).await
+            let result: Result<_, AwsError> = async {
+                let client = self.client(region);
+                let kind = spec.kind();
+                let existing = if retry && kind.is_tagged() {
+                    self.find_owned_in(&client, kind, tags).await?
+                } else {
+                    None
+                };
+                self.create_one(&client, spec, ids, tags, existing).await
+            }
+            .await;
+            result.map_err(|error| error.at_endpoint(&self.endpoint_url_in(region)))
         })
     }
 
@@ -674,14 +693,18 @@ impl NetworkApi for Ec2Network {
         change: InPlaceChange<'a>,
     ) -> BoxFuture<'a, Result<String, AwsError>> {
         Box::pin(async move {
-            let client = self.client(region);
-            if change.changed.iter().any(|name| name == TAGS_ATTRIBUTE) {
-                tags::set_user_tags(&client, aws_id, change.tags, change.observed_tags).await?;
-                if change.changed.iter().all(|name| name == TAGS_ATTRIBUTE) {
-                    return Ok(aws_id.to_string());
+            let result: Result<_, AwsError> = async {
+                let client = self.client(region);
+                if change.changed.iter().any(|name| name == TAGS_ATTRIBUTE) {
+                    tags::set_user_tags(&client, aws_id, change.tags, change.observed_tags).await?;
+                    if change.changed.iter().all(|name| name == TAGS_ATTRIBUTE) {
+                        return Ok(aws_id.to_string());
+                    }
                 }
+                self.update_one(&client, spec, ids, aws_id).await
             }
-            self.update_one(&client, spec, ids, aws_id).await
+            .await;
+            result.map_err(|error| error.at_endpoint(&self.endpoint_url_in(region)))
         })
     }
 
@@ -693,12 +716,16 @@ impl NetworkApi for Ec2Network {
         observed: &'a BTreeMap<String, String>,
     ) -> BoxFuture<'a, Result<Deleted, AwsError>> {
         Box::pin(async move {
-            let client = self.client(region);
-            match self.delete_one(&client, kind, aws_id, observed).await {
-                Ok(()) => Ok(Deleted::Deleted),
-                Err(error) if already_gone(&error) => Ok(Deleted::AlreadyGone),
-                Err(error) => Err(error),
+            let result: Result<_, AwsError> = async {
+                let client = self.client(region);
+                match self.delete_one(&client, kind, aws_id, observed).await {
+                    Ok(()) => Ok(Deleted::Deleted),
+                    Err(error) if already_gone(&error) => Ok(Deleted::AlreadyGone),
+                    Err(error) => Err(error),
+                }
             }
+            .await;
+            result.map_err(|error| error.at_endpoint(&self.endpoint_url_in(region)))
         })
     }
 
@@ -708,9 +735,13 @@ impl NetworkApi for Ec2Network {
         vpc_id: &'a str,
     ) -> BoxFuture<'a, Result<(shared::Design, Vec<String>), AwsError>> {
         Box::pin(async move {
-            let client = self.client(region);
-            let imported = super::import::import_vpc(&client, region, vpc_id).await?;
-            Ok((imported.design, imported.left_out))
+            let result: Result<_, AwsError> = async {
+                let client = self.client(region);
+                let imported = super::import::import_vpc(&client, region, vpc_id).await?;
+                Ok((imported.design, imported.left_out))
+            }
+            .await;
+            result.map_err(|error| error.at_endpoint(&self.endpoint_url_in(region)))
         })
     }
 
@@ -721,24 +752,30 @@ impl NetworkApi for Ec2Network {
         deleting: bool,
     ) -> BoxFuture<'a, Result<DryRunOutcome, AwsError>> {
         Box::pin(async move {
-            let client = self.client(region);
-            let outcome = dry_run_call(&client, kind, deleting).await;
-            match outcome {
-                Err(error) if error.code() == Some("DryRunOperation") => Ok(DryRunOutcome::Allowed),
-                Err(AwsError::Service { code, message, .. })
-                    if code == "UnauthorizedOperation" || code == "AccessDenied" =>
-                {
-                    Ok(DryRunOutcome::Denied { message })
+            let result: Result<_, AwsError> = async {
+                let client = self.client(region);
+                let outcome = dry_run_call(&client, kind, deleting).await;
+                match outcome {
+                    Err(error) if error.code() == Some("DryRunOperation") => {
+                        Ok(DryRunOutcome::Allowed)
+                    }
+                    Err(AwsError::Service { code, message, .. })
+                        if code == "UnauthorizedOperation" || code == "AccessDenied" =>
+                    {
+                        Ok(DryRunOutcome::Denied { message })
+                    }
+                    // Parameter errors mean the permission check passed (EC2 checks it first).
+                    Err(AwsError::Service { code, .. })
+                        if code.starts_with("Invalid") || code.starts_with("Missing") =>
+                    {
+                        Ok(DryRunOutcome::Allowed)
+                    }
+                    Err(error) => Err(error),
+                    Ok(()) => Ok(DryRunOutcome::Allowed),
                 }
-                // Parameter errors mean the permission check passed (EC2 checks it first).
-                Err(AwsError::Service { code, .. })
-                    if code.starts_with("Invalid") || code.starts_with("Missing") =>
-                {
-                    Ok(DryRunOutcome::Allowed)
-                }
-                Err(error) => Err(error),
-                Ok(()) => Ok(DryRunOutcome::Allowed),
             }
+            .await;
+            result.map_err(|error| error.at_endpoint(&self.endpoint_url_in(region)))
         })
     }
 }
@@ -906,6 +943,13 @@ mod tests {
         );
         assert!(
             shown.contains("[request id 7a62c49f-347e-4fc4-9331-6e8eEXAMPLE]"),
+            "{shown}"
+        );
+        // The endpoint that answered, so a person knows which account or emulator said no.
+        assert!(
+            shown.contains(&format!(
+                "[request id 7a62c49f-347e-4fc4-9331-6e8eEXAMPLE] at {url}"
+            )),
             "{shown}"
         );
         assert!(

@@ -232,6 +232,7 @@ impl Ec2Network {
                 None if wanted == "deleted" => Ok(Some(())),
                 Some(state) if state == wanted => Ok(Some(())),
                 Some("failed") if wanted == "available" => Err(AwsError::Service {
+                    endpoint: None,
                     request_id: Default::default(),
                     status: Default::default(),
                     operation: "CreateNatGateway",

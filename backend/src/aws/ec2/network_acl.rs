@@ -438,6 +438,7 @@ impl Ec2Network {
                     })
             })
             .ok_or(AwsError::Service {
+                endpoint: None,
                 request_id: Default::default(),
                 status: Default::default(),
                 operation: "DescribeNetworkAcls",

@@ -146,6 +146,7 @@ impl Ec2Network {
                 Some((_, Some(VpcCidrBlockStateCode::Associated))) => Ok(Some(())),
                 Some(_) => Ok(None),
                 None => Err(AwsError::Service {
+                    endpoint: None,
                     request_id: Default::default(),
                     status: Default::default(),
                     operation: "AssociateVpcCidrBlock",
