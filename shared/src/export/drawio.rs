@@ -120,7 +120,7 @@ fn candidates_by_id(design: &Design) -> HashMap<&str, Vec<String>> {
 
 /// A VPC and a subnet are drawn as containers; every other kind as a chip in its kind's
 /// colours.
-fn style_of(kind: ObjectKind, design: &Design, id: &str) -> String {
+fn style_of(kind: ObjectKind, design: &Design, id: &str, icon: Option<&str>) -> String {
     let is_vpc = kind == ObjectKind::Vpc && design.vpc(id).is_some();
     let subnet = design.subnet(id).filter(|_| kind == ObjectKind::Subnet);
     if is_vpc {
@@ -137,12 +137,14 @@ fn style_of(kind: ObjectKind, design: &Design, id: &str) -> String {
                 "{AWS_GROUP}grIcon=mxgraph.aws4.group_security_group;grStroke=0;strokeColor=#00A4A6;fillColor=#E6F6F7;fontColor=#147EBA;"
             )
         }
-    } else if let Some(icon) = design.object(id).and_then(|object| object.drawio_icon()) {
+    } else if let Some(icon) = icon {
         // The icon in its kind's colour, its label to its right.
-        let (fill, stroke) = if icon.starts_with("resourceIcon;") {
-            (kind.style().stroke, "#ffffff")
+        // A resource icon is a white glyph on its colour; a plain icon is the glyph itself.
+        let fill = kind.style().stroke;
+        let stroke = if icon.starts_with("resourceIcon;") {
+            "#ffffff"
         } else {
-            (kind.style().stroke, "none")
+            "none"
         };
         format!(
             "sketch=0;outlineConnect=0;fontColor=#232F3E;gradientColor=none;fillColor={fill};strokeColor={stroke};dashed=0;labelPosition=right;verticalLabelPosition=middle;align=left;verticalAlign=middle;spacingLeft=4;html=1;fontSize=10;fontStyle=0;aspect=fixed;pointerEvents=1;shape=mxgraph.aws4.{icon};"
@@ -185,24 +187,19 @@ pub fn diagram(design: &Design) -> String {
     fill_missing_layout(&mut design);
     let mut shapes: Vec<Shape> = Vec::new();
     let mut candidates = candidates_by_id(&design);
-    for (id, kind) in design.object_ids() {
-        let Some(bounds) = design.layout.get(id).copied() else {
+    for object in design.objects() {
+        let (id, kind, icon) = (object.id(), object.kind(), object.drawio_icon());
+        let Some(mut bounds) = design.layout.get(id).copied() else {
             continue;
         };
         // An icon is square, as tall as the chip; its label stands beside it.
-        let mut bounds = bounds;
-        if !matches!(kind, ObjectKind::Vpc | ObjectKind::Subnet)
-            && design
-                .object(id)
-                .and_then(|object| object.drawio_icon())
-                .is_some()
-        {
+        if icon.is_some() {
             bounds.width = bounds.height;
         }
         shapes.push(Shape {
             id: id.to_string(),
             label: label_of(&design, kind, id),
-            style: style_of(kind, &design, id),
+            style: style_of(kind, &design, id, icon),
             bounds,
             container: matches!(kind, ObjectKind::Vpc | ObjectKind::Subnet),
             candidates: candidates.remove(id).unwrap_or_default(),
