@@ -275,11 +275,12 @@ impl Deployer {
         Ok(resumed)
     }
 
-    /// What changed in the account outside Moat for a stored design.
+    /// What changed in the account outside Moat for a stored design: `None` when the account
+    /// holds nothing of it (never deployed, or destroyed), so there is nothing to drift from.
     pub async fn drift_for(
         &self,
         design_id: &str,
-    ) -> Result<Vec<shared::plan::Drift>, DeployError> {
+    ) -> Result<Option<Vec<shared::plan::Drift>>, DeployError> {
         let (design, _, _) = self.stored_design(design_id).await?;
         let planned = workflow::plan(
             self.network.as_ref(),
@@ -289,15 +290,19 @@ impl Deployer {
             &self.settings.apply,
         )
         .await?;
-        Ok(shared::plan::drift(&planned.desired, &planned.observed))
+        Ok(shared::plan::drift_if_deployed(
+            &planned.desired,
+            &planned.observed,
+        ))
     }
 
-    /// The plan for a stored design against the account, without changing anything.
+    /// The plan for a stored design against the account, without changing anything, and who
+    /// must approve its apply (a protected target's second deployer), in words.
     pub async fn plan_for(
         &self,
         design_id: &str,
         operation: Operation,
-    ) -> Result<(Design, shared::plan::Plan), DeployError> {
+    ) -> Result<(Design, shared::plan::Plan, Option<String>), DeployError> {
         let (design, _, _) = self.stored_design(design_id).await?;
         let planned = workflow::plan(
             self.network.as_ref(),
@@ -307,7 +312,17 @@ impl Deployer {
             &self.settings.apply,
         )
         .await?;
-        Ok((design, planned.plan))
+        let approval = self
+            .settings
+            .protected_targets
+            .contains(&design.region)
+            .then(|| {
+                format!(
+                    "{} is a protected target: the deployment waits until a different deployer approves it",
+                    design.region
+                )
+            });
+        Ok((design, planned.plan, approval))
     }
 }
 

@@ -409,11 +409,17 @@ pub fn drift(file: &Path, design_id: &str, json: bool) -> ExitCode {
         let network = Ec2Network::from_environment().await;
         match plan_for(&network, &design, &design_id, false).await {
             Ok((_, observed)) => {
-                let drifts = shared::plan::drift(&desired_resources(&design), &observed);
+                let report = shared::plan::drift_if_deployed(&desired_resources(&design), &observed);
+                let deployed = report.is_some();
+                let drifts = report.unwrap_or_default();
                 if json {
                     say!(
                         "{}",
-                        serde_json::json!({"design_id": design_id, "drift": drifts})
+                        serde_json::json!({"design_id": design_id, "deployed": deployed, "drift": drifts})
+                    );
+                } else if !deployed {
+                    say!(
+                        "Not deployed yet: the account holds nothing tagged with design id {design_id}, so nothing drifted."
                     );
                 } else if drifts.is_empty() {
                     say!("No drift: the account matches the design.");

@@ -75,8 +75,8 @@ pub struct DesignRecord {
 
 pub use crate::digest::document_hash;
 pub use shared::api::{
-    AuditEntry, DeployedResource, DeploymentRecord, DeploymentSummary, DesignSummary,
-    RevisionSummary, User, UserListing,
+    AuditEntry, DeployedResource, DeploymentRecord, DeploymentState, DeploymentSummary,
+    DesignListing, DesignSummary, RevisionSummary, User, UserListing,
 };
 
 /// Whether a sign-in attempt may go ahead.
@@ -437,21 +437,40 @@ impl Store {
         })
     }
 
-    pub async fn list_designs(&self) -> Result<Vec<DesignSummary>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, name, revision, updated_at FROM designs ORDER BY updated_at DESC, id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
+    /// The Open dialog's rows: the designs whose name or id holds `search` (in any case; all
+    /// when empty), most recently edited first, at most `limit`, and whether more matched.
+    pub async fn list_designs(
+        &self,
+        search: &str,
+        limit: i64,
+    ) -> Result<(Vec<DesignListing>, bool), StoreError> {
+        let pattern = format!("%{}%", like_escaped(&search.to_lowercase()));
+        let query = format!(
+            "{DESIGN_LISTING} WHERE LOWER(d.name) LIKE $1 ESCAPE '\\' OR LOWER(d.id) LIKE $1 ESCAPE '\\'
+             ORDER BY d.updated_at DESC, d.id LIMIT $2"
+        );
+        let rows = sqlx::query(&query)
+            .bind(pattern)
+            .bind(limit + 1)
+            .fetch_all(&self.pool)
+            .await?;
+        let truncated = rows.len() as i64 > limit;
+        let listings = rows
             .iter()
-            .map(|row| DesignSummary {
-                id: row.get("id"),
-                name: row.get("name"),
-                revision: row.get("revision"),
-                updated_at: row.get("updated_at"),
-            })
-            .collect())
+            .take(limit.max(0) as usize)
+            .map(design_listing)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((listings, truncated))
+    }
+
+    /// One design's row of the Open dialog: who saved it last and its latest deployment.
+    pub async fn design_listing(&self, id: &str) -> Result<DesignListing, StoreError> {
+        let row = sqlx::query(&format!("{DESIGN_LISTING} WHERE d.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        design_listing(&row)
     }
 
     /// Every revision of a design, newest first.
@@ -1092,4 +1111,63 @@ fn user_from_row(row: &AnyRow) -> User {
         role: Role::parse(&row.get::<String, _>("role")).unwrap_or(Role::Viewer),
         status: UserStatus::parse(&row.get::<String, _>("status")).unwrap_or(UserStatus::Disabled),
     }
+}
+
+/// A design with its creator, the saver of its latest revision and its latest deployment (the
+/// newest by creation), for one `WHERE` to follow.
+const DESIGN_LISTING: &str = "SELECT d.id, d.name, d.revision, d.updated_at,
+        creator.name AS created_by, saver.name AS saved_by,
+        dep.id AS deployment_id, dep.status AS deployment_status,
+        dep.operation AS deployment_operation, dep.design_revision AS deployment_revision,
+        dep.updated_at AS deployment_updated_at
+     FROM designs d
+     JOIN users creator ON creator.id = d.created_by
+     JOIN design_revisions r ON r.design_id = d.id AND r.revision = d.revision
+     JOIN users saver ON saver.id = r.saved_by
+     LEFT JOIN deployments dep ON dep.id = (
+         SELECT latest.id FROM deployments latest WHERE latest.design_id = d.id
+         ORDER BY latest.created_at DESC, latest.updated_at DESC, latest.id DESC LIMIT 1)";
+
+fn design_listing(row: &AnyRow) -> Result<DesignListing, StoreError> {
+    let id: String = row.get("id");
+    let deployment = match row.get::<Option<String>, _>("deployment_id") {
+        None => None,
+        Some(deployment_id) => Some(DeploymentState {
+            status: DeploymentStatus::parse(&row.get::<String, _>("deployment_status"))
+                .ok_or_else(|| {
+                    StoreError::Corrupt(format!("deployment {deployment_id} has an unknown status"))
+                })?,
+            operation: DeploymentOperation::parse(&row.get::<String, _>("deployment_operation"))
+                .ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "deployment {deployment_id} has an unknown operation"
+                    ))
+                })?,
+            design_revision: row.get("deployment_revision"),
+            updated_at: row.get("deployment_updated_at"),
+            id: deployment_id,
+        }),
+    };
+    Ok(DesignListing {
+        name: row.get("name"),
+        revision: row.get("revision"),
+        updated_at: row.get("updated_at"),
+        created_by: row.get("created_by"),
+        saved_by: row.get("saved_by"),
+        deployment,
+        id,
+    })
+}
+
+/// Text for a `LIKE … ESCAPE '\'` pattern that matches it literally (`%`, `_` and `\` are
+/// escaped), so a search is never a pattern of the searcher's.
+fn like_escaped(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        if matches!(character, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(character);
+    }
+    escaped
 }

@@ -250,10 +250,42 @@ pub struct DesignSummary {
     pub updated_at: i64,
 }
 
-/// `GET /designs`.
+/// The latest deployment of a design, as a design's page and the Open dialog show it: a
+/// deployed design always says where its deployment stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DeploymentState {
+    pub id: String,
+    pub status: DeploymentStatus,
+    pub operation: DeploymentOperation,
+    /// The revision it deployed (or destroyed).
+    pub design_revision: i64,
+    /// Seconds since the Unix epoch: when it last changed.
+    pub updated_at: i64,
+}
+
+/// A stored design in the Open dialog's list: who made it, who saved it last, and where its
+/// latest deployment stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct DesignListing {
+    pub id: String,
+    pub name: String,
+    pub revision: i64,
+    /// Seconds since the Unix epoch.
+    pub updated_at: i64,
+    /// The name of the user who created it.
+    pub created_by: String,
+    /// The name of the user who saved its latest revision.
+    pub saved_by: String,
+    /// Its latest deployment, if it was ever deployed.
+    pub deployment: Option<DeploymentState>,
+}
+
+/// `GET /designs`: most recently edited first, at most `limit`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DesignList {
-    pub designs: Vec<DesignSummary>,
+    pub designs: Vec<DesignListing>,
+    /// Whether more designs matched than were listed.
+    pub truncated: bool,
 }
 
 /// `GET /designs/{id}`: a stored design with its document.
@@ -263,6 +295,10 @@ pub struct StoredDesign {
     pub name: String,
     pub revision: i64,
     pub updated_at: i64,
+    /// The name of the user who saved its latest revision.
+    pub saved_by: String,
+    /// Its latest deployment, if it was ever deployed.
+    pub deployment: Option<DeploymentState>,
     /// The design document as stored, sent as it is (load it with the spec's migrations).
     #[schemars(with = "crate::model::Design")]
     pub document: Box<serde_json::value::RawValue>,
@@ -423,11 +459,17 @@ pub struct PlanAnswer {
     pub plan: crate::plan::Plan,
     /// How many steps create, update, replace and delete.
     pub counts: (usize, usize, usize, usize),
+    /// Who must approve an apply before it starts: `None` when the requester's Apply starts
+    /// it, else a sentence naming the rule (a protected target needs a second deployer).
+    pub approval: Option<String>,
 }
 
 /// `GET /designs/{id}/drift`: what changed in the account outside Moat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DriftAnswer {
+    /// Whether the account holds anything of the design: false when it was never deployed (or
+    /// was destroyed), and then there is no drift to report.
+    pub deployed: bool,
     pub drift: Vec<crate::plan::Drift>,
     /// One line for people per drift.
     pub lines: Vec<String>,
@@ -509,8 +551,7 @@ mod tests {
 
     #[test]
     fn a_stored_design_keeps_its_document_text_as_it_is() {
-        let text =
-            r#"{"id":"d-1","name":"n","revision":2,"updated_at":5,"document":{"b":1,"a":[2]}}"#;
+        let text = r#"{"id":"d-1","name":"n","revision":2,"updated_at":5,"saved_by":"ada","deployment":null,"document":{"b":1,"a":[2]}}"#;
         let stored: StoredDesign = serde_json::from_str(text).unwrap();
         assert_eq!(stored.document.get(), r#"{"b":1,"a":[2]}"#);
         assert_eq!(serde_json::to_string(&stored).unwrap(), text);

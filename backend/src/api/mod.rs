@@ -377,15 +377,40 @@ async fn session(current: Result<CurrentUser, ApiError>) -> Json<SessionAnswer> 
     })
 }
 
-#[utoipa::path(get, path = "/designs", tag = "designs", security(("session" = [])), responses((status = 200, description = "Every stored design", body = ref(openapi::body::<DesignList>())), (status = 401, body = crate::api::error::ErrorDocument), (status = 403, body = crate::api::error::ErrorDocument)))]
+/// How many designs one page of the Open dialog lists at most.
+const MAX_LISTED_DESIGNS: i64 = 500;
+
+#[derive(Deserialize)]
+struct DesignListQuery {
+    /// Only designs whose name or id holds this text, in any case.
+    #[serde(default)]
+    search: String,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/designs", tag = "designs", security(("session" = [])), params(("search" = Option<String>, Query, description = "Only designs whose name or id holds this text, in any case (at most 200 characters)"), ("limit" = Option<i64>, Query, description = "1 to 500, default 200")), responses((status = 200, description = "The stored designs, most recently edited first, with who created and last saved each and its latest deployment", body = ref(openapi::body::<DesignList>())), (status = 400, body = crate::api::error::ErrorDocument), (status = 401, body = crate::api::error::ErrorDocument), (status = 403, body = crate::api::error::ErrorDocument)))]
 async fn list_designs(
     State(state): State<AppState>,
     current: CurrentUser,
+    axum::extract::Query(query): axum::extract::Query<DesignListQuery>,
 ) -> Result<Json<DesignList>, ApiError> {
     current.require(Role::Viewer)?;
-    Ok(Json(DesignList {
-        designs: state.store.list_designs().await?,
-    }))
+    let limit = query.limit.unwrap_or(200);
+    if !(1..=MAX_LISTED_DESIGNS).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_limit",
+            format!("limit must be from 1 to {MAX_LISTED_DESIGNS}"),
+        ));
+    }
+    if query.search.chars().count() > 200 {
+        return Err(ApiError::bad_request(
+            "invalid_search",
+            "search is at most 200 characters",
+        ));
+    }
+    let (designs, truncated) = state.store.list_designs(query.search.trim(), limit).await?;
+    Ok(Json(DesignList { designs, truncated }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -459,11 +484,16 @@ async fn get_design(
     // The stored text is the canonical document: sent as it is, never parsed into a tree.
     let document =
         serde_json::value::RawValue::from_string(record.document).map_err(ApiError::internal)?;
+    // Who saved this revision and where its deployment stands: read after the document, so
+    // a save in between names a newer saver, never an older one.
+    let listing = state.store.design_listing(&design_id).await?;
     Ok(Json(StoredDesign {
         id: record.id,
         name: record.name,
         revision: record.revision,
         updated_at: record.updated_at,
+        saved_by: listing.saved_by,
+        deployment: listing.deployment,
         document,
     }))
 }
@@ -560,12 +590,16 @@ async fn plan_design(
     Path(design_id): Path<String>,
 ) -> Result<Json<PlanAnswer>, ApiError> {
     current.require(Role::Deployer)?;
-    let (_, plan) = state
+    let (_, plan, approval) = state
         .deployer()
         .plan_for(&design_id, deploy::Operation::Apply)
         .await?;
     let counts = plan.counts();
-    Ok(Json(PlanAnswer { plan, counts }))
+    Ok(Json(PlanAnswer {
+        plan,
+        counts,
+        approval,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -709,8 +743,11 @@ async fn design_drift(
 ) -> Result<Json<DriftAnswer>, ApiError> {
     current.require(Role::Deployer)?;
     let drifts = state.deployer().drift_for(&design_id).await?;
+    let deployed = drifts.is_some();
+    let drifts = drifts.unwrap_or_default();
     let lines: Vec<String> = drifts.iter().map(shared::plan::Drift::describe).collect();
     Ok(Json(DriftAnswer {
+        deployed,
         drift: drifts,
         lines,
     }))

@@ -238,3 +238,85 @@ async fn the_plan_the_event_stream_and_a_destroy_through_the_api() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_deployed_design_says_where_its_deployment_stands_and_drift_before_it_says_not_deployed()
+{
+    let app = TestApp::new().await.with_user("dana", Role::Deployer).await;
+    let session = app.login("dana").await;
+    let design_id = saved_design(&app, &session, valid_design()).await;
+    // Nothing in the account yet: no drift to report, not three resources "deleted".
+    let drift = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/designs/{design_id}/drift"),
+            Some(&session),
+            None,
+        )
+        .await;
+    assert_eq!(drift.status, StatusCode::OK, "{}", drift.body);
+    assert_eq!(drift.body["deployed"], false);
+    assert_eq!(drift.body["lines"], json!([]));
+    let plan = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/designs/{design_id}/plan"),
+            Some(&session),
+            None,
+        )
+        .await;
+    assert_eq!(plan.body["approval"], Value::Null, "no protected target");
+
+    let started = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/designs/{design_id}/deployments"),
+            Some(&session),
+            None,
+        )
+        .await;
+    let deployment_id = started.body["id"].as_str().unwrap().to_string();
+    wait_for_end(&app, &session, &deployment_id).await;
+    let read = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/designs/{design_id}"),
+            Some(&session),
+            None,
+        )
+        .await;
+    let deployment = &read.body["deployment"];
+    assert_eq!(deployment["id"], deployment_id.as_str(), "{}", read.body);
+    assert_eq!(deployment["status"], "succeeded");
+    assert_eq!(deployment["operation"], "apply");
+    assert_eq!(deployment["design_revision"], 1);
+    let listed = app
+        .request(Method::GET, "/api/v1/designs", Some(&session), None)
+        .await;
+    assert_eq!(listed.body["designs"][0]["deployment"], *deployment);
+}
+
+#[tokio::test]
+async fn the_plan_of_a_protected_target_says_who_must_approve() {
+    let app = TestApp::new()
+        .await
+        .with_protected_target("us-east-1")
+        .with_user("dana", Role::Deployer)
+        .await;
+    let session = app.login("dana").await;
+    let design_id = saved_design(&app, &session, valid_design()).await;
+    let plan = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/designs/{design_id}/plan"),
+            Some(&session),
+            None,
+        )
+        .await;
+    assert_eq!(plan.status, StatusCode::OK, "{}", plan.body);
+    let approval = plan.body["approval"].as_str().unwrap_or_default();
+    assert!(
+        approval.contains("us-east-1") && approval.contains("different deployer"),
+        "{approval}"
+    );
+}

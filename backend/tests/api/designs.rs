@@ -327,3 +327,121 @@ async fn every_export_format_comes_from_the_api() {
         .await;
     assert_eq!(anonymous.status, axum::http::StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn the_open_dialog_lists_who_made_and_saved_each_design_and_searches_literally() {
+    let app = TestApp::new()
+        .await
+        .with_user("ada", Role::Designer)
+        .await
+        .with_user("bob", Role::Designer)
+        .await;
+    let ada = app.login("ada").await;
+    let bob = app.login("bob").await;
+    let create = |name: &'static str| {
+        let mut document = valid_design();
+        document["name"] = json!(name);
+        document
+    };
+    let mut ids = Vec::new();
+    for name in ["Training net", "Inference 50%_off"] {
+        let created = app
+            .request(
+                Method::POST,
+                "/api/v1/designs",
+                Some(&ada),
+                Some(json!({"document": create(name)})),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        ids.push(created.body["id"].as_str().unwrap().to_string());
+    }
+    // Bob saves the training design's second revision.
+    let saved = app
+        .request(
+            Method::PUT,
+            &format!("/api/v1/designs/{}", ids[0]),
+            Some(&bob),
+            Some(json!({"document": create("Training net"), "base_revision": 1})),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+
+    let list = |query: &str| {
+        let path = format!("/api/v1/designs{query}");
+        let app = &app;
+        let bob = &bob;
+        async move { app.request(Method::GET, &path, Some(bob), None).await }
+    };
+    let everything = list("").await;
+    assert_eq!(everything.status, StatusCode::OK, "{}", everything.body);
+    assert_eq!(everything.body["truncated"], false);
+    let rows = everything.body["designs"].as_array().unwrap();
+    assert_eq!(rows.len(), 2, "{}", everything.body);
+    let training = rows
+        .iter()
+        .find(|row| row["id"] == ids[0].as_str())
+        .unwrap();
+    assert_eq!(training["name"], "Training net");
+    assert_eq!(training["revision"], 2);
+    assert_eq!(training["created_by"], "ada");
+    assert_eq!(training["saved_by"], "bob");
+    assert_eq!(training["deployment"], serde_json::Value::Null);
+    let inference = rows
+        .iter()
+        .find(|row| row["id"] == ids[1].as_str())
+        .unwrap();
+    assert_eq!(inference["saved_by"], "ada");
+    let stamps: Vec<i64> = rows
+        .iter()
+        .map(|row| row["updated_at"].as_i64().unwrap())
+        .collect();
+    assert!(
+        stamps.windows(2).all(|pair| pair[0] >= pair[1]),
+        "newest first: {stamps:?}"
+    );
+
+    // The search is any case and literal: % and _ are characters, not patterns.
+    let names = |answer: &crate::support::Answer| -> Vec<String> {
+        answer.body["designs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(names(&list("?search=TRAIN").await), ["Training net"]);
+    assert_eq!(names(&list("?search=%25").await), ["Inference 50%_off"]);
+    assert_eq!(names(&list("?search=_").await), ["Inference 50%_off"]);
+    assert_eq!(names(&list("?search=n%25e").await), Vec::<String>::new());
+    let by_id = list(&format!("?search={}", ids[1])).await;
+    assert_eq!(names(&by_id), ["Inference 50%_off"]);
+
+    let first_only = list("?limit=1").await;
+    assert_eq!(first_only.body["designs"].as_array().unwrap().len(), 1);
+    assert_eq!(first_only.body["truncated"], true);
+    for bad in ["?limit=0", "?limit=501", "?limit=many"] {
+        let refused = list(bad).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "{bad}: {}",
+            refused.body
+        );
+    }
+    let long = list(&format!("?search={}", "x".repeat(201))).await;
+    assert_eq!(long.status, StatusCode::BAD_REQUEST);
+    assert_eq!(long.body["code"], "invalid_search");
+
+    // The design's own page says who saved it last.
+    let read = app
+        .request(
+            Method::GET,
+            &format!("/api/v1/designs/{}", ids[0]),
+            Some(&ada),
+            None,
+        )
+        .await;
+    assert_eq!(read.body["saved_by"], "bob");
+    assert_eq!(read.body["deployment"], serde_json::Value::Null);
+}

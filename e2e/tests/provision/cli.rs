@@ -198,6 +198,19 @@ async fn drift_shows_what_changed_outside_moat() {
     let file = directory.path().join("mvp.json");
     std::fs::write(&file, shared::templates::template("mvp").unwrap().document).unwrap();
     let file = file.to_str().unwrap();
+    // Before any apply there is nothing to drift from: not "22 deleted outside Moat".
+    let never = moat(&harness, &["drift", file, "--design-id", "d-drift"]);
+    assert_eq!(never.status.code(), Some(0), "{}", text(&never.stderr));
+    assert!(
+        text(&never.stdout).starts_with("Not deployed yet"),
+        "{}",
+        text(&never.stdout)
+    );
+    assert!(
+        !text(&never.stdout).contains("outside Moat"),
+        "{}",
+        text(&never.stdout)
+    );
     let applied = moat(
         &harness,
         &["apply", file, "--design-id", "d-drift", "--yes"],

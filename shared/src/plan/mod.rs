@@ -559,6 +559,16 @@ impl Drift {
     }
 }
 
+/// Drift, or `None` when the account holds no resource of the design: a design never
+/// deployed (or destroyed) has nothing to drift from, and every resource reported "missing"
+/// would say it was deleted outside Moat when it never existed.
+pub fn drift_if_deployed(
+    desired: &[DesiredResource],
+    observed: &[ObservedResource],
+) -> Option<Vec<Drift>> {
+    (!observed.is_empty()).then(|| drift(desired, observed))
+}
+
 /// What changed in the account outside Moat since the design was deployed: every resource
 /// missing, changed or added, with the attribute values on both sides.
 pub fn drift(desired: &[DesiredResource], observed: &[ObservedResource]) -> Vec<Drift> {
