@@ -1,10 +1,6 @@
 //! `cargo xtask bench`: one report of Moat's figures. Later issues add their rows here.
 
-use std::io::Write;
-
 use anyhow::Context;
-use flate2::Compression;
-use flate2::write::GzEncoder;
 
 use crate::{Paths, run_step, setup};
 
@@ -28,12 +24,13 @@ pub fn bench(paths: &Paths) -> anyhow::Result<()> {
         "== Page transfer size (release build, {}) ==",
         paths.dist().display()
     );
-    let (raw_total, gzip_total) = page_size(paths)?;
+    let (raw_total, gzip_total, brotli_total) = page_size(paths)?;
     println!(
-        "{:<40} {:>10} {:>10}",
-        "total (wasm + js + css)",
+        "{:<40} {:>10} {:>12} {:>12}",
+        "first load (html + js + wasm + css)",
         kib(raw_total),
-        kib(gzip_total)
+        kib(gzip_total),
+        kib(brotli_total)
     );
     println!();
     println!("== Full validation and analysis (criterion mean) ==");
@@ -114,17 +111,15 @@ fn kib(bytes: u64) -> String {
     format!("{:.1} KiB", bytes as f64 / 1024.0)
 }
 
-fn gzip_size(bytes: &[u8]) -> anyhow::Result<u64> {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::new(6));
-    encoder.write_all(bytes)?;
-    Ok(encoder.finish()?.len() as u64)
-}
-
-/// Prints each asset's raw and gzip size; returns the totals.
-fn page_size(paths: &Paths) -> anyhow::Result<(u64, u64)> {
-    let mut raw_total = 0;
-    let mut gzip_total = 0;
-    println!("{:<40} {:>10} {:>10}", "file", "raw", "gzip -6");
+/// Prints each asset of the first load (the page, its script, wasm and styles) raw, and as
+/// the server sends it to a browser that accepts gzip or brotli (the copies `cargo xtask`
+/// writes beside it); returns the totals (raw, gzip, brotli).
+fn page_size(paths: &Paths) -> anyhow::Result<(u64, u64, u64)> {
+    let (mut raw_total, mut gzip_total, mut brotli_total) = (0, 0, 0);
+    println!(
+        "{:<40} {:>10} {:>12} {:>12}",
+        "first load: file", "raw", "gzip -9", "brotli 11"
+    );
     let mut entries: Vec<_> = std::fs::read_dir(paths.dist())
         .context("reading dist")?
         .flatten()
@@ -132,21 +127,36 @@ fn page_size(paths: &Paths) -> anyhow::Result<(u64, u64)> {
     entries.sort_by_key(|entry| entry.file_name());
     for entry in entries {
         let name = entry.file_name().to_string_lossy().to_string();
-        if !(name.ends_with(".wasm") || name.ends_with(".js") || name.ends_with(".css")) {
+        if !([".wasm", ".js", ".css", ".html"]
+            .iter()
+            .any(|extension| name.ends_with(extension)))
+        {
             continue;
         }
         let bytes = std::fs::read(entry.path())?;
-        let gzip = gzip_size(&bytes)?;
+        let served = |suffix: &str, compress: &dyn Fn(&[u8]) -> anyhow::Result<Vec<u8>>| {
+            match std::fs::metadata(paths.dist().join(format!("{name}.{suffix}"))) {
+                Ok(metadata) => Ok(metadata.len()),
+                Err(_) => compress(&bytes).map(|compressed| compressed.len() as u64),
+            }
+        };
+        let gzip = served("gz", &|bytes| crate::precompress::gzip(bytes, 9))?;
+        let brotli = served("br", &|bytes| crate::precompress::brotli(bytes, 11))?;
         println!(
-            "{:<40} {:>10} {:>10}",
+            "{:<40} {:>10} {:>12} {:>12}",
             name,
             kib(bytes.len() as u64),
-            kib(gzip)
+            kib(gzip),
+            kib(brotli)
         );
         raw_total += bytes.len() as u64;
         gzip_total += gzip;
+        brotli_total += brotli;
     }
-    Ok((raw_total, gzip_total))
+    println!(
+        "on demand: none yet (every module is part of the first load; the second module is #17's next step)"
+    );
+    Ok((raw_total, gzip_total, brotli_total))
 }
 
 /// Criterion's mean estimate for a benchmark, from its JSON report.

@@ -7,6 +7,7 @@
 //! venv), checkov (a venv of its own) and Chromium with chromedriver (apt). Builds use `$CARGO_TARGET_DIR`, default `<cache>/target`, outside the clone.
 
 mod bench;
+mod precompress;
 mod setup;
 
 use std::path::{Path, PathBuf};
@@ -130,7 +131,9 @@ fn build_frontend(paths: &Paths) -> anyhow::Result<()> {
             .arg("--dist")
             .arg(paths.dist())
             .arg("--release"),
-    )
+    )?;
+    eprintln!("==> brotli and gzip copies of the built app");
+    precompress::precompress(&paths.dist())
 }
 
 fn run(paths: &Paths, with_moto: bool) -> anyhow::Result<()> {
@@ -235,6 +238,7 @@ fn test(paths: &Paths) -> anyhow::Result<()> {
             .env("MOAT_E2E_DIST", paths.dist())
             .env("MOAT_E2E_MOTO", setup::moto_server_path(paths))
             .env("MOAT_E2E_CHECKOV", setup::checkov_path(paths))
+            .env("MOAT_E2E_AXE", setup::axe_path(paths))
             .env("MOAT_E2E_CHROMEDRIVER", "/usr/bin/chromedriver"),
     )?;
     // The storage suite again, on PostgreSQL: a running server named by

@@ -10,6 +10,8 @@ use crate::{Paths, run_step};
 
 pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132.0.0";
+/// Deque's accessibility rules engine, run in the page by the browser suite (npm `axe-core`).
+pub const AXE_VERSION: &str = "4.14.1";
 pub const MOTO_REQUIREMENT: &str = "moto[server]>=5.2,<5.3";
 /// checkov judges the Terraform export. Pinned: a new release adds checks, and the judge's
 /// table of checks Moat answers for is written against this one.
@@ -113,6 +115,7 @@ pub fn build_tools(paths: &Paths) -> anyhow::Result<()> {
 pub fn test_tools(paths: &Paths) -> anyhow::Result<()> {
     moto(paths)?;
     checkov(paths)?;
+    axe(paths)?;
     if which("chromium").is_none() || which("chromedriver").is_none() {
         apt_install(&["chromium", "chromium-driver"])?;
     }
@@ -169,6 +172,32 @@ pub fn moto(paths: &Paths) -> anyhow::Result<()> {
 
 pub fn checkov_path(paths: &Paths) -> PathBuf {
     paths.cache.join("checkov-venv/bin/checkov")
+}
+
+/// The script the browser suite injects to check each screen's accessibility.
+pub fn axe_path(paths: &Paths) -> PathBuf {
+    paths.tools.join("axe/node_modules/axe-core/axe.min.js")
+}
+
+/// axe-core from npm, under a prefix of its own (a plain JavaScript file; nothing runs here).
+pub fn axe(paths: &Paths) -> anyhow::Result<()> {
+    let prefix = paths.tools.join("axe");
+    let installed = std::fs::read_to_string(prefix.join("node_modules/axe-core/package.json"))
+        .is_ok_and(|text| text.contains(&format!("\"version\": \"{AXE_VERSION}\"")));
+    if installed {
+        return Ok(());
+    }
+    if which("npm").is_none() {
+        apt_install(&["nodejs", "npm"])?;
+    }
+    std::fs::create_dir_all(&prefix)?;
+    run_step(
+        &format!("npm install axe-core@{AXE_VERSION} (the accessibility rules)"),
+        Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&prefix)
+            .arg(format!("axe-core@{AXE_VERSION}")),
+    )
 }
 
 /// checkov in a venv of its own: it pins a boto3 that moto's venv cannot share.

@@ -11,6 +11,7 @@ pub mod openapi;
 pub mod request_id;
 mod revisions;
 pub mod session;
+pub mod static_files;
 
 use axum::extract::{DefaultBodyLimit, FromRequest, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -24,7 +25,6 @@ use shared::api::{
     ImportAnswer, PlanAnswer, ServerHealth, SessionAnswer, SignedOutAnswer, StepEvent,
     StoredDesign, TemplateList, TemplateSummary,
 };
-use tower_http::services::{ServeDir, ServeFile};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -115,8 +115,13 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .route("/metrics", axum::routing::get(metrics_text));
     if let Some(static_dir) = &state.settings.static_dir {
-        let index = static_dir.join("index.html");
-        router = router.fallback_service(ServeDir::new(static_dir).fallback(ServeFile::new(index)));
+        let digests = std::sync::Arc::new(static_files::Digests::of_directory(static_dir));
+        let app = Router::new()
+            .fallback_service(static_files::service(static_dir))
+            .layer(axum::middleware::from_fn(move |request, next| {
+                static_files::with_caching(digests.clone(), request, next)
+            }));
+        router = router.fallback_service(app);
     }
     let security_headers = std::sync::Arc::new(headers::security_headers(
         &headers::content_security_policy(state.settings.static_dir.as_deref()),

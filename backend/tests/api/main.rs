@@ -8,4 +8,5 @@ mod deployments;
 mod designs;
 mod limits;
 mod openapi;
+mod static_files;
 mod support;

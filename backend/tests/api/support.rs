@@ -92,6 +92,14 @@ impl TestApp {
         self
     }
 
+    /// Serves the built app from `directory`.
+    pub fn with_static_dir(mut self, directory: &std::path::Path) -> TestApp {
+        let mut settings = (*self.state.settings).clone();
+        settings.static_dir = Some(directory.to_path_buf());
+        self.state.settings = Arc::new(settings);
+        self
+    }
+
     /// Puts a deployment target (region) under the two-person rule.
     pub fn with_protected_target(mut self, region: &str) -> TestApp {
         let mut settings = (*self.state.settings).clone();
