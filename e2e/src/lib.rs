@@ -319,6 +319,46 @@ impl Browser {
         })
     }
 
+    /// Runs axe-core (Deque's accessibility rules, `MOAT_E2E_AXE`, installed by `cargo xtask
+    /// test`) on the page as it is now and returns its serious and critical violations, one line
+    /// each: the rule, its impact, its help text and the elements it names.
+    pub async fn serious_accessibility_violations(&self) -> anyhow::Result<Vec<String>> {
+        let script = setting("MOAT_E2E_AXE", || {
+            let home = std::env::var_os("HOME").context("HOME is not set")?;
+            Ok(PathBuf::from(home).join(".cache/moat/tools/axe/node_modules/axe-core/axe.min.js"))
+        })?;
+        let present = self
+            .client
+            .execute("return typeof window.axe === 'object';", vec![])
+            .await?;
+        if present != json!(true) {
+            let source = std::fs::read_to_string(&script)
+                .with_context(|| format!("reading {}", script.display()))?;
+            self.client.execute(&source, vec![]).await?;
+        }
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                   .then(r => done(r.violations
+                     .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)))
+                   .catch(e => done([`axe failed: ${e}`]));",
+                vec![],
+            )
+            .await?;
+        Ok(found
+            .as_array()
+            .map(|lines| {
+                lines
+                    .iter()
+                    .filter_map(|line| line.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     /// Waits up to 20 s for an element.
     pub async fn find(&self, css: &str) -> anyhow::Result<Element> {
         self.client

@@ -16,7 +16,8 @@ pub fn csrf(state: &AppState) -> Option<String> {
         .with_untracked(|session| session.as_ref().and_then(|s| s.csrf_token.clone()))
 }
 
-/// Saves the design now: creates it on the first save, then a new revision based on the last.
+/// Saves the design now: a new revision of the open server design, or, for a draft of this
+/// browser, a new design (the Save button says "Save as new design" then).
 pub async fn save_now(state: AppState, verb: &'static str) {
     let Some(token) = csrf(&state) else {
         return;
@@ -28,6 +29,14 @@ pub async fn save_now(state: AppState, verb: &'static str) {
     let existing = state.saved.get_untracked();
     match server::save_design(&token, existing.as_ref(), &document).await {
         Ok(saved) => {
+            // The document may have been switched while the save was on its way: the answer
+            // belongs to the design it was sent for.
+            let still_open = state.saved.with_untracked(|open| {
+                open.as_ref().map(|open| &open.id) == existing.as_ref().map(|sent| &sent.id)
+            });
+            if !still_open {
+                return;
+            }
             state.last_saved_text.set_value(text);
             state
                 .history_generation
@@ -37,10 +46,19 @@ pub async fn save_now(state: AppState, verb: &'static str) {
             } else {
                 "Autosaved"
             };
-            state
-                .status
-                .set(format!("{capitalised} revision {}", saved.revision));
-            state.saved.set(Some(saved));
+            if existing.is_none() {
+                state.status.set(format!(
+                    "Saved revision {} of the new design “{}” ({})",
+                    saved.revision, saved.name, saved.id
+                ));
+                state.saved.set(Some(saved.clone()));
+                crate::documents::became_server_design(&state, &saved);
+            } else {
+                state
+                    .status
+                    .set(format!("{capitalised} revision {}", saved.revision));
+                state.saved.set(Some(saved));
+            }
         }
         Err(error) => {
             if error.status == 409 {
@@ -49,6 +67,35 @@ pub async fn save_now(state: AppState, verb: &'static str) {
             state.status.set(format!(
                 "Not {verb}: {error} (your changes are kept in this browser's draft)"
             ));
+        }
+    }
+}
+
+/// Saves the open server design's unsaved edits to it, as they are at this call: whatever
+/// replaces the editor afterwards (another design, a template) never reaches that design.
+pub fn save_if_changed(state: AppState) -> impl std::future::Future<Output = ()> + 'static {
+    let saved = state.saved.get_untracked();
+    let (document, text) = state.editor.with_untracked(|editor| {
+        (
+            serde_json::to_value(editor.design()).unwrap_or_default(),
+            shared::spec::save_design(editor.design()),
+        )
+    });
+    let changed = text != state.last_saved_text.get_value();
+    let token = csrf(&state);
+    async move {
+        let (Some(saved), Some(token), true) = (saved, token, changed) else {
+            return;
+        };
+        match server::save_design(&token, Some(&saved), &document).await {
+            Ok(summary) => state.status.set(format!(
+                "Saved revision {} of “{}” before leaving it",
+                summary.revision, summary.name
+            )),
+            Err(error) => state.status.set(format!(
+                "“{}” was left with unsaved edits: {error}",
+                saved.name
+            )),
         }
     }
 }
@@ -89,11 +136,42 @@ pub async fn reload_from_server(state: AppState) {
     }
 }
 
-/// After a conflict: keep this browser's version as a new design.
+/// Save as copy (the header's button, or after a conflict): this browser's version becomes a
+/// new design, which the page then holds; the original keeps its last saved revision.
 pub async fn save_as_copy(state: AppState) {
-    state.saved.set(None);
-    state.conflict.set(false);
-    save_now(state, "saved").await;
+    let Some(token) = csrf(&state) else {
+        state.status.set("Sign in to save".into());
+        return;
+    };
+    let original = state.saved.get_untracked();
+    let document = state.design_json();
+    let text = state
+        .editor
+        .with_untracked(|editor| shared::spec::save_design(editor.design()));
+    match server::save_design(&token, None, &document).await {
+        Ok(copy) => {
+            state.last_saved_text.set_value(text);
+            state.conflict.set(false);
+            state.saved.set(Some(copy.clone()));
+            crate::documents::became_server_design(&state, &copy);
+            state
+                .history_generation
+                .update(|generation| *generation += 1);
+            state.status.set(match original {
+                Some(original) => format!(
+                    "Saved revision {} of a copy, “{}” ({}); {} stays at revision {}",
+                    copy.revision, copy.name, copy.id, original.id, original.revision
+                ),
+                None => format!(
+                    "Saved revision {} of the new design “{}” ({})",
+                    copy.revision, copy.name, copy.id
+                ),
+            });
+        }
+        Err(error) => state.status.set(format!(
+            "Not saved as a copy: {error} (your changes are kept in this browser's draft)"
+        )),
+    }
 }
 
 pub async fn poll_deployment(state: AppState, deployment_id: String) {
@@ -103,6 +181,24 @@ pub async fn poll_deployment(state: AppState, deployment_id: String) {
             Ok(deployment) => {
                 // A protected target's request waits for a second deployer: keep watching.
                 let running = deployment.status.is_open();
+                let of_the_open_design = state.saved.with_untracked(|saved| {
+                    saved
+                        .as_ref()
+                        .is_some_and(|saved| saved.id == deployment.design_id)
+                });
+                if !of_the_open_design {
+                    return;
+                }
+                state
+                    .latest_deployment
+                    .set(Some(crate::documents::deployment_state(&deployment)));
+                if !running {
+                    state.status.set(format!(
+                        "Deployment {} {}",
+                        deployment.id,
+                        deployment.status.as_str()
+                    ));
+                }
                 state.deployment.set(Some(deployment.into()));
                 if !running {
                     return;

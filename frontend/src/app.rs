@@ -4,7 +4,6 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::editor::{Command, Editor, PaletteItem};
-use shared::model::Design;
 use shared::selection::Selection;
 use shared::validate;
 
@@ -13,24 +12,12 @@ use crate::panels::{DiagnosticsPanel, Inspector};
 use crate::server;
 pub use crate::state::{AppState, with_bench_state};
 
-const DRAFT_KEY: &str = "moat.draft";
 /// How long the design must stay unchanged before an autosave.
 const AUTOSAVE_QUIET_MILLISECONDS: u32 = 1_500;
 
-fn local_storage() -> Option<web_sys::Storage> {
-    window().local_storage().ok().flatten()
-}
-
-fn initial_design() -> Design {
-    local_storage()
-        .and_then(|storage| storage.get_item(DRAFT_KEY).ok().flatten())
-        .and_then(|text| shared::spec::load_design(&text).ok())
-        .unwrap_or_else(|| Design::new("Untitled design", "us-east-1"))
-}
-
 #[component]
 pub fn App() -> impl IntoView {
-    let editor = RwSignal::new(Editor::new(initial_design()));
+    let editor = RwSignal::new(Editor::new(crate::documents::initial_design()));
     let diagnostics = Memo::new(move |_| editor.with(|editor| validate(editor.design())));
     let state = AppState {
         editor,
@@ -41,6 +28,9 @@ pub fn App() -> impl IntoView {
         notice: RwSignal::new(None),
         session: RwSignal::new(None),
         saved: RwSignal::new(None),
+        saved_by: RwSignal::new(String::new()),
+        latest_deployment: RwSignal::new(None),
+        open_dialog: RwSignal::new(false),
         status: RwSignal::new(String::new()),
         deployment: RwSignal::new(None),
         gallery_open: RwSignal::new(false),
@@ -58,9 +48,7 @@ pub fn App() -> impl IntoView {
     // The local draft: written on every change, so a reload loses nothing.
     Effect::new(move |_| {
         let text = editor.with(|editor| shared::spec::save_design(editor.design()));
-        if let Some(storage) = local_storage() {
-            let _ = storage.set_item(DRAFT_KEY, &text);
-        }
+        crate::documents::remember_draft(&state, &text);
     });
 
     // Autosave: once the design lives on the server, each change is saved after a quiet spell.
@@ -73,12 +61,20 @@ pub fn App() -> impl IntoView {
         {
             autosave_generation.update_value(|generation| *generation += 1);
             let generation = autosave_generation.get_value();
+            let design_id = state
+                .saved
+                .with_untracked(|saved| saved.as_ref().map(|s| s.id.clone()));
             spawn_local(async move {
                 gloo_timers::future::TimeoutFuture::new(AUTOSAVE_QUIET_MILLISECONDS).await;
                 let unchanged = state.editor.with_untracked(|editor| {
                     shared::spec::save_design(editor.design()) == state.last_saved_text.get_value()
                 });
-                if autosave_generation.get_value() == generation && !unchanged {
+                // Only the design this change was made to: after a switch of document the
+                // leaving design was saved already, and a draft is never saved unasked.
+                let same_design = state
+                    .saved
+                    .with_untracked(|saved| saved.as_ref().map(|s| s.id.clone()) == design_id);
+                if autosave_generation.get_value() == generation && same_design && !unchanged {
                     crate::actions::save_now(state, "autosaved").await;
                 }
             });
@@ -86,9 +82,14 @@ pub fn App() -> impl IntoView {
         revision
     });
 
+    let on_history = crate::documents::follow_history(state);
+    on_cleanup(move || on_history.remove());
     spawn_local(async move {
         match server::session().await {
-            Ok(session) => state.session.set(Some(session)),
+            Ok(session) => {
+                state.session.set(Some(session));
+                crate::documents::open_from_url(state);
+            }
             Err(_) => state
                 .status
                 .set("No server: designing only, saving is off".into()),
@@ -187,6 +188,10 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Header />
+        <div class="docbar">
+            <crate::documents::DocumentState />
+            <span class="status" id="status" role="status">{move || state.status.get()}</span>
+        </div>
         <Show when=move || state.session.with(|session| session.is_none()) && !state.status.get().is_empty()>
             <div class="banner" role="status">{move || state.status.get()}</div>
         </Show>
@@ -205,6 +210,12 @@ pub fn App() -> impl IntoView {
                 <Show when=move || state.gallery_open.get()>
                     <TemplateGallery />
                 </Show>
+                <Show when=move || state.open_dialog.get()>
+                    <crate::documents::OpenDialog />
+                </Show>
+                <Show when=move || state.deploy.review_open.get()>
+                    <crate::deploy::ReviewDialog />
+                </Show>
                 <Show when=move || state.notice.with(Option::is_some)>
                     <div class="notice" role="alert" id="notice">{move || state.notice.get().unwrap_or_default()}</div>
                 </Show>
@@ -220,7 +231,6 @@ pub fn App() -> impl IntoView {
                 <crate::analysis::PathPanel />
                 <crate::analysis::CostPanel />
                 <crate::analysis::MatrixPanel />
-                <crate::deploy::PlanPanel />
                 <DeploymentPanel />
                 <crate::deploy::DriftPanel />
                 <crate::deploy::ImportPanel />
@@ -251,7 +261,7 @@ fn Palette() -> impl IntoView {
                                 state.palette_drag.set(Some(item));
                             }
                             on:click=move |_| {
-                                let (x, y) = crate::canvas::default_drop_point(&state, item);
+                                let (x, y) = state.default_drop_point(item);
                                 state.apply_and_select_created(Command::Drop { item, x, y });
                             }
                         >
@@ -286,6 +296,7 @@ fn Header() -> impl IntoView {
                     password.set(String::new());
                     state.session.set(Some(session));
                     state.status.set("Signed in".into());
+                    crate::documents::open_from_url(state);
                 }
                 Err(error) => state.status.set(format!("Sign-in failed: {error}")),
             }
@@ -309,6 +320,8 @@ fn Header() -> impl IntoView {
     let sign_out = move |_| {
         let Some(token) = csrf() else { return };
         spawn_local(async move {
+            // The open design's unsaved edits go to it before the session ends.
+            crate::actions::save_if_changed(state).await;
             let _ = server::logout(&token).await;
             state.session.set(Some(server::Session {
                 user: None,
@@ -326,6 +339,8 @@ fn Header() -> impl IntoView {
         }
         spawn_local(crate::actions::save_now(state, "saved"));
     };
+    let can_save = move || signed_in().is_some_and(|user| user.role >= shared::api::Role::Designer);
+    let attached = move || state.saved.with(Option::is_some);
 
     // Deploy shows the plan first; its Apply button starts the deployment.
     let deploy = move |_| crate::deploy::review_plan(state);
@@ -337,7 +352,11 @@ fn Header() -> impl IntoView {
                 on:click=move |_| state.editor.update(|editor| { editor.undo(); })>"Undo"</button>
             <button aria-label="Redo" title="Redo (Ctrl+Shift+Z)" disabled=move || !state.editor.with(Editor::can_redo)
                 on:click=move |_| state.editor.update(|editor| { editor.redo(); })>"Redo"</button>
-            <button aria-label="New from template" on:click=move |_| state.gallery_open.update(|open| *open = !*open)>"Templates"</button>
+            <button aria-label="New design" title="An empty design, kept in this browser until you save it" on:click=move |_| crate::documents::new_design(state)>"New"</button>
+            <Show when=move || signed_in().is_some()>
+                <button aria-label="Open a saved design" on:click=move |_| state.open_dialog.set(true)>"Open"</button>
+            </Show>
+            <button aria-label="Templates" title="A new design from one of the four use cases" on:click=move |_| state.gallery_open.update(|open| *open = !*open)>"Templates"</button>
             <button aria-label="Connect mode" aria-pressed=move || state.connect_mode.get().to_string()
                 class:active=move || state.connect_mode.get()
                 on:click=move |_| {
@@ -353,14 +372,23 @@ fn Header() -> impl IntoView {
                 }>"Path"</button>
             <crate::files::FileButtons />
             <span class="spacer"></span>
-            <span class="status" id="status" role="status">{move || state.status.get()}</span>
             {move || match signed_in() {
                 Some(user) => view! {
                     <span id="signed-in-as">{format!("{} ({})", user.name, user.role.as_str())}</span>
                     <button aria-label="Sign out" on:click=sign_out>"Sign out"</button>
-                    <button on:click=save>"Save"</button>
+                    <Show when=can_save>
+                        <button on:click=save title=move || if attached() {
+                            "Save a new revision of this design (changes also autosave)"
+                        } else {
+                            "Store this draft on the server as a new design"
+                        }>{move || if attached() { "Save" } else { "Save as new design" }}</button>
+                        <Show when=attached>
+                            <button title="Store this version as a new design; the original keeps its last revision"
+                                on:click=move |_| spawn_local(crate::actions::save_as_copy(state))>"Save as copy"</button>
+                        </Show>
+                    </Show>
                     <Show when=can_deploy>
-                        <button on:click=deploy>"Deploy"</button>
+                        <button class="deploy" on:click=deploy>"Deploy"</button>
                     </Show>
                 }.into_any(),
                 None => view! {
@@ -413,68 +441,11 @@ fn DeploymentPanel() -> impl IntoView {
 fn TemplateGallery() -> impl IntoView {
     let state = expect_context::<AppState>();
     let dialog: NodeRef<leptos::html::Section> = NodeRef::new();
-    // A modal dialog: focus moves into it when it opens, Tab stays inside it, and Escape
-    // closes it and gives focus back to the button that opened it.
-    let buttons = move || -> Vec<web_sys::HtmlElement> {
-        let Some(section) = dialog.get_untracked() else {
-            return Vec::new();
-        };
-        let Ok(found) = section.query_selector_all("button") else {
-            return Vec::new();
-        };
-        (0..found.length())
-            .filter_map(|index| found.item(index))
-            .filter_map(|node| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(node).ok())
-            .collect()
-    };
     let close = move || {
         state.gallery_open.set(false);
-        if let Some(opener) = document()
-            .query_selector("button[aria-label='New from template']")
-            .ok()
-            .flatten()
-            .and_then(|element| {
-                wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(element).ok()
-            })
-        {
-            let _ = opener.focus();
-        }
+        crate::dialog::focus("button[aria-label='Templates']");
     };
-    Effect::new(move |_| {
-        if dialog.get().is_some()
-            && let Some(first) = buttons().into_iter().next()
-        {
-            let _ = first.focus();
-        }
-    });
-    let on_keydown = move |event: leptos::ev::KeyboardEvent| match event.key().as_str() {
-        "Escape" => {
-            event.prevent_default();
-            event.stop_propagation();
-            close();
-        }
-        "Tab" => {
-            let all = buttons();
-            let (Some(first), Some(last)) = (all.first(), all.last()) else {
-                return;
-            };
-            let active = document().active_element();
-            let on = |element: &web_sys::HtmlElement| {
-                active.as_ref().is_some_and(|active| {
-                    let element: &web_sys::Element = element.as_ref();
-                    active == element
-                })
-            };
-            if event.shift_key() && on(first) {
-                event.prevent_default();
-                let _ = last.focus();
-            } else if !event.shift_key() && on(last) {
-                event.prevent_default();
-                let _ = first.focus();
-            }
-        }
-        _ => {}
-    };
+    let on_keydown = crate::dialog::modal(dialog, None, close);
     view! {
         <section class="gallery" role="dialog" aria-modal="true" aria-label="Templates" node_ref=dialog on:keydown=on_keydown>
             <h2>"New from template"</h2>
@@ -487,13 +458,11 @@ fn TemplateGallery() -> impl IntoView {
                             {thumbnail(template)}
                             <h3>{template.title}</h3>
                             <p>{template.description}</p>
-                            <button aria-label=format!("Use template {}", template.title) data-template=name
+                            <button aria-label=format!("Use this template: {}", template.title) data-template=name
                                 on:click=move |_| {
                                     let Some(mut design) = shared::templates::template(name).and_then(|t| t.design().ok()) else { return };
                                     shared::layout::fill_missing_layout(&mut design);
-                                    state.apply(Command::ReplaceDesign { design: Box::new(design) });
-                                    state.saved.set(None);
-                                    state.selection.set(Selection::none());
+                                    crate::documents::replace_with_draft(state, design);
                                     state.gallery_open.set(false);
                                 }>
                                 "Use this template"

@@ -6,15 +6,13 @@
 
 use leptos::prelude::AnyView;
 use leptos::prelude::*;
-use shared::editor::{Command, SUBNET_SIZE};
+use shared::editor::Command;
 use std::collections::{HashMap, HashSet};
 
 use shared::model::{Design, LayoutBox, ObjectKind, SubnetTier};
 
 use crate::state::AppState;
 pub use shared::camera::Camera;
-use shared::editor::PaletteItem;
-use shared::editor::palette::DropTarget;
 use shared::gesture::{Gesture, GestureEnd, Pointer};
 use shared::selection::Selection;
 
@@ -59,96 +57,6 @@ pub fn fit_to_content(state: &AppState) {
         Camera::fitting(editor.design().layout.values().copied(), width, height)
     });
     state.camera.set(camera);
-}
-
-/// Where a palette item added by click or keyboard lands: inside the selected container when it
-/// fits, else the first container of the right kind, else empty canvas to the right.
-pub fn default_drop_point(state: &AppState, item: PaletteItem) -> (f64, f64) {
-    state.editor.with_untracked(|editor| {
-        let design = editor.design();
-        let selected = state
-            .selection
-            .with_untracked(|s| s.primary().map(str::to_string));
-        let center_of = |id: &str| {
-            design
-                .layout
-                .get(id)
-                .map(|b| (b.x + b.width / 2.0, b.y + b.height / 2.0))
-        };
-        let right_of_everything = || {
-            let right = design
-                .layout
-                .values()
-                .map(|b| b.x + b.width)
-                .fold(0.0, f64::max);
-            (right + 60.0, 40.0)
-        };
-        let pick = |kind: ObjectKind| -> Option<String> {
-            selected
-                .clone()
-                .filter(|id| design.kind_of(id) == Some(kind))
-                .or_else(|| {
-                    design
-                        .object_ids()
-                        .into_iter()
-                        .find(|(_, k)| *k == kind)
-                        .map(|(id, _)| id.to_string())
-                })
-        };
-        let subnet_grid = |vpc: String| -> (f64, f64) {
-            let Some(bounds) = design.layout.get(&vpc) else {
-                return (-1000.0, -1000.0);
-            };
-            let index = design
-                .subnets
-                .iter()
-                .filter(|subnet| subnet.vpc == vpc)
-                .count();
-            let column = (index % 2) as f64;
-            let row = (index / 2) as f64;
-            (
-                bounds.x + 20.0 + column * (SUBNET_SIZE.0 + 20.0) + SUBNET_SIZE.0 / 2.0,
-                bounds.y + 40.0 + row * (SUBNET_SIZE.1 + 15.0) + SUBNET_SIZE.1 / 2.0,
-            )
-        };
-        // Where the palette says the item lands (no list of items here to fall out of date).
-        match item.drop_target() {
-            DropTarget::Canvas => {
-                let (x, y) = right_of_everything();
-                if item == PaletteItem::Vpc {
-                    (x, y)
-                } else {
-                    (x + 60.0, y + 20.0)
-                }
-            }
-            DropTarget::Vpc
-                if matches!(item, PaletteItem::PublicSubnet | PaletteItem::PrivateSubnet) =>
-            {
-                pick(ObjectKind::Vpc)
-                    .map(subnet_grid)
-                    .unwrap_or((-1000.0, -1000.0))
-            }
-            DropTarget::Vpc => pick(ObjectKind::Vpc)
-                .and_then(|id| {
-                    design
-                        .layout
-                        .get(&id)
-                        .map(|b| (b.x + b.width - 110.0, b.y + b.height - 30.0))
-                })
-                .unwrap_or((-1000.0, -1000.0)),
-            DropTarget::Subnet => pick(ObjectKind::Subnet)
-                .and_then(|id| {
-                    design
-                        .layout
-                        .get(&id)
-                        .map(|b| (b.x + b.width / 2.0, b.y + b.height - 24.0))
-                })
-                .unwrap_or((-1000.0, -1000.0)),
-            DropTarget::VpnGateway => pick(ObjectKind::VpnGateway)
-                .and_then(|id| center_of(&id))
-                .unwrap_or((-1000.0, -1000.0)),
-        }
-    })
 }
 
 #[component]
@@ -675,7 +583,7 @@ fn render_objects(
                 {(!is_chip).then(|| {
                     let id_for_resize = id_for_keyboard.clone();
                     view! {
-                        <rect class="resize-handle" aria-label=format!("Resize {}", id_for_resize)
+                        <rect class="resize-handle" data-resize=id_for_resize.clone() aria-hidden="true"
                             x=bounds.x + bounds.width - 12.0 y=bounds.y + bounds.height - 12.0 width="12" height="12"
                             on:pointerdown=move |event| start_resize(event, id_for_resize.clone()) />
                     }

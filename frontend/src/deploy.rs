@@ -14,16 +14,30 @@ use wasm_bindgen::closure::Closure;
 use crate::server;
 use crate::state::{AppState, object_of, rank};
 use shared::api::StepPhase;
-use shared::editor::Command;
 
-/// Asks the server for the plan of the saved design and shows it.
+/// Deploy: opens the review at once, saves the open design's unsaved edits first (so what is
+/// reviewed is what is stored), then asks the server for the plan.
 pub fn review_plan(state: AppState) {
-    let Some(saved) = state.saved.get_untracked() else {
-        state.status.set("Save the design before deploying".into());
+    if state.saved.with_untracked(Option::is_none) {
+        state.status.set(
+            "Save the design before deploying (Save as new design stores it on the server)".into(),
+        );
         return;
-    };
+    }
     state.deploy.progress.set(BTreeMap::new());
+    state.deploy.plan.set(None);
+    state.deployment.set(None);
+    state.deploy.review_open.set(true);
     spawn_local(async move {
+        let unsaved = state.editor.with_untracked(|editor| {
+            shared::spec::save_design(editor.design()) != state.last_saved_text.get_value()
+        });
+        if unsaved {
+            crate::actions::save_now(state, "saved").await;
+        }
+        let Some(saved) = state.saved.get_untracked() else {
+            return;
+        };
         match server::plan(&saved.id).await {
             Ok(plan) => {
                 let (create, update, replace, delete) = plan.counts;
@@ -32,7 +46,10 @@ pub fn review_plan(state: AppState) {
                 ));
                 state.deploy.plan.set(Some(plan));
             }
-            Err(error) => state.status.set(format!("Plan refused: {error}")),
+            Err(error) => {
+                state.deploy.review_open.set(false);
+                state.status.set(format!("Plan refused: {error}"));
+            }
         }
     });
 }
@@ -67,7 +84,6 @@ fn apply_plan(state: AppState, csrf: String) {
                 state.deployment.set(Some(started.clone().into()));
                 follow_events(state, &started.id);
                 crate::actions::poll_deployment(state, started.id).await;
-                state.deploy.plan.set(None);
             }
             Err(error) => {
                 state.deploy.progress.set(BTreeMap::new());
@@ -123,47 +139,230 @@ fn follow_events(state: AppState, deployment_id: &str) {
     on_end.forget();
 }
 
-/// The plan under review: every step, replacements flagged, with Apply and Cancel.
+/// Dollars a month, with a sign when it is a change.
+fn dollars(amount: f64, signed: bool) -> String {
+    let sign = if !signed {
+        ""
+    } else if amount >= 0.005 {
+        "+"
+    } else if amount <= -0.005 {
+        "−"
+    } else {
+        "±"
+    };
+    format!("{sign}${:.2}", amount.abs())
+}
+
+/// What the deployed revision costs a month (network, compute) and what it is, in words.
+type DeployedCost = Result<(f64, f64, String), String>;
+
+/// A design's monthly estimate: the network and the workloads.
+fn monthly_cost(design: &shared::Design) -> (f64, f64) {
+    let estimate = shared::cost::estimate(design);
+    (estimate.total_monthly, estimate.compute.monthly)
+}
+
+/// The review's cost line: what the design costs a month, and the change against the
+/// revision deployed now (read from the server; nothing deployed costs nothing).
+fn cost_review(state: AppState) -> impl IntoView {
+    let deployed_cost: RwSignal<Option<DeployedCost>> = RwSignal::new(None);
+    let deployed = state
+        .latest_deployment
+        .get_untracked()
+        .filter(|deployment| {
+            deployment.operation == shared::api::DeploymentOperation::Apply
+                && deployment.status == shared::api::DeploymentStatus::Succeeded
+        });
+    match (deployed, state.saved.get_untracked()) {
+        (Some(deployment), Some(saved)) => {
+            spawn_local(async move {
+                let answer = server::revision_document(&saved.id, deployment.design_revision)
+                    .await
+                    .map_err(|error| error.to_string())
+                    .and_then(|text| {
+                        shared::spec::load_design(&text).map_err(|error| error.to_string())
+                    })
+                    .map(|design| {
+                        let (network, compute) = monthly_cost(&design);
+                        (
+                            network,
+                            compute,
+                            format!("revision {} deployed now", deployment.design_revision),
+                        )
+                    });
+                deployed_cost.set(Some(answer));
+            });
+        }
+        _ => deployed_cost.set(Some(Ok((0.0, 0.0, "nothing deployed yet".to_string())))),
+    }
+    move || {
+        let (network, compute) = state.editor.with(|editor| monthly_cost(editor.design()));
+        let total = network + compute;
+        let change = match deployed_cost.get() {
+            None => "comparing with what is deployed…".to_string(),
+            Some(Err(error)) => format!("the deployed revision could not be priced: {error}"),
+            Some(Ok((deployed_network, deployed_compute, against))) => format!(
+                "{} a month against {against}",
+                dollars(total - deployed_network - deployed_compute, true)
+            ),
+        };
+        view! {
+            <p id="review-cost">
+                {format!(
+                    "Estimate: {} a month ({} network, {} compute); change: {change}",
+                    dollars(total, false),
+                    dollars(network, false),
+                    dollars(compute, false)
+                )}
+            </p>
+        }
+    }
+}
+
+/// How far a run is: objects done out of all, and any failed.
+fn progress_words(progress: &BTreeMap<String, String>) -> (usize, usize, usize) {
+    let done = progress.values().filter(|phase| *phase == "done").count();
+    let failed = progress.values().filter(|phase| *phase == "failed").count();
+    (done, failed, progress.len())
+}
+
+/// The deploy review: the plan, what it costs and what it changes in cost, the IAM policy the
+/// server's credentials need, who must approve, and Apply in view at the top; once applied it
+/// shows the progress in place and then the outcome, which stays until it is closed.
 #[component]
-pub fn PlanPanel() -> impl IntoView {
+pub fn ReviewDialog() -> impl IntoView {
     let state = expect_context::<AppState>();
     let csrf = move || crate::actions::csrf(&state);
-    move || {
-        state.deploy.plan.get().map(|plan| {
-            let (create, update, replace, delete) = plan.counts;
-            let empty = plan.plan.steps.is_empty();
-            view! {
-                <section aria-label="Plan" id="plan-panel">
-                    <h2>"Plan"</h2>
-                    <p id="plan-summary">{format!(
-                        "{create} to create, {update} to update, {replace} to replace, {delete} to delete; {} unchanged",
-                        plan.plan.unchanged
-                    )}</p>
-                    <ol class="plan-steps">
-                        {plan.plan.steps.iter().map(|step| {
-                            let replace = matches!(step.action, shared::plan::Action::Replace { .. });
-                            let changed = if step.action.changed().is_empty() {
-                                String::new()
-                            } else {
-                                format!(" ({})", step.action.changed().join(", "))
-                            };
-                            view! {
-                                <li data-action=step.action.name() data-object=object_of(&step.key.logical_id).to_string() class:replace=replace>
-                                    {format!("{} {} {}{changed}", step.action.name(), step.key.kind.name().replace('_', " "), step.key.logical_id)}
-                                    {replace.then(|| view! { <strong>" replaces the resource"</strong> })}
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ol>
-                    <button aria-label="Apply the plan" disabled=empty on:click=move |_| {
-                        if let Some(token) = csrf() {
-                            apply_plan(state, token);
+    let dialog: NodeRef<leptos::html::Section> = NodeRef::new();
+    let close = move || {
+        state.deploy.review_open.set(false);
+        state.deploy.plan.set(None);
+        crate::dialog::focus("header button.deploy");
+    };
+    let on_keydown = crate::dialog::modal(dialog, Some("button.apply"), close);
+    // Apply appears once the plan is read: focus moves to it then.
+    let apply_button: NodeRef<leptos::html::Button> = NodeRef::new();
+    Effect::new(move |_| {
+        if let Some(button) = apply_button.get() {
+            let _ = button.focus();
+        }
+    });
+    let title = move || {
+        let (name, region) = state
+            .editor
+            .with(|editor| (editor.design().name.clone(), editor.design().region.clone()));
+        let revision = state
+            .saved
+            .with(|saved| saved.as_ref().map(|saved| saved.revision).unwrap_or(0));
+        format!("Deploy “{name}” revision {revision} to {region}")
+    };
+    let policy = move || {
+        state.editor.with_untracked(|editor| {
+            let desired = shared::plan::desired_resources(editor.design());
+            serde_json::to_string_pretty(&shared::plan::iam::policy(&desired)).unwrap_or_default()
+        })
+    };
+    let started = move || state.deployment.with(Option::is_some);
+    let outcome = move || {
+        state.deployment.get().map(|deployment| {
+            let (done, failed, total) = state.deploy.progress.with(progress_words);
+            let status = deployment.status;
+            let words = match status {
+                shared::api::DeploymentStatus::Running => {
+                    format!(
+                        "Applying: {done} of {total} objects done{}",
+                        if failed > 0 {
+                            format!(", {failed} failed")
+                        } else {
+                            String::new()
                         }
-                    }>{if empty { "Nothing to apply" } else { "Apply" }}</button>
-                    <button on:click=move |_| state.deploy.plan.set(None)>"Cancel"</button>
-                </section>
+                    )
+                }
+                shared::api::DeploymentStatus::Succeeded => format!(
+                    "Finished: {} — {} resources in the account",
+                    deployment.id,
+                    deployment.resources.len()
+                ),
+                shared::api::DeploymentStatus::Failed => {
+                    format!("Failed: {} — {}", deployment.id, deployment.message)
+                }
+                shared::api::DeploymentStatus::AwaitingApproval => format!(
+                    "Waiting: {} starts when a different deployer approves it",
+                    deployment.id
+                ),
+                shared::api::DeploymentStatus::Invalidated => format!(
+                    "Invalidated: {} — the design changed before the approval",
+                    deployment.id
+                ),
+            };
+            view! {
+                <p id="review-progress" role="status" data-status=status.as_str()
+                    class:failed=status == shared::api::DeploymentStatus::Failed>
+                    {words}
+                </p>
+                <progress max=total.max(1) value=done aria-label="Objects done"></progress>
             }
         })
+    };
+    let body = move || {
+        match state.deploy.plan.get() {
+        None => view! { <p id="review-loading" role="status">"Reading the account to plan the deployment…"</p> }.into_any(),
+        Some(plan) => {
+            let (create, update, replace, delete) = plan.counts;
+            let empty = plan.plan.steps.is_empty();
+            let approval = plan.approval.clone().unwrap_or_else(|| {
+                "No second approval: Apply starts it at once.".to_string()
+            });
+            view! {
+                <div class="review-actions">
+                    <button class="apply" aria-label="Apply the plan" node_ref=apply_button disabled=move || empty || started()
+                        on:click=move |_| {
+                            if let Some(token) = csrf() {
+                                apply_plan(state, token);
+                            }
+                        }>{if empty { "Nothing to apply" } else { "Apply" }}</button>
+                    <button class="close-review" on:click=move |_| close()>
+                        {move || if started() { "Close" } else { "Cancel" }}
+                    </button>
+                </div>
+                {outcome}
+                <p id="review-approval">{approval}</p>
+                <p id="plan-summary">{format!(
+                    "{create} to create, {update} to update, {replace} to replace, {delete} to delete; {} unchanged",
+                    plan.plan.unchanged
+                )}</p>
+                {cost_review(state)}
+                <ol class="plan-steps" tabindex="0" aria-label="Plan steps">
+                    {plan.plan.steps.iter().map(|step| {
+                        let replace = matches!(step.action, shared::plan::Action::Replace { .. });
+                        let changed = if step.action.changed().is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", step.action.changed().join(", "))
+                        };
+                        view! {
+                            <li data-action=step.action.name() data-object=object_of(&step.key.logical_id).to_string() class:replace=replace>
+                                {format!("{} {} {}{changed}", step.action.name(), step.key.kind.name().replace('_', " "), step.key.logical_id)}
+                                {replace.then(|| view! { <strong>" replaces the resource"</strong> })}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+                <details>
+                    <summary>"The IAM policy the server's credentials need"</summary>
+                    <pre id="review-iam" class="facts">{policy()}</pre>
+                </details>
+            }
+            .into_any()
+        }
+    }
+    };
+    view! {
+        <section class="gallery review" role="dialog" aria-modal="true" aria-labelledby="review-title"
+            id="plan-panel" node_ref=dialog on:keydown=on_keydown>
+            <h2 id="review-title">{title}</h2>
+            {body}
+        </section>
     }
 }
 
@@ -171,7 +370,7 @@ pub fn PlanPanel() -> impl IntoView {
 #[component]
 pub fn DriftPanel() -> impl IntoView {
     let state = expect_context::<AppState>();
-    let lines: RwSignal<Option<Vec<String>>> = RwSignal::new(None);
+    let report: RwSignal<Option<server::DriftAnswer>> = RwSignal::new(None);
     let can_check = move || {
         state.saved.with(Option::is_some)
             && state.session.with(|session| {
@@ -187,7 +386,7 @@ pub fn DriftPanel() -> impl IntoView {
         };
         spawn_local(async move {
             match server::drift(&saved.id).await {
-                Ok(answer) => lines.set(Some(answer.lines)),
+                Ok(answer) => report.set(Some(answer)),
                 Err(error) => state.status.set(format!("Drift check failed: {error}")),
             }
         });
@@ -196,14 +395,16 @@ pub fn DriftPanel() -> impl IntoView {
         <Show when=can_check>
             <section aria-label="Drift">
                 <button aria-label="Check drift" on:click=check>"Check drift"</button>
-                {move || lines.get().map(|lines| if lines.is_empty() {
+                {move || report.get().map(|report| if !report.deployed {
+                    view! { <p id="drift-result" data-drift="not-deployed">"Not deployed yet: the account holds nothing of this design, so nothing drifted."</p> }.into_any()
+                } else if report.lines.is_empty() {
                     view! { <p id="drift-result" data-drift="0">"No drift: the account matches the design."</p> }.into_any()
                 } else {
-                    let count = lines.len();
+                    let count = report.lines.len();
                     view! {
                         <div id="drift-result" data-drift=count.to_string()>
                             <p>{format!("{count} change(s) made outside Moat (Deploy puts the design back):")}</p>
-                            <ul>{lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
+                            <ul>{report.lines.into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}</ul>
                         </div>
                     }.into_any()
                 })}
@@ -238,10 +439,7 @@ pub fn ImportPanel() -> impl IntoView {
             match server::import_vpc(&token, id.trim(), &region).await {
                 Ok(imported) => match shared::spec::load_design(&imported.document.to_string()) {
                     Ok(design) => {
-                        state.apply(Command::ReplaceDesign {
-                            design: Box::new(design),
-                        });
-                        state.saved.set(None);
+                        crate::documents::replace_with_draft(state, design);
                         state.status.set(format!(
                             "Imported {}{}",
                             id.trim(),

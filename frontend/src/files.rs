@@ -4,7 +4,6 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::editor::Command;
 use wasm_bindgen::JsCast;
 
 use crate::state::AppState;
@@ -232,12 +231,8 @@ pub fn FileButtons() -> impl IntoView {
             match shared::spec::load_design(&text) {
                 Ok(mut design) => {
                     shared::layout::fill_missing_layout(&mut design);
-                    state.apply(Command::ReplaceDesign {
-                        design: Box::new(design),
-                    });
-                    state.saved.set(None);
-                    state.selection.set(shared::selection::Selection::none());
-                    state.status.set(format!("Imported {name}"));
+                    crate::documents::replace_with_draft(state, design);
+                    state.status.set(format!("Imported {name} as a new draft"));
                 }
                 Err(error) => state
                     .notice

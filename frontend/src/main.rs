@@ -6,7 +6,10 @@
 //! - [`panels`]: inspector and diagnostics.
 //! - [`analysis`]: the Path tool, the reachability matrix and the cost panel.
 //! - [`files`]: import and export (JSON spec, SVG).
-//! - [`deploy`]: the plan under review, live progress over server-sent events, import from AWS.
+//! - [`documents`]: which server design the page holds (its URL), drafts, New and the Open
+//!   dialog; [`dialog`]: what every modal dialog shares (focus, Tab, Escape).
+//! - [`deploy`]: the deploy review (plan, cost change, IAM policy, approval), live progress
+//!   over server-sent events, drift, import from AWS.
 //! - [`accounts`]: the design's history (revisions, diff summaries, restore) and the admin panel.
 //! - [`server`]: the HTTP client for the backend's `/api/v1`.
 
@@ -16,6 +19,8 @@ mod analysis;
 mod app;
 mod canvas;
 mod deploy;
+mod dialog;
+mod documents;
 mod files;
 mod panels;
 mod server;

@@ -121,6 +121,9 @@ fn design_settings(state: AppState) -> impl IntoView {
     }
 }
 
+/// The option of a reference picker that makes a new object instead of choosing one.
+const CREATE_NEW: &str = "\u{1}create-new";
+
 /// One field, edited by the control its kind's facts give it ([`fields::fields_of`]); every
 /// change is one `SetField` command.
 fn field_editor(
@@ -134,6 +137,50 @@ fn field_editor(
     let label = field_label(&field.name);
     let nullable = field.nullable;
     let (table_object_id, table_field) = (object_id.clone(), field.name.clone());
+    // "Create a new …": drops a new object of the first kind the field takes that the palette
+    // makes, in the inspected object's container, and points the field at it: one edit.
+    let creatable = match &field.control {
+        // Not a container: a new VPC or subnet is drawn apart, and moving an object into it is
+        // a drag, not a field.
+        FieldControl::Reference { kinds } | FieldControl::References { kinds } => kinds
+            .iter()
+            .filter(|kind| kind.style().role != shared::model::ChipRole::Container)
+            .find_map(|kind| shared::editor::palette::item_making(*kind).map(|item| (*kind, item))),
+        _ => None,
+    };
+    let create_new = {
+        let (object_id, field_name) = (object_id.clone(), field.name.clone());
+        move |current: Value| {
+            let Some((kind, item)) = creatable else {
+                return;
+            };
+            let (new_id, (x, y)) = state.editor.with_untracked(|editor| {
+                let design = editor.design();
+                (
+                    shared::editor::next_id(design, kind),
+                    shared::editor::palette::default_drop_point(design, Some(&object_id), item),
+                )
+            });
+            let value = match current {
+                Value::Array(mut list) => {
+                    list.push(Value::String(new_id.clone()));
+                    Value::Array(list)
+                }
+                _ => Value::String(new_id.clone()),
+            };
+            state.apply(Command::Batch {
+                commands: vec![
+                    Command::Drop { item, x, y },
+                    Command::SetField {
+                        object_id: object_id.clone(),
+                        field: field_name.clone(),
+                        value,
+                    },
+                ],
+            });
+            state.select_only(object_id.clone());
+        }
+    };
     let set = {
         let field = field.name.clone();
         move |new_value: Value| {
@@ -201,10 +248,17 @@ fn field_editor(
             }
             let kind_names = kinds.iter().map(|kind| kind.label()).collect::<Vec<_>>().join(" or ");
             let hint = options.is_empty().then(|| view! { <small>{format!("No {kind_names} in the design yet: add one from the palette")}</small> });
+            let create = creatable.map(|(kind, _)| {
+                view! { <option value=CREATE_NEW>{format!("Create new: {}…", kind.label())}</option> }
+            });
             view! {
                 <label class="field">{label.clone()}
                     <select aria-label=label.clone() on:change=move |event| {
                         let chosen = event_target_value(&event);
+                        if chosen == CREATE_NEW {
+                            create_new(Value::Null);
+                            return;
+                        }
                         set(if chosen.is_empty() && nullable { Value::Null } else { Value::String(chosen) });
                     }>
                         <option value="" selected=current.is_empty()>{if nullable { "(none)" } else { "(choose)" }}</option>
@@ -213,6 +267,7 @@ fn field_editor(
                             let text = if dangling && selected { format!("{option} (missing)") } else { option.clone() };
                             view! { <option value=option.clone() selected=selected>{text}</option> }
                         }).collect_view()}
+                        {create}
                     </select>
                     {hint}
                 </label>
@@ -254,6 +309,16 @@ fn field_editor(
                         }
                     }).collect_view()}
                     {empty}
+                    {creatable.map(|(kind, _)| {
+                        let (chosen, create_new) = (chosen.clone(), create_new.clone());
+                        let text = format!("Create new: {}", kind.label());
+                        view! {
+                            <button type="button" class="create-new" aria-label=format!("{label}: {text}")
+                                on:click=move |_| create_new(Value::Array(chosen.iter().cloned().map(Value::String).collect()))>
+                                {format!("+ {text}")}
+                            </button>
+                        }
+                    })}
                 </fieldset>
             }
             .into_any()

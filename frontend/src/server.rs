@@ -8,8 +8,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 pub use shared::api::{
-    AuditEntry, DeploymentRecord, DeploymentStarted, DeploymentSummary, DesignSummary, DriftAnswer,
-    ImportAnswer, PlanAnswer, RevisionSummary, SessionAnswer, StoredDesign, UserListing,
+    AuditEntry, DeploymentRecord, DeploymentStarted, DeploymentSummary, DesignList, DesignSummary,
+    DriftAnswer, ImportAnswer, PlanAnswer, RevisionSummary, SessionAnswer, StoredDesign,
+    UserListing,
 };
 
 /// The session as the app holds it: the server's answer.
@@ -286,4 +287,17 @@ pub async fn import_vpc(csrf: &str, vpc_id: &str, region: &str) -> Result<Import
 pub async fn drift(design_id: &str) -> Result<DriftAnswer, CallError> {
     let url = format!("/api/v1/designs/{design_id}/drift");
     get_json(&url).await
+}
+
+/// The Open dialog's list: designs whose name or id holds `search`, newest edit first.
+pub async fn designs(search: &str) -> Result<DesignList, CallError> {
+    let search = String::from(js_sys::encode_uri_component(search.trim()));
+    get_json(&format!("/api/v1/designs?search={search}&limit=200")).await
+}
+
+/// One saved revision's document, as text (the deploy review prices what is deployed).
+pub async fn revision_document(design_id: &str, revision: i64) -> Result<String, CallError> {
+    let answer: shared::api::RevisionDocument =
+        get_json(&format!("/api/v1/designs/{design_id}/revisions/{revision}")).await?;
+    Ok(answer.document.get().to_string())
 }

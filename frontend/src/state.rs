@@ -65,7 +65,15 @@ pub struct AppState {
     /// A refused command's reason, shown until the next edit.
     pub notice: RwSignal<Option<String>>,
     pub session: RwSignal<Option<Session>>,
+    /// The server design the editor holds (its id is in the page's URL), or `None` for a
+    /// draft that lives only in this browser.
     pub saved: RwSignal<Option<SavedDesign>>,
+    /// Who saved the open design's latest revision (empty for a draft).
+    pub saved_by: RwSignal<String>,
+    /// Where the open design's latest deployment stands (`None`: never deployed).
+    pub latest_deployment: RwSignal<Option<shared::api::DeploymentState>>,
+    /// Whether the Open dialog is open.
+    pub open_dialog: RwSignal<bool>,
     pub status: RwSignal<String>,
     pub deployment: RwSignal<Option<Deployment>>,
     /// Whether the template gallery is open.
@@ -127,6 +135,16 @@ impl AppState {
         let selected = self.selection.with_untracked(|s| s.object_ids().to_vec());
         self.editor
             .with_untracked(|editor| selection_roots(editor.design(), &selected))
+    }
+
+    /// Where an item added without a pointer lands: in the selected object's container.
+    pub fn default_drop_point(&self, item: PaletteItem) -> (f64, f64) {
+        let selected = self
+            .selection
+            .with_untracked(|s| s.primary().map(str::to_string));
+        self.editor.with_untracked(|editor| {
+            shared::editor::palette::default_drop_point(editor.design(), selected.as_deref(), item)
+        })
     }
 
     pub fn design_json(&self) -> serde_json::Value {
@@ -257,6 +275,8 @@ pub fn pick_for_path(state: &AppState, object_id: &str) {
 /// The deploy state of the app: the plan under review and each object's progress.
 #[derive(Clone, Copy)]
 pub struct DeployView {
+    /// Whether the deploy review dialog is open (it stays open through the run).
+    pub review_open: RwSignal<bool>,
     pub plan: RwSignal<Option<PlanAnswer>>,
     /// Object id → `pending`, `creating`, `done` or `failed`, while and after a run.
     pub progress: RwSignal<BTreeMap<String, String>>,
@@ -265,6 +285,7 @@ pub struct DeployView {
 impl DeployView {
     pub fn new() -> Self {
         DeployView {
+            review_open: RwSignal::new(false),
             plan: RwSignal::new(None),
             progress: RwSignal::new(BTreeMap::new()),
         }

@@ -137,21 +137,19 @@ async fn journey(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
             .is_err(),
         "only admins see the admin panel"
     );
-    browser
-        .click("button[aria-label='New from template']")
-        .await?;
+    browser.click("button[aria-label='Templates']").await?;
     browser.click("button[data-template='mvp']").await?;
     browser.find("[data-id='wl-notebook']").await?;
     browser
         .client
         .execute(
-            "[...document.querySelectorAll('header button')].find(b => b.textContent === 'Save').click();",
+            "[...document.querySelectorAll('header button')].find(b => b.textContent === 'Save as new design').click();",
             vec![],
         )
         .await?;
     browser
         .wait_until(
-            "document.querySelector('#status').textContent === 'Saved revision 1'",
+            "document.querySelector('#status').textContent.startsWith('Saved revision 1 of the new design')",
             10,
         )
         .await?;
@@ -195,9 +193,7 @@ async fn two_person_rule(browser: &Browser, server: &MoatServer) -> anyhow::Resu
             10,
         )
         .await?;
-    browser
-        .click("button[aria-label='New from template']")
-        .await?;
+    browser.click("button[aria-label='Templates']").await?;
     browser.click("button[data-template='mvp']").await?;
     browser.find("[data-id='wl-notebook']").await?;
     let click_header = |label: &'static str| {
@@ -207,11 +203,11 @@ async fn two_person_rule(browser: &Browser, server: &MoatServer) -> anyhow::Resu
     };
     browser
         .client
-        .execute(&click_header("Save"), vec![])
+        .execute(&click_header("Save as new design"), vec![])
         .await?;
     browser
         .wait_until(
-            "document.querySelector('#status').textContent === 'Saved revision 1'",
+            "document.querySelector('#status').textContent.startsWith('Saved revision 1 of the new design')",
             10,
         )
         .await?;

@@ -8,9 +8,7 @@ use crate::designer::{box_of, center_of, count, draft, drag_item, replace_text, 
 
 async fn open_template(browser: &Browser, server: &MoatServer, name: &str) -> anyhow::Result<()> {
     browser.client.goto(&server.url).await?;
-    browser
-        .click("button[aria-label='New from template']")
-        .await?;
+    browser.click("button[aria-label='Templates']").await?;
     browser
         .click(&format!("button[data-template='{name}']"))
         .await?;

@@ -174,7 +174,7 @@ async fn palette_and_connect(browser: &Browser, server: &MoatServer) -> anyhow::
         .as_f64()
         .unwrap_or_default();
     let handle = browser
-        .find("rect.resize-handle[aria-label='Resize vpc-1']")
+        .find("rect.resize-handle[data-resize='vpc-1']")
         .await?;
     let (vpc_x, vpc_y, vpc_w, vpc_h) = box_of(browser, "vpc-1").await?;
     browser
@@ -213,9 +213,7 @@ async fn palette_and_connect(browser: &Browser, server: &MoatServer) -> anyhow::
 
 async fn files_and_history(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     browser.client.goto(&server.url).await?;
-    browser
-        .click("button[aria-label='New from template']")
-        .await?;
+    browser.click("button[aria-label='Templates']").await?;
     browser.click("button[data-template='tabular-vpn']").await?;
     browser.find("[data-id='vgw-tabular']").await?;
 
@@ -395,9 +393,7 @@ pub(crate) async fn draft(browser: &Browser, expression: &str) -> anyhow::Result
 
 async fn navigation_and_keyboard(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     browser.client.goto(&server.url).await?;
-    browser
-        .click("button[aria-label='New from template']")
-        .await?;
+    browser.click("button[aria-label='Templates']").await?;
     browser
         .click("button[data-template='multimodal-endpoints']")
         .await?;
@@ -526,9 +522,7 @@ pub(crate) async fn replace_text(
 
 async fn rule_tables(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     browser.client.goto(&server.url).await?;
-    browser
-        .click("button[aria-label='New from template']")
-        .await?;
+    browser.click("button[aria-label='Templates']").await?;
     browser
         .click("button[data-template='multimodal-endpoints']")
         .await?;
@@ -678,6 +672,31 @@ async fn field_controls_from_an_empty_canvas(
             5,
         )
         .await?;
+    // "Create new" in the checklist: a second group in the node's VPC, checked at once, in one
+    // undoable edit.
+    browser
+        .click("button[aria-label='Security groups: Create new: Security group']")
+        .await?;
+    browser
+        .wait_until(
+            "(d => d.security_groups.length === 2 && d.security_groups[1].id === 'sg-2'
+                && d.security_groups[1].vpc === 'vpc-1'
+                && JSON.stringify(d.workloads[0].security_groups) === '[\"sg-1\",\"sg-2\"]')
+             (JSON.parse(localStorage.getItem('moat.draft')))",
+            5,
+        )
+        .await?;
+    browser
+        .wait_until("document.querySelector('section[aria-label=Inspector] h2')?.textContent.endsWith(' wl-1')", 5)
+        .await?;
+    browser.press(&['\u{E009}', 'z']).await?;
+    browser
+        .wait_until(
+            "(d => d.security_groups.length === 1 && d.workloads[0].security_groups.length === 1)
+             (JSON.parse(localStorage.getItem('moat.draft')))",
+            5,
+        )
+        .await?;
     // Its instance type offers the known types as completions.
     browser
         .find("input[aria-label='Instance type'][list] + datalist option[value='p5.48xlarge']")
@@ -781,9 +800,7 @@ async fn selected_ids(browser: &Browser) -> anyhow::Result<Vec<String>> {
 
 async fn multi_selection(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     browser.client.goto(&server.url).await?;
-    browser
-        .click("button[aria-label='New from template']")
-        .await?;
+    browser.click("button[aria-label='Templates']").await?;
     browser
         .click("button[data-template='multimodal-endpoints']")
         .await?;
@@ -1251,16 +1268,14 @@ async fn conflicts(browser: &Browser, server: &MoatServer) -> anyhow::Result<()>
             10,
         )
         .await?;
-    browser
-        .click("button[aria-label='New from template']")
-        .await?;
+    browser.click("button[aria-label='Templates']").await?;
     browser.click("button[data-template='mvp']").await?;
     let save = browser
         .client
         .find_all(fantoccini::Locator::Css("header button"))
         .await?;
     for button in save {
-        if button.text().await? == "Save" {
+        if button.text().await? == "Save as new design" {
             button.click().await?;
         }
     }
@@ -1358,9 +1373,7 @@ async fn templates_dialog_and_empty_canvas(
     browser
         .find("[title^='Drag an Interface endpoint onto the canvas']")
         .await?;
-    browser
-        .click("button[aria-label='New from template']")
-        .await?;
+    browser.click("button[aria-label='Templates']").await?;
     let focused_template = "document.activeElement?.dataset?.template === 'mvp'";
     browser.wait_until(focused_template, 5).await?;
     browser
@@ -1377,7 +1390,7 @@ async fn templates_dialog_and_empty_canvas(
     browser.press(&[char::from(Key::Escape)]).await?;
     browser
         .wait_until(
-            "!document.querySelector(\"section[aria-label='Templates']\") && document.activeElement?.getAttribute('aria-label') === 'New from template'",
+            "!document.querySelector(\"section[aria-label='Templates']\") && document.activeElement?.getAttribute('aria-label') === 'Templates'",
             5,
         )
         .await?;

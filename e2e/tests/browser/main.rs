@@ -1,9 +1,11 @@
 //! The browser suite: the real app in headless Chromium, against the real server and moto.
 //! One test binary; tests run one at a time (each owns a Chromium).
 
+mod accessibility;
 mod accounts;
 mod analysis;
 mod designer;
+mod documents;
 mod slice;
 mod templates;
 

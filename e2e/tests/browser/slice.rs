@@ -102,7 +102,7 @@ async fn run_slice(browser: &Browser, server: &MoatServer, moto: &Moto) -> anyho
         .wait_until("!document.querySelector('button.diagnostic.error')", 5)
         .await?;
 
-    click_button(browser, "Save").await?;
+    click_button(browser, "Save as new design").await?;
     browser
         .wait_until(
             "document.querySelector('#status').textContent.includes('Saved revision 1')",

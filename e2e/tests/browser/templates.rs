@@ -11,9 +11,7 @@ const NO_ERROR_OR_WARNING: &str =
 
 async fn run(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     browser.client.goto(&server.url).await?;
-    browser
-        .click("button[aria-label='New from template']")
-        .await?;
+    browser.click("button[aria-label='Templates']").await?;
     // The gallery shows every template with a thumbnail drawn from its layout.
     browser
         .wait_until(

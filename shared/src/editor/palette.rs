@@ -5,7 +5,7 @@
 use super::ops::{self as editor, CommandError};
 use crate::layout::{CHIP_HEIGHT, CHIP_WIDTH, SIDE_CHIP_WIDTH};
 use crate::model::{
-    AMAZON_PROVIDED_DNS, CustomerGateway, Design, DhcpOptions, Endpoint, EndpointType,
+    AMAZON_PROVIDED_DNS, Container, CustomerGateway, Design, DhcpOptions, Endpoint, EndpointType,
     InternetGateway, LayoutBox, NatGateway, NetworkAcl, NetworkAclEntry, NetworkInterface,
     ObjectKind, PlacementGroup, PlacementStrategy, Protocol, RouteTable, RuleAction, SecurityGroup,
     SecurityGroupRule, SubnetTier, VpnConnection, VpnGateway, Workload, WorkloadKind, serve_vpc,
@@ -17,8 +17,8 @@ crate::enumerate::enum_with_all! {
     pub enum PaletteItem {
         Vpc,
         AvailabilityZone,
-        PublicSubnet,
         PrivateSubnet,
+        PublicSubnet,
         InternetGateway,
         NatGateway,
         NetworkInterface,
@@ -564,6 +564,106 @@ fn sentence_start(text: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Where an item added without a pointer lands (a click or Enter on the palette, a picker's
+/// "create new…"): inside the container of the kind it needs that holds `near` (the selected
+/// or inspected object, or that object itself), else the first container of that kind, else
+/// empty canvas to the right of everything.
+pub fn default_drop_point(design: &Design, near: Option<&str>, item: PaletteItem) -> (f64, f64) {
+    let center_of = |id: &str| {
+        design
+            .layout
+            .get(id)
+            .map(|b| (b.x + b.width / 2.0, b.y + b.height / 2.0))
+    };
+    let right_of_everything = || {
+        let right = design
+            .layout
+            .values()
+            .map(|b| b.x + b.width)
+            .fold(0.0, f64::max);
+        (right + 60.0, 40.0)
+    };
+    // `near` itself, or the container of `kind` it sits in, or the first of `kind`.
+    let pick = |kind: ObjectKind| -> Option<String> {
+        let mut current = near.and_then(|id| design.object(id));
+        while let Some(object) = current {
+            if object.kind() == kind {
+                return Some(object.id().to_string());
+            }
+            current = match object.container() {
+                Container::Canvas => None,
+                Container::Vpc(id) | Container::Subnet(id) => design.object(id),
+            };
+        }
+        design
+            .object_ids()
+            .into_iter()
+            .find(|(_, k)| *k == kind)
+            .map(|(id, _)| id.to_string())
+    };
+    let subnet_grid = |vpc: String| -> (f64, f64) {
+        let Some(bounds) = design.layout.get(&vpc) else {
+            return (-1000.0, -1000.0);
+        };
+        let index = design
+            .subnets
+            .iter()
+            .filter(|subnet| subnet.vpc == vpc)
+            .count();
+        let column = (index % 2) as f64;
+        let row = (index / 2) as f64;
+        (
+            bounds.x + 20.0 + column * (editor::SUBNET_SIZE.0 + 20.0) + editor::SUBNET_SIZE.0 / 2.0,
+            bounds.y + 40.0 + row * (editor::SUBNET_SIZE.1 + 15.0) + editor::SUBNET_SIZE.1 / 2.0,
+        )
+    };
+    // Where the palette says the item lands (no list of items here to fall out of date).
+    match item.drop_target() {
+        DropTarget::Canvas => {
+            let (x, y) = right_of_everything();
+            if item == PaletteItem::Vpc {
+                (x, y)
+            } else {
+                (x + 60.0, y + 20.0)
+            }
+        }
+        DropTarget::Vpc
+            if matches!(item, PaletteItem::PublicSubnet | PaletteItem::PrivateSubnet) =>
+        {
+            pick(ObjectKind::Vpc)
+                .map(subnet_grid)
+                .unwrap_or((-1000.0, -1000.0))
+        }
+        DropTarget::Vpc => pick(ObjectKind::Vpc)
+            .and_then(|id| {
+                design
+                    .layout
+                    .get(&id)
+                    .map(|b| (b.x + b.width - 110.0, b.y + b.height - 30.0))
+            })
+            .unwrap_or((-1000.0, -1000.0)),
+        DropTarget::Subnet => pick(ObjectKind::Subnet)
+            .and_then(|id| {
+                design
+                    .layout
+                    .get(&id)
+                    .map(|b| (b.x + b.width / 2.0, b.y + b.height - 24.0))
+            })
+            .unwrap_or((-1000.0, -1000.0)),
+        DropTarget::VpnGateway => pick(ObjectKind::VpnGateway)
+            .and_then(|id| center_of(&id))
+            .unwrap_or((-1000.0, -1000.0)),
+    }
+}
+
+/// The palette item that makes an object of `kind`: the first in the palette (for a subnet the
+/// private one, the safe default; its tier select makes it public).
+pub fn item_making(kind: ObjectKind) -> Option<PaletteItem> {
+    PaletteItem::ALL
+        .into_iter()
+        .find(|item| item.kind() == kind && *item != PaletteItem::AvailabilityZone)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -894,6 +994,75 @@ mod tests {
         });
         assert!(
             matches!(nonsense, Err(CommandError::Refused { reason }) if reason.starts_with("an Internet gateway and a NAT gateway cannot be connected"))
+        );
+    }
+
+    /// A picker's "create new…": the new object lands in the inspected object's own VPC (not
+    /// the first VPC), and the drop and the reference are one edit that one undo takes back.
+    #[test]
+    fn create_new_lands_in_the_inspected_objects_vpc_and_is_one_edit() {
+        let mut editor = Editor::new(Design::new("create", "us-east-1"));
+        for x in [0.0, 700.0] {
+            editor
+                .apply(Command::Drop {
+                    item: PaletteItem::Vpc,
+                    x,
+                    y: 0.0,
+                })
+                .unwrap();
+        }
+        let second_vpc = editor.design().vpcs[1].id.clone();
+        let (x, y) = default_drop_point(
+            editor.design(),
+            Some(&second_vpc),
+            PaletteItem::PrivateSubnet,
+        );
+        let subnet = editor
+            .apply(Command::Drop {
+                item: PaletteItem::PrivateSubnet,
+                x,
+                y,
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(editor.design().subnets[0].vpc, second_vpc);
+        let (x, y) = default_drop_point(editor.design(), Some(&subnet), PaletteItem::GpuNode);
+        let workload = editor
+            .apply(Command::Drop {
+                item: PaletteItem::GpuNode,
+                x,
+                y,
+            })
+            .unwrap()
+            .unwrap();
+        let item = item_making(ObjectKind::SecurityGroup).unwrap();
+        let new_group = crate::editor::next_id(editor.design(), ObjectKind::SecurityGroup);
+        let (x, y) = default_drop_point(editor.design(), Some(&workload), item);
+        let before = editor.design().clone();
+        editor
+            .apply(Command::Batch {
+                commands: vec![
+                    Command::Drop { item, x, y },
+                    Command::SetField {
+                        object_id: workload.clone(),
+                        field: "security_groups".into(),
+                        value: serde_json::json!([new_group]),
+                    },
+                ],
+            })
+            .unwrap();
+        let group = editor.design().security_groups.last().unwrap();
+        assert_eq!(group.id, new_group);
+        assert_eq!(group.vpc, second_vpc, "in the workload's own VPC");
+        assert_eq!(
+            editor.design().workloads[0].security_groups,
+            vec![new_group.clone()]
+        );
+        assert!(editor.undo());
+        assert_eq!(*editor.design(), before, "one undo takes both back");
+        assert_eq!(
+            item_making(ObjectKind::Subnet),
+            Some(PaletteItem::PrivateSubnet)
         );
     }
 }

@@ -1,0 +1,140 @@
+//! Accessibility on every screen: axe-core (Deque's rules, as a screen-reader user's auditor
+//! would run them) finds no serious or critical violation signed out, signed in, with each
+//! dialog open (templates, Open, the deploy review), with a template on the canvas and an
+//! object in the inspector, and with every side panel opened (history, matrix, export, admin).
+
+use e2e::{Browser, MoatServer, Moto, TestUser};
+use fantoccini::key::Key;
+
+const ADMIN: TestUser = TestUser {
+    name: "ada",
+    role: "admin",
+    password: "correct horse battery",
+};
+
+/// Runs axe on the screen as it is and files what it finds under the screen's name.
+async fn audit(browser: &Browser, screen: &str, findings: &mut Vec<String>) -> anyhow::Result<()> {
+    for violation in browser.serious_accessibility_violations().await? {
+        findings.push(format!("{screen}: {violation}"));
+    }
+    Ok(())
+}
+
+async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<Vec<String>> {
+    let mut findings = Vec::new();
+    browser.client.goto(&server.url).await?;
+    browser
+        .find("button.palette-item[aria-label='VPC']")
+        .await?;
+    audit(browser, "signed out, empty canvas", &mut findings).await?;
+
+    browser
+        .replace_input_text("input[aria-label='Name']", ADMIN.name)
+        .await?;
+    browser
+        .find("input[aria-label='Password']")
+        .await?
+        .send_keys(&format!("{}\n", ADMIN.password))
+        .await?;
+    browser
+        .wait_until(
+            "document.querySelector('#signed-in-as')?.textContent === 'ada (admin)'",
+            10,
+        )
+        .await?;
+    audit(browser, "signed in, empty canvas", &mut findings).await?;
+
+    browser.click("button[aria-label='Templates']").await?;
+    browser.find(".gallery[aria-label='Templates']").await?;
+    audit(browser, "templates dialog", &mut findings).await?;
+    browser
+        .click("button[data-template='multimodal-endpoints']")
+        .await?;
+    browser.find("g.chip").await?;
+    audit(browser, "a template on the canvas", &mut findings).await?;
+    browser.click("g.chip rect").await?;
+    browser
+        .wait_until("document.querySelector('section[aria-label=Inspector]')", 5)
+        .await?;
+    audit(browser, "an object in the inspector", &mut findings).await?;
+    browser.press(&[char::from(Key::Escape)]).await?;
+
+    browser
+        .client
+        .execute(
+            "[...document.querySelectorAll('header button')].find(b => b.textContent === 'Save as new design').click();",
+            vec![],
+        )
+        .await?;
+    browser
+        .wait_until(
+            "document.querySelector('#document-state')?.dataset.saved === 'true'",
+            10,
+        )
+        .await?;
+    for summary in [
+        "#history-panel summary",
+        "#matrix-panel summary",
+        "details.export-panel summary",
+    ] {
+        browser.click(summary).await?;
+    }
+    browser.find("#matrix").await?;
+    audit(
+        browser,
+        "saved design, every side panel open",
+        &mut findings,
+    )
+    .await?;
+
+    browser
+        .click("button[aria-label='Open a saved design']")
+        .await?;
+    browser
+        .wait_until("document.querySelector('#open-designs')", 10)
+        .await?;
+    audit(browser, "Open dialog", &mut findings).await?;
+    browser.press(&[char::from(Key::Escape)]).await?;
+
+    browser
+        .client
+        .execute(
+            "[...document.querySelectorAll('header button')].find(b => b.textContent === 'Deploy').click();",
+            vec![],
+        )
+        .await?;
+    browser
+        .wait_until("document.querySelector('#plan-summary')", 20)
+        .await?;
+    audit(browser, "deploy review", &mut findings).await?;
+    browser.press(&[char::from(Key::Escape)]).await?;
+
+    browser.find("#admin-panel").await?;
+    browser.click("#admin-panel details summary").await?;
+    audit(browser, "admin panel", &mut findings).await?;
+    Ok(findings)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axe_finds_no_serious_violation_on_any_screen() -> anyhow::Result<()> {
+    let _one = crate::ONE_BROWSER_AT_A_TIME.lock().await;
+    let moto = Moto::start()?;
+    let layer = e2e::faults::FaultLayer::start(&moto.url, 1).await?;
+    let server = MoatServer::start(&layer.url, &[ADMIN])?;
+    let browser = Browser::start().await?;
+    let outcome = walk(&browser, &server).await;
+    if outcome.is_err()
+        && let Ok(path) = browser.screenshot("accessibility").await
+    {
+        eprintln!("screenshot of the failure: {}", path.display());
+    }
+    let _ = browser.client.clone().close().await;
+    let findings = outcome?;
+    assert!(
+        findings.is_empty(),
+        "{} serious or critical violations:\n{}",
+        findings.len(),
+        findings.join("\n")
+    );
+    Ok(())
+}
