@@ -359,6 +359,21 @@ impl Browser {
             .unwrap_or_default())
     }
 
+    /// Shows a tab of the side panel or of the drawer below the canvas (`inspect`,
+    /// `analysis`, `deploy`, `files`, `history`, `admin`; `problems`, `matrix`), as a person
+    /// clicks it.
+    pub async fn show_tab(&self, name: &str) -> anyhow::Result<()> {
+        self.click(&format!("button[role=tab][data-tab='{name}']"))
+            .await?;
+        self.wait_until(
+            &format!(
+                "document.querySelector(\"button[role=tab][data-tab='{name}']\")?.getAttribute('aria-selected') === 'true'"
+            ),
+            5,
+        )
+        .await
+    }
+
     /// Waits up to 20 s for an element.
     pub async fn find(&self, css: &str) -> anyhow::Result<Element> {
         self.client
@@ -389,6 +404,8 @@ impl Browser {
 
     /// The top-left corner of an element in viewport coordinates.
     pub async fn element_origin(&self, css: &str) -> anyhow::Result<(f64, f64)> {
+        // Right after a page load the app may not be mounted yet: wait for the element.
+        self.find(css).await?;
         let value = self
             .client
             .execute(

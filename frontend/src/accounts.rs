@@ -149,7 +149,7 @@ pub fn AdminPanel() -> impl IntoView {
         <Show when=is_admin>
             <section aria-label="Admin" id="admin-panel">
                 <h2>"Users " <button aria-label="Refresh users" on:click=move |_| refresh()>"↻"</button></h2>
-                <table class="users">
+                <div class="table-scroll"><table class="users">
                     <thead><tr><th>"name"</th><th>"status"</th><th>"role"</th><th></th></tr></thead>
                     <tbody>
                         {move || users.get().into_iter().map(|user| {
@@ -185,7 +185,7 @@ pub fn AdminPanel() -> impl IntoView {
                             }
                         }).collect_view()}
                     </tbody>
-                </table>
+                </table></div>
                 <details>
                     <summary>"Audit log"</summary>
                     <ol class="audit" id="audit-log">

@@ -8,7 +8,6 @@ use shared::selection::Selection;
 use shared::validate;
 
 use crate::canvas::Canvas;
-use crate::panels::{DiagnosticsPanel, Inspector};
 use crate::server;
 pub use crate::state::{AppState, with_bench_state};
 
@@ -43,6 +42,7 @@ pub fn App() -> impl IntoView {
         deploy: crate::state::DeployView::new(),
     };
     provide_context(state);
+    provide_context(crate::workspace::Workspace::new());
     crate::state::register_bench_state(state);
 
     // The local draft: written on every change, so a reload loses nothing.
@@ -205,6 +205,7 @@ pub fn App() -> impl IntoView {
         </Show>
         <main>
             <Palette />
+            <div class="center">
             <div class="canvas-wrap">
                 <Canvas />
                 <Show when=move || state.gallery_open.get()>
@@ -220,25 +221,9 @@ pub fn App() -> impl IntoView {
                     <div class="notice" role="alert" id="notice">{move || state.notice.get().unwrap_or_default()}</div>
                 </Show>
             </div>
-            <aside class="side">
-                <Show when=move || state.selection.with(|s| s.len() > 1)>
-                    <p id="selection-count" role="status">
-                        {move || format!("{} objects selected: arrows move them, Delete removes them, Ctrl+D duplicates them", state.selection.with(Selection::len))}
-                    </p>
-                </Show>
-                <Inspector />
-                <DiagnosticsPanel />
-                <crate::analysis::PathPanel />
-                <crate::analysis::CostPanel />
-                <crate::analysis::MatrixPanel />
-                <DeploymentPanel />
-                <crate::deploy::DriftPanel />
-                <crate::deploy::ImportPanel />
-                <crate::files::ExportPanel />
-                <crate::accounts::ApprovalQueue />
-                <crate::accounts::HistoryPanel />
-                <crate::accounts::AdminPanel />
-            </aside>
+            <crate::workspace::Drawer />
+            </div>
+            <crate::workspace::SidePanel />
         </main>
     }
 }
@@ -407,32 +392,6 @@ fn Header() -> impl IntoView {
                 }.into_any(),
             }}
         </header>
-    }
-}
-
-#[component]
-fn DeploymentPanel() -> impl IntoView {
-    let state = expect_context::<AppState>();
-    move || {
-        state.deployment.get().map(|deployment| {
-            view! {
-                <section aria-label="Deployment">
-                    <h2>"Deployment"</h2>
-                    <p id="deployment-status" data-status=deployment.status.as_str()>
-                        {format!("{}: {}", deployment.id, deployment.status.as_str())}
-                        {(!deployment.message.is_empty()).then(|| format!(" — {}", deployment.message))}
-                        {(deployment.status == shared::api::DeploymentStatus::AwaitingApproval).then(|| " — a protected target: it starts when a different deployer approves it (their Waiting for approval panel)".to_string())}
-                    </p>
-                    <ul>
-                        {deployment
-                            .resources
-                            .iter()
-                            .map(|resource| view! { <li>{format!("{} {} → {}", resource.kind, resource.logical_id, resource.aws_id)}</li> })
-                            .collect_view()}
-                    </ul>
-                </section>
-            }
-        })
     }
 }
 

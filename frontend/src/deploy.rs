@@ -366,6 +366,33 @@ pub fn ReviewDialog() -> impl IntoView {
     }
 }
 
+/// The deployment the app follows: its status, and every AWS id once it has them.
+#[component]
+pub fn DeploymentPanel() -> impl IntoView {
+    let state = expect_context::<AppState>();
+    move || {
+        state.deployment.get().map(|deployment| {
+            view! {
+                <section aria-label="Deployment">
+                    <h2>"Deployment"</h2>
+                    <p id="deployment-status" data-status=deployment.status.as_str()>
+                        {format!("{}: {}", deployment.id, deployment.status.as_str())}
+                        {(!deployment.message.is_empty()).then(|| format!(" — {}", deployment.message))}
+                        {(deployment.status == shared::api::DeploymentStatus::AwaitingApproval).then(|| " — a protected target: it starts when a different deployer approves it (their Waiting for approval panel)".to_string())}
+                    </p>
+                    <ul>
+                        {deployment
+                            .resources
+                            .iter()
+                            .map(|resource| view! { <li>{format!("{} {} → {}", resource.kind, resource.logical_id, resource.aws_id)}</li> })
+                            .collect_view()}
+                    </ul>
+                </section>
+            }
+        })
+    }
+}
+
 /// Drift: what changed in the account outside Moat since the saved design was applied.
 #[component]
 pub fn DriftPanel() -> impl IntoView {

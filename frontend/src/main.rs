@@ -12,6 +12,7 @@
 //!   over server-sent events, drift, import from AWS.
 //! - [`accounts`]: the design's history (revisions, diff summaries, restore) and the admin panel.
 //! - [`server`]: the HTTP client for the backend's `/api/v1`.
+//! - [`workspace`]: the side panel's tabs and the drawer (Problems, the matrix) below the canvas.
 
 mod accounts;
 mod actions;
@@ -25,6 +26,7 @@ mod files;
 mod panels;
 mod server;
 mod state;
+mod workspace;
 
 fn main() {
     console_error_panic_hook::set_once();

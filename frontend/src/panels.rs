@@ -869,10 +869,12 @@ fn rule_table(
             <datalist id=protocol_names>
                 {PROTOCOLS.iter().map(|name| view! { <option value=*name></option> }).collect_view()}
             </datalist>
-            <table class="rules">
-                <thead><tr>{headers}<th></th></tr></thead>
-                <tbody>{body}</tbody>
-            </table>
+            <div class="table-scroll">
+                <table class="rules">
+                    <thead><tr>{headers}<th></th></tr></thead>
+                    <tbody>{body}</tbody>
+                </table>
+            </div>
             <button aria-label=add_label on:click=move |_| {
                 let mut rows = rows_for_add.clone();
                 rows.push(new_row(&field, &rows));

@@ -72,20 +72,20 @@ async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<Vec<Stri
             10,
         )
         .await?;
-    for summary in [
-        "#history-panel summary",
-        "#matrix-panel summary",
-        "details.export-panel summary",
+    for (tab, summary) in [
+        ("history", "#history-panel summary"),
+        ("files", "details.export-panel summary"),
+        ("matrix", "#matrix-panel summary"),
     ] {
+        browser.show_tab(tab).await?;
         browser.click(summary).await?;
+        audit(browser, &format!("saved design, {tab} tab"), &mut findings).await?;
     }
     browser.find("#matrix").await?;
-    audit(
-        browser,
-        "saved design, every side panel open",
-        &mut findings,
-    )
-    .await?;
+    for tab in ["analysis", "deploy"] {
+        browser.show_tab(tab).await?;
+        audit(browser, &format!("saved design, {tab} tab"), &mut findings).await?;
+    }
 
     browser
         .click("button[aria-label='Open a saved design']")
@@ -109,7 +109,7 @@ async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<Vec<Stri
     audit(browser, "deploy review", &mut findings).await?;
     browser.press(&[char::from(Key::Escape)]).await?;
 
-    browser.find("#admin-panel").await?;
+    browser.show_tab("admin").await?;
     browser.click("#admin-panel details summary").await?;
     audit(browser, "admin panel", &mut findings).await?;
     Ok(findings)

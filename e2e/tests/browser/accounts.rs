@@ -91,6 +91,7 @@ async fn journey(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     assert_eq!(api, serde_json::json!([403, 401]));
     // The admin approves the sign-up as a designer.
     sign_in(browser, ADMIN.name, ADMIN.password).await?;
+    browser.show_tab("admin").await?;
     browser
         .find("#admin-panel tr[data-user='newcomer'][data-status='pending']")
         .await?;
@@ -153,6 +154,7 @@ async fn journey(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
             10,
         )
         .await?;
+    browser.show_tab("history").await?;
     browser.click("#history-panel summary").await?;
     let revision = browser
         .find("#revisions li[data-revision='1']")
@@ -220,6 +222,7 @@ async fn two_person_rule(browser: &Browser, server: &MoatServer) -> anyhow::Resu
         .find("#deployment-status[data-status='awaiting_approval']")
         .await?;
     // Alice's own queue shows the request, but the server refuses her approval.
+    browser.show_tab("deploy").await?;
     browser
         .click("#approval-queue button[aria-label^='Approve deployment']")
         .await?;
@@ -232,6 +235,7 @@ async fn two_person_rule(browser: &Browser, server: &MoatServer) -> anyhow::Resu
     browser.click("button[aria-label='Sign out']").await?;
     // Bob approves it; it runs against moto.
     sign_in(browser, BOB.name, BOB.password).await?;
+    browser.show_tab("deploy").await?;
     browser
         .click("#approval-queue button[aria-label^='Approve deployment']")
         .await?;

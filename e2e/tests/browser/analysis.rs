@@ -50,6 +50,7 @@ async fn path_tool(browser: &Browser, server: &MoatServer) -> anyhow::Result<()>
     browser
         .wait_until("document.querySelector('#path-verdict.reachable')", 5)
         .await?;
+    browser.show_tab("analysis").await?;
     let verdict = browser.find("#path-verdict").await?.text().await?;
     assert!(
         verdict.ends_with("Reachable via interface endpoint"),
@@ -68,8 +69,20 @@ async fn path_tool(browser: &Browser, server: &MoatServer) -> anyhow::Result<()>
 async fn cost_suggestion(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     open_template(browser, server, "multimodal-endpoints").await?;
     browser.find("[data-id='vpce-s3']").await?;
-    let total =
-        || async { Ok::<String, anyhow::Error>(browser.find("#cost-total").await?.text().await?) };
+    let total = || async {
+        Ok::<String, anyhow::Error>(
+            browser
+                .client
+                .execute(
+                    "return document.querySelector('#cost-total').textContent;",
+                    vec![],
+                )
+                .await?
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        )
+    };
     browser
         .wait_until(
             "document.querySelector('#cost-total').textContent === '$61.60'",
@@ -128,6 +141,7 @@ async fn cost_suggestion(browser: &Browser, server: &MoatServer) -> anyhow::Resu
             5,
         )
         .await?;
+    browser.show_tab("analysis").await?;
     let suggestion = browser
         .find("#suggestions li[data-code='cost.gateway-endpoint']")
         .await?
@@ -166,6 +180,7 @@ async fn cost_suggestion(browser: &Browser, server: &MoatServer) -> anyhow::Resu
         )
         .await?;
     // The matrix, opened, has a row per subnet.
+    browser.show_tab("matrix").await?;
     browser.click("#matrix-panel summary").await?;
     browser.find("#matrix").await?;
     assert_eq!(count(browser, "#matrix tbody tr").await?, 2);

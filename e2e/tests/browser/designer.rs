@@ -232,6 +232,7 @@ async fn files_and_history(browser: &Browser, server: &MoatServer) -> anyhow::Re
     );
 
     // Export as code: the CloudFormation and draw.io of the design, made in the browser.
+    browser.show_tab("files").await?;
     browser.click("details.export-panel summary").await?;
     browser
         .client
@@ -1005,6 +1006,7 @@ async fn multi_selection(browser: &Browser, server: &MoatServer) -> anyhow::Resu
     // A whole-design SVG shows every object at 100 % whatever the camera does.
     browser.click("button[aria-label='Zoom in']").await?;
     browser.click("button[aria-label='Zoom in']").await?;
+    browser.show_tab("files").await?;
     browser.click("details.export-panel summary").await?;
     browser
         .find("select[aria-label='Export area']")

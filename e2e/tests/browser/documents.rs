@@ -109,6 +109,7 @@ async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
         )
         .await?;
     // Drift on a design never deployed says so, not "2 deleted outside Moat".
+    browser.show_tab("deploy").await?;
     browser.click("button[aria-label='Check drift']").await?;
     browser
         .wait_until(

@@ -8,6 +8,7 @@ mod designer;
 mod documents;
 mod slice;
 mod templates;
+mod workspace;
 
 /// Browser tests share the machine's two cores: run them one at a time.
 pub static ONE_BROWSER_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

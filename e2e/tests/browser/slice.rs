@@ -59,8 +59,8 @@ async fn run_slice(browser: &Browser, server: &MoatServer, moto: &Moto) -> anyho
     drop_palette_item(
         browser,
         "Private subnet",
-        canvas_x + 700.0,
-        canvas_y + 600.0,
+        canvas_x + 650.0,
+        canvas_y + 420.0,
     )
     .await?;
     browser
@@ -224,6 +224,8 @@ async fn run_slice(browser: &Browser, server: &MoatServer, moto: &Moto) -> anyho
         );
     }
     // Drift: none right after the deploy; a change made outside Moat is named.
+    browser.click("button.close-review").await?;
+    browser.show_tab("deploy").await?;
     browser.click("button[aria-label='Check drift']").await?;
     browser
         .wait_until(
