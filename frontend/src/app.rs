@@ -248,6 +248,9 @@ fn Palette() -> impl IntoView {
                             on:click=move |_| {
                                 let (x, y) = state.default_drop_point(item);
                                 state.apply_and_select_created(Command::Drop { item, x, y });
+                                // The keyboard path: the new object's first field takes the
+                                // focus, so Enter on the palette then typing sets it.
+                                focus_first_field_soon();
                             }
                         >
                             {item.label()}
@@ -433,6 +436,15 @@ fn TemplateGallery() -> impl IntoView {
             <button aria-label="Close templates" on:click=move |_| close()>"Close"</button>
         </section>
     }
+}
+
+/// Focuses the inspector's first field once it has been drawn for the new selection.
+fn focus_first_field_soon() {
+    leptos::prelude::request_animation_frame(|| {
+        crate::dialog::focus(
+            "section[aria-label=Inspector] input:not([type=checkbox]), section[aria-label=Inspector] select",
+        );
+    });
 }
 
 /// The direction an arrow key nudges the selection.

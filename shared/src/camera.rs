@@ -21,7 +21,8 @@ impl Default for Camera {
 }
 
 impl Camera {
-    pub const MIN_SCALE: f64 = 0.1;
+    /// Low enough that Fit frames any design within Moat's limits (thousands of subnets).
+    pub const MIN_SCALE: f64 = 0.005;
     pub const MAX_SCALE: f64 = 4.0;
 
     /// The camera after zooming by `factor` around a point of the SVG (pixels), which stays put.
@@ -111,5 +112,26 @@ mod tests {
             Camera::fitting(std::iter::empty(), 100.0, 100.0),
             Camera::default()
         );
+    }
+
+    /// Fit frames any design: every box of a 2,000-subnet design lies inside the view.
+    #[test]
+    fn fit_frames_a_design_of_thousands_of_subnets() {
+        let mut design = crate::generate::generated_design(2_000);
+        design.layout.clear();
+        crate::layout::fill_missing_layout(&mut design);
+        let (width, height) = (800.0, 600.0);
+        let camera = Camera::fitting(design.layout.values().copied(), width, height);
+        for (id, bounds) in &design.layout {
+            let left = bounds.x * camera.scale + camera.x;
+            let top = bounds.y * camera.scale + camera.y;
+            let right = (bounds.x + bounds.width) * camera.scale + camera.x;
+            let bottom = (bounds.y + bounds.height) * camera.scale + camera.y;
+            assert!(
+                left >= -0.01 && top >= -0.01 && right <= width + 0.01 && bottom <= height + 0.01,
+                "{id} drawn at ({left}, {top})–({right}, {bottom}), outside {width} × {height} at scale {}",
+                camera.scale
+            );
+        }
     }
 }

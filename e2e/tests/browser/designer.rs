@@ -1418,3 +1418,80 @@ async fn an_empty_canvas_says_what_to_do_and_the_templates_dialog_keeps_the_keyb
     })
     .await
 }
+
+/// The keyboard path to add an object and set its fields: Tab to the palette, Enter adds the
+/// object in the selected container and puts the focus in its first field, typing sets it.
+async fn keyboard_adds_and_sets(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
+    browser.client.goto(&server.url).await?;
+    browser
+        .find("button.palette-item[aria-label='VPC']")
+        .await?;
+    let mut presses = 0;
+    browser
+        .client
+        .execute(
+            "document.querySelector(\"button.palette-item[aria-label='VPC']\").focus();",
+            vec![],
+        )
+        .await?;
+    browser.press(&[char::from(Key::Enter)]).await?;
+    presses += 1;
+    browser.find("g.vpc[data-id='vpc-1']").await?;
+    // Back to the palette (Shift+Tab would walk there too), two items down, Enter.
+    browser
+        .client
+        .execute(
+            "document.querySelector(\"button.palette-item[aria-label='VPC']\").focus();",
+            vec![],
+        )
+        .await?;
+    for _ in 0..2 {
+        browser.press(&[char::from(Key::Tab)]).await?;
+        presses += 1;
+    }
+    let focused = browser
+        .client
+        .execute(
+            "return document.activeElement.getAttribute('aria-label');",
+            vec![],
+        )
+        .await?;
+    assert_eq!(focused, Value::from("Private subnet"));
+    browser.press(&[char::from(Key::Enter)]).await?;
+    presses += 1;
+    browser.find("g.subnet[data-id='subnet-1']").await?;
+    browser
+        .wait_until(
+            "document.activeElement?.getAttribute('aria-label') === 'CIDR block'",
+            5,
+        )
+        .await?;
+    let cidr = "10.0.8.0/24";
+    browser
+        .client
+        .active_element()
+        .await?
+        .send_keys(&format!("\u{E009}a\u{E000}{cidr}"))
+        .await?;
+    presses += 2 + cidr.len();
+    browser
+        .wait_until(
+            "(d => d.subnets[0]?.vpc === 'vpc-1' && d.subnets[0].cidr === '10.0.8.0/24')(JSON.parse(localStorage.getItem('moat.draft')))",
+            5,
+        )
+        .await?;
+    assert!(
+        presses <= 20,
+        "{presses} key presses to add a subnet and set its CIDR"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_keyboard_adds_an_object_and_sets_its_first_field() -> anyhow::Result<()> {
+    with_browser("keyboard-path", |browser, server| async move {
+        let outcome = keyboard_adds_and_sets(&browser, &server).await;
+        (browser, outcome)
+    })
+    .await
+}

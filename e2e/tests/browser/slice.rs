@@ -321,3 +321,81 @@ async fn slice_design_validate_save_deploy_reaches_ec2() -> anyhow::Result<()> {
     let _ = browser.client.clone().close().await;
     outcome
 }
+
+/// Deploying into bare moto (no compatibility layer): the read of placement groups fails, and
+/// the app says so in one line a person can act on, never an SDK dump.
+async fn failed_deploy_in_words(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
+    browser.client.goto(&server.url).await?;
+    set_field(browser, "Name", DEPLOYER.name).await?;
+    set_field(browser, "Password", DEPLOYER.password).await?;
+    browser
+        .find("form[aria-label='Sign in'] button[type='submit']")
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_until(
+            "document.querySelector('#signed-in-as')?.textContent.includes('dana (deployer)')",
+            10,
+        )
+        .await?;
+    browser.click("button[aria-label='Templates']").await?;
+    browser
+        .click("button[data-template='llm-training-efa']")
+        .await?;
+    click_button(browser, "Save as new design").await?;
+    browser
+        .wait_until(
+            "document.querySelector('#status')?.textContent.includes('Saved revision 1')",
+            10,
+        )
+        .await?;
+    click_button(browser, "Deploy").await?;
+    browser
+        .wait_until(
+            "document.querySelector('#status')?.textContent.startsWith('Plan refused')",
+            60,
+        )
+        .await?;
+    let line = browser
+        .client
+        .execute(
+            "return document.querySelector('#status').textContent;",
+            vec![],
+        )
+        .await?;
+    let line = line.as_str().unwrap_or_default();
+    for expected in [
+        "DescribePlacementGroups",
+        "500",
+        "does not implement",
+        "127.0.0.1",
+    ] {
+        assert!(line.contains(expected), "{expected} missing from: {line}");
+    }
+    for dump in ["ServiceError", "Unhandled", "XmlDecodeError", "{ ", "\n"] {
+        assert!(!line.contains(dump), "{dump:?} in: {line}");
+    }
+    // Nothing was started, and the review closed itself.
+    browser
+        .wait_until("!document.querySelector('#plan-panel')", 5)
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deploy_into_an_emulator_lacking_a_call_says_so_in_one_line() -> anyhow::Result<()> {
+    let _one = crate::ONE_BROWSER_AT_A_TIME.lock().await;
+    let moto = Moto::start()?;
+    // Bare moto, as a person might point the server at it without the sandbox's layer.
+    let server = MoatServer::start(&moto.url, &[DEPLOYER])?;
+    let browser = Browser::start().await?;
+    let outcome = failed_deploy_in_words(&browser, &server).await;
+    if outcome.is_err()
+        && let Ok(path) = browser.screenshot("failed-deploy").await
+    {
+        eprintln!("screenshot of the failure: {}", path.display());
+    }
+    let _ = browser.client.clone().close().await;
+    outcome
+}

@@ -183,7 +183,13 @@ fn apply_to(design: &mut Design, command: Command) -> Result<Option<String>, Com
             object_id,
             field,
             value,
-        } => set_field(design, &object_id, &field, value).map(|()| None),
+        } => {
+            set_field(design, &object_id, &field, value)?;
+            if field == "availability_zone" {
+                place_subnet_in_its_lane(design, &object_id);
+            }
+            Ok(None)
+        }
         Command::Connect { from, to } => connect(design, &from, &to).map(|()| None),
         Command::Duplicate { object_id } => duplicate(design, &object_id).map(Some),
         Command::ResizeObject {
@@ -202,6 +208,7 @@ fn apply_to(design: &mut Design, command: Command) -> Result<Option<String>, Com
         } => {
             let subnet = find_subnet(design, &subnet_id)?;
             subnet.availability_zone = availability_zone;
+            place_subnet_in_its_lane(design, &subnet_id);
             Ok(None)
         }
         Command::SetVpcPrimaryCidr { vpc_id, cidr } => {

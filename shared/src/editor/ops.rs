@@ -104,6 +104,77 @@ pub(super) fn move_subnet_to_lane_under_it(design: &mut Design, object_id: &str)
     }
 }
 
+/// After a subnet's zone changes (the inspector), the drawing follows: a subnet that now sits
+/// in another zone's lane moves below the last subnet of its own zone's lane, or, when its
+/// zone has no lane in the VPC yet, to a new lane right of the others; its VPC grows to hold
+/// it. A subnet already in its zone's lane (or the only one of its lane) stays where it is.
+pub(super) fn place_subnet_in_its_lane(design: &mut Design, subnet_id: &str) {
+    let Some(subnet) = design.subnet(subnet_id) else {
+        return;
+    };
+    let (vpc, zone) = (subnet.vpc.clone(), subnet.availability_zone.clone());
+    let Some(bounds) = design.layout.get(subnet_id).copied() else {
+        return;
+    };
+    let under = crate::layout::lane_at(
+        design,
+        &vpc,
+        bounds.x + bounds.width / 2.0,
+        bounds.y + bounds.height / 2.0,
+        Some(subnet_id),
+    );
+    if under.is_none() || under.as_deref() == Some(zone.as_str()) {
+        return;
+    }
+    let siblings: Vec<(bool, LayoutBox)> = design
+        .subnets
+        .iter()
+        .filter(|other| other.id != subnet_id && other.vpc == vpc)
+        .filter_map(|other| {
+            design
+                .layout
+                .get(&other.id)
+                .map(|b| (other.availability_zone == zone, *b))
+        })
+        .collect();
+    let own_lane: Vec<&LayoutBox> = siblings
+        .iter()
+        .filter(|(same, _)| *same)
+        .map(|(_, b)| b)
+        .collect();
+    let (x, y) = if own_lane.is_empty() {
+        // A new lane: right of every subnet of the VPC, level with the topmost.
+        let right = siblings
+            .iter()
+            .map(|(_, b)| b.x + b.width)
+            .fold(f64::MIN, f64::max);
+        let top = siblings.iter().map(|(_, b)| b.y).fold(f64::MAX, f64::min);
+        (right + 4.0 * crate::layout::LANE_PADDING + GRID, top)
+    } else {
+        let left = own_lane.iter().map(|b| b.x).fold(f64::MAX, f64::min);
+        let bottom = own_lane
+            .iter()
+            .map(|b| b.y + b.height)
+            .fold(f64::MIN, f64::max);
+        (left, bottom + 2.0 * GRID)
+    };
+    let moved = LayoutBox {
+        x: snap(x),
+        y: snap(y),
+        ..bounds
+    };
+    design.layout.insert(subnet_id.to_string(), moved);
+    if let Some(vpc_box) = design.layout.get_mut(&vpc) {
+        let margin = 2.0 * GRID;
+        vpc_box.width = vpc_box
+            .width
+            .max(moved.x + moved.width + margin - vpc_box.x);
+        vpc_box.height = vpc_box
+            .height
+            .max(moved.y + moved.height + margin - vpc_box.y);
+    }
+}
+
 /// Removes one object and its box. References to it elsewhere are left for validation to
 /// report, so the user sees what else the deletion touches.
 pub(super) fn remove_object(design: &mut Design, id: &str) {

@@ -792,3 +792,104 @@ fn a_network_interface_dropped_in_a_subnet_takes_an_address_and_groups_from_the_
     editor.undo();
     assert_eq!(read(&editor).private_ip, Some(format!("{base}.10")));
 }
+
+/// A subnet whose zone changes in the inspector moves with it: into its zone's lane when there
+/// is one, else into a new lane; the VPC grows to hold it, and it is one undoable edit.
+#[test]
+fn a_subnet_whose_zone_changes_moves_to_that_zones_lane() {
+    let (mut editor, vpc_id) = editor_with_vpc();
+    let mut subnets = Vec::new();
+    for y in [100.0, 230.0] {
+        subnets.push(
+            editor
+                .apply(Command::AddSubnet {
+                    x: 120.0,
+                    y,
+                    tier: SubnetTier::Private,
+                })
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    let (upper, lower) = (subnets[0].clone(), subnets[1].clone());
+    let zone = |editor: &Editor, id: &str| {
+        editor
+            .design()
+            .subnet(id)
+            .unwrap()
+            .availability_zone
+            .clone()
+    };
+    assert_eq!(
+        zone(&editor, &upper),
+        zone(&editor, &lower),
+        "one lane, stacked"
+    );
+    let before = editor.design().clone();
+    // The lower one goes to zone b, which has no lane yet: a new lane to the right.
+    editor
+        .apply(Command::SetField {
+            object_id: lower.clone(),
+            field: "availability_zone".into(),
+            value: serde_json::json!("us-east-1b"),
+        })
+        .unwrap();
+    let design = editor.design();
+    let (upper_box, lower_box) = (design.layout[&upper], design.layout[&lower]);
+    assert!(
+        lower_box.x >= upper_box.x + upper_box.width,
+        "moved right of lane a: {lower_box:?} vs {upper_box:?}"
+    );
+    let lanes = crate::layout::availability_zone_lanes(design, None);
+    let lane_of = |id: &str| {
+        let b = design.layout[id];
+        let (cx, cy) = (b.x + b.width / 2.0, b.y + b.height / 2.0);
+        lanes
+            .iter()
+            .filter(|lane| {
+                cx >= lane.bounds.x
+                    && cx <= lane.bounds.x + lane.bounds.width
+                    && cy >= lane.bounds.y
+                    && cy <= lane.bounds.y + lane.bounds.height
+            })
+            .map(|lane| lane.availability_zone.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(lane_of(&lower), vec!["us-east-1b".to_string()]);
+    assert_eq!(lane_of(&upper), vec!["us-east-1a".to_string()]);
+    let vpc_box = design.layout[&vpc_id];
+    assert!(
+        vpc_box.x + vpc_box.width >= lower_box.x + lower_box.width,
+        "the VPC holds it"
+    );
+    // A third subnet changed to zone b goes below the lane's last subnet.
+    let third = editor
+        .apply(Command::AddSubnet {
+            x: 120.0,
+            y: 230.0,
+            tier: SubnetTier::Private,
+        })
+        .unwrap()
+        .unwrap();
+    editor
+        .apply(Command::SetSubnetAvailabilityZone {
+            subnet_id: third.clone(),
+            availability_zone: "us-east-1b".into(),
+        })
+        .unwrap();
+    let design = editor.design();
+    let (lower_box, third_box) = (design.layout[&lower], design.layout[&third]);
+    assert_eq!(third_box.x, lower_box.x, "in lane b's column");
+    assert!(
+        third_box.y >= lower_box.y + lower_box.height,
+        "below its last subnet"
+    );
+    editor.undo();
+    editor.undo();
+    editor.undo();
+    assert_eq!(
+        *editor.design(),
+        before,
+        "each move was part of its one edit"
+    );
+}
