@@ -59,6 +59,34 @@ pub fn fit_to_content(state: &AppState) {
     state.camera.set(camera);
 }
 
+/// A chip's caption (bold, one line) and id (as many lines as the room under the caption
+/// holds), each fitted to the chip by `shared::text`: smaller type, then more lines, never cut
+/// and never past the chip's edges (the full text is also the chip's tooltip).
+fn chip_texts(bounds: LayoutBox, lines: Vec<(&'static str, String)>) -> impl IntoView + use<> {
+    use shared::text::{ASCENT, LINE_ADVANCE, Weight, fit, fit_in};
+    const PADDING: f64 = 5.0;
+    let inner = bounds.width - 2.0 * PADDING;
+    let mut top = bounds.y + 2.0;
+    let bottom = bounds.y + bounds.height - 1.0;
+    let mut drawn = Vec::new();
+    for (text_class, text) in lines {
+        let fitted = if text_class == "chip-label" {
+            fit(&text, inner, 10.0, 7.0, 1, Weight::Bold)
+        } else {
+            fit_in(&text, inner, bottom - top, 10.0, 6.0, Weight::Regular)
+        };
+        let mut baseline = top + ASCENT * fitted.size;
+        for line in fitted.lines {
+            drawn.push(view! {
+                <text class=text_class x=bounds.x + PADDING y=baseline style=format!("font-size:{}px", fitted.size)>{line}</text>
+            });
+            top = baseline - ASCENT * fitted.size + LINE_ADVANCE * fitted.size;
+            baseline += LINE_ADVANCE * fitted.size;
+        }
+    }
+    drawn
+}
+
 #[component]
 pub fn Canvas() -> impl IntoView {
     let state = expect_context::<AppState>();
@@ -543,14 +571,18 @@ fn render_objects(
                 )
             };
         let is_chip = class.starts_with("chip");
-        let (first_line, line_height) = if is_chip { (14.0, 14.0) } else { (20.0, 19.0) };
-        let texts = label_lines
-            .into_iter()
-            .enumerate()
-            .map(|(index, (text_class, text))| {
-                view! { <text class=text_class x=bounds.x + if is_chip { 5.0 } else { 8.0 } y=bounds.y + first_line + index as f64 * line_height>{text}</text> }
-            })
-            .collect_view();
+        let texts = if is_chip {
+            chip_texts(bounds, label_lines).into_any()
+        } else {
+            label_lines
+                .into_iter()
+                .enumerate()
+                .map(|(index, (text_class, text))| {
+                    view! { <text class=text_class x=bounds.x + 8.0 y=bounds.y + 20.0 + index as f64 * 19.0>{text}</text> }
+                })
+                .collect_view()
+                .into_any()
+        };
         let aria_label = if is_chip {
             format!("{} {id}", kind.label())
         } else {

@@ -43,6 +43,7 @@ pub mod reachability;
 pub mod selection;
 pub mod spec;
 pub mod templates;
+pub mod text;
 pub mod validate;
 
 pub use model::Design;

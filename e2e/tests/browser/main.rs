@@ -6,6 +6,7 @@ mod accounts;
 mod analysis;
 mod designer;
 mod documents;
+mod legibility;
 mod slice;
 mod templates;
 mod workspace;

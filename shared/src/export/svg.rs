@@ -62,18 +62,6 @@ fn icon(kind: ObjectKind, x: f64, y: f64) -> String {
     )
 }
 
-/// Text cut to about `width` units at `size` px (an ellipsis marks the cut; the full text
-/// stays in a `<title>` for tooltips and search).
-fn fitted(text: &str, width: f64, size: f64) -> String {
-    let most = ((width / (size * 0.6)).floor() as usize).max(4);
-    if text.chars().count() <= most {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(most - 1).collect();
-    cut.push('…');
-    cut
-}
-
 fn centre(bounds: &LayoutBox) -> (f64, f64) {
     (
         bounds.x + bounds.width / 2.0,
@@ -102,7 +90,11 @@ pub fn diagram(design: &Design, options: &SvgOptions) -> String {
     let legend_height = 70.0;
     let x0 = left - margin;
     let y0 = top - margin - title_height;
-    let width = (right - left + 2.0 * margin).max(460.0);
+    // As wide as the design, and as its title: the name is never cut.
+    let title_width = crate::text::width(&design.name, 18.0, crate::text::Weight::Bold);
+    let width = (right - left + 2.0 * margin)
+        .max(title_width + 2.0 * margin)
+        .max(460.0);
     let height = bottom - top + 2.0 * margin + title_height + legend_height;
     let mut out = String::new();
     let _ = write!(
@@ -116,7 +108,7 @@ pub fn diagram(design: &Design, options: &SvgOptions) -> String {
         "<text class=\"title\" x=\"{}\" y=\"{}\">{}</text>\n<text class=\"subtitle\" x=\"{}\" y=\"{}\">{} · {} VPC(s), {} subnet(s)</text>",
         x0 + margin,
         y0 + margin + 10.0,
-        escape(&fitted(&design.name, width - 2.0 * margin, 18.0)),
+        escape(&design.name),
         x0 + margin,
         y0 + margin + 28.0,
         escape(&design.region),
@@ -240,9 +232,33 @@ pub fn diagram(design: &Design, options: &SvgOptions) -> String {
         let Some(b) = layout.get(id) else { continue };
         let style = crate::diagram::kind_style(kind);
         let class = style.role.class();
+        // The id, whole: smaller type, then a second line, never cut (`crate::text`).
+        let label = crate::text::fit_in(
+            id,
+            b.width - 30.0,
+            b.height - 4.0,
+            9.0,
+            6.0,
+            crate::text::Weight::Regular,
+        );
+        let line_height = label.size * crate::text::LINE_ADVANCE;
+        let block = crate::text::block_height(label.lines.len(), label.size);
+        let first_baseline = b.y + (b.height - block) / 2.0 + crate::text::ASCENT * label.size;
+        let mut lines = String::new();
+        for (index, line) in label.lines.iter().enumerate() {
+            let _ = write!(
+                lines,
+                "<text class=\"chip-label\" style=\"font-size:{}px\" x=\"{}\" y=\"{}\">{}</text>",
+                label.size,
+                b.x + 27.0,
+                // Hundredths: the same bytes on every platform, no float noise.
+                ((first_baseline + index as f64 * line_height) * 100.0).round() / 100.0,
+                escape(line)
+            );
+        }
         let _ = writeln!(
             out,
-            "<g data-id=\"{}\"><title>{}</title><rect class=\"chip {class}\" style=\"fill:{};stroke:{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" />{}<text class=\"chip-label\" x=\"{}\" y=\"{}\">{}</text></g>",
+            "<g data-id=\"{}\"><title>{}</title><rect class=\"chip {class}\" style=\"fill:{};stroke:{}\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\" />{}{lines}</g>",
             escape(id),
             escape(id),
             style.fill.to_ascii_lowercase(),
@@ -252,9 +268,6 @@ pub fn diagram(design: &Design, options: &SvgOptions) -> String {
             b.width,
             b.height,
             icon(kind, b.x + 3.0, b.y + (b.height - 20.0).max(0.0) / 2.0),
-            b.x + 27.0,
-            b.y + b.height / 2.0 + 3.0,
-            escape(&fitted(id, b.width - 30.0, 9.0))
         );
     }
     if options.diagnostics {

@@ -1,0 +1,161 @@
+//! Legible labels: in every template, every text of every chip on the canvas lies inside its
+//! chip, and so does every chip label of the SVG diagram export (rendered in the page, with the
+//! fonts a person's browser has), whose title also fits its width. Ids are whole: the text of
+//! a chip's lines, joined, is its id.
+
+use e2e::{Browser, MoatServer};
+use serde_json::Value;
+
+/// What overflows its box, one line each, measured by the browser's own layout (`getBBox`).
+const OVERFLOWS: &str = "
+const [rootCss, chipSelector, textSelector] = arguments;
+const root = rootCss === 'frame'
+  ? document.querySelector('#legibility-frame').contentDocument.querySelector('svg')
+  : document.querySelector(rootCss);
+const out = [];
+if (!root || !root.querySelector(chipSelector)) out.push(`nothing measured: no ${chipSelector} in ${rootCss}`);
+for (const chip of root.querySelectorAll(chipSelector)) {
+  const box = chip.querySelector('rect').getBBox();
+  for (const text of chip.querySelectorAll(textSelector)) {
+    const b = text.getBBox();
+    if (b.x < box.x - 0.5 || b.y < box.y - 0.5 || b.x + b.width > box.x + box.width + 0.5 || b.y + b.height > box.y + box.height + 0.5) {
+      out.push(`${chip.dataset.id}: \"${text.textContent}\" (${b.x.toFixed(1)}, ${b.y.toFixed(1)}, ${b.width.toFixed(1)} × ${b.height.toFixed(1)}) outside (${box.x}, ${box.y}, ${box.width} × ${box.height})`);
+    }
+  }
+}
+return out;";
+
+async fn overflows(
+    browser: &Browser,
+    root: &str,
+    chips: &str,
+    texts: &str,
+) -> anyhow::Result<Vec<String>> {
+    let found = browser
+        .client
+        .execute(
+            OVERFLOWS,
+            vec![Value::from(root), Value::from(chips), Value::from(texts)],
+        )
+        .await?;
+    Ok(found
+        .as_array()
+        .map(|lines| {
+            lines
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
+    browser.client.goto(&server.url).await?;
+    let mut findings = Vec::new();
+    for template in shared::templates::TEMPLATES {
+        browser.click("button[aria-label='Templates']").await?;
+        browser
+            .click(&format!("button[data-template='{}']", template.name))
+            .await?;
+        browser.find("#canvas g.chip").await?;
+        for line in overflows(browser, "#canvas", "g.chip", "text").await? {
+            findings.push(format!("{} canvas: {line}", template.name));
+        }
+        // Whole ids: a chip's id lines, joined, are its id.
+        let cut = browser
+            .client
+            .execute(
+                "return [...document.querySelectorAll('#canvas g.chip')]
+                   .filter(g => [...g.querySelectorAll('text.chip-id')].map(t => t.textContent).join('') !== g.dataset.id)
+                   .map(g => g.dataset.id);",
+                vec![],
+            )
+            .await?;
+        if cut.as_array().is_some_and(|ids| !ids.is_empty()) {
+            findings.push(format!("{} canvas: ids not whole: {cut}", template.name));
+        }
+        // The SVG diagram export, made in the browser as a person makes it, drawn in the page.
+        browser.show_tab("files").await?;
+        let panel_open = browser
+            .client
+            .execute(
+                "return document.querySelector('details.export-panel').open;",
+                vec![],
+            )
+            .await?;
+        if panel_open != Value::Bool(true) {
+            browser.click("details.export-panel summary").await?;
+        }
+        browser
+            .find("select[aria-label='Export format']")
+            .await?
+            .select_by_value("svg")
+            .await?;
+        browser
+            .click("button[aria-label='Export in the chosen format']")
+            .await?;
+        let svg = browser
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch(document.querySelector('#download-link').href).then(r => r.text()).then(text => {
+                   // A document of its own, so only the diagram's own styles apply to it.
+                   document.querySelector('#legibility-frame')?.remove();
+                   const frame = document.createElement('iframe');
+                   frame.id = 'legibility-frame';
+                   frame.style.width = '2000px';
+                   frame.style.height = '1500px';
+                   frame.onload = () => done(text.length);
+                   frame.srcdoc = text;
+                   document.body.append(frame);
+                 });",
+                vec![],
+            )
+            .await?;
+        anyhow::ensure!(svg.as_u64().unwrap_or_default() > 0, "no SVG exported");
+        for line in overflows(
+            browser,
+            "frame",
+            "g[data-id]:has(> rect.chip)",
+            "text.chip-label",
+        )
+        .await?
+        {
+            findings.push(format!("{} SVG export: {line}", template.name));
+        }
+        let title = browser
+            .client
+            .execute(
+                "const svg = document.querySelector('#legibility-frame').contentDocument.querySelector('svg');
+                 const title = svg.querySelector('text.title').getBBox();
+                 const frame = svg.viewBox.baseVal;
+                 return title.x + title.width <= frame.x + frame.width;",
+                vec![],
+            )
+            .await?;
+        if title != Value::Bool(true) {
+            findings.push(format!(
+                "{} SVG export: the title runs past the diagram",
+                template.name
+            ));
+        }
+    }
+    anyhow::ensure!(
+        findings.is_empty(),
+        "{} labels do not fit:\n{}",
+        findings.len(),
+        findings.join("\n")
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_chip_label_fits_its_chip_on_the_canvas_and_in_the_svg_export() -> anyhow::Result<()>
+{
+    crate::designer::with_browser("legibility", |browser, server| async move {
+        let outcome = walk(&browser, &server).await;
+        (browser, outcome)
+    })
+    .await
+}
