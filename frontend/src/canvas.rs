@@ -62,16 +62,33 @@ pub fn fit_to_content(state: &AppState) {
 /// A chip's caption (bold, one line) and id (as many lines as the room under the caption
 /// holds), each fitted to the chip by `shared::text`: smaller type, then more lines, never cut
 /// and never past the chip's edges (the full text is also the chip's tooltip).
-fn chip_texts(bounds: LayoutBox, lines: Vec<(&'static str, String)>) -> impl IntoView + use<> {
+fn chip_texts(
+    bounds: LayoutBox,
+    lines: Vec<(&'static str, String)>,
+    icon: Option<shared::icons::AwsIcon>,
+) -> impl IntoView + use<> {
     use shared::text::{ASCENT, LINE_ADVANCE, Weight, fit, fit_in};
     const PADDING: f64 = 5.0;
+    const ICON: f64 = 13.0;
     let inner = bounds.width - 2.0 * PADDING;
     let mut top = bounds.y + 2.0;
     let bottom = bounds.y + bounds.height - 1.0;
+    // The kind's official AWS icon in the top right corner, beside the caption.
+    let icon_view = icon.map(|icon| {
+        view! {
+            <svg class="aws-icon" aria-hidden="true" x=bounds.x + bounds.width - ICON - 3.0 y=bounds.y + 3.0
+                width=ICON height=ICON viewBox=icon.view_box() inner_html=icon.body()></svg>
+        }
+    });
+    let caption_width = if icon.is_some() {
+        inner - ICON - 2.0
+    } else {
+        inner
+    };
     let mut drawn = Vec::new();
     for (text_class, text) in lines {
         let fitted = if text_class == "chip-label" {
-            fit(&text, inner, 10.0, 7.0, 1, Weight::Bold)
+            fit(&text, caption_width, 10.0, 7.0, 1, Weight::Bold)
         } else {
             fit_in(&text, inner, bottom - top, 10.0, 6.0, Weight::Regular)
         };
@@ -84,7 +101,7 @@ fn chip_texts(bounds: LayoutBox, lines: Vec<(&'static str, String)>) -> impl Int
             baseline += LINE_ADVANCE * fitted.size;
         }
     }
-    drawn
+    (icon_view, drawn)
 }
 
 #[component]
@@ -572,7 +589,7 @@ fn render_objects(
             };
         let is_chip = class.starts_with("chip");
         let texts = if is_chip {
-            chip_texts(bounds, label_lines).into_any()
+            chip_texts(bounds, label_lines, shared::icons::of(design, id)).into_any()
         } else {
             label_lines
                 .into_iter()

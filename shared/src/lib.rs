@@ -34,6 +34,7 @@ pub mod escape;
 pub mod export;
 pub mod generate;
 pub mod gesture;
+pub mod icons;
 pub mod layout;
 pub mod limits;
 pub mod model;

@@ -1,7 +1,8 @@
-//! Legible labels: in every template, every text of every chip on the canvas lies inside its
-//! chip, and so does every chip label of the SVG diagram export (rendered in the page, with the
-//! fonts a person's browser has), whose title also fits its width. Ids are whole: the text of
-//! a chip's lines, joined, is its id.
+//! Legible labels and the icons people know: in every template, every text and icon of every
+//! chip on the canvas lies inside its chip, and so does every chip label and icon of the SVG
+//! diagram export (rendered in a frame of its own, with the fonts a person's browser has), whose
+//! title also fits its width. Ids are whole: the text of a chip's lines, joined, is its id.
+//! Gateways, endpoints, route tables, ACLs and workloads wear AWS's official icons in both.
 
 use e2e::{Browser, MoatServer};
 use serde_json::Value;
@@ -17,7 +18,10 @@ if (!root || !root.querySelector(chipSelector)) out.push(`nothing measured: no $
 for (const chip of root.querySelectorAll(chipSelector)) {
   const box = chip.querySelector('rect').getBBox();
   for (const text of chip.querySelectorAll(textSelector)) {
-    const b = text.getBBox();
+    // A nested <svg> (an icon) measures its content in its own viewBox: take its own box.
+    const b = text.tagName.toLowerCase() === 'svg'
+      ? { x: text.x.baseVal.value, y: text.y.baseVal.value, width: text.width.baseVal.value, height: text.height.baseVal.value }
+      : text.getBBox();
     if (b.x < box.x - 0.5 || b.y < box.y - 0.5 || b.x + b.width > box.x + box.width + 0.5 || b.y + b.height > box.y + box.height + 0.5) {
       out.push(`${chip.dataset.id}: \"${text.textContent}\" (${b.x.toFixed(1)}, ${b.y.toFixed(1)}, ${b.width.toFixed(1)} × ${b.height.toFixed(1)}) outside (${box.x}, ${box.y}, ${box.width} × ${box.height})`);
     }
@@ -59,8 +63,21 @@ async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
             .click(&format!("button[data-template='{}']", template.name))
             .await?;
         browser.find("#canvas g.chip").await?;
-        for line in overflows(browser, "#canvas", "g.chip", "text").await? {
+        for line in overflows(browser, "#canvas", "g.chip", "text, svg.aws-icon").await? {
             findings.push(format!("{} canvas: {line}", template.name));
+        }
+        // Gateways, endpoints and workloads wear AWS's own icons.
+        let bare = browser
+            .client
+            .execute(
+                "return [...document.querySelectorAll('#canvas g.chip')]
+                   .filter(g => /^(igw|nat|vgw|cgw|vpce|wl|rt|acl)-/.test(g.dataset.id) && !g.querySelector('svg.aws-icon path'))
+                   .map(g => g.dataset.id);",
+                vec![],
+            )
+            .await?;
+        if bare.as_array().is_some_and(|ids| !ids.is_empty()) {
+            findings.push(format!("{} canvas: no AWS icon on {bare}", template.name));
         }
         // Whole ids: a chip's id lines, joined, are its id.
         let cut = browser
@@ -118,11 +135,27 @@ async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
             browser,
             "frame",
             "g[data-id]:has(> rect.chip)",
-            "text.chip-label",
+            "text.chip-label, svg.aws-icon",
         )
         .await?
         {
             findings.push(format!("{} SVG export: {line}", template.name));
+        }
+        let exported_icons = browser
+            .client
+            .execute(
+                "const svg = document.querySelector('#legibility-frame').contentDocument.querySelector('svg');
+                 return [...svg.querySelectorAll('g[data-id]:has(> rect.chip)')]
+                   .filter(g => /^(igw|nat|vgw|cgw|vpce|wl|rt|acl)-/.test(g.dataset.id) && !g.querySelector('svg.aws-icon path'))
+                   .map(g => g.dataset.id);",
+                vec![],
+            )
+            .await?;
+        if exported_icons.as_array().is_some_and(|ids| !ids.is_empty()) {
+            findings.push(format!(
+                "{} SVG export: no AWS icon on {exported_icons}",
+                template.name
+            ));
         }
         let title = browser
             .client

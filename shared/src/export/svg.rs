@@ -62,6 +62,24 @@ fn icon(kind: ObjectKind, x: f64, y: f64) -> String {
     )
 }
 
+/// An official AWS icon (`crate::icons`), 20×20 at (x, y).
+fn aws_icon(icon: crate::icons::AwsIcon, x: f64, y: f64) -> String {
+    format!(
+        "<svg class=\"icon aws-icon\" x=\"{x}\" y=\"{y}\" width=\"20\" height=\"20\" viewBox=\"{}\">{}</svg>",
+        icon.view_box(),
+        icon.body()
+    )
+}
+
+/// An object's icon: its kind's official AWS icon where the set has one, else its kind's
+/// letters.
+fn object_icon(design: &Design, id: &str, kind: ObjectKind, x: f64, y: f64) -> String {
+    match crate::icons::of(design, id) {
+        Some(found) => aws_icon(found, x, y),
+        None => icon(kind, x, y),
+    }
+}
+
 fn centre(bounds: &LayoutBox) -> (f64, f64) {
     (
         bounds.x + bounds.width / 2.0,
@@ -267,7 +285,13 @@ pub fn diagram(design: &Design, options: &SvgOptions) -> String {
             b.y,
             b.width,
             b.height,
-            icon(kind, b.x + 3.0, b.y + (b.height - 20.0).max(0.0) / 2.0),
+            object_icon(
+                &design,
+                id,
+                kind,
+                b.x + 3.0,
+                b.y + (b.height - 20.0).max(0.0) / 2.0
+            ),
         );
     }
     if options.diagnostics {
@@ -328,18 +352,22 @@ pub fn diagram(design: &Design, options: &SvgOptions) -> String {
             ly + 18.0
         );
     }
+    // The same icons as the chips: AWS's own.
     let icons = [
-        (ObjectKind::InternetGateway, "internet gateway"),
-        (ObjectKind::NatGateway, "NAT gateway"),
-        (ObjectKind::Endpoint, "endpoint"),
-        (ObjectKind::Workload, "workload"),
+        ("internet_gateway", "internet gateway"),
+        ("nat_gateway", "NAT gateway"),
+        ("endpoints", "endpoint"),
+        ("resourceIcon;resIcon=mxgraph.aws4.ec2", "EC2 workload"),
     ];
-    for (index, (kind, label)) in icons.iter().enumerate() {
+    for (index, (shape, label)) in icons.iter().enumerate() {
         let x = lx + 10.0 + index as f64 * 110.0;
+        let Some(found) = crate::icons::for_drawio_shape(shape) else {
+            continue;
+        };
         let _ = writeln!(
             out,
             "{}<text class=\"legend-text\" x=\"{}\" y=\"{}\">{label}</text>",
-            icon(*kind, x, ly + 26.0),
+            aws_icon(found, x, ly + 26.0),
             x + 24.0,
             ly + 40.0
         );
