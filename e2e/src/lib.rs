@@ -359,6 +359,43 @@ impl Browser {
             .unwrap_or_default())
     }
 
+    /// Runs `script` and reads the array of strings it returns (findings, ids, lines).
+    pub async fn strings(
+        &self,
+        script: &str,
+        arguments: Vec<serde_json::Value>,
+    ) -> anyhow::Result<Vec<String>> {
+        let found = self.client.execute(script, arguments).await?;
+        Ok(found
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|item| item.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// Signs `user` in through the header's form, as a person types it, and waits for the
+    /// header to name them.
+    pub async fn sign_in(&self, user: &TestUser) -> anyhow::Result<()> {
+        self.replace_input_text("input[aria-label='Name']", user.name)
+            .await?;
+        self.find("input[aria-label='Password']")
+            .await?
+            .send_keys(&format!("{}\n", user.password))
+            .await?;
+        self.wait_until(
+            &format!(
+                "document.querySelector('#signed-in-as')?.textContent === '{} ({})'",
+                user.name, user.role
+            ),
+            10,
+        )
+        .await
+    }
+
     /// Shows a tab of the side panel or of the drawer below the canvas (`inspect`,
     /// `analysis`, `deploy`, `files`, `history`, `admin`; `problems`, `matrix`), as a person
     /// clicks it.

@@ -3,7 +3,7 @@
 //! dialog open (templates, Open, the deploy review), with a template on the canvas and an
 //! object in the inspector, and with every side panel opened (history, matrix, export, admin).
 
-use e2e::{Browser, MoatServer, Moto, TestUser};
+use e2e::{Browser, MoatServer, TestUser};
 use fantoccini::key::Key;
 
 const ADMIN: TestUser = TestUser {
@@ -20,7 +20,7 @@ async fn audit(browser: &Browser, screen: &str, findings: &mut Vec<String>) -> a
     Ok(())
 }
 
-async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<Vec<String>> {
+async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     let mut findings = Vec::new();
     browser.client.goto(&server.url).await?;
     browser
@@ -28,20 +28,7 @@ async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<Vec<Stri
         .await?;
     audit(browser, "signed out, empty canvas", &mut findings).await?;
 
-    browser
-        .replace_input_text("input[aria-label='Name']", ADMIN.name)
-        .await?;
-    browser
-        .find("input[aria-label='Password']")
-        .await?
-        .send_keys(&format!("{}\n", ADMIN.password))
-        .await?;
-    browser
-        .wait_until(
-            "document.querySelector('#signed-in-as')?.textContent === 'ada (admin)'",
-            10,
-        )
-        .await?;
+    browser.sign_in(&ADMIN).await?;
     audit(browser, "signed in, empty canvas", &mut findings).await?;
 
     browser.click("button[aria-label='Templates']").await?;
@@ -112,29 +99,25 @@ async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<Vec<Stri
     browser.show_tab("admin").await?;
     browser.click("#admin-panel details summary").await?;
     audit(browser, "admin panel", &mut findings).await?;
-    Ok(findings)
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn axe_finds_no_serious_violation_on_any_screen() -> anyhow::Result<()> {
-    let _one = crate::ONE_BROWSER_AT_A_TIME.lock().await;
-    let moto = Moto::start()?;
-    let layer = e2e::faults::FaultLayer::start(&moto.url, 1).await?;
-    let server = MoatServer::start(&layer.url, &[ADMIN])?;
-    let browser = Browser::start().await?;
-    let outcome = walk(&browser, &server).await;
-    if outcome.is_err()
-        && let Ok(path) = browser.screenshot("accessibility").await
-    {
-        eprintln!("screenshot of the failure: {}", path.display());
-    }
-    let _ = browser.client.clone().close().await;
-    let findings = outcome?;
-    assert!(
+    anyhow::ensure!(
         findings.is_empty(),
         "{} serious or critical violations:\n{}",
         findings.len(),
         findings.join("\n")
     );
     Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn axe_finds_no_serious_violation_on_any_screen() -> anyhow::Result<()> {
+    crate::designer::with_server_and_browser(
+        "accessibility",
+        &[ADMIN],
+        &[],
+        |browser, server| async move {
+            let outcome = walk(&browser, &server).await;
+            (browser, outcome)
+        },
+    )
+    .await
 }

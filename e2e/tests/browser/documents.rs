@@ -4,7 +4,7 @@
 //! state, Escape), back and forward, and the deploy review (plan, cost change, IAM policy,
 //! approval, Apply in view, progress in place, an outcome that stays true after a reload).
 
-use e2e::{Browser, MoatServer, Moto, TestUser};
+use e2e::{Browser, MoatServer, TestUser};
 use fantoccini::key::Key;
 use serde_json::Value;
 
@@ -53,26 +53,9 @@ async fn click_header_button(browser: &Browser, text: &str) -> anyhow::Result<()
     Ok(())
 }
 
-async fn sign_in(browser: &Browser) -> anyhow::Result<()> {
-    browser
-        .replace_input_text("input[aria-label='Name']", DEPLOYER.name)
-        .await?;
-    browser
-        .find("input[aria-label='Password']")
-        .await?
-        .send_keys(&format!("{}\n", DEPLOYER.password))
-        .await?;
-    browser
-        .wait_until(
-            "document.querySelector('#signed-in-as')?.textContent === 'dana (deployer)'",
-            10,
-        )
-        .await
-}
-
 async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     browser.client.goto(&server.url).await?;
-    sign_in(browser).await?;
+    browser.sign_in(&DEPLOYER).await?;
 
     // From an empty canvas: a VPC and a subnet in it, named in the design settings.
     let (canvas_x, canvas_y) = browser.element_origin("#canvas").await?;
@@ -381,17 +364,14 @@ async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_design_is_a_document_reopened_by_its_link_and_deployed_through_the_review()
 -> anyhow::Result<()> {
-    let _one = crate::ONE_BROWSER_AT_A_TIME.lock().await;
-    let moto = Moto::start()?;
-    let layer = e2e::faults::FaultLayer::start(&moto.url, 1).await?;
-    let server = MoatServer::start(&layer.url, &[DEPLOYER])?;
-    let browser = Browser::start().await?;
-    let outcome = walk(&browser, &server).await;
-    if outcome.is_err()
-        && let Ok(path) = browser.screenshot("documents").await
-    {
-        eprintln!("screenshot of the failure: {}", path.display());
-    }
-    let _ = browser.client.clone().close().await;
-    outcome
+    crate::designer::with_server_and_browser(
+        "documents",
+        &[DEPLOYER],
+        &[],
+        |browser, server| async move {
+            let outcome = walk(&browser, &server).await;
+            (browser, outcome)
+        },
+    )
+    .await
 }

@@ -35,23 +35,12 @@ async fn overflows(
     chips: &str,
     texts: &str,
 ) -> anyhow::Result<Vec<String>> {
-    let found = browser
-        .client
-        .execute(
+    browser
+        .strings(
             OVERFLOWS,
             vec![Value::from(root), Value::from(chips), Value::from(texts)],
         )
-        .await?;
-    Ok(found
-        .as_array()
-        .map(|lines| {
-            lines
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default())
+        .await
 }
 
 async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {

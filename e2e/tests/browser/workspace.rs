@@ -2,9 +2,8 @@
 //! their own box, Problems and the matrix live in the drawer below the canvas, and nothing
 //! scrolls the page (or the side panel) sideways on any tab.
 
-use e2e::{Browser, MoatServer, Moto, TestUser};
+use e2e::{Browser, MoatServer, TestUser};
 use fantoccini::key::Key;
-use serde_json::Value;
 
 const ADMIN: TestUser = TestUser {
     name: "ada",
@@ -14,9 +13,8 @@ const ADMIN: TestUser = TestUser {
 
 /// What scrolls sideways now: the page, the side panel or the drawer, with their widths.
 async fn sideways(browser: &Browser) -> anyhow::Result<Vec<String>> {
-    let found = browser
-        .client
-        .execute(
+    browser
+        .strings(
             "const over = [];
              const page = document.documentElement;
              if (page.scrollWidth > innerWidth) over.push(`page ${page.scrollWidth} > ${innerWidth}`);
@@ -27,36 +25,13 @@ async fn sideways(browser: &Browser) -> anyhow::Result<Vec<String>> {
              return over;",
             vec![],
         )
-        .await?;
-    Ok(found
-        .as_array()
-        .map(|lines| {
-            lines
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default())
+        .await
 }
 
-async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<Vec<String>> {
+async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     browser.client.set_window_size(1280, 800).await?;
     browser.client.goto(&server.url).await?;
-    browser
-        .replace_input_text("input[aria-label='Name']", ADMIN.name)
-        .await?;
-    browser
-        .find("input[aria-label='Password']")
-        .await?
-        .send_keys(&format!("{}\n", ADMIN.password))
-        .await?;
-    browser
-        .wait_until(
-            "document.querySelector('#signed-in-as')?.textContent === 'ada (admin)'",
-            10,
-        )
-        .await?;
+    browser.sign_in(&ADMIN).await?;
     browser.click("button[aria-label='Templates']").await?;
     browser
         .click("button[data-template='multimodal-endpoints']")
@@ -139,28 +114,24 @@ async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<Vec<Stri
             5,
         )
         .await?;
-    Ok(findings)
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_workspace_fits_1280_by_800_on_every_tab() -> anyhow::Result<()> {
-    let _one = crate::ONE_BROWSER_AT_A_TIME.lock().await;
-    let moto = Moto::start()?;
-    let layer = e2e::faults::FaultLayer::start(&moto.url, 1).await?;
-    let server = MoatServer::start(&layer.url, &[ADMIN])?;
-    let browser = Browser::start().await?;
-    let outcome = walk(&browser, &server).await;
-    if outcome.is_err()
-        && let Ok(path) = browser.screenshot("workspace").await
-    {
-        eprintln!("screenshot of the failure: {}", path.display());
-    }
-    let _ = browser.client.clone().close().await;
-    let findings = outcome?;
-    assert!(
+    anyhow::ensure!(
         findings.is_empty(),
         "sideways scrolling at 1280 × 800:\n{}",
         findings.join("\n")
     );
     Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workspace_fits_1280_by_800_on_every_tab() -> anyhow::Result<()> {
+    crate::designer::with_server_and_browser(
+        "workspace",
+        &[ADMIN],
+        &[],
+        |browser, server| async move {
+            let outcome = walk(&browser, &server).await;
+            (browser, outcome)
+        },
+    )
+    .await
 }
