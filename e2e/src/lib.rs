@@ -396,6 +396,22 @@ impl Browser {
         .await
     }
 
+    /// Stores the draft on the server with the header's "Save as new design", as a person
+    /// clicks it, and waits until the page names the new design.
+    pub async fn save_as_new_design(&self) -> anyhow::Result<()> {
+        self.client
+            .execute(
+                "[...document.querySelectorAll('header button')].find(b => b.textContent === 'Save as new design').click();",
+                vec![],
+            )
+            .await?;
+        self.wait_until(
+            "document.querySelector('#document-state')?.dataset.saved === 'true'",
+            10,
+        )
+        .await
+    }
+
     /// Shows a tab of the side panel or of the drawer below the canvas (`inspect`,
     /// `analysis`, `deploy`, `files`, `history`, `admin`; `problems`, `matrix`), as a person
     /// clicks it.

@@ -46,19 +46,7 @@ async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     audit(browser, "an object in the inspector", &mut findings).await?;
     browser.press(&[char::from(Key::Escape)]).await?;
 
-    browser
-        .client
-        .execute(
-            "[...document.querySelectorAll('header button')].find(b => b.textContent === 'Save as new design').click();",
-            vec![],
-        )
-        .await?;
-    browser
-        .wait_until(
-            "document.querySelector('#document-state')?.dataset.saved === 'true'",
-            10,
-        )
-        .await?;
+    browser.save_as_new_design().await?;
     for (tab, summary) in [
         ("history", "#history-panel summary"),
         ("files", "details.export-panel summary"),

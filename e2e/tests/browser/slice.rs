@@ -326,19 +326,7 @@ async fn slice_design_validate_save_deploy_reaches_ec2() -> anyhow::Result<()> {
 /// the app says so in one line a person can act on, never an SDK dump.
 async fn failed_deploy_in_words(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     browser.client.goto(&server.url).await?;
-    set_field(browser, "Name", DEPLOYER.name).await?;
-    set_field(browser, "Password", DEPLOYER.password).await?;
-    browser
-        .find("form[aria-label='Sign in'] button[type='submit']")
-        .await?
-        .click()
-        .await?;
-    browser
-        .wait_until(
-            "document.querySelector('#signed-in-as')?.textContent.includes('dana (deployer)')",
-            10,
-        )
-        .await?;
+    browser.sign_in(&DEPLOYER).await?;
     browser.click("button[aria-label='Templates']").await?;
     browser
         .click("button[data-template='llm-training-efa']")

@@ -36,19 +36,7 @@ async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     browser
         .click("button[data-template='multimodal-endpoints']")
         .await?;
-    browser
-        .client
-        .execute(
-            "[...document.querySelectorAll('header button')].find(b => b.textContent === 'Save as new design').click();",
-            vec![],
-        )
-        .await?;
-    browser
-        .wait_until(
-            "document.querySelector('#document-state')?.dataset.saved === 'true'",
-            10,
-        )
-        .await?;
+    browser.save_as_new_design().await?;
     let mut findings = Vec::new();
     // The widest inspector: a security group's rule tables.
     browser.click("g.chip.chip-sg rect").await?;
