@@ -82,12 +82,22 @@ pub fn Inspector() -> impl IntoView {
     }
 }
 
-/// With nothing selected: the design's own fields, its name and its region (each change one
-/// `SetField` command on the design).
+/// With nothing selected: the design's own fields, its name, region and description, and the
+/// traffic it expects (each change one `SetField` command on the design).
 fn design_settings(state: AppState) -> impl IntoView {
-    let (name, region) = state.editor.with(|editor| {
+    let (name, region, description, flows, places) = state.editor.with(|editor| {
         let design = editor.design();
-        (design.name.clone(), design.region.clone())
+        let places: Vec<String> = design
+            .objects()
+            .map(|object| object.id().to_string())
+            .collect();
+        (
+            design.name.clone(),
+            design.region.clone(),
+            design.description.clone(),
+            design.flows.clone(),
+            places,
+        )
     });
     let set = move |field: &'static str, value: String| {
         state.apply(Command::SetField {
@@ -116,8 +126,110 @@ fn design_settings(state: AppState) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </label>
+            <label class="field">"Description"
+                <textarea aria-label="Design description" rows="3" prop:value=description
+                    on:change=move |event| set("description", event_target_value(&event))></textarea>
+            </label>
+            {traffic_table(state, flows, places)}
             <small>"Select an object on the canvas to edit it."</small>
         </section>
+    }
+}
+
+/// Where traffic may go besides the design's objects (the Path tool's words).
+const TRAFFIC_DESTINATIONS: &[&str] = &["internet", "s3", "dynamodb"];
+
+/// The traffic the design expects, for the cost estimate: one row per flow (from an object, to
+/// an object, the internet, S3, DynamoDB or a service, GB a month) with Add and Remove; every
+/// change sets the whole list with one `SetField` command.
+fn traffic_table(
+    state: AppState,
+    flows: Vec<shared::model::Flow>,
+    places: Vec<String>,
+) -> impl IntoView {
+    let write = move |flows: Vec<shared::model::Flow>| {
+        if let Ok(value) = serde_json::to_value(&flows) {
+            state.apply(Command::SetField {
+                object_id: String::new(),
+                field: "flows".to_string(),
+                value,
+            });
+        }
+    };
+    let rows = flows
+        .iter()
+        .enumerate()
+        .map(|(index, flow)| {
+            let number = index + 1;
+            let edit = move |flows: &Vec<shared::model::Flow>, change: &dyn Fn(&mut shared::model::Flow)| {
+                let mut flows = flows.clone();
+                if let Some(flow) = flows.get_mut(index) {
+                    change(flow);
+                }
+                write(flows);
+            };
+            let (for_from, for_to, for_amount, for_remove) =
+                (flows.clone(), flows.clone(), flows.clone(), flows.clone());
+            let amount = flow.gb_per_month.to_string();
+            view! {
+                <tr>
+                    <td><input aria-label=format!("Traffic {number} From") list="traffic-sources" size="12" prop:value=flow.from.clone()
+                        on:change=move |event| { let typed = event_target_value(&event).trim().to_string(); edit(&for_from, &|flow| flow.from = typed.clone()); } /></td>
+                    <td><input aria-label=format!("Traffic {number} To") list="traffic-destinations" size="12" prop:value=flow.to.clone()
+                        on:change=move |event| { let typed = event_target_value(&event).trim().to_string(); edit(&for_to, &|flow| flow.to = typed.clone()); } /></td>
+                    <td><input type="number" min="0" step="any" size="8" aria-label=format!("Traffic {number} GB per month") prop:value=amount
+                        on:change=move |event| {
+                            let typed = event_target_value(&event);
+                            match typed.trim().parse::<f64>() {
+                                Ok(gb) if gb.is_finite() && gb >= 0.0 => edit(&for_amount, &|flow| flow.gb_per_month = gb),
+                                _ => state.notice.set(Some(format!("Traffic {number}, GB per month: \"{typed}\" is not a number of gigabytes (0 or more); nothing was changed"))),
+                            }
+                        } /></td>
+                    <td><button aria-label=format!("Remove traffic {number}") on:click=move |_| {
+                        let mut flows = for_remove.clone();
+                        flows.remove(index);
+                        write(flows);
+                    }>"Remove"</button></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let first_source = places.first().cloned().unwrap_or_default();
+    let add = {
+        let flows = flows.clone();
+        move |_| {
+            let mut flows = flows.clone();
+            flows.push(shared::model::Flow {
+                from: first_source.clone(),
+                to: "s3".to_string(),
+                gb_per_month: 0.0,
+            });
+            write(flows);
+        }
+    };
+    let destinations: Vec<String> = TRAFFIC_DESTINATIONS
+        .iter()
+        .map(|name| name.to_string())
+        .chain(places.iter().cloned())
+        .collect();
+    view! {
+        <fieldset class="field table" id="traffic">
+            <legend>"Traffic (for the cost estimate)"</legend>
+            <datalist id="traffic-sources">
+                {places.iter().map(|place| view! { <option value=place.clone()></option> }).collect_view()}
+            </datalist>
+            <datalist id="traffic-destinations">
+                {destinations.into_iter().map(|place| view! { <option value=place></option> }).collect_view()}
+            </datalist>
+            <div class="table-scroll">
+                <table>
+                    <thead><tr><th>"From"</th><th>"To"</th><th>"GB per month"</th><th></th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            <button aria-label="Add traffic" on:click=add>"Add traffic"</button>
+            <small>"From an object to an object, the internet, s3, dynamodb or a service name."</small>
+        </fieldset>
     }
 }
 
@@ -615,6 +727,9 @@ enum Column {
     Choice(&'static [&'static str]),
     /// A protocol: one of [`PROTOCOLS`] offered as completions, or any IP protocol number.
     Protocol,
+    /// A route's target: the design's gateways, endpoints and interfaces offered as
+    /// completions (any text goes; validation names a target that does not exist).
+    RouteTarget,
 }
 
 /// The protocols by name; any other is typed as its IANA number (50 for ESP, 47 for GRE).
@@ -644,7 +759,7 @@ fn table_columns(field: &str) -> Option<Vec<(&'static str, Column)>> {
         ]),
         "routes" => Some(vec![
             ("destination", Column::Text),
-            ("target", Column::Text),
+            ("target", Column::RouteTarget),
         ]),
         _ => None,
     }
@@ -824,6 +939,14 @@ fn rule_table(
                             }
                             .into_any()
                         }
+                        Column::RouteTarget => {
+                            let text = current.as_str().unwrap_or_default().to_string();
+                            view! {
+                                <input aria-label=aria size="10" list="route-targets" title="A gateway, NAT gateway, endpoint or interface of the design"
+                                    prop:value=text on:change=move |event| update(event_target_value(&event), false) />
+                            }
+                            .into_any()
+                        }
                         Column::Choice(options) => {
                             let selected = current.as_str().unwrap_or_default().to_string();
                             view! {
@@ -863,12 +986,31 @@ fn rule_table(
     let add_label = format!("Add {}", label.to_lowercase());
     let rows_for_add = rows.clone();
     let protocol_names = format!("protocols-{field}");
+    let route_targets = columns
+        .iter()
+        .any(|(_, column)| matches!(column, Column::RouteTarget))
+        .then(|| {
+            let targets: Vec<String> = state.editor.with_untracked(|editor| {
+                editor
+                    .design()
+                    .objects()
+                    .filter(|object| object.kind().route_target().is_some())
+                    .map(|object| object.id().to_string())
+                    .collect()
+            });
+            view! {
+                <datalist id="route-targets">
+                    {targets.into_iter().map(|target| view! { <option value=target></option> }).collect_view()}
+                </datalist>
+            }
+        });
     view! {
         <div class="field">
             <span>{label.clone()}</span>
             <datalist id=protocol_names>
                 {PROTOCOLS.iter().map(|name| view! { <option value=*name></option> }).collect_view()}
             </datalist>
+            {route_targets}
             <div class="table-scroll">
                 <table class="rules">
                     <thead><tr>{headers}<th></th></tr></thead>

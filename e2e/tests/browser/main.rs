@@ -9,6 +9,7 @@ mod documents;
 mod legibility;
 mod slice;
 mod templates;
+mod use_cases;
 mod workspace;
 
 /// Browser tests share the machine's two cores: run them one at a time.

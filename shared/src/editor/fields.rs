@@ -228,6 +228,8 @@ pub fn field_label(field: &str) -> String {
         "ntp_servers" => Some("NTP servers"),
         "domain_name_servers" => Some("DNS servers"),
         "image_id" => Some("Image id (AMI)"),
+        "flows" => Some("Traffic"),
+        "gb_per_month" => Some("GB per month"),
         _ => None,
     };
     if let Some(label) = special {

@@ -661,7 +661,7 @@ pub fn set_field(
     let mut document =
         serde_json::to_value(&*design).map_err(|error| refused(error.to_string()))?;
     let object = if object_id.is_empty() {
-        if !matches!(field, "name" | "region") {
+        if !matches!(field, "name" | "region" | "description" | "flows") {
             return Err(refused(format!("the design's {field} cannot be set here")));
         }
         document.as_object_mut()

@@ -893,3 +893,59 @@ fn a_subnet_whose_zone_changes_moves_to_that_zones_lane() {
         "each move was part of its one edit"
     );
 }
+
+#[test]
+fn the_design_description_and_traffic_are_edits_that_undo_and_a_bad_flow_is_refused_in_words() {
+    let mut editor = Editor::new(Design::new("settings", "us-east-1"));
+    editor
+        .apply(Command::SetField {
+            object_id: String::new(),
+            field: "description".into(),
+            value: "Notebooks reading team data through S3".into(),
+        })
+        .unwrap();
+    assert_eq!(
+        editor.design().description,
+        "Notebooks reading team data through S3"
+    );
+    editor
+        .apply(Command::SetField {
+            object_id: String::new(),
+            field: "flows".into(),
+            value: serde_json::json!([{"from": "wl-1", "to": "s3", "gb_per_month": 250.5}]),
+        })
+        .unwrap();
+    assert_eq!(editor.design().flows.len(), 1);
+    assert_eq!(editor.design().flows[0].gb_per_month, 250.5);
+    let before = editor.design().clone();
+    let refused = editor
+        .apply(Command::SetField {
+            object_id: String::new(),
+            field: "flows".into(),
+            value: serde_json::json!([{"from": "wl-1", "to": "s3", "gb_per_month": "lots"}]),
+        })
+        .expect_err("an amount is a number");
+    let text = refused.to_string();
+    assert!(
+        text.contains("The design, Traffic 1, GB per month:"),
+        "the field in words: {text}"
+    );
+    assert_eq!(editor.design(), &before);
+    // Anything else of the design is not a field of its settings.
+    assert!(
+        editor
+            .apply(Command::SetField {
+                object_id: String::new(),
+                field: "schema_version".into(),
+                value: 9.into(),
+            })
+            .is_err()
+    );
+    editor.undo();
+    assert!(editor.design().flows.is_empty());
+    editor.undo();
+    assert!(editor.design().description.is_empty());
+    // An empty description is left out of the document: older documents read the same.
+    let text = serde_json::to_string(editor.design()).unwrap();
+    assert!(!text.contains("description"), "{text}");
+}

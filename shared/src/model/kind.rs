@@ -177,6 +177,9 @@ macro_rules! design_kinds {
             pub schema_version: u32,
             pub name: String,
             pub region: String,
+            /// What the design is for, in the author's words (shown in the design settings).
+            #[serde(default, skip_serializing_if = "String::is_empty")]
+            pub description: String,
             $(
                 $(#[$doc])*
                 #[serde(default)]
@@ -325,6 +328,7 @@ macro_rules! design_kinds {
                     schema_version: CURRENT_SCHEMA_VERSION,
                     name: name.into(),
                     region: region.into(),
+                    description: String::new(),
                     $( $collection: Vec::new(), )+
                     layout: BTreeMap::new(),
                     flows: Vec::new(),
