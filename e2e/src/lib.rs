@@ -343,7 +343,7 @@ impl Browser {
                  axe.run(document, { resultTypes: ['violations'] })
                    .then(r => done(r.violations
                      .filter(v => v.impact === 'serious' || v.impact === 'critical')
-                     .map(v => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map(n => n.target.join(' ')).join(', ')}`)))
+                     .map(v => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map(n => `${n.target.join(' ')} (${n.any.concat(n.all).map(c => c.message).join('; ')})`).join(', ')}`)))
                    .catch(e => done([`axe failed: ${e}`]));",
                 vec![],
             )

@@ -646,15 +646,20 @@ fn render_objects(
             container_views.push(drawn);
         }
     }
-    let edge_lines = edges(design)
+    // Routed around the chips they do not join (shared::routing), as the SVG export draws them.
+    let edge_lines = shared::routing::routed_edges(design, include)
         .into_iter()
-        .filter(|(from, to, _)| include(from) && include(to))
-        .filter_map(|(from, to, class)| {
-            let (x1, y1) = center(*design.layout.get(&from)?);
-            let (x2, y2) = center(*design.layout.get(&to)?);
+        .map(|(edge, path)| {
+            let points = path
+                .iter()
+                .map(|(x, y)| format!("{x:.1},{y:.1}"))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let class = edge.class.style_key();
+            let (from, to) = (edge.from, edge.to);
             let (from_for_class, to_for_class) = (from.clone(), to.clone());
             let dragging = move || layer.hides(&from_for_class) || layer.hides(&to_for_class);
-            Some(view! { <line class=format!("edge {class}") class:dragging=dragging data-from=from data-to=to x1=x1 y1=y1 x2=x2 y2=y2 /> }.into_any())
+            view! { <polyline class=format!("edge {class}") class:dragging=dragging data-from=from data-to=to points=points /> }.into_any()
         });
     // Edges between the containers and the chips, so chips stay clickable on top.
     container_views.extend(edge_lines);

@@ -132,12 +132,23 @@ pub fn compute_layout(design: &Design) -> BTreeMap<String, LayoutBox> {
             .collect();
         let tallest_lane = lane_heights.iter().copied().fold(0.0, f64::max);
         let side_height = side.len() as f64 * (CHIP_HEIGHT + 8.0);
-        let width = GAP + lanes.len().max(1) as f64 * LANE_WIDTH + SIDE_CHIP_WIDTH + 2.0 * GAP;
+        // VPN gateways sit on the left edge: the lanes start right of them, so a gateway never
+        // covers a lane's or a subnet's label.
+        let left_edge_inset = if design.vpn_gateways.iter().any(|g| g.vpc == vpc.id) {
+            CHIP_WIDTH / 2.0 + 12.0
+        } else {
+            0.0
+        };
+        let width = GAP
+            + left_edge_inset
+            + lanes.len().max(1) as f64 * LANE_WIDTH
+            + SIDE_CHIP_WIDTH
+            + 2.0 * GAP;
         let height = VPC_HEADER + tallest_lane.max(side_height).max(120.0) + GAP;
         let (vpc_x, vpc_y) = (cursor_x, TOP);
         place(&mut boxes, &vpc.id, vpc_x, vpc_y, width, height);
         for (lane_index, subnets) in lanes.values().enumerate() {
-            let lane_x = vpc_x + GAP + lane_index as f64 * LANE_WIDTH;
+            let lane_x = vpc_x + GAP + left_edge_inset + lane_index as f64 * LANE_WIDTH;
             let mut y = vpc_y + VPC_HEADER;
             for subnet in subnets {
                 let chips = chips_of_subnet
@@ -247,7 +258,10 @@ pub fn fill_missing_layout(design: &mut Design) {
 pub const LANE_PADDING: f64 = 8.0;
 pub const LANE_LABEL_HEIGHT: f64 = 22.0;
 /// Lanes start below the VPC's own label.
-const LANE_VPC_HEADER: f64 = 34.0;
+pub const LANE_VPC_HEADER: f64 = 34.0;
+/// The highest a subnet may sit in its VPC: below the VPC's label and its lane's label, so
+/// neither label is ever drawn over the other or over the subnet.
+pub const SUBNET_TOP_IN_VPC: f64 = LANE_VPC_HEADER + LANE_LABEL_HEIGHT;
 
 /// An availability zone drawn inside a VPC: the band around the VPC's subnets in that AZ.
 /// Lanes are derived from the subnets (an AZ exists in a design through its subnets), so they

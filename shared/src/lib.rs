@@ -41,6 +41,7 @@ pub mod model;
 pub use editor::palette;
 pub mod plan;
 pub mod reachability;
+pub mod routing;
 pub mod selection;
 pub mod spec;
 pub mod templates;

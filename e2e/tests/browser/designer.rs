@@ -132,7 +132,7 @@ async fn palette_and_connect(browser: &Browser, server: &MoatServer) -> anyhow::
     }
     browser
         .wait_until(
-            "document.querySelector(\"line.edge-vpn[data-from='vgw-1'][data-to='cgw-1']\")",
+            "document.querySelector(\"polyline.edge-vpn[data-from='vgw-1'][data-to='cgw-1']\")",
             5,
         )
         .await?;
@@ -147,7 +147,7 @@ async fn palette_and_connect(browser: &Browser, server: &MoatServer) -> anyhow::
         .await?;
     browser
         .wait_until(
-            "document.querySelector(\"line.edge-route[data-from='rt-1'][data-to='igw-1']\")",
+            "document.querySelector(\"polyline.edge-route[data-from='rt-1'][data-to='igw-1']\")",
             5,
         )
         .await?;
@@ -155,7 +155,7 @@ async fn palette_and_connect(browser: &Browser, server: &MoatServer) -> anyhow::
     browser
         .drag_to(&public_subnet, rt_x + rt_w / 2.0, rt_y + rt_h / 2.0)
         .await?;
-    browser.wait_until("document.querySelector(\"line.edge-association[data-from='subnet-1'][data-to='rt-1']\")", 5).await?;
+    browser.wait_until("document.querySelector(\"polyline.edge-association[data-from='subnet-1'][data-to='rt-1']\")", 5).await?;
     browser
         .wait_until(
             "!document.querySelector(\"button.diagnostic[data-code='route.nat-not-public']\")",
@@ -819,7 +819,7 @@ async fn multi_selection(browser: &Browser, server: &MoatServer) -> anyhow::Resu
     assert_eq!(
         count(
             browser,
-            "line.edge-security-group[data-from='sg-training'][data-to='sg-endpoints']"
+            "polyline.edge-security-group[data-from='sg-training'][data-to='sg-endpoints']"
         )
         .await?,
         1

@@ -2,6 +2,8 @@
 //! chip on the canvas lies inside its chip, and so does every chip label and icon of the SVG
 //! diagram export (rendered in a frame of its own, with the fonts a person's browser has), whose
 //! title also fits its width. Ids are whole: the text of a chip's lines, joined, is its id.
+//! In both, no chip covers a VPC's, subnet's or lane's label or another chip, and no edge runs
+//! under a chip it does not join.
 //! Gateways, endpoints, route tables, ACLs and workloads wear AWS's official icons in both.
 
 use e2e::{Browser, MoatServer};
@@ -29,6 +31,65 @@ for (const chip of root.querySelectorAll(chipSelector)) {
 }
 return out;";
 
+/// What collides, one line each, measured by the browser's own layout: a chip over a label of
+/// a VPC, subnet or availability zone lane; two chips over each other; an edge running under a
+/// chip it does not join.
+const COLLISIONS: &str = "
+const [rootCss, chipSelector, labelSelector] = arguments;
+const root = rootCss === 'frame'
+  ? document.querySelector('#legibility-frame').contentDocument.querySelector('svg')
+  : document.querySelector(rootCss);
+const out = [];
+const overlap = (a, b) => Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x) > 0.5
+  && Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y) > 0.5;
+const chips = [...root.querySelectorAll(chipSelector)].map(g => ({ id: g.dataset.id, box: g.querySelector('rect').getBBox() }));
+const labels = [...root.querySelectorAll(labelSelector)];
+if (chips.length === 0 || labels.length === 0) out.push(`nothing measured: ${chips.length} chips, ${labels.length} labels`);
+for (const chip of chips) {
+  for (const label of labels) {
+    if (overlap(chip.box, label.getBBox())) out.push(`${chip.id} covers \"${label.textContent}\"`);
+  }
+  for (const other of chips) {
+    if (other.id < chip.id && overlap(chip.box, other.box)) out.push(`${chip.id} and ${other.id} overlap`);
+  }
+}
+// Liang-Barsky: does the segment pass through the inside of the box?
+const crosses = (a, b, r) => {
+  const dx = b[0] - a[0], dy = b[1] - a[1];
+  let enter = 0, leave = 1;
+  for (const [p, q] of [[-dx, a[0] - (r.x + 0.5)], [dx, r.x + r.width - 0.5 - a[0]], [-dy, a[1] - (r.y + 0.5)], [dy, r.y + r.height - 0.5 - a[1]]]) {
+    if (p === 0) { if (q < 0) return false; continue; }
+    const t = q / p;
+    if (p < 0) enter = Math.max(enter, t); else leave = Math.min(leave, t);
+    if (enter > leave) return false;
+  }
+  return enter < leave;
+};
+for (const edge of root.querySelectorAll('polyline.edge')) {
+  const points = [...edge.points].map(p => [p.x, p.y]);
+  for (const chip of chips) {
+    if (chip.id === edge.dataset.from || chip.id === edge.dataset.to) continue;
+    for (let i = 1; i < points.length; i++) {
+      if (crosses(points[i - 1], points[i], chip.box)) { out.push(`${edge.dataset.from} → ${edge.dataset.to} runs under ${chip.id}`); break; }
+    }
+  }
+}
+return out;";
+
+async fn collisions(
+    browser: &Browser,
+    root: &str,
+    chips: &str,
+    labels: &str,
+) -> anyhow::Result<Vec<String>> {
+    browser
+        .strings(
+            COLLISIONS,
+            vec![Value::from(root), Value::from(chips), Value::from(labels)],
+        )
+        .await
+}
+
 async fn overflows(
     browser: &Browser,
     root: &str,
@@ -53,6 +114,16 @@ async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
             .await?;
         browser.find("#canvas g.chip").await?;
         for line in overflows(browser, "#canvas", "g.chip", "text, svg.aws-icon").await? {
+            findings.push(format!("{} canvas: {line}", template.name));
+        }
+        for line in collisions(
+            browser,
+            "#canvas",
+            "g.chip",
+            "text.label, text.sub-label, text.lane-label",
+        )
+        .await?
+        {
             findings.push(format!("{} canvas: {line}", template.name));
         }
         // Gateways, endpoints and workloads wear AWS's own icons.
@@ -125,6 +196,16 @@ async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
             "frame",
             "g[data-id]:has(> rect.chip)",
             "text.chip-label, svg.aws-icon",
+        )
+        .await?
+        {
+            findings.push(format!("{} SVG export: {line}", template.name));
+        }
+        for line in collisions(
+            browser,
+            "frame",
+            "g[data-id]:has(> rect.chip)",
+            "text.vpc-label, text.subnet-label, text.detail, text.lane-label",
         )
         .await?
         {

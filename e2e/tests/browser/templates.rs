@@ -37,7 +37,7 @@ async fn run(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     }
     // Routes, associations, endpoint attachments and the one security-group reference.
     browser
-        .wait_until("document.querySelectorAll('line.edge').length === 6", 5)
+        .wait_until("document.querySelectorAll('polyline.edge').length === 6", 5)
         .await?;
     // Clean but for six notes: no flow logs, a group only SageMaker will attach, and four
     // endpoints without a policy of their own.

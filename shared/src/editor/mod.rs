@@ -232,7 +232,17 @@ fn apply_to(design: &mut Design, command: Command) -> Result<Option<String>, Com
                         object_id: object_id.clone(),
                     })?;
             // Moves go in whole grid steps, so boxes keep their alignment with each other.
-            let (delta_x, delta_y) = (snap(x - bounds.x), snap(y - bounds.y));
+            let (delta_x, mut delta_y) = (snap(x - bounds.x), snap(y - bounds.y));
+            // A subnet stays below its VPC's label and its lane's label.
+            if let Some(vpc_box) = design
+                .subnet(&object_id)
+                .and_then(|subnet| design.layout.get(&subnet.vpc))
+            {
+                let highest = vpc_box.y + crate::layout::SUBNET_TOP_IN_VPC;
+                if bounds.y + delta_y < highest {
+                    delta_y = delta_y.max((highest - bounds.y).min(0.0));
+                }
+            }
             let mut moved = contained_objects(design, &object_id);
             moved.push(object_id.clone());
             for id in moved {

@@ -627,9 +627,10 @@ pub(crate) fn add_subnet(
             bounds.x + 10.0,
             (bounds.x + bounds.width - SUBNET_SIZE.0 - 10.0).max(bounds.x + 10.0),
         );
+        let highest = bounds.y + crate::layout::SUBNET_TOP_IN_VPC;
         top = top.clamp(
-            bounds.y + 30.0,
-            (bounds.y + bounds.height - SUBNET_SIZE.1 - 10.0).max(bounds.y + 30.0),
+            highest,
+            (bounds.y + bounds.height - SUBNET_SIZE.1 - 10.0).max(highest),
         );
     }
     design.layout.insert(

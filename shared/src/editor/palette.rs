@@ -614,7 +614,10 @@ pub fn default_drop_point(design: &Design, near: Option<&str>, item: PaletteItem
         let row = (index / 2) as f64;
         (
             bounds.x + 20.0 + column * (editor::SUBNET_SIZE.0 + 20.0) + editor::SUBNET_SIZE.0 / 2.0,
-            bounds.y + 40.0 + row * (editor::SUBNET_SIZE.1 + 15.0) + editor::SUBNET_SIZE.1 / 2.0,
+            bounds.y
+                + crate::layout::SUBNET_TOP_IN_VPC
+                + row * (editor::SUBNET_SIZE.1 + 15.0)
+                + editor::SUBNET_SIZE.1 / 2.0,
         )
     };
     // Where the palette says the item lands (no list of items here to fall out of date).

@@ -949,3 +949,58 @@ fn the_design_description_and_traffic_are_edits_that_undo_and_a_bad_flow_is_refu
     let text = serde_json::to_string(editor.design()).unwrap();
     assert!(!text.contains("description"), "{text}");
 }
+
+#[test]
+fn a_subnet_dragged_to_its_vpc_top_stops_below_the_vpc_label_and_its_lane_label() {
+    let mut editor = template_editor("mvp");
+    let subnet = editor.design().subnets[0].id.clone();
+    let vpc = editor.design().layout[&editor.design().subnets[0].vpc];
+    let before = editor.design().layout[&subnet];
+    editor
+        .apply(Command::MoveObject {
+            object_id: subnet.clone(),
+            x: before.x,
+            y: vpc.y - 40.0,
+        })
+        .unwrap();
+    let moved = editor.design().layout[&subnet];
+    assert_eq!(moved.y, vpc.y + crate::layout::SUBNET_TOP_IN_VPC);
+    // Its lane (and the lane's label, drawn in its top band) starts below the VPC's label.
+    let lanes = crate::layout::availability_zone_lanes(editor.design(), None);
+    let lane = lanes
+        .iter()
+        .find(|lane| lane.availability_zone == editor.design().subnets[0].availability_zone)
+        .unwrap();
+    assert!(
+        lane.bounds.y >= vpc.y + crate::layout::LANE_VPC_HEADER,
+        "{lane:?}"
+    );
+    assert!(lane.bounds.y + crate::layout::LANE_LABEL_HEIGHT <= moved.y);
+    // Down and back up again to the same floor; sideways moves are free.
+    editor
+        .apply(Command::MoveObject {
+            object_id: subnet.clone(),
+            x: moved.x + 40.0,
+            y: vpc.y,
+        })
+        .unwrap();
+    let again = editor.design().layout[&subnet];
+    assert_eq!((again.x, again.y), (moved.x + 40.0, moved.y));
+}
+
+#[test]
+fn a_vpn_gateway_on_the_vpc_edge_leaves_the_lanes_and_their_subnets_clear() {
+    let editor = template_editor("tabular-vpn");
+    let design = editor.design();
+    for gateway in &design.vpn_gateways {
+        let chip = design.layout[&gateway.id];
+        for lane in crate::layout::availability_zone_lanes(design, None) {
+            assert!(
+                chip.x + chip.width <= lane.bounds.x,
+                "{} reaches into lane {}",
+                gateway.id,
+                lane.availability_zone
+            );
+        }
+    }
+}

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::layout::{availability_zone_lanes, fill_missing_layout};
-use crate::model::{Design, LayoutBox, ObjectKind, SubnetTier};
+use crate::model::{Design, ObjectKind, SubnetTier};
 
 /// What to draw besides the network.
 #[derive(Debug, Clone, Default)]
@@ -80,11 +80,9 @@ fn object_icon(design: &Design, id: &str, kind: ObjectKind, x: f64, y: f64) -> S
     }
 }
 
-fn centre(bounds: &LayoutBox) -> (f64, f64) {
-    (
-        bounds.x + bounds.width / 2.0,
-        bounds.y + bounds.height / 2.0,
-    )
+/// A coordinate to two decimals (the routed paths' corners sit on fractions of a pixel).
+fn hundredths(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
 }
 
 /// The diagram.
@@ -205,21 +203,27 @@ pub fn diagram(design: &Design, options: &SvgOptions) -> String {
     }
     // Edges under the chips: every edge of the diagram scene (routes labelled with their
     // destination).
-    for edge in crate::diagram::edges(&design) {
-        let (Some(from_box), Some(to_box)) = (layout.get(&edge.from), layout.get(&edge.to)) else {
-            continue;
-        };
-        let (x1, y1) = centre(from_box);
-        let (x2, y2) = centre(to_box);
+    for (edge, path) in crate::routing::routed_edges(&design, |_| true) {
+        let points = path
+            .iter()
+            .map(|(x, y)| format!("{},{}", hundredths(*x), hundredths(*y)))
+            .collect::<Vec<_>>()
+            .join(" ");
         let class = edge.class.style_key();
+        let ends = format!(
+            " data-from=\"{}\" data-to=\"{}\"",
+            escape(&edge.from),
+            escape(&edge.to)
+        );
         match edge.class {
             EdgeClass::Route => {
+                let (x, y) = crate::routing::label_point(&path);
                 let _ = writeln!(
                     out,
-                    "<g data-route=\"{}\"><line class=\"edge {class}\" x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" /><text class=\"route-label\" x=\"{}\" y=\"{}\">{}</text></g>",
+                    "<g data-route=\"{}\"><polyline class=\"edge {class}\"{ends} points=\"{points}\" /><text class=\"route-label\" x=\"{}\" y=\"{}\">{}</text></g>",
                     escape(&format!("{} {}", edge.from, edge.label)),
-                    (x1 + x2) / 2.0 + 3.0,
-                    (y1 + y2) / 2.0 - 3.0,
+                    hundredths(x + 3.0),
+                    hundredths(y - 3.0),
                     escape(&edge.label)
                 );
             }
@@ -234,7 +238,7 @@ pub fn diagram(design: &Design, options: &SvgOptions) -> String {
                     .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "<line class=\"edge {class}\"{data_id} x1=\"{x1}\" y1=\"{y1}\" x2=\"{x2}\" y2=\"{y2}\" />"
+                    "<polyline class=\"edge {class}\"{data_id}{ends} points=\"{points}\" />"
                 );
             }
         }
