@@ -258,6 +258,11 @@ pub fn routed_edges(design: &Design, include: impl Fn(&str) -> bool) -> Vec<(Edg
                 .map(|bounds| (object.id(), *bounds))
         })
         .collect();
+    let containers: std::collections::HashSet<&str> = design
+        .objects()
+        .filter(|object| crate::diagram::is_container(object.kind()))
+        .map(|object| object.id())
+        .collect();
     let routed = chips.len() <= MOST_ROUTED_CHIPS;
     crate::diagram::edges(design)
         .into_iter()
@@ -265,8 +270,7 @@ pub fn routed_edges(design: &Design, include: impl Fn(&str) -> bool) -> Vec<(Edg
         .filter_map(|edge| {
             let from = *design.layout.get(&edge.from)?;
             let to = *design.layout.get(&edge.to)?;
-            let is_container =
-                |id: &str| design.kind_of(id).is_some_and(crate::diagram::is_container);
+            let is_container = |id: &str| containers.contains(id);
             let start = anchor(&from, is_container(&edge.from), centre(&to));
             let end = anchor(&to, is_container(&edge.to), start);
             let start = anchor(&from, is_container(&edge.from), end);

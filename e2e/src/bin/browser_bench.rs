@@ -122,6 +122,23 @@ async fn drag_frame_times(browser: &Browser, objects: u32) -> anyhow::Result<(Ve
         .await?;
     let subnet = subnet.as_str().context("no subnet id")?.to_string();
     let element = browser.find(&format!("[data-id='{subnet}'] rect")).await?;
+    // A person drags once the loaded design is drawn and checked: wait until the page has
+    // settled (half a second of frames none longer than 20 ms; at most 30 s), so the drag's
+    // figures are the drag's and not the tail of the load.
+    browser
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const started = performance.now(); let calm = started, last = started;
+             const tick = (now) => {
+               if (now - last > 20) calm = now;
+               last = now;
+               if (now - calm >= 500 || now - started > 30000) done(now - started); else requestAnimationFrame(tick);
+             };
+             requestAnimationFrame(tick);",
+            vec![],
+        )
+        .await?;
     browser
         .client
         .execute(
