@@ -31,15 +31,13 @@ pub fn Inspector() -> impl IntoView {
         let Some(selected) = state.selection.with(|s| s.primary().map(str::to_string)) else {
             return Some(design_settings(state).into_any());
         };
-        let design = state.editor.with(|editor| editor.design().clone());
-        let kind = design.kind_of(&selected)?;
-        let object = serde_json::to_value(&design)
-            .ok()?
-            .get(kind.collection())?
-            .as_array()?
-            .iter()
-            .find(|item| item["id"] == selected.as_str())?
-            .clone();
+        // Built while the design is borrowed: no copy of it, and only the selected object is
+        // serialised (at 2,000 subnets a copy and the whole document cost every edit).
+        state.editor.with(|editor| {
+        let design = editor.design();
+        let object_ref = design.object(&selected)?;
+        let kind = object_ref.kind();
+        let object = object_ref.to_value();
         let invalid = state.diagnostics.with(|diagnostics| {
             diagnostics
                 .iter()
@@ -76,9 +74,10 @@ pub fn Inspector() -> impl IntoView {
             <section aria-label="Inspector">
                 <h2>{format!("{} {selected}", kind.label())}</h2>
                 {cidr_section}
-                {fields.into_iter().map(|(field, value)| field_editor(state, &design, object_id.clone(), field, value)).collect_view()}
+                {fields.into_iter().map(|(field, value)| field_editor(state, design, object_id.clone(), field, value)).collect_view()}
             </section>
         }.into_any())
+        })
     }
 }
 
@@ -87,8 +86,12 @@ pub fn Inspector() -> impl IntoView {
 fn design_settings(state: AppState) -> impl IntoView {
     let (name, region, description, flows, places) = state.editor.with(|editor| {
         let design = editor.design();
+        // Completions, not a limit (any id may be typed): the objects traffic starts or ends
+        // at, at most TRAFFIC_COMPLETIONS of them, so a large design does not draw thousands.
         let places: Vec<String> = design
             .objects()
+            .filter(|object| TRAFFIC_PLACE_KINDS.contains(&object.kind()))
+            .take(TRAFFIC_COMPLETIONS)
             .map(|object| object.id().to_string())
             .collect();
         (
@@ -135,6 +138,18 @@ fn design_settings(state: AppState) -> impl IntoView {
         </section>
     }
 }
+
+/// The kinds of object traffic is usually counted from or to.
+const TRAFFIC_PLACE_KINDS: &[ObjectKind] = &[
+    ObjectKind::Workload,
+    ObjectKind::Subnet,
+    ObjectKind::NetworkInterface,
+    ObjectKind::Endpoint,
+    ObjectKind::CustomerGateway,
+];
+
+/// The most objects the traffic table offers as completions.
+const TRAFFIC_COMPLETIONS: usize = 200;
 
 /// Where traffic may go besides the design's objects (the Path tool's words).
 const TRAFFIC_DESTINATIONS: &[&str] = &["internet", "s3", "dynamodb"];

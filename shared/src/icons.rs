@@ -49,10 +49,12 @@ pub fn for_drawio_shape(shape: &str) -> Option<AwsIcon> {
 
 /// The AWS icon of an object of the design, if its kind has one.
 pub fn of(design: &crate::model::Design, id: &str) -> Option<AwsIcon> {
-    design
-        .object(id)
-        .and_then(|object| object.drawio_icon())
-        .and_then(for_drawio_shape)
+    design.object(id).and_then(of_object)
+}
+
+/// The icon of an object already in hand (no search of the design).
+pub fn of_object(object: crate::model::ObjectRef<'_>) -> Option<AwsIcon> {
+    object.drawio_icon().and_then(for_drawio_shape)
 }
 
 impl AwsIcon {

@@ -301,6 +301,15 @@ macro_rules! design_kinds {
                 caption.unwrap_or_else(|| self.kind().label().to_string())
             }
 
+            /// The object as its document writes it (the inspector edits this, one object
+            /// serialised, not the whole design).
+            pub fn to_value(self) -> serde_json::Value {
+                let value = match self {
+                    $( ObjectRef::$kind(object) => serde_json::to_value(object), )+
+                };
+                value.unwrap_or(serde_json::Value::Null)
+            }
+
             /// Its icon in diagrams.net's AWS shapes, if the set has one (its `DesignObject` says).
             pub fn drawio_icon(self) -> Option<&'static str> {
                 match self {
