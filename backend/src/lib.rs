@@ -38,6 +38,8 @@ pub struct AppState {
     pub store: store::Store,
     pub settings: Arc<config::Settings>,
     pub network: Arc<dyn aws::NetworkApi>,
+    /// This server's identity and the leases of the deployments it runs.
+    pub leases: Arc<deploy::Leases>,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             store: self.store.clone(),
             network: self.network.clone(),
             settings: self.settings.clone(),
+            leases: self.leases.clone(),
         }
     }
 }

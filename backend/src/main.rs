@@ -527,35 +527,55 @@ async fn run(command: Command) -> anyhow::Result<()> {
                 apply: backend::provision::ApplyOptions::default(),
                 trusted_proxies,
             };
-            let network = backend::aws::Ec2Network::from_environment().await;
+            // MOAT_LEASE_SECONDS: how long a deployment's lease lasts (default 30): another
+            // server takes over a deployment whose server stopped renewing it after that long.
+            let lease = match std::env::var("MOAT_LEASE_SECONDS") {
+                Ok(text) => match text.trim().parse::<f64>() {
+                    Ok(seconds) if seconds.is_finite() && (0.5..=3600.0).contains(&seconds) => {
+                        std::time::Duration::from_secs_f64(seconds)
+                    }
+                    _ => bail!(
+                        "MOAT_LEASE_SECONDS is \"{text}\": use a number of seconds from 0.5 to 3600"
+                    ),
+                },
+                Err(_) => backend::deploy::DEFAULT_LEASE,
+            };
+            let leases = Arc::new(backend::deploy::Leases::new(lease));
+            let network =
+                backend::aws::Ec2Network::from_environment_as(Some(leases.server_id())).await;
             let state = backend::AppState {
                 store,
                 settings: Arc::new(settings),
                 network: Arc::new(network),
+                leases,
             };
             let listener = tokio::net::TcpListener::bind(bind)
                 .await
                 .with_context(|| format!("binding {bind}"))?;
             let address = listener.local_addr()?;
-            let resumed = state
-                .deployer()
-                .resume_interrupted()
+            let deployer = state.deployer();
+            let resumed = deployer
+                .claim_and_resume()
                 .await
-                .context("resuming interrupted deployments")?;
+                .context("claiming the deployments no server holds")?;
             if resumed > 0 {
-                tracing::info!(resumed, "resumed interrupted deployments");
+                tracing::info!(resumed, "resumed deployments no server held");
             }
+            deployer.spawn_claims();
+            tracing::info!(server = %deployer.leases.server_id(), lease_seconds = deployer.leases.duration().as_secs_f64(), "this server's id");
             let stop_requested = shutdown_signal();
             say!("Moat is listening on http://{address}");
             std::io::stdout().flush()?;
             // SIGTERM (what a service manager or a container runtime sends) or Ctrl-C: stop
-            // accepting, let answers in flight finish within the bound, and exit 0. A
-            // deployment cut short stays `running` in the database and is resumed at the next
-            // start.
+            // accepting and claiming, let answers in flight finish and the running
+            // deployments reach their next step within the bounds, release their leases (another
+            // server resumes them at once), and exit 0.
             let (stopping_sender, mut stopping) = tokio::sync::watch::channel(false);
+            let leases = deployer.leases.clone();
             let serving = backend::serve(listener, state, async move {
                 stop_requested.await;
-                tracing::info!("shutting down: no new connections");
+                tracing::info!("shutting down: no new connections, no new deployments");
+                leases.stop();
                 let _ = stopping_sender.send(true);
             });
             tokio::select! {
@@ -567,6 +587,11 @@ async fn run(command: Command) -> anyhow::Result<()> {
                     tracing::warn!(seconds = SHUTDOWN_BOUND.as_secs(), "connections still open at the shutdown bound (event streams): closing them");
                 }
             }
+            deployer
+                .stop(SHUTDOWN_BOUND)
+                .await
+                .context("releasing this server's deployments")?;
+            tracing::info!("stopped");
             Ok(())
         }
         Command::User {

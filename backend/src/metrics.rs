@@ -47,6 +47,13 @@ pub struct Metrics {
     pub aws_answers: Family<AnswerLabels, Counter>,
     pub aws_throttles: Family<OperationLabels, Counter>,
     pub deployments: Family<StateLabels, Gauge>,
+    /// Deployments this server took over from a server whose lease expired.
+    pub lease_takeovers: Counter,
+    /// Deployments this server claimed to run after their server released them (or at a
+    /// start-up after an older server left them).
+    pub lease_claims: Counter,
+    /// Leases this server found lost while running (it stopped before its next AWS call).
+    pub leases_lost: Counter,
 }
 
 /// From half a millisecond to about 16 s.
@@ -102,8 +109,29 @@ impl Metrics {
             "Deployments in the database, by state (counted when scraped)",
             Family::default(),
         );
+        let lease_takeovers = registered(
+            &mut registry,
+            "moat_lease_takeovers",
+            "Deployments this server took over after another server's lease expired",
+            Counter::default(),
+        );
+        let lease_claims = registered(
+            &mut registry,
+            "moat_lease_claims",
+            "Deployments this server claimed after their server released them or stopped",
+            Counter::default(),
+        );
+        let leases_lost = registered(
+            &mut registry,
+            "moat_leases_lost",
+            "Deployments this server stopped running because its lease was no longer its own",
+            Counter::default(),
+        );
         Metrics {
             registry,
+            lease_takeovers,
+            lease_claims,
+            leases_lost,
             http_seconds,
             aws_calls,
             aws_attempts,

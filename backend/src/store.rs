@@ -96,6 +96,38 @@ pub struct AuditRow<'a> {
     pub detail: &'a str,
 }
 
+/// A server's hold on the deployments it runs: who (the server's id) and for how long each
+/// renewal lasts.
+#[derive(Debug, Clone)]
+pub struct Lease {
+    pub owner: String,
+    pub duration: Duration,
+}
+
+impl Lease {
+    /// When a lease taken or renewed now expires, in unix milliseconds.
+    pub fn expires_from_now(&self) -> i64 {
+        now_milliseconds() + self.duration.as_millis() as i64
+    }
+}
+
+/// A deployment a server claimed to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClaimedDeployment {
+    pub id: String,
+    pub operation: DeploymentOperation,
+    /// Another server held it until its lease expired.
+    pub takeover: bool,
+}
+
+/// Now in unix milliseconds (leases are shorter than a second's rounding would allow).
+pub fn now_milliseconds() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_millis() as i64)
+        .unwrap_or(0)
+}
+
 pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -850,11 +882,12 @@ impl Store {
         user_id: i64,
         status: DeploymentStatus,
         plan_hash: &str,
+        lease: Option<&Lease>,
     ) -> Result<(), StoreError> {
         let at = now();
         let inserted = sqlx::query(
-            "INSERT INTO deployments (id, design_id, design_revision, status, requested_by, created_at, updated_at, plan_hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "INSERT INTO deployments (id, design_id, design_revision, status, requested_by, created_at, updated_at, plan_hash, lease_owner, lease_expires_ms)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(id)
         .bind(design_id)
@@ -864,6 +897,8 @@ impl Store {
         .bind(at)
         .bind(at)
         .bind(plan_hash)
+        .bind(lease.map(|lease| lease.owner.clone()))
+        .bind(lease.map(Lease::expires_from_now))
         .execute(&self.pool)
         .await;
         match inserted {
@@ -877,13 +912,21 @@ impl Store {
 
     /// A waiting deployment starts running, approved by `approver`. Refused if it no longer
     /// waits, or (by the unique index) while another deployment of the design runs.
-    pub async fn approve_deployment(&self, id: &str, approver: i64) -> Result<(), StoreError> {
+    pub async fn approve_deployment(
+        &self,
+        id: &str,
+        approver: i64,
+        lease: &Lease,
+    ) -> Result<(), StoreError> {
         let updated = sqlx::query(
-            "UPDATE deployments SET status = 'running', approved_by = $1, updated_at = $2 WHERE id = $3 AND status = 'awaiting_approval'",
+            "UPDATE deployments SET status = 'running', approved_by = $1, updated_at = $2, lease_owner = $4, lease_expires_ms = $5
+             WHERE id = $3 AND status = 'awaiting_approval'",
         )
         .bind(approver)
         .bind(now())
         .bind(id)
+        .bind(lease.owner.clone())
+        .bind(lease.expires_from_now())
         .execute(&self.pool)
         .await;
         match updated {
@@ -1000,13 +1043,20 @@ impl Store {
     }
 
     /// Appends a journal entry (a progress event as JSON) to a deployment.
-    pub async fn record_event(&self, deployment_id: &str, event: &str) -> Result<(), StoreError> {
+    /// Appends a journal entry, naming the server that wrote it.
+    pub async fn record_event(
+        &self,
+        deployment_id: &str,
+        event: &str,
+        server_id: &str,
+    ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO deployment_events (deployment_id, event, created_at) VALUES ($1, $2, $3)",
+            "INSERT INTO deployment_events (deployment_id, event, created_at, server_id) VALUES ($1, $2, $3, $4)",
         )
         .bind(deployment_id)
         .bind(event)
         .bind(now())
+        .bind(server_id)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -1045,26 +1095,146 @@ impl Store {
         Ok(())
     }
 
-    /// Deployments a stopped server left running (id, operation), to resume at start-up.
-    pub async fn interrupted_deployments(
+    /// Claims the running deployments no live server holds: those whose lease expired (a
+    /// server that died or lost touch; `takeover` true) and those released by a server that
+    /// stopped, or left by a server older than leases (`takeover` false). One conditional
+    /// UPDATE each, so of several servers claiming at once exactly one gets each deployment
+    /// (PostgreSQL re-checks the condition on the row it waited for; SQLite has one writer).
+    pub async fn claim_unleased_deployments(
         &self,
-    ) -> Result<Vec<(String, DeploymentOperation)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, operation FROM deployments WHERE status = 'running' ORDER BY created_at",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
+        lease: &Lease,
+    ) -> Result<Vec<ClaimedDeployment>, StoreError> {
+        let mut claimed = Vec::new();
+        for (condition, takeover) in [
+            ("lease_owner IS NOT NULL AND lease_expires_ms < $3", true),
+            ("lease_owner IS NULL", false),
+        ] {
+            let rows = sqlx::query(&format!(
+                "UPDATE deployments SET lease_owner = $1, lease_expires_ms = $2, takeovers = takeovers + {}
+                 WHERE status = 'running' AND {condition} RETURNING id, operation",
+                if takeover { 1 } else { 0 }
+            ))
+            .bind(lease.owner.clone())
+            .bind(lease.expires_from_now())
+            .bind(now_milliseconds())
+            .fetch_all(&self.pool)
+            .await?;
+            for row in rows {
                 let id: String = row.get("id");
-                let operation = DeploymentOperation::parse(&row.get::<String, _>("operation"));
-                operation
-                    .map(|operation| (id.clone(), operation))
+                let operation = DeploymentOperation::parse(&row.get::<String, _>("operation"))
                     .ok_or_else(|| {
                         StoreError::Corrupt(format!("deployment {id} has an unknown operation"))
-                    })
+                    })?;
+                claimed.push(ClaimedDeployment {
+                    id,
+                    operation,
+                    takeover,
+                });
+            }
+        }
+        Ok(claimed)
+    }
+
+    /// Renews the lease `lease.owner` holds on a running deployment; false when it holds it
+    /// no more (it expired, another server took it, or the deployment ended): the caller must
+    /// stop before its next AWS call.
+    pub async fn renew_lease(
+        &self,
+        deployment_id: &str,
+        lease: &Lease,
+    ) -> Result<bool, StoreError> {
+        let renewed = sqlx::query(
+            "UPDATE deployments SET lease_expires_ms = $1
+             WHERE id = $2 AND lease_owner = $3 AND status = 'running' AND lease_expires_ms >= $4",
+        )
+        .bind(lease.expires_from_now())
+        .bind(deployment_id)
+        .bind(lease.owner.clone())
+        .bind(now_milliseconds())
+        .execute(&self.pool)
+        .await?;
+        Ok(renewed.rows_affected() == 1)
+    }
+
+    /// Gives up the leases a stopping server holds (or one of them), so another server takes
+    /// the deployments over at once instead of waiting for them to expire. How many.
+    pub async fn release_leases(
+        &self,
+        owner: &str,
+        deployment_id: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        let released = match deployment_id {
+            Some(id) => {
+                sqlx::query(
+                    "UPDATE deployments SET lease_owner = NULL, lease_expires_ms = NULL
+                     WHERE lease_owner = $1 AND status = 'running' AND id = $2",
+                )
+                .bind(owner.to_string())
+                .bind(id.to_string())
+                .execute(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query(
+                    "UPDATE deployments SET lease_owner = NULL, lease_expires_ms = NULL
+                     WHERE lease_owner = $1 AND status = 'running'",
+                )
+                .bind(owner.to_string())
+                .execute(&self.pool)
+                .await?
+            }
+        };
+        Ok(released.rows_affected())
+    }
+
+    /// Records how a deployment ended, only if `owner` still holds its lease (a server that
+    /// lost it never writes over the one that took it over). Whether it was recorded.
+    pub async fn finish_leased_deployment(
+        &self,
+        id: &str,
+        owner: &str,
+        status: DeploymentStatus,
+        message: &str,
+    ) -> Result<bool, StoreError> {
+        let finished = sqlx::query(
+            "UPDATE deployments SET status = $1, message = $2, updated_at = $3, lease_owner = NULL, lease_expires_ms = NULL
+             WHERE id = $4 AND lease_owner = $5 AND status = 'running'",
+        )
+        .bind(status.as_str())
+        .bind(message)
+        .bind(now())
+        .bind(id)
+        .bind(owner.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(finished.rows_affected() == 1)
+    }
+
+    /// The server that wrote each journal entry of a deployment, oldest first.
+    pub async fn journal_servers(&self, deployment_id: &str) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT server_id FROM deployment_events WHERE deployment_id = $1 ORDER BY id",
+        )
+        .bind(deployment_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                row.get::<Option<String>, _>("server_id")
+                    .unwrap_or_default()
             })
-            .collect::<Result<Vec<_>, _>>()
+            .collect())
+    }
+
+    /// Who holds a deployment's lease now, and how many times it was taken over.
+    pub async fn lease_of(&self, deployment_id: &str) -> Result<(Option<String>, i64), StoreError> {
+        let row = sqlx::query("SELECT lease_owner, takeovers FROM deployments WHERE id = $1")
+            .bind(deployment_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok((row.get("lease_owner"), row.get("takeovers")))
     }
 
     /// Whether a deployment of the design is running now.

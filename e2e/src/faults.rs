@@ -82,6 +82,9 @@ pub struct FaultCounts {
     pub actions: BTreeMap<String, usize>,
     /// The parameters of every `RunInstances` call (moto drops some, like the placement).
     pub run_instances: Vec<BTreeMap<String, String>>,
+    /// Every call in the order it arrived: its action and the application its user agent
+    /// names (`app/<name>`: a Moat server's id), empty when none.
+    pub callers: Vec<(String, String)>,
 }
 
 impl FaultCounts {
@@ -598,6 +601,17 @@ async fn handle(
         .unwrap_or_default();
     let form = parse_form(&body);
     let action = form.get("Action").cloned().unwrap_or_default();
+    let application = ["x-amz-user-agent", "user-agent"]
+        .iter()
+        .filter_map(|name| parts.headers.get(*name))
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(str::split_whitespace)
+        .find_map(|token| token.strip_prefix("app/"))
+        .unwrap_or_default()
+        .to_string();
+    if let Ok(mut state) = state.lock() {
+        state.counts.callers.push((action.clone(), application));
+    }
     let (latency, pending) = state
         .lock()
         .map(|s| (s.settings.latency, s.settings.pending))

@@ -144,8 +144,14 @@ pub struct TestUser {
 /// The real `moat serve`, on port 0, with a fresh data dir, deploying into moto.
 pub struct MoatServer {
     _process: ChildGuard,
-    _data_dir: tempfile::TempDir,
+    _data_dir: DataDirectory,
     pub url: String,
+}
+
+/// A server's data directory: its own (removed with it), or another server's it shares.
+enum DataDirectory {
+    Own(tempfile::TempDir),
+    Shared(PathBuf),
 }
 
 /// A program of the venv that holds moto (the AWS CLI, cfn-lint, python with python-hcl2).
@@ -187,7 +193,52 @@ pub fn moat_binary() -> anyhow::Result<PathBuf> {
 impl MoatServer {
     /// Where the server keeps its SQLite database.
     pub fn data_dir(&self) -> &std::path::Path {
-        self._data_dir.path()
+        match &self._data_dir {
+            DataDirectory::Own(directory) => directory.path(),
+            DataDirectory::Shared(path) => path,
+        }
+    }
+
+    /// Another server on this server's database (as several servers behind a load balancer
+    /// share one), with these `MOAT_*` settings. It must not outlive this one's directory.
+    pub fn start_beside(
+        &self,
+        aws_endpoint: &str,
+        settings: &[(&str, &str)],
+    ) -> anyhow::Result<MoatServer> {
+        Self::launch(
+            DataDirectory::Shared(self.data_dir().to_path_buf()),
+            aws_endpoint,
+            &[],
+            settings,
+        )
+    }
+
+    /// Sends SIGTERM (what a service manager sends) and waits up to `bound` for the process
+    /// to exit; its exit status, or an error when it did not exit in time.
+    pub fn terminate(&mut self, bound: Duration) -> anyhow::Result<std::process::ExitStatus> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.pid().to_string()])
+            .status()?;
+        anyhow::ensure!(status.success(), "kill -TERM failed: {status}");
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self._process.child.try_wait()? {
+                return Ok(status);
+            }
+            anyhow::ensure!(
+                started.elapsed() < bound,
+                "moat serve did not exit within {bound:?} of SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Kills the process at once (SIGKILL: no handler, no cleanup, as a crash or an OOM kill).
+    pub fn kill_now(&mut self) -> anyhow::Result<()> {
+        self._process.child.kill()?;
+        self._process.child.wait()?;
+        Ok(())
     }
 
     /// The server process's id (to read its memory from `/proc`).
@@ -218,7 +269,20 @@ impl MoatServer {
         users: &[TestUser],
         settings: &[(&str, &str)],
     ) -> anyhow::Result<MoatServer> {
+        Self::launch(DataDirectory::Own(data_dir), aws_endpoint, users, settings)
+    }
+
+    fn launch(
+        data_dir: DataDirectory,
+        aws_endpoint: &str,
+        users: &[TestUser],
+        settings: &[(&str, &str)],
+    ) -> anyhow::Result<MoatServer> {
         let binary = moat_binary()?;
+        let data_path = match &data_dir {
+            DataDirectory::Own(directory) => directory.path().to_path_buf(),
+            DataDirectory::Shared(path) => path.clone(),
+        };
         let dist = setting("MOAT_E2E_DIST", || {
             Ok(target_profile_dir()?
                 .parent()
@@ -228,7 +292,7 @@ impl MoatServer {
         for user in users {
             let mut adding = Command::new(&binary)
                 .args(["user", "add", user.name, "--role", user.role, "--data-dir"])
-                .arg(data_dir.path())
+                .arg(&data_path)
                 .stdin(Stdio::piped())
                 .stdout(Stdio::null())
                 .spawn()?;
@@ -245,7 +309,7 @@ impl MoatServer {
         let mut child = Command::new(&binary);
         child
             .args(["serve", "--bind", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir.path())
+            .arg(&data_path)
             .arg("--static-dir")
             .arg(&dist)
             .env("AWS_ENDPOINT_URL", aws_endpoint)

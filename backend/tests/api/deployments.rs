@@ -320,3 +320,126 @@ async fn the_plan_of_a_protected_target_says_who_must_approve() {
         "{approval}"
     );
 }
+
+/// Deployments are leased jobs (on SQLite here and on PostgreSQL in the suite's second run):
+/// a live lease is never claimed, an expired one is taken over by exactly one of two servers
+/// claiming at once, the server that lost it can neither renew it nor record the end, and a
+/// released one is claimed at once (not counted as a takeover).
+#[tokio::test]
+async fn a_deployment_is_claimed_by_one_server_only_once_its_lease_expired_or_was_released() {
+    use backend::store::Lease;
+    use shared::api::DeploymentStatus;
+    let app = TestApp::new().await.with_user("dana", Role::Deployer).await;
+    let session = app.login("dana").await;
+    let user = app.user_id("dana").await;
+    let store = &app.state.store;
+    let lease = |owner: &str, milliseconds: u64| Lease {
+        owner: owner.to_string(),
+        duration: Duration::from_millis(milliseconds),
+    };
+    let (gone, first, second) = (
+        lease("moat-gone", 1),
+        lease("moat-first", 60_000),
+        lease("moat-second", 60_000),
+    );
+
+    // A live lease: nobody claims it.
+    let held_design = saved_design(&app, &session, valid_design()).await;
+    store
+        .create_deployment(
+            "dep-held",
+            &held_design,
+            1,
+            user,
+            DeploymentStatus::Running,
+            "hash",
+            Some(&lease("moat-alive", 60_000)),
+        )
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_unleased_deployments(&first)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // An expired lease: of two servers claiming at once, exactly one takes it over.
+    let expired_design = saved_design(&app, &session, valid_design()).await;
+    store
+        .create_deployment(
+            "dep-expired",
+            &expired_design,
+            1,
+            user,
+            DeploymentStatus::Running,
+            "hash",
+            Some(&gone),
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(30)).await;
+    let (by_first, by_second) = tokio::join!(
+        store.claim_unleased_deployments(&first),
+        store.claim_unleased_deployments(&second)
+    );
+    let claims: Vec<_> = by_first
+        .unwrap()
+        .into_iter()
+        .map(|claim| ("moat-first", claim))
+        .chain(
+            by_second
+                .unwrap()
+                .into_iter()
+                .map(|claim| ("moat-second", claim)),
+        )
+        .collect();
+    assert_eq!(claims.len(), 1, "{claims:?}");
+    let (winner, claim) = &claims[0];
+    assert_eq!(claim.id, "dep-expired");
+    assert!(claim.takeover);
+    let (holder, takeovers) = store.lease_of("dep-expired").await.unwrap();
+    assert_eq!(holder.as_deref(), Some(*winner));
+    assert_eq!(takeovers, 1);
+    // The server that lost it can neither renew it nor record its end.
+    assert!(!store.renew_lease("dep-expired", &gone).await.unwrap());
+    assert!(
+        !store
+            .finish_leased_deployment("dep-expired", "moat-gone", DeploymentStatus::Failed, "late")
+            .await
+            .unwrap()
+    );
+    let winner_lease = if *winner == "moat-first" {
+        &first
+    } else {
+        &second
+    };
+    assert!(
+        store
+            .renew_lease("dep-expired", winner_lease)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .finish_leased_deployment("dep-expired", winner, DeploymentStatus::Succeeded, "done")
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.deployment("dep-expired").await.unwrap().status,
+        DeploymentStatus::Succeeded
+    );
+
+    // A released lease (a server stopping): claimed at once, not a takeover.
+    assert_eq!(store.release_leases("moat-alive", None).await.unwrap(), 1);
+    let claimed = store.claim_unleased_deployments(&first).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].id, "dep-held");
+    assert!(!claimed[0].takeover);
+    assert_eq!(
+        store.lease_of("dep-held").await.unwrap(),
+        (Some("moat-first".to_string()), 0)
+    );
+}

@@ -73,6 +73,7 @@ impl TestApp {
             store,
             settings: Arc::new(settings),
             network: network.clone(),
+            leases: Arc::new(backend::deploy::Leases::new(backend::deploy::DEFAULT_LEASE)),
         };
         TestApp {
             state,

@@ -13,6 +13,7 @@ mod faults;
 mod gaps;
 mod heavy;
 mod hostile;
+mod leases;
 mod resume;
 mod sandbox;
 mod updates;

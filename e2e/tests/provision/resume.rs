@@ -1,6 +1,9 @@
-//! A server killed mid-apply resumes at start-up: the first server's runtime (every task and
-//! call in flight) is dropped while it deploys through a slow layer; a second server on the
-//! same database resumes the deployment, which converges with no duplicate and no orphan.
+//! A server killed mid-apply: the first server's runtime (every task and call in flight) is
+//! dropped while it deploys through a slow layer. A second server on the same database does
+//! not touch the deployment while the first holds its lease, takes it over once the lease
+//! expired, and the deployment converges with no duplicate and no orphan; the journal shows
+//! every entry before the takeover written by the first server and every one after by the
+//! second.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +31,9 @@ fn settings(data_dir: &std::path::Path) -> Settings {
     }
 }
 
+/// The lease of the test's servers: short, so a takeover comes quickly.
+const LEASE: Duration = Duration::from_millis(1_500);
+
 async fn server_state(database: &std::path::Path, endpoint: &str) -> AppState {
     let store = Store::open_sqlite(database).await.expect("database");
     let network = Ec2Network::for_endpoint(endpoint)
@@ -37,6 +43,7 @@ async fn server_state(database: &std::path::Path, endpoint: &str) -> AppState {
         store,
         settings: Arc::new(settings(database.parent().unwrap())),
         network: Arc::new(network),
+        leases: Arc::new(backend::deploy::Leases::new(LEASE)),
     }
 }
 
@@ -49,7 +56,7 @@ fn a_server_killed_mid_apply_resumes_at_start_up_and_converges() {
     // Slow calls, so the kill lands in the middle of the run.
     harness
         .layer
-        .configure(|s| s.latency = Duration::from_millis(120));
+        .configure(|s| s.latency = Duration::from_millis(400));
     let data = tempfile::tempdir().unwrap();
     let database = data.path().join("moat.sqlite");
     let design = template("multimodal-endpoints");
@@ -83,21 +90,46 @@ fn a_server_killed_mid_apply_resumes_at_start_up_and_converges() {
     });
     let watcher = main.block_on(Store::open_sqlite(&database)).unwrap();
     main.block_on(async {
-        for _ in 0..400 {
+        for _ in 0..1_600 {
             let events = watcher.events_since(&deployment_id, 0).await.unwrap();
             let done = events
                 .iter()
                 .filter(|(_, e)| e.contains("\"phase\":\"done\""))
                 .count();
-            if done >= 6 {
+            if done >= 4 {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
         panic!("the deployment made no progress");
     });
+    // A second server started now leaves it alone: the first holds the lease (slower calls,
+    // so the first is still at work while the second looks, longer than a lease).
+    harness
+        .layer
+        .configure(|s| s.latency = Duration::from_millis(600));
+    let second = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let second_state = second.block_on(server_state(&database, &harness.layer.url));
+    let (holder, _) = main.block_on(watcher.lease_of(&deployment_id)).unwrap();
+    let first_id = holder.expect("the first server holds the lease");
+    assert_ne!(first_id, second_state.leases.server_id());
+    for _ in 0..3 {
+        assert_eq!(
+            second
+                .block_on(second_state.deployer().claim_and_resume())
+                .unwrap(),
+            0,
+            "a live server's deployment is not claimed"
+        );
+        std::thread::sleep(LEASE / 3);
+    }
     // The kill: every task of the first server, and every call it had in flight, is gone.
     first.shutdown_background();
+    let killed_at = std::time::Instant::now();
     let left = main.block_on(watcher.deployment(&deployment_id)).unwrap();
     assert_eq!(
         left.status,
@@ -117,15 +149,22 @@ fn a_server_killed_mid_apply_resumes_at_start_up_and_converges() {
     );
     harness.layer.configure(|s| s.latency = Duration::ZERO);
 
-    // The second server on the same database resumes it at start-up.
-    let second = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    // The second server takes it over once the dead server's lease has expired.
     let finished = second.block_on(async {
-        let state = server_state(&database, &harness.layer.url).await;
-        assert_eq!(state.deployer().resume_interrupted().await.unwrap(), 1);
+        let state = second_state.clone();
+        let mut taken = 0;
+        for _ in 0..100 {
+            taken = state.deployer().claim_and_resume().await.unwrap();
+            if taken > 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(taken, 1, "taken over");
+        assert!(killed_at.elapsed() >= LEASE, "not before the lease expired");
+        let (holder, takeovers) = state.store.lease_of(&deployment_id).await.unwrap();
+        assert_eq!(holder.as_deref(), Some(state.leases.server_id()));
+        assert_eq!(takeovers, 1);
         for _ in 0..600 {
             let deployment = state.store.deployment(&deployment_id).await.unwrap();
             if deployment.status != DeploymentStatus::Running {
@@ -166,6 +205,28 @@ fn a_server_killed_mid_apply_resumes_at_start_up_and_converges() {
         finished.resources.len() >= tagged_kinds,
         "{}",
         finished.resources.len()
+    );
+    // Each journal entry names its server: the first's, then only the second's.
+    let servers = main
+        .block_on(watcher.journal_servers(&deployment_id))
+        .unwrap();
+    let second_id = second_state.leases.server_id().to_string();
+    let first_of_second = servers
+        .iter()
+        .position(|server| *server == second_id)
+        .expect("the second server journaled");
+    assert!(first_of_second > 0);
+    assert!(
+        servers[..first_of_second]
+            .iter()
+            .all(|server| *server == first_id),
+        "before the takeover, only the first server"
+    );
+    assert!(
+        servers[first_of_second..]
+            .iter()
+            .all(|server| *server == second_id),
+        "after the takeover, only the second server: {servers:?}"
     );
     drop(second);
     drop(harness);

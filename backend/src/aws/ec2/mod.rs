@@ -81,7 +81,20 @@ impl Ec2Network {
     /// Loads the standard AWS configuration chain once, at start-up. `MOAT_AWS_POLL_MS` sets
     /// how often waiters ask (default 2,000 ms).
     pub async fn from_environment() -> Self {
-        let sdk_config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        Self::from_environment_as(None).await
+    }
+
+    /// As [`Ec2Network::from_environment`], every call naming `application` in its user agent
+    /// (`app/<application>`): a server's id, so a proxy or CloudTrail tells which server made
+    /// each call. An id AWS does not accept as an application name is left out.
+    pub async fn from_environment_as(application: Option<&str>) -> Self {
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        if let Some(name) =
+            application.and_then(|name| aws_config::AppName::new(name.to_string()).ok())
+        {
+            loader = loader.app_name(name);
+        }
+        let sdk_config = loader
             .retry_config(aws_config::retry::RetryConfig::disabled())
             .timeout_config(
                 aws_config::timeout::TimeoutConfig::builder()
