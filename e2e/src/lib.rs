@@ -293,6 +293,7 @@ impl MoatServer {
             let mut adding = Command::new(&binary)
                 .args(["user", "add", user.name, "--role", user.role, "--data-dir"])
                 .arg(&data_path)
+                .envs(settings.iter().copied())
                 .stdin(Stdio::piped())
                 .stdout(Stdio::null())
                 .spawn()?;

@@ -260,6 +260,23 @@ fn test(paths: &Paths) -> anyhow::Result<()> {
         paths
             .command("cargo")
             .args(["test", "--test", "api"])
-            .env("MOAT_TEST_DATABASE_URL", url),
+            .env("MOAT_TEST_DATABASE_URL", &url),
+    )?;
+    // Three real servers on that PostgreSQL, twenty rounds of kill -9 mid-deployment.
+    run_step(
+        "cargo test --test provision three_servers (several servers on PostgreSQL)",
+        paths
+            .command("cargo")
+            .args([
+                "test",
+                "-p",
+                "e2e",
+                "--test",
+                "provision",
+                "three_servers_on_one_database",
+            ])
+            .env("MOAT_TEST_DATABASE_URL", &url)
+            .env("MOAT_E2E_DIST", paths.dist())
+            .env("MOAT_E2E_MOTO", setup::moto_server_path(paths)),
     )
 }

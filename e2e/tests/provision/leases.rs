@@ -322,3 +322,209 @@ async fn a_deployment_moves_to_another_server_on_sigterm_at_once_and_after_a_kil
     eprintln!("kill -9: taken over {takeover:?} after the kill (lease {LEASE:?})");
     let _ = third.terminate(Duration::from_secs(25));
 }
+
+/// An empty database on the PostgreSQL server at `admin_url`; its URL.
+async fn fresh_postgres_database(admin_url: &str) -> String {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let name = format!("moat_servers_{}", std::process::id());
+    let mut connection = sqlx::AnyConnection::connect(admin_url)
+        .await
+        .expect("connect to the test PostgreSQL server");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut connection)
+        .await
+        .expect("drop a left-over database");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut connection)
+        .await
+        .expect("create a test database");
+    let (server, _) = admin_url
+        .rsplit_once('/')
+        .expect("a URL ending in /database");
+    format!("{server}/{name}")
+}
+
+/// The server among `servers` whose id (`moat-<pid>-…`) is `server_id`.
+fn index_of(servers: &[MoatServer], server_id: &str) -> Option<usize> {
+    servers
+        .iter()
+        .position(|server| server_id.starts_with(&format!("moat-{}-", server.pid())))
+}
+
+/// Three servers on one database (PostgreSQL when `MOAT_TEST_DATABASE_URL` names a server, as
+/// in the test command's PostgreSQL step, twenty rounds; else one SQLite file, ten): a deployment
+/// (apply, then destroy, in turn) started on a random server, the server holding it killed
+/// with SIGKILL after a random number of steps, a new server started in its place. Each round
+/// the deployment is taken over once, after the lease, converges, and its journal and its AWS
+/// calls name the killed server, then only the one that took it over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_servers_on_one_database_take_over_from_a_killed_one_round_after_round() {
+    let harness = Harness::start(41).await.expect("moto and the fault layer");
+    harness
+        .layer
+        .configure(|s| s.latency = Duration::from_millis(50));
+    let database_url = match std::env::var("MOAT_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(fresh_postgres_database(&url).await),
+        _ => None,
+    };
+    let rounds: usize = if database_url.is_some() { 20 } else { 10 };
+    let mut settings = vec![("MOAT_LEASE_SECONDS", "1")];
+    if let Some(url) = &database_url {
+        settings.push(("MOAT_DATABASE_URL", url.as_str()));
+    }
+    let lease = Duration::from_millis(1_000);
+    let mut servers =
+        vec![MoatServer::start_with(&harness.layer.url, &[DEPLOYER], &settings).unwrap()];
+    let store = match &database_url {
+        Some(url) => Store::open(url).await.unwrap(),
+        None => Store::open_sqlite(&servers[0].data_dir().join("moat.sqlite"))
+            .await
+            .unwrap(),
+    };
+    // The killed keep their data directory (the others' SQLite file) until the end.
+    let mut killed: Vec<MoatServer> = Vec::new();
+    for _ in 0..2 {
+        let next = servers[0]
+            .start_beside(&harness.layer.url, &settings)
+            .unwrap();
+        servers.push(next);
+    }
+    let client = e2e::http::client();
+    let base = servers[0].url.trim_end_matches('/').to_string();
+    let session = e2e::http::sign_in(&client, &base, DEPLOYER.name, DEPLOYER.password)
+        .await
+        .unwrap();
+    let document: Value =
+        serde_json::from_str(shared::templates::template("mvp").unwrap().document).unwrap();
+    let design = shared::spec::load_design_value(document.clone()).unwrap();
+    let (status, created, _) = e2e::http::call(
+        &client,
+        "POST",
+        &format!("{base}/api/v1/designs"),
+        Some(&session),
+        Some(&json!({"document": document})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 201, "{created}");
+    let design_id = created["id"].as_str().unwrap().to_string();
+
+    let mut random: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next_random = move || {
+        random ^= random << 13;
+        random ^= random >> 7;
+        random ^= random << 17;
+        random
+    };
+    let mut takeover_times = Vec::new();
+    let mut steps_at_kill = Vec::new();
+    for round in 0..rounds {
+        let operation = if round % 2 == 0 {
+            "deployments"
+        } else {
+            "destroy"
+        };
+        let starter = (next_random() % servers.len() as u64) as usize;
+        let calls_before = harness.layer.counts().callers.len();
+        let deployment = start(
+            servers[starter].url.trim_end_matches('/'),
+            operation,
+            &design_id,
+        )
+        .await;
+        // Killed after a random number of journal entries (each step writes two).
+        let steps = 1 + (next_random() % 4) as usize;
+        eventually(30, "the deployment's first steps", || async {
+            (store.journal_servers(&deployment).await.unwrap().len() >= steps).then_some(())
+        })
+        .await;
+        let holder = store.lease_of(&deployment).await.unwrap().0.expect("held");
+        let victim = index_of(&servers, &holder).expect("the holder is one of the servers");
+        let mut dead = servers.remove(victim);
+        dead.kill_now().unwrap();
+        let killed_at = Instant::now();
+        steps_at_kill.push(store.journal_servers(&deployment).await.unwrap().len());
+        killed.push(dead);
+        let replacement = servers[0]
+            .start_beside(&harness.layer.url, &settings)
+            .unwrap();
+        servers.push(replacement);
+        let taker = eventually(20, "the takeover", || async {
+            store
+                .lease_of(&deployment)
+                .await
+                .unwrap()
+                .0
+                .filter(|owner| *owner != holder)
+        })
+        .await;
+        let took = killed_at.elapsed();
+        assert!(
+            took >= lease - Duration::from_millis(300),
+            "round {round}: taken over {took:?} after the kill, before the lease could expire"
+        );
+        takeover_times.push(took);
+        let ended = eventually(60, "the deployment's end", || async {
+            let deployment = store.deployment(&deployment).await.unwrap();
+            (deployment.status != DeploymentStatus::Running).then_some(deployment)
+        })
+        .await;
+        assert_eq!(
+            ended.status,
+            DeploymentStatus::Succeeded,
+            "round {round}: {}",
+            ended.message
+        );
+        assert_eq!(
+            store.lease_of(&deployment).await.unwrap().1,
+            1,
+            "round {round}: one takeover"
+        );
+        one_then_the_other(
+            &store.journal_servers(&deployment).await.unwrap(),
+            &holder,
+            &taker,
+            false,
+            &format!("round {round}: the journal"),
+        );
+        one_then_the_other(
+            &callers_since(&harness, calls_before),
+            &holder,
+            &taker,
+            true,
+            &format!("round {round}: the AWS calls"),
+        );
+        let account = account::read(&harness.checker(), &harness.layer, &design_id).await;
+        assert!(
+            account.duplicates().is_empty(),
+            "round {round}: {:?}",
+            account.duplicates()
+        );
+        if operation == "deployments" {
+            assert!(account.orphans(Some(&design)).is_empty(), "round {round}");
+            assert_eq!(account.lines, account::expected(&design), "round {round}");
+        } else {
+            assert!(
+                account.tagged.is_empty(),
+                "round {round}: {:?}",
+                account.lines
+            );
+        }
+    }
+    takeover_times.sort();
+    eprintln!(
+        "{} on {}: {rounds} rounds, {rounds} kills (at journal entry {steps_at_kill:?}), takeovers after the kill: min {:?}, median {:?}, max {:?} (lease {lease:?}); 0 duplicates, 0 orphans, no call by two servers",
+        design.name,
+        if database_url.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        },
+        takeover_times[0],
+        takeover_times[rounds / 2],
+        takeover_times[rounds - 1]
+    );
+    drop(servers);
+    drop(killed);
+}
