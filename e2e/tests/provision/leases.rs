@@ -67,6 +67,29 @@ async fn start(base: &str, operation: &str, design_id: &str) -> String {
     started["id"].as_str().unwrap().to_string()
 }
 
+/// The MVP template saved through a server's API by the deployer: its id there, and the
+/// design.
+async fn saved_mvp(base: &str) -> (String, shared::Design) {
+    let client = e2e::http::client();
+    let session = e2e::http::sign_in(&client, base, DEPLOYER.name, DEPLOYER.password)
+        .await
+        .unwrap();
+    let document: Value =
+        serde_json::from_str(shared::templates::template("mvp").unwrap().document).unwrap();
+    let design = shared::spec::load_design_value(document.clone()).unwrap();
+    let (status, created, _) = e2e::http::call(
+        &client,
+        "POST",
+        &format!("{base}/api/v1/designs"),
+        Some(&session),
+        Some(&json!({"document": document})),
+    )
+    .await
+    .unwrap();
+    assert_eq!(status, 201, "{created}");
+    (created["id"].as_str().unwrap().to_string(), design)
+}
+
 /// The ids of the servers that made the layer's calls, in order, from `from` on.
 fn callers_since(harness: &Harness, from: usize) -> Vec<String> {
     harness.layer.counts().callers[from..]
@@ -124,24 +147,7 @@ async fn a_deployment_moves_to_another_server_on_sigterm_at_once_and_after_a_kil
     let first_base = first.url.trim_end_matches('/').to_string();
 
     // A design, deployed through the first server.
-    let client = e2e::http::client();
-    let session = e2e::http::sign_in(&client, &first_base, DEPLOYER.name, DEPLOYER.password)
-        .await
-        .unwrap();
-    let document: Value =
-        serde_json::from_str(shared::templates::template("mvp").unwrap().document).unwrap();
-    let design = shared::spec::load_design_value(document.clone()).unwrap();
-    let (status, created, _) = e2e::http::call(
-        &client,
-        "POST",
-        &format!("{first_base}/api/v1/designs"),
-        Some(&session),
-        Some(&json!({"document": document})),
-    )
-    .await
-    .unwrap();
-    assert_eq!(status, 201, "{created}");
-    let design_id = created["id"].as_str().unwrap().to_string();
+    let (design_id, design) = saved_mvp(&first_base).await;
     let calls_before = harness.layer.counts().callers.len();
     let deployment = start(&first_base, "deployments", &design_id).await;
     let first_id = eventually(10, "the first server's lease", || async {
@@ -390,25 +396,7 @@ async fn three_servers_on_one_database_take_over_from_a_killed_one_round_after_r
             .unwrap();
         servers.push(next);
     }
-    let client = e2e::http::client();
-    let base = servers[0].url.trim_end_matches('/').to_string();
-    let session = e2e::http::sign_in(&client, &base, DEPLOYER.name, DEPLOYER.password)
-        .await
-        .unwrap();
-    let document: Value =
-        serde_json::from_str(shared::templates::template("mvp").unwrap().document).unwrap();
-    let design = shared::spec::load_design_value(document.clone()).unwrap();
-    let (status, created, _) = e2e::http::call(
-        &client,
-        "POST",
-        &format!("{base}/api/v1/designs"),
-        Some(&session),
-        Some(&json!({"document": document})),
-    )
-    .await
-    .unwrap();
-    assert_eq!(status, 201, "{created}");
-    let design_id = created["id"].as_str().unwrap().to_string();
+    let (design_id, design) = saved_mvp(servers[0].url.trim_end_matches('/')).await;
 
     let mut random: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next_random = move || {
