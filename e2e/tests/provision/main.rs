@@ -14,6 +14,7 @@ mod gaps;
 mod heavy;
 mod hostile;
 mod leases;
+mod load;
 mod resume;
 mod sandbox;
 mod updates;
