@@ -12,7 +12,7 @@
 
 use std::time::{Duration, Instant};
 
-use backend::store::Store;
+use backend::store::{DeploymentRecord, Store};
 use e2e::{MoatServer, TestUser};
 use serde_json::{Value, json};
 use shared::api::DeploymentStatus;
@@ -48,10 +48,32 @@ where
     }
 }
 
+/// Waits until a server other than `previous` holds the deployment's lease; its id.
+async fn next_holder(store: &Store, deployment: &str, previous: &str, what: &str) -> String {
+    eventually(20, what, || async {
+        store
+            .lease_of(deployment)
+            .await
+            .unwrap()
+            .0
+            .filter(|holder| holder != previous)
+    })
+    .await
+}
+
+/// Waits up to a minute for the deployment to end; how it ended.
+async fn end_of(store: &Store, deployment: &str, what: &str) -> DeploymentRecord {
+    eventually(60, what, || async {
+        let record = store.deployment(deployment).await.unwrap();
+        (record.status != DeploymentStatus::Running).then_some(record)
+    })
+    .await
+}
+
 /// Starts a deployment (`deployments`) or a destroy (`destroy`) through a server's API.
-async fn start(base: &str, operation: &str, design_id: &str) -> String {
+pub(crate) async fn start(base: &str, user: &TestUser, operation: &str, design_id: &str) -> String {
     let client = e2e::http::client();
-    let session = e2e::http::sign_in(&client, base, DEPLOYER.name, DEPLOYER.password)
+    let session = e2e::http::sign_in(&client, base, user.name, user.password)
         .await
         .unwrap();
     let (status, started, _) = e2e::http::call(
@@ -69,9 +91,9 @@ async fn start(base: &str, operation: &str, design_id: &str) -> String {
 
 /// The MVP template saved through a server's API by the deployer: its id there, and the
 /// design.
-async fn saved_mvp(base: &str) -> (String, shared::Design) {
+pub(crate) async fn saved_mvp(base: &str, user: &TestUser) -> (String, shared::Design) {
     let client = e2e::http::client();
-    let session = e2e::http::sign_in(&client, base, DEPLOYER.name, DEPLOYER.password)
+    let session = e2e::http::sign_in(&client, base, user.name, user.password)
         .await
         .unwrap();
     let document: Value =
@@ -147,9 +169,9 @@ async fn a_deployment_moves_to_another_server_on_sigterm_at_once_and_after_a_kil
     let first_base = first.url.trim_end_matches('/').to_string();
 
     // A design, deployed through the first server.
-    let (design_id, design) = saved_mvp(&first_base).await;
+    let (design_id, design) = saved_mvp(&first_base, &DEPLOYER).await;
     let calls_before = harness.layer.counts().callers.len();
-    let deployment = start(&first_base, "deployments", &design_id).await;
+    let deployment = start(&first_base, &DEPLOYER, "deployments", &design_id).await;
     let first_id = eventually(10, "the first server's lease", || async {
         store.lease_of(&deployment).await.unwrap().0
     })
@@ -195,25 +217,13 @@ async fn a_deployment_moves_to_another_server_on_sigterm_at_once_and_after_a_kil
     let stopped_in = terminated.elapsed();
     assert!(exit.success(), "moat serve exits 0 on SIGTERM: {exit}");
     let exited = Instant::now();
-    let second_id = eventually(10, "the second server's claim", || async {
-        store
-            .lease_of(&deployment)
-            .await
-            .unwrap()
-            .0
-            .filter(|holder| *holder != first_id)
-    })
-    .await;
+    let second_id = next_holder(&store, &deployment, &first_id, "the second server's claim").await;
     let handover = exited.elapsed();
     assert!(
         handover < LEASE,
         "resumed {handover:?} after the exit: a released lease is claimed at the next claim (every half lease), not when it would have expired"
     );
-    let ended = eventually(60, "the deployment's end", || async {
-        let deployment = store.deployment(&deployment).await.unwrap();
-        (deployment.status != DeploymentStatus::Running).then_some(deployment)
-    })
-    .await;
+    let ended = end_of(&store, &deployment, "the deployment's end").await;
     assert_eq!(
         ended.status,
         DeploymentStatus::Succeeded,
@@ -256,7 +266,7 @@ async fn a_deployment_moves_to_another_server_on_sigterm_at_once_and_after_a_kil
     let mut third = second.start_beside(&harness.layer.url, &settings).unwrap();
     let second_base = second.url.trim_end_matches('/').to_string();
     let calls_before = harness.layer.counts().callers.len();
-    let destroy = start(&second_base, "destroy", &design_id).await;
+    let destroy = start(&second_base, &DEPLOYER, "destroy", &design_id).await;
     eventually(30, "the destroy's first steps", || async {
         (store.journal_servers(&destroy).await.unwrap().len() >= 2).then_some(())
     })
@@ -267,25 +277,13 @@ async fn a_deployment_moves_to_another_server_on_sigterm_at_once_and_after_a_kil
     );
     second.kill_now().unwrap();
     let killed = Instant::now();
-    let third_id = eventually(20, "the third server's takeover", || async {
-        store
-            .lease_of(&destroy)
-            .await
-            .unwrap()
-            .0
-            .filter(|holder| *holder != second_id)
-    })
-    .await;
+    let third_id = next_holder(&store, &destroy, &second_id, "the third server's takeover").await;
     let takeover = killed.elapsed();
     assert!(
         takeover >= LEASE - Duration::from_millis(300),
         "taken over {takeover:?} after the kill: not before the lease could expire"
     );
-    let ended = eventually(60, "the destroy's end", || async {
-        let deployment = store.deployment(&destroy).await.unwrap();
-        (deployment.status != DeploymentStatus::Running).then_some(deployment)
-    })
-    .await;
+    let ended = end_of(&store, &destroy, "the destroy's end").await;
     assert_eq!(
         ended.status,
         DeploymentStatus::Succeeded,
@@ -396,7 +394,7 @@ async fn three_servers_on_one_database_take_over_from_a_killed_one_round_after_r
             .unwrap();
         servers.push(next);
     }
-    let (design_id, design) = saved_mvp(servers[0].url.trim_end_matches('/')).await;
+    let (design_id, design) = saved_mvp(servers[0].url.trim_end_matches('/'), &DEPLOYER).await;
 
     let mut random: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next_random = move || {
@@ -417,6 +415,7 @@ async fn three_servers_on_one_database_take_over_from_a_killed_one_round_after_r
         let calls_before = harness.layer.counts().callers.len();
         let deployment = start(
             servers[starter].url.trim_end_matches('/'),
+            &DEPLOYER,
             operation,
             &design_id,
         )
@@ -438,26 +437,14 @@ async fn three_servers_on_one_database_take_over_from_a_killed_one_round_after_r
             .start_beside(&harness.layer.url, &settings)
             .unwrap();
         servers.push(replacement);
-        let taker = eventually(20, "the takeover", || async {
-            store
-                .lease_of(&deployment)
-                .await
-                .unwrap()
-                .0
-                .filter(|owner| *owner != holder)
-        })
-        .await;
+        let taker = next_holder(&store, &deployment, &holder, "the takeover").await;
         let took = killed_at.elapsed();
         assert!(
             took >= lease - Duration::from_millis(300),
             "round {round}: taken over {took:?} after the kill, before the lease could expire"
         );
         takeover_times.push(took);
-        let ended = eventually(60, "the deployment's end", || async {
-            let deployment = store.deployment(&deployment).await.unwrap();
-            (deployment.status != DeploymentStatus::Running).then_some(deployment)
-        })
-        .await;
+        let ended = end_of(&store, &deployment, "the deployment's end").await;
         assert_eq!(
             ended.status,
             DeploymentStatus::Succeeded,

@@ -39,30 +39,8 @@ async fn sixty_four_clients_save_while_a_deployment_runs_with_no_5xx_and_no_lost
     let session = signed_in(&client, &base).await;
 
     // A deployment running meanwhile.
-    let mvp: Value =
-        serde_json::from_str(shared::templates::template("mvp").unwrap().document).unwrap();
-    let (status, created, _) = call(
-        &client,
-        "POST",
-        &format!("{base}/api/v1/designs"),
-        Some(&session),
-        Some(&json!({"document": mvp})),
-    )
-    .await
-    .unwrap();
-    assert_eq!(status, 201, "{created}");
-    let deployed_design = created["id"].as_str().unwrap().to_string();
-    let (status, started, _) = call(
-        &client,
-        "POST",
-        &format!("{base}/api/v1/designs/{deployed_design}/deployments"),
-        Some(&session),
-        None,
-    )
-    .await
-    .unwrap();
-    assert_eq!(status, 202, "{started}");
-    let deployment = started["id"].as_str().unwrap().to_string();
+    let (deployed_design, _) = crate::leases::saved_mvp(&base, &DEPLOYER).await;
+    let deployment = crate::leases::start(&base, &DEPLOYER, "deployments", &deployed_design).await;
 
     let document = serde_json::to_value(shared::generate::generated_design(100)).unwrap();
     // Each client signs in with its own session, one after the other (sign-ins from one
