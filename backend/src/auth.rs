@@ -11,6 +11,10 @@ pub const SESSION_COOKIE: &str = "moat_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// A session unused for this long is dead.
 pub const SESSION_IDLE_SECONDS: i64 = 8 * 60 * 60;
+/// How stale a session's last-seen time may be before a request writes it again: the idle
+/// limit is hours, so a minute's precision costs nothing, and most requests then write
+/// nothing at all.
+pub const SESSION_TOUCH_SECONDS: i64 = 60;
 /// Minimum password length.
 pub const MINIMUM_PASSWORD_LENGTH: usize = 12;
 

@@ -17,6 +17,9 @@ use sqlx::{AnyPool, Executor, Row};
 
 use crate::auth::{Role, UserStatus};
 
+mod save_queue;
+pub use save_queue::MOST_SAVES_PER_BATCH;
+
 /// Storage failures. `Database` details are logged, never shown to users.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -46,7 +49,15 @@ pub enum StoreError {
 /// (`migrations/sqlite`, `migrations/postgres`) with the same versions.
 #[derive(Clone)]
 pub struct Store {
+    /// Reads (and, on PostgreSQL, everything).
     pool: AnyPool,
+    /// Writes. On SQLite one connection: SQLite has one writer at a time, and writers on
+    /// several connections wait for each other in SQLite's busy handler, which sleeps in steps
+    /// of up to 100 ms; queued here they wait in order, without sleeping. On PostgreSQL the
+    /// same pool as the reads.
+    writer: AnyPool,
+    /// On SQLite, where design saves go to be written in batches by a thread of their own.
+    saves: Option<save_queue::SaveQueue>,
     backend: Backend,
 }
 
@@ -150,12 +161,16 @@ impl Store {
         } else {
             Backend::Sqlite
         };
-        let mut options = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(10));
-        if backend == Backend::Sqlite {
-            // WAL: readers never wait for the writer; NORMAL sync is durable with WAL.
-            options = options.after_connect(|connection, _| {
+        let options = |connections: u32| {
+            let options = AnyPoolOptions::new()
+                .max_connections(connections)
+                .acquire_timeout(Duration::from_secs(10));
+            if backend == Backend::Postgres {
+                return options;
+            }
+            // WAL: readers never wait for the writer; NORMAL sync is durable with WAL (a
+            // power cut may lose the last commits, never corrupt the file).
+            options.after_connect(|connection, _| {
                 Box::pin(async move {
                     connection
                         .execute(
@@ -165,14 +180,30 @@ impl Store {
                         .await?;
                     Ok(())
                 })
-            });
-        }
-        let pool = options.connect(url).await?;
-        match backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
-        }
-        Ok(Store { pool, backend })
+            })
+        };
+        let (pool, writer) = match backend {
+            Backend::Sqlite => {
+                let writer = options(1).connect(url).await?;
+                sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
+                (options(8).connect(url).await?, writer)
+            }
+            Backend::Postgres => {
+                let pool = options(16).connect(url).await?;
+                sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+                (pool.clone(), pool)
+            }
+        };
+        let saves = match backend {
+            Backend::Sqlite => Some(save_queue::SaveQueue::start(writer.clone())?),
+            Backend::Postgres => None,
+        };
+        Ok(Store {
+            pool,
+            writer,
+            saves,
+            backend,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -276,12 +307,13 @@ impl Store {
     /// Closes every connection (before the file is moved).
     pub async fn close(self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 
     /// Runs one raw statement (tests use it to prove the audit log refuses changes).
     pub async fn execute_raw(&self, statement: &str) -> Result<u64, StoreError> {
         Ok(sqlx::query(statement)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?
             .rows_affected())
     }
@@ -299,7 +331,7 @@ impl Store {
             .bind(role.as_str())
             .bind(status.as_str())
             .bind(now())
-            .fetch_one(&self.pool)
+            .fetch_one(&self.writer)
             .await;
         match result {
             Ok(row) => Ok(User {
@@ -339,7 +371,7 @@ impl Store {
             .bind(csrf_token)
             .bind(at)
             .bind(at)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -363,7 +395,7 @@ impl Store {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(now())
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -371,29 +403,50 @@ impl Store {
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
 
+    /// Creates a design at revision 1, with its audit row (`design-create`) in the same
+    /// transaction.
     pub async fn create_design(
         &self,
         id: &str,
         name: &str,
         document: &str,
-        user_id: i64,
+        creator: &User,
     ) -> Result<DesignSummary, StoreError> {
         let at = now();
-        let mut transaction = self.pool.begin().await?;
-        sqlx::query("INSERT INTO designs (id, name, document, revision, created_by, updated_at) VALUES ($1, $2, $3, 1, $4, $5)")
+        let hash = document_hash(document);
+        let mut transaction = self.writer.begin().await?;
+        sqlx::query("INSERT INTO designs (id, name, revision, created_by, updated_at) VALUES ($1, $2, 1, $3, $4)")
             .bind(id)
             .bind(name)
-            .bind(document)
-            .bind(user_id)
+            .bind(creator.id)
             .bind(at)
             .execute(&mut *transaction)
             .await?;
-        insert_revision(&mut transaction, id, 1, document, user_id, at, None).await?;
+        let revision = NewRevision {
+            design_id: id,
+            revision: 1,
+            document,
+            hash: &hash,
+            saved_by: creator,
+            at,
+            restored_from: None,
+        };
+        insert_revision(&mut transaction, &revision).await?;
+        insert_audit(
+            &mut transaction,
+            at,
+            creator,
+            "design-create",
+            id,
+            &format!("{name} revision 1"),
+            &hash,
+        )
+        .await?;
         transaction.commit().await?;
         Ok(DesignSummary {
             id: id.to_string(),
@@ -404,36 +457,69 @@ impl Store {
     }
 
     /// Saves a new revision if the stored one is still `based_on`; otherwise a conflict.
+    ///
+    /// One transaction: the design row moves to the new revision (it holds no document of
+    /// its own: the revision row is the only copy), the revision row is written, and so is
+    /// the audit row, `action` with `detail(new revision)`.
+    #[allow(clippy::too_many_arguments)]
     pub async fn update_design(
         &self,
         id: &str,
         name: &str,
         document: &str,
         based_on: i64,
-        user_id: i64,
+        saver: &User,
         restored_from: Option<i64>,
+        action: &str,
+        detail: impl FnOnce(i64) -> String,
     ) -> Result<DesignSummary, StoreError> {
         let at = now();
-        let mut transaction = self.pool.begin().await?;
+        let hash = document_hash(document);
+        if let Some(queue) = &self.saves {
+            let save = save_queue::QueuedSave {
+                id: id.to_string(),
+                name: name.to_string(),
+                document: document.to_string(),
+                hash,
+                based_on,
+                saver_id: saver.id,
+                saver_name: saver.name.clone(),
+                at,
+                restored_from,
+                action: action.to_string(),
+                detail: detail(based_on + 1),
+            };
+            return self.update_design_through_the_queue(queue, save).await;
+        }
+        let mut transaction = self.writer.begin().await?;
         let updated = sqlx::query(
-            "UPDATE designs SET name = $1, document = $2, revision = revision + 1, updated_at = $3 WHERE id = $4 AND revision = $5",
+            "UPDATE designs SET name = $1, revision = revision + 1, updated_at = $2 WHERE id = $3 AND revision = $4",
         )
         .bind(name)
-        .bind(document)
         .bind(at)
         .bind(id)
         .bind(based_on)
         .execute(&mut *transaction)
         .await?;
         if updated.rows_affected() == 1 {
-            insert_revision(
-                &mut transaction,
-                id,
-                based_on + 1,
+            let revision = NewRevision {
+                design_id: id,
+                revision: based_on + 1,
                 document,
-                user_id,
+                hash: &hash,
+                saved_by: saver,
                 at,
                 restored_from,
+            };
+            insert_revision(&mut transaction, &revision).await?;
+            insert_audit(
+                &mut transaction,
+                at,
+                saver,
+                action,
+                id,
+                &detail(based_on + 1),
+                &hash,
             )
             .await?;
             transaction.commit().await?;
@@ -445,16 +531,45 @@ impl Store {
             });
         }
         transaction.rollback().await?;
-        let current = self.design(id).await?;
+        let current = self.design_listing(id).await?;
         Err(StoreError::Conflict {
             based_on,
             current: current.revision,
         })
     }
 
+    /// [`Store::update_design`] on SQLite: through the save queue, whose thread writes it
+    /// with the `design_saves` trigger (migration 0007), all or nothing.
+    async fn update_design_through_the_queue(
+        &self,
+        queue: &save_queue::SaveQueue,
+        save: save_queue::QueuedSave,
+    ) -> Result<DesignSummary, StoreError> {
+        let summary = DesignSummary {
+            id: save.id.clone(),
+            name: save.name.clone(),
+            revision: save.based_on + 1,
+            updated_at: save.at,
+        };
+        let based_on = save.based_on;
+        match queue.save(save).await {
+            Ok(()) => Ok(summary),
+            Err(save_queue::SaveRefused::Stale) => {
+                let current = self.design_listing(&summary.id).await?;
+                Err(StoreError::Conflict {
+                    based_on,
+                    current: current.revision,
+                })
+            }
+            Err(save_queue::SaveRefused::Store(error)) => Err(error),
+        }
+    }
+
     pub async fn design(&self, id: &str) -> Result<DesignRecord, StoreError> {
         let row = sqlx::query(
-            "SELECT id, name, revision, updated_at, document FROM designs WHERE id = $1",
+            "SELECT d.id, d.name, d.revision, d.updated_at, r.document FROM designs d
+             JOIN design_revisions r ON r.design_id = d.id AND r.revision = d.revision
+             WHERE d.id = $1",
         )
         .bind(id)
         .fetch_optional(&self.pool)
@@ -493,6 +608,26 @@ impl Store {
             .map(design_listing)
             .collect::<Result<Vec<_>, _>>()?;
         Ok((listings, truncated))
+    }
+
+    /// A design's row of the Open dialog and its current document, read in one statement (so
+    /// the saver named is the saver of that document).
+    pub async fn design_with_listing(
+        &self,
+        id: &str,
+    ) -> Result<(DesignListing, String), StoreError> {
+        static QUERY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            format!(
+                "{} WHERE d.id = $1",
+                DESIGN_LISTING.replacen("SELECT ", "SELECT r.document, ", 1)
+            )
+        });
+        let row = sqlx::query(QUERY.as_str())
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok((design_listing(&row)?, row.get("document")))
     }
 
     /// One design's row of the Open dialog: who saved it last and its latest deployment.
@@ -589,7 +724,7 @@ impl Store {
         status: UserStatus,
         audit: AuditRow<'_>,
     ) -> Result<User, StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.writer.begin().await?;
         if self.backend == Backend::Postgres {
             sqlx::query(
                 "SELECT id FROM users WHERE role = 'admin' AND status = 'active' ORDER BY id FOR UPDATE",
@@ -621,17 +756,15 @@ impl Store {
                 StoreError::NotFound
             });
         }
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor_id, actor_name, action, target, detail, design_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        insert_audit(
+            &mut transaction,
+            now(),
+            audit.actor,
+            audit.action,
+            audit.target,
+            audit.detail,
+            "",
         )
-        .bind(now())
-        .bind(audit.actor.id)
-        .bind(audit.actor.name.as_str())
-        .bind(audit.action)
-        .bind(audit.target)
-        .bind(audit.detail)
-        .bind("")
-        .execute(&mut *transaction)
         .await?;
         if status != UserStatus::Active {
             sqlx::query("DELETE FROM sessions WHERE user_id = $1")
@@ -645,7 +778,7 @@ impl Store {
 
     /// Removes a pending account (a rejected sign-up); active accounts are disabled instead.
     pub async fn delete_pending_user(&self, id: i64) -> Result<(), StoreError> {
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.writer.begin().await?;
         sqlx::query("DELETE FROM sessions WHERE user_id = $1")
             .bind(id)
             .execute(&mut *transaction)
@@ -694,7 +827,7 @@ impl Store {
         .bind(target)
         .bind(detail)
         .bind(design_hash)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -749,7 +882,7 @@ impl Store {
         let at = now();
         let pair = format!("{account}\u{1f}{address}");
         let attempt = crate::auth::new_token();
-        let mut transaction = self.pool.begin().await?;
+        let mut transaction = self.writer.begin().await?;
         if self.backend == Backend::Postgres {
             for key in [&pair, &format!("address\u{1f}{address}")] {
                 sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
@@ -820,7 +953,7 @@ impl Store {
         )
         .bind(attempt)
         .bind(pair.as_str())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -830,7 +963,7 @@ impl Store {
         let deleted =
             sqlx::query("DELETE FROM login_failures WHERE scope = 'pair' AND account = $1")
                 .bind(account)
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?;
         Ok(deleted.rows_affected())
     }
@@ -841,7 +974,7 @@ impl Store {
             .bind(scope)
             .bind(subject)
             .bind(now())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -899,7 +1032,7 @@ impl Store {
         .bind(plan_hash)
         .bind(lease.map(|lease| lease.owner.clone()))
         .bind(lease.map(Lease::expires_from_now))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await;
         match inserted {
             Ok(_) => Ok(()),
@@ -927,7 +1060,7 @@ impl Store {
         .bind(id)
         .bind(lease.owner.clone())
         .bind(lease.expires_from_now())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await;
         match updated {
             Ok(done) if done.rows_affected() == 1 => Ok(()),
@@ -954,7 +1087,7 @@ impl Store {
         .bind(message)
         .bind(now())
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -975,7 +1108,7 @@ impl Store {
         .bind(kind)
         .bind(aws_id)
         .bind(now())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -1057,7 +1190,7 @@ impl Store {
         .bind(event)
         .bind(now())
         .bind(server_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -1090,7 +1223,7 @@ impl Store {
         sqlx::query("UPDATE deployments SET operation = $1 WHERE id = $2")
             .bind(operation.as_str())
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -1117,7 +1250,7 @@ impl Store {
             .bind(lease.owner.clone())
             .bind(lease.expires_from_now())
             .bind(now_milliseconds())
-            .fetch_all(&self.pool)
+            .fetch_all(&self.writer)
             .await?;
             for row in rows {
                 let id: String = row.get("id");
@@ -1151,7 +1284,7 @@ impl Store {
         .bind(deployment_id)
         .bind(lease.owner.clone())
         .bind(now_milliseconds())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(renewed.rows_affected() == 1)
     }
@@ -1171,7 +1304,7 @@ impl Store {
                 )
                 .bind(owner.to_string())
                 .bind(id.to_string())
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?
             }
             None => {
@@ -1180,7 +1313,7 @@ impl Store {
                      WHERE lease_owner = $1 AND status = 'running'",
                 )
                 .bind(owner.to_string())
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await?
             }
         };
@@ -1205,7 +1338,7 @@ impl Store {
         .bind(now())
         .bind(id)
         .bind(owner.to_string())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(finished.rows_affected() == 1)
     }
@@ -1249,26 +1382,57 @@ impl Store {
     }
 }
 
-async fn insert_revision(
-    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
-    design_id: &str,
+/// A revision row to write.
+struct NewRevision<'a> {
+    design_id: &'a str,
     revision: i64,
-    document: &str,
-    user_id: i64,
+    document: &'a str,
+    hash: &'a str,
+    saved_by: &'a User,
     at: i64,
     restored_from: Option<i64>,
+}
+
+async fn insert_revision(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    revision: &NewRevision<'_>,
 ) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO design_revisions (design_id, revision, document, document_hash, saved_by, saved_at, restored_from)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
-    .bind(design_id)
-    .bind(revision)
-    .bind(document)
-    .bind(document_hash(document))
-    .bind(user_id)
+    .bind(revision.design_id)
+    .bind(revision.revision)
+    .bind(revision.document)
+    .bind(revision.hash)
+    .bind(revision.saved_by.id)
+    .bind(revision.at)
+    .bind(revision.restored_from)
+    .execute(&mut **transaction)
+    .await?;
+    Ok(())
+}
+
+/// An audit row inside a change's own transaction.
+async fn insert_audit(
+    transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
+    at: i64,
+    actor: &User,
+    action: &str,
+    target: &str,
+    detail: &str,
+    design_hash: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor_id, actor_name, action, target, detail, design_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
     .bind(at)
-    .bind(restored_from)
+    .bind(actor.id)
+    .bind(actor.name.as_str())
+    .bind(action)
+    .bind(target)
+    .bind(detail)
+    .bind(design_hash)
     .execute(&mut **transaction)
     .await?;
     Ok(())

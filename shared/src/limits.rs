@@ -105,6 +105,7 @@ pub fn check(design: &Design) -> Result<(), OverLimits> {
 /// a bounded answer too).
 const MAX_DIAGNOSTICS_PER_CODE: usize = 20;
 
+#[derive(Default)]
 struct Findings {
     out: Vec<Diagnostic>,
     per_code: rustc_hash::FxHashMap<&'static str, usize>,
@@ -144,7 +145,71 @@ fn shorten(text: &str) -> String {
 
 /// Every hard limit the design is over, as error diagnostics.
 pub fn diagnostics(design: &Design) -> Vec<Diagnostic> {
-    diagnostics_with_document(design, &serde_json::to_value(design).unwrap_or_default())
+    diagnostics_with_text(design, &serde_json::to_string(design).unwrap_or_default())
+}
+
+/// [`check`], given the design's JSON text already written (a server's save has its
+/// canonical text in hand).
+pub fn check_with_text(design: &Design, text: &str) -> Result<(), OverLimits> {
+    let diagnostics = diagnostics_with_text(design, text);
+    if diagnostics.is_empty() {
+        Ok(())
+    } else {
+        Err(OverLimits { diagnostics })
+    }
+}
+
+/// [`diagnostics`] with the design's JSON text. The text limit is read off the text first:
+/// when no string in it is longer than the limit as written (and a string's value is never
+/// longer than its written form), no string is over it, and the design is not walked string
+/// by string; only when one may be is it, for the path-precise message.
+fn diagnostics_with_text(design: &Design, text: &str) -> Vec<Diagnostic> {
+    let mut findings = Findings::default();
+    check_structure(design, &mut findings);
+    if !every_string_within(text, MAX_TEXT_CHARACTERS) {
+        check_text(
+            &serde_json::to_value(design).unwrap_or_default(),
+            &mut findings,
+        );
+    }
+    findings.out
+}
+
+/// Whether every string of the JSON `text`, keys included, is written in at most `limit`
+/// characters (an escape counts each character it is written with).
+fn every_string_within(text: &str, limit: usize) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    // Outside strings: jump to the next opening quote.
+    while let Some(quote) = memchr::memchr(b'"', &bytes[at..]) {
+        at += quote + 1;
+        let mut characters = 0;
+        // Inside: jump from escape to escape until the closing quote.
+        loop {
+            let Some(stop) = memchr::memchr2(b'"', b'\\', &bytes[at..]) else {
+                return false;
+            };
+            characters += bytes[at..at + stop]
+                .iter()
+                .filter(|byte| *byte & 0xC0 != 0x80)
+                .count();
+            at += stop;
+            if bytes[at] == b'"' {
+                at += 1;
+                break;
+            }
+            // A backslash and the character it escapes, counted as written.
+            characters += 2;
+            at += 2;
+            if at > bytes.len() {
+                return false;
+            }
+        }
+        if characters > limit {
+            return false;
+        }
+    }
+    true
 }
 
 /// [`diagnostics`], given the design already serialised (validation walks that one value for
@@ -153,10 +218,14 @@ pub(crate) fn diagnostics_with_document(
     design: &Design,
     document: &serde_json::Value,
 ) -> Vec<Diagnostic> {
-    let mut findings = Findings {
-        out: Vec::new(),
-        per_code: Default::default(),
-    };
+    let mut findings = Findings::default();
+    check_structure(design, &mut findings);
+    check_text(document, &mut findings);
+    findings.out
+}
+
+/// Every limit but the text limit.
+fn check_structure(design: &Design, findings: &mut Findings) {
     // Every kind counts, from the one kind list.
     let objects = design.object_count();
     if objects > MAX_OBJECTS {
@@ -183,7 +252,7 @@ pub(crate) fn diagnostics_with_document(
             );
         }
         check_list(
-            &mut findings,
+            findings,
             &workload.id,
             "security groups",
             workload.security_groups.len(),
@@ -231,7 +300,7 @@ pub(crate) fn diagnostics_with_document(
                 );
             }
         }
-        check_list(&mut findings, &acl.id, "subnets", acl.subnets.len());
+        check_list(findings, &acl.id, "subnets", acl.subnets.len());
     }
     for table in &design.route_tables {
         if table.routes.len() > MAX_ROUTES_PER_TABLE {
@@ -246,7 +315,7 @@ pub(crate) fn diagnostics_with_document(
                 "summarise routes, or use a prefix list",
             );
         }
-        check_list(&mut findings, &table.id, "subnets", table.subnets.len());
+        check_list(findings, &table.id, "subnets", table.subnets.len());
     }
     for vpc in &design.vpcs {
         if vpc.cidr_blocks.len() > MAX_CIDR_BLOCKS_PER_VPC {
@@ -264,19 +333,14 @@ pub(crate) fn diagnostics_with_document(
     }
     for endpoint in &design.endpoints {
         check_list(
-            &mut findings,
+            findings,
             &endpoint.id,
             "route tables",
             endpoint.route_tables.len(),
         );
+        check_list(findings, &endpoint.id, "subnets", endpoint.subnets.len());
         check_list(
-            &mut findings,
-            &endpoint.id,
-            "subnets",
-            endpoint.subnets.len(),
-        );
-        check_list(
-            &mut findings,
+            findings,
             &endpoint.id,
             "security groups",
             endpoint.security_groups.len(),
@@ -284,14 +348,14 @@ pub(crate) fn diagnostics_with_document(
     }
     for gateway in &design.customer_gateways {
         check_list(
-            &mut findings,
+            findings,
             &gateway.id,
             "on-premises CIDRs",
             gateway.on_premises_cidrs.len(),
         );
     }
     for options in &design.dhcp_options {
-        check_list(&mut findings, &options.id, "VPCs", options.vpcs.len());
+        check_list(findings, &options.id, "VPCs", options.vpcs.len());
     }
     if design.flows.len() > MAX_FLOWS {
         findings.push(
@@ -338,8 +402,6 @@ pub(crate) fn diagnostics_with_document(
             );
         }
     }
-    check_text(document, &mut findings);
-    findings.out
 }
 
 fn check_list(findings: &mut Findings, object: &str, what: &str, length: usize) {
@@ -359,7 +421,7 @@ fn check_list(findings: &mut Findings, object: &str, what: &str, length: usize) 
 /// Every string of the design, found by walking its serialised form (so a field added to the
 /// model is covered without a line here), with the id of the object it belongs to.
 fn check_text(document: &serde_json::Value, findings: &mut Findings) {
-    let mut visit = |path: &str, owner: &str, text: &str| {
+    let mut visit = |path: &StringPath<'_>, owner: &str, text: &str| {
         let length = text.chars().count();
         if length > MAX_TEXT_CHARACTERS {
             findings.push(
@@ -370,15 +432,47 @@ fn check_text(document: &serde_json::Value, findings: &mut Findings) {
             );
         }
     };
-    walk_strings(document, "", "", &mut visit);
+    walk_strings(document, &StringPath::Root, "", &mut visit);
+}
+
+/// Where a string sits in a document (`vpcs[0].tags.team`), written out only when a message
+/// names it: a walk over every string of a design builds no text for the strings that pass.
+pub(crate) enum StringPath<'a> {
+    Root,
+    Field(&'a StringPath<'a>, &'a str),
+    Item(&'a StringPath<'a>, usize),
+    /// An object's key in the layout, which is itself the string checked.
+    LayoutKey(&'a str),
+}
+
+impl StringPath<'_> {
+    fn is_root(&self) -> bool {
+        matches!(self, StringPath::Root)
+    }
+
+    fn is_layout(&self) -> bool {
+        matches!(self, StringPath::Field(StringPath::Root, "layout"))
+    }
+}
+
+impl fmt::Display for StringPath<'_> {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StringPath::Root => Ok(()),
+            StringPath::Field(parent, key) if parent.is_root() => write!(formatter, "{key}"),
+            StringPath::Field(parent, key) => write!(formatter, "{parent}.{key}"),
+            StringPath::Item(parent, index) => write!(formatter, "{parent}[{index}]"),
+            StringPath::LayoutKey(key) => write!(formatter, "the layout key {}", shorten(key)),
+        }
+    }
 }
 
 /// Calls `visit(path, owner id, text)` for every string value and object key in `value`.
 pub(crate) fn walk_strings(
     value: &serde_json::Value,
-    path: &str,
+    path: &StringPath<'_>,
     owner: &str,
-    visit: &mut dyn FnMut(&str, &str, &str),
+    visit: &mut dyn FnMut(&StringPath<'_>, &str, &str),
 ) {
     use serde_json::Value;
     match value {
@@ -386,23 +480,19 @@ pub(crate) fn walk_strings(
         Value::Array(items) => {
             for (index, item) in items.iter().enumerate() {
                 let item_owner = item.get("id").and_then(Value::as_str).unwrap_or(owner);
-                walk_strings(item, &format!("{path}[{index}]"), item_owner, visit);
+                walk_strings(item, &StringPath::Item(path, index), item_owner, visit);
             }
         }
         Value::Object(map) => {
+            let in_layout = path.is_layout();
             for (key, item) in map {
-                let child = if path.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{path}.{key}")
-                };
-                if path == "layout" {
-                    visit(&format!("the layout key {}", shorten(key)), key, key);
+                if in_layout {
+                    visit(&StringPath::LayoutKey(key), key, key);
                 }
                 walk_strings(
                     item,
-                    &child,
-                    if path == "layout" { key } else { owner },
+                    &StringPath::Field(path, key),
+                    if in_layout { key } else { owner },
                     visit,
                 );
             }
@@ -429,6 +519,64 @@ mod tests {
         for template in crate::templates::TEMPLATES {
             let design = template.design().unwrap();
             assert_eq!(diagnostics(&design), Vec::new(), "{}", template.name);
+        }
+    }
+
+    #[test]
+    fn reading_the_text_limit_off_the_text_finds_what_walking_every_string_finds() {
+        type Patch = Box<dyn Fn(&mut Design)>;
+        let cases: Vec<(usize, Patch)> = vec![
+            (0, Box::new(|_| {})),
+            (0, Box::new(|d| d.name = "x".repeat(MAX_TEXT_CHARACTERS))),
+            (
+                1,
+                Box::new(|d| d.name = "x".repeat(MAX_TEXT_CHARACTERS + 1)),
+            ),
+            // Written longer than the limit (each newline as `\n`), yet within it.
+            (0, Box::new(|d| d.description = "line\n".repeat(200))),
+            (1, Box::new(|d| d.description = "line\n".repeat(206))),
+            // Characters of several bytes count once.
+            (
+                0,
+                Box::new(|d| d.name = "é🙂".repeat(MAX_TEXT_CHARACTERS / 2)),
+            ),
+            (
+                1,
+                Box::new(|d| d.name = "é🙂".repeat(MAX_TEXT_CHARACTERS / 2) + "!"),
+            ),
+            (
+                1,
+                Box::new(|d| {
+                    let layout_box = *d.layout.values().next().unwrap();
+                    d.layout.insert("k".repeat(2_000), layout_box);
+                }),
+            ),
+            (
+                1,
+                Box::new(|d| {
+                    d.subnets[0]
+                        .tags
+                        .insert("team".into(), "\"quoted\"".repeat(150));
+                }),
+            ),
+        ];
+        for (index, (expected, patch)) in cases.into_iter().enumerate() {
+            let mut design = base();
+            patch(&mut design);
+            let walked =
+                diagnostics_with_document(&design, &serde_json::to_value(&design).unwrap());
+            let read_off_the_text = diagnostics(&design);
+            assert_eq!(read_off_the_text, walked, "case {index}");
+            let pretty = crate::spec::save_design(&design);
+            assert_eq!(
+                check_with_text(&design, &pretty)
+                    .err()
+                    .map(|over| over.diagnostics),
+                (!walked.is_empty()).then_some(walked.clone()),
+                "case {index}"
+            );
+            let texts = walked.iter().filter(|d| d.code == codes::TEXT).count();
+            assert_eq!(texts, expected, "case {index}: {walked:?}");
         }
     }
 

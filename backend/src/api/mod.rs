@@ -422,7 +422,7 @@ async fn list_designs(
 pub struct SaveDesignRequest {
     /// The design document (see `moat schema`).
     #[schema(value_type = Object)]
-    document: Value,
+    document: Box<serde_json::value::RawValue>,
     /// The revision the client edited; required when updating.
     #[serde(default)]
     base_revision: Option<i64>,
@@ -430,22 +430,44 @@ pub struct SaveDesignRequest {
 
 /// A request's document as a design, or a 422 with the spec's path-precise message.
 fn loaded_design(document: Value) -> Result<shared::Design, ApiError> {
-    shared::spec::load_design_value(document).map_err(|error| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_design",
-            error.to_string(),
-        )
-    })
+    shared::spec::load_design_value(document).map_err(invalid_design)
+}
+
+/// The 422 for a document that does not load as a design, with the spec's message.
+fn invalid_design(error: shared::spec::SpecError) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_design",
+        error.to_string(),
+    )
 }
 
 /// Checks that a document loads as a design; returns its name and canonical text.
 /// A design over Moat's hard limits is refused (422 `over_limits`), so no stored design can
 /// ask an export, a plan or a diagram for unbounded work.
-fn checked_document(document: Value) -> Result<(String, String), ApiError> {
-    let design = loaded_design(document)?;
-    shared::limits::check(&design).map_err(ApiError::over_limits)?;
-    Ok((design.name.clone(), shared::spec::save_design(&design)))
+///
+/// A document of up to [`INLINE_DOCUMENT_BYTES`] is checked on the async worker that
+/// received it (a 100-subnet design, 51 KiB, takes a fraction of a millisecond, less than
+/// handing it to another thread); a larger one on the blocking pool, as heavy work.
+async fn checked_request_document(
+    document: Box<serde_json::value::RawValue>,
+) -> Result<(String, String), ApiError> {
+    if document.get().len() <= INLINE_DOCUMENT_BYTES {
+        return checked_document(document.get());
+    }
+    crate::heavy::run(move || checked_document(document.get()))
+        .await
+        .map_err(ApiError::heavy_work)?
+}
+
+/// The largest document a save checks on the async worker that received it.
+const INLINE_DOCUMENT_BYTES: usize = 256 * 1024;
+
+fn checked_document(document: &str) -> Result<(String, String), ApiError> {
+    let design = shared::spec::load_design(document).map_err(invalid_design)?;
+    let canonical = shared::spec::save_design(&design);
+    shared::limits::check_with_text(&design, &canonical).map_err(ApiError::over_limits)?;
+    Ok((design.name, canonical))
 }
 
 #[utoipa::path(post, path = "/designs", tag = "designs", security(("session" = [])), request_body = SaveDesignRequest, responses((status = 201, description = "Revision 1 saved", body = ref(openapi::body::<DesignSummary>())), (status = 403, description = "Needs the designer role", body = crate::api::error::ErrorDocument), (status = 413, body = crate::api::error::ErrorDocument), (status = 415, body = crate::api::error::ErrorDocument), (status = 422, description = "The document is not a valid design (path-precise message)", body = crate::api::error::ErrorDocument)))]
@@ -455,21 +477,11 @@ async fn create_design(
     ApiJson(request): ApiJson<SaveDesignRequest>,
 ) -> Result<(StatusCode, Json<DesignSummary>), ApiError> {
     current.require(Role::Designer)?;
-    let (name, text) = checked_document(request.document)?;
+    let (name, text) = checked_request_document(request.document).await?;
     let id = format!("d-{}", &auth::new_token()[..16]);
     let summary = state
         .store
-        .create_design(&id, &name, &text, current.user.id)
-        .await?;
-    state
-        .store
-        .audit_user(
-            &current.user,
-            "design-create",
-            &id,
-            &format!("{name} revision 1"),
-            &crate::digest::document_hash(&text),
-        )
+        .create_design(&id, &name, &text, &current.user)
         .await?;
     Ok((StatusCode::CREATED, Json(summary)))
 }
@@ -481,22 +493,24 @@ async fn get_design(
     Path(design_id): Path<String>,
 ) -> Result<Json<StoredDesign>, ApiError> {
     current.require(Role::Viewer)?;
-    let record = state
-        .store
-        .design(&design_id)
-        .await
-        .map_err(|_| ApiError::not_found("design"))?;
+    // The document with who saved it and where its deployment stands, in one statement.
+    let (listing, document) =
+        state
+            .store
+            .design_with_listing(&design_id)
+            .await
+            .map_err(|error| match error {
+                crate::store::StoreError::NotFound => ApiError::not_found("design"),
+                other => other.into(),
+            })?;
     // The stored text is the canonical document: sent as it is, never parsed into a tree.
     let document =
-        serde_json::value::RawValue::from_string(record.document).map_err(ApiError::internal)?;
-    // Who saved this revision and where its deployment stands: read after the document, so
-    // a save in between names a newer saver, never an older one.
-    let listing = state.store.design_listing(&design_id).await?;
+        serde_json::value::RawValue::from_string(document).map_err(ApiError::internal)?;
     Ok(Json(StoredDesign {
-        id: record.id,
-        name: record.name,
-        revision: record.revision,
-        updated_at: record.updated_at,
+        id: listing.id,
+        name: listing.name,
+        revision: listing.revision,
+        updated_at: listing.updated_at,
         saved_by: listing.saved_by,
         deployment: listing.deployment,
         document,
@@ -517,25 +531,24 @@ async fn update_design(
             "send base_revision: the revision you edited",
         )
     })?;
-    let (name, text) = checked_document(request.document)?;
+    let (name, text) = checked_request_document(request.document).await?;
     let summary = state
         .store
-        .update_design(&design_id, &name, &text, based_on, current.user.id, None)
+        .update_design(
+            &design_id,
+            &name,
+            &text,
+            based_on,
+            &current.user,
+            None,
+            "design-save",
+            |revision| format!("{name} revision {revision}"),
+        )
         .await
         .map_err(|error| match error {
             crate::store::StoreError::NotFound => ApiError::not_found("design"),
             other => other.into(),
         })?;
-    state
-        .store
-        .audit_user(
-            &current.user,
-            "design-save",
-            &design_id,
-            &format!("{name} revision {}", summary.revision),
-            &crate::digest::document_hash(&text),
-        )
-        .await?;
     Ok(Json(summary))
 }
 

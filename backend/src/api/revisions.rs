@@ -109,21 +109,15 @@ pub async fn restore(
             &design.name,
             &text,
             request.base_revision,
-            current.user.id,
-            Some(request.revision),
-        )
-        .await?;
-    state
-        .store
-        .audit_user(
             &current.user,
+            Some(request.revision),
             "design-restore",
-            &design_id,
-            &format!(
-                "revision {} restored as revision {}",
-                request.revision, summary.revision
-            ),
-            &crate::digest::document_hash(&text),
+            |revision| {
+                format!(
+                    "revision {} restored as revision {revision}",
+                    request.revision
+                )
+            },
         )
         .await?;
     Ok(Json(summary))

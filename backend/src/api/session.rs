@@ -9,8 +9,8 @@ use axum::http::{Method, header};
 use crate::AppState;
 use crate::api::ApiError;
 use crate::auth::{
-    CSRF_HEADER, Role, SESSION_COOKIE, SESSION_IDLE_SECONDS, UserStatus, constant_time_equal,
-    token_hash,
+    CSRF_HEADER, Role, SESSION_COOKIE, SESSION_IDLE_SECONDS, SESSION_TOUCH_SECONDS, UserStatus,
+    constant_time_equal, token_hash,
 };
 use crate::store::User;
 
@@ -104,7 +104,9 @@ impl FromRequestParts<AppState> for CurrentUser {
                 return Err(ApiError::csrf());
             }
         }
-        state.store.touch_session(&hashed).await?;
+        if crate::store::now() - session.last_seen_at >= SESSION_TOUCH_SECONDS {
+            state.store.touch_session(&hashed).await?;
+        }
         Ok(CurrentUser {
             user: session.user,
             csrf_token: session.csrf_token,

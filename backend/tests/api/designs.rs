@@ -445,3 +445,441 @@ async fn the_open_dialog_lists_who_made_and_saved_each_design_and_searches_liter
     assert_eq!(read.body["saved_by"], "bob");
     assert_eq!(read.body["deployment"], serde_json::Value::Null);
 }
+
+#[tokio::test]
+async fn every_save_writes_its_revision_and_its_audit_row_together_and_a_refused_one_neither() {
+    let app = TestApp::new().await.with_user("ada", Role::Designer).await;
+    let ada = app.login("ada").await;
+    let created = app
+        .request(
+            Method::POST,
+            "/api/v1/designs",
+            Some(&ada),
+            Some(json!({"document": valid_design()})),
+        )
+        .await;
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let uri = format!("/api/v1/designs/{id}");
+    let mut renamed = valid_design();
+    renamed["name"] = json!("renamed");
+    let saved = app
+        .request(
+            Method::PUT,
+            &uri,
+            Some(&ada),
+            Some(json!({"document": renamed, "base_revision": 1})),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let restored = app
+        .request(
+            Method::POST,
+            &format!("{uri}/restore"),
+            Some(&ada),
+            Some(json!({"revision": 1, "base_revision": 2})),
+        )
+        .await;
+    assert_eq!(restored.status, StatusCode::OK, "{}", restored.body);
+    // A stale save and a broken document: refused, so neither a revision nor an audit row.
+    let stale = app
+        .request(
+            Method::PUT,
+            &uri,
+            Some(&ada),
+            Some(json!({"document": valid_design(), "base_revision": 1})),
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let broken = app
+        .request(
+            Method::PUT,
+            &uri,
+            Some(&ada),
+            Some(json!({"document": {"schema_version": 2, "name": 7}, "base_revision": 3})),
+        )
+        .await;
+    assert_eq!(broken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let revisions = app.state.store.revisions(&id).await.unwrap();
+    let audit: Vec<_> = app
+        .state
+        .store
+        .audit_entries(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|entry| entry.target == id)
+        .collect();
+    let rows: Vec<(String, String, String)> = audit
+        .iter()
+        .rev()
+        .map(|entry| {
+            (
+                entry.action.clone(),
+                entry.detail.clone(),
+                entry.design_hash.clone(),
+            )
+        })
+        .collect();
+    let hash_of = |revision: i64| {
+        revisions
+            .iter()
+            .find(|summary| summary.revision == revision)
+            .map(|summary| summary.document_hash.clone())
+            .unwrap()
+    };
+    assert_eq!(revisions.len(), 3);
+    assert_eq!(
+        rows,
+        vec![
+            (
+                "design-create".to_string(),
+                "slice revision 1".to_string(),
+                hash_of(1)
+            ),
+            (
+                "design-save".to_string(),
+                "renamed revision 2".to_string(),
+                hash_of(2)
+            ),
+            (
+                "design-restore".to_string(),
+                "revision 1 restored as revision 3".to_string(),
+                hash_of(3)
+            ),
+        ]
+    );
+    assert_eq!(hash_of(1), hash_of(3), "a restore saves the same document");
+    // Each row's time is its revision's.
+    let saved_at: Vec<i64> = revisions
+        .iter()
+        .rev()
+        .map(|summary| summary.saved_at)
+        .collect();
+    let audited_at: Vec<i64> = audit.iter().rev().map(|entry| entry.at).collect();
+    assert_eq!(saved_at, audited_at);
+}
+
+#[tokio::test]
+async fn a_session_is_written_back_at_most_once_a_minute() {
+    let app = TestApp::new().await.with_user("ada", Role::Designer).await;
+    let ada = app.login("ada").await;
+    let token = ada
+        .cookie
+        .split_once('=')
+        .map(|(_, token)| token.to_string())
+        .unwrap();
+    let hashed = backend::auth::token_hash(&token);
+    let last_seen = async || {
+        app.state
+            .store
+            .session(&hashed)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_seen_at
+    };
+    let set_last_seen = async |at: i64| {
+        app.state
+            .store
+            .execute_raw(&format!(
+                "UPDATE sessions SET last_seen_at = {at} WHERE token_hash = '{hashed}'"
+            ))
+            .await
+            .unwrap();
+    };
+    let now = backend::store::now();
+    // Seen 30 s ago: a request is answered and writes nothing.
+    set_last_seen(now - 30).await;
+    let listed = app
+        .request(Method::GET, "/api/v1/designs", Some(&ada), None)
+        .await;
+    assert_eq!(listed.status, StatusCode::OK);
+    assert_eq!(last_seen().await, now - 30);
+    // Seen two minutes ago: the request moves it to now.
+    set_last_seen(now - 120).await;
+    let listed = app
+        .request(Method::GET, "/api/v1/designs", Some(&ada), None)
+        .await;
+    assert_eq!(listed.status, StatusCode::OK);
+    assert!(last_seen().await >= now, "{} < {now}", last_seen().await);
+    // Idle past the limit: the session is dead whatever the minute's grace.
+    set_last_seen(now - backend::auth::SESSION_IDLE_SECONDS - 1).await;
+    let refused = app
+        .request(Method::GET, "/api/v1/designs", Some(&ada), None)
+        .await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_database_from_before_designs_pointed_at_their_revisions_opens_with_every_document() {
+    use sqlx::Row;
+    sqlx::any::install_default_drivers();
+    let directory = tempfile::tempdir().unwrap();
+    let (url, folder) = match std::env::var("MOAT_TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => (
+            crate::support::fresh_postgres_database(&admin_url).await,
+            "postgres",
+        ),
+        _ => (
+            format!(
+                "sqlite://{}?mode=rwc",
+                directory.path().join("old.sqlite").display()
+            ),
+            "sqlite",
+        ),
+    };
+    // The migrations as they stood before 0007, run on a fresh database.
+    let old_migrations = directory.path().join("migrations");
+    std::fs::create_dir(&old_migrations).unwrap();
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(folder);
+    let mut copied = 0;
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.as_str() < "0007" {
+            std::fs::copy(&path, old_migrations.join(&name)).unwrap();
+            copied += 1;
+        }
+    }
+    assert_eq!(copied, 6);
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await
+        .unwrap();
+    sqlx::migrate::Migrator::new(old_migrations.as_path())
+        .await
+        .unwrap()
+        .run(&pool)
+        .await
+        .unwrap();
+    let first =
+        shared::spec::save_design(&shared::spec::load_design_value(valid_design()).unwrap());
+    let mut renamed = valid_design();
+    renamed["name"] = json!("second");
+    let second = shared::spec::save_design(&shared::spec::load_design_value(renamed).unwrap());
+    for statement in [
+        "INSERT INTO users (name, password_hash, role, status, created_at) VALUES ('ada', 'x', 'designer', 'active', 1)",
+    ] {
+        sqlx::query(statement).execute(&pool).await.unwrap();
+    }
+    let user_id: i64 = sqlx::query("SELECT id FROM users WHERE name = 'ada'")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+        .get(0);
+    sqlx::query("INSERT INTO designs (id, name, document, revision, created_by, updated_at) VALUES ('d-old', 'second', $1, 2, $2, 20)")
+        .bind(second.as_str())
+        .bind(user_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    for (revision, document) in [(1_i64, &first), (2, &second)] {
+        sqlx::query("INSERT INTO design_revisions (design_id, revision, document, document_hash, saved_by, saved_at) VALUES ('d-old', $1, $2, $3, $4, $5)")
+            .bind(revision)
+            .bind(document.as_str())
+            .bind(backend::store::document_hash(document))
+            .bind(user_id)
+            .bind(revision * 10)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    pool.close().await;
+    // Opened by this build: 0007 runs, and every document reads as it was saved.
+    let store = backend::store::Store::open(&url).await.unwrap();
+    let current = store.design("d-old").await.unwrap();
+    assert_eq!(
+        (current.revision, current.document.as_str()),
+        (2, second.as_str())
+    );
+    let (listing, document) = store.design_with_listing("d-old").await.unwrap();
+    assert_eq!(
+        (listing.saved_by.as_str(), document),
+        ("ada", second.clone())
+    );
+    assert_eq!(store.revision_document("d-old", 1).await.unwrap(), first);
+    let ada = store.user(user_id).await.unwrap();
+    let saved = store
+        .update_design(
+            "d-old",
+            "third",
+            &first,
+            2,
+            &ada,
+            None,
+            "design-save",
+            |revision| format!("third revision {revision}"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(saved.revision, 3);
+    assert_eq!(store.design("d-old").await.unwrap().document, first);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn saves_at_once_are_each_written_whole_or_refused_as_stale() {
+    let app = TestApp::new().await.with_user("ada", Role::Designer).await;
+    let store = app.state.store.clone();
+    let ada = store.user_for_login("ada").await.unwrap().unwrap().0;
+    let text = |name: &str| {
+        let mut document = valid_design();
+        document["name"] = json!(name);
+        shared::spec::save_design(&shared::spec::load_design_value(document).unwrap())
+    };
+    // Twenty designs saved at once: every save lands.
+    let mut ids = Vec::new();
+    for index in 0..20 {
+        let id = format!("d-many-{index}");
+        store
+            .create_design(&id, "many", &text("many"), &ada)
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    let mut saves = Vec::new();
+    for id in &ids {
+        let (store, ada, id, document) = (store.clone(), ada.clone(), id.clone(), text(id));
+        saves.push(tokio::spawn(async move {
+            store
+                .update_design(
+                    &id,
+                    &id,
+                    &document,
+                    1,
+                    &ada,
+                    None,
+                    "design-save",
+                    |revision| format!("{id} revision {revision}"),
+                )
+                .await
+        }));
+    }
+    for save in saves {
+        assert_eq!(save.await.unwrap().unwrap().revision, 2);
+    }
+    for id in &ids {
+        let (listing, document) = store.design_with_listing(id).await.unwrap();
+        assert_eq!((listing.revision, listing.name.as_str()), (2, id.as_str()));
+        assert_eq!(document, text(id));
+    }
+    // Twenty saves of one design, all based on revision 1: one lands, nineteen are stale.
+    let mut saves = Vec::new();
+    for index in 0..20 {
+        let (store, ada, document) = (store.clone(), ada.clone(), text(&format!("try {index}")));
+        saves.push(tokio::spawn(async move {
+            store
+                .update_design(
+                    "d-many-0",
+                    "tries",
+                    &document,
+                    2,
+                    &ada,
+                    None,
+                    "design-save",
+                    |revision| format!("try revision {revision}"),
+                )
+                .await
+        }));
+    }
+    let mut landed = 0;
+    for save in saves {
+        match save.await.unwrap() {
+            Ok(summary) => {
+                landed += 1;
+                assert_eq!(summary.revision, 3);
+            }
+            Err(backend::store::StoreError::Conflict { based_on, current }) => {
+                assert_eq!((based_on, current), (2, 3));
+            }
+            Err(other) => panic!("{other}"),
+        }
+    }
+    assert_eq!(landed, 1);
+    assert_eq!(store.revisions("d-many-0").await.unwrap().len(), 3);
+    let audited = store
+        .audit_entries(1_000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|entry| entry.target == "d-many-0" && entry.action == "design-save")
+        .count();
+    assert_eq!(audited, 2, "one audit row per landed save");
+    // A save of a design that does not exist is not found, not stale.
+    let missing = store
+        .update_design(
+            "d-missing",
+            "x",
+            &text("x"),
+            1,
+            &ada,
+            None,
+            "design-save",
+            |revision| format!("x revision {revision}"),
+        )
+        .await;
+    assert!(
+        matches!(missing, Err(backend::store::StoreError::NotFound)),
+        "{missing:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_document_larger_than_the_inline_bound_is_checked_off_the_async_workers_and_saved() {
+    let app = TestApp::new()
+        .await
+        .with_body_limit(4 * 1024 * 1024)
+        .with_user("ada", Role::Designer)
+        .await;
+    let session = app.login("ada").await;
+    let design = shared::generate::generated_design(800);
+    let text = shared::spec::save_design(&design);
+    assert!(text.len() > 256 * 1024, "{} bytes", text.len());
+    let document: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let created = app
+        .request(
+            Method::POST,
+            "/api/v1/designs",
+            Some(&session),
+            Some(json!({"document": document})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_string();
+    let mut renamed = document.clone();
+    renamed["name"] = json!("large, renamed");
+    let saved = app
+        .request(
+            Method::PUT,
+            &format!("/api/v1/designs/{id}"),
+            Some(&session),
+            Some(json!({"document": renamed, "base_revision": 1})),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let (_, stored) = app.state.store.design_with_listing(&id).await.unwrap();
+    let mut expected = design.clone();
+    expected.name = "large, renamed".to_string();
+    assert_eq!(stored, shared::spec::save_design(&expected));
+    // Over a limit, it is refused as any design is.
+    let mut over = renamed.clone();
+    over["name"] = json!("x".repeat(2_000));
+    let refused = app
+        .request(
+            Method::PUT,
+            &format!("/api/v1/designs/{id}"),
+            Some(&session),
+            Some(json!({"document": over, "base_revision": 2})),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.body["code"], "over_limits");
+}

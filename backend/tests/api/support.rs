@@ -93,6 +93,14 @@ impl TestApp {
         self
     }
 
+    /// Accepts request bodies of up to `bytes`.
+    pub fn with_body_limit(mut self, bytes: usize) -> TestApp {
+        let mut settings = (*self.state.settings).clone();
+        settings.body_limit_bytes = bytes;
+        self.state.settings = Arc::new(settings);
+        self
+    }
+
     /// Serves the built app from `directory`.
     pub fn with_static_dir(mut self, directory: &std::path::Path) -> TestApp {
         let mut settings = (*self.state.settings).clone();
@@ -242,7 +250,7 @@ impl TestApp {
 }
 
 /// Creates an empty database on the server at `admin_url` and returns its URL.
-async fn fresh_postgres_database(admin_url: &str) -> String {
+pub async fn fresh_postgres_database(admin_url: &str) -> String {
     use sqlx::Connection;
     sqlx::any::install_default_drivers();
     let name = format!("moat_test_{}", &auth::new_token()[..16]);

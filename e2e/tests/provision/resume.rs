@@ -77,7 +77,7 @@ fn a_server_killed_mid_apply_resumes_at_start_up_and_converges() {
             .unwrap();
         state
             .store
-            .create_design("d-resume", &design.name, &document, user.id)
+            .create_design("d-resume", &design.name, &document, &user)
             .await
             .unwrap();
         state

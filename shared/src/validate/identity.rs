@@ -200,21 +200,25 @@ pub(super) fn check(design: &Design, document: &serde_json::Value, out: &mut Vec
         }
     }
     let mut invalid_texts = 0;
-    crate::limits::walk_strings(document, "", "", &mut |path, owner, text| {
-        let found = unsafe_characters(text);
-        if found.is_empty() {
-            return;
-        }
-        invalid_texts += 1;
-        if invalid_texts > 50 {
-            return;
-        }
-        let objects: Vec<String> = if owner.is_empty() {
-            Vec::new()
-        } else {
-            vec![shown(owner)]
-        };
-        out.push(Diagnostic::new(
+    crate::limits::walk_strings(
+        document,
+        &crate::limits::StringPath::Root,
+        "",
+        &mut |path, owner, text| {
+            let found = unsafe_characters(text);
+            if found.is_empty() {
+                return;
+            }
+            invalid_texts += 1;
+            if invalid_texts > 50 {
+                return;
+            }
+            let objects: Vec<String> = if owner.is_empty() {
+                Vec::new()
+            } else {
+                vec![shown(owner)]
+            };
+            out.push(Diagnostic::new(
             codes::TEXT_INVALID,
             Severity::Error,
             objects,
@@ -224,5 +228,6 @@ pub(super) fn check(design: &Design, document: &serde_json::Value, out: &mut Vec
             ),
             "retype the value without them",
         ));
-    });
+        },
+    );
 }
