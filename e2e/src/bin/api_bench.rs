@@ -1,6 +1,15 @@
 //! `cargo xtask bench`: design saves and loads of a 100-subnet design against the running
 //! server on loopback, from 64 concurrent clients, each with its own session and design (so
-//! saves never conflict). Prints throughput and p50/p99 latency of each.
+//! saves never conflict). Every save changes the document (its description names the save),
+//! as a user's saves do. Three phases of [`PHASE`] each, all clients together:
+//! - saves as fast as the clients go (each sends its next save when the last is answered):
+//!   the most saves per second the server gives, and their latency at that load;
+//! - loads the same way;
+//! - saves offered at a fixed [`OFFERED_SAVES_PER_SECOND`] (each client on its own schedule):
+//!   the latency a user sees at that rate, each save timed from when it was due, so an
+//!   answer that comes late also delays, and counts against, the saves queued behind it.
+//!
+//! Prints throughput and p50/p99 latency of each.
 
 use std::time::{Duration, Instant};
 
@@ -16,7 +25,11 @@ use serde_json::{Value, json};
 
 const CLIENTS: usize = 64;
 const SUBNETS: usize = 100;
-const RUN: Duration = Duration::from_secs(10);
+const PHASE: Duration = Duration::from_secs(5);
+/// The save rate #19 asks the server to hold with p99 ≤ 20 ms.
+const OFFERED_SAVES_PER_SECOND: f64 = 2000.0;
+/// Where in the document each save writes its number.
+const SAVE_MARKER: &str = "save-number-here";
 const USER: TestUser = TestUser {
     name: "bench",
     role: "designer",
@@ -54,6 +67,29 @@ async fn call_raw(
         Value::Null
     };
     Ok((status, value))
+}
+
+/// One client's latencies, in milliseconds, per phase.
+#[derive(Default)]
+struct Timings {
+    saves: Vec<f64>,
+    loads: Vec<f64>,
+    offered_saves: Vec<f64>,
+}
+
+fn milliseconds_since(start: Instant) -> f64 {
+    start.elapsed().as_secs_f64() * 1000.0
+}
+
+fn report(what: &str, latencies: &mut [f64], seconds: f64) {
+    latencies.sort_by(f64::total_cmp);
+    println!(
+        "  {what}: {} ({:.0}/s), p50 {:.1} ms, p99 {:.1} ms",
+        latencies.len(),
+        latencies.len() as f64 / seconds,
+        percentile(latencies, 0.5),
+        percentile(latencies, 0.99)
+    );
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -97,11 +133,22 @@ async fn main() -> anyhow::Result<()> {
         );
         sessions.push(session);
     }
+    document["description"] = json!(SAVE_MARKER);
+    let document_text = document.to_string();
+    let (before_number, after_number) = document_text
+        .split_once(SAVE_MARKER)
+        .context("the marker is in the document")?;
+    let (before_number, after_number) = (before_number.to_string(), after_number.to_string());
     let mut workers = Vec::new();
+    let phases_start = Instant::now() + Duration::from_secs(2);
+    eprintln!(
+        "{CLIENTS} clients signed in; saves begin in 2 s, loads 5 s later, offered saves 5 s after that"
+    );
     for (worker, session) in sessions.into_iter().enumerate() {
         let client = client.clone();
         let base = base.clone();
         let document = document.clone();
+        let (before_number, after_number) = (before_number.clone(), after_number.clone());
         workers.push(tokio::spawn(async move {
             let (status, created, _) = call(
                 &client,
@@ -115,75 +162,78 @@ async fn main() -> anyhow::Result<()> {
                 bail!("client {worker}: create answered {status}: {created}");
             }
             let id = created["id"].as_str().unwrap_or_default().to_string();
-            let document_text = document.to_string();
+            let url = format!("{base}/api/v1/designs/{id}");
             let mut revision = 1;
-            let (mut saves, mut loads) = (Vec::new(), Vec::new());
-            // First saves only, then loads only: each throughput is its own.
-            let started = Instant::now();
-            while started.elapsed() < RUN / 2 {
-                let save_started = Instant::now();
-                let body = format!("{{\"base_revision\":{revision},\"document\":{document_text}}}");
-                let (status, saved) = call_raw(
-                    &client,
-                    "PUT",
-                    &format!("{base}/api/v1/designs/{id}"),
-                    &session,
-                    Some(body),
-                    true,
-                )
-                .await?;
+            let save = async |revision: &mut i64| -> anyhow::Result<()> {
+                let body = format!(
+                    "{{\"base_revision\":{revision},\"document\":{before_number}save {} of client {worker}{after_number}}}",
+                    *revision + 1
+                );
+                let (status, saved) = call_raw(&client, "PUT", &url, &session, Some(body), true).await?;
                 if status != 200 {
                     bail!("client {worker}: save answered {status}: {saved}");
                 }
-                saves.push(save_started.elapsed().as_secs_f64() * 1000.0);
-                revision = saved["revision"].as_i64().unwrap_or(revision + 1);
+                *revision = saved["revision"].as_i64().unwrap_or(*revision + 1);
+                Ok(())
+            };
+            let mut timings = Timings::default();
+            tokio::time::sleep_until(phases_start.into()).await;
+            while phases_start.elapsed() < PHASE {
+                let started = Instant::now();
+                save(&mut revision).await?;
+                timings.saves.push(milliseconds_since(started));
             }
-            let started = Instant::now();
-            while started.elapsed() < RUN / 2 {
-                let load_started = Instant::now();
-                let (status, _) = call_raw(
-                    &client,
-                    "GET",
-                    &format!("{base}/api/v1/designs/{id}"),
-                    &session,
-                    None,
-                    false,
-                )
-                .await?;
+            while phases_start.elapsed() < 2 * PHASE {
+                let started = Instant::now();
+                let (status, _) = call_raw(&client, "GET", &url, &session, None, false).await?;
                 if status != 200 {
                     bail!("client {worker}: load answered {status}");
                 }
-                loads.push(load_started.elapsed().as_secs_f64() * 1000.0);
+                timings.loads.push(milliseconds_since(started));
             }
-            Ok::<_, anyhow::Error>((saves, loads))
+            // Open loop: save k of this client is due at its start + k × interval (the
+            // clients' schedules staggered across one interval).
+            let interval = Duration::from_secs_f64(CLIENTS as f64 / OFFERED_SAVES_PER_SECOND);
+            let open_start =
+                phases_start + 2 * PHASE + interval.mul_f64(worker as f64 / CLIENTS as f64);
+            let mut due = open_start;
+            while due < phases_start + 3 * PHASE {
+                tokio::time::sleep_until(due.into()).await;
+                save(&mut revision).await?;
+                timings.offered_saves.push(milliseconds_since(due));
+                due += interval;
+            }
+            Ok::<_, anyhow::Error>(timings)
         }));
     }
-    let (mut saves, mut loads) = (Vec::new(), Vec::new());
+    let mut all = Timings::default();
     for worker in workers {
-        let (worker_saves, worker_loads) = worker.await??;
-        saves.extend(worker_saves);
-        loads.extend(worker_loads);
+        let timings = worker.await??;
+        all.saves.extend(timings.saves);
+        all.loads.extend(timings.loads);
+        all.offered_saves.extend(timings.offered_saves);
     }
-    saves.sort_by(f64::total_cmp);
-    loads.sort_by(f64::total_cmp);
-    let seconds = RUN.as_secs_f64() / 2.0;
+    let seconds = PHASE.as_secs_f64();
     println!(
-        "API, {CLIENTS} concurrent clients, {SUBNETS}-subnet design ({} KiB), {seconds:.0} s of saves then {seconds:.0} s of loads:",
-        document.to_string().len() / 1024
+        "API, {CLIENTS} concurrent clients, {SUBNETS}-subnet design ({} KiB), {seconds:.0} s per phase:",
+        document_text.len() / 1024
     );
-    println!(
-        "  saves: {} ({:.0}/s), p50 {:.1} ms, p99 {:.1} ms",
-        saves.len(),
-        saves.len() as f64 / seconds,
-        percentile(&saves, 0.5),
-        percentile(&saves, 0.99)
+    report(
+        "saves, each client at once after the last answer",
+        &mut all.saves,
+        seconds,
     );
-    println!(
-        "  loads: {} ({:.0}/s), p50 {:.1} ms, p99 {:.1} ms",
-        loads.len(),
-        loads.len() as f64 / seconds,
-        percentile(&loads, 0.5),
-        percentile(&loads, 0.99)
+    report(
+        "loads, each client at once after the last answer",
+        &mut all.loads,
+        seconds,
+    );
+    report(
+        &format!(
+            "saves offered at {OFFERED_SAVES_PER_SECOND:.0}/s (latency from when each was due)"
+        ),
+        &mut all.offered_saves,
+        seconds,
     );
     drop(server);
     drop(moto);
