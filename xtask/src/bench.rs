@@ -104,6 +104,24 @@ pub fn bench(paths: &Paths) -> anyhow::Result<()> {
             .env("MOAT_E2E_BINARY", paths.target.join("release/moat"))
             .env("MOAT_E2E_MOTO", setup::moto_server_path(paths)),
     )?;
+    // The same on PostgreSQL (a private cluster from Debian's packages, as the test command
+    // starts), for #19's report of both databases.
+    let cluster = setup::PostgresCluster::start()?;
+    run_step(
+        "API bench on PostgreSQL",
+        paths
+            .command(
+                paths
+                    .target
+                    .join("release/api_bench")
+                    .to_str()
+                    .unwrap_or("api_bench"),
+            )
+            .env("MOAT_E2E_BINARY", paths.target.join("release/moat"))
+            .env("MOAT_E2E_MOTO", setup::moto_server_path(paths))
+            .env("MOAT_BENCH_DATABASE_URL", &cluster.url),
+    )?;
+    drop(cluster);
     Ok(())
 }
 

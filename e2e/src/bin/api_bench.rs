@@ -69,6 +69,26 @@ async fn call_raw(
     Ok((status, value))
 }
 
+/// Creates an empty database on the PostgreSQL server at `admin_url`; returns its URL.
+async fn fresh_postgres_database(admin_url: &str) -> anyhow::Result<String> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let name = format!("moat_bench_{}", std::process::id());
+    let mut connection = sqlx::AnyConnection::connect(admin_url)
+        .await
+        .context("connect to MOAT_BENCH_DATABASE_URL")?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut connection)
+        .await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut connection)
+        .await?;
+    let (server, _) = admin_url
+        .rsplit_once('/')
+        .context("MOAT_BENCH_DATABASE_URL ends in /database")?;
+    Ok(format!("{server}/{name}"))
+}
+
 /// One client's latencies, in milliseconds, per phase.
 #[derive(Default)]
 struct Timings {
@@ -102,7 +122,25 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let moto = Moto::start()?;
-    let server = MoatServer::start(&moto.url, &[USER])?;
+    // MOAT_BENCH_DATABASE_URL names a PostgreSQL server: the bench then runs on a fresh
+    // database of its own there instead of the SQLite file.
+    let database = match std::env::var("MOAT_BENCH_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => Some(fresh_postgres_database(&admin_url).await?),
+        _ => None,
+    };
+    let settings: Vec<(&str, &str)> = database
+        .iter()
+        .map(|url| ("MOAT_DATABASE_URL", url.as_str()))
+        .collect();
+    let server = MoatServer::start_with(&moto.url, &[USER], &settings)?;
+    println!(
+        "Database: {}",
+        if database.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
+    );
     let base = server.url.trim_end_matches('/').to_string();
     let mut connector = HttpConnector::new();
     connector.set_nodelay(true);
