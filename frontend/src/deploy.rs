@@ -256,12 +256,23 @@ pub fn ReviewDialog() -> impl IntoView {
             .with(|saved| saved.as_ref().map(|saved| saved.revision).unwrap_or(0));
         format!("Deploy “{name}” revision {revision} to {region}")
     };
-    let policy = move || {
-        state.editor.with_untracked(|editor| {
-            let desired = shared::plan::desired_resources(editor.design());
-            serde_json::to_string_pretty(&shared::plan::iam::policy(&desired)).unwrap_or_default()
-        })
-    };
+    // Worked out by the export module, which holds the planner (see `offload`).
+    let policy = RwSignal::new(String::new());
+    let document = state
+        .editor
+        .with_untracked(|editor| shared::spec::save_design(editor.design()));
+    leptos::task::spawn_local(async move {
+        let text = match crate::offload::run(shared::offload::OffloadJob::IamPolicy, document).await
+        {
+            Ok(shared::offload::OffloadOutcome::Text(text)) => text,
+            Ok(shared::offload::OffloadOutcome::Files(_)) => {
+                "The policy could not be worked out: the export module answered with files"
+                    .to_string()
+            }
+            Err(message) => format!("The policy could not be worked out: {message}"),
+        };
+        policy.try_set(text);
+    });
     let started = move || state.deployment.with(Option::is_some);
     let outcome = move || {
         state.deployment.get().map(|deployment| {
@@ -350,7 +361,7 @@ pub fn ReviewDialog() -> impl IntoView {
                 </ol>
                 <details>
                     <summary>"The IAM policy the server's credentials need"</summary>
-                    <pre id="review-iam" class="facts">{policy()}</pre>
+                    <pre id="review-iam" class="facts" aria-busy=move || policy.with(String::is_empty).then_some("true")>{move || policy.get()}</pre>
                 </details>
             }
             .into_any()

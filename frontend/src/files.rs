@@ -284,32 +284,46 @@ pub fn ExportPanel() -> impl IntoView {
             .get_untracked()
             .map(|saved| saved.id)
             .unwrap_or_else(|| "moat-draft".to_string());
-        let files = match state
+        // Written by the export module, which loads on the first export (see `offload`).
+        let document = state
             .editor
-            .with_untracked(|editor| shared::export::export(editor.design(), chosen, &design_id))
-        {
-            Ok(files) => files,
-            Err(refused) => {
-                state.notice.set(Some(format!("Export refused: {refused}")));
-                return;
-            }
+            .with_untracked(|editor| shared::spec::save_design(editor.design()));
+        let job = shared::offload::OffloadJob::Export {
+            format: chosen.name().to_string(),
+            design_id,
         };
-        let mime = match chosen {
-            shared::export::Format::Json | shared::export::Format::CloudFormationJson => {
-                "application/json"
+        state.status.set(format!("Exporting {}…", chosen.name()));
+        leptos::task::spawn_local(async move {
+            let files = match crate::offload::run(job, document).await {
+                Ok(shared::offload::OffloadOutcome::Files(files)) => files,
+                Ok(shared::offload::OffloadOutcome::Text(_)) => {
+                    state.notice.set(Some(
+                        "Export failed: the export module answered with no files".to_string(),
+                    ));
+                    return;
+                }
+                Err(message) => {
+                    state.notice.set(Some(format!("Export failed: {message}")));
+                    return;
+                }
+            };
+            let mime = match chosen {
+                shared::export::Format::Json | shared::export::Format::CloudFormationJson => {
+                    "application/json"
+                }
+                shared::export::Format::Svg => "image/svg+xml",
+                shared::export::Format::DrawIo => "application/xml",
+                _ => "text/plain",
+            };
+            let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+            for file in &files {
+                if let Err(error) = download(&file.name, mime, &file.contents) {
+                    state.notice.set(Some(format!("Export failed: {error}")));
+                    return;
+                }
             }
-            shared::export::Format::Svg => "image/svg+xml",
-            shared::export::Format::DrawIo => "application/xml",
-            _ => "text/plain",
-        };
-        let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
-        for file in &files {
-            if let Err(error) = download(&file.name, mime, &file.contents) {
-                state.notice.set(Some(format!("Export failed: {error}")));
-                return;
-            }
-        }
-        state.status.set(format!("Exported {}", names.join(", ")));
+            state.status.set(format!("Exported {}", names.join(", ")));
+        });
     };
     view! {
         <details class="export-panel" aria-label="Export">

@@ -23,6 +23,7 @@ mod deploy;
 mod dialog;
 mod documents;
 mod files;
+mod offload;
 mod panels;
 mod server;
 mod state;

@@ -38,6 +38,7 @@ pub mod icons;
 pub mod layout;
 pub mod limits;
 pub mod model;
+pub mod offload;
 pub use editor::palette;
 pub mod plan;
 pub mod reachability;

@@ -41,6 +41,26 @@ pub(crate) async fn count(browser: &Browser, css: &str) -> anyhow::Result<u64> {
     Ok(value.as_u64().unwrap_or_default())
 }
 
+/// Clicks `button`, which makes a download in the export module (the second wasm module,
+/// loaded on demand), and returns the downloaded text once the download link names it.
+async fn export_and_fetch(browser: &Browser, button: &str) -> anyhow::Result<String> {
+    browser
+        .client
+        .execute(
+            "document.querySelector('#download-link')?.removeAttribute('data-file-name');",
+            vec![],
+        )
+        .await?;
+    browser.click(button).await?;
+    browser
+        .wait_until(
+            "!!document.querySelector('#download-link')?.getAttribute('data-file-name')",
+            30,
+        )
+        .await?;
+    fetch_download(browser).await
+}
+
 async fn fetch_download(browser: &Browser) -> anyhow::Result<String> {
     let value = browser
         .client
@@ -231,7 +251,22 @@ async fn files_and_history(browser: &Browser, server: &MoatServer) -> anyhow::Re
         "cgw-datacenter"
     );
 
-    // Export as code: the CloudFormation and draw.io of the design, made in the browser.
+    // Export as code: the CloudFormation and draw.io of the design, made in the browser by
+    // the export module, which nothing has loaded yet: no tag names it, and the page has
+    // fetched none of its files.
+    let loaded_before = browser
+        .client
+        .execute(
+            "return [document.querySelectorAll('script[src*=moat_exports], link[href*=moat_exports]').length,
+                     performance.getEntriesByType('resource').filter(e => e.name.includes('moat_exports')).length];",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        loaded_before,
+        serde_json::json!([0, 0]),
+        "the export module is not part of the first load"
+    );
     browser.show_tab("files").await?;
     browser.click("details.export-panel summary").await?;
     browser
@@ -241,10 +276,30 @@ async fn files_and_history(browser: &Browser, server: &MoatServer) -> anyhow::Re
             vec![],
         )
         .await?;
+    // A browser that will not start the module is told so in words, and nothing is lost: the
+    // next export, with workers allowed again, works.
+    browser
+        .client
+        .execute(
+            "window.allowedWorker = window.Worker; window.Worker = function () { throw new Error('blocked'); };",
+            vec![],
+        )
+        .await?;
     browser
         .click("button[aria-label='Export in the chosen format']")
         .await?;
-    let template = fetch_download(browser).await?;
+    browser
+        .wait_until(
+            "document.querySelector('#notice')?.textContent.includes('Export failed: the export module could not be started')",
+            10,
+        )
+        .await?;
+    browser
+        .client
+        .execute("window.Worker = window.allowedWorker;", vec![])
+        .await?;
+    let template =
+        export_and_fetch(browser, "button[aria-label='Export in the chosen format']").await?;
     assert!(
         template.contains("AWSTemplateFormatVersion") && template.contains("AWS::EC2::VPC"),
         "{}",
@@ -261,10 +316,8 @@ async fn files_and_history(browser: &Browser, server: &MoatServer) -> anyhow::Re
             vec![],
         )
         .await?;
-    browser
-        .click("button[aria-label='Export in the chosen format']")
-        .await?;
-    let diagram = fetch_download(browser).await?;
+    let diagram =
+        export_and_fetch(browser, "button[aria-label='Export in the chosen format']").await?;
     let cells = browser
         .client
         .execute(

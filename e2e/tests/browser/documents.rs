@@ -272,7 +272,8 @@ async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     browser
         .wait_until(
             "document.querySelectorAll('#plan-panel li[data-action=create]').length > 0
-             && document.activeElement?.classList.contains('apply')",
+             && document.activeElement?.classList.contains('apply')
+             && document.querySelector('#review-iam')?.textContent.length > 0",
             20,
         )
         .await?;
