@@ -61,10 +61,13 @@ fn version_1_to_2(document: Value) -> Value {
 
 /// Parses and loads a design from JSON text.
 pub fn load_design(text: &str) -> Result<Design, SpecError> {
-    // A document already at the current version reads straight into the design (a server's
-    // every save is one); older ones, and any the straight read refuses, go through the
-    // migration steps and the reader that names the path of what is wrong. Both give the
-    // same design for a document both accept (a test holds them to it).
+    // On a server or the CLI, a document already at the current version reads straight into
+    // the design (a server's every save is one); older ones, and any the straight read
+    // refuses, go through the migration steps and the reader that names the path of what is
+    // wrong. Both give the same design for a document both accept (a test holds them to it).
+    // The browser takes the second reader only: each reader is a copy of every type's
+    // deserialising code, and the page's first load carries what it compiles.
+    #[cfg(not(target_arch = "wasm32"))]
     if let Ok(design) = serde_json::from_str::<Design>(text)
         && design.schema_version == CURRENT_SCHEMA_VERSION
     {
