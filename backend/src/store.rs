@@ -817,18 +817,16 @@ impl Store {
         detail: &str,
         design_hash: &str,
     ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor_id, actor_name, action, target, detail, design_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(now())
-        .bind(actor.map(|user| user.id))
-        .bind(actor.map_or(actor_name, |user| user.name.as_str()))
-        .bind(action)
-        .bind(target)
-        .bind(detail)
-        .bind(design_hash)
-        .execute(&self.writer)
-        .await?;
+        sqlx::query(INSERT_AUDIT)
+            .bind(now())
+            .bind(actor.map(|user| user.id))
+            .bind(actor.map_or(actor_name, |user| user.name.as_str()))
+            .bind(action)
+            .bind(target)
+            .bind(detail)
+            .bind(design_hash)
+            .execute(&self.writer)
+            .await?;
         Ok(())
     }
 
@@ -1413,6 +1411,9 @@ async fn insert_revision(
     Ok(())
 }
 
+/// One audit row: at, actor id, actor name, action, target, detail, design hash.
+const INSERT_AUDIT: &str = "INSERT INTO audit_log (at, actor_id, actor_name, action, target, detail, design_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
 /// An audit row inside a change's own transaction.
 async fn insert_audit(
     transaction: &mut sqlx::Transaction<'_, sqlx::Any>,
@@ -1423,18 +1424,16 @@ async fn insert_audit(
     detail: &str,
     design_hash: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor_id, actor_name, action, target, detail, design_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(at)
-    .bind(actor.id)
-    .bind(actor.name.as_str())
-    .bind(action)
-    .bind(target)
-    .bind(detail)
-    .bind(design_hash)
-    .execute(&mut **transaction)
-    .await?;
+    sqlx::query(INSERT_AUDIT)
+        .bind(at)
+        .bind(actor.id)
+        .bind(actor.name.as_str())
+        .bind(action)
+        .bind(target)
+        .bind(detail)
+        .bind(design_hash)
+        .execute(&mut **transaction)
+        .await?;
     Ok(())
 }
 

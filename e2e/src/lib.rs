@@ -653,6 +653,23 @@ impl Browser {
         Ok(())
     }
 
+    /// Clicks `css`, which makes a download (an export, made by the on-demand export module
+    /// or by the page), and waits until the page's download link names the new file.
+    pub async fn click_and_wait_for_download(&self, css: &str) -> anyhow::Result<()> {
+        self.client
+            .execute(
+                "document.querySelector('#download-link')?.removeAttribute('data-file-name');",
+                vec![],
+            )
+            .await?;
+        self.click(css).await?;
+        self.wait_until(
+            "!!document.querySelector('#download-link')?.getAttribute('data-file-name')",
+            30,
+        )
+        .await
+    }
+
     /// Saves a screenshot (for diagnosing a failure) and returns its path.
     pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
         let png = self.client.screenshot().await?;

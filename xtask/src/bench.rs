@@ -91,35 +91,26 @@ pub fn bench(paths: &Paths) -> anyhow::Result<()> {
             .command("cargo")
             .args(["build", "--release", "--bin", "moat", "--bin", "api_bench"]),
     )?;
-    run_step(
-        "API bench",
-        paths
-            .command(
-                paths
-                    .target
-                    .join("release/api_bench")
-                    .to_str()
-                    .unwrap_or("api_bench"),
-            )
+    let api_bench = || {
+        let mut command = paths.command(
+            paths
+                .target
+                .join("release/api_bench")
+                .to_str()
+                .unwrap_or("api_bench"),
+        );
+        command
             .env("MOAT_E2E_BINARY", paths.target.join("release/moat"))
-            .env("MOAT_E2E_MOTO", setup::moto_server_path(paths)),
-    )?;
+            .env("MOAT_E2E_MOTO", setup::moto_server_path(paths));
+        command
+    };
+    run_step("API bench", &mut api_bench())?;
     // The same on PostgreSQL (a private cluster from Debian's packages, as the test command
     // starts), for #19's report of both databases.
     let cluster = setup::PostgresCluster::start()?;
     run_step(
         "API bench on PostgreSQL",
-        paths
-            .command(
-                paths
-                    .target
-                    .join("release/api_bench")
-                    .to_str()
-                    .unwrap_or("api_bench"),
-            )
-            .env("MOAT_E2E_BINARY", paths.target.join("release/moat"))
-            .env("MOAT_E2E_MOTO", setup::moto_server_path(paths))
-            .env("MOAT_BENCH_DATABASE_URL", &cluster.url),
+        api_bench().env("MOAT_BENCH_DATABASE_URL", &cluster.url),
     )?;
     drop(cluster);
     Ok(())

@@ -42,22 +42,9 @@ pub(crate) async fn count(browser: &Browser, css: &str) -> anyhow::Result<u64> {
 }
 
 /// Clicks `button`, which makes a download in the export module (the second wasm module,
-/// loaded on demand), and returns the downloaded text once the download link names it.
+/// loaded on demand), and returns the downloaded text.
 async fn export_and_fetch(browser: &Browser, button: &str) -> anyhow::Result<String> {
-    browser
-        .client
-        .execute(
-            "document.querySelector('#download-link')?.removeAttribute('data-file-name');",
-            vec![],
-        )
-        .await?;
-    browser.click(button).await?;
-    browser
-        .wait_until(
-            "!!document.querySelector('#download-link')?.getAttribute('data-file-name')",
-            30,
-        )
-        .await?;
+    browser.click_and_wait_for_download(button).await?;
     fetch_download(browser).await
 }
 

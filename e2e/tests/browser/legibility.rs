@@ -169,22 +169,9 @@ async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
             .await?
             .select_by_value("svg")
             .await?;
-        // Made by the export module (loaded on demand): wait for the download link to name it.
+        // Made by the export module (loaded on demand).
         browser
-            .client
-            .execute(
-                "document.querySelector('#download-link')?.removeAttribute('data-file-name');",
-                vec![],
-            )
-            .await?;
-        browser
-            .click("button[aria-label='Export in the chosen format']")
-            .await?;
-        browser
-            .wait_until(
-                "!!document.querySelector('#download-link')?.getAttribute('data-file-name')",
-                30,
-            )
+            .click_and_wait_for_download("button[aria-label='Export in the chosen format']")
             .await?;
         let svg = browser
             .client
