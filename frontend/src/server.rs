@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 pub use shared::api::{
     AuditEntry, DeploymentRecord, DeploymentStarted, DeploymentSummary, DesignList, DesignSummary,
-    DriftAnswer, ImportAnswer, PlanAnswer, RevisionSummary, SessionAnswer, StoredDesign,
+    DriftAnswer, ImportAnswer, PlanReview, RevisionSummary, SessionAnswer, StoredDesign,
     UserListing,
 };
 
@@ -269,7 +269,9 @@ pub async fn approve_deployment(
     .await
 }
 
-pub async fn plan(design_id: &str) -> Result<PlanAnswer, CallError> {
+/// The plan, read as the review shows it (`PlanReview`: the server's `PlanAnswer` without the
+/// resource specs the page never shows).
+pub async fn plan(design_id: &str) -> Result<PlanReview, CallError> {
     let url = format!("/api/v1/designs/{design_id}/plan");
     get_json(&url).await
 }

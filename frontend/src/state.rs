@@ -14,7 +14,7 @@ use shared::model::Protocol;
 use shared::reachability::{PathAnswer, Reachability, Traffic, Verdict, parse_place};
 use shared::selection::{Selection, selection_roots};
 
-use crate::server::{DeploymentRecord, DeploymentStarted, DesignSummary, PlanAnswer, Session};
+use crate::server::{DeploymentRecord, DeploymentStarted, DesignSummary, PlanReview, Session};
 
 /// The stored design the editor saves to: the server's summary of its latest save.
 pub type SavedDesign = DesignSummary;
@@ -277,7 +277,7 @@ pub fn pick_for_path(state: &AppState, object_id: &str) {
 pub struct DeployView {
     /// Whether the deploy review dialog is open (it stays open through the run).
     pub review_open: RwSignal<bool>,
-    pub plan: RwSignal<Option<PlanAnswer>>,
+    pub plan: RwSignal<Option<PlanReview>>,
     /// Object id → `pending`, `creating`, `done` or `failed`, while and after a run.
     pub progress: RwSignal<BTreeMap<String, String>>,
 }

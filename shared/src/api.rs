@@ -464,6 +464,32 @@ pub struct PlanAnswer {
     pub approval: Option<String>,
 }
 
+/// [`PlanAnswer`] as a page that shows the plan reads it: each step's resource and action,
+/// without the resource spec, the observed values and the tags, which the review never shows.
+/// The page then carries no code to read specs (a copy of every kind's spec reader in the
+/// first load). Not a second wire type: the server sends [`PlanAnswer`], and a test reads
+/// every template's answer as this.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PlanReview {
+    pub plan: PlanOutline,
+    pub counts: (usize, usize, usize, usize),
+    pub approval: Option<String>,
+}
+
+/// [`crate::plan::Plan`]'s steps as the review shows them.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct PlanOutline {
+    pub steps: Vec<StepOutline>,
+    pub unchanged: usize,
+}
+
+/// One step: what it does to which resource.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct StepOutline {
+    pub key: crate::plan::ResourceKey,
+    pub action: crate::plan::Action,
+}
+
 /// `GET /designs/{id}/drift`: what changed in the account outside Moat.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct DriftAnswer {
@@ -555,5 +581,34 @@ mod tests {
         let stored: StoredDesign = serde_json::from_str(text).unwrap();
         assert_eq!(stored.document.get(), r#"{"b":1,"a":[2]}"#);
         assert_eq!(serde_json::to_string(&stored).unwrap(), text);
+    }
+
+    #[test]
+    fn every_plan_answer_reads_as_the_review_outline() {
+        for template in crate::templates::TEMPLATES {
+            let design = template.design().unwrap();
+            let plan = crate::plan::plan(&crate::plan::desired_resources(&design), &[]);
+            let answer = PlanAnswer {
+                counts: plan.counts(),
+                approval: Some("a second deployer".to_string()),
+                plan,
+            };
+            let sent = serde_json::to_string(&answer).unwrap();
+            let review: PlanReview = serde_json::from_str(&sent).unwrap();
+            assert_eq!(review.counts, answer.counts);
+            assert_eq!(review.approval, answer.approval);
+            assert_eq!(review.plan.unchanged, answer.plan.unchanged);
+            let outline: Vec<_> = answer
+                .plan
+                .steps
+                .iter()
+                .map(|step| StepOutline {
+                    key: step.key.clone(),
+                    action: step.action.clone(),
+                })
+                .collect();
+            assert!(!outline.is_empty(), "{}", template.name);
+            assert_eq!(review.plan.steps, outline, "{}", template.name);
+        }
     }
 }
