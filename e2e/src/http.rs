@@ -16,6 +16,24 @@ pub fn client() -> HttpClient {
     Client::builder(TokioExecutor::new()).build(HttpConnector::new())
 }
 
+/// `POST /api/v1/designs` of `document` as `session`: the status and the answer's body.
+pub async fn create_design(
+    client: &HttpClient,
+    base: &str,
+    session: &Session,
+    document: &Value,
+) -> anyhow::Result<(u16, Value)> {
+    let (status, created, _) = call(
+        client,
+        "POST",
+        &format!("{base}/api/v1/designs"),
+        Some(session),
+        Some(&serde_json::json!({"document": document})),
+    )
+    .await?;
+    Ok((status, created))
+}
+
 /// One request; answers the status, the JSON body (or null) and the session cookie if set.
 pub async fn call(
     client: &HttpClient,

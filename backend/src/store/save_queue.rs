@@ -14,8 +14,6 @@
 //! Invariant: an answer is sent only after the commit that holds the save; a failed commit
 //! fails every save of its batch.
 
-use std::sync::Arc;
-
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
@@ -54,11 +52,10 @@ pub(super) enum SaveRefused {
 
 type Job = (QueuedSave, oneshot::Sender<Result<(), SaveRefused>>);
 
-/// The queue's sending end; the writing thread ends when the last clone is dropped.
+/// The queue's sending end; the writing thread (detached) ends when the last clone is dropped.
 #[derive(Clone)]
 pub(super) struct SaveQueue {
     jobs: mpsc::UnboundedSender<Job>,
-    _thread: Arc<std::thread::JoinHandle<()>>,
 }
 
 impl SaveQueue {
@@ -71,7 +68,7 @@ impl SaveQueue {
             .map_err(|error| {
                 StoreError::Refused(format!("cannot start the save writer: {error}"))
             })?;
-        let thread = std::thread::Builder::new()
+        std::thread::Builder::new()
             .name("moat-design-saves".to_string())
             .spawn(move || {
                 runtime.block_on(async move {
@@ -90,10 +87,7 @@ impl SaveQueue {
             .map_err(|error| {
                 StoreError::Refused(format!("cannot start the save writer: {error}"))
             })?;
-        Ok(SaveQueue {
-            jobs,
-            _thread: Arc::new(thread),
-        })
+        Ok(SaveQueue { jobs })
     }
 
     /// Queues `save` and waits for its commit.

@@ -191,14 +191,8 @@ async fn main() -> anyhow::Result<()> {
         let document = document.clone();
         let (before_number, after_number) = (before_number.clone(), after_number.clone());
         workers.push(tokio::spawn(async move {
-            let (status, created, _) = call(
-                &client,
-                "POST",
-                &format!("{base}/api/v1/designs"),
-                Some(&session),
-                Some(&json!({"document": document})),
-            )
-            .await?;
+            let (status, created) =
+                e2e::http::create_design(&client, &base, &session, &document).await?;
             if status != 201 {
                 bail!("client {worker}: create answered {status}: {created}");
             }

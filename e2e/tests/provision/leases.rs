@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use backend::store::{DeploymentRecord, Store};
 use e2e::{MoatServer, TestUser};
-use serde_json::{Value, json};
+use serde_json::Value;
 use shared::api::DeploymentStatus;
 
 use crate::{Harness, account};
@@ -99,15 +99,9 @@ pub(crate) async fn saved_mvp(base: &str, user: &TestUser) -> (String, shared::D
     let document: Value =
         serde_json::from_str(shared::templates::template("mvp").unwrap().document).unwrap();
     let design = shared::spec::load_design_value(document.clone()).unwrap();
-    let (status, created, _) = e2e::http::call(
-        &client,
-        "POST",
-        &format!("{base}/api/v1/designs"),
-        Some(&session),
-        Some(&json!({"document": document})),
-    )
-    .await
-    .unwrap();
+    let (status, created) = e2e::http::create_design(&client, base, &session, &document)
+        .await
+        .unwrap();
     assert_eq!(status, 201, "{created}");
     (created["id"].as_str().unwrap().to_string(), design)
 }

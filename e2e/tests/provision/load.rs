@@ -55,15 +55,9 @@ async fn sixty_four_clients_save_while_a_deployment_runs_with_no_5xx_and_no_lost
         let (client, base, mut document) = (client.clone(), base.clone(), document.clone());
         workers.push(tokio::spawn(async move {
             document["name"] = json!(format!("client {worker}"));
-            let (status, created, _) = call(
-                &client,
-                "POST",
-                &format!("{base}/api/v1/designs"),
-                Some(&session),
-                Some(&json!({"document": document})),
-            )
-            .await
-            .unwrap();
+            let (status, created) = e2e::http::create_design(&client, &base, &session, &document)
+                .await
+                .unwrap();
             assert_eq!(status, 201, "client {worker}: {created}");
             let id = created["id"].as_str().unwrap().to_string();
             let mut revision = created["revision"].as_i64().unwrap_or(1);
