@@ -1,6 +1,10 @@
 //! The `moat` binary: `serve`, `user add`, `validate`, `template`, `schema`, and the analysis
 //! commands `explain`, `matrix` and `cost`.
 
+/// mimalloc for the whole process (see the reason in Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// `println!` that never panics: a closed pipe (`moat cost f.json | head`) ends the output
 /// quietly instead of aborting the program.
 macro_rules! say {

@@ -161,7 +161,9 @@ impl Store {
         } else {
             Backend::Sqlite
         };
-        let options = |connections: u32| {
+        // `writes`: the writing connection, whose commits never checkpoint the log (the save
+        // queue's task does, off the writer's turn).
+        let options = |connections: u32, writes: bool| {
             let options = AnyPoolOptions::new()
                 .max_connections(connections)
                 .acquire_timeout(Duration::from_secs(10));
@@ -170,7 +172,7 @@ impl Store {
             }
             // WAL: readers never wait for the writer; NORMAL sync is durable with WAL (a
             // power cut may lose the last commits, never corrupt the file).
-            options.after_connect(|connection, _| {
+            options.after_connect(move |connection, _| {
                 Box::pin(async move {
                     connection
                         .execute(
@@ -178,24 +180,27 @@ impl Store {
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
                         )
                         .await?;
+                    if writes {
+                        connection.execute("PRAGMA wal_autocheckpoint = 0;").await?;
+                    }
                     Ok(())
                 })
             })
         };
         let (pool, writer) = match backend {
             Backend::Sqlite => {
-                let writer = options(1).connect(url).await?;
+                let writer = options(1, true).connect(url).await?;
                 sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
-                (options(8).connect(url).await?, writer)
+                (options(8, false).connect(url).await?, writer)
             }
             Backend::Postgres => {
-                let pool = options(16).connect(url).await?;
+                let pool = options(16, true).connect(url).await?;
                 sqlx::migrate!("./migrations/postgres").run(&pool).await?;
                 (pool.clone(), pool)
             }
         };
         let saves = match backend {
-            Backend::Sqlite => Some(save_queue::SaveQueue::start(writer.clone())?),
+            Backend::Sqlite => Some(save_queue::SaveQueue::start(writer.clone(), pool.clone())?),
             Backend::Postgres => None,
         };
         Ok(Store {

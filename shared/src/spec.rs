@@ -149,7 +149,19 @@ pub fn json_schema() -> String {
 
 /// The canonical JSON text of a design (pretty, stable field order).
 pub fn save_design(design: &Design) -> String {
-    serde_json::to_string_pretty(design).unwrap_or_else(|_| String::from("{}"))
+    save_design_sized(design, 0)
+}
+
+/// [`save_design`], writing into room for `expected_bytes` reserved at once: a server that
+/// knows the size of the text it was sent (the canonical text, when an editor sent it) skips
+/// the buffer's growing, each step of which copies all written so far.
+pub fn save_design_sized(design: &Design, expected_bytes: usize) -> String {
+    let mut bytes = Vec::with_capacity(expected_bytes.max(128));
+    match serde_json::to_writer_pretty(&mut bytes, design) {
+        // serde_json writes only UTF-8 (its own tokens and the strings it was given).
+        Ok(()) => String::from_utf8(bytes).unwrap_or_else(|_| String::from("{}")),
+        Err(_) => String::from("{}"),
+    }
 }
 
 fn strip_position(message: &str) -> String {

@@ -84,6 +84,24 @@ impl ApiError {
     }
 
     /// Heavy work that could not give its answer: busy or too slow (503), or failed (500).
+    /// A request body sent without a JSON content type.
+    pub fn not_json() -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "content_type",
+            "send the body as JSON with Content-Type: application/json",
+        )
+    }
+
+    /// A request body over the server's limit (or one that could not be read whole).
+    pub fn body_too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "the request body is larger than the server accepts",
+        )
+    }
+
     pub fn heavy_work(error: crate::heavy::HeavyWorkError) -> Self {
         match error {
             crate::heavy::HeavyWorkError::Failed => Self::internal(error),
@@ -181,16 +199,8 @@ impl From<StoreError> for ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         match rejection {
-            JsonRejection::MissingJsonContentType(_) => ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "content_type",
-                "send the body as JSON with Content-Type: application/json",
-            ),
-            JsonRejection::BytesRejection(_) => ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                "the request body is larger than the server accepts",
-            ),
+            JsonRejection::MissingJsonContentType(_) => ApiError::not_json(),
+            JsonRejection::BytesRejection(_) => ApiError::body_too_large(),
             other => ApiError::bad_request("invalid_body", other.body_text()),
         }
     }
