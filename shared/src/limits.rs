@@ -618,12 +618,18 @@ mod tests {
         let escaped = format!("[\"{}\\n\"]", "x".repeat(limit - 2));
         assert!(!every_block_has_a_quote(escaped.as_bytes(), limit));
         assert!(every_string_within(&escaped, limit));
-        // A design's canonical text passes the proof, so it is the path every save takes.
-        let text = crate::spec::save_design(&crate::generate::generated_design(100));
-        assert!(every_block_has_a_quote(
-            text.as_bytes(),
-            MAX_TEXT_CHARACTERS
-        ));
+        // A design's texts, as files and as the store keep them, pass the proof, so it is
+        // the path every save takes.
+        let design = crate::generate::generated_design(100);
+        for text in [
+            crate::spec::save_design(&design),
+            crate::spec::stored_design_text(&design, 0),
+        ] {
+            assert!(every_block_has_a_quote(
+                text.as_bytes(),
+                MAX_TEXT_CHARACTERS
+            ));
+        }
     }
 
     #[test]

@@ -481,12 +481,12 @@ fn is_json_content_type(headers: &axum::http::HeaderMap) -> bool {
             .is_some_and(|subtype| subtype.ends_with("+json"))
 }
 
-/// A save's body, checked: the design's name and canonical text, and the revision it is based
-/// on. A design over Moat's hard limits is refused (422 `over_limits`), so no stored design
+/// A save's body, checked: the design's name and the text the store keeps
+/// ([`shared::spec::stored_design_text`]), and the revision it is based on. A design over Moat's hard limits is refused (422 `over_limits`), so no stored design
 /// can ask an export, a plan or a diagram for unbounded work.
 struct CheckedSave {
     name: String,
-    canonical: String,
+    stored_text: String,
     base_revision: Option<i64>,
 }
 
@@ -509,12 +509,12 @@ const INLINE_DOCUMENT_BYTES: usize = 256 * 1024;
 
 fn checked_save_body(body: &[u8]) -> Result<CheckedSave, ApiError> {
     let (design, base_revision) = save_request_design(body)?;
-    // An editor sends the canonical text, so the body's size is the text's, near enough.
-    let canonical = shared::spec::save_design_sized(&design, body.len());
-    shared::limits::check_with_text(&design, &canonical).map_err(ApiError::over_limits)?;
+    // The body's size bounds the stored text's, near enough (an editor sends the pretty text).
+    let stored_text = shared::spec::stored_design_text(&design, body.len());
+    shared::limits::check_with_text(&design, &stored_text).map_err(ApiError::over_limits)?;
     Ok(CheckedSave {
         name: design.name,
-        canonical,
+        stored_text,
         base_revision,
     })
 }
@@ -556,7 +556,7 @@ async fn create_design(
     current.require(Role::Designer)?;
     let CheckedSave {
         name,
-        canonical: text,
+        stored_text: text,
         ..
     } = checked_save(body).await?;
     let id = format!("d-{}", &auth::new_token()[..16]);
@@ -584,7 +584,7 @@ async fn get_design(
                 crate::store::StoreError::NotFound => ApiError::not_found("design"),
                 other => other.into(),
             })?;
-    // The stored text is the canonical document: sent as it is, never parsed into a tree.
+    // The stored text is the design as the store keeps it: sent as it is, never parsed.
     let document =
         serde_json::value::RawValue::from_string(document).map_err(ApiError::internal)?;
     Ok(Json(StoredDesign {
@@ -608,7 +608,7 @@ async fn update_design(
     current.require(Role::Designer)?;
     let CheckedSave {
         name,
-        canonical: text,
+        stored_text: text,
         base_revision,
     } = checked_save(body).await?;
     let based_on = base_revision.ok_or_else(|| {
@@ -1102,7 +1102,10 @@ mod tests {
                     assert_eq!(read, by_the_spec, "{}", design.name);
                     assert_eq!(base_revision, base);
                     let checked = checked_save_body(body.as_bytes()).unwrap();
-                    assert_eq!(checked.canonical, shared::spec::save_design(&by_the_spec));
+                    assert_eq!(
+                        checked.stored_text,
+                        shared::spec::stored_design_text(&by_the_spec, 0)
+                    );
                     assert_eq!(checked.name, design.name);
                 }
             }

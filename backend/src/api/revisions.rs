@@ -50,7 +50,7 @@ pub async fn get(
 ) -> Result<Json<RevisionDocument>, ApiError> {
     current.require(Role::Viewer)?;
     let (text, _) = revision_design(&state, &design_id, revision).await?;
-    // The stored text is the canonical document: sent as it is.
+    // The stored text is the design as the store keeps it: sent as it is.
     let document = serde_json::value::RawValue::from_string(text).map_err(ApiError::internal)?;
     Ok(Json(RevisionDocument { revision, document }))
 }

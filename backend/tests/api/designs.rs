@@ -761,7 +761,7 @@ async fn saved_revisions_reach_the_sqlite_file_through_the_queue_checkpoints() {
             .unwrap();
     }
     // 40 revisions of ~90 KB: ~3.6 MB that only a checkpoint moves from the log to the file
-    // (fewer pages than SQLite's own checkpoint waits for: 1,000 pages, 4 MB).
+    // (fewer than SQLite's own checkpoint waits for: 1,000 pages, 16 MB).
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     let mut file_size = std::fs::metadata(&path).unwrap().len();
     while file_size < file_size_before + 3_000_000 && std::time::Instant::now() < deadline {
@@ -774,6 +774,9 @@ async fn saved_revisions_reach_the_sqlite_file_through_the_queue_checkpoints() {
     );
     assert_eq!(store.design("d-log").await.unwrap().document, text(40));
     store.close().await;
+    // A new database has 16 KiB pages (the header's bytes 16 and 17).
+    let header = std::fs::read(&path).unwrap();
+    assert_eq!(u16::from_be_bytes([header[16], header[17]]), 16_384);
 }
 
 #[tokio::test]
@@ -919,7 +922,7 @@ async fn a_document_larger_than_the_inline_bound_is_checked_off_the_async_worker
     let (_, stored) = app.state.store.design_with_listing(&id).await.unwrap();
     let mut expected = design.clone();
     expected.name = "large, renamed".to_string();
-    assert_eq!(stored, shared::spec::save_design(&expected));
+    assert_eq!(stored, shared::spec::stored_design_text(&expected, 0));
     // Over a limit, it is refused as any design is.
     let mut over = renamed.clone();
     over["name"] = json!("x".repeat(2_000));
