@@ -7,12 +7,14 @@
 //! near 1,000/s with both cores a third idle. Here every save goes into a queue that one
 //! thread drains: it takes the connection once for all the saves waiting (at most
 //! [`MOST_SAVES_PER_BATCH`]), writes each with its one-statement save (the `design_saves`
-//! trigger of migration 0007) inside one transaction, commits once, and answers each. Each
-//! save is still all or nothing and still checked against its base revision: a stale one
-//! fails its own statement (SQLite undoes that statement only) and the batch goes on.
+//! trigger of migration 0007) inside one transaction, commits once, and answers each (a save
+//! alone is its statement, committed by itself). Each save is still all or nothing and still
+//! checked against its base revision: a stale one fails its own statement (SQLite undoes that
+//! statement only) and the batch goes on.
 //!
 //! The write-ahead log is copied back into the database file (checkpointed) by a task of the
-//! same thread on a reading connection, after each batch and once a second, never by a commit:
+//! same thread on a reading connection, after every 8 MiB of saves and once a second, never
+//! by a commit:
 //! SQLite's own checkpoint runs inside the commit that fills the log past 1,000 pages (every
 //! 80 or so saves of a 100-subnet design), and measured, it took 8% of the server's time
 //! inside the writer's turn, delaying every save of that batch behind it. A passive checkpoint
@@ -80,8 +82,9 @@ impl SaveQueue {
             .name("moat-design-saves".to_string())
             .spawn(move || {
                 runtime.block_on(async move {
-                    let written = std::sync::Arc::new(tokio::sync::Notify::new());
-                    tokio::spawn(checkpoint_the_log(readers, written.clone()));
+                    let log_grown = std::sync::Arc::new(tokio::sync::Notify::new());
+                    tokio::spawn(checkpoint_the_log(readers, log_grown.clone()));
+                    let mut written_since_checkpoint = 0;
                     while let Some(first) = queue.recv().await {
                         let mut batch = vec![first];
                         while batch.len() < MOST_SAVES_PER_BATCH {
@@ -90,8 +93,15 @@ impl SaveQueue {
                                 Err(_) => break,
                             }
                         }
+                        written_since_checkpoint += batch
+                            .iter()
+                            .map(|(save, _)| save.document.len())
+                            .sum::<usize>();
                         write_batch(&writer, batch).await;
-                        written.notify_one();
+                        if written_since_checkpoint >= CHECKPOINT_AFTER_BYTES {
+                            written_since_checkpoint = 0;
+                            log_grown.notify_one();
+                        }
                     }
                 });
             })
@@ -115,15 +125,21 @@ impl SaveQueue {
     }
 }
 
-/// How often the log is checkpointed when no batch asks sooner (the store's other writes).
+/// How often the log is checkpointed when saves do not ask sooner (the store's other writes).
 const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Checkpoints the write-ahead log after each batch (`written`; notices that come while one
-/// runs make one more) and every [`CHECKPOINT_INTERVAL`], passively: it copies what no reader
-/// still needs and never waits for the writer or a reader. Ends when the pool is closed.
-async fn checkpoint_the_log(readers: AnyPool, written: std::sync::Arc<tokio::sync::Notify>) {
+/// How many bytes of documents saved ask for a checkpoint before [`CHECKPOINT_INTERVAL`]:
+/// each checkpoint syncs the log and the file to disk, so one after every small batch (saves
+/// arriving one at a time) measured costlier than the copying itself.
+const CHECKPOINT_AFTER_BYTES: usize = 8 * 1024 * 1024;
+
+/// Checkpoints the write-ahead log when saves have grown it (`log_grown`; notices that come
+/// while one runs make one more) and every [`CHECKPOINT_INTERVAL`], passively: it copies
+/// what no reader still needs and never waits for the writer or a reader. Ends when the pool
+/// is closed.
+async fn checkpoint_the_log(readers: AnyPool, log_grown: std::sync::Arc<tokio::sync::Notify>) {
     loop {
-        let _ = tokio::time::timeout(CHECKPOINT_INTERVAL, written.notified()).await;
+        let _ = tokio::time::timeout(CHECKPOINT_INTERVAL, log_grown.notified()).await;
         if readers.is_closed() {
             return;
         }
@@ -143,9 +159,56 @@ fn failed(message: &str) -> SaveRefused {
     ))))
 }
 
-/// Writes `batch` in one transaction and answers each save. A stale save fails alone; any
-/// other failure rolls the whole batch back and fails every save of it.
-async fn write_batch(writer: &AnyPool, batch: Vec<Job>) {
+/// The one-statement save: the `design_save` trigger (migration 0007) checks the base
+/// revision and writes the design row, the revision and the audit row.
+fn save_statement(
+    save: QueuedSave,
+) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments<'static>> {
+    sqlx::query(
+        "INSERT INTO design_saves (design_id, based_on, name, document, document_hash, saved_by, saver_name, saved_at, restored_from, action, detail)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(save.id)
+    .bind(save.based_on)
+    .bind(save.name)
+    .bind(save.document)
+    .bind(save.hash)
+    .bind(save.saver_id)
+    .bind(save.saver_name)
+    .bind(save.at)
+    .bind(save.restored_from)
+    .bind(save.action)
+    .bind(save.detail)
+}
+
+/// What a save's statement came to: written, stale, or a failure of the database.
+fn outcome_of(written: Result<(), sqlx::Error>) -> Result<(), Result<SaveRefused, sqlx::Error>> {
+    match written {
+        Ok(()) => Ok(()),
+        Err(sqlx::Error::Database(error)) if error.message().contains(STALE_REVISION) => {
+            Err(Ok(SaveRefused::Stale))
+        }
+        Err(error) => Err(Err(error)),
+    }
+}
+
+/// Writes `batch` and answers each save. A save alone is its one statement, which SQLite
+/// commits by itself (a transaction around it would be two more trips to the connection's
+/// thread, each a wake-up of both threads, for saves that arrive one at a time). More are
+/// written in one transaction: a stale save fails alone; any other failure rolls the whole
+/// batch back and fails every save of it.
+async fn write_batch(writer: &AnyPool, mut batch: Vec<Job>) {
+    if batch.len() == 1
+        && let Some((save, answer)) = batch.pop()
+    {
+        let written = save_statement(save).execute(writer).await.map(|_| ());
+        let _ = answer.send(match outcome_of(written) {
+            Ok(()) => Ok(()),
+            Err(Ok(refused)) => Err(refused),
+            Err(Err(error)) => Err(failed(&error.to_string())),
+        });
+        return;
+    }
     let mut transaction = match writer.begin().await {
         Ok(transaction) => transaction,
         Err(error) => {
@@ -160,29 +223,14 @@ async fn write_batch(writer: &AnyPool, batch: Vec<Job>) {
     let mut jobs = batch.into_iter();
     let mut failure = None;
     for (save, answer) in jobs.by_ref() {
-        let written = sqlx::query(
-            "INSERT INTO design_saves (design_id, based_on, name, document, document_hash, saved_by, saver_name, saved_at, restored_from, action, detail)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(save.id)
-        .bind(save.based_on)
-        .bind(save.name)
-        .bind(save.document)
-        .bind(save.hash)
-        .bind(save.saver_id)
-        .bind(save.saver_name)
-        .bind(save.at)
-        .bind(save.restored_from)
-        .bind(save.action)
-        .bind(save.detail)
-        .execute(&mut *transaction)
-        .await;
-        match written {
-            Ok(_) => outcomes.push((Ok(()), answer)),
-            Err(sqlx::Error::Database(error)) if error.message().contains(STALE_REVISION) => {
-                outcomes.push((Err(SaveRefused::Stale), answer));
-            }
-            Err(error) => {
+        let written = save_statement(save)
+            .execute(&mut *transaction)
+            .await
+            .map(|_| ());
+        match outcome_of(written) {
+            Ok(()) => outcomes.push((Ok(()), answer)),
+            Err(Ok(refused)) => outcomes.push((Err(refused), answer)),
+            Err(Err(error)) => {
                 outcomes.push((Ok(()), answer));
                 failure = Some(error.to_string());
                 break;
