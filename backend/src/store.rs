@@ -161,8 +161,10 @@ impl Store {
         } else {
             Backend::Sqlite
         };
-        // `writes`: the writing connection, whose commits never checkpoint the log (the save
-        // queue's task does, off the writer's turn), and whose page cache holds a whole batch
+        // `writes`: the writing connection, whose commits checkpoint the log only once it
+        // holds 4,096 pages (64 MiB), where SQLite's default is 1,000 (the save queue's task
+        // copies most of it before, off the writer's turn; see `save_queue`), and whose page
+        // cache holds a whole batch
         // of saves (64 saves of a 100-subnet design are some 3.5 MB; with SQLite's 2 MB
         // default, pages spilled to the log before the commit, measured 9% of the time).
         // A new database gets 16 KiB pages: a revision's text is mostly overflow pages, and
@@ -188,7 +190,9 @@ impl Store {
                         .await?;
                     if writes {
                         connection
-                            .execute("PRAGMA wal_autocheckpoint = 0; PRAGMA cache_size = -32768;")
+                            .execute(
+                                "PRAGMA wal_autocheckpoint = 4096; PRAGMA cache_size = -32768;",
+                            )
                             .await?;
                     }
                     Ok(())

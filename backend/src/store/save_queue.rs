@@ -12,13 +12,17 @@
 //! checked against its base revision: a stale one fails its own statement (SQLite undoes that
 //! statement only) and the batch goes on.
 //!
-//! The write-ahead log is copied back into the database file (checkpointed) by a task of the
-//! same thread on a reading connection, after every 8 MiB of saves and once a second, never
-//! by a commit:
-//! SQLite's own checkpoint runs inside the commit that fills the log past 1,000 pages (every
-//! 80 or so saves of a 100-subnet design), and measured, it took 8% of the server's time
-//! inside the writer's turn, delaying every save of that batch behind it. A passive checkpoint
-//! on another connection does not hold up the writer.
+//! The write-ahead log is copied back into the database file (checkpointed) mostly by a task
+//! of the same thread on a reading connection, after every 8 MiB of saves and once a second,
+//! passively, off the writer's turn: SQLite's own checkpoint runs inside the commit that fills
+//! the log past its threshold, and measured, it took 8% of the server's time inside the
+//! writer's turn, delaying every save of that batch. The writer still checkpoints, once the
+//! log holds 64 MiB (the store opens it so): only a checkpoint between the writer's commits
+//! can copy a log the writer keeps growing to its end, and SQLite starts the log over only
+//! after that. Measured with no checkpoint on the writer, saves at 1,000/s grew the log by
+//! 75 MB a second without end; with both, it stays near 64 MiB, and the writer's checkpoint
+//! finds most of the log copied already. Measured, SQLite's default alone (1,000 pages on
+//! the writer) gave saves offered at 2,000/s a p99 of 121-194 ms; the two together 42 ms.
 //!
 //! Invariant: an answer is sent only after the commit that holds the save; a failed commit
 //! fails every save of its batch.
