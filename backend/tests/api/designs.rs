@@ -745,8 +745,8 @@ async fn saved_revisions_reach_the_sqlite_file_through_the_queue_checkpoints() {
         .create_design("d-log", "log", &text(0), &ada)
         .await
         .unwrap();
-    let file_size_before = std::fs::metadata(&path).unwrap().len();
-    for number in 1..=40 {
+    // Save `number`, based on the revision before it.
+    let save = async |number: usize| {
         store
             .update_design(
                 "d-log",
@@ -760,6 +760,10 @@ async fn saved_revisions_reach_the_sqlite_file_through_the_queue_checkpoints() {
             )
             .await
             .unwrap();
+    };
+    let file_size_before = std::fs::metadata(&path).unwrap().len();
+    for number in 1..=40 {
+        save(number).await;
     }
     // 40 revisions of ~90 KB: ~3.6 MB that only a checkpoint moves from the log to the file
     // (fewer than the writer's own checkpoint waits for: 4,096 pages, 64 MiB).
@@ -778,19 +782,7 @@ async fn saved_revisions_reach_the_sqlite_file_through_the_queue_checkpoints() {
     let wal = directory.path().join("moat.sqlite-wal");
     let mut largest_log = 0;
     for number in 41..=1_040 {
-        store
-            .update_design(
-                "d-log",
-                "log",
-                &text(number),
-                number as i64,
-                &ada,
-                None,
-                "design-save",
-                |revision| format!("revision {revision}"),
-            )
-            .await
-            .unwrap();
+        save(number).await;
         largest_log = largest_log.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
     }
     assert!(
