@@ -22,7 +22,7 @@
 //! after that. Measured with no checkpoint on the writer, saves at 1,000/s grew the log by
 //! 75 MB a second without end; with both, it stays near 64 MiB, and the writer's checkpoint
 //! finds most of the log copied already. Measured, SQLite's default alone (1,000 pages on
-//! the writer) gave saves offered at 2,000/s a p99 of 121-194 ms; the two together 42 ms.
+//! the writer) gave saves offered at 2,000/s a p99 of 121-194 ms; the two together 38-68 ms.
 //!
 //! Invariant: an answer is sent only after the commit that holds the save; a failed commit
 //! fails every save of its batch.
@@ -72,8 +72,8 @@ pub(super) struct SaveQueue {
 }
 
 impl SaveQueue {
-    /// Starts the writing thread over `writer` (the store's one writing connection, opened
-    /// with SQLite's automatic checkpoints off), checkpointing on a connection of `readers`.
+    /// Starts the writing thread over `writer` (the store's one writing connection, whose
+    /// own checkpoints wait for 64 MiB of log), checkpointing on a connection of `readers`.
     pub fn start(writer: AnyPool, readers: AnyPool) -> Result<SaveQueue, StoreError> {
         let (jobs, mut queue) = mpsc::unbounded_channel::<Job>();
         let runtime = tokio::runtime::Builder::new_current_thread()
