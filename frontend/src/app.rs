@@ -8,6 +8,7 @@ use shared::selection::Selection;
 use shared::validate;
 
 use crate::canvas::Canvas;
+use crate::lazy::{LazyPart, lazy_view};
 use crate::server;
 pub use crate::state::{AppState, with_bench_state};
 
@@ -209,13 +210,13 @@ pub fn App() -> impl IntoView {
             <div class="canvas-wrap">
                 <Canvas />
                 <Show when=move || state.gallery_open.get()>
-                    <TemplateGallery />
+                    {lazy_view(LazyPart::TemplateGallery)}
                 </Show>
                 <Show when=move || state.open_dialog.get()>
-                    <crate::documents::OpenDialog />
+                    {lazy_view(LazyPart::OpenDialog)}
                 </Show>
                 <Show when=move || state.deploy.review_open.get()>
-                    <crate::deploy::ReviewDialog />
+                    {lazy_view(LazyPart::ReviewDialog)}
                 </Show>
                 <Show when=move || state.notice.with(Option::is_some)>
                     <div class="notice" role="alert" id="notice">{move || state.notice.get().unwrap_or_default()}</div>
@@ -400,7 +401,7 @@ fn Header() -> impl IntoView {
 
 /// The built-in templates; choosing one replaces the design (one undoable command).
 #[component]
-fn TemplateGallery() -> impl IntoView {
+pub(crate) fn TemplateGallery() -> impl IntoView {
     let state = expect_context::<AppState>();
     let dialog: NodeRef<leptos::html::Section> = NodeRef::new();
     let close = move || {

@@ -45,11 +45,21 @@ pub fn modal(
         let Some(section) = dialog.get() else {
             return;
         };
-        let preferred = first_focus
-            .and_then(|selector| section.query_selector(selector).ok().flatten())
-            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
-        if let Some(first) = preferred.or_else(|| focusable_in(dialog).into_iter().next()) {
-            let _ = first.focus();
+        // A dialog fetched on demand (`crate::lazy`) is built before it is put in the page,
+        // and a detached element takes no focus: focus once it is in the page.
+        let connected = section.is_connected();
+        let focus_first = move || {
+            let preferred = first_focus
+                .and_then(|selector| section.query_selector(selector).ok().flatten())
+                .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(first) = preferred.or_else(|| focusable_in(dialog).into_iter().next()) {
+                let _ = first.focus();
+            }
+        };
+        if connected {
+            focus_first();
+        } else {
+            request_animation_frame(focus_first);
         }
     });
     move |event: leptos::ev::KeyboardEvent| match event.key().as_str() {

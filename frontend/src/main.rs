@@ -11,6 +11,8 @@
 //! - [`deploy`]: the deploy review (plan, cost change, IAM policy, approval), live progress
 //!   over server-sent events, drift, import from AWS.
 //! - [`accounts`]: the design's history (revisions, diff summaries, restore) and the admin panel.
+//! - [`lazy`]: what a first edit does not need (the rarer panels and dialogs), fetched the
+//!   first time it is shown, as wasm files of their own.
 //! - [`server`]: the HTTP client for the backend's `/api/v1`.
 //! - [`workspace`]: the side panel's tabs and the drawer (Problems, the matrix) below the canvas.
 
@@ -23,6 +25,7 @@ mod deploy;
 mod dialog;
 mod documents;
 mod files;
+mod lazy;
 mod offload;
 mod panels;
 mod server;

@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use shared::Severity;
 use shared::selection::Selection;
 
+use crate::lazy::{LazyPart, lazy_view_once_shown};
 use crate::panels::{DiagnosticsPanel, Inspector};
 use crate::state::AppState;
 
@@ -180,6 +181,10 @@ pub fn SidePanel() -> impl IntoView {
         }
     });
     let on_keydown = tab_keys(tab, visible, SideTab::name);
+    // A tab's code loads the first time the tab is shown (`crate::lazy`).
+    let lazy_tab = move |part: LazyPart, which: SideTab| {
+        lazy_view_once_shown(part, move || tab.get() == which).into_any()
+    };
     let panel = move |which: SideTab, children: AnyView| {
         view! {
             <div role="tabpanel" id=format!("panel-{}", which.name()) aria-labelledby=format!("tab-{}", which.name())
@@ -201,19 +206,16 @@ pub fn SidePanel() -> impl IntoView {
                 </Show>
                 <Inspector />
             }.into_any())}
-            {panel(SideTab::Analysis, view! {
-                <crate::analysis::PathPanel />
-                <crate::analysis::CostPanel />
-            }.into_any())}
-            {panel(SideTab::Deploy, view! {
-                <crate::deploy::DeploymentPanel />
-                <crate::deploy::DriftPanel />
-                <crate::deploy::ImportPanel />
-                <crate::accounts::ApprovalQueue />
-            }.into_any())}
-            {panel(SideTab::Files, view! { <crate::files::ExportPanel /> }.into_any())}
-            {panel(SideTab::History, view! { <crate::accounts::HistoryPanel /> }.into_any())}
-            {panel(SideTab::Admin, view! { <crate::accounts::AdminPanel /> }.into_any())}
+            {panel(SideTab::Analysis, lazy_tab(LazyPart::Analysis, SideTab::Analysis))}
+            // The deploy part also loads when a deployment starts (from the review, or one
+            // found running), so its progress is followed from the first event.
+            {panel(SideTab::Deploy, lazy_view_once_shown(
+                LazyPart::Deploy,
+                move || tab.get() == SideTab::Deploy || state.deployment.with(Option::is_some),
+            ).into_any())}
+            {panel(SideTab::Files, lazy_tab(LazyPart::Export, SideTab::Files))}
+            {panel(SideTab::History, lazy_tab(LazyPart::History, SideTab::History))}
+            {panel(SideTab::Admin, lazy_tab(LazyPart::Admin, SideTab::Admin))}
         </aside>
     }
 }
@@ -259,7 +261,7 @@ pub fn Drawer() -> impl IntoView {
             </div>
             <div role="tabpanel" id="panel-matrix" aria-labelledby="tab-matrix" class="drawer-body" tabindex="0"
                 hidden=move || !open.get() || tab.get() != DrawerTab::Matrix>
-                <crate::analysis::MatrixPanel />
+                {lazy_view_once_shown(LazyPart::Matrix, move || open.get() && tab.get() == DrawerTab::Matrix)}
             </div>
         </section>
     }

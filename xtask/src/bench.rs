@@ -143,8 +143,9 @@ fn page_size(paths: &Paths) -> anyhow::Result<(u64, u64, u64)> {
         {
             continue;
         }
-        // The second module (the export worker) loads when first asked for, not with the page.
-        if name.starts_with(ON_DEMAND_MODULE) {
+        // The export worker and the main module's split parts load when first asked for, not
+        // with the page.
+        if on_demand_file(&name) {
             on_demand.push(entry);
             continue;
         }
@@ -172,7 +173,7 @@ fn page_size(paths: &Paths) -> anyhow::Result<(u64, u64, u64)> {
     }
     println!(
         "{:<40} {:>10} {:>12} {:>12}",
-        "on demand: total (exports, IAM policy)",
+        "on demand: total (worker, split parts)",
         kib(raw_later),
         kib(gzip_later),
         kib(brotli_later)
@@ -182,6 +183,13 @@ fn page_size(paths: &Paths) -> anyhow::Result<(u64, u64, u64)> {
 
 /// The file names of the second wasm module, loaded on demand (`frontend/src/offload.rs`).
 const ON_DEMAND_MODULE: &str = "moat_exports";
+
+/// Whether the page fetches `name` only on demand: the export worker's files, and the main
+/// module's split parts (`crate::split`; their loader script is part of the first load).
+fn on_demand_file(name: &str) -> bool {
+    name.starts_with(ON_DEMAND_MODULE)
+        || (name.starts_with(crate::split::LAZY_PREFIX) && name.ends_with(".wasm"))
+}
 
 /// One asset's size raw, and as the server sends it with gzip and with brotli (the copies
 /// `cargo xtask` writes beside it); printed as a row of the first load.
@@ -194,7 +202,7 @@ fn served_sizes(paths: &Paths, name: &str, bytes: &[u8]) -> anyhow::Result<(u64,
     };
     let gzip = served("gz", &|bytes| crate::precompress::gzip(bytes, 9))?;
     let brotli = served("br", &|bytes| crate::precompress::brotli(bytes, 11))?;
-    if !name.starts_with(ON_DEMAND_MODULE) {
+    if !on_demand_file(name) {
         println!(
             "{:<40} {:>10} {:>12} {:>12}",
             name,
@@ -220,4 +228,30 @@ fn criterion_mean_nanoseconds(paths: &Paths, name: &str) -> Option<f64> {
     let rest = &after_mean[point..];
     let end = rest.find([',', '}'])?;
     rest[..end].parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_split_parts_and_the_worker_are_on_demand_and_the_loader_is_first_load() {
+        for name in [
+            "moat_exports.js",
+            "moat_exports_bg.wasm",
+            "lazy-split_history-0123456789abcdef.wasm",
+            "lazy-chunk_3-0123456789abcdef.wasm",
+        ] {
+            assert!(on_demand_file(name), "{name} loads on demand");
+        }
+        for name in [
+            "index.html",
+            "frontend-0123456789abcdef.js",
+            "frontend-0123456789abcdef_bg.wasm",
+            "lazy-loader-0123456789abcdef.js",
+            "style-0123456789abcdef.css",
+        ] {
+            assert!(!on_demand_file(name), "{name} is part of the first load");
+        }
+    }
 }

@@ -9,6 +9,7 @@
 mod bench;
 mod precompress;
 mod setup;
+mod split;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,6 +21,10 @@ fn main() -> anyhow::Result<()> {
     let paths = Paths::discover()?;
     match arguments.first().map(String::as_str) {
         Some("run") => run(&paths, arguments.iter().any(|a| a == "--moto")),
+        Some("build") => {
+            setup::build_tools(&paths)?;
+            build_frontend(&paths)
+        }
         Some("test") => test(&paths),
         Some("bench") => bench::bench(&paths),
         Some("setup") => {
@@ -29,7 +34,7 @@ fn main() -> anyhow::Result<()> {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask <command>\n\n  run [--moto]  build the app and serve it on http://127.0.0.1:8080\n                (--moto: also start a local moto EC2 to deploy into)\n  test          every check and test: fmt, clippy (native + wasm32), unit, integration, browser\n  bench         benchmarks: page size, validation speed\n  setup         install every tool the other commands need"
+                "usage: cargo xtask <command>\n\n  run [--moto]  build the app and serve it on http://127.0.0.1:8080\n                (--moto: also start a local moto EC2 to deploy into)\n  build         build the app (the page and its on-demand parts) into the dist folder only\n  test          every check and test: fmt, clippy (native + wasm32), unit, integration, browser\n  bench         benchmarks: page size, validation speed\n  setup         install every tool the other commands need"
             );
             bail!("no command given")
         }
@@ -132,6 +137,7 @@ fn build_frontend(paths: &Paths) -> anyhow::Result<()> {
             .arg(paths.dist())
             .arg("--release"),
     )?;
+    split::split_main_module(paths)?;
     eprintln!("==> brotli and gzip copies of the built app");
     precompress::precompress(&paths.dist())
 }

@@ -82,3 +82,36 @@ fn every_source_file_is_mapped_in_architecture() {
         "source files ARCHITECTURE.md does not map: {unmapped:?}"
     );
 }
+
+/// `frontend/src/lazy.rs`'s invariant: the components its parts show (`<crate::module::Name />`
+/// in its split functions) are named nowhere else in the frontend, or their code would be
+/// pulled back into the first load.
+#[test]
+fn only_the_lazy_module_names_the_lazy_parts_components() {
+    let repository = repository();
+    let lazy = std::fs::read_to_string(repository.join("frontend/src/lazy.rs")).unwrap();
+    let components: Vec<&str> = lazy
+        .split("<crate::")
+        .skip(1)
+        .filter_map(|rest| rest.split_whitespace().next())
+        .filter_map(|path| path.rsplit("::").next())
+        .collect();
+    assert!(
+        components.len() >= 9,
+        "the parts' components are read from lazy.rs: {components:?}"
+    );
+    let mut files = Vec::new();
+    source_files(&repository.join("frontend/src"), &repository, &mut files);
+    for file in files
+        .iter()
+        .filter(|file| file.ends_with(".rs") && !file.ends_with("frontend/src/lazy.rs"))
+    {
+        let text = std::fs::read_to_string(repository.join(file)).unwrap();
+        for component in &components {
+            assert!(
+                !text.contains(&format!("{component} />")),
+                "{file} shows {component}, a lazy part's component: show it through crate::lazy"
+            );
+        }
+    }
+}

@@ -69,6 +69,9 @@ async fn path_tool(browser: &Browser, server: &MoatServer) -> anyhow::Result<()>
 async fn cost_suggestion(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
     open_template(browser, server, "multimodal-endpoints").await?;
     browser.find("[data-id='vpce-s3']").await?;
+    // The estimate is on the Analysis tab (its code is fetched when the tab is first shown).
+    browser.show_tab("analysis").await?;
+    browser.find("#cost-total").await?;
     let total = || async {
         Ok::<String, anyhow::Error>(
             browser

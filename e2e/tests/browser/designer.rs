@@ -1415,9 +1415,25 @@ async fn templates_dialog_and_empty_canvas(
     browser
         .find("[title^='Drag an Interface endpoint onto the canvas']")
         .await?;
+    // The first load fetches the page's loader of on-demand parts, and none of the parts.
+    assert_eq!(
+        fetched_parts(browser).await?,
+        serde_json::json!({ "loader": 1, "parts": [] }),
+        "the first load fetches no on-demand part"
+    );
     browser.click("button[aria-label='Templates']").await?;
     let focused_template = "document.activeElement?.dataset?.template === 'mvp'";
     browser.wait_until(focused_template, 5).await?;
+    // Opening the gallery fetched its part.
+    let parts = fetched_parts(browser).await?;
+    assert!(
+        parts["parts"]
+            .as_array()
+            .is_some_and(|parts| parts.iter().any(|part| part
+                .as_str()
+                .is_some_and(|name| name.starts_with("lazy-split_template_gallery-")))),
+        "{parts}"
+    );
     browser
         .press(&[char::from(Key::Shift), char::from(Key::Tab)])
         .await?;
@@ -1446,7 +1462,58 @@ async fn templates_dialog_and_empty_canvas(
     browser
         .wait_until("!document.querySelector('#empty-hint')", 5)
         .await?;
+
+    // A part the page cannot fetch (offline, a newer build deployed since) says so, the page
+    // goes on working, and Try again fetches it once the server answers.
+    browser
+        .client
+        .execute(
+            "window.realFetch = window.fetch;
+             window.fetch = (url, ...rest) => String(url).includes('/lazy-')
+                 ? Promise.reject(new TypeError('offline')) : window.realFetch(url, ...rest);",
+            vec![],
+        )
+        .await?;
+    browser.show_tab("analysis").await?;
+    let failed = browser
+        .find("#panel-analysis .part-failed[role=alert]")
+        .await?;
+    assert!(
+        failed.text().await?.contains("could not be fetched"),
+        "the failure is told in words"
+    );
+    assert_eq!(count(browser, "#canvas g.vpc").await?, 1, "nothing is lost");
+    browser
+        .client
+        .execute("window.fetch = window.realFetch;", vec![])
+        .await?;
+    browser.click("#panel-analysis .part-failed button").await?;
+    browser.find("#panel-analysis #cost-total").await?;
+    assert_eq!(
+        browser
+            .client
+            .execute(
+                "return document.querySelectorAll('#panel-analysis .part-failed').length;",
+                vec![]
+            )
+            .await?,
+        Value::from(0)
+    );
     Ok(())
+}
+
+/// The on-demand parts the page has fetched so far (`lazy-split_…`, `lazy-chunk_…` wasm
+/// files), and how many times it fetched their loader (`lazy-loader-….js`).
+async fn fetched_parts(browser: &Browser) -> anyhow::Result<Value> {
+    Ok(browser
+        .client
+        .execute(
+            "const names = performance.getEntriesByType('resource').map(e => new URL(e.name).pathname.slice(1));
+             return { loader: names.filter(n => n.startsWith('lazy-loader-')).length,
+                      parts: names.filter(n => n.startsWith('lazy-') && n.endsWith('.wasm')) };",
+            vec![],
+        )
+        .await?)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,161 @@
+//! What a first edit does not need, in wasm files of their own that the page fetches the first
+//! time they are shown: the history, admin, deploy, export and analysis panels, the reachability
+//! matrix, the Open and deploy review dialogs and the template gallery.
+//!
+//! Each [`LazyPart`] is one split point (`wasm_split`, as Leptos's `#[lazy]` makes them, but
+//! fallible): `cargo xtask` splits the linked module there (`xtask/src/split.rs`), moving the
+//! part's view with the code only it reaches into its own file.
+//!
+//! Invariants:
+//! - every part has exactly one loader, by an exhaustive `match` in [`load`];
+//! - a part that cannot be fetched (offline, a newer build deployed since) shows a message
+//!   with a retry, and the page goes on working: the failure is never cached;
+//! - nothing outside a part's view names the part's components, or its code would be pulled
+//!   back into the first load.
+
+use leptos::prelude::*;
+use leptos::wasm_split::{SplitLoaderError, wasm_split};
+use send_wrapper::SendWrapper;
+
+/// A part that the page could not fetch.
+#[derive(Debug)]
+pub struct PartNotLoaded;
+
+impl From<SplitLoaderError> for PartNotLoaded {
+    fn from(_: SplitLoaderError) -> Self {
+        PartNotLoaded
+    }
+}
+
+/// The parts of the page loaded on demand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LazyPart {
+    /// The design's revisions (the History tab).
+    History,
+    /// Users, roles and access (the Admin tab).
+    Admin,
+    /// Deployment progress, drift, import from AWS and the approval queue (the Deploy tab).
+    Deploy,
+    /// Export as code or diagram (the Files tab).
+    Export,
+    /// The Path tool's answer and the cost estimate (the Analysis tab).
+    Analysis,
+    /// The reachability matrix (the drawer's Matrix tab).
+    Matrix,
+    /// The Open dialog.
+    OpenDialog,
+    /// The deploy review dialog.
+    ReviewDialog,
+    /// New from template.
+    TemplateGallery,
+}
+
+#[wasm_split(history, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn history_view() -> Result<AnyView, PartNotLoaded> {
+    Ok(view! { <crate::accounts::HistoryPanel /> }.into_any())
+}
+
+#[wasm_split(admin, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn admin_view() -> Result<AnyView, PartNotLoaded> {
+    Ok(view! { <crate::accounts::AdminPanel /> }.into_any())
+}
+
+#[wasm_split(deploy, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn deploy_view() -> Result<AnyView, PartNotLoaded> {
+    Ok(view! {
+        <crate::deploy::DeploymentPanel />
+        <crate::deploy::DriftPanel />
+        <crate::deploy::ImportPanel />
+        <crate::accounts::ApprovalQueue />
+    }
+    .into_any())
+}
+
+#[wasm_split(export, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn export_view() -> Result<AnyView, PartNotLoaded> {
+    Ok(view! { <crate::files::ExportPanel /> }.into_any())
+}
+
+#[wasm_split(analysis, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn analysis_view() -> Result<AnyView, PartNotLoaded> {
+    Ok(view! {
+        <crate::analysis::PathPanel />
+        <crate::analysis::CostPanel />
+    }
+    .into_any())
+}
+
+#[wasm_split(matrix, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn matrix_view() -> Result<AnyView, PartNotLoaded> {
+    Ok(view! { <crate::analysis::MatrixPanel /> }.into_any())
+}
+
+#[wasm_split(open_dialog, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn open_dialog_view() -> Result<AnyView, PartNotLoaded> {
+    Ok(view! { <crate::documents::OpenDialog /> }.into_any())
+}
+
+#[wasm_split(review_dialog, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn review_dialog_view() -> Result<AnyView, PartNotLoaded> {
+    Ok(view! { <crate::deploy::ReviewDialog /> }.into_any())
+}
+
+#[wasm_split(template_gallery, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn template_gallery_view() -> Result<AnyView, PartNotLoaded> {
+    Ok(view! { <crate::app::TemplateGallery /> }.into_any())
+}
+
+/// Fetches `part`'s code if the page has not yet, then makes its view.
+async fn load(part: LazyPart) -> Result<AnyView, PartNotLoaded> {
+    match part {
+        LazyPart::History => history_view().await,
+        LazyPart::Admin => admin_view().await,
+        LazyPart::Deploy => deploy_view().await,
+        LazyPart::Export => export_view().await,
+        LazyPart::Analysis => analysis_view().await,
+        LazyPart::Matrix => matrix_view().await,
+        LazyPart::OpenDialog => open_dialog_view().await,
+        LazyPart::ReviewDialog => review_dialog_view().await,
+        LazyPart::TemplateGallery => template_gallery_view().await,
+    }
+}
+
+/// `part`'s view, once its code is here: a loading note until then, and a message with a
+/// retry if it cannot be fetched.
+pub fn lazy_view(part: LazyPart) -> impl IntoView {
+    let attempt = RwSignal::new(0_u32);
+    view! {
+        <Suspense fallback=|| view! { <p class="part-loading" role="status">"Loading…"</p> }>
+            {move || {
+                attempt.track();
+                Suspend::new(SendWrapper::new(async move {
+                    match load(part).await {
+                        Ok(view) => view,
+                        Err(PartNotLoaded) => view! {
+                            <p class="part-failed" role="alert">
+                                "This part of Moat could not be fetched from the server. "
+                                <button on:click=move |_| attempt.update(|count| *count += 1)>"Try again"</button>
+                            </p>
+                        }
+                        .into_any(),
+                    }
+                }))
+            }}
+        </Suspense>
+    }
+}
+
+/// `part`'s view, first made when `shown` first turns true (its tab is first opened), and
+/// kept from then on, as the panels loaded with the page are.
+pub fn lazy_view_once_shown(
+    part: LazyPart,
+    shown: impl Fn() -> bool + Send + Sync + 'static,
+) -> impl IntoView {
+    let ever_shown =
+        Memo::new(move |before: Option<&bool>| before.copied().unwrap_or(false) || shown());
+    view! {
+        <Show when=move || ever_shown.get()>
+            {lazy_view(part)}
+        </Show>
+    }
+}
