@@ -5,7 +5,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::editor::{Command, Editor, PaletteItem};
 use shared::selection::Selection;
-use shared::validate;
 
 use crate::canvas::Canvas;
 use crate::lazy::{LazyPart, lazy_view};
@@ -18,10 +17,25 @@ const AUTOSAVE_QUIET_MILLISECONDS: u32 = 1_500;
 #[component]
 pub fn App() -> impl IntoView {
     let editor = RwSignal::new(Editor::new(crate::documents::initial_design()));
-    let diagnostics = Memo::new(move |_| editor.with(|editor| validate(editor.design())));
+    // The checks are fetched once the design holds something to check (`crate::lazy`); every
+    // edit is checked at once from then on.
+    let checks = RwSignal::new(crate::lazy::Checks::NotNeeded);
+    let diagnostics = Memo::new(move |_| match checks.get() {
+        crate::lazy::Checks::Ready(validate) => editor.with(|editor| validate(editor.design())),
+        crate::lazy::Checks::NotNeeded
+        | crate::lazy::Checks::Loading
+        | crate::lazy::Checks::Failed => Vec::new(),
+    });
+    Effect::new(move |_| {
+        let fresh = editor.with(|editor| *editor.design() == crate::documents::empty_design());
+        if !fresh && matches!(checks.get_untracked(), crate::lazy::Checks::NotNeeded) {
+            crate::lazy::load_checks(checks);
+        }
+    });
     let state = AppState {
         editor,
         diagnostics,
+        checks,
         selection: RwSignal::new(Selection::none()),
         palette_drag: RwSignal::new(None),
         connect_mode: RwSignal::new(false),

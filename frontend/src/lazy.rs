@@ -1,6 +1,8 @@
 //! What a first edit does not need, in wasm files of their own that the page fetches the first
 //! time they are shown: the history, admin, deploy, export and analysis panels, the reachability
-//! matrix, the Open and deploy review dialogs and the template gallery.
+//! matrix, the Open and deploy review dialogs and the template gallery; and the design checks
+//! (`shared::validate`), fetched when the design first holds something to check, and the Path
+//! tool's reasoning (`shared::reachability`), fetched when a question first has both ends.
 //!
 //! Each [`LazyPart`] is one split point (`wasm_split`, as Leptos's `#[lazy]` makes them, but
 //! fallible): `cargo xtask` splits the linked module there (`xtask/src/split.rs`), moving the
@@ -103,6 +105,127 @@ fn review_dialog_view() -> Result<AnyView, PartNotLoaded> {
 #[wasm_split(template_gallery, wasm_split_path = ::leptos::wasm_split, fallible)]
 fn template_gallery_view() -> Result<AnyView, PartNotLoaded> {
     Ok(view! { <crate::app::TemplateGallery /> }.into_any())
+}
+
+/// The design checks: `shared::validate`, fetched as a part of its own.
+pub type Validator = fn(&shared::Design) -> Vec<shared::Diagnostic>;
+
+#[wasm_split(checks, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn checks_part() -> Result<Validator, PartNotLoaded> {
+    Ok(shared::validate)
+}
+
+/// Where the design checks stand in this page.
+#[derive(Clone, Copy, Debug)]
+pub enum Checks {
+    /// Not fetched: the design is still the fresh, empty one, which has nothing to check
+    /// (`shared`'s validation tests hold it to no diagnostic).
+    NotNeeded,
+    /// Being fetched.
+    Loading,
+    /// Here: every edit is checked at once.
+    Ready(Validator),
+    /// The server could not be reached for them; Try again fetches them.
+    Failed,
+}
+
+/// Fetches the design checks (unless they are here or on their way) and sets `checks` to
+/// `Ready` or `Failed`.
+pub fn load_checks(checks: RwSignal<Checks>) {
+    match checks.get_untracked() {
+        Checks::Loading | Checks::Ready(_) => return,
+        Checks::NotNeeded | Checks::Failed => {}
+    }
+    checks.set(Checks::Loading);
+    leptos::task::spawn_local(async move {
+        checks.set(match checks_part().await {
+            Ok(validate) => Checks::Ready(validate),
+            Err(PartNotLoaded) => Checks::Failed,
+        });
+    });
+}
+
+/// The Path tool's answer: from and to as typed (`shared::reachability::parse_place`), and
+/// the traffic; an error names the end that does not parse.
+pub type PathExplainer = fn(
+    &shared::Design,
+    &str,
+    &str,
+    shared::reachability::Traffic,
+) -> Result<shared::reachability::PathAnswer, String>;
+
+fn explain_path(
+    design: &shared::Design,
+    from: &str,
+    to: &str,
+    traffic: shared::reachability::Traffic,
+) -> Result<shared::reachability::PathAnswer, String> {
+    use shared::reachability::{Reachability, parse_place};
+    let source = parse_place(design, from).map_err(|e| format!("From: {e}"))?;
+    let destination = parse_place(design, to).map_err(|e| format!("To: {e}"))?;
+    Ok(Reachability::new(design).explain(&source, &destination, traffic))
+}
+
+#[wasm_split(path_tool, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn path_tool_part() -> Result<PathExplainer, PartNotLoaded> {
+    Ok(explain_path)
+}
+
+/// Where the Path tool's reasoning stands in this page: fetched the first time a question
+/// has both ends.
+#[derive(Clone, Copy, Debug)]
+pub enum PathTool {
+    NotNeeded,
+    Loading,
+    Ready(PathExplainer),
+    Failed,
+}
+
+/// Fetches the Path tool's reasoning (unless it is here or on its way).
+pub fn load_path_tool(tool: RwSignal<PathTool>) {
+    match tool.get_untracked() {
+        PathTool::Loading | PathTool::Ready(_) => return,
+        PathTool::NotNeeded | PathTool::Failed => {}
+    }
+    tool.set(PathTool::Loading);
+    leptos::task::spawn_local(async move {
+        tool.set(match path_tool_part().await {
+            Ok(explain) => PathTool::Ready(explain),
+            Err(PartNotLoaded) => PathTool::Failed,
+        });
+    });
+}
+
+#[wasm_split(bench, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn bench_validate_part(subnet_count: u32, iterations: u32) -> Result<f64, PartNotLoaded> {
+    let design = shared::generate::generated_design(subnet_count as usize);
+    Ok(crate::mean_milliseconds(iterations, || {
+        std::hint::black_box(shared::validate(std::hint::black_box(&design)));
+    }))
+}
+
+#[wasm_split(bench, wasm_split_path = ::leptos::wasm_split, fallible)]
+fn bench_matrix_part(subnet_count: u32, iterations: u32) -> Result<f64, PartNotLoaded> {
+    let design = shared::generate::generated_design(subnet_count as usize);
+    Ok(crate::mean_milliseconds(iterations, || {
+        std::hint::black_box(shared::reachability::reachability_matrix(
+            std::hint::black_box(&design),
+        ));
+    }))
+}
+
+/// The bench's validation hook, in a part of its own (the page never needs it).
+pub async fn bench_validate(subnet_count: u32, iterations: u32) -> f64 {
+    bench_validate_part(subnet_count, iterations)
+        .await
+        .unwrap_or(f64::NAN)
+}
+
+/// The bench's matrix hook, in the bench's part.
+pub async fn bench_matrix(subnet_count: u32, iterations: u32) -> f64 {
+    bench_matrix_part(subnet_count, iterations)
+        .await
+        .unwrap_or(f64::NAN)
 }
 
 /// Fetches `part`'s code if the page has not yet, then makes its view.

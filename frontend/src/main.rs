@@ -66,35 +66,30 @@ pub fn moat_bench_load(object_count: u32) -> String {
 }
 
 /// Benchmark hook for `cargo xtask bench` (headless Chromium): validates a generated design of
-/// `subnet_count` subnets `iterations` times and returns the mean milliseconds per validation.
+/// `subnet_count` subnets `iterations` times and returns the mean milliseconds per validation
+/// (a promise: the checks are a part fetched on demand, `crate::lazy`).
 #[wasm_bindgen::prelude::wasm_bindgen]
-pub fn moat_bench_validate(subnet_count: u32, iterations: u32) -> f64 {
-    let design = shared::generate::generated_design(subnet_count as usize);
-    let Some(performance) = leptos::prelude::window().performance() else {
-        return f64::NAN;
-    };
-    let iterations = iterations.max(1);
-    let started = performance.now();
-    for _ in 0..iterations {
-        std::hint::black_box(shared::validate(std::hint::black_box(&design)));
-    }
-    (performance.now() - started) / f64::from(iterations)
+pub async fn moat_bench_validate(subnet_count: u32, iterations: u32) -> f64 {
+    lazy::bench_validate(subnet_count, iterations).await
 }
 
 /// Benchmark hook: the full reachability matrix of a generated design of `subnet_count` subnets,
-/// `iterations` times; returns the mean milliseconds per matrix.
+/// `iterations` times; returns (as a promise) the mean milliseconds per matrix.
 #[wasm_bindgen::prelude::wasm_bindgen]
-pub fn moat_bench_matrix(subnet_count: u32, iterations: u32) -> f64 {
-    let design = shared::generate::generated_design(subnet_count as usize);
+pub async fn moat_bench_matrix(subnet_count: u32, iterations: u32) -> f64 {
+    lazy::bench_matrix(subnet_count, iterations).await
+}
+
+/// The mean milliseconds `work` takes over `iterations` runs (at least one), by the page's
+/// clock; NaN without one.
+fn mean_milliseconds(iterations: u32, mut work: impl FnMut()) -> f64 {
     let Some(performance) = leptos::prelude::window().performance() else {
         return f64::NAN;
     };
     let iterations = iterations.max(1);
     let started = performance.now();
     for _ in 0..iterations {
-        std::hint::black_box(shared::reachability::reachability_matrix(
-            std::hint::black_box(&design),
-        ));
+        work();
     }
     (performance.now() - started) / f64::from(iterations)
 }

@@ -721,9 +721,26 @@ pub fn DiagnosticsPanel() -> impl IntoView {
             }).collect_view()}
         }
     };
+    let checks = move || {
+        match state.checks.get() {
+        crate::lazy::Checks::Loading => view! {
+            <p class="checks-loading" role="status">"Fetching the design checks…"</p>
+        }
+        .into_any(),
+        crate::lazy::Checks::Failed => view! {
+            <p class="checks-failed" role="alert">
+                "The design checks could not be fetched from the server, so this design is not checked. "
+                <button on:click=move |_| crate::lazy::load_checks(state.checks)>"Try again"</button>
+            </p>
+        }
+        .into_any(),
+        crate::lazy::Checks::NotNeeded | crate::lazy::Checks::Ready(_) => ().into_any(),
+    }
+    };
     view! {
         <section aria-label="Diagnostics" id="diagnostics">
             <h2>"Diagnostics"</h2>
+            {checks}
             {move || group(Severity::Error)}
             {move || group(Severity::Warning)}
             {move || group(Severity::Info)}

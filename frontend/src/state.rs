@@ -11,7 +11,9 @@ use shared::Diagnostic;
 use shared::camera::Camera;
 use shared::editor::{Command, Editor, PaletteItem};
 use shared::model::Protocol;
-use shared::reachability::{PathAnswer, Reachability, Traffic, Verdict, parse_place};
+use shared::reachability::{PathAnswer, Traffic, Verdict};
+
+use crate::lazy::{PathTool, load_path_tool};
 use shared::selection::{Selection, selection_roots};
 
 use crate::server::{DeploymentRecord, DeploymentStarted, DesignSummary, PlanReview, Session};
@@ -56,6 +58,8 @@ impl From<DeploymentRecord> for Deployment {
 pub struct AppState {
     pub editor: RwSignal<Editor>,
     pub diagnostics: Memo<Vec<Diagnostic>>,
+    /// Whether the design checks behind `diagnostics` are here (`crate::lazy`).
+    pub checks: RwSignal<crate::lazy::Checks>,
     /// The selected objects; the last picked is the one the inspector shows.
     pub selection: RwSignal<Selection>,
     /// A palette item being dragged.
@@ -193,6 +197,7 @@ impl PathQuestion {
         let to = RwSignal::new(String::new());
         let protocol = RwSignal::new("tcp".to_string());
         let port = RwSignal::new("443".to_string());
+        let tool = RwSignal::new(PathTool::NotNeeded);
         let answer = Memo::new(move |_| {
             let (from_text, to_text) = (from.get(), to.get());
             if from_text.trim().is_empty() || to_text.trim().is_empty() {
@@ -206,19 +211,28 @@ impl PathQuestion {
                 }
                 Err(_) => None,
             };
-            Some(state_editor.with(|editor| {
-                let design = editor.design();
-                let source = parse_place(design, &from_text).map_err(|e| format!("From: {e}"))?;
-                let destination = parse_place(design, &to_text).map_err(|e| format!("To: {e}"))?;
-                Ok(Reachability::new(design).explain(
-                    &source,
-                    &destination,
-                    Traffic {
-                        protocol,
-                        port: port.filter(|_| matches!(protocol, Protocol::Tcp | Protocol::Udp)),
-                    },
-                ))
-            }))
+            let traffic = Traffic {
+                protocol,
+                port: port.filter(|_| matches!(protocol, Protocol::Tcp | Protocol::Udp)),
+            };
+            match tool.get() {
+                PathTool::Ready(explain) => Some(
+                    state_editor
+                        .with(|editor| explain(editor.design(), &from_text, &to_text, traffic)),
+                ),
+                PathTool::Failed => Some(Err(
+                    "The Path tool could not be fetched from the server: ask again to retry"
+                        .to_string(),
+                )),
+                PathTool::NotNeeded | PathTool::Loading => None,
+            }
+        });
+        // The reasoning is fetched the first time a question has both ends.
+        Effect::new(move |_| {
+            let asked = !from.get().trim().is_empty() && !to.get().trim().is_empty();
+            if asked && !matches!(tool.get_untracked(), PathTool::Ready(_) | PathTool::Loading) {
+                load_path_tool(tool);
+            }
         });
         let on_path = Memo::new(move |_| {
             answer.with(|answer| match answer {

@@ -238,6 +238,9 @@ pub fn Drawer() -> impl IntoView {
                 .iter()
                 .filter(|d| d.severity == Severity::Warning)
                 .count();
+            if matches!(state.checks.get(), crate::lazy::Checks::Failed) {
+                return "Problems (not checked)".to_string();
+            }
             format!("Problems ({errors} errors, {warnings} warnings)")
         })
     };

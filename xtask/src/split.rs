@@ -1,10 +1,10 @@
-//! The app's main wasm module split at its `#[lazy]` functions, after Trunk builds it.
+//! The app's main wasm module split at its lazy parts, after Trunk builds it.
 //!
-//! What a first edit does not need (the history, admin, deploy, import, export and analysis
-//! panels, the dialogs, the template gallery) is marked `#[lazy]` in `frontend/`: Leptos makes
-//! each such function a split point, and here `wasm_split_cli_support` (the splitter
-//! `cargo leptos --split` uses) moves each one, with the code only it reaches, into a wasm file
-//! of its own that the page fetches the first time the function is called.
+//! What a first edit does not need (the rarer panels and dialogs, the design checks, the Path
+//! tool) is declared a split point in `frontend/src/lazy.rs` (`wasm_split`, what Leptos's
+//! `#[lazy]` expands to), and here `wasm_split_cli_support` (the splitter `cargo leptos
+//! --split` uses) moves each one, with the code only it reaches, into a wasm file of its own
+//! that the page fetches the first time the part is called for.
 //!
 //! Trunk cannot split, so its output for the main module is replaced:
 //! 1. the splitter reads the module as linked (`frontend/build.rs` keeps its relocations), and
@@ -13,12 +13,12 @@
 //! 2. wasm-bindgen binds the main part under Trunk's own file name (the page's script names
 //!    it), keeping the linker's exports the splits import (memory, table, shared functions);
 //! 3. wasm-opt shrinks every part, as Trunk would have;
-//! 4. the splits and the loader are named by their content (`NAME-<16 hex>`), as Trunk names
-//!    its outputs, so the server caches them as immutable; the loader's and the main script's
-//!    references are rewritten to those names.
+//! 4. the splits and the loader are named by their content (`lazy-NAME-<16 hex>`), as Trunk
+//!    names its outputs, so the server caches them as immutable; the loader's and the main
+//!    script's references are rewritten to those names.
 //!
-//! Invariant: no file of the result names a path Trunk's page cannot serve, and a build with
-//! no `#[lazy]` function still works (the loader is then empty).
+//! Invariant: every name the loader and the main script refer to is a file written here (a
+//! rewrite that finds nothing to rewrite fails the build).
 
 use std::path::{Path, PathBuf};
 
@@ -70,7 +70,8 @@ pub fn split_main_module(paths: &Paths) -> anyhow::Result<Vec<String>> {
     let parts = work.join("parts");
     std::fs::create_dir_all(&parts)?;
     let main_part = work.join("main.wasm");
-    eprintln!("==> splitting the main module at its #[lazy] functions");
+    eprintln!("==> splitting the main module at its lazy parts");
+    let started = std::time::Instant::now();
     let main_script = format!("./{stem}.js");
     let split = wasm_split_cli_support::transform({
         let mut options = wasm_split_cli_support::Options::new(&input);
@@ -145,8 +146,9 @@ pub fn split_main_module(paths: &Paths) -> anyhow::Result<Vec<String>> {
     let script = script.replace(&splitter_import, &format!("from \"./{loader_name}\""));
     std::fs::write(dist.join(format!("{stem}.js")), script)?;
     eprintln!(
-        "<== split: {} parts loaded on demand, loader {loader_name}",
-        lazy_names.len()
+        "<== split, rebound and optimised: {} parts loaded on demand, loader {loader_name}: {:.1} s",
+        lazy_names.len(),
+        started.elapsed().as_secs_f64()
     );
     Ok(lazy_names)
 }

@@ -1457,14 +1457,10 @@ async fn templates_dialog_and_empty_canvas(
         draft(browser, "d === null ? 0 : d.vpcs.length").await?,
         Value::from(0)
     );
-    let (canvas_x, canvas_y) = browser.element_origin("#canvas").await?;
-    drag_item(browser, "VPC", canvas_x + 30.0, canvas_y + 60.0).await?;
-    browser
-        .wait_until("!document.querySelector('#empty-hint')", 5)
-        .await?;
-
-    // A part the page cannot fetch (offline, a newer build deployed since) says so, the page
-    // goes on working, and Try again fetches it once the server answers.
+    let parts_before_checks = part_count(browser).await?;
+    // Parts the page cannot fetch (offline, a newer build deployed since) say so, the page
+    // goes on working, and Try again fetches them once the server answers: here the design
+    // checks, which the first object asks for, and the Analysis tab.
     browser
         .client
         .execute(
@@ -1472,6 +1468,21 @@ async fn templates_dialog_and_empty_canvas(
              window.fetch = (url, ...rest) => String(url).includes('/lazy-')
                  ? Promise.reject(new TypeError('offline')) : window.realFetch(url, ...rest);",
             vec![],
+        )
+        .await?;
+    let (canvas_x, canvas_y) = browser.element_origin("#canvas").await?;
+    drag_item(browser, "VPC", canvas_x + 30.0, canvas_y + 60.0).await?;
+    browser
+        .wait_until("!document.querySelector('#empty-hint')", 5)
+        .await?;
+    let unchecked = browser
+        .find("#diagnostics .checks-failed[role=alert]")
+        .await?;
+    assert!(unchecked.text().await?.contains("not checked"));
+    browser
+        .wait_until(
+            "document.querySelector('#tab-problems')?.textContent.includes('Problems (not checked)')",
+            5,
         )
         .await?;
     browser.show_tab("analysis").await?;
@@ -1487,6 +1498,19 @@ async fn templates_dialog_and_empty_canvas(
         .client
         .execute("window.fetch = window.realFetch;", vec![])
         .await?;
+    browser.click("#diagnostics .checks-failed button").await?;
+    browser
+        .wait_until(
+            "/^Problems \\(\\d+ errors, \\d+ warnings\\)$/.test(document.querySelector('#tab-problems')?.textContent.trim())
+             && !document.querySelector('#diagnostics .checks-failed')",
+            10,
+        )
+        .await?;
+    let parts_with_checks = part_count(browser).await?;
+    assert!(
+        parts_with_checks > parts_before_checks,
+        "the checks are fetched as parts of their own ({parts_before_checks} parts before, {parts_with_checks} after)"
+    );
     browser.click("#panel-analysis .part-failed button").await?;
     browser.find("#panel-analysis #cost-total").await?;
     assert_eq!(
@@ -1500,6 +1524,13 @@ async fn templates_dialog_and_empty_canvas(
         Value::from(0)
     );
     Ok(())
+}
+
+/// How many on-demand parts the page has fetched so far.
+async fn part_count(browser: &Browser) -> anyhow::Result<usize> {
+    Ok(fetched_parts(browser).await?["parts"]
+        .as_array()
+        .map_or(0, Vec::len))
 }
 
 /// The on-demand parts the page has fetched so far (`lazy-split_…`, `lazy-chunk_…` wasm

@@ -154,6 +154,8 @@ async fn walk(browser: &Browser, server: &MoatServer) -> anyhow::Result<()> {
         }
         // The SVG diagram export, made in the browser as a person makes it, drawn in the page.
         browser.show_tab("files").await?;
+        // The Export panel's code is fetched when the tab is first shown.
+        browser.find("details.export-panel").await?;
         let panel_open = browser
             .client
             .execute(

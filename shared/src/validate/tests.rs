@@ -43,6 +43,16 @@ fn subnet(id: &str, cidr: &str) -> Value {
     json!({"id": id, "vpc": "vpc-a", "availability_zone": "us-east-1a", "cidr": cidr, "tier": "private"})
 }
 
+/// The page fetches its checks only once the design is not the fresh one
+/// (`frontend/src/lazy.rs`): that fresh design must have nothing to report.
+#[test]
+fn the_fresh_design_a_new_draft_starts_from_has_nothing_to_check() {
+    assert_eq!(
+        crate::validate(&crate::Design::new("Untitled design", "us-east-1")),
+        Vec::new()
+    );
+}
+
 #[test]
 fn a_clean_design_has_no_diagnostics() {
     check(
