@@ -115,34 +115,47 @@ fn checks_part() -> Result<Validator, PartNotLoaded> {
     Ok(shared::validate)
 }
 
-/// Where the design checks stand in this page.
+/// Where a function fetched as a part (the design checks, the Path tool's reasoning) stands in
+/// this page.
 #[derive(Clone, Copy, Debug)]
-pub enum Checks {
-    /// Not fetched: the design is still the fresh, empty one, which has nothing to check
-    /// (`shared`'s validation tests hold it to no diagnostic).
+pub enum Fetched<F> {
+    /// Not fetched, as nothing has asked for it yet.
     NotNeeded,
     /// Being fetched.
     Loading,
-    /// Here: every edit is checked at once.
-    Ready(Validator),
-    /// The server could not be reached for them; Try again fetches them.
+    /// Here: called at once from now on.
+    Ready(F),
+    /// The server could not be reached for it; asking again fetches it anew.
     Failed,
 }
 
-/// Fetches the design checks (unless they are here or on their way) and sets `checks` to
-/// `Ready` or `Failed`.
-pub fn load_checks(checks: RwSignal<Checks>) {
-    match checks.get_untracked() {
-        Checks::Loading | Checks::Ready(_) => return,
-        Checks::NotNeeded | Checks::Failed => {}
+/// Fetches a part's function into `slot` (unless it is here or on its way), then sets `slot`
+/// to `Ready` or `Failed`.
+fn fetch_into<F, Part>(slot: RwSignal<Fetched<F>>, fetch: impl FnOnce() -> Part + 'static)
+where
+    F: Copy + Send + Sync + 'static,
+    Part: std::future::Future<Output = Result<F, PartNotLoaded>> + 'static,
+{
+    match slot.get_untracked() {
+        Fetched::Loading | Fetched::Ready(_) => return,
+        Fetched::NotNeeded | Fetched::Failed => {}
     }
-    checks.set(Checks::Loading);
+    slot.set(Fetched::Loading);
     leptos::task::spawn_local(async move {
-        checks.set(match checks_part().await {
-            Ok(validate) => Checks::Ready(validate),
-            Err(PartNotLoaded) => Checks::Failed,
+        slot.set(match fetch().await {
+            Ok(function) => Fetched::Ready(function),
+            Err(PartNotLoaded) => Fetched::Failed,
         });
     });
+}
+
+/// The design checks: not needed while the design is the fresh, empty one, which has nothing
+/// to check (`shared`'s validation tests hold it to no diagnostic).
+pub type Checks = Fetched<Validator>;
+
+/// Fetches the design checks (unless they are here or on their way).
+pub fn load_checks(checks: RwSignal<Checks>) {
+    fetch_into(checks, checks_part);
 }
 
 /// The Path tool's answer: from and to as typed (`shared::reachability::parse_place`), and
@@ -171,29 +184,12 @@ fn path_tool_part() -> Result<PathExplainer, PartNotLoaded> {
     Ok(explain_path)
 }
 
-/// Where the Path tool's reasoning stands in this page: fetched the first time a question
-/// has both ends.
-#[derive(Clone, Copy, Debug)]
-pub enum PathTool {
-    NotNeeded,
-    Loading,
-    Ready(PathExplainer),
-    Failed,
-}
+/// The Path tool's reasoning: fetched the first time a question has both ends.
+pub type PathTool = Fetched<PathExplainer>;
 
 /// Fetches the Path tool's reasoning (unless it is here or on its way).
 pub fn load_path_tool(tool: RwSignal<PathTool>) {
-    match tool.get_untracked() {
-        PathTool::Loading | PathTool::Ready(_) => return,
-        PathTool::NotNeeded | PathTool::Failed => {}
-    }
-    tool.set(PathTool::Loading);
-    leptos::task::spawn_local(async move {
-        tool.set(match path_tool_part().await {
-            Ok(explain) => PathTool::Ready(explain),
-            Err(PartNotLoaded) => PathTool::Failed,
-        });
-    });
+    fetch_into(tool, path_tool_part);
 }
 
 #[wasm_split(bench, wasm_split_path = ::leptos::wasm_split, fallible)]
