@@ -18,7 +18,9 @@ use sqlx::{AnyPool, Executor, Row};
 use crate::auth::{Role, UserStatus};
 
 mod save_queue;
+mod session_cache;
 pub use save_queue::MOST_SAVES_PER_BATCH;
+pub use session_cache::{MOST_CACHED_SESSIONS, SESSION_CACHE_LIFETIME};
 
 /// Storage failures. `Database` details are logged, never shown to users.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +60,8 @@ pub struct Store {
     writer: AnyPool,
     /// On SQLite, where design saves go to be written in batches by a thread of their own.
     saves: Option<save_queue::SaveQueue>,
+    /// Sessions read in the last second (see `session_cache` for what that lets stand).
+    sessions: std::sync::Arc<session_cache::SessionCache>,
     backend: Backend,
 }
 
@@ -219,6 +223,7 @@ impl Store {
             pool,
             writer,
             saves,
+            sessions: Default::default(),
             backend,
         })
     }
@@ -327,12 +332,15 @@ impl Store {
         self.writer.close().await;
     }
 
-    /// Runs one raw statement (tests use it to prove the audit log refuses changes).
+    /// Runs one raw statement (tests use it to prove the audit log refuses changes). It may
+    /// change any session, so the sessions held in memory are read again.
     pub async fn execute_raw(&self, statement: &str) -> Result<u64, StoreError> {
-        Ok(sqlx::query(statement)
+        let affected = sqlx::query(statement)
             .execute(&self.writer)
             .await?
-            .rows_affected())
+            .rows_affected();
+        self.sessions.forget_all();
+        Ok(affected)
     }
 
     pub async fn create_user(
@@ -393,7 +401,13 @@ impl Store {
         Ok(())
     }
 
+    /// The session behind `token_hash` with its account, read from the database at most once
+    /// per [`SESSION_CACHE_LIFETIME`] (this server's own changes to it are seen at once).
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
+        if let Some(record) = self.sessions.session(token_hash) {
+            return Ok(Some(record));
+        }
+        let read_under = self.sessions.generation();
         let row = sqlx::query(
             "SELECT users.id, users.name, users.role, users.status, sessions.csrf_token, sessions.last_seen_at
              FROM sessions JOIN users ON users.id = sessions.user_id WHERE sessions.token_hash = $1",
@@ -401,27 +415,35 @@ impl Store {
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|row| SessionRecord {
+        let record = row.map(|row| SessionRecord {
             user: user_from_row(&row),
             csrf_token: row.get("csrf_token"),
             last_seen_at: row.get("last_seen_at"),
-        }))
+        });
+        if let Some(record) = &record {
+            self.sessions.keep(token_hash, record, read_under);
+        }
+        Ok(record)
     }
 
     pub async fn touch_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+        let touched = sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(now())
             .bind(token_hash)
             .execute(&self.writer)
-            .await?;
+            .await;
+        self.sessions.forget(token_hash);
+        touched?;
         Ok(())
     }
 
     pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        let deleted = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&self.writer)
-            .await?;
+            .await;
+        self.sessions.forget(token_hash);
+        deleted?;
         Ok(())
     }
 
@@ -789,7 +811,9 @@ impl Store {
                 .execute(&mut *transaction)
                 .await?;
         }
-        transaction.commit().await?;
+        let committed = transaction.commit().await;
+        self.sessions.forget_user(id);
+        committed?;
         self.user(id).await
     }
 
@@ -810,7 +834,9 @@ impl Store {
                     .to_string(),
             ));
         }
-        transaction.commit().await?;
+        let committed = transaction.commit().await;
+        self.sessions.forget_user(id);
+        committed?;
         Ok(())
     }
 

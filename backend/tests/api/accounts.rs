@@ -198,6 +198,106 @@ async fn admins_disable_reject_and_can_never_remove_the_last_admin() {
 }
 
 #[tokio::test]
+async fn a_session_just_used_loses_its_rights_at_its_next_request() {
+    let app = TestApp::new()
+        .await
+        .with_user("root", Role::Admin)
+        .await
+        .with_user("worker", Role::Designer)
+        .await;
+    let admin = app.login("root").await;
+    let worker = app.login("worker").await;
+    let worker_id = app.user_id("worker").await;
+    let create = || {
+        app.request(
+            Method::POST,
+            "/api/v1/designs",
+            Some(&worker),
+            Some(json!({"document": valid_design()})),
+        )
+    };
+    // Used a moment ago, so the server holds the session in memory.
+    assert_eq!(create().await.status, StatusCode::CREATED);
+    let demoted = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/users/{worker_id}"),
+            Some(&admin),
+            Some(json!({"role": "viewer"})),
+        )
+        .await;
+    assert_eq!(demoted.status, StatusCode::OK);
+    assert_eq!(create().await.status, StatusCode::FORBIDDEN);
+    let listed = app
+        .request(Method::GET, "/api/v1/designs", Some(&worker), None)
+        .await;
+    assert_eq!(listed.status, StatusCode::OK);
+    let disabled = app
+        .request(
+            Method::PATCH,
+            &format!("/api/v1/users/{worker_id}"),
+            Some(&admin),
+            Some(json!({"status": "disabled"})),
+        )
+        .await;
+    assert_eq!(disabled.status, StatusCode::OK);
+    let after = app
+        .request(Method::GET, "/api/v1/designs", Some(&worker), None)
+        .await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_account_disabled_by_another_server_is_refused_here_within_a_second() {
+    let app = TestApp::new()
+        .await
+        .with_user("root", Role::Admin)
+        .await
+        .with_user("worker", Role::Designer)
+        .await;
+    let worker = app.login("worker").await;
+    let worker_id = app.user_id("worker").await;
+    let list = || app.request(Method::GET, "/api/v1/designs", Some(&worker), None);
+    assert_eq!(list().await.status, StatusCode::OK);
+    // Another server on the same database disables the account.
+    let other_server = backend::store::Store::open(&app.database_url)
+        .await
+        .expect("a second store on the database");
+    let root = app
+        .state
+        .store
+        .user(app.user_id("root").await)
+        .await
+        .unwrap();
+    other_server
+        .set_user_access(
+            worker_id,
+            Role::Designer,
+            UserStatus::Disabled,
+            backend::store::AuditRow {
+                actor: &root,
+                action: "user-disable",
+                target: "worker",
+                detail: "",
+            },
+        )
+        .await
+        .expect("disabled");
+    let disabled_at = std::time::Instant::now();
+    // This server may answer from its memory of the session for at most its lifetime.
+    while list().await.status == StatusCode::OK {
+        assert!(
+            disabled_at.elapsed() < backend::store::SESSION_CACHE_LIFETIME,
+            "still answered {:?} after the account was disabled elsewhere",
+            disabled_at.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(list().await.status, StatusCode::UNAUTHORIZED);
+    other_server.close().await;
+}
+
+#[tokio::test]
 async fn the_audit_log_is_append_only() {
     let app = TestApp::new().await.with_user("root", Role::Admin).await;
     app.login("root").await;

@@ -18,6 +18,8 @@ pub const PASSWORD: &str = "correct horse battery";
 pub struct TestApp {
     pub state: AppState,
     pub network: Arc<RecordingNetwork>,
+    /// The database's URL, for a second server's store on it.
+    pub database_url: String,
     _data_dir: tempfile::TempDir,
 }
 
@@ -44,18 +46,16 @@ impl TestApp {
 
     pub async fn with_network(network: RecordingNetwork) -> TestApp {
         let data_dir = tempfile::tempdir().expect("temp dir");
-        let store = match std::env::var("MOAT_TEST_DATABASE_URL") {
+        let database_url = match std::env::var("MOAT_TEST_DATABASE_URL") {
             // The storage suite's second run: a fresh database per test on the PostgreSQL
             // server the test command started.
-            Ok(admin_url) if !admin_url.is_empty() => {
-                Store::open(&fresh_postgres_database(&admin_url).await)
-                    .await
-                    .expect("postgres database")
-            }
-            _ => Store::open_sqlite(&data_dir.path().join("moat.sqlite"))
-                .await
-                .expect("database"),
+            Ok(admin_url) if !admin_url.is_empty() => fresh_postgres_database(&admin_url).await,
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.path().join("moat.sqlite").display()
+            ),
         };
+        let store = Store::open(&database_url).await.expect("database");
         let settings = Settings {
             data_dir: data_dir.path().to_path_buf(),
             static_dir: None,
@@ -78,6 +78,7 @@ impl TestApp {
         TestApp {
             state,
             network,
+            database_url,
             _data_dir: data_dir,
         }
     }
