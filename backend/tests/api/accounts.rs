@@ -43,6 +43,18 @@ async fn audit_actions(app: &TestApp, admin: &Session) -> Vec<(String, String, S
         .collect()
 }
 
+/// An admin's change to a user's access (`PATCH /users/{id}`): its status code.
+async fn change_access(app: &TestApp, admin: &Session, user_id: i64, change: Value) -> StatusCode {
+    app.request(
+        Method::PATCH,
+        &format!("/api/v1/users/{user_id}"),
+        Some(admin),
+        Some(change),
+    )
+    .await
+    .status
+}
+
 #[tokio::test]
 async fn sign_up_waits_for_an_admin_who_approves_and_picks_the_role() {
     let app = TestApp::new().await.with_user("root", Role::Admin).await;
@@ -147,15 +159,8 @@ async fn admins_disable_reject_and_can_never_remove_the_last_admin() {
     assert_eq!(demote.body["code"], "last_admin");
     // Disabling ends the worker's sessions at once.
     let worker_id = app.user_id("worker").await;
-    let disabled = app
-        .request(
-            Method::PATCH,
-            &format!("/api/v1/users/{worker_id}"),
-            Some(&admin),
-            Some(json!({"status": "disabled"})),
-        )
-        .await;
-    assert_eq!(disabled.status, StatusCode::OK);
+    let disabled = change_access(&app, &admin, worker_id, json!({"status": "disabled"})).await;
+    assert_eq!(disabled, StatusCode::OK);
     let after = app
         .request(Method::GET, "/api/v1/designs", Some(&worker), None)
         .await;
@@ -218,33 +223,14 @@ async fn a_session_just_used_loses_its_rights_at_its_next_request() {
     };
     // Used a moment ago, so the server holds the session in memory.
     assert_eq!(create().await.status, StatusCode::CREATED);
-    let demoted = app
-        .request(
-            Method::PATCH,
-            &format!("/api/v1/users/{worker_id}"),
-            Some(&admin),
-            Some(json!({"role": "viewer"})),
-        )
-        .await;
-    assert_eq!(demoted.status, StatusCode::OK);
+    let list = || app.request(Method::GET, "/api/v1/designs", Some(&worker), None);
+    let demoted = change_access(&app, &admin, worker_id, json!({"role": "viewer"})).await;
+    assert_eq!(demoted, StatusCode::OK);
     assert_eq!(create().await.status, StatusCode::FORBIDDEN);
-    let listed = app
-        .request(Method::GET, "/api/v1/designs", Some(&worker), None)
-        .await;
-    assert_eq!(listed.status, StatusCode::OK);
-    let disabled = app
-        .request(
-            Method::PATCH,
-            &format!("/api/v1/users/{worker_id}"),
-            Some(&admin),
-            Some(json!({"status": "disabled"})),
-        )
-        .await;
-    assert_eq!(disabled.status, StatusCode::OK);
-    let after = app
-        .request(Method::GET, "/api/v1/designs", Some(&worker), None)
-        .await;
-    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(list().await.status, StatusCode::OK);
+    let disabled = change_access(&app, &admin, worker_id, json!({"status": "disabled"})).await;
+    assert_eq!(disabled, StatusCode::OK);
+    assert_eq!(list().await.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]

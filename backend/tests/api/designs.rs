@@ -745,13 +745,13 @@ async fn saved_revisions_reach_the_sqlite_file_through_the_queue_checkpoints() {
         .create_design("d-log", "log", &text(0), &ada)
         .await
         .unwrap();
-    // Save `number`, based on the revision before it.
-    let save = async |number: usize| {
+    // Save `number` of design `id`, based on the revision before it.
+    let save_as = async |id: &str, number: usize, text: &str| {
         store
             .update_design(
-                "d-log",
+                id,
                 "log",
-                &text(number),
+                text,
                 number as i64,
                 &ada,
                 None,
@@ -761,6 +761,7 @@ async fn saved_revisions_reach_the_sqlite_file_through_the_queue_checkpoints() {
             .await
             .unwrap();
     };
+    let save = async |number: usize| save_as("d-log", number, &text(number)).await;
     let file_size_before = std::fs::metadata(&path).unwrap().len();
     for number in 1..=40 {
         save(number).await;
@@ -793,19 +794,7 @@ async fn saved_revisions_reach_the_sqlite_file_through_the_queue_checkpoints() {
             .await
             .unwrap();
         for (number, text) in texts.iter().enumerate().skip(1) {
-            store
-                .update_design(
-                    &id,
-                    "log",
-                    text,
-                    number as i64,
-                    &ada,
-                    None,
-                    "design-save",
-                    |revision| format!("revision {revision}"),
-                )
-                .await
-                .unwrap();
+            save_as(&id, number, text).await;
             let size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
             largest_log.fetch_max(size, std::sync::atomic::Ordering::Relaxed);
         }
