@@ -43,6 +43,19 @@ async fn audit_actions(app: &TestApp, admin: &Session) -> Vec<(String, String, S
         .collect()
 }
 
+/// An app with an admin, `root`, and a designer, `worker`, both signed in.
+async fn admin_and_worker() -> (TestApp, Session, Session) {
+    let app = TestApp::new()
+        .await
+        .with_user("root", Role::Admin)
+        .await
+        .with_user("worker", Role::Designer)
+        .await;
+    let admin = app.login("root").await;
+    let worker = app.login("worker").await;
+    (app, admin, worker)
+}
+
 /// An admin's change to a user's access (`PATCH /users/{id}`): its status code.
 async fn change_access(app: &TestApp, admin: &Session, user_id: i64, change: Value) -> StatusCode {
     app.request(
@@ -138,14 +151,7 @@ async fn sign_up_refuses_weak_passwords_odd_names_and_taken_names() {
 
 #[tokio::test]
 async fn admins_disable_reject_and_can_never_remove_the_last_admin() {
-    let app = TestApp::new()
-        .await
-        .with_user("root", Role::Admin)
-        .await
-        .with_user("worker", Role::Designer)
-        .await;
-    let admin = app.login("root").await;
-    let worker = app.login("worker").await;
+    let (app, admin, worker) = admin_and_worker().await;
     let root_id = app.user_id("root").await;
     let demote = app
         .request(
@@ -204,14 +210,7 @@ async fn admins_disable_reject_and_can_never_remove_the_last_admin() {
 
 #[tokio::test]
 async fn a_session_just_used_loses_its_rights_at_its_next_request() {
-    let app = TestApp::new()
-        .await
-        .with_user("root", Role::Admin)
-        .await
-        .with_user("worker", Role::Designer)
-        .await;
-    let admin = app.login("root").await;
-    let worker = app.login("worker").await;
+    let (app, admin, worker) = admin_and_worker().await;
     let worker_id = app.user_id("worker").await;
     let create = || {
         app.request(
@@ -235,13 +234,7 @@ async fn a_session_just_used_loses_its_rights_at_its_next_request() {
 
 #[tokio::test]
 async fn an_account_disabled_by_another_server_is_refused_here_within_a_second() {
-    let app = TestApp::new()
-        .await
-        .with_user("root", Role::Admin)
-        .await
-        .with_user("worker", Role::Designer)
-        .await;
-    let worker = app.login("worker").await;
+    let (app, _admin, worker) = admin_and_worker().await;
     let worker_id = app.user_id("worker").await;
     let list = || app.request(Method::GET, "/api/v1/designs", Some(&worker), None);
     assert_eq!(list().await.status, StatusCode::OK);
