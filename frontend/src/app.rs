@@ -26,9 +26,14 @@ pub fn App() -> impl IntoView {
         | crate::lazy::Checks::Loading
         | crate::lazy::Checks::Failed => Vec::new(),
     });
+    // Once the checks are asked for, the effect returns before it reads the design, so it
+    // follows the editor no more: later edits never compare the design with the fresh draft.
     Effect::new(move |_| {
+        if !matches!(checks.get_untracked(), crate::lazy::Checks::NotNeeded) {
+            return;
+        }
         let fresh = editor.with(|editor| *editor.design() == crate::documents::empty_design());
-        if !fresh && matches!(checks.get_untracked(), crate::lazy::Checks::NotNeeded) {
+        if !fresh {
             crate::lazy::load_checks(checks);
         }
     });
