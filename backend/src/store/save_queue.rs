@@ -142,7 +142,7 @@ impl SaveQueue {
 ///
 /// Measured (saves offered at 2,000/s, p99, the writer finishing at 256 frames): 10 ms gave
 /// 12.5-15.2 ms, 25 ms 11.4-15.2 ms, 50 ms (at 1,024 frames) 22-24 ms. Each checkpoint
-/// that copies syncs twice, so the longer of the two as good.
+/// that copies syncs twice, so of the two that measured alike, the longer is kept.
 const CHECKPOINT_INTERVAL: std::time::Duration = std::time::Duration::from_millis(25);
 
 /// How often the log is checkpointed when no save comes (the store's other writes).
