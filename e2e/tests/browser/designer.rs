@@ -1506,9 +1506,16 @@ async fn templates_dialog_and_empty_canvas(
             10,
         )
         .await?;
+    // Chrome records a fetched resource's timing entry after the fetch has answered, so the
+    // entry may come a moment after the checks are in use.
+    let more_parts = format!(
+        "performance.getEntriesByType('resource').map(e => new URL(e.name).pathname.slice(1))
+             .filter(n => n.startsWith('lazy-') && n.endsWith('.wasm')).length > {parts_before_checks}"
+    );
+    let fetched = browser.wait_until(&more_parts, 5).await;
     let parts_with_checks = part_count(browser).await?;
     assert!(
-        parts_with_checks > parts_before_checks,
+        fetched.is_ok() && parts_with_checks > parts_before_checks,
         "the checks are fetched as parts of their own ({parts_before_checks} parts before, {parts_with_checks} after)"
     );
     browser.click("#panel-analysis .part-failed button").await?;
@@ -1534,12 +1541,14 @@ async fn part_count(browser: &Browser) -> anyhow::Result<usize> {
 }
 
 /// The on-demand parts the page has fetched so far (`lazy-split_…`, `lazy-chunk_…` wasm
-/// files), and how many times it fetched their loader (`lazy-loader-….js`).
+/// files), and how many times it fetched their loader (`lazy-loader-….js`). It raises the
+/// page's buffer of timing entries (250 by default) so later fetches are never left out.
 async fn fetched_parts(browser: &Browser) -> anyhow::Result<Value> {
     Ok(browser
         .client
         .execute(
-            "const names = performance.getEntriesByType('resource').map(e => new URL(e.name).pathname.slice(1));
+            "performance.setResourceTimingBufferSize(1000);
+             const names = performance.getEntriesByType('resource').map(e => new URL(e.name).pathname.slice(1));
              return { loader: names.filter(n => n.startsWith('lazy-loader-')).length,
                       parts: names.filter(n => n.startsWith('lazy-') && n.endsWith('.wasm')) };",
             vec![],
