@@ -63,10 +63,10 @@ fn version_1_to_2(document: Value) -> Value {
 pub fn load_design(text: &str) -> Result<Design, SpecError> {
     // On a server or the CLI, a document already at the current version reads straight into
     // the design (a server's every save is one); older ones, and any the straight read
-    // refuses, go through the migration steps and the reader that names the path of what is
-    // wrong. Both give the same design for a document both accept (a test holds them to it).
-    // The browser takes the second reader only: each reader is a copy of every type's
-    // deserialising code, and the page's first load carries what it compiles.
+    // refuses, go through the migration steps and the value's readers
+    // ([`load_design_value`]). Both give the same design for a document both accept (a test
+    // holds them to it). The browser takes the value's readers only: each reader is a copy of
+    // every type's deserialising code, and the page's first load carries what it compiles.
     #[cfg(not(target_arch = "wasm32"))]
     if let Ok(design) = serde_json::from_str::<Design>(text)
         && design.schema_version == CURRENT_SCHEMA_VERSION
@@ -81,9 +81,44 @@ pub fn load_design(text: &str) -> Result<Design, SpecError> {
     load_design_value(value)
 }
 
-/// Loads a design from a JSON value (migrating it when older).
+/// Loads a design from a JSON value (migrating it when older). A document the plain reader
+/// refuses is read again by the reader that names the path of what is wrong
+/// ([`load_design_value_naming_paths`]); in the browser that reader is a part fetched on demand,
+/// and until the page installs it ([`install_path_naming_reader`]) the error names no path.
 pub fn load_design_value(value: Value) -> Result<Design, SpecError> {
+    load_design_value_with(value, path_naming_reader())
+}
+
+/// A reader of a migrated document that names the path of what is wrong.
+pub type PathNamingReader = fn(Value) -> Result<Design, SpecError>;
+
+/// Where an error found without the path-naming reader is said to be.
+pub const UNLOCATED_PATH: &str = "(somewhere in the document)";
+
+/// [`load_design_value`] with the path-naming reader given: the plain reader first (one copy
+/// of every type's deserialising code, the copy the browser's first load carries), and
+/// `path_naming`, when given, to say where a refused document is wrong.
+pub fn load_design_value_with(
+    value: Value,
+    path_naming: Option<PathNamingReader>,
+) -> Result<Design, SpecError> {
     let migrated = migrate_to_current(value)?;
+    match <Design as serde::Deserialize>::deserialize(&migrated) {
+        Ok(design) => Ok(design),
+        Err(error) => match path_naming {
+            Some(read) => read(migrated),
+            None => Err(SpecError::Structure {
+                path: UNLOCATED_PATH.to_string(),
+                message: humanize_serde_message(&error.to_string()),
+            }),
+        },
+    }
+}
+
+/// Reads a document already at the current version, naming the path of what is wrong
+/// (`subnets[3].tier: unknown variant …`). Each reader is a copy of every type's deserialising
+/// code: the browser fetches this one as a part (`frontend/src/lazy.rs`) and installs it.
+pub fn load_design_value_naming_paths(migrated: Value) -> Result<Design, SpecError> {
     let mut track = serde_path_to_error::Track::new();
     let deserializer = serde_path_to_error::Deserializer::new(&migrated, &mut track);
     serde::Deserialize::deserialize(deserializer).map_err(|error: serde_json::Error| {
@@ -97,6 +132,34 @@ pub fn load_design_value(value: Value) -> Result<Design, SpecError> {
             message: humanize_serde_message(&error.to_string()),
         }
     })
+}
+
+/// The browser's path-naming reader, once the page has fetched it.
+#[cfg(target_arch = "wasm32")]
+static PATH_NAMING_READER: std::sync::OnceLock<PathNamingReader> = std::sync::OnceLock::new();
+
+/// Installs the path-naming reader the browser fetched as a part: from then on every refused
+/// document names the path of what is wrong. Installing it again changes nothing.
+#[cfg(target_arch = "wasm32")]
+pub fn install_path_naming_reader(reader: PathNamingReader) {
+    let _ = PATH_NAMING_READER.set(reader);
+}
+
+/// Whether a refused document's error can name its path here.
+pub fn names_paths() -> bool {
+    path_naming_reader().is_some()
+}
+
+/// The path-naming reader: always here on a server or the CLI; in the browser, once installed.
+fn path_naming_reader() -> Option<PathNamingReader> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        PATH_NAMING_READER.get().copied()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        Some(load_design_value_naming_paths)
+    }
 }
 
 /// Checks the version and runs the step table up to [`CURRENT_SCHEMA_VERSION`].
@@ -152,6 +215,12 @@ pub fn save_design(design: &Design) -> String {
     serde_json::to_string_pretty(design).unwrap_or_else(|_| String::from("{}"))
 }
 
+/// A design's compact text ([`stored_design_text`]) read back as a JSON document: what the
+/// browser edits a document as, with the one serialiser of the design it carries.
+pub fn saved_document(design: &Design) -> Result<Value, serde_json::Error> {
+    serde_json::from_str(&stored_design_text(design, 0))
+}
+
 /// The text a server stores for a design: the canonical text without the whitespace that
 /// lays it out for people (the same fields in the same order, and 40% shorter for a
 /// 100-subnet design, so every save hashes, writes and sends back that much less). Every
@@ -167,6 +236,65 @@ pub fn stored_design_text(design: &Design, expected_bytes: usize) -> String {
     }
 }
 
+/// Compact JSON text ([`stored_design_text`]'s) laid out for people exactly as
+/// [`save_design`] lays it out (serde_json's pretty printer: two spaces a level, `": "` after
+/// a key, `{}` and `[]` when empty), keeping the fields' order: for a browser that carries the
+/// compact serialiser of the design only and writes the pretty text for a file.
+pub fn pretty_json(compact: &str) -> String {
+    let bytes = compact.as_bytes();
+    let mut pretty = Vec::with_capacity(compact.len() * 2);
+    let mut depth = 0_usize;
+    let (mut in_string, mut escaped) = (false, false);
+    let line_break = |pretty: &mut Vec<u8>, depth: usize| {
+        pretty.push(b'\n');
+        pretty.extend(std::iter::repeat_n(b' ', depth * 2));
+    };
+    let mut index = 0;
+    while let Some(&byte) = bytes.get(index) {
+        index += 1;
+        if in_string {
+            pretty.push(byte);
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match byte {
+            b'"' => {
+                in_string = true;
+                pretty.push(byte);
+            }
+            b'{' | b'[' => {
+                pretty.push(byte);
+                if matches!(bytes.get(index), Some(b'}' | b']')) {
+                    pretty.push(bytes[index]);
+                    index += 1;
+                } else {
+                    depth += 1;
+                    line_break(&mut pretty, depth);
+                }
+            }
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                line_break(&mut pretty, depth);
+                pretty.push(byte);
+            }
+            b',' => {
+                pretty.push(byte);
+                line_break(&mut pretty, depth);
+            }
+            b':' => pretty.extend_from_slice(b": "),
+            _ => pretty.push(byte),
+        }
+    }
+    // Only ASCII bytes were added, and every byte of the text was kept in order.
+    String::from_utf8(pretty).unwrap_or_else(|_| compact.to_string())
+}
+
 fn strip_position(message: &str) -> String {
     match message.find(" at line ") {
         Some(index) => message[..index].to_string(),
@@ -176,13 +304,15 @@ fn strip_position(message: &str) -> String {
 
 /// Turns serde's wording into Moat's: `expected a whole number, found "four"`.
 /// A type's name in words, with its article: `SecurityGroupRule` → "a security group rule".
+/// Type names are ASCII: the ASCII case rules spare the browser's first load Unicode's case
+/// tables.
 fn type_in_words(name: &str) -> String {
     let mut words = String::new();
     for character in name.chars() {
-        if character.is_uppercase() && !words.is_empty() {
+        if character.is_ascii_uppercase() && !words.is_empty() {
             words.push(' ');
         }
-        words.extend(character.to_lowercase());
+        words.push(character.to_ascii_lowercase());
     }
     let article = if words.starts_with(['a', 'e', 'i', 'o', 'u']) {
         "an"
@@ -228,6 +358,62 @@ fn humanize_serde_message(message: &str) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_compact_text_laid_out_is_the_saved_text() {
+        let mut designs: Vec<Design> = crate::templates::TEMPLATES
+            .iter()
+            .map(|template| template.design().unwrap())
+            .collect();
+        designs.push(crate::generate::generated_design(50));
+        designs.push(Design::new("empty", "us-east-1"));
+        let mut hostile = Design::new(
+            "a \"quoted\"  {name}\twith\\ back\\\\slashes, [\n] newlines: and  spaces",
+            "us-east-1",
+        );
+        hostile.description = "ünïcödé  ✓ \u{2028} \\\" }{ ][ , : {} [] ".to_string();
+        designs.push(hostile);
+        for design in &designs {
+            let compact = stored_design_text(design, 0);
+            assert_eq!(
+                pretty_json(&compact),
+                save_design(design),
+                "{}",
+                design.name
+            );
+            assert_eq!(load_design(&compact).unwrap(), *design);
+        }
+    }
+
+    #[test]
+    fn laying_out_keeps_empty_lists_and_objects_on_one_line() {
+        assert_eq!(
+            pretty_json(r#"{"a":[],"b":{},"c":[1,{"d":"x, y: {z}"}]}"#),
+            "{\n  \"a\": [],\n  \"b\": {},\n  \"c\": [\n    1,\n    {\n      \"d\": \"x, y: {z}\"\n    }\n  ]\n}"
+        );
+    }
+
+    #[test]
+    fn without_the_path_naming_reader_an_error_names_no_path_but_says_what() {
+        let document = json!({
+            "schema_version": 2, "name": "x", "region": "us-east-1",
+            "subnets": [{"id": "s", "vpc": "v", "availability_zone": "us-east-1a", "cidr": "10.0.0.0/24", "tier": "dmz"}]
+        });
+        let error = load_design_value_with(document.clone(), None).unwrap_err();
+        let SpecError::Structure { path, message } = &error else {
+            panic!("{error:?}");
+        };
+        assert_eq!(path, UNLOCATED_PATH);
+        assert!(message.contains("unknown variant `dmz`"), "{message}");
+        let located = load_design_value_with(document, Some(load_design_value_naming_paths))
+            .unwrap_err()
+            .to_string();
+        assert!(located.starts_with("subnets[0].tier: "), "{located}");
+        // A document the plain reader takes never needs the other reader.
+        let fine = json!({"schema_version": 2, "name": "x", "region": "us-east-1"});
+        assert!(load_design_value_with(fine, None).is_ok());
+        assert!(names_paths(), "a server and the CLI always name the path");
+    }
 
     #[test]
     fn structural_errors_name_the_path_and_value() {

@@ -245,10 +245,12 @@ pub fn field_label(field: &str) -> String {
         })
         .collect();
     let text = words.join(" ");
+    // Field names are ASCII: the ASCII case rule spares the browser's first load Unicode's
+    // case tables.
     let mut characters = text.chars();
     characters
         .next()
-        .map(|first| first.to_uppercase().collect::<String>() + characters.as_str())
+        .map(|first| first.to_ascii_uppercase().to_string() + characters.as_str())
         .unwrap_or_default()
 }
 

@@ -227,6 +227,23 @@ pub(super) fn find_subnet<'design>(
         })
 }
 
+/// The design as a JSON document to edit. In the browser it is read back from its saved text
+/// ([`crate::spec::saved_document`]: the serialiser the page already carries for saving, so the
+/// first load holds one copy of every type's serialising code, not two); elsewhere it is
+/// serialised straight to a value, which is faster. Both give the same document (a test holds
+/// them to it), but that serde_json's reader may round the last bit of a long coordinate, as
+/// it may for every design the browser reads.
+fn document_of(design: &Design) -> Result<Value, serde_json::Error> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        crate::spec::saved_document(design)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        serde_json::to_value(design)
+    }
+}
+
 /// Copies one object next to itself. Its references stay (a copied workload is in the same
 /// subnet); what may exist only once is adjusted: a subnet takes the next free block, a route
 /// table or network ACL starts without subnets and is never main.
@@ -241,8 +258,7 @@ pub fn duplicate(design: &mut Design, object_id: &str) -> Result<String, Command
         return duplicate_vpc(design, object_id);
     }
     let new_id = next_id(design, kind);
-    let mut document =
-        serde_json::to_value(&*design).map_err(|error| refused(error.to_string()))?;
+    let mut document = document_of(design).map_err(|error| refused(error.to_string()))?;
     let collection = document
         .get_mut(kind.collection())
         .and_then(Value::as_array_mut)
@@ -325,8 +341,7 @@ pub fn insert_object(
             "an object with id \"{id}\" already exists"
         )));
     }
-    let mut document =
-        serde_json::to_value(&*design).map_err(|error| refused(error.to_string()))?;
+    let mut document = document_of(design).map_err(|error| refused(error.to_string()))?;
     document
         .get_mut(kind.collection())
         .and_then(Value::as_array_mut)
@@ -406,8 +421,7 @@ fn duplicate_vpc(design: &mut Design, vpc_id: &str) -> Result<String, CommandErr
         used.insert(new_id.clone());
         renamed.insert(old_id.clone(), new_id);
     }
-    let mut document =
-        serde_json::to_value(&*design).map_err(|error| refused(error.to_string()))?;
+    let mut document = document_of(design).map_err(|error| refused(error.to_string()))?;
     let mut kinds: Vec<ObjectKind> = copied.iter().filter_map(|id| design.kind_of(id)).collect();
     kinds.sort_by_key(|kind| kind.collection());
     kinds.dedup();
@@ -659,8 +673,7 @@ pub fn set_field(
             "ids are fixed once created: other objects refer to them".to_string(),
         ));
     }
-    let mut document =
-        serde_json::to_value(&*design).map_err(|error| refused(error.to_string()))?;
+    let mut document = document_of(design).map_err(|error| refused(error.to_string()))?;
     let object = if object_id.is_empty() {
         if !matches!(field, "name" | "region" | "description" | "flows") {
             return Err(refused(format!("the design's {field} cannot be set here")));

@@ -556,11 +556,13 @@ pub fn drop_item(
 }
 
 /// Text that opens a sentence: its first letter upper-case ("an Interface endpoint" → "An …").
+/// The text is Moat's own English words, so the ASCII case rule does (and spares the browser's
+/// first load Unicode's case tables).
 fn sentence_start(text: &str) -> String {
     let mut characters = text.chars();
     characters
         .next()
-        .map(|first| first.to_uppercase().collect::<String>() + characters.as_str())
+        .map(|first| first.to_ascii_uppercase().to_string() + characters.as_str())
         .unwrap_or_default()
 }
 
