@@ -22,12 +22,11 @@ pub async fn save_now(state: AppState, verb: &'static str) {
     let Some(token) = csrf(&state) else {
         return;
     };
-    let document = state.design_json();
     let text = state
         .editor
-        .with_untracked(|editor| shared::spec::save_design(editor.design()));
+        .with_untracked(|editor| crate::documents::design_text(editor.design()));
     let existing = state.saved.get_untracked();
-    match server::save_design(&token, existing.as_ref(), &document).await {
+    match server::save_design(&token, existing.as_ref(), &text).await {
         Ok(saved) => {
             // The document may have been switched while the save was on its way: the answer
             // belongs to the design it was sent for.
@@ -75,19 +74,16 @@ pub async fn save_now(state: AppState, verb: &'static str) {
 /// replaces the editor afterwards (another design, a template) never reaches that design.
 pub fn save_if_changed(state: AppState) -> impl std::future::Future<Output = ()> + 'static {
     let saved = state.saved.get_untracked();
-    let (document, text) = state.editor.with_untracked(|editor| {
-        (
-            serde_json::to_value(editor.design()).unwrap_or_default(),
-            shared::spec::save_design(editor.design()),
-        )
-    });
+    let text = state
+        .editor
+        .with_untracked(|editor| crate::documents::design_text(editor.design()));
     let changed = text != state.last_saved_text.get_value();
     let token = csrf(&state);
     async move {
         let (Some(saved), Some(token), true) = (saved, token, changed) else {
             return;
         };
-        match server::save_design(&token, Some(&saved), &document).await {
+        match server::save_design(&token, Some(&saved), &text).await {
             Ok(summary) => state.status.set(format!(
                 "Saved revision {} of “{}” before leaving it",
                 summary.revision, summary.name
@@ -107,12 +103,12 @@ pub async fn reload_from_server(state: AppState) {
         return;
     };
     match server::design(&saved.id).await {
-        Ok(stored) => match shared::spec::load_design(stored.document.get()) {
+        Ok(stored) => match crate::lazy::load_design_naming_paths(stored.document.get()).await {
             Ok(mut design) => {
                 shared::layout::fill_missing_layout(&mut design);
                 state
                     .last_saved_text
-                    .set_value(shared::spec::save_design(&design));
+                    .set_value(crate::documents::design_text(&design));
                 state.apply(Command::ReplaceDesign {
                     design: Box::new(design),
                 });
@@ -144,11 +140,10 @@ pub async fn save_as_copy(state: AppState) {
         return;
     };
     let original = state.saved.get_untracked();
-    let document = state.design_json();
     let text = state
         .editor
-        .with_untracked(|editor| shared::spec::save_design(editor.design()));
-    match server::save_design(&token, None, &document).await {
+        .with_untracked(|editor| crate::documents::design_text(editor.design()));
+    match server::save_design(&token, None, &text).await {
         Ok(copy) => {
             state.last_saved_text.set_value(text);
             state.conflict.set(false);

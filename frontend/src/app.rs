@@ -32,7 +32,12 @@ pub fn App() -> impl IntoView {
         if !matches!(checks.get_untracked(), crate::lazy::Checks::NotNeeded) {
             return;
         }
-        let fresh = editor.with(|editor| *editor.design() == crate::documents::empty_design());
+        // Compared as their saved text: the same answer as comparing the designs, without
+        // the first load carrying the model's equality code for it.
+        let fresh = editor.with(|editor| {
+            crate::documents::design_text(editor.design())
+                == crate::documents::design_text(&crate::documents::empty_design())
+        });
         if !fresh {
             crate::lazy::load_checks(checks);
         }
@@ -67,7 +72,7 @@ pub fn App() -> impl IntoView {
 
     // The local draft: written on every change, so a reload loses nothing.
     Effect::new(move |_| {
-        let text = editor.with(|editor| shared::spec::save_design(editor.design()));
+        let text = editor.with(|editor| crate::documents::design_text(editor.design()));
         crate::documents::remember_draft(&state, &text);
     });
 
@@ -87,7 +92,8 @@ pub fn App() -> impl IntoView {
             spawn_local(async move {
                 gloo_timers::future::TimeoutFuture::new(AUTOSAVE_QUIET_MILLISECONDS).await;
                 let unchanged = state.editor.with_untracked(|editor| {
-                    shared::spec::save_design(editor.design()) == state.last_saved_text.get_value()
+                    crate::documents::design_text(editor.design())
+                        == state.last_saved_text.get_value()
                 });
                 // Only the design this change was made to: after a switch of document the
                 // leaving design was saved already, and a draft is never saved unasked.
@@ -458,12 +464,28 @@ pub(crate) fn TemplateGallery() -> impl IntoView {
     }
 }
 
-/// Focuses the inspector's first field once it has been drawn for the new selection.
+/// Focuses the inspector's first field once it has been drawn for the new selection: the
+/// next frame, or, the first time (the editors are a part fetched then, `crate::lazy`), the
+/// first frame they are drawn in, within [`FOCUS_WAIT_FRAMES`].
+/// A person who moves the focus meanwhile keeps it where they put it.
 fn focus_first_field_soon() {
-    leptos::prelude::request_animation_frame(|| {
-        crate::dialog::focus(
+    focus_first_field_within(FOCUS_WAIT_FRAMES, document().active_element());
+}
+
+/// How many frames (about four seconds) the focus waits for the inspector's editors.
+const FOCUS_WAIT_FRAMES: u32 = 240;
+
+fn focus_first_field_within(frames: u32, focused_before: Option<web_sys::Element>) {
+    leptos::prelude::request_animation_frame(move || {
+        if document().active_element() != focused_before {
+            return;
+        }
+        let focused = crate::dialog::focus(
             "section[aria-label=Inspector] input:not([type=checkbox]), section[aria-label=Inspector] select",
         );
+        if !focused && frames > 0 {
+            focus_first_field_within(frames - 1, focused_before);
+        }
     });
 }
 

@@ -426,7 +426,7 @@ pub fn Canvas() -> impl IntoView {
         </Show>
         <div class="zoom-controls" role="toolbar" aria-label="Zoom">
             <button aria-label="Zoom out" on:click=move |_| zoom_by(&state, 1.0 / 1.25)>"−"</button>
-            <span id="zoom-level">{move || format!("{:.0}%", state.camera.get().scale * 100.0)}</span>
+            <span id="zoom-level">{move || format!("{}%", (state.camera.get().scale * 100.0).round() as i64)}</span>
             <button aria-label="Zoom in" on:click=move |_| zoom_by(&state, 1.25)>"+"</button>
             <button aria-label="Fit to content" on:click=move |_| fit_to_content(&state)>"Fit"</button>
         </div>
@@ -739,7 +739,9 @@ fn scene(
         .map(|(edge, path)| {
             let points = path
                 .iter()
-                .map(|(x, y)| format!("{x:.1},{y:.1}"))
+                // To a tenth, printed shortest: the first load then carries no fixed-precision
+                // float printer.
+                .map(|(x, y)| format!("{},{}", (x * 10.0).round() / 10.0, (y * 10.0).round() / 10.0))
                 .collect::<Vec<_>>()
                 .join(" ");
             let class = edge.class.style_key();

@@ -15,8 +15,8 @@ use crate::server;
 use crate::state::{AppState, object_of, rank};
 use shared::api::StepPhase;
 
-/// Deploy: opens the review at once, saves the open design's unsaved edits first (so what is
-/// reviewed is what is stored), then asks the server for the plan.
+/// Deploy: opens the review at once; the review (a part fetched on demand) then asks for the
+/// plan ([`fetch_plan`]).
 pub fn review_plan(state: AppState) {
     if state.saved.with_untracked(Option::is_none) {
         state.status.set(
@@ -28,9 +28,14 @@ pub fn review_plan(state: AppState) {
     state.deploy.plan.set(None);
     state.deployment.set(None);
     state.deploy.review_open.set(true);
+}
+
+/// Saves the open design's unsaved edits first (so what is reviewed is what is stored), then
+/// asks the server for the plan; the review calls it as it opens.
+fn fetch_plan(state: AppState) {
     spawn_local(async move {
         let unsaved = state.editor.with_untracked(|editor| {
-            shared::spec::save_design(editor.design()) != state.last_saved_text.get_value()
+            crate::documents::design_text(editor.design()) != state.last_saved_text.get_value()
         });
         if unsaved {
             crate::actions::save_now(state, "saved").await;
@@ -232,6 +237,8 @@ fn progress_words(progress: &BTreeMap<String, String>) -> (usize, usize, usize) 
 #[component]
 pub fn ReviewDialog() -> impl IntoView {
     let state = expect_context::<AppState>();
+    // Mounted each time the review opens (Deploy): the plan is asked for now.
+    fetch_plan(state);
     let csrf = move || crate::actions::csrf(&state);
     let dialog: NodeRef<leptos::html::Section> = NodeRef::new();
     let close = move || {
@@ -260,7 +267,7 @@ pub fn ReviewDialog() -> impl IntoView {
     let policy = RwSignal::new(String::new());
     let document = state
         .editor
-        .with_untracked(|editor| shared::spec::save_design(editor.design()));
+        .with_untracked(|editor| crate::documents::design_text(editor.design()));
     leptos::task::spawn_local(async move {
         let text = match crate::offload::run(shared::offload::OffloadJob::IamPolicy, document).await
         {
@@ -475,21 +482,25 @@ pub fn ImportPanel() -> impl IntoView {
         let id = vpc_id.get_untracked();
         spawn_local(async move {
             match server::import_vpc(&token, id.trim(), &region).await {
-                Ok(imported) => match shared::spec::load_design(&imported.document.to_string()) {
-                    Ok(design) => {
-                        crate::documents::replace_with_draft(state, design);
-                        state.status.set(format!(
-                            "Imported {}{}",
-                            id.trim(),
-                            if imported.left_out.is_empty() {
-                                String::new()
-                            } else {
-                                format!("; left out: {}", imported.left_out.join("; "))
-                            }
-                        ));
+                Ok(imported) => {
+                    match crate::lazy::load_design_naming_paths(&imported.document.to_string())
+                        .await
+                    {
+                        Ok(design) => {
+                            crate::documents::replace_with_draft(state, design);
+                            state.status.set(format!(
+                                "Imported {}{}",
+                                id.trim(),
+                                if imported.left_out.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!("; left out: {}", imported.left_out.join("; "))
+                                }
+                            ));
+                        }
+                        Err(error) => state.status.set(format!("Import failed: {error}")),
                     }
-                    Err(error) => state.status.set(format!("Import failed: {error}")),
-                },
+                }
                 Err(error) => state.status.set(format!("Import failed: {error}")),
             }
         });

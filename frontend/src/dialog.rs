@@ -23,14 +23,15 @@ fn focusable_in(dialog: NodeRef<leptos::html::Section>) -> Vec<web_sys::HtmlElem
 }
 
 /// Focuses the element `selector` names (the control that opened a dialog), if it exists.
-pub fn focus(selector: &str) {
-    if let Some(element) = document()
+pub fn focus(selector: &str) -> bool {
+    match document()
         .query_selector(selector)
         .ok()
         .flatten()
         .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
     {
-        let _ = element.focus();
+        Some(element) => element.focus().is_ok(),
+        None => false,
     }
 }
 

@@ -57,6 +57,14 @@ fn stored_link() -> Option<DraftLink> {
     read(LINK_KEY).and_then(|text| serde_json::from_str(&text).ok())
 }
 
+/// The page's text of a design: compact, as the server stores it
+/// (`shared::spec::stored_design_text`): what drafts hold, what the page compares to know
+/// whether it has unsaved edits, and what it sends. Writing it compiles the one serialiser of
+/// the design the first load carries; a file gets it laid out (`shared::spec::pretty_json`).
+pub fn design_text(design: &Design) -> String {
+    shared::spec::stored_design_text(design, 0)
+}
+
 /// The design a new draft starts from (which has nothing to check: `shared`'s validation tests
 /// hold it to that, and the page fetches its checks only once a design differs from it).
 pub fn empty_design() -> Design {
@@ -232,7 +240,7 @@ pub async fn open_design(state: AppState, design_id: String, new_entry: bool) {
     if state.saved.with_untracked(Option::is_none) && design_id_in_url().is_none() {
         let (text, empty) = state.editor.with_untracked(|editor| {
             (
-                shared::spec::save_design(editor.design()),
+                crate::documents::design_text(editor.design()),
                 editor.design().objects().next().is_none(),
             )
         });
@@ -261,7 +269,7 @@ pub async fn open_design(state: AppState, design_id: String, new_entry: bool) {
             return;
         }
     };
-    let mut design = match shared::spec::load_design(stored.document.get()) {
+    let mut design = match crate::lazy::load_design_naming_paths(stored.document.get()).await {
         Ok(design) => design,
         Err(error) => {
             state.status.set(format!(
@@ -271,12 +279,12 @@ pub async fn open_design(state: AppState, design_id: String, new_entry: bool) {
         }
     };
     shared::layout::fill_missing_layout(&mut design);
-    let server_text = shared::spec::save_design(&design);
+    let server_text = crate::documents::design_text(&design);
     // This browser's unsaved edits of exactly this revision come back.
     let local = stored_link()
         .filter(|link| link.id == stored.id && link.revision == stored.revision)
         .and_then(|_| loaded(read(DRAFT_KEY)))
-        .filter(|local| shared::spec::save_design(local) != server_text);
+        .filter(|local| crate::documents::design_text(local) != server_text);
     let kept_local_edits = local.is_some();
     state.last_saved_text.set_value(server_text);
     state.saved.set(Some(SavedDesign {
@@ -314,7 +322,7 @@ fn back_to_draft(state: &AppState) {
     write(STASH_KEY, None);
     let text = state
         .editor
-        .with_untracked(|editor| shared::spec::save_design(editor.design()));
+        .with_untracked(|editor| crate::documents::design_text(editor.design()));
     write(DRAFT_KEY, Some(&text));
 }
 

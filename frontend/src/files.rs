@@ -228,7 +228,7 @@ pub fn FileButtons() -> impl IntoView {
                     return;
                 }
             };
-            match shared::spec::load_design(&text) {
+            match crate::lazy::load_design_naming_paths(&text).await {
                 Ok(mut design) => {
                     shared::layout::fill_missing_layout(&mut design);
                     crate::documents::replace_with_draft(state, design);
@@ -241,9 +241,10 @@ pub fn FileButtons() -> impl IntoView {
         });
     };
     let export_json = move |_| {
-        let text = state
-            .editor
-            .with_untracked(|editor| shared::spec::save_design(editor.design()));
+        // The file holds the design's pretty text, as the CLI writes it.
+        let text = state.editor.with_untracked(|editor| {
+            shared::spec::pretty_json(&crate::documents::design_text(editor.design()))
+        });
         if let Err(error) = download("design.json", "application/json", &text) {
             state.notice.set(Some(format!("Export failed: {error}")));
         }
@@ -287,7 +288,7 @@ pub fn ExportPanel() -> impl IntoView {
         // Written by the export module, which loads on the first export (see `offload`).
         let document = state
             .editor
-            .with_untracked(|editor| shared::spec::save_design(editor.design()));
+            .with_untracked(|editor| crate::documents::design_text(editor.design()));
         let job = shared::offload::OffloadJob::Export {
             format: chosen.name().to_string(),
             design_id,

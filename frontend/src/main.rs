@@ -42,9 +42,15 @@ fn main() {
 }
 
 /// Benchmark hook: replaces the design with a generated one of about `object_count` objects,
-/// laid out, and returns the id of a subnet to drag.
+/// laid out, and returns (as a promise: the generator is in the bench's part, `crate::lazy`)
+/// the id of a subnet to drag.
 #[wasm_bindgen::prelude::wasm_bindgen]
-pub fn moat_bench_load(object_count: u32) -> String {
+pub async fn moat_bench_load(object_count: u32) -> String {
+    lazy::bench_load(object_count).await
+}
+
+/// The bench's load hook's work, run in the bench's part.
+fn load_generated_design(object_count: u32) -> String {
     // The generator makes about 2.4 objects per subnet (subnet, workload, and their share of
     // route tables and security groups).
     let subnets = ((f64::from(object_count) / 2.4).round() as usize).max(1);

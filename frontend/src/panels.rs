@@ -27,13 +27,52 @@ fn cidr_facts(text: &str) -> String {
 #[component]
 pub fn Inspector() -> impl IntoView {
     let state = expect_context::<AppState>();
+    // The selected object's editors are a part of their own (`crate::lazy`): fetched the first
+    // time something is selected, so the first load carries only the design's settings.
+    let editors = RwSignal::new(crate::lazy::ObjectEditors::NotNeeded);
+    Effect::new(move |_| {
+        if matches!(editors.get(), crate::lazy::ObjectEditors::NotNeeded)
+            && state.selection.with(|s| s.primary().is_some())
+        {
+            crate::lazy::load_object_editors(editors);
+        }
+    });
     move || {
         let Some(selected) = state.selection.with(|s| s.primary().map(str::to_string)) else {
             return Some(design_settings(state).into_any());
         };
-        // Built while the design is borrowed: no copy of it, and only the selected object is
-        // serialised (at 2,000 subnets a copy and the whole document cost every edit).
-        state.editor.with(|editor| {
+        match editors.get() {
+            crate::lazy::ObjectEditors::Ready(inspect) => inspect(state, selected),
+            crate::lazy::ObjectEditors::NotNeeded | crate::lazy::ObjectEditors::Loading => Some(
+                view! {
+                    <section aria-label="Inspector">
+                        <p class="part-loading" role="status">"Loading…"</p>
+                    </section>
+                }
+                .into_any(),
+            ),
+            crate::lazy::ObjectEditors::Failed => Some(
+                view! {
+                    <section aria-label="Inspector">
+                        <p class="part-failed" role="alert">
+                            "The object's editors could not be fetched from the server. "
+                            <button on:click=move |_| crate::lazy::load_object_editors(editors)>"Try again"</button>
+                        </p>
+                    </section>
+                }
+                .into_any(),
+            ),
+        }
+    }
+}
+
+/// The selected object's editors: its CIDR or flow-log section and one control per field (the
+/// `Inspector`'s view with something selected). Named only by `crate::lazy`, which fetches it
+/// as a part of its own. Built while the design is borrowed: no copy of it, and only the
+/// selected object is serialised (at 2,000 subnets a copy and the whole document cost every
+/// edit).
+pub fn object_editors(state: AppState, selected: String) -> Option<AnyView> {
+    state.editor.with(|editor| {
         let design = editor.design();
         let object_ref = design.object(&selected)?;
         let kind = object_ref.kind();
@@ -77,8 +116,7 @@ pub fn Inspector() -> impl IntoView {
                 {fields.into_iter().map(|(field, value)| field_editor(state, design, object_id.clone(), field, value)).collect_view()}
             </section>
         }.into_any())
-        })
-    }
+    })
 }
 
 /// With nothing selected: the design's own fields, its name, region and description, and the
@@ -195,8 +233,11 @@ fn traffic_table(
                     <td><input type="number" min="0" step="any" size="8" aria-label=format!("Traffic {number} GB per month") prop:value=amount
                         on:change=move |event| {
                             let typed = event_target_value(&event);
-                            match typed.trim().parse::<f64>() {
-                                Ok(gb) if gb.is_finite() && gb >= 0.0 => edit(&for_amount, &|flow| flow.gb_per_month = gb),
+                            // The browser's own reading of the number field: the page's first
+                            // load then carries no decimal parser (its tables are 21 KB).
+                            let gb = event_target::<web_sys::HtmlInputElement>(&event).value_as_number();
+                            match gb {
+                                gb if gb.is_finite() && gb >= 0.0 => edit(&for_amount, &|flow| flow.gb_per_month = gb),
                                 _ => state.notice.set(Some(format!("Traffic {number}, GB per month: \"{typed}\" is not a number of gigabytes (0 or more); nothing was changed"))),
                             }
                         } /></td>

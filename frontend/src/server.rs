@@ -73,6 +73,16 @@ async fn send_json<T: DeserializeOwned>(
     csrf: Option<&str>,
     body: &Value,
 ) -> Result<T, CallError> {
+    send_json_text(method, url, csrf, body.to_string()).await
+}
+
+/// Sends `body`, JSON text, as the request's body.
+async fn send_json_text<T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    csrf: Option<&str>,
+    body: String,
+) -> Result<T, CallError> {
     let builder = match method {
         "PUT" => Request::put(url),
         "PATCH" => Request::patch(url),
@@ -83,7 +93,10 @@ async fn send_json<T: DeserializeOwned>(
         Some(token) => builder.header("x-csrf-token", token),
         None => builder,
     };
-    let request = builder.json(body).map_err(unreachable_server)?;
+    let request = builder
+        .header("content-type", "application/json")
+        .body(body)
+        .map_err(unreachable_server)?;
     decode(request.send().await.map_err(unreachable_server)?).await
 }
 
@@ -107,28 +120,35 @@ pub async fn login(name: &str, password: &str) -> Result<Session, CallError> {
     .await
 }
 
+/// Saves `document`, the design's text (`crate::documents::design_text`): a new design, or a
+/// new revision of `existing`. The text is put into the request as it is: it is JSON the
+/// page's own serialiser wrote, so the page needs no second serialiser of the design for the
+/// request.
 pub async fn save_design(
     csrf: &str,
     existing: Option<&DesignSummary>,
-    document: &Value,
+    document: &str,
 ) -> Result<DesignSummary, CallError> {
     match existing {
         None => {
-            send_json(
+            send_json_text(
                 "POST",
                 "/api/v1/designs",
                 Some(csrf),
-                &json!({"document": document}),
+                format!("{{\"document\":{document}}}"),
             )
             .await
         }
         Some(saved) => {
             let url = format!("/api/v1/designs/{}", saved.id);
-            send_json(
+            send_json_text(
                 "PUT",
                 &url,
                 Some(csrf),
-                &json!({"document": document, "base_revision": saved.revision}),
+                format!(
+                    "{{\"document\":{document},\"base_revision\":{}}}",
+                    saved.revision
+                ),
             )
             .await
         }

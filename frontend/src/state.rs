@@ -150,11 +150,6 @@ impl AppState {
             shared::editor::palette::default_drop_point(editor.design(), selected.as_deref(), item)
         })
     }
-
-    pub fn design_json(&self) -> serde_json::Value {
-        self.editor
-            .with_untracked(|editor| serde_json::to_value(editor.design()).unwrap_or_default())
-    }
 }
 
 thread_local! {

@@ -224,14 +224,18 @@ async fn files_and_history(browser: &Browser, server: &MoatServer) -> anyhow::Re
     browser.click("button[data-template='tabular-vpn']").await?;
     browser.find("[data-id='vgw-tabular']").await?;
 
-    // Export JSON is the model itself.
+    // Export JSON is the model itself: the draft's design, in the pretty text the CLI writes
+    // (the page keeps its draft as the compact text the server stores).
     browser.click("button[aria-label='Export JSON']").await?;
     let exported = fetch_download(browser).await?;
     let draft = browser
         .client
         .execute("return localStorage.getItem('moat.draft');", vec![])
         .await?;
-    assert_eq!(Some(exported.as_str()), draft.as_str());
+    let draft = draft.as_str().unwrap_or_default();
+    let drafted = shared::spec::load_design(draft)?;
+    assert_eq!(exported, shared::spec::save_design(&drafted));
+    assert_eq!(draft, shared::spec::stored_design_text(&drafted, 0));
     let exported: Value = serde_json::from_str(&exported)?;
     assert_eq!(
         exported["vpn_connections"][0]["customer_gateway"],
@@ -1494,10 +1498,49 @@ async fn templates_dialog_and_empty_canvas(
         "the failure is told in words"
     );
     assert_eq!(count(browser, "#canvas g.vpc").await?, 1, "nothing is lost");
+    // The new VPC is selected: its editors are a part too, and the inspector says it could
+    // not fetch them.
+    // (Read as the page holds it: the inspector's tab may be behind another one.)
+    browser
+        .find("section[aria-label=Inspector] .part-failed[role=alert]")
+        .await?;
+    let told = browser
+        .client
+        .execute(
+            "return document.querySelector('section[aria-label=Inspector] .part-failed').textContent;",
+            vec![],
+        )
+        .await?;
+    assert!(
+        told.as_str()
+            .is_some_and(|text| text.contains("editors could not be fetched")),
+        "the inspector tells the failure in words: {told}"
+    );
     browser
         .client
         .execute("window.fetch = window.realFetch;", vec![])
         .await?;
+    browser.show_tab("inspect").await?;
+    browser
+        .click("section[aria-label=Inspector] .part-failed button")
+        .await?;
+    browser
+        .wait_until(
+            "document.querySelector('section[aria-label=Inspector] h2')?.textContent.startsWith('VPC ')
+             && document.querySelector('section[aria-label=Inspector] input')",
+            10,
+        )
+        .await?;
+    let parts = fetched_parts(browser).await?;
+    assert!(
+        parts["parts"]
+            .as_array()
+            .is_some_and(|parts| parts.iter().any(|part| part
+                .as_str()
+                .is_some_and(|name| name.starts_with("lazy-split_object_editors-")))),
+        "the selected object's editors are fetched as a part: {parts}"
+    );
+    browser.show_tab("analysis").await?;
     browser.click("#diagnostics .checks-failed button").await?;
     browser
         .wait_until(
@@ -1556,6 +1599,65 @@ async fn fetched_parts(browser: &Browser) -> anyhow::Result<Value> {
         .await?)
 }
 
+/// A file imported on a fresh page, before anything was selected, is refused with the exact
+/// place of the problem: the first load reads designs without naming paths, and the page
+/// fetches the reader that names them (a part) for the message.
+async fn fresh_page_import_names_the_place(
+    browser: &Browser,
+    server: &MoatServer,
+) -> anyhow::Result<()> {
+    browser.client.goto(&server.url).await?;
+    browser.find("#empty-hint").await?;
+    assert_eq!(
+        part_count(browser).await?,
+        0,
+        "the first load fetches no part"
+    );
+    let directory = tempfile::tempdir()?;
+    let bad = directory.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"schema_version": 2, "name": "x", "region": "us-east-1", "vpcs": [{"id": "v", "cidr_blocks": ["10.0.0.0/16"]}], "subnets": [{"id": "s", "vpc": "v", "availability_zone": "us-east-1a", "cidr": "10.0.0.0/24", "tier": "dmz"}]}"#,
+    )?;
+    browser
+        .find("input[aria-label='Import design file']")
+        .await?
+        .send_keys(bad.to_str().unwrap_or_default())
+        .await?;
+    browser
+        .wait_until(
+            "document.querySelector('#notice')?.textContent.includes('bad.json failed: subnets[0].tier: unknown variant')",
+            10,
+        )
+        .await?;
+    let parts = fetched_parts(browser).await?;
+    assert!(
+        parts["parts"]
+            .as_array()
+            .is_some_and(|parts| parts.iter().any(|part| part
+                .as_str()
+                .is_some_and(|name| name.starts_with("lazy-split_object_editors-")))),
+        "the path-naming reader was fetched for the message: {parts}"
+    );
+    browser.find("#empty-hint").await?;
+    assert_eq!(
+        count(browser, "#canvas g.vpc").await?,
+        0,
+        "nothing was imported"
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_imported_on_a_fresh_page_is_refused_with_the_place_of_the_problem()
+-> anyhow::Result<()> {
+    with_browser("fresh-import", |browser, server| async move {
+        let outcome = fresh_page_import_names_the_place(&browser, &server).await;
+        (browser, outcome)
+    })
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_empty_canvas_says_what_to_do_and_the_templates_dialog_keeps_the_keyboard()
 -> anyhow::Result<()> {
@@ -1584,6 +1686,13 @@ async fn keyboard_adds_and_sets(browser: &Browser, server: &MoatServer) -> anyho
     browser.press(&[char::from(Key::Enter)]).await?;
     presses += 1;
     browser.find("g.vpc[data-id='vpc-1']").await?;
+    // The new VPC's first field takes the focus (once its editors, a part, are here).
+    browser
+        .wait_until(
+            "document.activeElement?.closest(\"section[aria-label='Inspector']\") && document.querySelector(\"section[aria-label='Inspector'] h2\")?.textContent === 'VPC vpc-1'",
+            5,
+        )
+        .await?;
     // Back to the palette (Shift+Tab would walk there too), two items down, Enter.
     browser
         .client
