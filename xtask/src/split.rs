@@ -52,8 +52,8 @@ const WASM_OPT_FEATURES: [&str; 6] = [
 ];
 
 /// Splits the main module Trunk built into `paths.dist()` and replaces Trunk's script and
-/// wasm for it; returns the names of the parts loaded on demand.
-pub fn split_main_module(paths: &Paths) -> anyhow::Result<Vec<String>> {
+/// wasm for it.
+pub fn split_main_module(paths: &Paths) -> anyhow::Result<()> {
     let dist = paths.dist();
     let stem = trunk_main_stem(&dist)?;
     let linked = paths
@@ -150,7 +150,7 @@ pub fn split_main_module(paths: &Paths) -> anyhow::Result<Vec<String>> {
         lazy_names.len(),
         started.elapsed().as_secs_f64()
     );
-    Ok(lazy_names)
+    Ok(())
 }
 
 /// `frontend-<hash>`: the stem of the script and wasm Trunk wrote for the main module.
