@@ -1429,15 +1429,12 @@ async fn templates_dialog_and_empty_canvas(
     let focused_template = "document.activeElement?.dataset?.template === 'mvp'";
     browser.wait_until(focused_template, 5).await?;
     // Opening the gallery fetched its part.
-    let parts = fetched_parts(browser).await?;
-    assert!(
-        parts["parts"]
-            .as_array()
-            .is_some_and(|parts| parts.iter().any(|part| part
-                .as_str()
-                .is_some_and(|name| name.starts_with("lazy-split_template_gallery-")))),
-        "{parts}"
-    );
+    assert_part_fetched(
+        browser,
+        "lazy-split_template_gallery-",
+        "opening the gallery fetched its part",
+    )
+    .await?;
     browser
         .press(&[char::from(Key::Shift), char::from(Key::Tab)])
         .await?;
@@ -1531,15 +1528,12 @@ async fn templates_dialog_and_empty_canvas(
             10,
         )
         .await?;
-    let parts = fetched_parts(browser).await?;
-    assert!(
-        parts["parts"]
-            .as_array()
-            .is_some_and(|parts| parts.iter().any(|part| part
-                .as_str()
-                .is_some_and(|name| name.starts_with("lazy-split_object_editors-")))),
-        "the selected object's editors are fetched as a part: {parts}"
-    );
+    assert_part_fetched(
+        browser,
+        "lazy-split_object_editors-",
+        "the selected object's editors are fetched as a part",
+    )
+    .await?;
     browser.show_tab("analysis").await?;
     browser.click("#diagnostics .checks-failed button").await?;
     browser
@@ -1573,6 +1567,18 @@ async fn templates_dialog_and_empty_canvas(
             .await?,
         Value::from(0)
     );
+    Ok(())
+}
+
+/// Fails with `why` and the parts fetched so far unless one of them is named `prefix`….
+async fn assert_part_fetched(browser: &Browser, prefix: &str, why: &str) -> anyhow::Result<()> {
+    let parts = fetched_parts(browser).await?;
+    let fetched = parts["parts"].as_array().is_some_and(|parts| {
+        parts
+            .iter()
+            .any(|part| part.as_str().is_some_and(|name| name.starts_with(prefix)))
+    });
+    anyhow::ensure!(fetched, "{why}: {prefix}… is not among {parts}");
     Ok(())
 }
 
@@ -1630,15 +1636,12 @@ async fn fresh_page_import_names_the_place(
             10,
         )
         .await?;
-    let parts = fetched_parts(browser).await?;
-    assert!(
-        parts["parts"]
-            .as_array()
-            .is_some_and(|parts| parts.iter().any(|part| part
-                .as_str()
-                .is_some_and(|name| name.starts_with("lazy-split_object_editors-")))),
-        "the path-naming reader was fetched for the message: {parts}"
-    );
+    assert_part_fetched(
+        browser,
+        "lazy-split_object_editors-",
+        "the path-naming reader was fetched for the message",
+    )
+    .await?;
     browser.find("#empty-hint").await?;
     assert_eq!(
         count(browser, "#canvas g.vpc").await?,
