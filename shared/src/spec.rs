@@ -361,11 +361,7 @@ mod tests {
 
     #[test]
     fn the_compact_text_laid_out_is_the_saved_text() {
-        let mut designs: Vec<Design> = crate::templates::TEMPLATES
-            .iter()
-            .map(|template| template.design().unwrap())
-            .collect();
-        designs.push(crate::generate::generated_design(50));
+        let mut designs = crate::templates::sample_designs(50);
         designs.push(Design::new("empty", "us-east-1"));
         let mut hostile = Design::new(
             "a \"quoted\"  {name}\twith\\ back\\\\slashes, [\n] newlines: and  spaces",

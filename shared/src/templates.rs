@@ -56,6 +56,18 @@ impl Template {
     }
 }
 
+/// For tests: every template's design and a generated network of `generated_subnets`
+/// subnets, the designs several modules' tests walk.
+#[cfg(test)]
+pub(crate) fn sample_designs(generated_subnets: usize) -> Vec<Design> {
+    let mut designs: Vec<Design> = TEMPLATES
+        .iter()
+        .map(|template| template.design().expect("every template loads"))
+        .collect();
+    designs.push(crate::generate::generated_design(generated_subnets));
+    designs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

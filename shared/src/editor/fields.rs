@@ -361,11 +361,7 @@ mod tests {
     fn every_reference_an_object_reports_is_declared_on_its_kind() {
         // The templates, the fixtures with the article's mistakes, and a generated network:
         // every kind's references, populated.
-        let mut designs: Vec<Design> = crate::templates::TEMPLATES
-            .iter()
-            .filter_map(|template| template.design().ok())
-            .collect();
-        designs.push(crate::generate::generated_design(40));
+        let designs = crate::templates::sample_designs(40);
         let mut seen = std::collections::BTreeSet::new();
         for design in &designs {
             for object in design.objects() {

@@ -1007,15 +1007,10 @@ fn a_vpn_gateway_on_the_vpc_edge_leaves_the_lanes_and_their_subnets_clear() {
 
 #[test]
 fn the_browsers_document_of_a_design_is_the_value_of_the_design() {
-    let mut designs: Vec<Design> = crate::templates::TEMPLATES
-        .iter()
-        .map(|template| {
-            let mut design = template.design().unwrap();
-            crate::layout::fill_missing_layout(&mut design);
-            design
-        })
-        .collect();
-    designs.push(crate::generate::generated_design(200));
+    let mut designs = crate::templates::sample_designs(200);
+    for design in &mut designs {
+        crate::layout::fill_missing_layout(design);
+    }
     let (mut editor, _) = editor_with_vpc();
     editor
         .apply(Command::SetField {
